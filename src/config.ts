@@ -1,0 +1,229 @@
+// Pyro4's 45 configuration items with their defaults, read from PYRO_* environment variables with the same
+// casting rules as Pyro4.configuration (booleans 0/off/no/false and 1/yes/on/true, others cast to the
+// default's type, None-defaults taken raw). `config` is the process-wide instance, like Pyro4.config.
+
+
+export interface ConfigItems {
+  HOST: string;
+  NS_HOST: string;
+  NS_PORT: number;
+  NS_BCPORT: number;
+  NS_BCHOST: string | null;
+  NS_AUTOCLEAN: number;
+  NATHOST: string | null;
+  NATPORT: number;
+  COMPRESSION: boolean;
+  SERVERTYPE: string;
+  COMMTIMEOUT: number;
+  POLLTIMEOUT: number;
+  SOCK_REUSE: boolean;
+  SOCK_NODELAY: boolean;
+  ONEWAY_THREADED: boolean;
+  DETAILED_TRACEBACK: boolean;
+  THREADPOOL_SIZE: number;
+  THREADPOOL_SIZE_MIN: number;
+  AUTOPROXY: boolean;
+  MAX_MESSAGE_SIZE: number;
+  BROADCAST_ADDRS: string;
+  FLAME_ENABLED: boolean;
+  PREFER_IP_VERSION: number;
+  SERIALIZER: string;
+  SERIALIZERS_ACCEPTED: Set<string>;
+  LOGWIRE: boolean;
+  PICKLE_PROTOCOL_VERSION: number;
+  DILL_PROTOCOL_VERSION: number;
+  METADATA: boolean;
+  REQUIRE_EXPOSE: boolean;
+  USE_MSG_WAITALL: boolean;
+  JSON_MODULE: string;
+  MAX_RETRIES: number;
+  ITER_STREAMING: boolean;
+  ITER_STREAM_LIFETIME: number;
+  ITER_STREAM_LINGER: number;
+  SSL: boolean;
+  SSL_SERVERCERT: string;
+  SSL_SERVERKEY: string;
+  SSL_SERVERKEYPASSWD: string;
+  SSL_REQUIRECLIENTCERT: boolean;
+  SSL_CLIENTCERT: string;
+  SSL_CLIENTKEY: string;
+  SSL_CLIENTKEYPASSWD: string;
+  SSL_CACERTS: string;
+}
+
+export type ConfigName = keyof ConfigItems;
+
+type Kind = "str" | "int" | "float" | "bool" | "none" | "set";
+
+// Name, default, and the Python type the environment value is cast to. Order = Pyro4's __slots__ order.
+const table: [ConfigName, unknown, Kind][] = [
+  ["HOST", "localhost", "str"],
+  ["NS_HOST", "localhost", "str"],
+  ["NS_PORT", 9090, "int"],
+  ["NS_BCPORT", 9091, "int"],
+  ["NS_BCHOST", null, "none"],
+  ["NS_AUTOCLEAN", 0.0, "float"],
+  ["COMPRESSION", false, "bool"],
+  ["SERVERTYPE", "thread", "str"],
+  ["COMMTIMEOUT", 0.0, "float"],
+  ["POLLTIMEOUT", 2.0, "float"],
+  ["ONEWAY_THREADED", true, "bool"],
+  ["DETAILED_TRACEBACK", false, "bool"],
+  ["SOCK_REUSE", true, "bool"],
+  ["SOCK_NODELAY", false, "bool"],
+  ["PREFER_IP_VERSION", 4, "int"],
+  ["THREADPOOL_SIZE", 40, "int"],
+  ["THREADPOOL_SIZE_MIN", 4, "int"],
+  ["AUTOPROXY", true, "bool"],
+  ["PICKLE_PROTOCOL_VERSION", 5, "int"],
+  ["BROADCAST_ADDRS", "<broadcast>, 0.0.0.0", "str"],
+  ["NATHOST", null, "none"],
+  ["NATPORT", 0, "int"],
+  ["MAX_MESSAGE_SIZE", 0, "int"],
+  ["FLAME_ENABLED", false, "bool"],
+  ["SERIALIZER", "serpent", "str"],
+  ["SERIALIZERS_ACCEPTED", "serpent,marshal,json", "set"],
+  ["LOGWIRE", false, "bool"],
+  ["METADATA", true, "bool"],
+  ["REQUIRE_EXPOSE", true, "bool"],
+  ["USE_MSG_WAITALL", true, "bool"],
+  ["JSON_MODULE", "json", "str"],
+  ["MAX_RETRIES", 0, "int"],
+  ["DILL_PROTOCOL_VERSION", -1, "int"],
+  ["ITER_STREAMING", true, "bool"],
+  ["ITER_STREAM_LIFETIME", 0.0, "float"],
+  ["ITER_STREAM_LINGER", 30.0, "float"],
+  ["SSL", false, "bool"],
+  ["SSL_REQUIRECLIENTCERT", false, "bool"],
+  ["SSL_CACERTS", "", "str"],
+  ["SSL_SERVERCERT", "", "str"],
+  ["SSL_SERVERKEY", "", "str"],
+  ["SSL_SERVERKEYPASSWD", "", "str"],
+  ["SSL_CLIENTCERT", "", "str"],
+  ["SSL_CLIENTKEY", "", "str"],
+  ["SSL_CLIENTKEYPASSWD", "", "str"],
+];
+
+export const configNames: readonly ConfigName[] = table.map((r) => r[0]);
+
+/** Python's int(): optional sign, digits, underscores between digits, surrounding whitespace. */
+function pyInt(name: string, text: string): number {
+  const t = text.trim();
+  if (!/^[+-]?\d+(_\d+)*$/.test(t)) throw new ValueError(`invalid literal for int() with base 10: '${text}' (PYRO_${name})`);
+  return Number(t.replace(/_/g, ""));
+}
+function pyFloat(name: string, text: string): number {
+  const t = text.trim().toLowerCase();
+  if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
+  if (/^[+-]?nan$/.test(t)) return NaN;
+  if (!/^[+-]?((\d+(_\d+)*)?\.?\d*(_\d+)*)(e[+-]?\d+)?$/.test(t) || !/\d/.test(t))
+    throw new ValueError(`could not convert string to float: '${text}' (PYRO_${name})`);
+  return Number(t.replace(/_/g, ""));
+}
+
+/** Raised for environment values Python would reject with ValueError. */
+export class ValueError extends Error {
+  readonly code = "CONFIG_VALUE";
+  constructor(message: string) {
+    super(message);
+    this.name = "ValueError";
+  }
+}
+
+function cast(name: ConfigName, kind: Kind, raw: string): unknown {
+  switch (kind) {
+    case "bool": {
+      const v = raw.toLowerCase();
+      if (["0", "off", "no", "false"].includes(v)) return false;
+      if (["1", "yes", "on", "true"].includes(v)) return true;
+      throw new ValueError(`invalid boolean value: PYRO_${name}=${v}`);
+    }
+    case "int":
+      return pyInt(name, raw);
+    case "float":
+      return pyFloat(name, raw);
+    case "set":
+      return raw;
+    default:
+      return raw;
+  }
+}
+
+export class Config implements ConfigItems {
+  declare HOST: string;
+  declare NS_HOST: string;
+  declare NS_PORT: number;
+  declare NS_BCPORT: number;
+  declare NS_BCHOST: string | null;
+  declare NS_AUTOCLEAN: number;
+  declare NATHOST: string | null;
+  declare NATPORT: number;
+  declare COMPRESSION: boolean;
+  declare SERVERTYPE: string;
+  declare COMMTIMEOUT: number;
+  declare POLLTIMEOUT: number;
+  declare SOCK_REUSE: boolean;
+  declare SOCK_NODELAY: boolean;
+  declare ONEWAY_THREADED: boolean;
+  declare DETAILED_TRACEBACK: boolean;
+  declare THREADPOOL_SIZE: number;
+  declare THREADPOOL_SIZE_MIN: number;
+  declare AUTOPROXY: boolean;
+  declare MAX_MESSAGE_SIZE: number;
+  declare BROADCAST_ADDRS: string;
+  declare FLAME_ENABLED: boolean;
+  declare PREFER_IP_VERSION: number;
+  declare SERIALIZER: string;
+  declare SERIALIZERS_ACCEPTED: Set<string>;
+  declare LOGWIRE: boolean;
+  declare PICKLE_PROTOCOL_VERSION: number;
+  declare DILL_PROTOCOL_VERSION: number;
+  declare METADATA: boolean;
+  declare REQUIRE_EXPOSE: boolean;
+  declare USE_MSG_WAITALL: boolean;
+  declare JSON_MODULE: string;
+  declare MAX_RETRIES: number;
+  declare ITER_STREAMING: boolean;
+  declare ITER_STREAM_LIFETIME: number;
+  declare ITER_STREAM_LINGER: number;
+  declare SSL: boolean;
+  declare SSL_SERVERCERT: string;
+  declare SSL_SERVERKEY: string;
+  declare SSL_SERVERKEYPASSWD: string;
+  declare SSL_REQUIRECLIENTCERT: boolean;
+  declare SSL_CLIENTCERT: string;
+  declare SSL_CLIENTKEY: string;
+  declare SSL_CLIENTKEYPASSWD: string;
+  declare SSL_CACERTS: string;
+
+  constructor(env: NodeJS.ProcessEnv | null = process.env) {
+    this.reset(env);
+  }
+
+  /** Back to defaults, then PYRO_* variables from `env` (pass null to ignore the environment). */
+  reset(env: NodeJS.ProcessEnv | null = process.env): void {
+    const self = this as unknown as Record<string, unknown>;
+    for (const [name, def, kind] of table) {
+      const raw = env?.["PYRO_" + name];
+      self[name] = raw === undefined ? def : cast(name, kind, raw);
+    }
+    this.SERIALIZERS_ACCEPTED = new Set(String(self.SERIALIZERS_ACCEPTED).split(","));
+  }
+
+  asDict(): ConfigItems {
+    const out: Record<string, unknown> = {};
+    for (const name of configNames) out[name] = (this as unknown as Record<string, unknown>)[name];
+    return out as unknown as ConfigItems;
+  }
+
+  /** Pyro4's parseAddressesString: comma list, `''` means the empty string. */
+  parseAddressesString(addresses: string): string[] {
+    return addresses.split(",").map((a) => {
+      const t = a.trim();
+      return t === "''" ? "" : t;
+    });
+  }
+}
+
+/** The process-wide configuration (Pyro4.config). */
+export const config = new Config();

@@ -1,0 +1,36 @@
+// The contract every serializer implements, so framing, client and daemon never care which one is in use.
+
+export type SerializerName = "serpent" | "json" | "marshal" | "msgpack";
+
+/** A decoded INVOKE payload: Pyro4's (objectId, method, vargs, kwargs) 4-tuple. */
+export interface Call {
+  object: string;
+  method: string;
+  vargs: unknown[];
+  /** null for `__getattr__`, `__setattr__` and `<batch>` (as Pyro4 sends them). */
+  kwargs: Record<string, unknown> | null;
+}
+
+export interface SerializeOptions {
+  /**
+   * Called for every object that is not a plain dict/list/primitive before the class hooks run (the daemon's
+   * autoproxy uses it to replace registered objects by proxies). Return undefined to leave the value alone.
+   */
+  replace?: (value: object) => unknown;
+}
+
+export interface Serializer {
+  readonly name: SerializerName;
+  /** Wire id: serpent 1, json 2, marshal 3, msgpack 6. */
+  readonly id: number;
+  serializeData(value: unknown, options?: SerializeOptions): Buffer;
+  deserializeData(data: Uint8Array): unknown;
+  serializeCall(
+    object: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+    options?: SerializeOptions,
+  ): Buffer;
+  deserializeCall(data: Uint8Array): Call;
+}

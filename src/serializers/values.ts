@@ -1,0 +1,271 @@
+// The Python <-> JavaScript value model shared by all four serializers: marker types for Python values
+// JavaScript lacks (tuple, complex, float-typed integrals), the class-dict hooks (Pyro4's
+// register_class_to_dict / register_dict_to_class), exception dicts and decode limits.
+// Serializers call into this module; it never imports a serializer.
+
+import { SerializeError, SecurityError, PyroError, RemoteError, pyroErrorClasses, pythonMessage } from "../errors.js";
+import { URI } from "../uri.js";
+
+/** A Python tuple. A real Array (indexing, iteration, length work), distinguishable from a list. */
+export class Tuple<T = unknown> extends Array<T> {
+  // map/filter/slice on a tuple give plain arrays: a derived sequence is not a tuple in Python either.
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+}
+/** Build a Python tuple: `tuple(1, "a")` travels as `(1, 'a')`. */
+export function tuple<T>(...items: T[]): Tuple<T> {
+  const t = new Tuple<T>();
+  for (let i = 0; i < items.length; i++) t.push(items[i]!);
+  return t;
+}
+export function toTuple<T>(items: Iterable<T>): Tuple<T> {
+  const t = new Tuple<T>();
+  for (const it of items) t.push(it);
+  return t;
+}
+export function isTuple(x: unknown): x is Tuple {
+  return x instanceof Tuple;
+}
+
+/** Python complex number. */
+export class Complex {
+  constructor(
+    readonly real: number,
+    readonly imag: number,
+  ) {}
+  toString(): string {
+    return `(${this.real}${this.imag < 0 || Object.is(this.imag, -0) ? "-" : "+"}${Math.abs(this.imag)}j)`;
+  }
+}
+
+/**
+ * A number that must travel as a Python float even when integral (JavaScript cannot tell 2 from 2.0).
+ * Decoders return plain numbers; use `float(2)` when the Python side insists on a float type.
+ */
+export class Float {
+  constructor(readonly value: number) {}
+  valueOf(): number {
+    return this.value;
+  }
+}
+export function float(value: number): Float {
+  return new Float(value);
+}
+
+/** Python bytes as JavaScript sees them. Decoders return Buffers (which are Uint8Arrays). */
+export type Bytes = Uint8Array;
+
+/** Limits a decoder enforces on input a peer controls. */
+export const limits = {
+  /** Maximum nesting of containers; deeper input is a SerializeError, never a stack overflow. */
+  maxDepth: 500,
+};
+
+export function depthError(): SerializeError {
+  return new SerializeError(`data nested deeper than the limit of ${limits.maxDepth} levels`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Class hooks
+
+type Encoder = (value: any) => Record<string, unknown>;
+type Decoder = (className: string, dict: Record<string, unknown>) => unknown;
+
+interface EncoderEntry {
+  match: (value: object) => boolean;
+  encode: Encoder;
+  key: unknown;
+}
+const encoders: EncoderEntry[] = [];
+const decoders = new Map<string, Decoder>();
+
+/**
+ * Teach every serializer to send instances of `cls` (or values `cls` accepts, when it is a predicate) as
+ * the dict `converter` returns. Like Pyro4, that dict should carry `__class__`.
+ */
+export function registerClassToDict<T extends object>(
+  cls: (abstract new (...args: any[]) => T) | ((value: object) => boolean),
+  converter: (value: T) => Record<string, unknown>,
+  options: { isPredicate?: boolean } = {},
+): void {
+  unregisterClassToDict(cls);
+  const match = options.isPredicate
+    ? (cls as (value: object) => boolean)
+    : (v: object) => v instanceof (cls as abstract new (...args: any[]) => T);
+  encoders.unshift({ match, encode: converter as Encoder, key: cls });
+}
+export function unregisterClassToDict(cls: unknown): void {
+  const i = encoders.findIndex((e) => e.key === cls);
+  if (i >= 0) encoders.splice(i, 1);
+}
+/** Turn received dicts whose `__class__` is `className` into objects (Pyro4's register_dict_to_class). */
+export function registerDictToClass(className: string, converter: Decoder): void {
+  decoders.set(className, converter);
+}
+export function unregisterDictToClass(className: string): void {
+  decoders.delete(className);
+}
+
+/**
+ * The dict form of a non-plain object (anything but null-prototype/Object-prototype objects, arrays, Maps,
+ * Sets, bytes, Tuple, Complex, Float, Date, bigint), or undefined when no rule applies.
+ * Order: user hooks, errors, URI, then objects with toJSON/own enumerable fields (class name attached).
+ */
+export function classToDict(value: object): Record<string, unknown> {
+  for (let i = 0; i < encoders.length; i++) {
+    const e = encoders[i]!;
+    if (e.match(value)) return e.encode(value);
+  }
+  if (value instanceof URI) return { __class__: "Pyro4.core.URI", state: value.state() };
+  if (value instanceof Error) return errorToDict(value);
+  const ctorName = (value as { constructor?: { name?: string } }).constructor?.name ?? "object";
+  const dict: Record<string, unknown> = { __class__: ctorName };
+  for (const k of Object.keys(value)) setKey(dict, k, (value as Record<string, unknown>)[k]);
+  return dict;
+}
+
+/** True for objects that serialize as a Python dict directly (not via classToDict). */
+export function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Post-process a received dict that has a string `__class__`: user hooks first, then the Pyro4 rules
+ * (URI, exceptions, ExceptionWrapper, serpent's float nan). Unknown classes stay dicts (documented).
+ */
+export function dictToClass(dict: Record<string, unknown>): unknown {
+  const cls = dict.__class__ as string;
+  const hook = decoders.get(cls);
+  if (hook) return hook(cls, dict);
+  switch (cls) {
+    case "Pyro4.core.URI": {
+      const state = dict.state as unknown[];
+      return URI.fromState(state);
+    }
+    case "float":
+      if (typeof dict.value === "string") return parsePythonFloat(dict.value);
+      break;
+    case "Pyro4.futures._ExceptionWrapper":
+      return new ExceptionWrapper(dict.exception instanceof Error ? dict.exception : dictToError(dict.exception as Record<string, unknown>));
+  }
+  if (dict.__exception__ === true) return dictToError(dict);
+  return dict;
+}
+
+/** Batch results carry the failing call's exception in this wrapper (Pyro4.futures._ExceptionWrapper). */
+export class ExceptionWrapper {
+  constructor(readonly exception: Error) {}
+}
+registerClassToDict(ExceptionWrapper, (w) => ({ __class__: "Pyro4.futures._ExceptionWrapper", exception: errorToDict(w.exception) }));
+
+export function parsePythonFloat(text: string): number {
+  const t = text.trim().toLowerCase();
+  if (t === "nan" || t === "+nan" || t === "-nan") return NaN;
+  if (t === "inf" || t === "+inf" || t === "infinity" || t === "+infinity") return Infinity;
+  if (t === "-inf" || t === "-infinity") return -Infinity;
+  const n = Number(t);
+  if (Number.isNaN(n)) throw new SerializeError(`invalid float value: ${text}`);
+  return n;
+}
+
+/** Assign a key without letting `__proto__` reach the prototype chain. */
+export function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Exceptions
+
+/** JavaScript error names that have a same-meaning Python builtin. */
+const jsToPython: Record<string, string> = {
+  Error: "builtins.Exception",
+  TypeError: "builtins.TypeError",
+  RangeError: "builtins.ValueError",
+  SyntaxError: "builtins.SyntaxError",
+  ReferenceError: "builtins.NameError",
+  EvalError: "builtins.RuntimeError",
+  URIError: "builtins.ValueError",
+  AggregateError: "builtins.Exception",
+};
+/** Python builtin exception names a Python client can rebuild (the subset worth mapping to). */
+export const pythonBuiltinExceptions = new Set([
+  "ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BlockingIOError", "BrokenPipeError",
+  "BufferError", "ChildProcessError", "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError",
+  "ConnectionResetError", "EOFError", "EnvironmentError", "Exception", "FileExistsError", "FileNotFoundError",
+  "FloatingPointError", "GeneratorExit", "IOError", "ImportError", "IndexError", "InterruptedError",
+  "IsADirectoryError", "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError",
+  "NameError", "NotADirectoryError", "NotImplementedError", "OSError", "OverflowError", "PermissionError",
+  "ProcessLookupError", "RecursionError", "ReferenceError", "RuntimeError", "StopAsyncIteration", "StopIteration",
+  "SyntaxError", "SystemError", "SystemExit", "TimeoutError", "TypeError", "UnboundLocalError", "UnicodeDecodeError",
+  "UnicodeEncodeError", "UnicodeError", "ValueError", "ZeroDivisionError",
+]);
+
+/** Traceback lines for a JavaScript error, in the shape Python's traceback module prints. */
+export function errorTraceback(err: Error, pythonName: string): string[] {
+  const lines = ["Traceback (most recent call last):\n"];
+  const frames = (err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l)).reverse();
+  for (const f of frames) lines.push(`  ${f.trim()}\n`);
+  const short = pythonName.replace(/^builtins\./, "");
+  lines.push(err.message ? `${short}: ${err.message}\n` : `${short}\n`);
+  return lines;
+}
+
+/** The Python class name an error travels as: one a Python client can rebuild. */
+export function pythonNameOf(err: Error): string {
+  if (err instanceof RemoteError) return err.pythonType;
+  if (err instanceof PyroError) return (err.constructor as typeof PyroError).pythonName;
+  const explicit = (err as { pythonType?: unknown }).pythonType;
+  if (typeof explicit === "string") return explicit;
+  if (jsToPython[err.name]) return jsToPython[err.name]!;
+  if (pythonBuiltinExceptions.has(err.name)) return "builtins." + err.name;
+  return "builtins.Exception";
+}
+
+/** Pyro4's exception dict for an error (the daemon sends this with the EXCEPTION flag). */
+export function errorToDict(err: Error, traceback?: string[] | null): Record<string, unknown> {
+  const cls = pythonNameOf(err);
+  let args: unknown[];
+  const attributes: Record<string, unknown> = {};
+  if (err instanceof RemoteError) {
+    args = err.args;
+    Object.assign(attributes, err.attributes);
+  } else {
+    const own = (err as { args?: unknown }).args;
+    args = Array.isArray(own) ? own : err.message ? [err.message] : [];
+    // A JS error mapped to a builtin keeps its JS class name visible to the Python side.
+    if (cls === "builtins.Exception" && err.name !== "Error" && err.message) args = [`${err.name}: ${err.message}`];
+    for (const k of Object.keys(err)) {
+      if (k === "args" || k === "code" || k === "pythonType" || k === "remoteTraceback" || k === "cause") continue;
+      setKey(attributes, k, (err as unknown as Record<string, unknown>)[k]);
+    }
+  }
+  attributes._pyroTraceback =
+    traceback !== undefined ? traceback : (err as { remoteTraceback?: string[] }).remoteTraceback ?? errorTraceback(err, cls);
+  return { __class__: cls, __exception__: true, args: toTuple(args), attributes };
+}
+
+/** Rebuild an error from a received exception dict: PyroError subclasses by name, else RemoteError. */
+export function dictToError(dict: Record<string, unknown>): Error {
+  const cls = String(dict.__class__ ?? "builtins.Exception");
+  const args = Array.isArray(dict.args) ? Array.from(dict.args as unknown[]) : dict.args == null ? [] : [dict.args];
+  const attrs = (dict.attributes && typeof dict.attributes === "object" ? dict.attributes : {}) as Record<string, unknown>;
+  const short = cls.startsWith("Pyro4.errors.") ? cls.slice(13) : cls.includes(".") ? null : cls;
+  const ctor = short ? pyroErrorClasses[short] : undefined;
+  if (ctor) {
+    const err = new ctor(pythonMessage(args));
+    const tb = attrs._pyroTraceback;
+    if (Array.isArray(tb)) err.remoteTraceback = tb as string[];
+    (err as unknown as { args: unknown[] }).args = args;
+    return err;
+  }
+  if (cls.includes("__") && !cls.startsWith("__builtin__.")) {
+    // Pyro4 refuses dunder class names for safety; keep the information but never resolve code from it.
+    return new RemoteError(cls, args, attrs);
+  }
+  return new RemoteError(cls, args, attrs);
+}
+
+export { SecurityError };
