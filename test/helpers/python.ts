@@ -1,0 +1,116 @@
+// Runs real Python Pyro4 (Debian's python3-pyro4 with /usr/bin/python3) for interop tests: one-shot scripts
+// and long-running fixture servers that print a ready line.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+
+export const PYTHON = process.env.PYRO4_PYTHON ?? "/usr/bin/python3";
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
+
+/** Run a Python script file from test/fixtures (or inline code with `-c`), return stdout. Throws on failure. */
+export function runPython(
+  args: string[],
+  options: { input?: string | Buffer; env?: Record<string, string>; timeoutMs?: number } = {},
+): string {
+  const r = spawnSync(PYTHON, args, {
+    input: options.input,
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", ...options.env },
+    cwd: FIXTURES,
+    encoding: "utf8",
+    timeout: options.timeoutMs ?? 60_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (r.status !== 0) {
+    throw new Error(`python ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stderr}\n${r.stdout}`);
+  }
+  return r.stdout;
+}
+
+/** Same as runPython, without blocking the event loop (needed while our own daemon serves in-process). */
+export function runPythonAsync(
+  args: string[],
+  options: { input?: string | Buffer; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, args, {
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", ...options.env },
+      cwd: FIXTURES,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
+    child.stderr.setEncoding("utf8").on("data", (d) => (err += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`python ${args.join(" ")} failed (${code ?? signal}):\n${err}\n${out}`));
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+export interface PythonServer {
+  proc: ChildProcess;
+  /** The first line matching the ready pattern's capture group (usually a URI). */
+  ready: string;
+  /** Lines printed so far (stdout and stderr). */
+  output: string[];
+  stop(): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Start a long-running Python process and wait until a stdout/stderr line matches `readyPattern`
+ * (first capture group becomes `ready`).
+ */
+export function startPython(
+  args: string[],
+  readyPattern: RegExp,
+  options: { env?: Record<string, string>; timeoutMs?: number; executable?: string } = {},
+): Promise<PythonServer> {
+  const proc = spawn(options.executable ?? PYTHON, args, {
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1", ...options.env },
+    cwd: FIXTURES,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  const exited = new Promise<void>((res) => proc.once("exit", () => res()));
+  const kill = async (signal: NodeJS.Signals = "SIGTERM") => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill(signal);
+      const t = setTimeout(() => proc.kill("SIGKILL"), 3000);
+      await exited;
+      clearTimeout(t);
+    }
+  };
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      void kill("SIGKILL");
+      reject(new Error(`python ${args.join(" ")} not ready in time; output:\n${output.join("\n")}`));
+    }, options.timeoutMs ?? 20_000);
+    const onLine = (line: string) => {
+      output.push(line);
+      const m = readyPattern.exec(line);
+      if (m && !done) {
+        done = true;
+        clearTimeout(timer);
+        resolve({ proc, ready: m[1] ?? line, output, stop: () => kill("SIGTERM"), kill });
+      }
+    };
+    createInterface({ input: proc.stdout! }).on("line", onLine);
+    createInterface({ input: proc.stderr! }).on("line", onLine);
+    proc.once("exit", (code) => {
+      if (!done) {
+        done = true;
+        clearTimeout(timer);
+        reject(new Error(`python ${args.join(" ")} exited (${code}) before ready:\n${output.join("\n")}`));
+      }
+    });
+  });
+}
