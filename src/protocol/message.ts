@@ -1,0 +1,148 @@
+// Pyro4 wire protocol 48 message codec: the 24-byte header, annotation chunks, HMAC-SHA1 signing and
+// zlib compression. Encoding returns [header+annotations, payload] so large payloads are never copied;
+// decoding of a byte stream lives in reader.ts.
+
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { deflateSync } from "node:zlib";
+import { MessageTooLargeError, ProtocolError } from "../errors.js";
+
+export const PROTOCOL_VERSION = 48;
+export const HEADER_SIZE = 24;
+export const CHECKSUM_MAGIC = 0x34e9;
+
+export const MSG_CONNECT = 1;
+export const MSG_CONNECTOK = 2;
+export const MSG_CONNECTFAIL = 3;
+export const MSG_INVOKE = 4;
+export const MSG_RESULT = 5;
+export const MSG_PING = 6;
+
+export const FLAGS_EXCEPTION = 1 << 0;
+export const FLAGS_COMPRESSED = 1 << 1;
+export const FLAGS_ONEWAY = 1 << 2;
+export const FLAGS_BATCH = 1 << 3;
+export const FLAGS_META_ON_CONNECT = 1 << 4;
+export const FLAGS_ITEMSTREAMRESULT = 1 << 5;
+export const FLAGS_KEEPSERIALIZED = 1 << 6;
+
+/** Serializer id Pyro4 puts in PING messages (nothing is serialized). */
+export const PING_SERIALIZER_ID = 42;
+/** Pyro4 compresses only payloads at least this large, and only when that makes them smaller. */
+export const COMPRESSION_THRESHOLD = 200;
+
+export type Annotations = Map<string, Buffer>;
+
+/** A received (or about to be sent) message. `data` is already decompressed on receipt. */
+export interface Message {
+  type: number;
+  flags: number;
+  seq: number;
+  serializerId: number;
+  /** null when the message carries none (the common case: no allocation). */
+  annotations: Annotations | null;
+  data: Buffer;
+}
+
+export interface EncodeOptions {
+  flags?: number;
+  annotations?: Annotations | null;
+  hmacKey?: Uint8Array | null;
+  /** zlib-compress the payload by Pyro4's rule (size >= 200 and smaller result). */
+  compress?: boolean;
+  /** 0 = unlimited, else refuse to build a larger message (Pyro4 checks this on send too). */
+  maxMessageSize?: number;
+}
+
+/** HMAC-SHA1 over payload, then the values of the other annotations in ascending key order. */
+export function computeHmac(key: Uint8Array, data: Uint8Array, annotations: Annotations | null): Buffer {
+  const mac = createHmac("sha1", key);
+  mac.update(data);
+  if (annotations && annotations.size) {
+    const keys = [...annotations.keys()].filter((k) => k !== "HMAC").sort();
+    for (const k of keys) mac.update(annotations.get(k)!);
+  }
+  return mac.digest();
+}
+
+export function hmacEquals(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function headerChecksum(type: number, flags: number, seq: number, dataLen: number, serializerId: number, annLen: number): number {
+  return (type + PROTOCOL_VERSION + dataLen + annLen + serializerId + flags + seq + CHECKSUM_MAGIC) & 0xffff;
+}
+
+/**
+ * Build a message as two buffers: header with annotation chunks, then the payload (not copied).
+ * Write both with one `socket.write` per buffer inside cork/uncork, or `Buffer.concat` them.
+ */
+export function encodeMessage(
+  type: number,
+  serializerId: number,
+  seq: number,
+  data: Buffer,
+  options: EncodeOptions = {},
+): [Buffer, Buffer] {
+  let flags = options.flags ?? 0;
+  if (options.compress && data.length >= COMPRESSION_THRESHOLD && !(flags & FLAGS_EXCEPTION)) {
+    const z = deflateSync(data);
+    if (z.length < data.length) {
+      data = z;
+      flags |= FLAGS_COMPRESSED;
+    }
+  }
+  let annotations = options.annotations ?? null;
+  if (options.hmacKey && options.hmacKey.length) {
+    annotations = new Map(annotations ?? []);
+    annotations.delete("HMAC");
+    annotations.set("HMAC", computeHmac(options.hmacKey, data, annotations));
+  }
+  let annLen = 0;
+  if (annotations) {
+    for (const [k, v] of annotations) {
+      if (k.length !== 4 || Buffer.byteLength(k, "latin1") !== 4) throw new ProtocolError("annotation key must be of length 4");
+      annLen += 6 + v.length;
+    }
+    if (annLen > 0xffff) throw new ProtocolError(`annotations too large (${annLen} bytes, max 65535)`);
+  }
+  if (data.length > 0x7fffffff) throw new ProtocolError("invalid message size (outside range 0..2Gb)");
+  const max = options.maxMessageSize ?? 0;
+  if (max > 0 && data.length + annLen > max)
+    throw new MessageTooLargeError(`max message size exceeded (${data.length + annLen} where max=${max})`);
+  const head = Buffer.allocUnsafe(HEADER_SIZE + annLen);
+  head.write("PYRO", 0, "latin1");
+  head.writeUInt16BE(PROTOCOL_VERSION, 4);
+  head.writeUInt16BE(type, 6);
+  head.writeUInt16BE(flags, 8);
+  head.writeUInt16BE(seq & 0xffff, 10);
+  head.writeInt32BE(data.length, 12);
+  head.writeUInt16BE(serializerId, 16);
+  head.writeUInt16BE(annLen, 18);
+  head.writeUInt16BE(0, 20);
+  head.writeUInt16BE(headerChecksum(type, flags, seq & 0xffff, data.length, serializerId, annLen), 22);
+  if (annotations) {
+    let off = HEADER_SIZE;
+    for (const [k, v] of annotations) {
+      head.write(k, off, "latin1");
+      head.writeUInt16BE(v.length, off + 4);
+      head.set(v, off + 6);
+      off += 6 + v.length;
+    }
+  }
+  return [head, data];
+}
+
+/** The whole message in one buffer (tests, UDP, small control messages). */
+export function encodeMessageBuffer(type: number, serializerId: number, seq: number, data: Buffer, options?: EncodeOptions): Buffer {
+  const [h, d] = encodeMessage(type, serializerId, seq, data, options);
+  return Buffer.concat([h, d], h.length + d.length);
+}
+
+/** 16 raw bytes of a UUID string, as Pyro4's CORR annotation carries it. */
+export function uuidToBytes(uuid: string): Buffer {
+  return Buffer.from(uuid.replace(/-/g, ""), "hex");
+}
+export function bytesToUuid(b: Uint8Array): string {
+  const h = Buffer.from(b).toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

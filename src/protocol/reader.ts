@@ -1,0 +1,182 @@
+// Incremental message reader: a state machine over socket chunks. It validates each header as soon as it is
+// complete (magic, version, checksum, size limit) so a bad peer is refused before we buffer its payload, slices
+// messages out of a single chunk without copying, and checks HMAC and decompresses with a size cap.
+
+import { inflateSync } from "node:zlib";
+import { MessageTooLargeError, ProtocolError, SecurityError } from "../errors.js";
+import {
+  FLAGS_COMPRESSED,
+  HEADER_SIZE,
+  PROTOCOL_VERSION,
+  computeHmac,
+  headerChecksum,
+  hmacEquals,
+  type Annotations,
+  type Message,
+} from "./message.js";
+
+export interface ReaderOptions {
+  /** 0 = unlimited (Pyro4's MAX_MESSAGE_SIZE). Applies to annotations + payload, and to decompressed size. */
+  maxMessageSize?: number;
+  hmacKey?: Uint8Array | null;
+}
+
+/** Protocol errors thrown by the reader carry the header they belong to when it was readable. */
+export interface ErrorWithMessage extends Error {
+  pyroMsg?: Message;
+}
+
+/** Hard cap on decompressed payloads when no MAX_MESSAGE_SIZE is set (zip bombs). */
+const DEFAULT_INFLATE_CAP = 1024 * 1024 * 1024;
+
+export class MessageReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private header: Message | null = null;
+  private bodyLen = 0;
+  private annLen = 0;
+  maxMessageSize: number;
+  hmacKey: Uint8Array | null;
+
+  constructor(options: ReaderOptions = {}) {
+    this.maxMessageSize = options.maxMessageSize ?? 0;
+    this.hmacKey = options.hmacKey ?? null;
+  }
+
+  /** Bytes received but not yet part of a complete message. */
+  get pending(): number {
+    return this.buffered;
+  }
+
+  /**
+   * Feed one chunk; returns the messages it completed (often one). Throws ProtocolError / SecurityError /
+   * MessageTooLargeError on bad input; after a throw the stream is out of sync and the connection must be dropped.
+   */
+  push(chunk: Buffer): Message[] {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    let out: Message[] | null = null;
+    for (;;) {
+      if (!this.header) {
+        if (this.buffered < HEADER_SIZE) break;
+        this.parseHeader(this.take(HEADER_SIZE));
+      }
+      if (this.buffered < this.bodyLen) break;
+      const body = this.take(this.bodyLen);
+      const msg = this.finish(body);
+      (out ??= []).push(msg);
+    }
+    return out ?? EMPTY;
+  }
+
+  private take(n: number): Buffer {
+    const first = this.chunks[0]!;
+    let result: Buffer;
+    if (first.length >= n) {
+      result = n === first.length ? first : first.subarray(0, n);
+      if (n === first.length) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      result = Buffer.allocUnsafe(n);
+      let off = 0;
+      while (off < n) {
+        const c = this.chunks[0]!;
+        const need = n - off;
+        if (c.length <= need) {
+          result.set(c, off);
+          off += c.length;
+          this.chunks.shift();
+        } else {
+          result.set(c.subarray(0, need), off);
+          this.chunks[0] = c.subarray(need);
+          off += need;
+        }
+      }
+    }
+    this.buffered -= n;
+    return result;
+  }
+
+  private parseHeader(h: Buffer): void {
+    const version = h.readUInt16BE(4);
+    if (h.readUInt32BE(0) !== 0x5059524f || version !== PROTOCOL_VERSION) {
+      const hint =
+        h.readUInt32BE(0) === 0x5059524f
+          ? ` (peer speaks protocol ${version}${version >= 500 ? ", that is Pyro5" : ""}; we speak ${PROTOCOL_VERSION})`
+          : " (not a Pyro message)";
+      throw new ProtocolError("invalid data or unsupported protocol version" + hint);
+    }
+    const type = h.readUInt16BE(6);
+    const flags = h.readUInt16BE(8);
+    const seq = h.readUInt16BE(10);
+    const dataLen = h.readInt32BE(12);
+    const serializerId = h.readUInt16BE(16);
+    const annLen = h.readUInt16BE(18);
+    const checksum = h.readUInt16BE(22);
+    if (checksum !== headerChecksum(type, flags, seq, dataLen, serializerId, annLen))
+      throw new ProtocolError("header checksum mismatch");
+    if (dataLen < 0) throw new ProtocolError(`invalid data length in header: ${dataLen}`);
+    const msg: Message = { type, flags, seq, serializerId, annotations: null, data: EMPTY_BUF };
+    if (this.maxMessageSize > 0 && dataLen + annLen > this.maxMessageSize) {
+      const err: ErrorWithMessage = new MessageTooLargeError(
+        `max message size exceeded (${dataLen + annLen} where max=${this.maxMessageSize})`,
+      );
+      err.pyroMsg = msg;
+      throw err;
+    }
+    this.header = msg;
+    this.annLen = annLen;
+    this.bodyLen = annLen + dataLen;
+  }
+
+  private finish(body: Buffer): Message {
+    const msg = this.header!;
+    this.header = null;
+    const annLen = this.annLen;
+    if (annLen) {
+      const ann: Annotations = new Map();
+      let i = 0;
+      while (i < annLen) {
+        if (i + 6 > annLen) throw this.fail(msg, new ProtocolError("invalid annotation chunk: truncated header"));
+        const key = body.toString("latin1", i, i + 4);
+        const len = body.readUInt16BE(i + 4);
+        if (i + 6 + len > annLen) throw this.fail(msg, new ProtocolError(`invalid annotation chunk '${key}': length beyond annotations`));
+        ann.set(key, body.subarray(i + 6, i + 6 + len));
+        i += 6 + len;
+      }
+      msg.annotations = ann;
+    }
+    msg.data = annLen ? body.subarray(annLen) : body;
+    const mac = msg.annotations?.get("HMAC");
+    if (mac && this.hmacKey && this.hmacKey.length) {
+      if (!hmacEquals(mac, computeHmac(this.hmacKey, msg.data, msg.annotations)))
+        throw this.fail(msg, new SecurityError("message hmac mismatch"));
+    } else if (!!mac !== !!(this.hmacKey && this.hmacKey.length)) {
+      throw this.fail(msg, new SecurityError("hmac key config not symmetric"));
+    }
+    if (msg.flags & FLAGS_COMPRESSED) {
+      const cap = this.maxMessageSize > 0 ? this.maxMessageSize : DEFAULT_INFLATE_CAP;
+      try {
+        msg.data = inflateSync(msg.data, { maxOutputLength: cap });
+      } catch (e) {
+        const tooBig = (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE";
+        throw this.fail(
+          msg,
+          tooBig
+            ? new MessageTooLargeError(`max message size exceeded (decompressed payload larger than ${cap})`)
+            : new ProtocolError(`invalid compressed payload: ${(e as Error).message}`),
+        );
+      }
+      msg.flags &= ~FLAGS_COMPRESSED;
+    }
+    return msg;
+  }
+
+  private fail(msg: Message, err: ErrorWithMessage): ErrorWithMessage {
+    err.pyroMsg = msg;
+    return err;
+  }
+}
+
+const EMPTY: Message[] = [];
+const EMPTY_BUF = Buffer.alloc(0);
