@@ -149,6 +149,19 @@ function cast(name: ConfigName, kind: Kind, raw: string): unknown {
   }
 }
 
+/** str(value) as Python prints a config value of the given kind. */
+function pyStr(value: unknown, kind: Kind): string {
+  if (value === null || value === undefined) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (value instanceof Set) return value.size ? "{" + [...value].sort().map((v) => `'${v}'`).join(", ") + "}" : "set()";
+  if (typeof value === "number" && kind === "float") {
+    if (Number.isNaN(value)) return "nan";
+    if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+    return Number.isInteger(value) ? value.toFixed(1) : String(value);
+  }
+  return String(value);
+}
+
 export class Config implements ConfigItems {
   declare HOST: string;
   declare NS_HOST: string;
@@ -214,6 +227,18 @@ export class Config implements ConfigItems {
     const out: Record<string, unknown> = {};
     for (const name of configNames) out[name] = (this as unknown as Record<string, unknown>)[name];
     return out as unknown as ConfigItems;
+  }
+
+  /**
+   * The effective configuration as Pyro4's config.dump() prints it (what `pyro4 check-config` shows): sorted
+   * `NAME = value` lines with Python's formatting of values, plus LOGFILE/LOGLEVEL from the environment.
+   */
+  dumpItems(env: NodeJS.ProcessEnv = process.env): string[] {
+    const rows: [string, string][] = [];
+    for (const [name, , kind] of table) rows.push([name, pyStr((this as unknown as Record<string, unknown>)[name], kind)]);
+    rows.push(["LOGFILE", env.PYRO_LOGFILE ?? "None"], ["LOGLEVEL", env.PYRO_LOGLEVEL ?? "None"]);
+    rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return rows.map(([n, v]) => `${n} = ${v}`);
   }
 
   /** Pyro4's parseAddressesString: comma list, `''` means the empty string. */

@@ -1,15 +1,506 @@
-// PLACEHOLDER: replaced by the real json serializer.
-import type { Serializer } from "./types.js";
-import { SerializeError } from "../errors.js";
+// The json serializer (Pyro4 id 2). Writes what Python's json.dumps writes for Pyro4's JsonSerializer
+// (ensure_ascii=False, separators ", " and ": ", float repr, NaN/Infinity) so our bytes equal Python's, and reads
+// everything Python emits, including NaN/Infinity and integers beyond 2^53 (kept exact as bigint).
+// Decoding uses JSON.parse plus one post-processing walk on the common path; a small parser of our own takes
+// over only when the text may hold long integers or Python's non-standard constants.
 
-const notYet = (): never => {
-  throw new SerializeError("json serializer not implemented yet");
-};
+import { PyroError, SerializeError } from "../errors.js";
+import type { Call, SerializeOptions, Serializer } from "./types.js";
+import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey } from "./values.js";
+
+// ---------------------------------------------------------------------------------------------------
+// Encoding
+
+/** Python's float repr (shortest round-trip digits; exponent form outside 1e-4 <= |x| < 1e16). */
+export function pythonFloatRepr(x: number): string {
+  if (x !== x) return "nan";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const ax = x < 0 ? -x : x;
+  if (ax >= 1e-4 && ax < 1e16) {
+    // JavaScript writes this range in fixed notation with the same shortest digits Python uses.
+    const s = String(x);
+    return s.includes(".") ? s : s + ".0";
+  }
+  const e = x.toExponential(); // shortest digits, "d.ddde+N"
+  const ei = e.indexOf("e");
+  const mant = e.slice(0, ei);
+  const exp = Number(e.slice(ei + 1));
+  if (exp >= -4 && exp < 16) {
+    // Only reached for rounding corner cases; build the fixed form from the digits.
+    const neg = mant[0] === "-";
+    const digits = mant.replace("-", "").replace(".", "");
+    let out: string;
+    if (exp >= 0) {
+      out =
+        digits.length <= exp + 1
+          ? digits + "0".repeat(exp + 1 - digits.length) + ".0"
+          : digits.slice(0, exp + 1) + "." + digits.slice(exp + 1);
+    } else out = "0." + "0".repeat(-exp - 1) + digits;
+    return neg ? "-" + out : out;
+  }
+  const a = exp < 0 ? -exp : exp;
+  return mant + (exp < 0 ? "e-" : "e+") + (a < 10 ? "0" + a : String(a));
+}
+
+function jsonFloat(x: number): string {
+  if (x !== x) return "NaN";
+  if (x === Infinity) return "Infinity";
+  if (x === -Infinity) return "-Infinity";
+  return pythonFloatRepr(x);
+}
+
+function jsonNumber(x: number): string {
+  if (Number.isSafeInteger(x) && !Object.is(x, -0)) return String(x);
+  // Integral but beyond 2^53: still an int, written exactly.
+  if (Number.isInteger(x) && !Object.is(x, -0)) return BigInt(x).toString();
+  return jsonFloat(x);
+}
+
+/** Python's datetime.isoformat() of an aware UTC datetime (microseconds only when non-zero). */
+export function dateToPythonIso(d: Date): string {
+  const t = d.getTime();
+  if (t !== t) throw new SerializeError("cannot serialize an invalid Date");
+  const y = d.getUTCFullYear();
+  if (y < 1 || y > 9999) throw new SerializeError(`cannot serialize a Date outside Python's year range: ${y}`);
+  const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ for years 1..9999
+  const ms = d.getUTCMilliseconds();
+  return iso.slice(0, 19) + (ms ? iso.slice(19, 23) + "000" : "") + "+00:00";
+}
+
+function encodeKey(k: unknown): string {
+  switch (typeof k) {
+    case "string":
+      return k;
+    case "number":
+      return jsonNumber(k);
+    case "bigint":
+      return k.toString();
+    case "boolean":
+      return k ? "true" : "false";
+    case "object":
+      if (k === null) return "null";
+      if (k instanceof Float) return jsonFloat(k.value);
+      break;
+    case "undefined":
+      return "null";
+  }
+  throw new SerializeError(
+    `json dict keys must be str, int, float, bool or None, not ${k === null ? "null" : (k as object).constructor?.name ?? typeof k}`,
+  );
+}
+
+class JsonWriter {
+  out = "";
+  constructor(private readonly options: SerializeOptions | undefined) {}
+
+  value(v: unknown, depth: number): void {
+    switch (typeof v) {
+      case "string":
+        this.out += JSON.stringify(v); // same escapes as Python with ensure_ascii=False; lone surrogates as \udXXX
+        return;
+      case "number":
+        this.out += jsonNumber(v);
+        return;
+      case "boolean":
+        this.out += v ? "true" : "false";
+        return;
+      case "bigint":
+        this.out += v.toString();
+        return;
+      case "undefined":
+        this.out += "null";
+        return;
+      case "object":
+        if (v === null) {
+          this.out += "null";
+          return;
+        }
+        if (depth > limits.maxDepth) throw depthError();
+        this.object(v, depth);
+        return;
+      default:
+        throw new SerializeError(`cannot serialize a ${typeof v} with json`);
+    }
+  }
+
+  private object(v: object, depth: number): void {
+    if (Array.isArray(v)) return this.list(v, depth);
+    if (isPlainObject(v)) {
+      let first = true;
+      this.out += "{";
+      for (const k of Object.keys(v)) {
+        this.out += first ? JSON.stringify(k) + ": " : ", " + JSON.stringify(k) + ": ";
+        first = false;
+        this.value((v as Record<string, unknown>)[k], depth + 1);
+      }
+      this.out += "}";
+      return;
+    }
+    if (v instanceof Uint8Array) {
+      this.out += `{"data": "${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64")}", "encoding": "base64"}`;
+      return;
+    }
+    if (v instanceof Map) {
+      let first = true;
+      this.out += "{";
+      for (const [k, val] of v) {
+        this.out += (first ? "" : ", ") + JSON.stringify(encodeKey(k)) + ": ";
+        first = false;
+        this.value(val, depth + 1);
+      }
+      this.out += "}";
+      return;
+    }
+    if (v instanceof Set) return this.list(v, depth);
+    if (v instanceof Float) {
+      this.out += jsonFloat(v.value);
+      return;
+    }
+    if (v instanceof Date) {
+      this.out += '"' + dateToPythonIso(v) + '"';
+      return;
+    }
+    if (v instanceof Complex) throw new SerializeError("json cannot serialize a complex number");
+    const replaced = this.options?.replace?.(v);
+    if (replaced !== undefined && replaced !== v) return this.value(replaced, depth + 1);
+    this.value(classToDict(v), depth);
+  }
+
+  private list(items: Iterable<unknown>, depth: number): void {
+    let first = true;
+    this.out += "[";
+    for (const item of items) {
+      if (!first) this.out += ", ";
+      first = false;
+      this.value(item, depth + 1);
+    }
+    this.out += "]";
+  }
+}
+
+function encode(value: unknown, options: SerializeOptions | undefined): Buffer {
+  const w = new JsonWriter(options);
+  try {
+    w.value(value, 1);
+  } catch (e) {
+    throw asSerializeError(e);
+  }
+  return Buffer.from(w.out, "utf8");
+}
+
+/** Keep Pyro errors (e.g. SecurityError from a class hook); anything else becomes a SerializeError. */
+function asSerializeError(e: unknown): Error {
+  if (e instanceof PyroError) return e;
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return depthError();
+  const msg = e instanceof Error ? e.message : String(e);
+  return new SerializeError(`json: ${msg}`, { cause: e });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Decoding
+
+/** Turn the dicts Pyro4 gives meaning to (base64 bytes, `__class__` dicts) into values; bound the depth. */
+function postprocess(v: unknown, depth: number): unknown {
+  if (depth > limits.maxDepth) throw depthError();
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x !== null && typeof x === "object") v[i] = postprocess(x, depth + 1);
+    }
+    return v;
+  }
+  const obj = v as Record<string, unknown>;
+  let n = 0;
+  for (const k in obj) {
+    n++;
+    const x = obj[k];
+    if (x !== null && typeof x === "object") obj[k] = postprocess(x, depth + 1);
+  }
+  return finishDict(obj, n);
+}
+
+function finishDict(obj: Record<string, unknown>, nkeys: number): unknown {
+  if (nkeys === 2 && obj.encoding === "base64" && typeof obj.data === "string") return Buffer.from(obj.data, "base64");
+  if (typeof obj.__class__ === "string") return dictToClass(obj);
+  return obj;
+}
+
+// Integers of 16+ digits may exceed 2^53; a number token follows a structural character or starts the text.
+const LONG_INT = /(?:^|[\s,:[])-?\d{16}/;
+
+function parse(data: Uint8Array): unknown {
+  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
+  if (!LONG_INT.test(text)) {
+    let parsed: unknown;
+    let ok = true;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      ok = false; // NaN/Infinity, or malformed: the careful parser decides and explains
+    }
+    if (ok) {
+      if (parsed === null || typeof parsed !== "object") return parsed;
+      try {
+        return postprocess(parsed, 1);
+      } catch (e) {
+        throw asSerializeError(e);
+      }
+    }
+  }
+  try {
+    return new JsonParser(text).parseDocument();
+  } catch (e) {
+    throw asSerializeError(e);
+  }
+}
+
+const WS = new Uint8Array(128);
+WS[0x20] = WS[0x09] = WS[0x0a] = WS[0x0d] = 1;
+
+/** Strict JSON plus Python's NaN/Infinity/-Infinity; integers beyond 2^53 become bigint. */
+class JsonParser {
+  private pos = 0;
+  constructor(private readonly s: string) {}
+
+  parseDocument(): unknown {
+    const v = this.value(1);
+    this.ws();
+    if (this.pos < this.s.length) this.fail("extra data");
+    return v;
+  }
+
+  private fail(what: string): never {
+    throw new SerializeError(`invalid json data: ${what} at position ${this.pos}`);
+  }
+
+  private ws(): void {
+    const s = this.s;
+    let p = this.pos;
+    while (p < s.length) {
+      const c = s.charCodeAt(p);
+      if (c < 128 && WS[c]) p++;
+      else break;
+    }
+    this.pos = p;
+  }
+
+  private value(depth: number): unknown {
+    this.ws();
+    const s = this.s;
+    const c = s.charCodeAt(this.pos);
+    switch (c) {
+      case 0x7b: // {
+        return this.object(depth);
+      case 0x5b: // [
+        return this.array(depth);
+      case 0x22: // "
+        return this.string();
+      case 0x74: // t
+        return this.literal("true", true);
+      case 0x66: // f
+        return this.literal("false", false);
+      case 0x6e: // n
+        return this.literal("null", null);
+      case 0x4e: // N
+        return this.literal("NaN", NaN);
+      case 0x49: // I
+        return this.literal("Infinity", Infinity);
+      case 0x2d: // -
+        if (s.charCodeAt(this.pos + 1) === 0x49) {
+          this.pos++;
+          return this.literal("Infinity", -Infinity);
+        }
+        return this.number();
+      default:
+        if (c >= 0x30 && c <= 0x39) return this.number();
+        this.fail(this.pos >= s.length ? "unexpected end of data" : `unexpected character ${JSON.stringify(s[this.pos])}`);
+    }
+  }
+
+  private literal(word: string, v: unknown): unknown {
+    if (!this.s.startsWith(word, this.pos)) this.fail("invalid literal");
+    this.pos += word.length;
+    return v;
+  }
+
+  private number(): number | bigint {
+    const s = this.s;
+    const start = this.pos;
+    let p = start;
+    if (s.charCodeAt(p) === 0x2d) p++;
+    const intStart = p;
+    while (p < s.length && s.charCodeAt(p) >= 0x30 && s.charCodeAt(p) <= 0x39) p++;
+    const intDigits = p - intStart;
+    if (intDigits === 0) {
+      this.pos = p;
+      this.fail("invalid number");
+    }
+    if (intDigits > 1 && s.charCodeAt(intStart) === 0x30) {
+      this.pos = intStart;
+      this.fail("leading zero in number");
+    }
+    let isFloat = false;
+    if (s.charCodeAt(p) === 0x2e) {
+      isFloat = true;
+      p++;
+      const f = p;
+      while (p < s.length && s.charCodeAt(p) >= 0x30 && s.charCodeAt(p) <= 0x39) p++;
+      if (p === f) {
+        this.pos = p;
+        this.fail("invalid number");
+      }
+    }
+    const e = s.charCodeAt(p);
+    if (e === 0x65 || e === 0x45) {
+      isFloat = true;
+      p++;
+      const sign = s.charCodeAt(p);
+      if (sign === 0x2b || sign === 0x2d) p++;
+      const f = p;
+      while (p < s.length && s.charCodeAt(p) >= 0x30 && s.charCodeAt(p) <= 0x39) p++;
+      if (p === f) {
+        this.pos = p;
+        this.fail("invalid number");
+      }
+    }
+    this.pos = p;
+    const text = s.slice(start, p);
+    if (isFloat || intDigits < 16) return Number(text);
+    const big = BigInt(text);
+    return big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
+  }
+
+  private string(): string {
+    const s = this.s;
+    let p = this.pos + 1;
+    let chunkStart = p;
+    let out = "";
+    for (;;) {
+      if (p >= s.length) {
+        this.pos = p;
+        this.fail("unterminated string");
+      }
+      const c = s.charCodeAt(p);
+      if (c === 0x22) break;
+      if (c < 0x20) {
+        this.pos = p;
+        this.fail("invalid control character in string");
+      }
+      if (c !== 0x5c) {
+        p++;
+        continue;
+      }
+      out += s.slice(chunkStart, p);
+      const esc = s.charCodeAt(p + 1);
+      p += 2;
+      switch (esc) {
+        case 0x22: out += '"'; break;
+        case 0x5c: out += "\\"; break;
+        case 0x2f: out += "/"; break;
+        case 0x62: out += "\b"; break;
+        case 0x66: out += "\f"; break;
+        case 0x6e: out += "\n"; break;
+        case 0x72: out += "\r"; break;
+        case 0x74: out += "\t"; break;
+        case 0x75: {
+          const hex = s.slice(p, p + 4);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
+            this.pos = p;
+            this.fail("invalid \\u escape");
+          }
+          out += String.fromCharCode(parseInt(hex, 16)); // lone surrogates stay lone code units
+          p += 4;
+          break;
+        }
+        default:
+          this.pos = p - 1;
+          this.fail("invalid escape");
+      }
+      chunkStart = p;
+    }
+    this.pos = p + 1;
+    return out + s.slice(chunkStart, p);
+  }
+
+  private array(depth: number): unknown[] {
+    if (depth > limits.maxDepth) throw depthError();
+    this.pos++;
+    const arr: unknown[] = [];
+    this.ws();
+    if (this.s.charCodeAt(this.pos) === 0x5d) {
+      this.pos++;
+      return arr;
+    }
+    for (;;) {
+      arr.push(this.value(depth + 1));
+      this.ws();
+      const c = this.s.charCodeAt(this.pos++);
+      if (c === 0x5d) return arr;
+      if (c !== 0x2c) {
+        this.pos--;
+        this.fail("expected ',' or ']'");
+      }
+    }
+  }
+
+  private object(depth: number): unknown {
+    if (depth > limits.maxDepth) throw depthError();
+    this.pos++;
+    const obj: Record<string, unknown> = {};
+    let n = 0;
+    this.ws();
+    if (this.s.charCodeAt(this.pos) === 0x7d) {
+      this.pos++;
+      return obj;
+    }
+    for (;;) {
+      this.ws();
+      if (this.s.charCodeAt(this.pos) !== 0x22) this.fail("expected a string key");
+      const key = this.string();
+      this.ws();
+      if (this.s.charCodeAt(this.pos) !== 0x3a) this.fail("expected ':'");
+      this.pos++;
+      const v = this.value(depth + 1);
+      if (!Object.prototype.hasOwnProperty.call(obj, key)) n++;
+      setKey(obj, key, v);
+      this.ws();
+      const c = this.s.charCodeAt(this.pos++);
+      if (c === 0x7d) return finishDict(obj, n);
+      if (c !== 0x2c) {
+        this.pos--;
+        this.fail("expected ',' or '}'");
+      }
+    }
+  }
+}
+
+function checkCall(v: unknown): Call {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new SerializeError("invalid json call data: not a dict");
+  const d = v as Record<string, unknown>;
+  const { object, method, params, kwargs } = d;
+  if (typeof object !== "string" || typeof method !== "string")
+    throw new SerializeError("invalid json call data: object and method must be strings");
+  if (!Array.isArray(params)) throw new SerializeError("invalid json call data: params must be a list");
+  if (kwargs !== null && kwargs !== undefined && (typeof kwargs !== "object" || !isPlainObject(kwargs as object) || Array.isArray(kwargs)))
+    throw new SerializeError("invalid json call data: kwargs must be a dict or null");
+  return { object, method, vargs: params, kwargs: (kwargs ?? null) as Record<string, unknown> | null };
+}
+
 export const json: Serializer = {
   name: "json",
   id: 2,
-  serializeData: notYet,
-  deserializeData: notYet,
-  serializeCall: notYet,
-  deserializeCall: notYet,
+  serializeData(value: unknown, options?: SerializeOptions): Buffer {
+    return encode(value, options);
+  },
+  deserializeData(data: Uint8Array): unknown {
+    return parse(data);
+  },
+  serializeCall(object, method, vargs, kwargs, options): Buffer {
+    return encode({ object, method, params: vargs, kwargs }, options);
+  },
+  deserializeCall(data: Uint8Array): Call {
+    return checkCall(parse(data));
+  },
 };

@@ -1,15 +1,724 @@
-// PLACEHOLDER: replaced by the real marshal serializer.
-import type { Serializer } from "./types.js";
-import { SerializeError } from "../errors.js";
+// Pyro4's marshal serializer (id 3): Python's marshal format version 4 as CPython 3.11 reads and writes it
+// (Python/marshal.c). Written by hand because early CONNECTFAIL replies are always marshal-encoded and because
+// Python peers may pick marshal as their serializer.
+//
+// Differences from Python's Pyro4 MarshalSerializer, on purpose:
+// - Encoding: any non-plain object anywhere in the value (not just at the top level, as Pyro4 does) is turned into
+//   a dict via `options.replace` / `classToDict`. A Python Pyro4 peer only turns *top-level* class dicts back into
+//   objects, so a URI nested in a list arrives there as a plain dict (Python itself cannot send that at all).
+// - Decoding: dicts with a string `__class__` go through `dictToClass` at every nesting level (Python does the same
+//   in recreate_classes). We never write FLAG_REF/'r' references; Python reads reference-free data fine.
+// - Decoding is strict: trailing bytes after the object, Ellipsis, StopIteration and code objects are errors.
 
-const notYet = (): never => {
-  throw new SerializeError("marshal serializer not implemented yet");
-};
+import { PyroError, SerializeError } from "../errors.js";
+import type { Call, SerializeOptions, Serializer } from "./types.js";
+import { Complex, Float, Tuple, classToDict, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
+
+const FLAG_REF = 0x80;
+const T_NULL = 0x30; // '0'
+const T_NONE = 0x4e; // 'N'
+const T_FALSE = 0x46; // 'F'
+const T_TRUE = 0x54; // 'T'
+const T_STOPITER = 0x53; // 'S'
+const T_ELLIPSIS = 0x2e; // '.'
+const T_INT = 0x69; // 'i'
+const T_FLOAT = 0x66; // 'f' (text float, marshal versions 0/1)
+const T_BINARY_FLOAT = 0x67; // 'g'
+const T_COMPLEX = 0x78; // 'x' (text complex, versions 0/1)
+const T_BINARY_COMPLEX = 0x79; // 'y'
+const T_LONG = 0x6c; // 'l'
+const T_STRING = 0x73; // 's' (bytes)
+const T_INTERNED = 0x74; // 't'
+const T_REF = 0x72; // 'r'
+const T_TUPLE = 0x28; // '('
+const T_SMALL_TUPLE = 0x29; // ')'
+const T_LIST = 0x5b; // '['
+const T_DICT = 0x7b; // '{'
+const T_CODE = 0x63; // 'c'
+const T_UNICODE = 0x75; // 'u'
+const T_UNKNOWN = 0x3f; // '?'
+const T_SET = 0x3c; // '<'
+const T_FROZENSET = 0x3e; // '>'
+const T_ASCII = 0x61; // 'a'
+const T_ASCII_INTERNED = 0x41; // 'A'
+const T_SHORT_ASCII = 0x7a; // 'z'
+const T_SHORT_ASCII_INTERNED = 0x5a; // 'Z'
+
+const INT32_MIN = -0x80000000;
+const INT32_MAX = 0x7fffffff;
+
+// =====================================================================================================
+// Encoder
+
+type StringWithWellFormed = string & { isWellFormed(): boolean };
+
+class Writer {
+  buf: Buffer = Buffer.allocUnsafe(256);
+  pos = 0;
+
+  constructor(private readonly options: SerializeOptions | undefined) {}
+
+  private ensure(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  result(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  private typeAndInt32(type: number, v: number): void {
+    this.ensure(5);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = type;
+    b[p++] = v & 0xff;
+    b[p++] = (v >>> 8) & 0xff;
+    b[p++] = (v >>> 16) & 0xff;
+    b[p++] = (v >>> 24) & 0xff;
+    this.pos = p;
+  }
+
+  private double(type: number, v: number): void {
+    this.ensure(9);
+    this.buf[this.pos] = type;
+    this.buf.writeDoubleLE(v, this.pos + 1);
+    this.pos += 9;
+  }
+
+  /** Python ints beyond int32: 'l', signed digit count, then 15-bit digits as little-endian 16-bit words. */
+  private long(v: bigint): void {
+    const neg = v < 0n;
+    let a = neg ? -v : v;
+    const digits: number[] = [];
+    while (a > 0n) {
+      digits.push(Number(a & 0x7fffn));
+      a >>= 15n;
+    }
+    this.writeDigits(digits, neg);
+  }
+
+  private longFromNumber(v: number): void {
+    if (!Number.isSafeInteger(v)) return this.long(BigInt(v));
+    const neg = v < 0;
+    let a = neg ? -v : v;
+    const digits: number[] = [];
+    while (a > 0) {
+      const d = a % 32768;
+      digits.push(d);
+      a = (a - d) / 32768;
+    }
+    this.writeDigits(digits, neg);
+  }
+
+  private writeDigits(digits: number[], neg: boolean): void {
+    const n = digits.length;
+    this.typeAndInt32(T_LONG, neg ? -n : n);
+    this.ensure(2 * n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const d = digits[i]!;
+      b[p++] = d & 0xff;
+      b[p++] = d >>> 8;
+    }
+    this.pos = p;
+  }
+
+  private int(v: number): void {
+    if (v >= INT32_MIN && v <= INT32_MAX) this.typeAndInt32(T_INT, v);
+    else this.longFromNumber(v);
+  }
+
+  /** Python's choice: ASCII -> 'z' (short) / 'a', anything else -> 'u' UTF-8 with surrogatepass. */
+  str(s: string): void {
+    const n = s.length;
+    if (n < 48) {
+      // Most strings (keys, names) are short ASCII: copy them without a native round trip.
+      this.ensure(2 + n);
+      const b = this.buf;
+      const start = this.pos;
+      let p = start + 2;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[p++] = c;
+      }
+      if (i === n) {
+        b[start] = T_SHORT_ASCII;
+        b[start + 1] = n;
+        this.pos = p;
+        return;
+      }
+    }
+    const blen = Buffer.byteLength(s, "utf8");
+    if (blen === n) {
+      if (n < 256) {
+        this.ensure(2 + n);
+        this.buf[this.pos++] = T_SHORT_ASCII;
+        this.buf[this.pos++] = n;
+      } else {
+        this.typeAndInt32(T_ASCII, n);
+        this.ensure(n);
+      }
+      this.pos += this.buf.write(s, this.pos, n, "latin1");
+      return;
+    }
+    // A lone surrogate takes 3 bytes both as U+FFFD and with surrogatepass, so blen is right either way.
+    this.typeAndInt32(T_UNICODE, blen);
+    this.ensure(blen);
+    if ((s as StringWithWellFormed).isWellFormed()) this.buf.write(s, this.pos, blen, "utf8");
+    else writeUtf8Surrogatepass(s, this.buf, this.pos);
+    this.pos += blen;
+  }
+
+  call(object: string, method: string, vargs: readonly unknown[], kwargs: Record<string, unknown> | null): void {
+    this.ensure(2);
+    this.buf[this.pos++] = T_SMALL_TUPLE;
+    this.buf[this.pos++] = 4;
+    this.str(object);
+    this.str(method);
+    const n = vargs.length;
+    this.typeAndInt32(T_LIST, n);
+    for (let i = 0; i < n; i++) this.value(vargs[i], 2);
+    if (kwargs === null || kwargs === undefined) {
+      this.ensure(1);
+      this.buf[this.pos++] = T_NONE;
+    } else this.value(kwargs, 1);
+  }
+
+  private bytes(v: Uint8Array): void {
+    const n = v.length;
+    this.typeAndInt32(T_STRING, n);
+    this.ensure(n);
+    this.buf.set(v, this.pos);
+    this.pos += n;
+  }
+
+  value(v: unknown, depth: number): void {
+    switch (typeof v) {
+      case "string":
+        return this.str(v);
+      case "number":
+        if (Number.isInteger(v) && !Object.is(v, -0)) return this.int(v);
+        return this.double(T_BINARY_FLOAT, v);
+      case "boolean":
+        this.ensure(1);
+        this.buf[this.pos++] = v ? T_TRUE : T_FALSE;
+        return;
+      case "undefined":
+        this.ensure(1);
+        this.buf[this.pos++] = T_NONE;
+        return;
+      case "bigint":
+        if (v >= -0x80000000n && v <= 0x7fffffffn) return this.typeAndInt32(T_INT, Number(v));
+        return this.long(v);
+      case "object":
+        if (v === null) {
+          this.ensure(1);
+          this.buf[this.pos++] = T_NONE;
+          return;
+        }
+        return this.object(v, depth);
+      default:
+        throw new SerializeError(`cannot serialize a ${typeof v} with marshal`);
+    }
+  }
+
+  private object(v: object, depth: number): void {
+    if (depth >= limits.maxDepth) throw depthError();
+    const d = depth + 1;
+    if (Array.isArray(v)) {
+      const n = v.length;
+      if (v instanceof Tuple) {
+        if (n < 256) {
+          this.ensure(2);
+          this.buf[this.pos++] = T_SMALL_TUPLE;
+          this.buf[this.pos++] = n;
+        } else this.typeAndInt32(T_TUPLE, n);
+      } else this.typeAndInt32(T_LIST, n);
+      for (let i = 0; i < n; i++) this.value(v[i], d);
+      return;
+    }
+    if (v instanceof Uint8Array) return this.bytes(v);
+    if (isPlainObject(v)) {
+      this.ensure(1);
+      this.buf[this.pos++] = T_DICT;
+      const rec = v as Record<string, unknown>;
+      for (const k in rec) {
+        if (!Object.prototype.hasOwnProperty.call(rec, k)) continue;
+        this.str(k);
+        this.value(rec[k], d);
+      }
+      this.ensure(1);
+      this.buf[this.pos++] = T_NULL;
+      return;
+    }
+    if (v instanceof Map) {
+      this.ensure(1);
+      this.buf[this.pos++] = T_DICT;
+      for (const [k, val] of v) {
+        this.value(k, d);
+        this.value(val, d);
+      }
+      this.ensure(1);
+      this.buf[this.pos++] = T_NULL;
+      return;
+    }
+    if (v instanceof Set) {
+      this.typeAndInt32(T_SET, v.size);
+      for (const item of v) this.value(item, d);
+      return;
+    }
+    if (v instanceof Float) return this.double(T_BINARY_FLOAT, v.value);
+    if (v instanceof Complex) {
+      this.ensure(17);
+      this.buf[this.pos] = T_BINARY_COMPLEX;
+      this.buf.writeDoubleLE(v.real, this.pos + 1);
+      this.buf.writeDoubleLE(v.imag, this.pos + 9);
+      this.pos += 17;
+      return;
+    }
+    if (v instanceof Date) return this.str(isoformat(v));
+    if (this.options?.replace) {
+      const r = this.options.replace(v);
+      if (r !== undefined && r !== v) return this.value(r, depth);
+    }
+    return this.value(classToDict(v), depth);
+  }
+}
+
+/** UTF-8 with Python's surrogatepass: a lone surrogate becomes its own 3-byte sequence. */
+function writeUtf8Surrogatepass(s: string, b: Buffer, p: number): void {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) b[p++] = c;
+    else if (c < 0x800) {
+      b[p++] = 0xc0 | (c >> 6);
+      b[p++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+        const lo = s.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+          i++;
+          b[p++] = 0xf0 | (c >> 18);
+          b[p++] = 0x80 | ((c >> 12) & 0x3f);
+          b[p++] = 0x80 | ((c >> 6) & 0x3f);
+          b[p++] = 0x80 | (c & 0x3f);
+          continue;
+        }
+      }
+      b[p++] = 0xe0 | (c >> 12);
+      b[p++] = 0x80 | ((c >> 6) & 0x3f);
+      b[p++] = 0x80 | (c & 0x3f);
+    }
+  }
+}
+
+const pad = (n: number, w: number): string => String(n).padStart(w, "0");
+
+/** A Date the way Python's datetime.isoformat() writes an aware UTC datetime. */
+function isoformat(d: Date): string {
+  const t = d.getTime();
+  if (Number.isNaN(t)) throw new SerializeError("cannot serialize an invalid Date");
+  const ms = d.getUTCMilliseconds();
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
+    `T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}` +
+    (ms ? `.${pad(ms, 3)}000` : "") +
+    "+00:00"
+  );
+}
+
+function encode(fill: (w: Writer) => void, options: SerializeOptions | undefined): Buffer {
+  const w = new Writer(options);
+  try {
+    fill(w);
+  } catch (e) {
+    throw wrapError(e);
+  }
+  return w.result();
+}
+
+// =====================================================================================================
+// Decoder
+
+/** Marks a reference slot that Python reserves before the object exists (frozensets); refs to it are invalid. */
+const RESERVED = Symbol("reserved");
+
+function hex(n: number): string {
+  return "0x" + n.toString(16).padStart(2, "0");
+}
+
+class Reader {
+  readonly buf: Buffer;
+  pos = 0;
+  readonly end: number;
+  readonly refs: unknown[] = [];
+  /** Flagged dicts still being filled, and the ones referenced from inside themselves (rare: only then it matters). */
+  building: Set<object> | null = null;
+  recursed: Set<object> | null = null;
+
+  constructor(data: Uint8Array) {
+    this.buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.end = this.buf.length;
+  }
+
+  truncated(): SerializeError {
+    return new SerializeError(`marshal data truncated (at offset ${this.pos} of ${this.end} bytes)`);
+  }
+
+  need(n: number): void {
+    if (this.pos + n > this.end) throw this.truncated();
+  }
+
+  int32(): number {
+    this.need(4);
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+  }
+
+  /** A length or count field: never negative, never more than the bytes left (each item takes >= minSize bytes). */
+  size(what: string, minSize: number): number {
+    const at = this.pos;
+    const n = this.int32();
+    if (n < 0) throw new SerializeError(`bad marshal data (negative ${what} size ${n} at offset ${at})`);
+    if (n * minSize > this.end - this.pos) {
+      throw new SerializeError(`marshal data truncated (${what} of ${n} claimed at offset ${at}, ${this.end - this.pos} bytes left)`);
+    }
+    return n;
+  }
+
+  double(): number {
+    this.need(8);
+    const v = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  textFloat(): number {
+    this.need(1);
+    const n = this.buf[this.pos++]!;
+    this.need(n);
+    const s = this.buf.toString("latin1", this.pos, this.pos + n);
+    this.pos += n;
+    return parsePythonFloat(s);
+  }
+
+  latin1(n: number): string {
+    this.need(n);
+    const p = this.pos;
+    this.pos = p + n;
+    return this.buf.toString("latin1", p, p + n);
+  }
+
+  utf8(n: number): string {
+    this.need(n);
+    const p = this.pos;
+    this.pos = p + n;
+    const s = this.buf.toString("utf8", p, p + n);
+    // Node replaces invalid sequences (and Python's surrogatepass surrogates) by U+FFFD; only then decode by hand.
+    return s.includes("\uFFFD") ? decodeUtf8Surrogatepass(this.buf, p, p + n) : s;
+  }
+
+  long(): number | bigint {
+    const at = this.pos - 1;
+    const n = this.int32();
+    if (n === 0) return 0;
+    const count = n < 0 ? -n : n;
+    if (2 * count > this.end - this.pos) throw this.truncated();
+    const b = this.buf;
+    const start = this.pos;
+    this.pos = start + 2 * count;
+    // Horner from the top digit; while the value stays below 2^53 every step is exact.
+    let v = 0;
+    for (let i = count - 1; i >= 0; i--) {
+      const d = b[start + 2 * i]! | (b[start + 2 * i + 1]! << 8);
+      if (d > 0x7fff) throw new SerializeError(`bad marshal data (digit out of range in long at offset ${at})`);
+      if (i === count - 1 && d === 0) throw new SerializeError(`bad marshal data (unnormalized long data at offset ${at})`);
+      v = v * 32768 + d;
+    }
+    if (v <= Number.MAX_SAFE_INTEGER) return n < 0 ? -v : v;
+    let big = 0n;
+    for (let i = count - 1; i >= 0; i--) big = (big << 15n) | BigInt(b[start + 2 * i]! | (b[start + 2 * i + 1]! << 8));
+    return n < 0 ? -big : big;
+  }
+
+  ref(idx: number): unknown {
+    if (idx < 0 || idx >= this.refs.length) throw new SerializeError(`bad marshal data (invalid reference ${idx})`);
+    const v = this.refs[idx];
+    if (v === RESERVED) throw new SerializeError(`bad marshal data (reference ${idx} to an unfinished object)`);
+    if (this.building !== null && this.building.has(v as object)) (this.recursed ??= new Set()).add(v as object);
+    return v;
+  }
+
+  read(depth: number): unknown {
+    if (this.pos >= this.end) throw this.truncated();
+    const at = this.pos;
+    const code = this.buf[this.pos++]!;
+    const flag = code & FLAG_REF;
+    let v: unknown;
+    switch (code & 0x7f) {
+      case T_NONE:
+        return null;
+      case T_TRUE:
+        return true;
+      case T_FALSE:
+        return false;
+      case T_INT:
+        v = this.int32();
+        break;
+      case T_LONG:
+        v = this.long();
+        break;
+      case T_BINARY_FLOAT:
+        v = this.double();
+        break;
+      case T_BINARY_COMPLEX: {
+        const re = this.double();
+        v = new Complex(re, this.double());
+        break;
+      }
+      case T_FLOAT:
+        v = this.textFloat();
+        break;
+      case T_COMPLEX: {
+        const re = this.textFloat();
+        v = new Complex(re, this.textFloat());
+        break;
+      }
+      case T_SHORT_ASCII:
+      case T_SHORT_ASCII_INTERNED:
+        this.need(1);
+        v = this.latin1(this.buf[this.pos++]!);
+        break;
+      case T_ASCII:
+      case T_ASCII_INTERNED:
+        v = this.latin1(this.size("string", 1));
+        break;
+      case T_UNICODE:
+      case T_INTERNED:
+        v = this.utf8(this.size("string", 1));
+        break;
+      case T_STRING: {
+        const n = this.size("bytes", 1);
+        // A copy: the message buffer may be reused by the transport after decoding.
+        v = Buffer.from(this.buf.subarray(this.pos, this.pos + n));
+        this.pos += n;
+        break;
+      }
+      case T_REF:
+        return this.ref(this.int32());
+      case T_SMALL_TUPLE:
+      case T_TUPLE: {
+        let n: number;
+        if ((code & 0x7f) === T_SMALL_TUPLE) {
+          this.need(1);
+          n = this.buf[this.pos++]!;
+        } else n = this.size("tuple", 1);
+        if (depth >= limits.maxDepth) throw depthError();
+        const t = new Tuple<unknown>();
+        if (flag) this.refs.push(t);
+        for (let i = 0; i < n; i++) t.push(this.read(depth + 1));
+        return t;
+      }
+      case T_LIST: {
+        const n = this.size("list", 1);
+        if (depth >= limits.maxDepth) throw depthError();
+        const a = new Array<unknown>(n);
+        if (flag) this.refs.push(a);
+        for (let i = 0; i < n; i++) a[i] = this.read(depth + 1);
+        return a;
+      }
+      case T_SET:
+      case T_FROZENSET: {
+        const n = this.size("set", 1);
+        if (depth >= limits.maxDepth) throw depthError();
+        const s = new Set<unknown>();
+        // Python registers a set at once, a frozenset only when complete.
+        let idx = -1;
+        if (flag) {
+          idx = this.refs.length;
+          this.refs.push((code & 0x7f) === T_SET ? s : RESERVED);
+        }
+        for (let i = 0; i < n; i++) s.add(this.read(depth + 1));
+        if (idx >= 0) this.refs[idx] = s;
+        return s;
+      }
+      case T_DICT:
+        if (depth >= limits.maxDepth) throw depthError();
+        return this.dict(flag !== 0, depth + 1);
+      case T_NULL:
+        throw new SerializeError(`bad marshal data (NULL object at offset ${at})`);
+      case T_ELLIPSIS:
+        throw new SerializeError("marshal data contains Ellipsis, which has no JavaScript equivalent");
+      case T_STOPITER:
+        throw new SerializeError("marshal data contains StopIteration, which has no JavaScript equivalent");
+      case T_CODE:
+        throw new SerializeError("marshal data contains a Python code object, which is not supported");
+      case T_UNKNOWN:
+      default:
+        throw new SerializeError(`bad marshal data (unknown type code ${hex(code)} at offset ${at})`);
+    }
+    if (flag) this.refs.push(v);
+    return v;
+  }
+
+  private dict(flag: boolean, depth: number): unknown {
+    let obj: Record<string, unknown> | null = {};
+    let map: Map<unknown, unknown> | null = null;
+    let idx = -1;
+    if (flag) {
+      idx = this.refs.length;
+      this.refs.push(obj);
+      (this.building ??= new Set()).add(obj);
+    }
+    const first = obj;
+    const b = this.buf;
+    for (;;) {
+      if (this.pos >= this.end) throw this.truncated();
+      if ((b[this.pos]! & 0x7f) === T_NULL) {
+        this.pos++;
+        break;
+      }
+      const key = this.read(depth);
+      const value = this.read(depth);
+      if (obj !== null) {
+        if (typeof key === "string") {
+          setKey(obj, key, value);
+          continue;
+        }
+        // A non-string key: Python dicts with int/tuple/... keys become Maps.
+        map = new Map<unknown, unknown>();
+        for (const k of Object.keys(obj)) map.set(k, obj[k]);
+        obj = null;
+      }
+      map!.set(key, value);
+    }
+    let result: unknown = obj ?? map;
+    if (obj !== null && typeof obj.__class__ === "string") result = dictToClass(obj);
+    if (idx >= 0) {
+      this.building!.delete(first);
+      if (result !== first) {
+        if (this.recursed?.has(first)) {
+          throw new SerializeError("marshal data has a dict that contains itself and cannot be kept as one object");
+        }
+        this.refs[idx] = result;
+      }
+    }
+    return result;
+  }
+}
+
+/** Strict UTF-8 decoding with Python's surrogatepass (the slow path; only for strings Node could not decode). */
+function decodeUtf8Surrogatepass(b: Buffer, start: number, end: number): string {
+  const units: number[] = [];
+  const parts: string[] = [];
+  let i = start;
+  const bad = (): never => {
+    throw new SerializeError(`bad marshal data (invalid UTF-8 at offset ${i})`);
+  };
+  const cont = (j: number): number => {
+    if (j >= end) bad();
+    const c = b[j]!;
+    if ((c & 0xc0) !== 0x80) bad();
+    return c & 0x3f;
+  };
+  while (i < end) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      units.push(c);
+      i++;
+    } else if (c >= 0xc2 && c < 0xe0) {
+      units.push(((c & 0x1f) << 6) | cont(i + 1));
+      i += 2;
+    } else if (c >= 0xe0 && c < 0xf0) {
+      const cp = ((c & 0x0f) << 12) | (cont(i + 1) << 6) | cont(i + 2);
+      if (cp < 0x800) bad();
+      units.push(cp);
+      i += 3;
+    } else if (c >= 0xf0 && c < 0xf5) {
+      const cp = ((c & 0x07) << 18) | (cont(i + 1) << 12) | (cont(i + 2) << 6) | cont(i + 3);
+      if (cp < 0x10000 || cp > 0x10ffff) bad();
+      units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+      i += 4;
+    } else bad();
+    if (units.length >= 8192) {
+      parts.push(String.fromCharCode(...units));
+      units.length = 0;
+    }
+  }
+  parts.push(String.fromCharCode(...units));
+  return parts.join("");
+}
+
+function wrapError(e: unknown): Error {
+  if (e instanceof PyroError) return e;
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return depthError();
+  const msg = e instanceof Error ? e.message : String(e);
+  const err = new SerializeError(`marshal: ${msg}`);
+  (err as { cause?: unknown }).cause = e;
+  return err;
+}
+
+function decode(data: Uint8Array): unknown {
+  const r = new Reader(data);
+  let v: unknown;
+  try {
+    v = r.read(0);
+  } catch (e) {
+    throw wrapError(e);
+  }
+  if (r.pos !== r.end) throw new SerializeError(`marshal data has ${r.end - r.pos} unexpected trailing bytes at offset ${r.pos}`);
+  return v;
+}
+
+// =====================================================================================================
+// The serializer
+
 export const marshal: Serializer = {
   name: "marshal",
   id: 3,
-  serializeData: notYet,
-  deserializeData: notYet,
-  serializeCall: notYet,
-  deserializeCall: notYet,
+
+  serializeData(value: unknown, options?: SerializeOptions): Buffer {
+    return encode((w) => w.value(value, 0), options);
+  },
+
+  deserializeData(data: Uint8Array): unknown {
+    return decode(data);
+  },
+
+  /** Like Pyro4's MarshalSerializer.dumpsCall: the tuple (object, method, vargs as a list, kwargs dict or None). */
+  serializeCall(object, method, vargs, kwargs, options): Buffer {
+    return encode((w) => w.call(object, method, vargs, kwargs), options);
+  },
+
+  deserializeCall(data: Uint8Array): Call {
+    const v = decode(data);
+    if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("marshal call data is not a 4-tuple (object, method, vargs, kwargs)");
+    const [object, method, vargs, kwargs] = v as unknown[];
+    if (typeof object !== "string" || typeof method !== "string") {
+      throw new SerializeError("marshal call data: object id and method name must be strings");
+    }
+    if (!Array.isArray(vargs)) throw new SerializeError("marshal call data: vargs must be a list or tuple");
+    if (kwargs !== null && (typeof kwargs !== "object" || !isPlainObject(kwargs))) {
+      throw new SerializeError("marshal call data: kwargs must be a dict with string keys or None");
+    }
+    return {
+      object,
+      method,
+      vargs: vargs instanceof Tuple ? Array.from(vargs) : vargs,
+      kwargs: kwargs as Record<string, unknown> | null,
+    };
+  },
 };

@@ -1,15 +1,310 @@
-// PLACEHOLDER: replaced by the real serpent serializer.
-import type { Serializer } from "./types.js";
-import { SerializeError } from "../errors.js";
+// The serpent serializer (Pyro4's default, wire id 1): values travel as Python literal source text that
+// Python reads with ast.literal_eval. The writer reproduces Python serpent 1.41's output byte for byte
+// (as used by Pyro4's SerpentSerializer, module_in_classname=True); the reader is serpent-parser.ts.
 
-const notYet = (): never => {
-  throw new SerializeError("serpent serializer not implemented yet");
-};
+import { SerializeError, PyroError } from "../errors.js";
+import type { Serializer, Call, SerializeOptions } from "./types.js";
+import { Tuple, Complex, Float, limits, depthError, classToDict, isPlainObject } from "./values.js";
+import { parseSerpent } from "./serpent-parser.js";
+
+const HEADER = "# serpent utf-8 python3.2\n";
+const NAN_DICT = "{'__class__':'float','value':'nan'}";
+
+// Printable ASCII except the quote and the backslash: such strings need no escaping at all.
+const PLAIN_ASCII = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
+// What Python's str.__repr__ escapes: the quote in use, backslash, and every character str.isprintable()
+// rejects (Unicode "Other" and "Separator" categories except the ASCII space). Lone surrogates are Cs.
+const ESCAPE_SQ = /['\\\p{C}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/gu;
+const ESCAPE_DQ = /[\\\p{C}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/gu;
+
+const HEX = "0123456789abcdef";
+function hex(n: number, width: number): string {
+  let s = "";
+  for (let i = width - 1; i >= 0; i--) s += HEX[(n >>> (i * 4)) & 15];
+  return s;
+}
+function escapeChar(ch: string): string {
+  switch (ch) {
+    case "\\":
+      return "\\\\";
+    case "'":
+      return "\\'";
+    case "\t":
+      return "\\t";
+    case "\n":
+      return "\\n";
+    case "\r":
+      return "\\r";
+  }
+  const cp = ch.codePointAt(0)!;
+  if (cp < 0x100) return "\\x" + hex(cp, 2);
+  if (cp < 0x10000) return "\\u" + hex(cp, 4);
+  return "\\U" + hex(cp, 8);
+}
+
+/** Python's repr() of a str. */
+export function pythonStrRepr(s: string): string {
+  if (PLAIN_ASCII.test(s)) return "'" + s + "'";
+  if (s.includes("'") && !s.includes('"')) return '"' + s.replace(ESCAPE_DQ, escapeChar) + '"';
+  return "'" + s.replace(ESCAPE_SQ, escapeChar) + "'";
+}
+
+/** Python's repr() of a finite, non-NaN float (shortest round-trip digits, Python's notation rules). */
+export function pythonFloatRepr(n: number): string {
+  if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0";
+  const a = n < 0 ? -n : n;
+  if (a >= 1e-4 && a < 1e16) {
+    // JavaScript uses the same digits and fixed notation in this range; Python always shows a fraction.
+    const s = String(n);
+    return s.includes(".") ? s : s + ".0";
+  }
+  const e = a.toExponential();
+  const ePos = e.indexOf("e");
+  const exp = Number(e.slice(ePos + 1));
+  const absExp = exp < 0 ? -exp : exp;
+  return (n < 0 ? "-" : "") + e.slice(0, ePos) + (exp < 0 ? "e-" : "e+") + (absExp < 10 ? "0" : "") + absExp;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, "0");
+}
+/** A Date as Python's datetime.isoformat() writes an aware UTC datetime. */
+export function dateToIso(d: Date): string {
+  const t = d.getTime();
+  if (Number.isNaN(t)) throw new SerializeError("cannot serialize an invalid Date");
+  const ms = d.getUTCMilliseconds();
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
+    `T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}` +
+    (ms ? `.${pad(ms, 3)}000` : "") +
+    "+00:00"
+  );
+}
+
+function isHashableKey(k: unknown): boolean {
+  switch (typeof k) {
+    case "string":
+    case "number":
+    case "bigint":
+    case "boolean":
+    case "undefined":
+      return true;
+    case "object":
+      return k === null || k instanceof Tuple || k instanceof Complex || k instanceof Float;
+    default:
+      return false;
+  }
+}
+
+/** Builds serpent text. V8 string ropes make the += appends linear; the result is flattened once. */
+class Writer {
+  out = HEADER;
+  private depth = 0;
+  constructor(private readonly replace: ((value: object) => unknown) | undefined) {}
+
+  value(v: unknown): void {
+    switch (typeof v) {
+      case "string":
+        this.out += pythonStrRepr(v);
+        return;
+      case "number":
+        if (Number.isInteger(v) && !Object.is(v, -0)) this.out += v < 1e21 && v > -1e21 ? String(v) : BigInt(v).toString();
+        else this.float(v);
+        return;
+      case "boolean":
+        this.out += v ? "True" : "False";
+        return;
+      case "bigint":
+        this.out += v.toString();
+        return;
+      case "undefined":
+        this.out += "None";
+        return;
+      case "object":
+        if (v === null) this.out += "None";
+        else this.object(v);
+        return;
+      default:
+        throw new SerializeError(`cannot serialize a value of type ${typeof v}`);
+    }
+  }
+
+  float(n: number): void {
+    if (n !== n) this.out += NAN_DICT;
+    else if (n === Infinity) this.out += "1e30000";
+    else if (n === -Infinity) this.out += "-1e30000";
+    else this.out += pythonFloatRepr(n);
+  }
+
+  private object(v: object): void {
+    if (++this.depth > limits.maxDepth) throw depthError();
+    if (Array.isArray(v)) {
+      if (v instanceof Tuple) this.tuple(v);
+      else this.list(v);
+    } else if (v instanceof Uint8Array) {
+      const b64 = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+      this.out += "{'data': '" + b64 + "', 'encoding': 'base64'}";
+    } else if (isPlainObject(v)) {
+      this.dict(v as Record<string, unknown>);
+    } else if (v instanceof Map) {
+      this.map(v);
+    } else if (v instanceof Set) {
+      this.set(v);
+    } else if (v instanceof Float) {
+      this.float(v.value);
+    } else if (v instanceof Complex) {
+      this.complex(v);
+    } else if (v instanceof Date) {
+      this.out += pythonStrRepr(dateToIso(v));
+    } else {
+      const replaced = this.replace?.(v);
+      if (replaced !== undefined) this.value(replaced);
+      else this.dict(classToDict(v));
+    }
+    this.depth--;
+  }
+
+  tuple(t: readonly unknown[]): void {
+    const n = t.length;
+    this.out += "(";
+    for (let i = 0; i < n; i++) {
+      if (i > 0) this.out += ",";
+      this.value(t[i]);
+    }
+    this.out += n === 1 ? ",)" : ")";
+  }
+
+  private list(l: readonly unknown[]): void {
+    this.out += "[";
+    for (let i = 0; i < l.length; i++) {
+      if (i > 0) this.out += ",";
+      this.value(l[i]);
+    }
+    this.out += "]";
+  }
+
+  dict(d: Record<string, unknown>): void {
+    this.out += "{";
+    let first = true;
+    for (const k in d) {
+      if (!Object.prototype.hasOwnProperty.call(d, k)) continue;
+      if (first) first = false;
+      else this.out += ",";
+      this.out += pythonStrRepr(k) + ":";
+      this.value(d[k]);
+    }
+    this.out += "}";
+  }
+
+  private map(m: Map<unknown, unknown>): void {
+    this.out += "{";
+    let first = true;
+    for (const [k, val] of m) {
+      if (!isHashableKey(k)) throw new SerializeError("a dict key must be a str, number, bool, None, tuple or complex");
+      if (first) first = false;
+      else this.out += ",";
+      this.value(k);
+      this.out += ":";
+      this.value(val);
+    }
+    this.out += "}";
+  }
+
+  private set(s: Set<unknown>): void {
+    // Python has no empty-set literal; serpent sends an empty tuple instead.
+    if (s.size === 0) {
+      this.out += "()";
+      return;
+    }
+    this.out += "{";
+    let first = true;
+    for (const e of s) {
+      if (!isHashableKey(e)) throw new SerializeError("a set element must be a str, number, bool, None, tuple or complex");
+      if (first) first = false;
+      else this.out += ",";
+      this.value(e);
+    }
+    this.out += "}";
+  }
+
+  private complex(c: Complex): void {
+    const re = c.real;
+    const im = c.imag;
+    // Python serpent would write NaN parts as a dict inside the literal, which no reader accepts.
+    if (re !== re || im !== im) throw new SerializeError("a complex number with a NaN part cannot be serialized with serpent");
+    this.out += "(";
+    this.float(re);
+    // Python serpent writes "+-0.0j" for a negative-zero imaginary part, which ast.literal_eval rejects;
+    // "-0.0j" keeps the output readable by Python.
+    if (im >= 0 && !Object.is(im, -0)) this.out += "+";
+    this.float(im);
+    this.out += "j)";
+  }
+}
+
+function finish(w: Writer): Buffer {
+  return Buffer.from(w.out, "utf8");
+}
+
+function run<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof PyroError) throw e;
+    if (e instanceof RangeError) throw depthError();
+    throw new SerializeError(`serpent: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+function serializeData(value: unknown, options?: SerializeOptions): Buffer {
+  return run(() => {
+    const w = new Writer(options?.replace);
+    w.value(value);
+    return finish(w);
+  });
+}
+
+function serializeCall(
+  object: string,
+  method: string,
+  vargs: readonly unknown[],
+  kwargs: Record<string, unknown> | null,
+  options?: SerializeOptions,
+): Buffer {
+  return run(() => {
+    const w = new Writer(options?.replace);
+    // Pyro4's SerpentSerializer.dumpsCall: the 4-tuple (objectId, method, vargs-tuple, kwargs-or-None).
+    w.out += "(" + pythonStrRepr(String(object)) + "," + pythonStrRepr(String(method)) + ",";
+    w.tuple(vargs);
+    w.out += ",";
+    if (kwargs == null) w.out += "None";
+    else w.value(kwargs);
+    w.out += ")";
+    return finish(w);
+  });
+}
+
+function deserializeData(data: Uint8Array): unknown {
+  return parseSerpent(data);
+}
+
+function deserializeCall(data: Uint8Array): Call {
+  const v = parseSerpent(data);
+  if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("serpent call data is not a 4-tuple");
+  const [object, method, vargs, kwargs] = v as unknown[];
+  if (typeof object !== "string" || typeof method !== "string")
+    throw new SerializeError("serpent call data: object id and method name must be strings");
+  if (!Array.isArray(vargs)) throw new SerializeError("serpent call data: vargs must be a tuple or list");
+  if (kwargs !== null && (typeof kwargs !== "object" || !isPlainObject(kwargs)))
+    throw new SerializeError("serpent call data: kwargs must be a dict with str keys or None");
+  return { object, method, vargs, kwargs: kwargs as Record<string, unknown> | null };
+}
+
 export const serpent: Serializer = {
   name: "serpent",
   id: 1,
-  serializeData: notYet,
-  deserializeData: notYet,
-  serializeCall: notYet,
-  deserializeCall: notYet,
+  serializeData,
+  deserializeData,
+  serializeCall,
+  deserializeCall,
 };

@@ -1,0 +1,125 @@
+// Message codec and reader edge cases: checksum, version, limits, HMAC, truncation and chunking.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { MessageReader } from "../../src/protocol/reader.js";
+import { encodeMessage, encodeMessageBuffer, computeHmac, uuidToBytes, bytesToUuid, MSG_INVOKE, MSG_RESULT, FLAGS_COMPRESSED } from "../../src/protocol/message.js";
+import { ProtocolError, SecurityError, MessageTooLargeError } from "../../src/errors.js";
+import { deflateSync } from "node:zlib";
+
+const SER = "# serpent utf-8 python3.2\n";
+
+test("worked example from the notes: first bytes of a Python client's CONNECT", () => {
+  const data = Buffer.from(SER + "{'handshake':'hello','object':'thing'}");
+  const buf = encodeMessageBuffer(1, 1, 0, data, { flags: 0x10 });
+  assert.equal(buf.subarray(0, 24).toString("hex"), "5059524f003000010010000000000040000100000000356b");
+});
+
+test("HMAC test vector (key secret, CORR + XTRA annotations)", () => {
+  const data = Buffer.from(SER + "{'handshake':'hello','object':'thing'}");
+  const ann = new Map([["CORR", Buffer.from("11111111222233334444555555555555", "hex")], ["XTRA", Buffer.from("hello")]]);
+  assert.equal(computeHmac(Buffer.from("secret"), data, ann).toString("hex"), "0376b118fdf288921bb2edd9d3e1a569e395acc0");
+});
+
+test("round trip across every chunk split", () => {
+  const data = Buffer.from("payload-" + "x".repeat(50));
+  const buf = Buffer.concat([
+    encodeMessageBuffer(MSG_INVOKE, 1, 5, data, { annotations: new Map([["CORR", Buffer.alloc(16, 7)]]) }),
+    encodeMessageBuffer(MSG_RESULT, 2, 6, Buffer.from("second")),
+  ]);
+  for (let split = 1; split < buf.length; split++) {
+    const r = new MessageReader();
+    const msgs = [...r.push(buf.subarray(0, split)), ...r.push(buf.subarray(split))];
+    assert.equal(msgs.length, 2, `split ${split}`);
+    assert.equal(msgs[0]!.data.toString(), data.toString());
+    assert.equal(msgs[0]!.annotations!.get("CORR")!.length, 16);
+    assert.equal(msgs[1]!.seq, 6);
+    assert.equal(msgs[1]!.annotations, null);
+  }
+});
+
+const errorCases: [string, (b: Buffer) => Buffer, RegExp, abstract new (...a: any[]) => Error][] = [
+  ["bad magic", (b) => { b.write("XXXX", 0, "latin1"); return b; }, /invalid data or unsupported protocol version \(not a Pyro message\)/, ProtocolError],
+  ["pyro5 peer", (b) => { b.writeUInt16BE(502, 4); return b; }, /protocol 502, that is Pyro5; we speak 48/, ProtocolError],
+  ["bad checksum", (b) => { b.writeUInt16BE(b.readUInt16BE(22) ^ 1, 22); return b; }, /header checksum mismatch/, ProtocolError],
+  ["flipped flags", (b) => { b.writeUInt16BE(4, 8); return b; }, /header checksum mismatch/, ProtocolError],
+];
+for (const [name, mutate, re, cls] of errorCases) {
+  test(`reader rejects ${name}`, () => {
+    const b = mutate(encodeMessageBuffer(MSG_INVOKE, 1, 1, Buffer.from("abc")));
+    assert.throws(() => new MessageReader().push(b), (e: any) => e instanceof (cls as any) && re.test(e.message));
+  });
+}
+
+test("oversized length is refused from the header alone, before the payload arrives", () => {
+  const [head] = encodeMessage(MSG_INVOKE, 1, 1, Buffer.alloc(5000));
+  const r = new MessageReader({ maxMessageSize: 1000 });
+  assert.throws(() => r.push(head), (e: any) => e instanceof MessageTooLargeError && /5000 where max=1000/.test(e.message) && (e as any).pyroMsg.seq === 1);
+});
+
+test("encoder refuses over MAX_MESSAGE_SIZE too", () => {
+  assert.throws(() => encodeMessage(MSG_INVOKE, 1, 1, Buffer.alloc(100), { maxMessageSize: 10 }), MessageTooLargeError);
+});
+
+test("HMAC mismatch and asymmetric config", () => {
+  const signed = encodeMessageBuffer(MSG_INVOKE, 1, 1, Buffer.from("abc"), { hmacKey: Buffer.from("k1") });
+  assert.throws(() => new MessageReader({ hmacKey: Buffer.from("k2") }).push(signed), (e: any) => e instanceof SecurityError && e.message === "message hmac mismatch");
+  assert.throws(() => new MessageReader().push(signed), /hmac key config not symmetric/);
+  const plain = encodeMessageBuffer(MSG_INVOKE, 1, 1, Buffer.from("abc"));
+  assert.throws(() => new MessageReader({ hmacKey: Buffer.from("k1") }).push(plain), /hmac key config not symmetric/);
+  assert.equal(new MessageReader({ hmacKey: Buffer.from("k1") }).push(signed)[0]!.data.toString(), "abc");
+});
+
+test("tampered payload fails HMAC", () => {
+  const signed = encodeMessageBuffer(MSG_INVOKE, 1, 1, Buffer.from("abc"), { hmacKey: Buffer.from("k1") });
+  signed[signed.length - 1] = "x".charCodeAt(0);
+  assert.throws(() => new MessageReader({ hmacKey: Buffer.from("k1") }).push(signed), /message hmac mismatch/);
+});
+
+test("compression: only >= 200 bytes and only when smaller", () => {
+  const small = encodeMessage(MSG_RESULT, 1, 1, Buffer.alloc(199, 65), { compress: true });
+  assert.equal(small[0].readUInt16BE(8) & FLAGS_COMPRESSED, 0);
+  const big = encodeMessage(MSG_RESULT, 1, 1, Buffer.alloc(1000, 65), { compress: true });
+  assert.ok(big[0].readUInt16BE(8) & FLAGS_COMPRESSED);
+  assert.ok(big[1].length < 1000);
+  const random = encodeMessage(MSG_RESULT, 1, 1, Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7919) % 251)), { compress: true });
+  const msg = new MessageReader().push(Buffer.concat(big))[0]!;
+  assert.equal(msg.data.length, 1000);
+  assert.equal(msg.flags & FLAGS_COMPRESSED, 0);
+  void random;
+});
+
+test("zip bomb is capped by MAX_MESSAGE_SIZE", () => {
+  const bomb = deflateSync(Buffer.alloc(10_000_000));
+  const buf = encodeMessageBuffer(MSG_RESULT, 1, 1, bomb, { flags: FLAGS_COMPRESSED });
+  assert.throws(() => new MessageReader({ maxMessageSize: 1_000_000 }).push(buf), MessageTooLargeError);
+});
+
+test("corrupt compressed payload is a ProtocolError", () => {
+  const buf = encodeMessageBuffer(MSG_RESULT, 1, 1, Buffer.from("not zlib at all"), { flags: FLAGS_COMPRESSED });
+  assert.throws(() => new MessageReader().push(buf), (e: any) => e instanceof ProtocolError && /invalid compressed payload/.test(e.message));
+});
+
+test("annotation keys must be 4 chars; annotation length beyond its block is refused", () => {
+  assert.throws(() => encodeMessage(MSG_INVOKE, 1, 1, Buffer.alloc(0), { annotations: new Map([["TOOLONG", Buffer.alloc(1)]]) }), /annotation key must be of length 4/);
+  const buf = encodeMessageBuffer(MSG_INVOKE, 1, 1, Buffer.from("zz"), { annotations: new Map([["ABCD", Buffer.alloc(4)]]) });
+  buf.writeUInt16BE(200, 24 + 4); // lie about the chunk length
+  assert.throws(() => new MessageReader().push(buf), /length beyond annotations/);
+});
+
+test("annotations above 64 KiB in total are refused", () => {
+  assert.throws(() => encodeMessage(MSG_INVOKE, 1, 1, Buffer.alloc(0), { annotations: new Map([["BIGG", Buffer.alloc(65530)]]) }), /annotations too large/);
+});
+
+test("negative data length is refused", () => {
+  const b = encodeMessageBuffer(MSG_INVOKE, 1, 1, Buffer.alloc(0));
+  b.writeInt32BE(-5, 12);
+  // fix the checksum so only the length is wrong
+  b.writeUInt16BE((4 + 48 + -5 + 0 + 1 + 0 + 1 + 0x34e9) & 0xffff, 22);
+  assert.throws(() => new MessageReader().push(b), /invalid data length/);
+});
+
+test("uuid bytes round trip", () => {
+  const u = "0b5ea5e7-6a0e-4f24-9d29-6e0b7c0c3b71";
+  assert.equal(uuidToBytes(u).length, 16);
+  assert.equal(bytesToUuid(uuidToBytes(u)), u);
+});
