@@ -3,7 +3,7 @@
 // register_class_to_dict / register_dict_to_class), exception dicts and decode limits.
 // Serializers call into this module; it never imports a serializer.
 
-import { SerializeError, SecurityError, PyroError, RemoteError, pyroErrorClasses, pythonMessage } from "../errors.js";
+import { SerializeError, PyroError, RemoteError, pyroErrorClasses, pythonMessage } from "../errors.js";
 import { URI } from "../uri.js";
 
 /** A Python tuple. A real Array (indexing, iteration, length work), distinguishable from a list. */
@@ -261,11 +261,6 @@ export function dictToError(dict: Record<string, unknown>): Error {
     (err as unknown as { args: unknown[] }).args = args;
     return err;
   }
-  if (cls.includes("__") && !cls.startsWith("__builtin__.")) {
-    // Pyro4 refuses dunder class names for safety; keep the information but never resolve code from it.
-    return new RemoteError(cls, args, attrs);
-  }
+  // Any other class (builtins or user modules) is described, never resolved to code.
   return new RemoteError(cls, args, attrs);
 }
-
-export { SecurityError };
