@@ -69,7 +69,7 @@ test("dictToError rebuilds Pyro errors by short or qualified name, others as Rem
 });
 
 test("dictToClass: URI, float nan, ExceptionWrapper, exceptions, unknown classes stay dicts", () => {
-  const u = dictToClass({ __class__: "Pyro4.core.URI", state: tuple("PYRO", "obj", null, "localhost", 1234) });
+  const u = dictToClass({ __class__: "Pyro4.core.URI", state: tuple<unknown>("PYRO", "obj", null, "localhost", 1234) });
   assert.ok(u instanceof URI);
   assert.equal(String(u), "PYRO:obj@localhost:1234");
   assert.ok(Number.isNaN(dictToClass({ __class__: "float", value: "nan" })));
