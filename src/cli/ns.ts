@@ -1,5 +1,90 @@
-// PLACEHOLDER: replaced by the real `pyro4 ns` command (owner: see the task brief).
-export async function nsMain(_argv: string[]): Promise<number> {
-  process.stderr.write("pyro4 ns: not available yet\n");
-  return 1;
+// `pyro4 ns`: the name server command, with pyro4-ns's flags and console lines (`URI = PYRO:...`), so scripts
+// that start pyro4-ns and scrape its output work with ours. Runs until SIGINT/SIGTERM, then shuts down cleanly.
+
+import { config } from "../config.js";
+import { startNameServer } from "../naming/server.js";
+import { OptParseExit, parseOptions, type OptSpec } from "../naming/optparse.js";
+
+const specs: OptSpec[] = [
+  { short: "n", long: "host", dest: "host", help: "hostname to bind server on" },
+  { short: "p", long: "port", dest: "port", type: "int", help: "port to bind server on (0=random)" },
+  { short: "u", long: "unixsocket", dest: "unixsocket", help: "Unix domain socket name to bind server on" },
+  { short: "s", long: "storage", dest: "storage", default: "memory", help: "Storage system to use (memory, sql:file; dbm:file is not supported)" },
+  { long: "bchost", dest: "bchost", help: 'hostname to bind broadcast server on (default is "")' },
+  { long: "bcport", dest: "bcport", type: "int", help: "port to bind broadcast server on (0=random)" },
+  { long: "nathost", dest: "nathost", help: "external hostname in case of NAT" },
+  { long: "natport", dest: "natport", type: "int", help: "external port in case of NAT" },
+  { short: "x", long: "nobc", dest: "enablebc", type: "false", help: "don't start a broadcast server" },
+  { short: "k", long: "key", dest: "key", help: "the HMAC key to use (deprecated)" },
+];
+
+export interface NsMainIo {
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+  /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
+  stopSignal?: Promise<unknown>;
+}
+
+export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number> {
+  const out = io.out ?? ((l: string) => process.stdout.write(l + "\n"));
+  const err = io.err ?? ((l: string) => process.stderr.write(l + "\n"));
+  let parsed;
+  try {
+    parsed = parseOptions(argv, specs, "Usage: pyro4 ns [options]", "pyro4 ns");
+  } catch (e) {
+    if (e instanceof OptParseExit) {
+      (e.toStderr ? err : out)(e.output.replace(/\n$/, ""));
+      return e.status;
+    }
+    throw e;
+  }
+  const o = parsed.options;
+  let key = o.key as string | null;
+  if (key) err("Warning: using -k to supply HMAC key on the command line is a security problem and is deprecated since Pyro 4.72. Use the PYRO_HMAC_KEY environment variable.");
+  if (process.env.PYRO_HMAC_KEY !== undefined) {
+    if (key) {
+      err("error: don't use -k and PYRO_HMAC_KEY at the same time");
+      return 1;
+    }
+    key = process.env.PYRO_HMAC_KEY;
+  }
+  let ns;
+  try {
+    ns = await startNameServer({
+      host: (o.host as string | null) ?? undefined,
+      port: (o.port as number | null) ?? undefined,
+      unixsocket: o.unixsocket as string | null,
+      storage: o.storage as string,
+      enableBroadcast: o.enablebc as boolean,
+      bchost: o.bchost as string | null,
+      bcport: o.bcport as number | null,
+      ...(o.nathost != null ? { nathost: o.nathost as string, natport: (o.natport as number | null) ?? config.NATPORT } : {}),
+      hmacKey: key,
+    });
+  } catch (e) {
+    err(`pyro4 ns: ${(e as Error).message}`);
+    return 1;
+  }
+  if (ns.broadcastSkipped) out(ns.broadcastSkipped);
+  if (ns.broadcast) out(`Broadcast server running on ${ns.broadcast.locationStr}`);
+  const existing = ns.nameserver.count();
+  if (existing > 1) out(`Persistent store contains ${existing} existing registrations.`);
+  out(`NS running on ${ns.daemon.locationStr} (${ns.hostip})`);
+  if (!key) out("Warning: HMAC key not set. Anyone can connect to this server!");
+  if (ns.daemon.natLocationStr) {
+    out(`internal URI = ${ns.internalUri}`);
+    out(`external URI = ${ns.uri}`);
+  } else {
+    out(`URI = ${ns.uri}`);
+  }
+  const stop =
+    io.stopSignal ??
+    new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+  await Promise.race([stop, ns.daemon.requestLoop()]);
+  await ns.close();
+  out("NS shut down.");
+  return 0;
 }

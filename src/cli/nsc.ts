@@ -1,5 +1,189 @@
-// PLACEHOLDER: replaced by the real `pyro4 nsc` command (owner: see the task brief).
-export async function nscMain(_argv: string[]): Promise<number> {
-  process.stderr.write("pyro4 nsc: not available yet\n");
-  return 1;
+// `pyro4 nsc`: name server control with pyro4-nsc's commands, options and output format (`name --> uri`,
+// `    metadata: ['a', 'b']`, `Error: NamingError - ...`), so its output can be compared line for line.
+
+import { createInterface } from "node:readline";
+import { RemoteError } from "../errors.js";
+import { locateNS, type NameServerClient } from "../naming/locate.js";
+import { OptParseExit, parseOptions, type OptSpec } from "../naming/optparse.js";
+import { compareCodePoints, pyRepr } from "../naming/pyrepr.js";
+
+const usage =
+  "Usage: pyro4 nsc [options] command [arguments]\nCommands: " +
+  "register remove removematching lookup list listmatching\n          listmeta_all listmeta_any setmeta ping";
+
+const specs: OptSpec[] = [
+  { short: "n", long: "host", dest: "host", help: "hostname of the NS" },
+  { short: "p", long: "port", dest: "port", type: "int", help: "port of the NS (or bc-port if host isn't specified)" },
+  { short: "u", long: "unixsocket", dest: "unixsocket", help: "Unix domain socket name of the NS" },
+  { short: "k", long: "key", dest: "key", help: "the HMAC key to use (deprecated)" },
+  { short: "v", long: "verbose", dest: "verbose", type: "true", help: "verbose output" },
+];
+
+const commandNames = [
+  "register", "remove", "removematching", "list", "listmatching", "lookup", "listmeta_all", "listmeta_any", "setmeta", "ping",
+];
+
+export interface NscIo {
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+  /** Answers the removematching confirmation (default: one line from stdin). */
+  ask?: (prompt: string) => Promise<string>;
+}
+
+/** Raised for wrong command arguments: pyro4-nsc's SystemExit(message), exit status 1. */
+class UsageExit extends Error {}
+
+/** Python's exception class name as pyro4-nsc prints it (`type(x).__name__`). */
+function pythonTypeName(e: unknown): string {
+  if (e instanceof RemoteError) return e.pythonName;
+  const err = e as Error & { pythonType?: string };
+  if (typeof err?.pythonType === "string") return err.pythonType.slice(err.pythonType.lastIndexOf(".") + 1);
+  return err?.name ?? "Exception";
+}
+
+async function defaultAsk(prompt: string): Promise<string> {
+  process.stdout.write(prompt);
+  const rl = createInterface({ input: process.stdin });
+  try {
+    for await (const line of rl) return line;
+    return "";
+  } finally {
+    rl.close();
+  }
+}
+
+export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
+  const write = io.out ?? ((t: string) => process.stdout.write(t));
+  const writeErr = io.err ?? ((t: string) => process.stderr.write(t));
+  const print = (...parts: string[]) => write(parts.join(" ") + "\n");
+  let parsed;
+  try {
+    parsed = parseOptions(argv, specs, usage, "pyro4 nsc");
+  } catch (e) {
+    if (e instanceof OptParseExit) {
+      (e.toStderr ? writeErr : write)(e.output);
+      return e.status;
+    }
+    throw e;
+  }
+  const { options, args } = parsed;
+  let key = options.key as string | null;
+  if (key) writeErr("Warning: using -k to supply HMAC key on the command line is a security problem and is deprecated since Pyro 4.72. Use the PYRO_HMAC_KEY environment variable.\n");
+  if (process.env.PYRO_HMAC_KEY !== undefined) {
+    if (key) {
+      writeErr("error: don't use -k and PYRO_HMAC_KEY at the same time\n");
+      return 1;
+    }
+    key = process.env.PYRO_HMAC_KEY;
+  }
+  if (!args.length || !commandNames.includes(args[0]!)) {
+    writeErr(`${usage}\n\npyro4 nsc: error: invalid or missing command\n`);
+    return 2;
+  }
+  const verbose = options.verbose === true;
+  if (verbose) print("Locating name server...");
+  let host = options.host as string | null;
+  if (options.unixsocket) host = "./u:" + options.unixsocket;
+  let ns: NameServerClient;
+  try {
+    ns = await locateNS(host, options.port as number | null, { hmacKey: key });
+  } catch (e) {
+    print(`Error: ${(e as Error).message}`);
+    return 0;
+  }
+  try {
+    if (verbose) print(`Name server found: ${ns.uri}`);
+    try {
+      await handleCommand(ns, args, print, io.ask ?? defaultAsk);
+    } catch (e) {
+      if (e instanceof UsageExit) {
+        writeErr(e.message + "\n");
+        return 1;
+      }
+      print(`Error: ${pythonTypeName(e)} - ${(e as Error).message}`);
+    }
+    if (verbose) print("Done.");
+  } finally {
+    await ns.release();
+  }
+  return 0;
+}
+
+async function handleCommand(
+  ns: NameServerClient,
+  args: string[],
+  print: (...parts: string[]) => void,
+  ask: (prompt: string) => Promise<string>,
+): Promise<void> {
+  const printListResult = (result: Record<string, [string, string[]]>, title = "") => {
+    print(`--------START LIST ${title}`);
+    for (const name of Object.keys(result).sort(compareCodePoints)) {
+      const [uri, metadata] = result[name]!;
+      print(`${name} --> ${uri}`);
+      if (metadata.length) print("    metadata:", pyRepr(metadata));
+    }
+    print(`--------END LIST ${title}`);
+  };
+  const need = (ok: boolean, msg: string) => {
+    if (!ok) throw new UsageExit(msg);
+  };
+  switch (args[0]) {
+    case "ping":
+      await ns.ping();
+      print("Name server ping ok.");
+      return;
+    case "list":
+      if (args.length === 1) printListResult(await ns.list({ returnMetadata: true }));
+      else printListResult(await ns.list({ prefix: args[1]!, returnMetadata: true }), `- prefix '${args[1]}'`);
+      return;
+    case "listmatching":
+      need(args.length === 2, "requires one argument: pattern");
+      printListResult(await ns.list({ regex: args[1]!, returnMetadata: true }), `- regex '${args[1]}'`);
+      return;
+    case "lookup": {
+      need(args.length === 2, "requires one argument: name");
+      const [uri, metadata] = await ns.lookup(args[1]!, { returnMetadata: true });
+      print(String(uri));
+      if (metadata.length) print("metadata:", pyRepr(metadata));
+      return;
+    }
+    case "register":
+      need(args.length === 3, "requires two arguments: name uri");
+      await ns.register(args[1]!, args[2]!, { safe: true });
+      print(`Registered ${args[1]}`);
+      return;
+    case "remove": {
+      need(args.length === 2, "requires one argument: name");
+      const count = await ns.remove(args[1]!);
+      print(count > 0 ? `Removed ${args[1]}` : "Nothing removed");
+      return;
+    }
+    case "removematching": {
+      need(args.length === 2, "requires one argument: pattern");
+      const sure = (await ask("Potentially removing lots of items from the Name server. Are you sure (y/n)?")).trim();
+      if (sure === "y" || sure === "Y") {
+        const count = await ns.remove(null, { regex: args[1]! });
+        print(`${count} items removed.`);
+      }
+      return;
+    }
+    case "setmeta": {
+      need(args.length >= 2, "requires at least 2 arguments: uri and zero or more meta tags");
+      const metadata = new Set(args.slice(2));
+      await ns.setMetadata(args[1]!, metadata);
+      print(metadata.size ? "Metadata updated" : "Metadata cleared");
+      return;
+    }
+    case "listmeta_all":
+    case "listmeta_any": {
+      need(args.length >= 2, "requires at least one metadata tag argument");
+      const tags = new Set(args.slice(1));
+      const result =
+        args[0] === "listmeta_all"
+          ? await ns.list({ metadataAll: tags, returnMetadata: true })
+          : await ns.list({ metadataAny: tags, returnMetadata: true });
+      printListResult(result, " - searched by metadata");
+      return;
+    }
+  }
 }

@@ -91,6 +91,20 @@ function encodeKey(k: unknown): string {
   );
 }
 
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A JSON string literal as Python writes it with ensure_ascii=False (JSON.stringify agrees; skip it when we can). */
+function quote(s: string): string {
+  if (s.length < 64) {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+    }
+    return '"' + s + '"';
+  }
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
+}
+
 class JsonWriter {
   out = "";
   constructor(private readonly options: SerializeOptions | undefined) {}
@@ -98,7 +112,7 @@ class JsonWriter {
   value(v: unknown, depth: number): void {
     switch (typeof v) {
       case "string":
-        this.out += JSON.stringify(v); // same escapes as Python with ensure_ascii=False; lone surrogates as \udXXX
+        this.out += quote(v); // same escapes as Python with ensure_ascii=False; lone surrogates as \udXXX
         return;
       case "number":
         this.out += jsonNumber(v);
@@ -131,7 +145,7 @@ class JsonWriter {
       let first = true;
       this.out += "{";
       for (const k of Object.keys(v)) {
-        this.out += first ? JSON.stringify(k) + ": " : ", " + JSON.stringify(k) + ": ";
+        this.out += first ? quote(k) + ": " : ", " + quote(k) + ": ";
         first = false;
         this.value((v as Record<string, unknown>)[k], depth + 1);
       }
@@ -146,7 +160,7 @@ class JsonWriter {
       let first = true;
       this.out += "{";
       for (const [k, val] of v) {
-        this.out += (first ? "" : ", ") + JSON.stringify(encodeKey(k)) + ": ";
+        this.out += (first ? "" : ", ") + quote(encodeKey(k)) + ": ";
         first = false;
         this.value(val, depth + 1);
       }

@@ -50,6 +50,8 @@ const INT32_MAX = 0x7fffffff;
 // =====================================================================================================
 // Encoder
 
+/** Buffer's own latin1 decoder, without toString's encoding dispatch (present in every Node version we support). */
+type LatinSlice = Buffer & { latin1Slice(start: number, end: number): string };
 type StringWithWellFormed = string & { isWellFormed(): boolean };
 
 class Writer {
@@ -329,9 +331,11 @@ const pad = (n: number, w: number): string => String(n).padStart(w, "0");
 function isoformat(d: Date): string {
   const t = d.getTime();
   if (Number.isNaN(t)) throw new SerializeError("cannot serialize an invalid Date");
+  const year = d.getUTCFullYear();
+  if (year < 1 || year > 9999) return d.toISOString(); // beyond Python's datetime range anyway
   const ms = d.getUTCMilliseconds();
   return (
-    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
+    `${pad(year, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
     `T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}` +
     (ms ? `.${pad(ms, 3)}000` : "") +
     "+00:00"
@@ -357,6 +361,10 @@ const RESERVED = Symbol("reserved");
 function hex(n: number): string {
   return "0x" + n.toString(16).padStart(2, "0");
 }
+
+const SHORT_MAX = 24;
+const SHORT_CACHE_SIZE = 1024;
+const shortCache: (string | undefined)[] = new Array<string | undefined>(SHORT_CACHE_SIZE).fill(undefined);
 
 class Reader {
   readonly buf: Buffer;
@@ -419,7 +427,22 @@ class Reader {
     this.need(n);
     const p = this.pos;
     this.pos = p + n;
-    return this.buf.toString("latin1", p, p + n);
+    if (n > SHORT_MAX) return (this.buf as LatinSlice).latin1Slice(p, p + n);
+    // Short strings (dict keys above all) repeat across messages: reuse one string so V8 finds the property
+    // key without hashing a fresh string every time.
+    const b = this.buf;
+    let h = n;
+    for (let i = p; i < p + n; i++) h = (Math.imul(h, 31) + b[i]!) | 0;
+    const slot = h & (SHORT_CACHE_SIZE - 1);
+    const cached = shortCache[slot];
+    if (cached !== undefined && cached.length === n) {
+      let i = 0;
+      while (i < n && cached.charCodeAt(i) === b[p + i]) i++;
+      if (i === n) return cached;
+    }
+    const s = (b as LatinSlice).latin1Slice(p, p + n);
+    shortCache[slot] = s;
+    return s;
   }
 
   utf8(n: number): string {
@@ -469,70 +492,71 @@ class Reader {
     const flag = code & FLAG_REF;
     let v: unknown;
     switch (code & 0x7f) {
-      case T_NONE:
+      case 0x4e: // T_NONE
         return null;
-      case T_TRUE:
+      case 0x54: // T_TRUE
         return true;
-      case T_FALSE:
+      case 0x46: // T_FALSE
         return false;
-      case T_INT:
+      case 0x69: // T_INT
         v = this.int32();
         break;
-      case T_LONG:
+      case 0x6c: // T_LONG
         v = this.long();
         break;
-      case T_BINARY_FLOAT:
+      case 0x67: // T_BINARY_FLOAT
         v = this.double();
         break;
-      case T_BINARY_COMPLEX: {
+      case 0x79: /* T_BINARY_COMPLEX */ {
         const re = this.double();
         v = new Complex(re, this.double());
         break;
       }
-      case T_FLOAT:
+      case 0x66: // T_FLOAT
         v = this.textFloat();
         break;
-      case T_COMPLEX: {
+      case 0x78: /* T_COMPLEX */ {
         const re = this.textFloat();
         v = new Complex(re, this.textFloat());
         break;
       }
-      case T_SHORT_ASCII:
-      case T_SHORT_ASCII_INTERNED:
+      case 0x7a: // T_SHORT_ASCII
+      case 0x5a: // T_SHORT_ASCII_INTERNED
         this.need(1);
         v = this.latin1(this.buf[this.pos++]!);
         break;
-      case T_ASCII:
-      case T_ASCII_INTERNED:
+      case 0x61: // T_ASCII
+      case 0x41: // T_ASCII_INTERNED
         v = this.latin1(this.size("string", 1));
         break;
-      case T_UNICODE:
-      case T_INTERNED:
+      case 0x75: // T_UNICODE
+      case 0x74: // T_INTERNED
         v = this.utf8(this.size("string", 1));
         break;
-      case T_STRING: {
+      case 0x73: /* T_STRING */ {
         const n = this.size("bytes", 1);
         // A copy: the message buffer may be reused by the transport after decoding.
         v = Buffer.from(this.buf.subarray(this.pos, this.pos + n));
         this.pos += n;
         break;
       }
-      case T_REF:
+      case 0x72: // T_REF
         return this.ref(this.int32());
-      case T_SMALL_TUPLE:
-      case T_TUPLE: {
+      case 0x29: // T_SMALL_TUPLE
+      case 0x28: /* T_TUPLE */ {
         let n: number;
         if ((code & 0x7f) === T_SMALL_TUPLE) {
           this.need(1);
           n = this.buf[this.pos++]!;
         } else n = this.size("tuple", 1);
         if (depth >= limits.maxDepth) throw depthError();
-        const t = new Tuple<unknown>();
+        // Sized construction: push() on an Array subclass is an order of magnitude slower.
+        const t = new Tuple<unknown>(n);
         if (flag) this.refs.push(t);
-        for (let i = 0; i < n; i++) t.push(this.read(depth + 1));
+        for (let i = 0; i < n; i++) t[i] = this.read(depth + 1);
         return t;
       }
-      case T_LIST: {
+      case 0x5b: /* T_LIST */ {
         const n = this.size("list", 1);
         if (depth >= limits.maxDepth) throw depthError();
         const a = new Array<unknown>(n);
@@ -540,8 +564,8 @@ class Reader {
         for (let i = 0; i < n; i++) a[i] = this.read(depth + 1);
         return a;
       }
-      case T_SET:
-      case T_FROZENSET: {
+      case 0x3c: // T_SET
+      case 0x3e: /* T_FROZENSET */ {
         const n = this.size("set", 1);
         if (depth >= limits.maxDepth) throw depthError();
         const s = new Set<unknown>();
@@ -555,18 +579,18 @@ class Reader {
         if (idx >= 0) this.refs[idx] = s;
         return s;
       }
-      case T_DICT:
+      case 0x7b: // T_DICT
         if (depth >= limits.maxDepth) throw depthError();
         return this.dict(flag !== 0, depth + 1);
-      case T_NULL:
+      case 0x30: // T_NULL
         throw new SerializeError(`bad marshal data (NULL object at offset ${at})`);
-      case T_ELLIPSIS:
+      case 0x2e: // T_ELLIPSIS
         throw new SerializeError("marshal data contains Ellipsis, which has no JavaScript equivalent");
-      case T_STOPITER:
+      case 0x53: // T_STOPITER
         throw new SerializeError("marshal data contains StopIteration, which has no JavaScript equivalent");
-      case T_CODE:
+      case 0x63: // T_CODE
         throw new SerializeError("marshal data contains a Python code object, which is not supported");
-      case T_UNKNOWN:
+      case 0x3f: // T_UNKNOWN
       default:
         throw new SerializeError(`bad marshal data (unknown type code ${hex(code)} at offset ${at})`);
     }

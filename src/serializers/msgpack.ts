@@ -1,15 +1,522 @@
-// PLACEHOLDER: replaced by the real msgpack serializer.
-import type { Serializer } from "./types.js";
-import { SerializeError } from "../errors.js";
+// The msgpack serializer (Pyro4 id 6), byte-compatible with Python's msgpack.packb(use_bin_type=True) plus
+// Pyro4's ext types: 0x30 complex (two LE doubles), 0x31 int too big for 64 bits (ASCII decimal), 0x32 datetime
+// (LE double POSIX timestamp), 0x33 date (LE int64 proleptic ordinal).
+//
+// Why not @msgpack/msgpack's Encoder/Decoder: its decoder turns every map into a plain object (int or tuple keys
+// Python sends cannot become a Map), rejects "__proto__" keys outright, has no nesting limit, and returns
+// subarrays of the input for bin; its encoder sends -0 as int 0, Maps and Sets as empty maps, integral numbers
+// beyond 2^53 as floats, bigints only as fixed 8 bytes, and Dates through its own timestamp extension. Fixing that
+// would need a pre- and post-pass over every value, so this file speaks the (small) format itself, with one
+// reusable output buffer.
 
-const notYet = (): never => {
-  throw new SerializeError("msgpack serializer not implemented yet");
-};
+import { PyroError, SerializeError } from "../errors.js";
+import type { Call, SerializeOptions, Serializer } from "./types.js";
+import { Complex, Float, Tuple, classToDict, depthError, dictToClass, isPlainObject, limits, setKey } from "./values.js";
+
+const EXT_COMPLEX = 0x30;
+const EXT_BIGINT = 0x31;
+const EXT_DATETIME = 0x32;
+const EXT_DATE = 0x33;
+/** date(1970, 1, 1).toordinal() */
+const UNIX_EPOCH_ORDINAL = 719163;
+const DAY_MS = 86_400_000;
+const TWO32 = 4294967296;
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+const INITIAL_SIZE = 8192;
+/** Buffers grown past this for one big message are dropped afterwards instead of kept for reuse. */
+const KEEP_SIZE = 1 << 20;
+
+// ---------------------------------------------------------------------------------------------------
+// Encoding
+
+class Writer {
+  buf = Buffer.allocUnsafe(INITIAL_SIZE);
+  pos = 0;
+  busy = false;
+  options: SerializeOptions | undefined = undefined;
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  private byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  private head8(b: number, v: number): void {
+    this.ensure(2);
+    this.buf[this.pos++] = b;
+    this.buf[this.pos++] = v;
+  }
+
+  private head16(b: number, v: number): void {
+    this.ensure(3);
+    this.buf[this.pos] = b;
+    this.buf.writeUInt16BE(v, this.pos + 1);
+    this.pos += 3;
+  }
+
+  private head32(b: number, v: number): void {
+    this.ensure(5);
+    this.buf[this.pos] = b;
+    this.buf.writeUInt32BE(v, this.pos + 1);
+    this.pos += 5;
+  }
+
+  finish(): Buffer {
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    if (this.buf.length > KEEP_SIZE) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+    return out;
+  }
+
+  value(v: unknown, depth: number): void {
+    switch (typeof v) {
+      case "number":
+        if (Number.isSafeInteger(v)) {
+          if (v === 0 && 1 / v < 0) this.float(v); // -0.0 is a float in Python
+          else this.int(v);
+        } else if (Number.isInteger(v)) this.bigint(BigInt(v));
+        else this.float(v);
+        return;
+      case "string":
+        this.str(v);
+        return;
+      case "boolean":
+        this.byte(v ? 0xc3 : 0xc2);
+        return;
+      case "bigint":
+        this.bigint(v);
+        return;
+      case "undefined":
+        this.byte(0xc0);
+        return;
+      case "object":
+        if (v === null) {
+          this.byte(0xc0);
+          return;
+        }
+        if (depth > limits.maxDepth) throw depthError();
+        this.object(v, depth);
+        return;
+      default:
+        throw new SerializeError(`cannot serialize a ${typeof v} with msgpack`);
+    }
+  }
+
+  private int(n: number): void {
+    if (n >= 0) {
+      if (n < 0x80) this.byte(n);
+      else if (n < 0x100) this.head8(0xcc, n);
+      else if (n < 0x10000) this.head16(0xcd, n);
+      else if (n < TWO32) this.head32(0xce, n);
+      else {
+        this.ensure(9);
+        this.buf[this.pos] = 0xcf;
+        this.buf.writeUInt32BE(Math.floor(n / TWO32), this.pos + 1);
+        this.buf.writeUInt32BE(n >>> 0, this.pos + 5);
+        this.pos += 9;
+      }
+    } else {
+      if (n >= -0x20) this.byte(n & 0xff);
+      else if (n >= -0x80) this.head8(0xd0, n & 0xff);
+      else if (n >= -0x8000) {
+        this.ensure(3);
+        this.buf[this.pos] = 0xd1;
+        this.buf.writeInt16BE(n, this.pos + 1);
+        this.pos += 3;
+      } else if (n >= -0x80000000) {
+        this.ensure(5);
+        this.buf[this.pos] = 0xd2;
+        this.buf.writeInt32BE(n, this.pos + 1);
+        this.pos += 5;
+      } else {
+        const hi = Math.floor(n / TWO32);
+        this.ensure(9);
+        this.buf[this.pos] = 0xd3;
+        this.buf.writeInt32BE(hi, this.pos + 1);
+        this.buf.writeUInt32BE(n - hi * TWO32, this.pos + 5);
+        this.pos += 9;
+      }
+    }
+  }
+
+  private bigint(b: bigint): void {
+    if (b >= -9007199254740991n && b <= 9007199254740991n) return this.int(Number(b));
+    if (b > UINT64_MAX || b < INT64_MIN) {
+      // Python's packer overflows and Pyro4's default hook sends the decimal text instead.
+      const text = b.toString();
+      this.extHeader(EXT_BIGINT, text.length);
+      this.ensure(text.length);
+      this.pos += this.buf.write(text, this.pos, "latin1");
+      return;
+    }
+    this.ensure(9);
+    if (b >= 0n) {
+      this.buf[this.pos] = 0xcf;
+      this.buf.writeBigUInt64BE(b, this.pos + 1);
+    } else {
+      this.buf[this.pos] = 0xd3;
+      this.buf.writeBigInt64BE(b, this.pos + 1);
+    }
+    this.pos += 9;
+  }
+
+  private float(x: number): void {
+    this.ensure(9);
+    this.buf[this.pos] = 0xcb;
+    this.buf.writeDoubleBE(x, this.pos + 1);
+    this.pos += 9;
+  }
+
+  private str(s: string): void {
+    const len = s.length;
+    if (len < 32) {
+      // Short ASCII strings (most keys and names) skip the native UTF-8 call.
+      this.ensure(len + 1);
+      const buf = this.buf;
+      let p = this.pos + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[p++] = c;
+      }
+      if (i === len) {
+        buf[this.pos] = 0xa0 | len;
+        this.pos = p;
+        return;
+      }
+    }
+    const n = Buffer.byteLength(s, "utf8");
+    if (n < 32) this.byte(0xa0 | n);
+    else if (n < 0x100) this.head8(0xd9, n);
+    else if (n < 0x10000) this.head16(0xda, n);
+    else this.head32(0xdb, n);
+    this.ensure(n);
+    this.pos += this.buf.write(s, this.pos, "utf8");
+  }
+
+  private bin(b: Uint8Array): void {
+    const n = b.byteLength;
+    if (n < 0x100) this.head8(0xc4, n);
+    else if (n < 0x10000) this.head16(0xc5, n);
+    else this.head32(0xc6, n);
+    this.ensure(n);
+    this.buf.set(b, this.pos);
+    this.pos += n;
+  }
+
+  private extHeader(type: number, n: number): void {
+    switch (n) {
+      case 1: this.head8(0xd4, type); return;
+      case 2: this.head8(0xd5, type); return;
+      case 4: this.head8(0xd6, type); return;
+      case 8: this.head8(0xd7, type); return;
+      case 16: this.head8(0xd8, type); return;
+    }
+    if (n < 0x100) this.head8(0xc7, n);
+    else if (n < 0x10000) this.head16(0xc8, n);
+    else this.head32(0xc9, n);
+    this.byte(type);
+  }
+
+  private arrayHeader(n: number): void {
+    if (n < 16) this.byte(0x90 | n);
+    else if (n < 0x10000) this.head16(0xdc, n);
+    else this.head32(0xdd, n);
+  }
+
+  private mapHeader(n: number): void {
+    if (n < 16) this.byte(0x80 | n);
+    else if (n < 0x10000) this.head16(0xde, n);
+    else this.head32(0xdf, n);
+  }
+
+  private object(v: object, depth: number): void {
+    if (Array.isArray(v)) {
+      const n = v.length;
+      this.arrayHeader(n);
+      for (let i = 0; i < n; i++) this.value(v[i], depth + 1);
+      return;
+    }
+    if (isPlainObject(v)) {
+      const keys = Object.keys(v);
+      this.mapHeader(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        this.str(k);
+        this.value((v as Record<string, unknown>)[k], depth + 1);
+      }
+      return;
+    }
+    if (v instanceof Uint8Array) return this.bin(v);
+    if (v instanceof Map) {
+      this.mapHeader(v.size);
+      for (const [k, val] of v) {
+        this.value(k, depth + 1);
+        this.value(val, depth + 1);
+      }
+      return;
+    }
+    if (v instanceof Set) {
+      this.arrayHeader(v.size);
+      for (const item of v) this.value(item, depth + 1);
+      return;
+    }
+    if (v instanceof Float) return this.float(v.value);
+    if (v instanceof Complex) {
+      this.extHeader(EXT_COMPLEX, 16);
+      this.ensure(16);
+      this.buf.writeDoubleLE(v.real, this.pos);
+      this.buf.writeDoubleLE(v.imag, this.pos + 8);
+      this.pos += 16;
+      return;
+    }
+    if (v instanceof Date) {
+      const t = v.getTime();
+      if (t !== t) throw new SerializeError("cannot serialize an invalid Date");
+      this.extHeader(EXT_DATETIME, 8);
+      this.ensure(8);
+      this.buf.writeDoubleLE(t / 1000, this.pos);
+      this.pos += 8;
+      return;
+    }
+    const replaced = this.options?.replace?.(v);
+    if (replaced !== undefined && replaced !== v) return this.value(replaced, depth + 1);
+    this.value(classToDict(v), depth);
+  }
+}
+
+const pooled = new Writer();
+
+function encode(value: unknown, options: SerializeOptions | undefined): Buffer {
+  // A replace hook or class converter may itself serialize something: give nested calls their own writer.
+  const w = pooled.busy ? new Writer() : pooled;
+  w.busy = true;
+  w.pos = 0;
+  w.options = options;
+  try {
+    w.value(value, 1);
+    return w.finish();
+  } catch (e) {
+    throw asSerializeError(e);
+  } finally {
+    w.busy = false;
+    w.options = undefined;
+  }
+}
+
+/** Keep Pyro errors (e.g. SecurityError from a class hook); anything else becomes a SerializeError. */
+function asSerializeError(e: unknown): Error {
+  if (e instanceof PyroError) return e;
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return depthError();
+  const msg = e instanceof Error ? e.message : String(e);
+  return new SerializeError(`msgpack: ${msg}`, { cause: e });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Decoding
+
+const truncated = (): SerializeError => new SerializeError("invalid msgpack data: truncated");
+
+class Reader {
+  pos = 0;
+  constructor(
+    private readonly buf: Buffer,
+    private readonly end: number,
+  ) {}
+
+  private need(n: number): number {
+    const p = this.pos;
+    if (p + n > this.end) throw truncated();
+    this.pos = p + n;
+    return p;
+  }
+
+  value(depth: number): unknown {
+    if (this.pos >= this.end) throw truncated();
+    const buf = this.buf;
+    const h = buf[this.pos++]!;
+    if (h < 0x80) return h;
+    if (h >= 0xe0) return h - 0x100;
+    if (h >= 0xa0 && h < 0xc0) return this.str(h & 0x1f);
+    if (h < 0x90) return this.map(h & 0x0f, depth);
+    if (h < 0xa0) return this.array(h & 0x0f, depth);
+    let p: number;
+    switch (h) {
+      case 0xc0: return null;
+      case 0xc2: return false;
+      case 0xc3: return true;
+      case 0xc4: return this.bin(buf[this.need(1)]!);
+      case 0xc5: return this.bin(buf.readUInt16BE(this.need(2)));
+      case 0xc6: return this.bin(buf.readUInt32BE(this.need(4)));
+      case 0xc7: p = this.need(2); return this.ext(buf[p + 1]!, buf[p]!);
+      case 0xc8: p = this.need(3); return this.ext(buf[p + 2]!, buf.readUInt16BE(p));
+      case 0xc9: p = this.need(5); return this.ext(buf[p + 4]!, buf.readUInt32BE(p));
+      case 0xca: return buf.readFloatBE(this.need(4));
+      case 0xcb: return buf.readDoubleBE(this.need(8));
+      case 0xcc: return buf[this.need(1)]!;
+      case 0xcd: return buf.readUInt16BE(this.need(2));
+      case 0xce: return buf.readUInt32BE(this.need(4));
+      case 0xcf: {
+        p = this.need(8);
+        const v = buf.readUInt32BE(p) * TWO32 + buf.readUInt32BE(p + 4);
+        return Number.isSafeInteger(v) ? v : buf.readBigUInt64BE(p);
+      }
+      case 0xd0: return buf.readInt8(this.need(1));
+      case 0xd1: return buf.readInt16BE(this.need(2));
+      case 0xd2: return buf.readInt32BE(this.need(4));
+      case 0xd3: {
+        p = this.need(8);
+        const v = buf.readInt32BE(p) * TWO32 + buf.readUInt32BE(p + 4);
+        return Number.isSafeInteger(v) ? v : buf.readBigInt64BE(p);
+      }
+      case 0xd4: return this.ext(buf[this.need(1)]!, 1);
+      case 0xd5: return this.ext(buf[this.need(1)]!, 2);
+      case 0xd6: return this.ext(buf[this.need(1)]!, 4);
+      case 0xd7: return this.ext(buf[this.need(1)]!, 8);
+      case 0xd8: return this.ext(buf[this.need(1)]!, 16);
+      case 0xd9: return this.str(buf[this.need(1)]!);
+      case 0xda: return this.str(buf.readUInt16BE(this.need(2)));
+      case 0xdb: return this.str(buf.readUInt32BE(this.need(4)));
+      case 0xdc: return this.array(buf.readUInt16BE(this.need(2)), depth);
+      case 0xdd: return this.array(buf.readUInt32BE(this.need(4)), depth);
+      case 0xde: return this.map(buf.readUInt16BE(this.need(2)), depth);
+      case 0xdf: return this.map(buf.readUInt32BE(this.need(4)), depth);
+    }
+    throw new SerializeError(`invalid msgpack data: unknown type byte 0x${h.toString(16)} at position ${this.pos - 1}`);
+  }
+
+  private str(n: number): string {
+    const start = this.need(n);
+    const buf = this.buf;
+    if (n < 16) {
+      // Short ASCII strings (keys, names) are cheaper to build here than through the native decoder.
+      let s = "";
+      for (let i = start, e = start + n; i < e; i++) {
+        const c = buf[i]!;
+        if (c >= 0x80) return buf.toString("utf8", start, start + n);
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return buf.toString("utf8", start, start + n);
+  }
+
+  private bin(n: number): Buffer {
+    const start = this.need(n);
+    return Buffer.from(this.buf.subarray(start, start + n)); // a copy: the frame buffer may be reused
+  }
+
+  private ext(type: number, n: number): unknown {
+    const start = this.need(n);
+    const buf = this.buf;
+    switch (type) {
+      case EXT_COMPLEX:
+        if (n !== 16) break;
+        return new Complex(buf.readDoubleLE(start), buf.readDoubleLE(start + 8));
+      case EXT_BIGINT: {
+        const text = buf.toString("latin1", start, start + n).trim();
+        if (!/^[+-]?\d+$/.test(text)) break;
+        const b = BigInt(text);
+        return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
+      }
+      case EXT_DATETIME:
+        if (n !== 8) break;
+        return new Date(Math.round(buf.readDoubleLE(start) * 1e6) / 1e3);
+      case EXT_DATE: {
+        // A C long: 8 bytes from 64-bit Linux/macOS, 4 from Windows.
+        if (n !== 8 && n !== 4) break;
+        const ord = n === 8 ? Number(buf.readBigInt64LE(start)) : buf.readInt32LE(start);
+        if (ord < 1 || ord > 3652059) break;
+        return new Date((ord - UNIX_EPOCH_ORDINAL) * DAY_MS);
+      }
+      default:
+        throw new SerializeError(`invalid ext code for msgpack: ${type}`);
+    }
+    throw new SerializeError(`invalid msgpack data: malformed ext 0x${type.toString(16)} value`);
+  }
+
+  private array(n: number, depth: number): unknown[] {
+    if (depth > limits.maxDepth) throw depthError();
+    if (n > this.end - this.pos) throw truncated(); // every item takes at least one byte
+    const arr = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) arr[i] = this.value(depth + 1);
+    return arr;
+  }
+
+  private map(n: number, depth: number): unknown {
+    if (depth > limits.maxDepth) throw depthError();
+    if (n * 2 > this.end - this.pos) throw truncated();
+    const obj: Record<string, unknown> = {};
+    let map: Map<unknown, unknown> | null = null;
+    for (let i = 0; i < n; i++) {
+      const k = this.value(depth + 1);
+      const v = this.value(depth + 1);
+      if (map !== null) map.set(keyOf(k), v);
+      else if (typeof k === "string") setKey(obj, k, v);
+      else {
+        // Python sent int/tuple/bytes keys: the dict becomes a Map, keeping the key order.
+        map = new Map(Object.entries(obj));
+        map.set(keyOf(k), v);
+      }
+    }
+    if (map !== null) return map;
+    return typeof obj.__class__ === "string" ? dictToClass(obj) : obj;
+  }
+}
+
+/** Arrays only arrive as keys when Python used tuples (lists are unhashable there). */
+function keyOf(k: unknown): unknown {
+  if (!Array.isArray(k)) return k;
+  const t = new Tuple<unknown>();
+  for (const item of k) t.push(keyOf(item));
+  return t;
+}
+
+function decode(data: Uint8Array): unknown {
+  const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const r = new Reader(buf, buf.length);
+  let v: unknown;
+  try {
+    v = r.value(1);
+  } catch (e) {
+    throw asSerializeError(e);
+  }
+  if (r.pos !== buf.length) throw new SerializeError(`invalid msgpack data: ${buf.length - r.pos} extra bytes after the value`);
+  return v;
+}
+
+function checkCall(v: unknown): Call {
+  if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("invalid msgpack call data: expected a 4-item array");
+  const [object, method, vargs, kwargs] = v as [unknown, unknown, unknown, unknown];
+  if (typeof object !== "string" || typeof method !== "string")
+    throw new SerializeError("invalid msgpack call data: object and method must be strings");
+  if (!Array.isArray(vargs)) throw new SerializeError("invalid msgpack call data: vargs must be an array");
+  if (kwargs !== null && (typeof kwargs !== "object" || Array.isArray(kwargs) || !isPlainObject(kwargs as object)))
+    throw new SerializeError("invalid msgpack call data: kwargs must be a dict with string keys, or nil");
+  return { object, method, vargs, kwargs: kwargs as Record<string, unknown> | null };
+}
+
 export const msgpack: Serializer = {
   name: "msgpack",
   id: 6,
-  serializeData: notYet,
-  deserializeData: notYet,
-  serializeCall: notYet,
-  deserializeCall: notYet,
+  serializeData(value: unknown, options?: SerializeOptions): Buffer {
+    return encode(value, options);
+  },
+  deserializeData(data: Uint8Array): unknown {
+    return decode(data);
+  },
+  serializeCall(object, method, vargs, kwargs, options): Buffer {
+    return encode([object, method, vargs, kwargs], options);
+  },
+  deserializeCall(data: Uint8Array): Call {
+    return checkCall(decode(data));
+  },
 };

@@ -15,13 +15,13 @@ export class Tuple<T = unknown> extends Array<T> {
 }
 /** Build a Python tuple: `tuple(1, "a")` travels as `(1, 'a')`. */
 export function tuple<T>(...items: T[]): Tuple<T> {
-  const t = new Tuple<T>();
-  for (let i = 0; i < items.length; i++) t.push(items[i]!);
-  return t;
+  return toTuple(items);
 }
 export function toTuple<T>(items: Iterable<T>): Tuple<T> {
-  const t = new Tuple<T>();
-  for (const it of items) t.push(it);
+  // Preallocating with `new Tuple(n)` is several times faster than pushing onto an Array subclass.
+  const arr = Array.isArray(items) ? (items as T[]) : Array.from(items);
+  const t = new Tuple<T>(arr.length);
+  for (let i = 0; i < arr.length; i++) t[i] = arr[i]!;
   return t;
 }
 export function isTuple(x: unknown): x is Tuple {
@@ -117,7 +117,7 @@ export function classToDict(value: object): Record<string, unknown> {
     const e = encoders[i]!;
     if (e.match(value)) return e.encode(value);
   }
-  if (value instanceof URI) return { __class__: "Pyro4.core.URI", state: value.state() };
+  if (value instanceof URI) return { __class__: "Pyro4.core.URI", state: toTuple(value.state()) };
   if (value instanceof Error) return errorToDict(value);
   const ctorName = (value as { constructor?: { name?: string } }).constructor?.name ?? "object";
   const dict: Record<string, unknown> = { __class__: ctorName };
@@ -238,7 +238,7 @@ export function errorToDict(err: Error, traceback?: string[] | null): Record<str
     // A JS error mapped to a builtin keeps its JS class name visible to the Python side.
     if (cls === "builtins.Exception" && err.name !== "Error" && err.message) args = [`${err.name}: ${err.message}`];
     for (const k of Object.keys(err)) {
-      if (k === "args" || k === "code" || k === "pythonType" || k === "remoteTraceback" || k === "cause") continue;
+      if (k === "args" || k === "code" || k === "name" || k === "pythonType" || k === "remoteTraceback" || k === "cause") continue;
       setKey(attributes, k, (err as unknown as Record<string, unknown>)[k]);
     }
   }

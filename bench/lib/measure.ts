@@ -1,0 +1,110 @@
+// One measurement = a warm-up run, then N timed repeats, each bounded in time; failures and hangs become an error
+// cell ("n/a" in the table) instead of ending the whole run. Progress goes to stderr.
+import { summarize, fmtSummary, type Summary, type Unit } from "./stats.js";
+
+export interface Cell {
+  samples: number[];
+  summary: Summary | null;
+  /** Side figures of the same runs (p50/p99 latency of the sequential rows), summarized over the repeats. */
+  extra?: Record<string, Summary | null>;
+  error?: string;
+}
+
+export interface Settings {
+  quick: boolean;
+  repeats: number;
+  /** Length of one timed repeat. */
+  ms: number;
+  warmMs: number;
+}
+
+/** What one run returns: the figure, plus optional side figures. */
+export interface Sample {
+  value: number;
+  extra?: Record<string, number | undefined>;
+}
+
+let done = 0;
+let total = 0;
+const t0 = Date.now();
+
+export function setPlanned(n: number): void {
+  total = n;
+}
+export function addPlanned(n: number): void {
+  total += n;
+}
+
+export function progress(msg: string): void {
+  const secs = ((Date.now() - t0) / 1000).toFixed(0).padStart(4);
+  process.stderr.write(`[${secs}s ${String(done).padStart(3)}/${total}] ${msg}\n`);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)}s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Warm-up then `repeats` timed runs of `run(ms)`. `onTimeout` cleans up a client left in an unknown state.
+ * A run's own time bound is `ms` (at least one operation), so the guard is generous.
+ */
+export async function measure(
+  label: string,
+  unit: Unit,
+  s: Settings,
+  run: (ms: number) => Promise<Sample>,
+  onTimeout?: () => void | Promise<void>,
+  guardMs = 60_000,
+): Promise<Cell> {
+  const samples: number[] = [];
+  const extras: Record<string, number[]> = {};
+  try {
+    await withTimeout(run(s.warmMs), guardMs + s.warmMs, label);
+    for (let i = 0; i < s.repeats; i++) {
+      const r = await withTimeout(run(s.ms), guardMs + s.ms, label);
+      samples.push(r.value);
+      for (const [k, v] of Object.entries(r.extra ?? {})) if (v !== undefined) (extras[k] ??= []).push(v);
+    }
+  } catch (e) {
+    done++;
+    const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+    progress(`${label}: n/a (${msg})`);
+    if (/no answer within/.test(msg)) await onTimeout?.();
+    return { samples, summary: null, error: msg };
+  }
+  done++;
+  const cell: Cell = { samples, summary: summarize(samples) };
+  if (Object.keys(extras).length) {
+    cell.extra = {};
+    for (const [k, v] of Object.entries(extras)) cell.extra[k] = summarize(v);
+  }
+  progress(`${label}: ${fmtSummary(cell.summary)} ${unit}`);
+  return cell;
+}
+
+/** A cell that was not measured (component missing, or the combination cannot work), with the reason. */
+export function skipped(label: string, reason: string): Cell {
+  done++;
+  progress(`${label}: n/a (${reason})`);
+  return { samples: [], summary: null, error: reason };
+}
+
+/** A single-shot figure (memory): one sample, min = median = max. */
+export function single(value: number): Cell {
+  done++;
+  return { samples: [value], summary: summarize([value]) };
+}
+
+/** A cell from samples taken elsewhere (the serializer microbenchmarks time themselves). */
+export function recorded(label: string, unit: Unit, samples: number[]): Cell {
+  done++;
+  const cell: Cell = { samples, summary: summarize(samples) };
+  progress(`${label}: ${fmtSummary(cell.summary)} ${unit}`);
+  return cell;
+}

@@ -1,0 +1,86 @@
+// Rows of the report: measured cells per column, the ratios against Python and against the raw-socket limit,
+// the one-line verdict, the text tables and the JSON document. No timing here (unit-tested on fixed numbers).
+import {
+  fmtRatio, fmtSummary, formatTable, higherIsBetter, ratio, verdict, type Summary, type Target, type Unit,
+} from "./stats.js";
+import type { Cell } from "./measure.js";
+
+export interface Row {
+  section: string;
+  name: string;
+  unit: Unit;
+  /** Column name -> measured cell. */
+  cells: Record<string, Cell>;
+  /** Column holding our figure (TS client + TS server). */
+  ours?: string;
+  /** Column(s) holding Python's figure; with several, the best one is the baseline. */
+  python?: string[];
+  /** The raw-socket ceiling for this row, when there is one. */
+  limit?: Summary | null;
+  targets?: Target[];
+  /** Free-form note shown after the verdict (why a cell is n/a, ...). */
+  note?: string;
+}
+
+export interface RowResult extends Row {
+  vsPython: number | null;
+  vsLimit: number | null;
+  verdict: string;
+}
+
+function best(cells: (Summary | null | undefined)[], unit: Unit): Summary | null {
+  let b: Summary | null = null;
+  for (const c of cells) {
+    if (!c) continue;
+    if (!b || (higherIsBetter(unit) ? c.median > b.median : c.median < b.median)) b = c;
+  }
+  return b;
+}
+
+export function evaluate(row: Row): RowResult {
+  const ours = row.ours ? row.cells[row.ours]?.summary : null;
+  const py = best((row.python ?? []).map((k) => row.cells[k]?.summary), row.unit);
+  const vsPython = ratio(ours, py, row.unit);
+  const vsLimit = ratio(ours, row.limit, row.unit);
+  let v = verdict(vsPython, vsLimit, row.targets);
+  if (row.note) v += ` (${row.note})`;
+  return { ...row, vsPython, vsLimit, verdict: v };
+}
+
+/** One table per section; columns are the union of the rows' cell names, in first-seen order. */
+export function renderSection(title: string, rows: readonly RowResult[]): string {
+  const cols: string[] = [];
+  for (const r of rows) for (const k of Object.keys(r.cells)) if (!cols.includes(k)) cols.push(k);
+  const hasPy = rows.some((r) => r.python?.length);
+  const hasLimit = rows.some((r) => r.limit !== undefined);
+  const headers = ["", ...cols];
+  if (hasPy) headers.push("ours/Py");
+  if (hasLimit) headers.push("ours/limit");
+  headers.push("verdict");
+  const body = rows.map((r) => {
+    const line = [`${r.name} (${r.unit})`, ...cols.map((c) => (r.cells[c] ? fmtSummary(r.cells[c]!.summary) : ""))];
+    if (hasPy) line.push(r.python?.length ? fmtRatio(r.vsPython) : "");
+    if (hasLimit) line.push(r.limit !== undefined ? fmtRatio(r.vsLimit) : "");
+    line.push(r.verdict);
+    return line;
+  });
+  return `## ${title}\n\n${formatTable(headers, body)}\n`;
+}
+
+/** Rows in sections, rendered in the order the sections first appear. */
+export function renderReport(rows: readonly RowResult[]): string {
+  const sections: string[] = [];
+  for (const r of rows) if (!sections.includes(r.section)) sections.push(r.section);
+  return sections.map((s) => renderSection(s, rows.filter((r) => r.section === s))).join("\n");
+}
+
+/** Counts of target outcomes, for the summary line at the end. */
+export function targetSummary(rows: readonly RowResult[]): string {
+  const withTargets = rows.filter((r) => r.targets?.length);
+  const met = withTargets.filter((r) => r.verdict.startsWith("OK")).length;
+  return `${met}/${withTargets.length} rows with a target meet it`;
+}
+
+export function toJson(meta: Record<string, unknown>, rows: readonly RowResult[]): string {
+  return JSON.stringify({ meta, rows }, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2);
+}

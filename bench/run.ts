@@ -1,0 +1,409 @@
+// `npm run bench`: one run that compares our TypeScript Pyro4 with Python Pyro4 4.82 and with the raw-socket limit
+// on this machine. Every figure is a median over repeats with its min-max; ratios are against baselines measured in
+// the same run, because absolute numbers on a shared, noisy machine mean little. Progress on stderr, report on
+// stdout, `--json FILE` for machine-readable output, `--quick` for a short run. See README "## Benchmarks".
+import { parseArgs } from "node:util";
+import { writeFileSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { execFileSync } from "node:child_process";
+import { startChild, nodeCommand, rssMB, PYTHON, type Child } from "./lib/procs.js";
+import { PyPool, replaceWorker, type PyWorker } from "./lib/pyworkers.js";
+import { rawConnect, rawPingPong, rawBulkEcho } from "./lib/raw.js";
+import { TsClient, proxyClass } from "./lib/tsclient.js";
+import { tsMicro, MICRO_CASES } from "./lib/micro.js";
+import { openConnections, closeConnections } from "./lib/memory.js";
+import { measure, skipped, single, recorded, progress, addPlanned, type Cell, type Settings, type Sample } from "./lib/measure.js";
+import { evaluate, renderReport, targetSummary, toJson, type Row, type RowResult } from "./lib/report.js";
+import type { Summary, Unit } from "./lib/stats.js";
+import { getSerializer } from "../src/index.js";
+import type { Socket } from "node:net";
+
+const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;
+const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory"] as const;
+
+const { values: argv } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    json: { type: "string" },
+    only: { type: "string" },
+    serializers: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (argv.help) {
+  process.stdout.write(
+    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory] " +
+      "[--serializers serpent,json,marshal,msgpack]\n",
+  );
+  process.exit(0);
+}
+const S: Settings = argv.quick
+  ? { quick: true, repeats: 3, ms: 120, warmMs: 120 }
+  : { quick: false, repeats: 5, ms: 300, warmMs: 300 };
+const only = new Set((argv.only ?? SECTIONS.join(",")).split(",").map((s) => s.trim()));
+const serializers = (argv.serializers ?? SERIALIZERS.join(",")).split(",").map((s) => s.trim());
+const ONEWAY_ROUND = 100;
+const STREAM_ITEMS = 500;
+const SIZES = [1_000_000, 10_000_000];
+const CONCURRENCY = [8, 32];
+const PY_ENV = { PYRO_SERIALIZERS_ACCEPTED: SERIALIZERS.join(","), PYRO_THREADPOOL_SIZE: "64" };
+
+const rows: Row[] = [];
+const pool = new PyPool();
+const children: Child[] = [];
+
+function mb(n: number): string {
+  return `${n / 1e6} MB`;
+}
+
+async function tryStart(what: string, start: () => Promise<Child>): Promise<Child | null> {
+  try {
+    const c = await start();
+    children.push(c);
+    return c;
+  } catch (e) {
+    progress(`${what} not started: ${(e instanceof Error ? e.message : String(e)).split("\n").slice(0, 3).join(" | ")}`);
+    return null;
+  }
+}
+
+async function startTs(mode: "daemon" | "ns"): Promise<Child | null> {
+  const { cmd, args } = await nodeCommand("server.ts");
+  return tryStart(`TS ${mode}`, () => startChild(cmd, mode === "ns" ? [...args, "ns"] : args));
+}
+
+function startPy(mode: "daemon" | "ns", env: Record<string, string> = {}): Promise<Child | null> {
+  return tryStart(`Python ${mode}`, () => startChild(PYTHON, ["python/bench_server.py", mode], { ...PY_ENV, ...env }));
+}
+
+// ---- value of one run ----
+
+function value(kind: string, arg: number, r: { ops: number; secs: number; p50?: number; p99?: number }): Sample {
+  const v = kind === "echo" ? (r.ops * arg) / r.secs / 1e6 : r.ops / r.secs;
+  return { value: v, extra: { p50: r.p50, p99: r.p99 } };
+}
+
+/** One client (TS in-process or a Python worker) running `kind` against `uri`. */
+async function clientCell(
+  label: string, client: "TS" | "Py", uri: string | undefined, ser: string, kind: string, arg: number, unit: Unit,
+): Promise<Cell> {
+  if (!uri) return skipped(label, "server not running");
+  if (client === "TS") {
+    if (!proxyClass()) return skipped(label, "Proxy not exported by src/index.ts yet");
+    const c = new TsClient(uri, ser);
+    try {
+      await c.open();
+    } catch (e) {
+      return skipped(label, e instanceof Error ? e.message.split("\n")[0]! : String(e));
+    }
+    const cell = await measure(label, unit, S, async (ms) => value(kind, arg, await c.run(kind, ms, arg)));
+    await c.close().catch(() => {});
+    return cell;
+  }
+  let [w] = (await pool.ensure(1)) as [PyWorker];
+  try {
+    await w.open(uri, ser);
+  } catch (e) {
+    return skipped(label, e instanceof Error ? e.message : String(e));
+  }
+  const cell = await measure(label, unit, S, async (ms) => value(kind, arg, await w.run(kind, ms, arg)), () => {
+    w = replaceWorker(pool, w);
+  });
+  await w.close();
+  return cell;
+}
+
+/** `n` clients at once, each doing sequential calls; the figure is the total calls/s. */
+async function concurrentCell(label: string, client: "TS" | "Py", uri: string | undefined, ser: string, n: number): Promise<Cell> {
+  if (!uri) return skipped(label, "server not running");
+  const sum = (rs: { ops: number; secs: number }[]): Sample => ({
+    value: rs.reduce((a, r) => a + r.ops, 0) / Math.max(...rs.map((r) => r.secs)),
+  });
+  if (client === "TS") {
+    if (!proxyClass()) return skipped(label, "Proxy not exported by src/index.ts yet");
+    const cs = Array.from({ length: n }, () => new TsClient(uri, ser));
+    try {
+      await Promise.all(cs.map((c) => c.open()));
+    } catch (e) {
+      return skipped(label, e instanceof Error ? e.message.split("\n")[0]! : String(e));
+    }
+    const cell = await measure(label, "ops/s", S, async (ms) => sum(await Promise.all(cs.map((c) => c.run("ping", ms)))));
+    await Promise.all(cs.map((c) => c.close().catch(() => {})));
+    return cell;
+  }
+  const ws = await pool.ensure(n);
+  try {
+    await Promise.all(ws.map((w) => w.open(uri, ser)));
+  } catch (e) {
+    return skipped(label, e instanceof Error ? e.message : String(e));
+  }
+  const cell = await measure(label, "ops/s", S, async (ms) => sum(await Promise.all(ws.map((w) => w.run("ping", ms)))), () => {
+    for (const w of ws) replaceWorker(pool, w);
+  });
+  await Promise.all(pool.workers.slice(0, n).map((w) => w.close()));
+  return cell;
+}
+
+// ---- sections ----
+
+const limits: { ping: Map<number, Summary | null>; bulk: Map<number, Summary | null> } = { ping: new Map(), bulk: new Map() };
+
+async function limitSection(): Promise<void> {
+  const raw = await (async () => {
+    const { cmd, args } = await nodeCommand("raw-server.ts");
+    return tryStart("raw server", () => startChild(cmd, args));
+  })();
+  // same frame sizes as a Pyro4 ping() call and its None answer with serpent
+  let req = 64;
+  let res = 30;
+  try {
+    const s = getSerializer("serpent");
+    req = s.serializeCall("bench", "ping", [], {}).length;
+    res = s.serializeData(null).length;
+  } catch {
+    // placeholder serializer: keep the typical sizes
+  }
+  addPlanned(CONCURRENCY.length + 1 + SIZES.length);
+  const port = raw ? Number(raw.uri.split(":")[1]) : 0;
+  for (const n of [1, ...CONCURRENCY]) {
+    const label = `limit ping-pong ${n} conn`;
+    const cs = raw ? await rawConnect(port, n) : [];
+    const cell = raw
+      ? await measure(label, "ops/s", S, async (ms) => {
+          const r = await rawPingPong(cs, req, res, ms);
+          return { value: r.ops / r.secs };
+        })
+      : skipped(label, "raw server not running");
+    for (const c of cs) c.close();
+    limits.ping.set(n, cell.summary);
+    rows.push({ section: "Limit: raw Node TCP, no RPC", name: `ping-pong ${24 + req}/${24 + res} B, ${n} conn`, unit: "ops/s", cells: { raw: cell }, note: "ceiling" });
+  }
+  for (const size of SIZES) {
+    const label = `limit bulk echo ${mb(size)}`;
+    const [c] = raw ? await rawConnect(port, 1) : [];
+    const cell = c
+      ? await measure(label, "MB/s", S, async (ms) => {
+          const r = await rawBulkEcho(c, size, ms);
+          return { value: (r.ops * size) / r.secs / 1e6 };
+        })
+      : skipped(label, "raw server not running");
+    c?.close();
+    limits.bulk.set(size, cell.summary);
+    rows.push({ section: "Limit: raw Node TCP, no RPC", name: `bulk echo ${mb(size)}`, unit: "MB/s", cells: { raw: cell }, note: "ceiling" });
+  }
+  await raw?.stop();
+}
+
+async function microSection(): Promise<void> {
+  addPlanned(serializers.length * MICRO_CASES.length * 4);
+  const [w] = (await pool.ensure(1)) as [PyWorker];
+  for (const ser of serializers) {
+    for (const kase of MICRO_CASES) {
+      const cells: Record<string, Record<string, Cell>> = { ser: {}, de: {} };
+      for (const side of ["TS", "Python"] as const) {
+        const results: Record<"ser" | "de", number[]> = { ser: [], de: [] };
+        let error: string | null = null;
+        try {
+          for (let i = 0; i < S.repeats; i++) {
+            const r: { ser: number; de: number; error?: string } = side === "TS"
+              ? tsMicro(ser, kase, S.ms / 2)
+              : ((await w.send({ op: "micro", serializer: ser, case: kase, ms: S.ms / 2 })) as { ser: number; de: number; error?: string });
+            if (r.error) throw new Error(r.error);
+            results.ser.push(r.ser);
+            results.de.push(r.de);
+          }
+        } catch (e) {
+          error = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+        }
+        for (const op of ["ser", "de"] as const) {
+          const label = `micro ${ser} ${kase} ${op} ${side}`;
+          if (error) cells[op]![side] = skipped(label, error);
+          else cells[op]![side] = recorded(label, "ops/s", results[op]);
+        }
+      }
+      for (const op of ["ser", "de"] as const) {
+        rows.push({
+          section: "Serializer microbenchmarks (in-process)",
+          name: `${ser} ${kase} ${op === "ser" ? "serialize" : "deserialize"}`,
+          unit: "ops/s",
+          cells: cells[op]!,
+          ours: "TS",
+          python: ["Python"],
+          targets: ser === "serpent" && kase === "bytes64k" ? [{ against: "python", min: 3 }] : [],
+        });
+      }
+    }
+  }
+}
+
+async function matrixSection(): Promise<void> {
+  const tsD = await startTs("daemon");
+  const pyD = await startPy("daemon", { PYRO_SERVERTYPE: "thread" });
+  const tsNs = await startTs("ns");
+  const pyNs = await startPy("ns");
+  const kinds: { kind: string; name: string; unit: Unit; arg: number; ns?: boolean; size?: number }[] = [
+    { kind: "connect", name: "connect + 1 call", unit: "ops/s", arg: 0 },
+    { kind: "ping", name: "sequential calls", unit: "ops/s", arg: 0 },
+    { kind: "oneway", name: `oneway calls (rounds of ${ONEWAY_ROUND}, until processed)`, unit: "ops/s", arg: ONEWAY_ROUND },
+    { kind: "batch", name: "batched calls (100 per batch)", unit: "ops/s", arg: 0 },
+    { kind: "stream", name: `stream items (gen(${STREAM_ITEMS}))`, unit: "ops/s", arg: STREAM_ITEMS },
+    ...SIZES.map((size) => ({ kind: "echo", name: `echo ${mb(size)} bytes`, unit: "MB/s" as Unit, arg: size, size })),
+    { kind: "nslookup", name: "name server lookups", unit: "ops/s", arg: 0, ns: true },
+  ];
+  addPlanned(kinds.length * serializers.length * 4);
+  const section = "RPC matrix (client>server; TS = ours, Py = Python Pyro4)";
+  for (const k of kinds) {
+    for (const ser of serializers) {
+      const ts = k.ns ? tsNs?.uri : tsD?.uri;
+      const py = k.ns ? pyNs?.uri : pyD?.uri;
+      const cells: Record<string, Cell> = {};
+      for (const [col, client, uri] of [["TS>TS", "TS", ts], ["TS>Py", "TS", py], ["Py>TS", "Py", ts], ["Py>Py", "Py", py]] as const) {
+        cells[col] = await clientCell(`${k.name} [${ser}] ${col}`, client, uri, ser, k.kind, k.arg, k.unit);
+      }
+      const row: Row = { section, name: `${k.name} [${ser}]`, unit: k.unit, cells, ours: "TS>TS", python: ["Py>Py"] };
+      if (k.kind === "ping") {
+        row.limit = limits.ping.get(1);
+        row.targets = [{ against: "limit", min: 0.75 }];
+        if (ser === "serpent") row.targets.push({ against: "python", min: 1.5 });
+      } else if (k.kind === "oneway" || k.kind === "batch") {
+        row.targets = [{ against: "python", min: 2 }];
+      } else if (k.kind === "echo") {
+        row.limit = limits.bulk.get(k.size!);
+        if (ser === "marshal" || ser === "msgpack") row.targets = [{ against: "limit", min: 0.5 }];
+        if (ser === "serpent") row.targets = [{ against: "python", min: 3 }];
+        if (ser === "json" && cells["Py>Py"]?.error) row.note = "Python's json serializer cannot send bytes";
+      }
+      rows.push(row);
+      if (k.kind === "ping") {
+        for (const p of ["p50", "p99"] as const) {
+          const lat: Record<string, Cell> = {};
+          for (const [col, c] of Object.entries(cells)) lat[col] = { samples: [], summary: c.extra?.[p] ?? null };
+          rows.push({ section, name: `  ${p} latency [${ser}]`, unit: "us", cells: lat, ours: "TS>TS", python: ["Py>Py"] });
+        }
+      }
+    }
+  }
+  for (const c of [tsD, pyD, tsNs, pyNs]) await c?.stop();
+}
+
+async function concurrencySection(): Promise<void> {
+  const tsD = await startTs("daemon");
+  const pyT = await startPy("daemon", { PYRO_SERVERTYPE: "thread" });
+  const pyM = await startPy("daemon", { PYRO_SERVERTYPE: "multiplex" });
+  progress("starting Python client processes");
+  await pool.ensure(Math.max(...CONCURRENCY));
+  addPlanned(CONCURRENCY.length * serializers.length * 4);
+  for (const n of CONCURRENCY) {
+    for (const ser of serializers) {
+      const cells: Record<string, Cell> = {};
+      const combos = [
+        ["TS>TS", "TS", tsD?.uri], ["Py>TS", "Py", tsD?.uri], ["Py>Py thread", "Py", pyT?.uri], ["Py>Py multiplex", "Py", pyM?.uri],
+      ] as const;
+      for (const [col, client, uri] of combos) cells[col] = await concurrentCell(`${n} clients [${ser}] ${col}`, client, uri, ser, n);
+      rows.push({
+        section: "Concurrent clients (sequential calls each; Python clients are processes)",
+        name: `${n} clients [${ser}]`,
+        unit: "ops/s",
+        cells,
+        ours: "TS>TS",
+        python: ["Py>Py thread", "Py>Py multiplex"],
+        limit: limits.ping.get(n),
+        targets: [{ against: "python", min: 3 }],
+      });
+    }
+  }
+  for (const c of [tsD, pyT, pyM]) await c?.stop();
+}
+
+async function memorySection(): Promise<void> {
+  const servers: [string, () => Promise<Child | null>][] = [
+    ["TS daemon", () => startTs("daemon")],
+    ["Py thread", () => startPy("daemon", { PYRO_SERVERTYPE: "thread", PYRO_THREADPOOL_SIZE: "1100" })],
+    ["Py multiplex", () => startPy("daemon", { PYRO_SERVERTYPE: "multiplex" })],
+  ];
+  const counts = [0, 100, 1000];
+  addPlanned(servers.length * counts.length);
+  const cells: Record<number, Record<string, Cell>> = { 0: {}, 100: {}, 1000: {} };
+  for (const [col, start] of servers) {
+    const child = await start();
+    const socks: Socket[] = [];
+    for (const n of counts) {
+      const label = `memory ${col} ${n} connections`;
+      if (!child) {
+        cells[n]![col] = skipped(label, "server not running");
+        continue;
+      }
+      try {
+        await openConnections(socks, child.uri, "bench", n);
+        await new Promise((r) => setTimeout(r, S.quick ? 300 : 800));
+        cells[n]![col] = single(rssMB(child.proc.pid!));
+        progress(`${label}: ${cells[n]![col]!.summary!.median.toFixed(1)} MB`);
+      } catch (e) {
+        cells[n]![col] = skipped(label, e instanceof Error ? e.message : String(e));
+      }
+    }
+    closeConnections(socks);
+    await child?.stop();
+  }
+  for (const n of counts) {
+    rows.push({
+      section: "Memory: daemon RSS (MB, one sample; ratio = Python's best / ours)",
+      name: n ? `${n} open connections` : "idle daemon",
+      unit: "MB",
+      cells: cells[n]!,
+      ours: "TS daemon",
+      python: ["Py thread", "Py multiplex"],
+    });
+  }
+}
+
+function meta(): Record<string, unknown> {
+  let pyro = "?";
+  try {
+    pyro = execFileSync(PYTHON, ["-c", "import sys, Pyro4; print(Pyro4.__version__, sys.version.split()[0])"], { encoding: "utf8" }).trim();
+  } catch {
+    // reported as "?"
+  }
+  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "?";
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    pythonPyro4: pyro,
+    cpu,
+    cores: cpus().length,
+    quick: S.quick,
+    repeats: S.repeats,
+    repeatMs: S.ms,
+    command: `npm run bench --${argv.quick ? " --quick" : ""}${argv.json ? ` --json ${argv.json}` : ""}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const m = meta();
+  progress(`bench: ${S.quick ? "quick" : "full"} run, ${S.repeats} repeats of ${S.ms} ms; node ${m.node}, Pyro4/Python ${m.pythonPyro4}`);
+  if (only.has("limits") || only.has("matrix") || only.has("concurrency")) await limitSection();
+  if (only.has("micro")) await microSection();
+  if (only.has("matrix")) await matrixSection();
+  if (only.has("concurrency")) await concurrencySection();
+  if (only.has("memory")) await memorySection();
+  pool.quit();
+  for (const c of children) await c.stop();
+  const results: RowResult[] = rows.map(evaluate);
+  const head =
+    `# pyro4 benchmark (${m.date}, ${m.cpu}, ${m.cores} cores, node ${m.node}, Python Pyro4 ${m.pythonPyro4})\n` +
+    `# cells: median [min-max] over ${S.repeats} repeats of ${S.ms} ms; ratios on medians, > 1 = ours better ` +
+    `(ours = TS client + TS server)\n\n`;
+  process.stdout.write(head + renderReport(results) + `\n${targetSummary(results)}\n`);
+  if (argv.json) {
+    writeFileSync(argv.json, toJson(m, results));
+    progress(`wrote ${argv.json}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,105 @@
+// Batched calls (Pyro4's _BatchProxyAdapter): calls on a batch are recorded, `$send()` ships them as one
+// `<batch>` request, and each recorded call's promise settles with its own result. The daemon stops at the
+// first failing call: that call rejects with the remote error and every later call rejects with a
+// BatchSkippedError. Per-call promises are pre-marked as handled, so awaiting only `$send()` never produces
+// unhandled rejections.
+
+import { FLAGS_BATCH } from "../protocol/message.js";
+import { PyroError } from "../errors.js";
+import { ExceptionWrapper, toTuple, tuple } from "../serializers/values.js";
+import type { ProxyCore } from "./core.js";
+import { AsyncResult, callOnClone } from "./async.js";
+import { splitArgs } from "./support.js";
+
+/** A batched call that did not run because an earlier call in the same batch failed. */
+export class BatchSkippedError extends PyroError {
+  constructor(readonly method: string, cause: unknown) {
+    super(`batch call '${method}' was not executed: an earlier call in the batch failed`, { cause });
+  }
+}
+
+interface Recorded {
+  method: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface BatchSendOptions {
+  /** Send as oneway: nothing comes back; resolves once sent, every call resolves to undefined. */
+  oneway?: boolean;
+  /** Run on a separate connection and return an AsyncResult right away (Pyro4's asynchronous batch). */
+  asynchronous?: boolean;
+}
+
+const noop = () => {};
+
+export class BatchRecorder {
+  private calls: Recorded[] = [];
+  constructor(private readonly core: ProxyCore) {}
+
+  get size(): number {
+    return this.calls.length;
+  }
+
+  record(method: string, rawArgs: unknown[]): Promise<unknown> {
+    const [args, kwargs] = splitArgs(rawArgs);
+    let resolve!: (v: unknown) => void, reject!: (e: unknown) => void;
+    const p = new Promise<unknown>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    p.catch(noop);
+    this.calls.push({ method, args, kwargs, resolve, reject });
+    return p;
+  }
+
+  send(options: BatchSendOptions = {}): Promise<unknown[] | undefined> | AsyncResult<unknown[]> {
+    if (options.oneway && options.asynchronous) throw new PyroError("async oneway calls make no sense");
+    const calls = this.calls;
+    this.calls = []; // the batch object can be reused for a new batch
+    if (options.asynchronous) return callOnClone(this.core, (clone) => execute(clone, calls, false)) as AsyncResult<unknown[]>;
+    return execute(this.core, calls, options.oneway === true);
+  }
+}
+
+async function execute(core: ProxyCore, calls: Recorded[], oneway: boolean): Promise<unknown[] | undefined> {
+  const triples = calls.map((c) => tuple<unknown>(c.method, toTuple(c.args), c.kwargs));
+  let results: unknown;
+  try {
+    results = await core.invoke("<batch>", triples, null, oneway ? { oneway: true } : null, FLAGS_BATCH);
+  } catch (e) {
+    for (const c of calls) c.reject(e);
+    throw e;
+  }
+  if (oneway) {
+    for (const c of calls) c.resolve(undefined);
+    return undefined;
+  }
+  const list = Array.isArray(results) ? results : [];
+  let failure: unknown = null;
+  const values: unknown[] = [];
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i]!;
+    if (failure !== null) {
+      c.reject(new BatchSkippedError(c.method, failure));
+      continue;
+    }
+    if (i >= list.length) {
+      failure = new PyroError(`batch reply has ${list.length} results for ${calls.length} calls`);
+      c.reject(failure);
+      continue;
+    }
+    const r = list[i];
+    if (r instanceof ExceptionWrapper) {
+      failure = r.exception;
+      c.reject(r.exception);
+    } else {
+      values.push(r);
+      c.resolve(r);
+    }
+  }
+  if (failure !== null) throw failure;
+  return values;
+}

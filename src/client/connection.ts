@@ -1,0 +1,153 @@
+// One client socket: the incremental message reader, a reply timer, flush notifications for oneway calls and
+// ref/unref bookkeeping so an idle proxy never keeps the process alive. It knows nothing about calls: every
+// complete message and every failure goes to its owner (the proxy core), which runs the FIFO request queue.
+
+import type { Socket } from "node:net";
+import { ConnectionClosedError, TimeoutError } from "../errors.js";
+import type { Message } from "../protocol/message.js";
+import { MessageReader } from "../protocol/reader.js";
+
+export interface ConnectionOwner {
+  onMessage(conn: Connection, msg: Message): void;
+  /** The connection is unusable (socket error, close, protocol error, reply timeout); it is already destroyed. */
+  onFailure(conn: Connection, err: Error): void;
+}
+
+/** Something waiting for its bytes to leave the process (oneway calls, release markers). */
+export interface FlushWaiter {
+  flushed(err: Error | null | undefined): void;
+}
+
+export class Connection {
+  readonly socket: Socket;
+  readonly reader: MessageReader;
+  /** Where we connected, as Pyro4 prints it ("('127.0.0.1', 9999)"). */
+  readonly where: string;
+  owner: ConnectionOwner;
+  closed = false;
+  private timer: NodeJS.Timeout | null = null;
+  private timerMs = 0;
+  private timeoutWhat = "";
+  private refd = true;
+  private readonly flushWaiters: FlushWaiter[] = [];
+
+  constructor(socket: Socket, where: string, owner: ConnectionOwner, hmacKey: Uint8Array | null, maxMessageSize: number) {
+    this.socket = socket;
+    this.where = where;
+    this.owner = owner;
+    this.reader = new MessageReader({ hmacKey, maxMessageSize });
+    socket.on("data", this.onData);
+    socket.on("error", this.onError);
+    socket.on("close", this.onClose);
+  }
+
+  /** Write a message as two buffers in one syscall (cork/uncork), no concatenation of the payload. */
+  write(head: Buffer, payload: Buffer, waiter: FlushWaiter | null): void {
+    const s = this.socket;
+    if (waiter) this.flushWaiters.push(waiter);
+    s.cork();
+    if (payload.length) {
+      s.write(head);
+      s.write(payload, waiter ? this.onFlushed : undefined);
+    } else {
+      s.write(head, waiter ? this.onFlushed : undefined);
+    }
+    s.uncork();
+  }
+
+  /** Mark the socket busy (keeps the event loop alive) or idle (unref'd). */
+  busy(on: boolean): void {
+    if (on === this.refd || this.closed) return;
+    this.refd = on;
+    if (on) this.socket.ref();
+    else this.socket.unref();
+  }
+
+  /** Start (or restart) the inactivity timer for a reply; 0 disables it. */
+  armTimer(ms: number, what: string): void {
+    this.timeoutWhat = what;
+    if (ms > 0) {
+      if (this.timer && this.timerMs === ms) this.timer.refresh();
+      else {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(this.onTimeout, ms);
+        this.timer.unref();
+        this.timerMs = ms;
+      }
+    } else this.disarm();
+  }
+
+  disarm(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
+  /** Close after pending writes are flushed; resolves when the socket is closed. */
+  end(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    this.disarm();
+    return new Promise<void>((resolve) => {
+      const s = this.socket;
+      s.once("close", () => resolve());
+      s.end();
+      // a peer that never closes its side must not hold us: destroy once our FIN is out
+      s.once("finish", () => s.destroy());
+    });
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.disarm();
+    this.socket.destroy();
+  }
+
+  private fail(err: Error): void {
+    if (this.closed) return;
+    this.destroy();
+    this.failWaiters(err);
+    this.owner.onFailure(this, err);
+  }
+
+  private failWaiters(err: Error): void {
+    while (this.flushWaiters.length) this.flushWaiters.shift()!.flushed(err);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.closed) return;
+    if (this.timer) this.timer.refresh();
+    let msgs: Message[];
+    try {
+      msgs = this.reader.push(chunk);
+    } catch (e) {
+      this.fail(e as Error);
+      return;
+    }
+    for (let i = 0; i < msgs.length && !this.closed; i++) this.owner.onMessage(this, msgs[i]!);
+  };
+
+  private readonly onFlushed = (err?: Error | null): void => {
+    const w = this.flushWaiters.shift();
+    if (w) w.flushed(err);
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.fail(new ConnectionClosedError(`connection to ${this.where} lost: ${err.message}`, { cause: err }));
+  };
+
+  private readonly onClose = (): void => {
+    if (this.closed) {
+      this.failWaiters(new ConnectionClosedError("connection closed before the message was sent"));
+      return;
+    }
+    this.fail(new ConnectionClosedError(`connection to ${this.where} closed by the server`));
+  };
+
+  private readonly onTimeout = (): void => {
+    this.timer = null;
+    this.fail(new TimeoutError(`timeout: no reply ${this.timeoutWhat} within ${this.timerMs} ms`));
+  };
+}

@@ -1,0 +1,422 @@
+// The user-facing Proxy: a JavaScript Proxy object over a ProxyCore. Every remote name is a member that is
+// callable (a method call -> Promise) AND thenable (`await proxy.attr` reads a remote attribute); control
+// members start with `$` (never a Python identifier) with Pyro-style `_pyro*` aliases. Members are cached per
+// name, so a call allocates only its arguments, its request and its promise. The root proxy is neither
+// thenable nor callable; assigning `proxy.x = 1` throws and points to `$set`.
+//
+// The exported class is named Proxy like Pyro4's; the JavaScript global of that name is used as JSProxy.
+
+import { inspect } from "node:util";
+import { config } from "../config.js";
+import { registerClassToDict, registerDictToClass, tuple } from "../serializers/values.js";
+import { URI } from "../uri.js";
+import { AsyncResult, callOnClone } from "./async.js";
+import { BatchRecorder, type BatchSendOptions } from "./batch.js";
+import { CHECK_GETATTR, CHECK_METHOD, CHECK_SETATTR, ProxyCore, type CallOptions, type ProxyOptions } from "./core.js";
+import { decodeProxyState, encodeProxyState } from "./proxy-codec.js";
+import { defaultNameServerAddress, getNameServerLocator, setNameServerLocator, type NameServerLike } from "./resolve.js";
+import type { RemoteIterator } from "./stream.js";
+import { CallPromise, EMPTY_KWARGS, Kwargs, splitArgs } from "./support.js";
+
+const JSProxy = globalThis.Proxy;
+
+// ------------------------------------------------------------------------------------------------ types
+
+type AnyFn = (...args: any[]) => any;
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/** What a remote generator/iterator method gives the caller. */
+export type Streamed<R> = R extends AsyncGenerator<infer Y, any, any> | Generator<infer Y, any, any> ? RemoteIterator<Y> : R;
+export type RemoteMethod<F> = F extends (...args: infer A) => infer R
+  ? ((...args: A | [...any[], Kwargs]) => CallPromise<Streamed<Awaited<R>>>) & PromiseLike<never>
+  : never;
+/** The remote members of T: methods return promises, attributes are awaited. */
+export type Remote<T> =
+  IsAny<T> extends true
+    ? { [name: string]: any }
+    : { readonly [K in keyof T as K extends string ? K : never]: T[K] extends AnyFn ? RemoteMethod<T[K]> : PromiseLike<Awaited<T[K]>> };
+export type OnewayView<T> =
+  IsAny<T> extends true
+    ? { [name: string]: (...args: any[]) => Promise<void> }
+    : { readonly [K in keyof T as T[K] extends AnyFn ? K : never]: (...args: any[]) => Promise<void> };
+export type AsyncView<T> =
+  IsAny<T> extends true
+    ? { [name: string]: (...args: any[]) => AsyncResult<any> }
+    : { readonly [K in keyof T as T[K] extends AnyFn ? K : never]: T[K] extends (...a: infer A) => infer R ? (...args: A | [...any[], Kwargs]) => AsyncResult<Awaited<R>> : never };
+export type Batch<T> = (IsAny<T> extends true
+  ? { [name: string]: (...args: any[]) => Promise<any> }
+  : { readonly [K in keyof T as T[K] extends AnyFn ? K : never]: T[K] extends (...a: infer A) => infer R ? (...args: A | [...any[], Kwargs]) => Promise<Awaited<R>> : never }) & {
+  /** Send the recorded calls as one request (see BatchSendOptions). */
+  $send(options?: { oneway?: false; asynchronous?: false }): Promise<unknown[]>;
+  $send(options: { oneway: true }): Promise<undefined>;
+  $send(options: { asynchronous: true }): AsyncResult<unknown[]>;
+  readonly $size: number;
+};
+
+export interface ProxyMetadata {
+  methods: Set<string>;
+  oneway: Set<string>;
+  attrs: Set<string>;
+}
+
+export interface ProxyControls<T> {
+  /** Write a remote attribute (`__setattr__`). */
+  $set(name: string, value: unknown): Promise<void>;
+  /** Read a remote attribute by name (also reaches names JavaScript reserves, like `then`). */
+  $get(name: string): Promise<any>;
+  /** Call any remote method by name, with Python keyword arguments. */
+  $call(name: string, args?: readonly unknown[], kwargs?: Record<string, unknown> | null): CallPromise<any>;
+  /** Forced oneway calls: resolve once the request is sent. */
+  readonly $oneway: OnewayView<T>;
+  /** Pyro4 asyncproxy: each call runs on its own connection and returns an AsyncResult. */
+  readonly $async: AsyncView<T>;
+  $batch(): Batch<T>;
+  /** A view with per-call options (timeout in ms, AbortSignal, oneway); shares this proxy's connection. */
+  $with(options: CallOptions): Proxy<T>;
+  /** Close the connection after queued calls were sent (reconnects lazily on next use). */
+  $release(): Promise<void>;
+  /** Connect now; a PYRONAME/PYROMETA URI is replaced by the resolved PYRO URI. True when a new connection was made. */
+  $bind(): Promise<boolean>;
+  /** Release, then try to connect `tries` times, `intervalMs` apart (default every 2 s). */
+  $reconnect(tries?: number, intervalMs?: number): Promise<void>;
+  /** A new proxy with the same URI, settings and metadata, and its own connection. */
+  $clone(): Proxy<T>;
+  readonly $uri: URI;
+  /** The resolved URI of the current/last connection. */
+  readonly $connectedUri: URI | null;
+  readonly $connected: boolean;
+  readonly $meta: ProxyMetadata;
+  readonly $methods: Set<string>;
+  readonly $attrs: Set<string>;
+  readonly $oneways: Set<string>;
+  $correlationId: string | null;
+  $handshake: unknown;
+  readonly $handshakeResponse: unknown;
+  $hmacKey: Uint8Array | string | null;
+  $serializer: string;
+  /** Milliseconds; 0 = no timeout. */
+  $timeout: number;
+  $maxRetries: number;
+  $annotations: Record<string, Uint8Array> | null;
+  readonly $responseAnnotations: Map<string, Buffer> | null;
+  /** Pyro4's serialized proxy state (9 items). */
+  $state(): unknown[];
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** A Pyro proxy for a remote object of (Python) type T. */
+export type Proxy<T = any> = Remote<T> & ProxyControls<T>;
+
+// ------------------------------------------------------------------------------------------------ views
+
+const MODE_CALL = 0;
+const MODE_ASYNC = 1;
+
+interface ViewState {
+  core: ProxyCore;
+  opts: CallOptions | null;
+  mode: number;
+  members: Map<string, unknown>;
+  /** Serializer name given by the user (null = default), sent in the proxy state. */
+}
+
+const views = new WeakMap<object, ViewState>();
+const explicitSerializer = new WeakMap<ProxyCore, string | null>();
+
+function makeView(target: object, core: ProxyCore, opts: CallOptions | null, mode: number): any {
+  const state: ViewState = { core, opts, mode, members: new Map() };
+  const p = new JSProxy(target, handler);
+  views.set(p, state);
+  viewOfTarget.set(target, state);
+  return p;
+}
+const viewOfTarget = new WeakMap<object, ViewState>();
+
+function member(state: ViewState, name: string): unknown {
+  const { core, opts } = state;
+  const getOpts = opts?.oneway ? { ...opts, oneway: false } : opts;
+  let fn: any;
+  if (state.mode === MODE_ASYNC) {
+    fn = (...args: unknown[]) => {
+      const [a, kw] = splitArgs(args);
+      return callOnClone(core, (c) => c.invoke(name, a, kw, opts, 0, null, CHECK_METHOD));
+    };
+    fn.then = (res: any, rej: any) =>
+      callOnClone(core, (c) => c.invoke("__getattr__", tuple(name), null, getOpts, 0, null, CHECK_GETATTR)).then(res, rej);
+  } else {
+    fn = (...args: unknown[]) => {
+      const n = args.length;
+      if (n > 0 && args[n - 1] instanceof Kwargs)
+        return core.invoke(name, args.slice(0, n - 1), (args[n - 1] as Kwargs).values, opts, 0, null, CHECK_METHOD);
+      return core.invoke(name, args, EMPTY_KWARGS, opts, 0, null, CHECK_METHOD);
+    };
+    fn.then = (res: any, rej: any) => core.invoke("__getattr__", tuple(name), null, getOpts, 0, null, CHECK_GETATTR).then(res, rej);
+  }
+  state.members.set(name, fn);
+  return fn;
+}
+
+function describe(core: ProxyCore): string {
+  return `<Pyro4.core.Proxy; ${core.conn ? "connected" : "not connected"}; for ${core.uri.asString()}>`;
+}
+
+function control(state: ViewState, target: object, name: string, receiver: any): unknown {
+  const core = state.core;
+  switch (name) {
+    case "$set":
+    case "_pyroSet":
+      return (attr: string, value: unknown) =>
+        core.invoke("__setattr__", tuple<unknown>(attr, value), null, state.opts, 0, null, CHECK_SETATTR).then(() => undefined);
+    case "$get":
+      return (attr: string) => core.invoke("__getattr__", tuple(attr), null, state.opts, 0, null, CHECK_GETATTR);
+    case "$call":
+      return (method: string, args: readonly unknown[] = [], kwargs: Record<string, unknown> | null = {}) =>
+        core.invoke(method, args, kwargs ?? {}, state.opts, 0, null, CHECK_METHOD);
+    case "$oneway":
+      return makeView(Object.create(Object.getPrototypeOf(target)), core, { ...state.opts, oneway: true }, MODE_CALL);
+    case "$async":
+    case "_pyroAsync":
+      return name === "$async" ? makeView(Object.create(Object.getPrototypeOf(target)), core, state.opts, MODE_ASYNC) : () => receiver.$async;
+    case "$batch":
+    case "_pyroBatch":
+      return () => makeBatch(core);
+    case "$with":
+      return (o: CallOptions) => makeView(Object.create(Object.getPrototypeOf(target)), core, { ...state.opts, ...o }, state.mode);
+    case "$release":
+    case "_pyroRelease":
+      return () => core.release();
+    case "$bind":
+    case "_pyroBind":
+      return () => core.bind(true);
+    case "$reconnect":
+    case "_pyroReconnect":
+      return (tries?: number, intervalMs?: number) => core.reconnect(tries, intervalMs);
+    case "$clone":
+      return () => wrapCore(core.clone(), explicitSerializer.get(core) ?? null);
+    case "$uri":
+    case "_pyroUri":
+      return core.uri;
+    case "$connectedUri":
+      return core.connectedUri;
+    case "$connected":
+      return core.conn !== null;
+    case "$meta":
+      return { methods: core.methods, oneway: core.oneways, attrs: core.attrs };
+    case "$methods":
+    case "_pyroMethods":
+      return core.methods;
+    case "$attrs":
+    case "_pyroAttrs":
+      return core.attrs;
+    case "$oneways":
+    case "_pyroOneway":
+      return core.oneways;
+    case "$correlationId":
+      return core.correlationId;
+    case "$handshake":
+    case "_pyroHandshake":
+      return core.handshake;
+    case "$handshakeResponse":
+      return core.handshakeResponse;
+    case "$hmacKey":
+    case "_pyroHmacKey":
+      return core.hmacKey;
+    case "$serializer":
+    case "_pyroSerializer":
+      return core.serializer.name;
+    case "$timeout":
+      return core.timeout;
+    case "_pyroTimeout":
+      return core.timeout / 1000;
+    case "$maxRetries":
+    case "_pyroMaxRetries":
+      return core.maxRetries;
+    case "$annotations":
+      return core.extraAnnotations;
+    case "$responseAnnotations":
+      return core.responseAnnotations;
+    case "$state":
+      return () => encodeProxyState(core, explicitSerializer.get(core) ?? null);
+  }
+  return undefined;
+}
+
+function setControl(core: ProxyCore, name: string, value: any): boolean {
+  switch (name) {
+    case "$correlationId":
+      core.correlationId = value == null ? null : String(value);
+      return true;
+    case "$handshake":
+    case "_pyroHandshake":
+      core.handshake = value;
+      return true;
+    case "$hmacKey":
+    case "_pyroHmacKey":
+      core.setHmacKey(value);
+      return true;
+    case "$serializer":
+    case "_pyroSerializer":
+      core.setSerializer(value ?? config.SERIALIZER);
+      explicitSerializer.set(core, value ?? null);
+      return true;
+    case "$timeout":
+      core.timeout = value == null ? 0 : Number(value);
+      return true;
+    case "_pyroTimeout":
+      core.timeout = value == null ? 0 : Math.round(Number(value) * 1000);
+      return true;
+    case "$maxRetries":
+    case "_pyroMaxRetries":
+      core.maxRetries = Number(value) | 0;
+      return true;
+    case "$annotations":
+      core.extraAnnotations = value ?? null;
+      return true;
+  }
+  return false;
+}
+
+const handler: ProxyHandler<any> = {
+  get(target, prop, receiver) {
+    const state = viewOfTarget.get(target)!;
+    if (typeof prop === "symbol") {
+      if (prop === Symbol.asyncDispose) return () => state.core.release();
+      if (prop === inspect.custom) return () => describe(state.core);
+      if (prop === Symbol.toStringTag) return "Pyro4.Proxy";
+      return undefined;
+    }
+    const m = state.members.get(prop);
+    if (m !== undefined) return m;
+    const c = prop.charCodeAt(0);
+    if (c === 36 /* $ */) return control(state, target, prop, receiver);
+    if (c === 95 /* _ */ && prop.startsWith("_pyro")) return control(state, target, prop, receiver);
+    switch (prop) {
+      case "then":
+        return undefined;
+      case "toJSON":
+        return () => state.core.uri.asString();
+      case "toString":
+        return () => describe(state.core);
+      case "valueOf":
+        return () => receiver;
+      case "constructor":
+        return Proxy;
+    }
+    return member(state, prop);
+  },
+  set(target, prop, value) {
+    const state = viewOfTarget.get(target)!;
+    if (typeof prop === "string" && setControl(state.core, prop, value)) return true;
+    const name = String(prop);
+    throw new TypeError(
+      `cannot assign remote attribute '${name}' on a Pyro proxy: use await proxy.$set('${name}', value) (every network access is awaited)`,
+    );
+  },
+  has(target, prop) {
+    if (typeof prop !== "string") return false;
+    const state = viewOfTarget.get(target)!;
+    if (prop.startsWith("$")) return control(state, target, prop, null) !== undefined;
+    return state.core.methods.has(prop) || state.core.attrs.has(prop);
+  },
+  defineProperty() {
+    throw new TypeError("cannot define properties on a Pyro proxy: use await proxy.$set(name, value)");
+  },
+  deleteProperty() {
+    throw new TypeError("cannot delete properties of a Pyro proxy");
+  },
+};
+
+function makeBatch(core: ProxyCore): any {
+  const rec = new BatchRecorder(core);
+  const cache = new Map<string, unknown>();
+  return new JSProxy(Object.create(null), {
+    get(_t, prop) {
+      if (typeof prop === "symbol") return prop === inspect.custom ? () => `<Pyro4 batch of ${rec.size} calls>` : undefined;
+      if (prop === "$send") return (o?: BatchSendOptions) => rec.send(o);
+      if (prop === "$size") return rec.size;
+      if (prop === "then" || prop === "toJSON") return undefined;
+      let f = cache.get(prop);
+      if (!f) cache.set(prop, (f = (...args: unknown[]) => rec.record(prop, args)));
+      return f;
+    },
+    set() {
+      throw new TypeError("cannot assign attributes on a batch: record method calls and $send() them");
+    },
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ class
+
+function wrapCore(core: ProxyCore, serializer: string | null): any {
+  explicitSerializer.set(core, serializer);
+  return makeView(Object.create(PyroProxy.prototype), core, null, MODE_CALL);
+}
+
+class PyroProxy {
+  constructor(uri: string | URI, options: ProxyOptions = {}) {
+    const core = new ProxyCore(uri, options);
+    explicitSerializer.set(core, options.serializer ?? null);
+    return makeView(this, core, null, MODE_CALL);
+  }
+
+  // util.inspect looks at a JS Proxy's target directly (no traps), so the hook lives on the prototype
+  [inspect.custom](): string {
+    const st = viewOfTarget.get(this) ?? views.get(this);
+    return st ? describe(st.core) : "<Pyro4.core.Proxy>";
+  }
+
+  /** Rebuild a proxy from Pyro4's serialized state (uri, oneway, methods, attrs, timeout, hmac, handshake, maxretries, serializer). */
+  static fromState(state: readonly unknown[]): Proxy {
+    const d = decodeProxyState(state);
+    const p = new PyroProxy(d.uri, d.options) as unknown as Proxy;
+    const core = views.get(p)!.core;
+    core.methods = d.methods;
+    core.oneways = d.oneway;
+    core.attrs = d.attrs;
+    return p;
+  }
+}
+
+/** The constructor: `new Proxy<Warehouse>("PYRONAME:example.warehouse", { timeout: 5000 })`. */
+export const Proxy = PyroProxy as unknown as {
+  new <T = any>(uri: string | URI, options?: ProxyOptions): Proxy<T>;
+  readonly prototype: object;
+  fromState(state: readonly unknown[]): Proxy;
+};
+
+/** True for proxies (and their $with/$oneway views) made by this module. */
+export function isProxy(value: unknown): value is Proxy {
+  return typeof value === "object" && value !== null && views.has(value);
+}
+
+/** The engine behind a proxy (for sibling modules: naming, server autoproxy). */
+export function proxyCore(p: object): ProxyCore | undefined {
+  return views.get(p)?.core;
+}
+
+/** Pyro4.batch(proxy). */
+export function batch<T>(proxy: Proxy<T>): Batch<T> {
+  return proxy.$batch();
+}
+/** Pyro4.asyncproxy(proxy): the view whose calls return AsyncResults. */
+export function asyncproxy<T>(proxy: Proxy<T>): AsyncView<T> {
+  return proxy.$async;
+}
+
+// Proxies travel as Pyro4.core.Proxy dicts both ways (autoproxy, callbacks, name server results).
+registerClassToDict((v: object) => views.has(v), (p: object) => {
+  const core = views.get(p)!.core;
+  return { __class__: "Pyro4.core.Proxy", state: encodeProxyState(core, explicitSerializer.get(core) ?? null) };
+}, { isPredicate: true });
+registerDictToClass("Pyro4.core.Proxy", (_cls, dict) => Proxy.fromState(dict.state as unknown[]));
+
+// Default name-server locator for PYRONAME/PYROMETA: connect to the URI's NS location or NS_HOST:NS_PORT.
+if (!getNameServerLocator()) {
+  setNameServerLocator(async ({ host, port, hmacKey, timeout }) => {
+    const a = defaultNameServerAddress(host, port);
+    const h = a.host.includes(":") ? `[${a.host}]` : a.host;
+    return new Proxy(`PYRO:Pyro.NameServer@${h}:${a.port}`, { hmacKey, timeout }) as unknown as NameServerLike;
+  });
+}
+
+export type { ProxyOptions, CallOptions };
+export { AsyncResult };

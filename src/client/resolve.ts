@@ -1,0 +1,80 @@
+// Turns PYRONAME:/PYROMETA: URIs into direct PYRO: URIs by asking a name server (Pyro4's core._resolve).
+// Finding the name server is pluggable: the default locator connects straight to the host/port in the URI (or
+// config NS_HOST/NS_PORT); the broadcast-capable locateNS installs itself with setNameServerLocator.
+
+import { config } from "../config.js";
+import { NamingError, PyroError } from "../errors.js";
+import { URI } from "../uri.js";
+import { kwargs } from "./support.js";
+
+/** What resolve needs from a name-server proxy. */
+export interface NameServerLike {
+  lookup(name: string): PromiseLike<unknown>;
+  list(...args: unknown[]): PromiseLike<unknown>;
+  $release(): Promise<void>;
+}
+
+export interface LocateOptions {
+  /** From the URI; null = not given (locate by broadcast/config). */
+  host: string | null;
+  port: number | null;
+  hmacKey: Uint8Array | null;
+  /** Milliseconds, 0 = none. */
+  timeout?: number;
+}
+
+export type NameServerLocator = (options: LocateOptions) => Promise<NameServerLike>;
+
+let locator: NameServerLocator | null = null;
+
+/** Install the function resolve() uses to reach a name server (returns the previous one). */
+export function setNameServerLocator(fn: NameServerLocator): NameServerLocator | null {
+  const prev = locator;
+  locator = fn;
+  return prev;
+}
+export function getNameServerLocator(): NameServerLocator | null {
+  return locator;
+}
+
+/** Default NS location when a PYRONAME/PYROMETA URI has none. */
+export function defaultNameServerAddress(host: string | null, port: number | null): { host: string; port: number } {
+  return { host: host ?? config.NS_HOST, port: port ?? config.NS_PORT };
+}
+
+export interface ResolveOptions {
+  hmacKey?: Uint8Array | null;
+  timeout?: number;
+  locator?: NameServerLocator;
+}
+
+/** Resolve a URI to a direct PYRO URI; PYRO URIs are returned unchanged. */
+export async function resolve(uri: string | URI, options: ResolveOptions = {}): Promise<URI> {
+  const u = typeof uri === "string" ? new URI(uri) : uri;
+  if (!(u instanceof URI)) throw new TypeError("can only resolve Pyro URIs");
+  if (u.protocol === "PYRO") return u;
+  const locate = options.locator ?? locator;
+  if (!locate) throw new PyroError("no name server locator installed (import the client module)");
+  const ns = await locate({ host: u.host, port: u.port, hmacKey: options.hmacKey ?? null, timeout: options.timeout });
+  try {
+    if (u.protocol === "PYRONAME") {
+      const found = await ns.lookup(u.object);
+      return found instanceof URI ? found : new URI(String(found));
+    }
+    if (u.protocol === "PYROMETA") {
+      const tags = new Set(u.metadata ?? []);
+      const candidates = (await ns.list(kwargs({ metadata_all: tags }))) as Record<string, unknown> | null;
+      const values = candidates ? Object.values(candidates) : [];
+      if (values.length) {
+        const pick = values[Math.floor(Math.random() * values.length)];
+        return pick instanceof URI ? pick : new URI(String(pick));
+      }
+      throw new NamingError(
+        `no registrations available with desired metadata properties {${[...tags].map((t) => `'${t}'`).join(", ")}}`,
+      );
+    }
+    throw new PyroError("invalid uri protocol");
+  } finally {
+    await ns.$release();
+  }
+}

@@ -1,0 +1,75 @@
+// Small client-side building blocks shared by the proxy, batch, stream and async modules: the keyword-argument
+// marker, the AttributeError Pyro4 raises for names the remote object does not expose, the promise type calls
+// return (async-iterable so `for await (x of proxy.gen())` works without an extra await) and the mapping of
+// received exception values to Error objects.
+
+import { PyroError, RemoteError } from "../errors.js";
+import { dictToError } from "../serializers/values.js";
+
+/** Python keyword arguments for a call: `proxy.method(1, kwargs({ flag: true }))`. */
+export class Kwargs {
+  constructor(readonly values: Record<string, unknown>) {}
+}
+export function kwargs(values: Record<string, unknown>): Kwargs {
+  return new Kwargs(values);
+}
+
+/** Split a trailing Kwargs marker off a call's arguments. */
+export function splitArgs(args: unknown[]): [unknown[], Record<string, unknown>] {
+  const n = args.length;
+  if (n > 0 && args[n - 1] instanceof Kwargs) return [args.slice(0, n - 1), (args[n - 1] as Kwargs).values];
+  return [args, EMPTY_KWARGS];
+}
+export const EMPTY_KWARGS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+/** The remote object has no exposed member of that name (Python's AttributeError, raised client side). */
+export class AttributeError extends PyroError {
+  static override pythonName = "builtins.AttributeError";
+}
+
+/**
+ * What a remote call returns: a Promise that is also async-iterable. Iterating it awaits the call and then
+ * walks the remote iterator it produced (streaming), or the list/tuple it returned (non-streaming servers).
+ */
+export class CallPromise<T> extends Promise<T> {
+  // then/catch/finally derive plain Promises: only the call's own promise carries the iterator protocol
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+  [Symbol.asyncIterator](): AsyncIterator<T extends AsyncIterable<infer E> ? E : T extends Iterable<infer E> ? E : unknown> {
+    let inner: AsyncIterator<any> | Iterator<any> | null = null;
+    const start = async () => {
+      if (inner) return inner;
+      const v: unknown = await this;
+      if (v && typeof v === "object" && Symbol.asyncIterator in v) inner = (v as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      else if (v && typeof v === "object" && Symbol.iterator in v) inner = (v as Iterable<unknown>)[Symbol.iterator]();
+      else throw new TypeError("the remote call did not return an iterable result");
+      return inner;
+    };
+    return {
+      next: async () => (await start()).next() as IteratorResult<any>,
+      return: async (value?: unknown) => {
+        const it = inner;
+        if (it?.return) return (await it.return(value)) as IteratorResult<any>;
+        return { done: true, value: undefined } as IteratorResult<any>;
+      },
+    };
+  }
+}
+
+/** A received exception value as an Error (the serializers already turned exception dicts into errors). */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  if (value && typeof value === "object" && (value as Record<string, unknown>).__exception__ === true)
+    return dictToError(value as Record<string, unknown>);
+  return new PyroError(`remote call failed with a non-exception value: ${String(value)}`);
+}
+
+/** True for the remote exceptions that end an iteration (Python's StopIteration and friends). */
+export function isStopIteration(err: unknown): boolean {
+  if (err instanceof RemoteError) {
+    const n = err.pythonName;
+    return n === "StopIteration" || n === "GeneratorExit" || n === "StopAsyncIteration";
+  }
+  return false;
+}

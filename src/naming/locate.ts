@@ -1,0 +1,285 @@
+// Finding a name server (Pyro4's locateNS) and talking to it with typed, camelCase methods. The search order is
+// Pyro4's: a local NS_HOST directly (plus 127.0.1.1 when the hosts file maps it, the Debian quirk), then UDP
+// broadcast `GET_NSURI` to BROADCAST_ADDRS, then NS_HOST:NS_PORT. Unlike Pyro4, a failure names every address
+// tried and why each failed, instead of hiding the cause in a chained exception.
+
+import dgram from "node:dgram";
+import { lookupService } from "node:dns/promises";
+import { config } from "../config.js";
+import { NamingError, PyroError } from "../errors.js";
+import { URI } from "../uri.js";
+import { Proxy } from "../client/proxy.js";
+import { setNameServerLocator, type NameServerLike } from "../client/resolve.js";
+import { GET_NSURI } from "./broadcast.js";
+import { NAMESERVER_NAME } from "./nameserver.js";
+
+export interface LocateNSOptions {
+  /** Try UDP broadcast discovery (default true; only when no host is given). */
+  broadcast?: boolean;
+  hmacKey?: string | Uint8Array | null;
+  /** Serializer for the name-server proxy (default config.SERIALIZER). */
+  serializer?: string;
+  /** Connect/call timeout in ms for the name-server proxy (default config.COMMTIMEOUT; 0 = none). */
+  timeout?: number;
+  /** How long each broadcast round waits for an answer, ms (Pyro4: 700). */
+  broadcastTimeout?: number;
+  /** Broadcast rounds (Pyro4: 3). */
+  broadcastRounds?: number;
+}
+
+function describe(e: unknown): string {
+  const err = e as Error & { cause?: unknown };
+  let msg = err instanceof Error ? err.message : String(e);
+  const cause = err?.cause as Error | undefined;
+  if (cause && cause.message && !msg.includes(cause.message)) msg += ` (${cause.message})`;
+  return msg || (err as Error)?.name || "failed";
+}
+
+function nsUriFor(host: string, port: number | null): string {
+  if (URI.isUnixsockLocation(host)) return `PYRO:${NAMESERVER_NAME}@${host}`;
+  const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `PYRO:${NAMESERVER_NAME}@${h}:${port}`;
+}
+
+async function resolvesLocally(address: string): Promise<boolean> {
+  try {
+    await lookupService(address, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Send GET_NSURI to every broadcast address, up to `rounds` times; the first answer (latin-1 URI text) wins. */
+async function broadcastLookup(port: number, timeoutMs: number, rounds: number, attempts: string[]): Promise<string | null> {
+  const addrs = config.parseAddressesString(config.BROADCAST_ADDRS).map((a) => (a === "<broadcast>" ? "255.255.255.255" : a));
+  const sock = dgram.createSocket({ type: "udp4", reuseAddr: config.SOCK_REUSE });
+  const sendErrors = new Map<string, string>();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once("error", reject);
+      sock.bind(0, () => {
+        sock.off("error", reject);
+        resolve();
+      });
+    });
+    sock.setBroadcast(true);
+    sock.on("error", () => {});
+    for (let round = 0; round < rounds; round++) {
+      const answer = new Promise<string | null>((resolve) => {
+        const timer = setTimeout(() => {
+          sock.off("message", onMessage);
+          resolve(null);
+        }, timeoutMs);
+        const onMessage = (msg: Buffer) => {
+          clearTimeout(timer);
+          sock.off("message", onMessage);
+          resolve(msg.subarray(0, 100).toString("latin1"));
+        };
+        sock.on("message", onMessage);
+      });
+      for (const a of addrs) {
+        sock.send(GET_NSURI, port, a, (err) => {
+          if (err) sendErrors.set(a, (err as NodeJS.ErrnoException).code ?? err.message);
+        });
+      }
+      const got = await answer;
+      if (got !== null) return got;
+    }
+    const parts = addrs.map((a) => `${a}:${port}${sendErrors.has(a) ? ` (send failed: ${sendErrors.get(a)})` : ""}`);
+    attempts.push(
+      `broadcast GET_NSURI to ${parts.join(", ")}: no answer after ${rounds} round(s) of ${timeoutMs} ms`,
+    );
+    return null;
+  } catch (e) {
+    attempts.push(`broadcast on UDP port ${port}: ${describe(e)}`);
+    return null;
+  } finally {
+    sock.close();
+  }
+}
+
+/**
+ * Pyro4's locateNS returning the raw name-server Proxy (use `locateNS` for the typed client). With a host, only
+ * that host is tried (`port` = its TCP port, default NS_PORT; `./u:path` for a unix socket). Without a host,
+ * `port` is the broadcast port, as in Pyro4.
+ */
+export async function locateNSProxy(
+  host: string | null = null,
+  port: number | null = null,
+  options: LocateNSOptions = {},
+): Promise<Proxy> {
+  const attempts: string[] = [];
+  const proxyOptions = {
+    hmacKey: options.hmacKey ?? null,
+    ...(options.serializer ? { serializer: options.serializer } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+  };
+  const tryDirect = async (uri: string, replaceUri = false): Promise<Proxy | null> => {
+    const proxy = new Proxy(uri, proxyOptions);
+    try {
+      await proxy.$bind();
+      return proxy;
+    } catch (e) {
+      await proxy.$release().catch(() => {});
+      if (!(e instanceof PyroError) && !(e instanceof Error)) throw e;
+      attempts.push(`${uri}${replaceUri ? " (from broadcast)" : ""}: ${describe(e)}`);
+      return null;
+    }
+  };
+  const fail = (cause?: unknown): never => {
+    throw new NamingError(`Failed to locate the nameserver; tried:\n  - ${attempts.join("\n  - ")}`, { cause });
+  };
+
+  if (host == null) {
+    const nsHost = config.NS_HOST;
+    if (nsHost === "localhost" || nsHost === "::1" || nsHost.startsWith("127.")) {
+      const hosts = [nsHost];
+      if (nsHost !== "::1" && nsHost !== "127.0.1.1" && (await resolvesLocally("127.0.1.1"))) hosts.push("127.0.1.1");
+      for (const h of hosts) {
+        const p = await tryDirect(nsUriFor(h, port || config.NS_PORT));
+        if (p) return p;
+      }
+    }
+    if (options.broadcast !== false && config.PREFER_IP_VERSION !== 6) {
+      const bcport = port || config.NS_BCPORT;
+      const text = await broadcastLookup(bcport, options.broadcastTimeout ?? 700, options.broadcastRounds ?? 3, attempts);
+      if (text !== null) {
+        let uri: URI | null = null;
+        try {
+          uri = new URI(text);
+        } catch (e) {
+          attempts.push(`broadcast answer ${JSON.stringify(text)} is not a Pyro URI: ${describe(e)}`);
+        }
+        if (uri) {
+          const p = await tryDirect(uri.asString(), true);
+          if (p) return p;
+        }
+      }
+    }
+    host = config.NS_HOST;
+    port = config.NS_PORT;
+  }
+  if (!port) port = config.NS_PORT;
+  const p = await tryDirect(nsUriFor(host, port));
+  if (p) return p;
+  return fail();
+}
+
+export type Metadata = Iterable<string> | null | undefined;
+
+export interface ListOptions {
+  prefix?: string;
+  /** A Python `re` pattern, matched at the start of names (re.match). */
+  regex?: string;
+  metadataAll?: Metadata;
+  metadataAny?: Metadata;
+  returnMetadata?: boolean;
+}
+
+function tagSet(m: Metadata): Set<string> | null {
+  return m == null ? null : new Set(m);
+}
+
+/**
+ * A name server seen from TypeScript: Pyro4's NameServer methods with camelCase options. Results: `lookup` gives
+ * a URI (with `returnMetadata`, `[URI, tags]`); `list` gives `{name: uriString}` (with `returnMetadata`,
+ * `{name: [uriString, tags]}`). `proxy` is the underlying Proxy for anything else.
+ */
+export class NameServerClient implements NameServerLike {
+  constructor(readonly proxy: Proxy) {}
+
+  get uri(): URI {
+    return this.proxy.$connectedUri ?? this.proxy.$uri;
+  }
+
+  async ping(): Promise<void> {
+    await this.proxy.$call("ping", []);
+  }
+  async count(): Promise<number> {
+    return Number(await this.proxy.$call("count", []));
+  }
+
+  lookup(name: string): Promise<URI>;
+  lookup(name: string, options: { returnMetadata: true }): Promise<[URI, string[]]>;
+  lookup(name: string, options?: { returnMetadata?: boolean }): Promise<URI | [URI, string[]]>;
+  async lookup(name: string, options: { returnMetadata?: boolean } = {}): Promise<URI | [URI, string[]]> {
+    if (options.returnMetadata) {
+      const r = (await this.proxy.$call("lookup", [name], { return_metadata: true })) as unknown[];
+      return [toUri(r[0]), [...((r[1] as Iterable<string>) ?? [])]];
+    }
+    return toUri(await this.proxy.$call("lookup", [name]));
+  }
+
+  async register(name: string, uri: string | URI, options: { safe?: boolean; metadata?: Metadata } = {}): Promise<void> {
+    const kw: Record<string, unknown> = {};
+    if (options.safe) kw.safe = true;
+    if (options.metadata != null) kw.metadata = tagSet(options.metadata);
+    await this.proxy.$call("register", [name, uri instanceof URI ? uri.asString() : uri], kw);
+  }
+
+  /** Remove one name, or every name matching `prefix` or `regex`. Returns how many were removed. */
+  async remove(name?: string | null, options: { prefix?: string; regex?: string } = {}): Promise<number> {
+    const kw: Record<string, unknown> = {};
+    if (options.prefix != null) kw.prefix = options.prefix;
+    if (options.regex != null) kw.regex = options.regex;
+    return Number(await this.proxy.$call("remove", [name ?? null], kw));
+  }
+
+  list(options?: ListOptions & { returnMetadata?: false }): Promise<Record<string, string>>;
+  list(options: ListOptions & { returnMetadata: true }): Promise<Record<string, [string, string[]]>>;
+  list(options?: ListOptions): Promise<Record<string, string> | Record<string, [string, string[]]>>;
+  async list(options: ListOptions = {}): Promise<Record<string, string> | Record<string, [string, string[]]>> {
+    const kw: Record<string, unknown> = {};
+    if (options.prefix != null) kw.prefix = options.prefix;
+    if (options.regex != null) kw.regex = options.regex;
+    if (options.metadataAll != null) kw.metadata_all = tagSet(options.metadataAll);
+    if (options.metadataAny != null) kw.metadata_any = tagSet(options.metadataAny);
+    if (options.returnMetadata) kw.return_metadata = true;
+    const r = ((await this.proxy.$call("list", [], kw)) ?? {}) as Record<string, unknown>;
+    if (!options.returnMetadata) return r as Record<string, string>;
+    const out: Record<string, [string, string[]]> = {};
+    for (const [k, v] of Object.entries(r)) {
+      const [u, tags] = v as [unknown, Iterable<string> | null];
+      Object.defineProperty(out, k, { value: [String(u), [...(tags ?? [])]], enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+
+  /** Replace a registration's tags; empty or null clears them. */
+  async setMetadata(name: string, metadata: Metadata): Promise<void> {
+    await this.proxy.$call("set_metadata", [name, tagSet(metadata)]);
+  }
+
+  /** Close the connection (reconnects on next use). */
+  $release(): Promise<void> {
+    return this.proxy.$release();
+  }
+  release(): Promise<void> {
+    return this.proxy.$release();
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.proxy.$release();
+  }
+}
+
+function toUri(v: unknown): URI {
+  return v instanceof URI ? v : new URI(String(v));
+}
+
+/**
+ * Find a name server (Pyro4's locateNS) and return a typed client for it. Without a host: a local NS_HOST, then
+ * broadcast on `port` (default NS_BCPORT), then NS_HOST:NS_PORT. With a host: only host:port (default NS_PORT).
+ */
+export async function locateNS(
+  host: string | null = null,
+  port: number | null = null,
+  options: LocateNSOptions = {},
+): Promise<NameServerClient> {
+  return new NameServerClient(await locateNSProxy(host, port, options));
+}
+
+// PYRONAME:/PYROMETA: resolution uses the full search (broadcast included) once this module is loaded.
+setNameServerLocator(async ({ host, port, hmacKey, timeout }) =>
+  (await locateNSProxy(host, port, { hmacKey, ...(timeout !== undefined ? { timeout } : {}) })) as unknown as NameServerLike,
+);

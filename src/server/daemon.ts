@@ -1,0 +1,534 @@
+// The Pyro4 Daemon for Node.js: one node:net server (TCP or unix socket), a Connection per client, the
+// object registry with instance modes, autoproxy of registered objects in results, stream bookkeeping and
+// the Pyro.Daemon object. Event driven: a slow async method never blocks other connections.
+
+import type { Socket } from "node:net";
+import { randomUUID } from "node:crypto";
+import { debuglog } from "node:util";
+import { config } from "../config.js";
+import { DaemonError, PyroError } from "../errors.js";
+import type { Annotations } from "../protocol/message.js";
+import { getSerializer, serializerIds } from "../serializers/index.js";
+import { float, tuple } from "../serializers/values.js";
+import { URI } from "../uri.js";
+import { listen, type Listener } from "../transport/listen.js";
+import { Connection } from "./connection.js";
+import { currentContext, type ClientConnection } from "./context.js";
+import { DaemonObject, type DaemonLike } from "./daemon-object.js";
+import {
+  checkInstanceMode,
+  classBehavior,
+  computeExposure,
+  isClass,
+  type Exposure,
+  type ExposureOptions,
+  type InstanceCreator,
+  type InstanceMode,
+} from "./expose.js";
+import { StreamRegistry } from "./streams.js";
+
+const debug = debuglog("pyro4");
+
+export const DAEMON_NAME = "Pyro.Daemon";
+
+export interface DaemonOptions {
+  /** Default config.HOST ("localhost"). "" binds every interface. */
+  host?: string;
+  /** 0 (default) = an ephemeral port. */
+  port?: number;
+  /** Serve on a unix domain socket instead of TCP. */
+  unixsocket?: string | null;
+  /** Host/port advertised in URIs when behind NAT (natport 0 = the real port). Default config.NATHOST/NATPORT. */
+  nathost?: string | null;
+  natport?: number | null;
+  /** Shared HMAC key (Pyro4's daemon._pyroHmacKey). */
+  hmacKey?: string | Uint8Array | null;
+  /** Default config.SERIALIZERS_ACCEPTED (serpent, marshal, json; msgpack is opt-in as in Pyro4). */
+  serializersAccepted?: Iterable<string>;
+  /** Bytes; 0 = unlimited. Default config.MAX_MESSAGE_SIZE. */
+  maxMessageSize?: number;
+  /** Seconds a client connection may stay idle; 0 = forever. Default config.COMMTIMEOUT. */
+  commTimeout?: number;
+  compression?: boolean;
+  onewayThreaded?: boolean;
+  detailedTraceback?: boolean;
+  iterStreaming?: boolean;
+  /**
+   * When iterStreaming is off: "list" (default) drains the iterator and returns a list; "error" answers like
+   * Pyro4 does (the client raises "result of call is an iterator, but the server is not configured to allow streaming").
+   */
+  streamFallback?: "list" | "error";
+  iterStreamLifetime?: number;
+  iterStreamLinger?: number;
+  autoproxy?: boolean;
+  requireExpose?: boolean;
+  /** Refuse connections beyond this many (CONNECTFAIL like Pyro4's "no free workers"). 0 = unlimited. */
+  maxConnections?: number;
+  /** Pyro4's Daemon.validateHandshake: return the handshake response, throw to refuse the connection. */
+  validateHandshake?: (conn: ClientConnection, data: unknown) => unknown;
+  /** Pyro4's Daemon.annotations(): extra annotations sent with every response. */
+  annotations?: () => AnnotationsInput | null | undefined;
+  /** Called when a client connection ends (Pyro4's clientDisconnect). */
+  clientDisconnect?: (conn: ClientConnection) => void;
+  /** Called every few seconds (Pyro4's housekeeping). */
+  housekeeping?: () => void;
+}
+
+export type AnnotationsInput = Map<string, Uint8Array | string> | Record<string, Uint8Array | string>;
+
+export interface RegisterOptions extends ExposureOptions {
+  /** Replace an existing registration with the same id (Pyro4's force=True). */
+  force?: boolean;
+  /** For registered classes: overrides @behavior. */
+  instanceMode?: InstanceMode;
+  instanceCreator?: InstanceCreator | null;
+}
+
+/** A registered object or class. */
+export interface Registration {
+  id: string;
+  target: object;
+  isClass: boolean;
+  exposure: Exposure;
+  instanceMode: InstanceMode;
+  instanceCreator: InstanceCreator | null;
+}
+
+/** Pyro4's serialized Proxy: what a Python client turns into a Pyro4.core.Proxy. */
+export interface ProxyDict {
+  __class__: "Pyro4.core.Proxy";
+  state: unknown[];
+}
+
+/** Objects registered anywhere, so an object is not registered twice by accident (Pyro4's _pyroId check). */
+const registeredIn = new WeakMap<object, { daemon: Daemon; id: string }>();
+
+/** What Connection needs from its daemon. */
+export interface DaemonCore {
+  readonly locationStr: string;
+  readonly hmacKey: Uint8Array | null;
+  readonly maxMessageSize: number;
+  readonly commTimeout: number;
+  readonly compression: boolean;
+  readonly onewayThreaded: boolean;
+  readonly detailedTraceback: boolean;
+  readonly iterStreaming: boolean;
+  readonly streamFallback: "list" | "error";
+  readonly acceptedSerializers: Set<number>;
+  readonly streams: StreamRegistry;
+  readonly replacer: ((value: object) => unknown) | undefined;
+  lookup(objectId: string): Registration | undefined;
+  instanceFor(reg: Registration, conn: ClientConnection): Promise<object> | object;
+  validateHandshake(conn: ClientConnection, data: unknown): unknown;
+  metadataFor(objectId: string, asLists: boolean): ReturnType<Exposure["metadata"]> | null;
+  userAnnotations(): Annotations | null;
+  connectionClosed(conn: Connection): void;
+  requestDone(): void;
+  callbackError(err: Error): void;
+}
+
+export class Daemon implements DaemonCore, DaemonLike {
+  readonly host: string;
+  readonly port: number;
+  readonly unixsocket: string | null;
+  readonly nathost: string | null;
+  readonly natport: number | null;
+  hmacKey: Uint8Array | null;
+  readonly maxMessageSize: number;
+  readonly commTimeout: number;
+  readonly compression: boolean;
+  readonly onewayThreaded: boolean;
+  readonly detailedTraceback: boolean;
+  readonly iterStreaming: boolean;
+  readonly streamFallback: "list" | "error";
+  readonly acceptedSerializers: Set<number>;
+  readonly autoproxy: boolean;
+  readonly requireExpose: boolean;
+  readonly maxConnections: number;
+  readonly streams: StreamRegistry;
+  /** Registered objects by id (includes Pyro.Daemon). */
+  readonly objectsById = new Map<string, Registration>();
+  readonly connections = new Set<Connection>();
+  /** Resolves once the daemon listens (rejects if it cannot bind). */
+  readonly ready: Promise<this>;
+  private listener: Listener | null = null;
+  private _location: string | null = null;
+  private singles = new Map<Registration, Promise<object> | object>();
+  private closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+  private closing: Promise<void> | null = null;
+  private housekeeper: NodeJS.Timeout | null = null;
+  private loopConditions: (() => boolean)[] = [];
+  private hooks: DaemonOptions;
+  readonly replacer: ((value: object) => unknown) | undefined;
+
+  constructor(options: DaemonOptions = {}) {
+    this.hooks = options;
+    this.host = options.host ?? config.HOST;
+    this.port = options.port ?? 0;
+    this.unixsocket = options.unixsocket ?? null;
+    let nathost = options.nathost === undefined ? config.NATHOST : options.nathost;
+    let natport = options.natport === undefined ? (nathost != null ? config.NATPORT : null) : options.natport;
+    if (nathost && this.unixsocket) throw new TypeError("cannot use nathost together with unixsocket");
+    if ((nathost == null) !== (natport == null)) throw new TypeError("must provide natport with nathost");
+    this.nathost = nathost ?? null;
+    this.natport = natport ?? null;
+    this.hmacKey = toKey(options.hmacKey);
+    this.maxMessageSize = options.maxMessageSize ?? config.MAX_MESSAGE_SIZE;
+    this.commTimeout = options.commTimeout ?? config.COMMTIMEOUT;
+    this.compression = options.compression ?? config.COMPRESSION;
+    this.onewayThreaded = options.onewayThreaded ?? config.ONEWAY_THREADED;
+    this.detailedTraceback = options.detailedTraceback ?? config.DETAILED_TRACEBACK;
+    this.iterStreaming = options.iterStreaming ?? config.ITER_STREAMING;
+    this.streamFallback = options.streamFallback ?? "list";
+    this.autoproxy = options.autoproxy ?? config.AUTOPROXY;
+    this.requireExpose = options.requireExpose ?? config.REQUIRE_EXPOSE;
+    this.maxConnections = options.maxConnections ?? 0;
+    this.streams = new StreamRegistry(options.iterStreamLifetime ?? config.ITER_STREAM_LIFETIME, options.iterStreamLinger ?? config.ITER_STREAM_LINGER);
+    this.acceptedSerializers = new Set();
+    for (const name of options.serializersAccepted ?? config.SERIALIZERS_ACCEPTED) {
+      const id = serializerIds[name];
+      if (id === undefined) throw new PyroError(`unknown serializer in accepted list: '${name}'`);
+      getSerializer(name); // refuses the pickle family
+      this.acceptedSerializers.add(id);
+    }
+    this.replacer = this.autoproxy ? (value: object) => this.autoproxyReplace(value) : undefined;
+    this.closedPromise = new Promise((r) => (this.resolveClosed = r));
+    // A fixed port or unix socket gives a known location before listening, so register() works right away.
+    if (this.unixsocket) this._location = "./u:" + this.unixsocket;
+    else if (this.port) this._location = formatLocation(this.host, this.port);
+    const daemonObject = new DaemonObject(this);
+    this.objectsById.set(DAEMON_NAME, this.makeRegistration(DAEMON_NAME, daemonObject, {}));
+    this.ready = listen({ host: this.host, port: this.port, unixsocket: this.unixsocket }, (s) => this.onConnection(s)).then(
+      (l) => {
+        this.listener = l;
+        this._location = l.locationStr;
+        debug("daemon listening on %s", l.locationStr);
+        if (this.closing) void l.close();
+        this.startHousekeeping();
+        return this;
+      },
+    );
+    this.ready.catch(() => {
+      this.resolveClosed();
+    });
+  }
+
+  /** Create a daemon and wait until it listens. */
+  static async create(options: DaemonOptions = {}): Promise<Daemon> {
+    return new Daemon(options).ready;
+  }
+
+  /** `host:port`, `[ipv6]:port` or `./u:path`. Known right away for fixed ports; after `ready` for port 0. */
+  get locationStr(): string {
+    if (this._location === null) throw new DaemonError("the daemon's port is not known until it listens: await Daemon.create() or daemon.ready first");
+    return this._location;
+  }
+  get natLocationStr(): string | null {
+    if (!this.nathost) return null;
+    const port = this.natport === 0 ? Number(this.locationStr.slice(this.locationStr.lastIndexOf(":") + 1)) : this.natport;
+    return formatLocation(this.nathost, port!);
+  }
+  /** The listening node:net server (null before `ready`). */
+  get server() {
+    return this.listener?.server ?? null;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Registry
+
+  private makeRegistration(id: string, target: object, options: RegisterOptions): Registration {
+    const cls = isClass(target);
+    const behavior = cls ? classBehavior(target as Function) : null;
+    const instanceMode = options.instanceMode ?? behavior?.instanceMode ?? "session";
+    checkInstanceMode(instanceMode);
+    const exposure = computeExposure(target, cls, options, options.requireExpose ?? this.requireExpose);
+    return {
+      id,
+      target,
+      isClass: cls,
+      exposure,
+      instanceMode,
+      instanceCreator: options.instanceCreator ?? behavior?.instanceCreator ?? null,
+    };
+  }
+
+  /**
+   * Serve an object (one instance for every client) or a class (instances per the instance mode). Returns its
+   * URI. The id defaults to "obj_" + a random hex uuid.
+   */
+  register(objOrClass: object, objectId?: string | null, options: RegisterOptions = {}): URI {
+    if (objOrClass === null || (typeof objOrClass !== "object" && typeof objOrClass !== "function"))
+      throw new TypeError("can only register objects and classes");
+    if (objectId != null && typeof objectId !== "string") throw new TypeError("objectId must be a string or None");
+    const id = objectId || "obj_" + randomUUID().replace(/-/g, "");
+    if (!options.force) {
+      if (registeredIn.has(objOrClass)) throw new DaemonError("object or class already has a Pyro id");
+      if (this.objectsById.has(id)) throw new DaemonError("an object or class is already registered with that id");
+    }
+    const reg = this.makeRegistration(id, objOrClass, options);
+    const old = this.objectsById.get(id);
+    if (old) this.forget(old);
+    this.objectsById.set(id, reg);
+    registeredIn.set(objOrClass, { daemon: this, id });
+    return this.uriFor(id);
+  }
+
+  /** Stop serving an object (by the object/class itself or its id). Pyro.Daemon cannot be removed. */
+  unregister(objectOrId: object | string): void {
+    if (objectOrId == null) throw new TypeError("object or objectid argument expected");
+    let id: string;
+    if (typeof objectOrId === "string") id = objectOrId;
+    else {
+      const r = registeredIn.get(objectOrId);
+      if (!r || r.daemon !== this) throw new DaemonError("object isn't registered");
+      id = r.id;
+    }
+    if (id === DAEMON_NAME) return;
+    const reg = this.objectsById.get(id);
+    if (reg) {
+      this.objectsById.delete(id);
+      this.forget(reg);
+    }
+  }
+
+  private forget(reg: Registration): void {
+    const r = registeredIn.get(reg.target);
+    if (r && r.daemon === this && r.id === reg.id) registeredIn.delete(reg.target);
+    this.singles.delete(reg);
+  }
+
+  private idOf(objectOrId: object | string): string {
+    if (typeof objectOrId === "string") return objectOrId;
+    const r = registeredIn.get(objectOrId);
+    if (!r || r.daemon !== this || !this.objectsById.has(r.id)) throw new DaemonError("object isn't registered in this daemon");
+    return r.id;
+  }
+
+  /** URI of a registered object, or of any id (a string is not checked, like Pyro4). */
+  uriFor(objectOrId: object | string, nat = true): URI {
+    const id = this.idOf(objectOrId);
+    const loc = nat ? (this.natLocationStr ?? this.locationStr) : this.locationStr;
+    return new URI(`PYRO:${id}@${loc}`);
+  }
+
+  /** The serialized Pyro4 Proxy for a registered object, pre-filled with its metadata (Pyro4's proxyFor). */
+  proxyFor(objectOrId: object | string, nat = true): ProxyDict {
+    const uri = this.uriFor(objectOrId, nat);
+    const reg = this.objectsById.get(uri.object);
+    if (!reg) throw new DaemonError("object isn't registered in this daemon");
+    const meta = reg.exposure.metadata(true) as { methods: string[]; oneway: string[]; attrs: string[] };
+    return {
+      __class__: "Pyro4.core.Proxy",
+      state: tuple<unknown>(uri.asString(), tuple(...meta.oneway), tuple(...meta.methods), tuple(...meta.attrs), float(0), null, "hello", 0, null),
+    };
+  }
+
+  private autoproxyReplace(value: object): unknown {
+    let r = registeredIn.get(value);
+    if (!r) {
+      const ctor = (value as { constructor?: unknown }).constructor;
+      if (typeof ctor === "function") r = registeredIn.get(ctor);
+    }
+    if (!r || r.daemon !== this || !this.objectsById.has(r.id)) return undefined;
+    return this.proxyFor(r.id);
+  }
+
+  lookup(objectId: string): Registration | undefined {
+    return this.objectsById.get(objectId);
+  }
+
+  registeredIds(): string[] {
+    return [...this.objectsById.keys()];
+  }
+
+  metadataFor(objectId: string, asLists: boolean) {
+    const reg = this.objectsById.get(objectId);
+    if (!reg) return null;
+    const meta = reg.exposure.metadata(asLists);
+    if (this.requireExpose && reg.exposure.methods.size === 0 && reg.exposure.attrs.size === 0)
+      process.emitWarning(`Class ${reg.exposure.typeName} doesn't expose any methods or attributes. Did you forget setting @expose on them?`);
+    return meta;
+  }
+
+  /** The object serving a call: the registered instance, or one made per the class's instance mode. */
+  instanceFor(reg: Registration, conn: ClientConnection): Promise<object> | object {
+    if (!reg.isClass) return reg.target;
+    const cls = reg.target as new () => object;
+    const create = (): object => {
+      if (reg.instanceCreator) {
+        const obj = reg.instanceCreator(cls);
+        if (obj instanceof cls) return obj;
+        throw new PyroError("instance creator returned object of different type");
+      }
+      return new cls();
+    };
+    switch (reg.instanceMode) {
+      case "single": {
+        let inst = this.singles.get(reg);
+        if (!inst) {
+          inst = create();
+          this.singles.set(reg, inst);
+        }
+        return inst;
+      }
+      case "session": {
+        let inst = conn.pyroInstances.get(cls);
+        if (!inst) {
+          inst = create();
+          conn.pyroInstances.set(cls, inst);
+        }
+        return inst;
+      }
+      case "percall":
+        return create();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Hooks (override in a subclass, or pass as options)
+
+  validateHandshake(conn: ClientConnection, data: unknown): unknown {
+    return this.hooks.validateHandshake ? this.hooks.validateHandshake(conn, data) : "hello";
+  }
+  annotations(): AnnotationsInput | null | undefined {
+    return this.hooks.annotations?.();
+  }
+  clientDisconnect(conn: ClientConnection): void {
+    this.hooks.clientDisconnect?.(conn);
+  }
+  housekeeping(): void {
+    this.hooks.housekeeping?.();
+  }
+
+  userAnnotations(): Annotations | null {
+    const a = this.annotations();
+    if (!a) return null;
+    const out: Annotations = new Map();
+    const entries = a instanceof Map ? a.entries() : Object.entries(a);
+    for (const [k, v] of entries) out.set(k, typeof v === "string" ? Buffer.from(v, "utf8") : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+    return out.size ? out : null;
+  }
+
+  callbackError(err: Error): void {
+    console.warn(`error during handleRequest (callback): ${err.stack ?? err.message}`);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Streams (used by DaemonObject)
+
+  nextStreamItem(streamId: string): Promise<unknown> {
+    const conn = currentContext()?.client ?? null;
+    return this.streams.next(streamId, conn);
+  }
+  closeStream(streamId: string): void {
+    this.streams.remove(streamId);
+  }
+
+  serverDescription(): string {
+    return `<node event loop server on ${this._location ?? "?"}; ${this.connections.size} connections>`;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Connections and lifetime
+
+  private onConnection(socket: Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const denied = this.maxConnections > 0 && this.connections.size >= this.maxConnections ? "no free workers, increase server threadpool size" : null;
+    const conn = new Connection(socket, this, denied);
+    this.connections.add(conn);
+    debug("connection %d from %s", conn.id, socket.remoteAddress ?? "unix socket");
+  }
+
+  connectionClosed(conn: Connection): void {
+    if (!this.connections.delete(conn)) return;
+    debug("connection %d closed", conn.id);
+    this.streams.disconnect(conn);
+    try {
+      this.clientDisconnect(conn);
+    } catch (e) {
+      console.warn("Error in clientDisconnect: " + (e as Error).message);
+    }
+  }
+
+  requestDone(): void {
+    if (this.loopConditions.length && !this.closing && !this.loopConditions.every((c) => c())) void this.close();
+  }
+
+  private startHousekeeping(): void {
+    const interval = Math.min(config.POLLTIMEOUT || 0, Math.max(this.commTimeout || 0, 5)) || 2;
+    this.housekeeper = setInterval(() => {
+      try {
+        this.streams.sweep();
+        this.housekeeping();
+      } catch (e) {
+        debug("housekeeping error: %s", (e as Error).message);
+      }
+      this.requestDone();
+    }, interval * 1000);
+    this.housekeeper.unref();
+  }
+
+  /** Wait until listening; returns the daemon. */
+  async start(): Promise<this> {
+    return this.ready;
+  }
+
+  /**
+   * Serve until close() (or until `loopCondition` returns false, checked after each request and every few
+   * seconds). Resolves when the daemon has closed.
+   */
+  async requestLoop(loopCondition?: () => boolean): Promise<void> {
+    await this.ready;
+    if (loopCondition) this.loopConditions.push(loopCondition);
+    return this.closedPromise;
+  }
+
+  /** Stop listening, drop all client connections and streams. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.housekeeper) clearInterval(this.housekeeper);
+      this.streams.clear();
+      for (const c of this.connections) c.close();
+      try {
+        await this.ready;
+      } catch {
+        // never listened
+      }
+      await this.listener?.close();
+      for (const reg of this.objectsById.values()) if (reg.id !== DAEMON_NAME) this.forget(reg);
+      this.resolveClosed();
+    })();
+    return this.closing;
+  }
+
+  /** Pyro4's name for close(). */
+  shutdown(): Promise<void> {
+    return this.close();
+  }
+
+  get closed(): boolean {
+    return this.closing !== null;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  toString(): string {
+    return `<pyro4.Daemon at ${this._location ?? "(not listening)"}; ${this.objectsById.size} objects>`;
+  }
+}
+
+function toKey(key: string | Uint8Array | null | undefined): Uint8Array | null {
+  if (key == null) return null;
+  const b = typeof key === "string" ? Buffer.from(key, "utf8") : key;
+  return b.length ? b : null;
+}
+
+function formatLocation(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,0 +1,287 @@
+// Which members of a served object Python clients may reach, with Pyro4's @expose rules: private names
+// (`_x`, and a fixed list of dunders) are never remote, plain data fields are never remote, accessors become
+// remote attributes, and with REQUIRE_EXPOSE only members marked by a decorator or a registration option count.
+// Marks live in WeakMaps keyed by the function/class, so decorated classes are not modified.
+
+import { DaemonError } from "../errors.js";
+import { explicitParams, paramInfo, type ParamInfo } from "./params.js";
+
+export type InstanceMode = "single" | "session" | "percall";
+export type InstanceCreator<T = any> = (cls: new (...args: any[]) => T) => T;
+
+interface FnMarks {
+  exposed?: boolean;
+  oneway?: boolean;
+  callback?: boolean;
+  params?: string[];
+}
+interface ClassMarks {
+  exposed?: boolean;
+  instanceMode?: InstanceMode;
+  instanceCreator?: InstanceCreator | null;
+}
+
+const fnMarks = new WeakMap<Function, FnMarks>();
+const classMarks = new WeakMap<Function, ClassMarks>();
+
+function markFn(fn: Function, m: FnMarks): void {
+  const cur = fnMarks.get(fn);
+  if (cur) Object.assign(cur, m);
+  else fnMarks.set(fn, { ...m });
+}
+function markClass(cls: Function, m: ClassMarks): void {
+  const cur = classMarks.get(cls);
+  if (cur) Object.assign(cur, m);
+  else classMarks.set(cls, { ...m });
+}
+
+const privateDunders = new Set([
+  "__init__", "__init_subclass__", "__class__", "__module__", "__weakref__", "__call__", "__new__", "__del__",
+  "__repr__", "__unicode__", "__str__", "__format__", "__nonzero__", "__bool__", "__coerce__", "__cmp__", "__eq__",
+  "__ne__", "__hash__", "__ge__", "__gt__", "__le__", "__lt__", "__dir__", "__enter__", "__exit__", "__copy__",
+  "__deepcopy__", "__sizeof__", "__getattr__", "__setattr__", "__hasattr__", "__getattribute__", "__delattr__",
+  "__instancecheck__", "__subclasscheck__", "__getinitargs__", "__getnewargs__", "__getstate__", "__setstate__",
+  "__reduce__", "__reduce_ex__", "__getstate_for_dict__", "__setstate_from_dict__", "__subclasshook__",
+]);
+
+/** Pyro4's util.is_private_attribute: `_x` is private, `__x__` (longer than 4) is public unless deny-listed. */
+export function isPrivateName(name: string): boolean {
+  if (privateDunders.has(name)) return true;
+  if (!name.startsWith("_")) return false;
+  if (name.length > 4 && name.startsWith("__") && name.endsWith("__")) return false;
+  return true;
+}
+
+/** Names JavaScript gives special meaning on every object: never served. */
+const jsReserved = new Set(["constructor", "__proto__", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__"]);
+
+function refusePrivate(name: string | symbol, isPrivateField = false): void {
+  if (isPrivateField || typeof name === "symbol" || isPrivateName(name))
+    throw new TypeError("exposing private names (starting with _) is not allowed");
+}
+
+export interface ExposeOptions {
+  /** Parameter names used to bind Python keyword arguments (default: parsed from the function source). */
+  params?: string[];
+}
+
+type AnyDecoratorContext =
+  | ClassDecoratorContext
+  | ClassMethodDecoratorContext
+  | ClassGetterDecoratorContext
+  | ClassSetterDecoratorContext
+  | ClassAccessorDecoratorContext
+  | ClassFieldDecoratorContext;
+
+function applyMarks(value: unknown, context: AnyDecoratorContext, fm: FnMarks, what: string): void {
+  switch (context.kind) {
+    case "class":
+      if (fm.exposed) markClass(value as Function, { exposed: true });
+      else throw new TypeError(`@${what} cannot be used on a class`);
+      return;
+    case "method":
+    case "getter":
+    case "setter":
+      refusePrivate(context.name, context.private);
+      markFn(value as Function, fm);
+      return;
+    case "accessor": {
+      refusePrivate(context.name, context.private);
+      const v = value as { get: Function; set: Function };
+      markFn(v.get, fm);
+      markFn(v.set, fm);
+      return;
+    }
+    default:
+      throw new TypeError(
+        `@${what} cannot be used on a plain field ('${String(context.name)}'): use a method, a getter/setter or an 'accessor' field`,
+      );
+  }
+}
+
+/**
+ * Pyro4's @expose. As a TS 5 decorator on a class (every public method and accessor of that class), a method,
+ * a getter/setter or an `accessor` field (a remote attribute). Also `expose({ params: [...] })` as a decorator
+ * factory, and `expose(SomeClass)` / `expose(fn)` as a plain function for code without decorators.
+ */
+export function expose<T extends Function>(target: T): T;
+export function expose(value: unknown, context: AnyDecoratorContext): void;
+export function expose(options: ExposeOptions): (value: unknown, context: AnyDecoratorContext) => void;
+export function expose(value: unknown, context?: AnyDecoratorContext): unknown {
+  if (context && typeof context === "object" && "kind" in context) {
+    applyMarks(value, context, { exposed: true }, "expose");
+    return undefined;
+  }
+  if (typeof value === "function") {
+    if (isClass(value)) markClass(value, { exposed: true });
+    else {
+      if (value.name) refusePrivate(value.name);
+      markFn(value, { exposed: true });
+    }
+    return value;
+  }
+  if (value && typeof value === "object") {
+    const opts = value as ExposeOptions;
+    return (v: unknown, ctx: AnyDecoratorContext) =>
+      applyMarks(v, ctx, { exposed: true, ...(opts.params ? { params: [...opts.params] } : {}) }, "expose");
+  }
+  throw new TypeError("@expose cannot determine what this is: " + String(value));
+}
+
+/** Pyro4's @oneway: the client does not wait for a result (it learns this from the metadata). */
+export function oneway<T extends Function>(target: T): T;
+export function oneway(value: unknown, context: ClassMethodDecoratorContext): void;
+export function oneway(value: unknown, context?: ClassMethodDecoratorContext): unknown {
+  if (context) {
+    if (context.kind !== "method") throw new TypeError("@oneway can only be used on methods");
+    applyMarks(value, context, { oneway: true }, "oneway");
+    return undefined;
+  }
+  markFn(value as Function, { oneway: true });
+  return value;
+}
+
+/** Pyro4's @callback: errors are also raised (reported) on the serving side, and the connection is closed. */
+export function callback<T extends Function>(target: T): T;
+export function callback(value: unknown, context: ClassMethodDecoratorContext): void;
+export function callback(value: unknown, context?: ClassMethodDecoratorContext): unknown {
+  if (context) {
+    if (context.kind !== "method") throw new TypeError("@callback can only be used on methods");
+    markFn(value as Function, { callback: true });
+    return undefined;
+  }
+  markFn(value as Function, { callback: true });
+  return value;
+}
+
+/**
+ * Pyro4's @behavior(instance_mode, instance_creator) for registered classes: "session" (default: one instance
+ * per client connection), "single" (one per daemon, created on first use) or "percall".
+ */
+export function behavior(
+  instanceMode: InstanceMode | { instanceMode?: InstanceMode; instanceCreator?: InstanceCreator | null } = "session",
+  instanceCreator: InstanceCreator | null = null,
+): (cls: any, context?: ClassDecoratorContext) => any {
+  const opts = typeof instanceMode === "object" ? instanceMode : { instanceMode, instanceCreator };
+  const mode = opts.instanceMode ?? "session";
+  checkInstanceMode(mode);
+  if (opts.instanceCreator != null && typeof opts.instanceCreator !== "function")
+    throw new TypeError("instance_creator must be a callable");
+  return (cls: any, context?: ClassDecoratorContext) => {
+    if (typeof cls !== "function" || (context && context.kind !== "class"))
+      throw new TypeError("behavior decorator can only be used on a class");
+    markClass(cls, { instanceMode: mode, instanceCreator: opts.instanceCreator ?? null });
+    return cls;
+  };
+}
+
+export function checkInstanceMode(mode: string): asserts mode is InstanceMode {
+  if (mode !== "single" && mode !== "session" && mode !== "percall") throw new TypeError("invalid instance mode: " + mode);
+}
+
+export function classBehavior(cls: Function): { instanceMode: InstanceMode; instanceCreator: InstanceCreator | null } {
+  const m = classMarks.get(cls);
+  return { instanceMode: m?.instanceMode ?? "session", instanceCreator: m?.instanceCreator ?? null };
+}
+
+export function isClass(fn: unknown): fn is new (...args: any[]) => any {
+  return typeof fn === "function" && /^class[\s{]/.test(Function.prototype.toString.call(fn));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Exposure of one registered object or class, computed once at registration.
+
+/** Registration-time alternative to decorators (both can be combined). */
+export interface ExposureOptions {
+  /** Member names to expose: methods become remote methods, getters/setters remote attributes. */
+  expose?: readonly string[];
+  /** Methods that are oneway (clients do not wait). */
+  oneway?: readonly string[];
+  /** Methods flagged like Pyro4's @callback. */
+  callback?: readonly string[];
+  /** Parameter names per method, for keyword-argument binding when parsing the source is not possible. */
+  params?: Readonly<Record<string, readonly string[]>>;
+  /** Default: config.REQUIRE_EXPOSE. When false every public method and accessor is remote. */
+  requireExpose?: boolean;
+}
+
+export interface MethodInfo {
+  name: string;
+  fn: Function;
+  oneway: boolean;
+  callback: boolean;
+  params: ParamInfo | null;
+}
+export interface AttrInfo {
+  name: string;
+  get: Function | null;
+  set: Function | null;
+}
+export interface Exposure {
+  methods: Map<string, MethodInfo>;
+  attrs: Map<string, AttrInfo>;
+  /** Display name for error messages ("'EchoServer' object has no attribute 'x'"). */
+  typeName: string;
+  metadata(asLists: boolean): { methods: Set<string> | string[]; oneway: Set<string> | string[]; attrs: Set<string> | string[] };
+}
+
+/** Walk `target` (an object, or a class's prototype) and collect its remote members. */
+export function computeExposure(target: object, isClassTarget: boolean, options: ExposureOptions, requireExpose: boolean): Exposure {
+  const listed = new Set(options.expose ?? []);
+  const onewayListed = new Set(options.oneway ?? []);
+  const callbackListed = new Set(options.callback ?? []);
+  for (const n of [...listed, ...onewayListed]) {
+    if (isPrivateName(n)) throw new DaemonError(`cannot expose private name '${n}'`);
+  }
+  const methods = new Map<string, MethodInfo>();
+  const attrs = new Map<string, AttrInfo>();
+  const seen = new Set<string>();
+  let proto: object | null = isClassTarget ? (target as Function).prototype : target;
+  const typeName = isClassTarget ? (target as Function).name : (target.constructor?.name ?? "object");
+  while (proto && proto !== Object.prototype && proto !== Function.prototype) {
+    const owner = Object.prototype.hasOwnProperty.call(proto, "constructor") ? (proto as { constructor: Function }).constructor : null;
+    const classExposed = owner ? classMarks.get(owner)?.exposed === true : false;
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      if (jsReserved.has(name) || isPrivateName(name)) continue;
+      const d = Object.getOwnPropertyDescriptor(proto, name)!;
+      if (typeof d.value === "function") {
+        const m = fnMarks.get(d.value);
+        if (!(m?.exposed || classExposed || listed.has(name) || !requireExpose)) continue;
+        const explicit = options.params?.[name] ?? m?.params;
+        methods.set(name, {
+          name,
+          fn: d.value,
+          oneway: !!m?.oneway || onewayListed.has(name),
+          callback: !!m?.callback || callbackListed.has(name),
+          params: explicit ? explicitParams(explicit) : paramInfo(d.value),
+        });
+      } else if (d.get || d.set) {
+        const mg = d.get ? fnMarks.get(d.get) : undefined;
+        const ms = d.set ? fnMarks.get(d.set) : undefined;
+        if (!(mg?.exposed || ms?.exposed || classExposed || listed.has(name) || !requireExpose)) continue;
+        attrs.set(name, { name, get: d.get ?? null, set: d.set ?? null });
+      }
+    }
+    proto = Object.getPrototypeOf(proto);
+  }
+  for (const n of listed) {
+    if (!methods.has(n) && !attrs.has(n)) throw new DaemonError(`cannot expose '${n}': no such method or accessor on ${typeName}`);
+  }
+  const sets = {
+    methods: new Set(methods.keys()),
+    oneway: new Set([...methods.values()].filter((m) => m.oneway).map((m) => m.name)),
+    attrs: new Set(attrs.keys()),
+  };
+  return {
+    methods,
+    attrs,
+    typeName,
+    metadata(asLists) {
+      return asLists
+        ? { methods: [...sets.methods], oneway: [...sets.oneway], attrs: [...sets.attrs] }
+        : { methods: new Set(sets.methods), oneway: new Set(sets.oneway), attrs: new Set(sets.attrs) };
+    },
+  };
+}

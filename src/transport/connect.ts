@@ -1,0 +1,80 @@
+// Opens the client side of a Pyro connection (TCP over IPv4/IPv6, or a unix domain socket) with a timeout and
+// an AbortSignal, and words failures the way Pyro4 does ("cannot connect to ('host', port): ...") so users
+// see which address was tried and why it failed.
+
+import { connect as netConnect, type Socket } from "node:net";
+import { CommunicationError, TimeoutError } from "../errors.js";
+
+export interface ConnectTarget {
+  host?: string | null;
+  port?: number | null;
+  /** Unix domain socket path (wins over host/port). A leading NUL selects Linux's abstract namespace. */
+  sockname?: string | null;
+}
+
+export interface ConnectOptions {
+  /** Milliseconds; 0 or undefined = no limit. */
+  timeoutMs?: number;
+  signal?: AbortSignal | null;
+  /** TCP_NODELAY (default true: Pyro messages are request/response and must not wait for Nagle). */
+  noDelay?: boolean;
+}
+
+/** Pyro4 prints the connect location as a Python tuple `('host', port)` or the socket path. */
+export function describeTarget(t: ConnectTarget): string {
+  if (t.sockname) return t.sockname;
+  return `('${t.host ?? ""}', ${t.port ?? "None"})`;
+}
+
+/** Connect; resolves with a connected socket (no data listeners attached, not unref'd). */
+export function connectSocket(target: ConnectTarget, options: ConnectOptions = {}): Promise<Socket> {
+  const where = describeTarget(target);
+  return new Promise<Socket>((resolve, reject) => {
+    const signal = options.signal ?? null;
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let socket: Socket;
+    try {
+      socket = target.sockname
+        ? netConnect({ path: target.sockname })
+        : netConnect({ host: target.host ?? "localhost", port: target.port ?? 0 });
+    } catch (e) {
+      reject(new CommunicationError(`cannot connect to ${where}: ${(e as Error).message}`, { cause: e }));
+      return;
+    }
+    let timer: NodeJS.Timeout | null = null;
+    const cleanup = () => {
+      if (timer) clearTimeout(timer);
+      socket.removeListener("connect", onConnect);
+      socket.removeListener("error", onError);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onConnect = () => {
+      cleanup();
+      if (!target.sockname) socket.setNoDelay(options.noDelay ?? true);
+      resolve(socket);
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      socket.destroy();
+      reject(new CommunicationError(`cannot connect to ${where}: ${err.message}`, { cause: err }));
+    };
+    const onAbort = () => {
+      cleanup();
+      socket.destroy();
+      reject(signal!.reason);
+    };
+    socket.once("connect", onConnect);
+    socket.once("error", onError);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.timeoutMs && options.timeoutMs > 0) {
+      timer = setTimeout(() => {
+        cleanup();
+        socket.destroy();
+        reject(new TimeoutError(`cannot connect to ${where}: timed out after ${options.timeoutMs} ms`));
+      }, options.timeoutMs);
+    }
+  });
+}

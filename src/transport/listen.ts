@@ -1,0 +1,100 @@
+// Listening sockets for daemons: TCP on IPv4/IPv6 (port 0 = ephemeral) or a unix domain socket (incl. Linux
+// abstract names), with the location string Pyro4 puts in URIs (`host:port`, `[v6]:port`, `./u:path`).
+
+import { createServer, isIP, type Server, type Socket } from "node:net";
+import { lookup } from "node:dns/promises";
+import { unlinkSync } from "node:fs";
+import { config } from "../config.js";
+
+export interface ListenOptions {
+  /** Host name or address; "" = every interface. Ignored with `unixsocket`. */
+  host?: string;
+  port?: number;
+  /** Path of a unix domain socket (a leading "\0" = Linux abstract namespace). */
+  unixsocket?: string | null;
+  /** Pyro4's PREFER_IP_VERSION: 4, 6 or 0 (whatever the resolver returns first). */
+  preferIpVersion?: number;
+  backlog?: number;
+}
+
+export interface Listener {
+  server: Server;
+  /** `host:port`, `[ipv6]:port` or `./u:path`, as Pyro4 writes it in URIs. */
+  locationStr: string;
+  host: string | null;
+  port: number | null;
+  unixsocket: string | null;
+  /** Stop listening; removes the unix socket file. Existing connections are left alone. */
+  close(): Promise<void>;
+}
+
+/** Resolve a host name to the address to bind, preferring the configured IP version like Pyro4 does. */
+async function bindAddress(host: string, prefer: number): Promise<string> {
+  if (host === "") return prefer === 6 ? "::" : "0.0.0.0";
+  if (isIP(host)) return host;
+  const family = prefer === 6 ? 6 : prefer === 4 ? 4 : 0;
+  try {
+    return (await lookup(host, { family })).address;
+  } catch (e) {
+    if (family === 0) throw e;
+    return (await lookup(host)).address;
+  }
+}
+
+/** Open a listening socket; `onConnection` gets each accepted socket. */
+export async function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  const server = createServer({ noDelay: config.SOCK_NODELAY }, onConnection);
+  const backlog = options.backlog ?? 100;
+  const unixsocket = options.unixsocket ?? null;
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: Error) => reject(e);
+    server.once("error", onError);
+    const done = () => {
+      server.off("error", onError);
+      resolve();
+    };
+    if (unixsocket) {
+      server.listen({ path: unixsocket, backlog }, done);
+    } else {
+      bindAddress(options.host ?? config.HOST, options.preferIpVersion ?? config.PREFER_IP_VERSION).then(
+        (address) => server.listen({ host: address, port: options.port ?? 0, backlog, exclusive: true }, done),
+        reject,
+      );
+    }
+  });
+  let locationStr: string;
+  let host: string | null = null;
+  let port: number | null = null;
+  if (unixsocket) {
+    locationStr = "./u:" + unixsocket;
+  } else {
+    const addr = server.address();
+    if (!addr || typeof addr === "string") throw new Error("listening socket has no TCP address");
+    // Pyro4 keeps the host as given (e.g. "localhost") and only falls back to the bound address when empty.
+    host = options.host ?? config.HOST;
+    if (!host) host = addr.address;
+    port = addr.port;
+    locationStr = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  }
+  let closed: Promise<void> | null = null;
+  return {
+    server,
+    locationStr,
+    host,
+    port,
+    unixsocket,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if (unixsocket && !unixsocket.startsWith("\0")) {
+          try {
+            unlinkSync(unixsocket);
+          } catch {
+            // already gone
+          }
+        }
+      });
+      return closed;
+    },
+  };
+}
