@@ -45,9 +45,14 @@ export function ratio(ours: Summary | null | undefined, base: Summary | null | u
 export function fmtNum(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return "n/a";
   const a = Math.abs(x);
-  if (a >= 1e9) return (x / 1e9).toPrecision(3) + "G";
-  if (a >= 1e6) return (x / 1e6).toPrecision(3) + "M";
-  if (a >= 1e4) return (x / 1e3).toPrecision(3) + "k";
+  if (a >= 9999.5) {
+    // pick the suffix after rounding, so 999999 prints as "1.00M", not "1000k"
+    const r = Number(x.toPrecision(3));
+    const ar = Math.abs(r);
+    if (ar >= 1e9) return (r / 1e9).toPrecision(3) + "G";
+    if (ar >= 1e6) return (r / 1e6).toPrecision(3) + "M";
+    return (r / 1e3).toPrecision(3) + "k";
+  }
   if (a >= 1000) return Math.round(x).toString();
   if (a === 0) return "0";
   return x.toPrecision(3);

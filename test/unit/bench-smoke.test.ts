@@ -1,0 +1,106 @@
+// The benchmark report's arithmetic and formatting (bench/lib/stats.ts, bench/lib/report.ts) on fixed numbers, so a
+// broken table or an inverted ratio shows up in `npm test` rather than in a misleading README. No timing here.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  summarize, percentile, ratio, fmtNum, fmtSummary, fmtRatio, verdict, formatTable, type Summary,
+} from "../../bench/lib/stats.js";
+import { evaluate, renderSection, targetSummary, toJson, type Row } from "../../bench/lib/report.js";
+
+const S = (median: number, min = median, max = median, n = 5): Summary => ({ min, median, max, n });
+
+test("summarize: min/median/max, even and odd counts, non-finite samples dropped", () => {
+  assert.deepEqual(summarize([5, 1, 3]), { min: 1, median: 3, max: 5, n: 3 });
+  assert.deepEqual(summarize([4, 1, 3, 2]), { min: 1, median: 2.5, max: 4, n: 4 });
+  assert.deepEqual(summarize([NaN, 2, Infinity]), { min: 2, median: 2, max: 2, n: 1 });
+  assert.equal(summarize([]), null);
+});
+
+test("percentile: nearest rank", () => {
+  const xs = Array.from({ length: 100 }, (_, i) => 100 - i); // 100..1, unsorted on purpose
+  assert.equal(percentile(xs, 50), 50);
+  assert.equal(percentile(xs, 99), 99);
+  assert.equal(percentile([7], 99), 7);
+  assert.ok(Number.isNaN(percentile([], 50)));
+});
+
+test("ratio reads '> 1 = ours better' for rates, latencies and memory", () => {
+  const cases: [Summary, Summary, Parameters<typeof ratio>[2], number][] = [
+    [S(3000), S(1000), "ops/s", 3],
+    [S(50), S(100), "MB/s", 0.5],
+    [S(50), S(100), "us", 2], // half the latency = twice as good
+    [S(40), S(20), "MB", 0.5], // twice the memory = half as good
+  ];
+  for (const [ours, base, unit, want] of cases) assert.equal(ratio(ours, base, unit), want, `${unit}`);
+  assert.equal(ratio(null, S(1), "ops/s"), null);
+  assert.equal(ratio(S(1), S(0), "ops/s"), null);
+});
+
+test("number, summary and ratio formatting", () => {
+  const nums: [number | null, string][] = [
+    [0, "0"], [0.5, "0.500"], [12.345, "12.3"], [999, "999"], [1234, "1234"], [12345, "12.3k"],
+    [9999.7, "10.0k"], [999_999, "1.00M"], [-2500, "-2500"], [1_234_567, "1.23M"], [2.5e9, "2.50G"], [NaN, "n/a"], [null, "n/a"],
+  ];
+  for (const [x, want] of nums) assert.equal(fmtNum(x), want, String(x));
+  assert.equal(fmtSummary(S(12345, 11900, 12500)), "12.3k [11.9k-12.5k]");
+  assert.equal(fmtSummary(S(5, 5, 5, 1)), "5.00");
+  assert.equal(fmtSummary(null), "n/a");
+  assert.equal(fmtRatio(2.345), "2.3x");
+  assert.equal(fmtRatio(0.0123), "0.012x");
+  assert.equal(fmtRatio(12.34), "12.3x");
+  assert.equal(fmtRatio(250), "250x");
+  assert.equal(fmtRatio(null), "n/a");
+});
+
+test("verdicts: targets met, missed, unmeasured; plain comparisons without targets", () => {
+  assert.equal(verdict(2.5, null, [{ against: "python", min: 2 }]), "OK: meets 2.0x Python (2.5x)");
+  assert.equal(
+    verdict(1.2, 0.8, [{ against: "limit", min: 0.75 }, { against: "python", min: 1.5 }]),
+    "BELOW TARGET: meets 0.75x limit (0.80x); MISSES 1.5x Python (1.2x)",
+  );
+  assert.equal(verdict(null, null, [{ against: "python", min: 3 }]), "NOT MEASURED: target 3.0x Python: not measured");
+  assert.equal(verdict(1.5, null), "better than Python (1.5x)");
+  assert.equal(verdict(1.0, null), "on par with Python (1.0x)");
+  assert.equal(verdict(0.5, null), "worse than Python (0.50x)");
+  assert.equal(verdict(null, 0.3), "0.30x of the limit");
+  assert.equal(verdict(null, null), "no comparison");
+});
+
+test("formatTable aligns columns: first and last left, the rest right", () => {
+  const t = formatTable(["row", "a", "verdict"], [["x", "1", "ok"], ["longer", "123", "fine"]]);
+  assert.equal(
+    t,
+    ["row       a  verdict", "------  ---  -------", "x         1  ok", "longer  123  fine"].join("\n"),
+  );
+});
+
+test("evaluate + renderSection: best Python column is the baseline, limit ratio, note", () => {
+  const cell = (median: number) => ({ samples: [median], summary: S(median, median * 0.9, median * 1.1) });
+  const row: Row = {
+    section: "Concurrent",
+    name: "8 clients [msgpack]",
+    unit: "ops/s",
+    cells: { "TS>TS": cell(30000), "Py thread": cell(8000), "Py multiplex": cell(10000) },
+    ours: "TS>TS",
+    python: ["Py thread", "Py multiplex"],
+    limit: S(40000),
+    targets: [{ against: "python", min: 3 }],
+    note: "example",
+  };
+  const r = evaluate(row);
+  assert.equal(r.vsPython, 3);
+  assert.equal(r.vsLimit, 0.75);
+  assert.equal(r.verdict, "OK: meets 3.0x Python (3.0x) (example)");
+  const missing = evaluate({ ...row, name: "32 clients", cells: { "Py thread": cell(8000) }, targets: [], note: undefined });
+  assert.equal(missing.verdict, "no comparison");
+  const text = renderSection("Concurrent", [r, missing]);
+  const lines = text.split("\n");
+  assert.equal(lines[0], "## Concurrent");
+  assert.match(lines[2]!, /^\s+TS>TS\s+Py thread\s+Py multiplex\s+ours\/Py\s+ours\/limit\s+verdict$/);
+  assert.match(lines[4]!, /^8 clients \[msgpack\] \(ops\/s\)\s+30\.0k \[27\.0k-33\.0k\]\s+8000 \[7200-8800\]\s+10\.0k \[9000-11\.0k\]\s+3\.0x\s+0\.75x\s+OK: /);
+  assert.match(lines[5]!, /^32 clients \(ops\/s\)\s+8000 \[7200-8800\]\s+n\/a\s+n\/a\s+no comparison$/);
+  assert.equal(targetSummary([r, missing]), "1/1 rows with a target meet it");
+  const json = JSON.parse(toJson({ quick: true }, [r])) as { meta: { quick: boolean }; rows: { vsPython: number }[] };
+  assert.equal(json.meta.quick, true);
+  assert.equal(json.rows[0]!.vsPython, 3);
+});
