@@ -145,6 +145,24 @@ async function concurrentCell(label: string, client: "TS" | "Py", uri: string | 
   return cell;
 }
 
+/**
+ * Warm a freshly started server (JIT on the TS side, caches on the Python side) with every serializer, unmeasured,
+ * so the first cells of a section do not pay for it.
+ */
+async function warmServer(uri: string | undefined, kind = "ping"): Promise<void> {
+  if (!uri || !proxyClass()) return;
+  for (const ser of serializers) {
+    const c = new TsClient(uri, ser);
+    try {
+      await c.open();
+      await c.run(kind, S.quick ? 150 : 400);
+    } catch {
+      // the measured cells report failures
+    }
+    await c.close().catch(() => {});
+  }
+}
+
 // ---- sections ----
 
 const limits: { ping: Map<number, Summary | null>; bulk: Map<number, Summary | null> } = { ping: new Map(), bulk: new Map() };
@@ -242,6 +260,9 @@ async function matrixSection(): Promise<void> {
   const pyD = await startPy("daemon", { PYRO_SERVERTYPE: "thread" });
   const tsNs = await startTs("ns");
   const pyNs = await startPy("ns");
+  progress("warming up the servers");
+  for (const c of [tsD, pyD]) await warmServer(c?.uri);
+  for (const c of [tsNs, pyNs]) await warmServer(c?.uri, "nslookup");
   const kinds: { kind: string; name: string; unit: Unit; arg: number; ns?: boolean; size?: number }[] = [
     { kind: "connect", name: "connect + 1 call", unit: "ops/s", arg: 0 },
     { kind: "ping", name: "sequential calls", unit: "ops/s", arg: 0 },
@@ -291,8 +312,9 @@ async function concurrencySection(): Promise<void> {
   const tsD = await startTs("daemon");
   const pyT = await startPy("daemon", { PYRO_SERVERTYPE: "thread" });
   const pyM = await startPy("daemon", { PYRO_SERVERTYPE: "multiplex" });
-  progress("starting Python client processes");
+  progress("starting Python client processes, warming up the servers");
   await pool.ensure(Math.max(...CONCURRENCY));
+  for (const c of [tsD, pyT, pyM]) await warmServer(c?.uri);
   addPlanned(CONCURRENCY.length * serializers.length * 4);
   for (const n of CONCURRENCY) {
     for (const ser of serializers) {

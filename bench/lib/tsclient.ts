@@ -1,6 +1,6 @@
 // TypeScript client side of the matrix: our Proxy, in the orchestrator's process, running the same kinds of work as
 // python/bench_client.py (same loop shapes, same bounds) so the two clients are measured alike.
-import { Proxy } from "../../src/client/proxy.js";
+import { Proxy } from "../../src/index.js";
 import { percentile } from "./stats.js";
 
 type ProxyApi = Proxy;

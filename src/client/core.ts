@@ -31,6 +31,7 @@ import {
 } from "../protocol/message.js";
 import { getSerializer, type Serializer } from "../serializers/index.js";
 import { connectSocket, describeTarget } from "../transport/connect.js";
+import { tlsClientOptions, type TlsSettings } from "../transport/tls.js";
 import { URI } from "../uri.js";
 import { Connection, type ConnectionOwner, type FlushWaiter } from "./connection.js";
 import { AttributeError, CallPromise, toError } from "./support.js";
@@ -65,6 +66,11 @@ export interface ProxyOptions {
    * become Proxy dicts). Global hooks from addAutoproxyHook apply to every proxy as well.
    */
   replace?: ((value: object) => unknown) | null;
+  /**
+   * TLS (Pyro4's SSL): true to use the SSL_* config items, or settings that override them
+   * (default: config.SSL).
+   */
+  ssl?: boolean | TlsSettings;
 }
 
 const autoproxyHooks: ((value: object) => unknown)[] = [];
@@ -164,6 +170,7 @@ export class ProxyCore implements ConnectionOwner {
   private queue: Request[] = [];
   private current: Request | null = null;
   replace: ((value: object) => unknown) | null;
+  ssl: boolean | TlsSettings;
   private readonly serializeOptions: { replace: (value: object) => unknown };
 
   constructor(uri: string | URI, options: ProxyOptions = {}) {
@@ -181,6 +188,7 @@ export class ProxyCore implements ConnectionOwner {
     this.correlation = options.correlationId ?? null;
     this.userAnnotations = options.annotations ?? null;
     this.replace = options.replace ?? null;
+    this.ssl = options.ssl ?? config.SSL;
     this.serializeOptions = { replace: (v: object) => this.replaceValue(v) };
     this.rebuildAnnotations();
   }
@@ -491,7 +499,8 @@ export class ProxyCore implements ConnectionOwner {
     const uri = this.uri.protocol === "PYRO" ? this.uri : await resolveUri(this.uri, { hmacKey: this.hmacKey, timeout: this.timeout });
     const target = { host: uri.host, port: uri.port, sockname: uri.sockname };
     const where = describeTarget(target);
-    const socket = await connectSocket(target, { timeoutMs, noDelay: true });
+    const tls = this.ssl ? tlsClientOptions(uri.host, this.ssl === true ? {} : this.ssl) : null;
+    const socket = await connectSocket(target, { timeoutMs, noDelay: true, tls });
     const waiter = new HandshakeWaiter();
     const conn = new Connection(socket, where, waiter, this.hmacKey, config.MAX_MESSAGE_SIZE);
     try {
@@ -627,6 +636,7 @@ export class ProxyCore implements ConnectionOwner {
       compression: this.compression,
       metadata: this.metadata,
       replace: this.replace,
+      ssl: this.ssl,
     });
     c.methods = new Set(this.methods);
     c.oneways = new Set(this.oneways);

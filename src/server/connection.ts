@@ -82,6 +82,7 @@ export class Connection implements ClientConnection {
   private busy = false;
   private closed = false;
   private paused = false;
+  private readFailed = false;
 
   constructor(
     readonly socket: Socket,
@@ -128,7 +129,7 @@ export class Connection implements ClientConnection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.readFailed) return;
     let msgs: Message[];
     try {
       msgs = this.reader.push(chunk);
@@ -152,6 +153,10 @@ export class Connection implements ClientConnection {
       this.queue.length = 0;
       this.sendConnectFail(0, MARSHAL_ID, String(e.message), null);
       this.closeAfterWrite();
+    } else if (this.pumping) {
+      // Like Pyro4's one-thread-per-connection loop: requests read before the bad bytes still get their answer.
+      this.readFailed = true;
+      this.socket.pause();
     } else this.close();
   }
 
@@ -193,6 +198,7 @@ export class Connection implements ClientConnection {
       this.close();
     } finally {
       this.pumping = false;
+      if (this.readFailed) this.closeAfterWrite();
     }
   }
 

@@ -3,6 +3,7 @@
 // see which address was tried and why it failed.
 
 import { connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from "node:tls";
 import { CommunicationError, TimeoutError } from "../errors.js";
 
 export interface ConnectTarget {
@@ -18,6 +19,8 @@ export interface ConnectOptions {
   signal?: AbortSignal | null;
   /** TCP_NODELAY (default true: Pyro messages are request/response and must not wait for Nagle). */
   noDelay?: boolean;
+  /** TLS options (see transport/tls.ts tlsClientOptions); null/undefined = plain TCP. */
+  tls?: TlsConnectionOptions | null;
 }
 
 /** Pyro4 prints the connect location as a Python tuple `('host', port)` or the socket path. */
@@ -37,17 +40,25 @@ export function connectSocket(target: ConnectTarget, options: ConnectOptions = {
     }
     let socket: Socket;
     try {
-      socket = target.sockname
-        ? netConnect({ path: target.sockname })
-        : netConnect({ host: target.host ?? "localhost", port: target.port ?? 0 });
+      if (options.tls) {
+        socket = target.sockname
+          ? tlsConnect({ ...options.tls, path: target.sockname })
+          : tlsConnect({ ...options.tls, host: target.host ?? "localhost", port: target.port ?? 0 });
+      } else {
+        socket = target.sockname
+          ? netConnect({ path: target.sockname })
+          : netConnect({ host: target.host ?? "localhost", port: target.port ?? 0 });
+      }
     } catch (e) {
       reject(new CommunicationError(`cannot connect to ${where}: ${(e as Error).message}`, { cause: e }));
       return;
     }
+    // A TLS socket is usable only after the handshake, which is also where certificate errors surface.
+    const readyEvent = options.tls ? "secureConnect" : "connect";
     let timer: NodeJS.Timeout | null = null;
     const cleanup = () => {
       if (timer) clearTimeout(timer);
-      socket.removeListener("connect", onConnect);
+      socket.removeListener(readyEvent, onConnect);
       socket.removeListener("error", onError);
       signal?.removeEventListener("abort", onAbort);
     };
@@ -59,14 +70,16 @@ export function connectSocket(target: ConnectTarget, options: ConnectOptions = {
     const onError = (err: Error) => {
       cleanup();
       socket.destroy();
-      reject(new CommunicationError(`cannot connect to ${where}: ${err.message}`, { cause: err }));
+      const code = (err as NodeJS.ErrnoException).code;
+      const tlsHint = options.tls && code && /CERT|SELF_SIGNED|UNABLE_TO|HOSTNAME|ERR_TLS|ERR_SSL/.test(code) ? ` (TLS: ${code})` : "";
+      reject(new CommunicationError(`cannot connect to ${where}: ${err.message}${tlsHint}`, { cause: err }));
     };
     const onAbort = () => {
       cleanup();
       socket.destroy();
       reject(signal!.reason);
     };
-    socket.once("connect", onConnect);
+    socket.once(readyEvent, onConnect);
     socket.once("error", onError);
     signal?.addEventListener("abort", onAbort, { once: true });
     if (options.timeoutMs && options.timeoutMs > 0) {

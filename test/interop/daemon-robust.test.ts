@@ -26,7 +26,7 @@ before(async () => {
 after(() => daemon.close());
 
 /** Send chunks, collect replies until the server closes the socket (or `waitMs` passes). */
-function exchange(chunks: Buffer[], waitMs = 1500, endAfter = false): Promise<{ messages: Message[]; closed: boolean }> {
+function exchange(chunks: (Buffer | number)[], waitMs = 1500, endAfter = false): Promise<{ messages: Message[]; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const sock: Socket = connect(port, "127.0.0.1");
     const reader = new MessageReader();
@@ -49,8 +49,12 @@ function exchange(chunks: Buffer[], waitMs = 1500, endAfter = false): Promise<{ 
     });
     sock.on("close", () => finish(true));
     sock.on("error", () => {});
-    sock.on("connect", () => {
-      for (const c of chunks) sock.write(c);
+    sock.on("connect", async () => {
+      // a number in the chunk list is a pause in milliseconds
+      for (const c of chunks) {
+        if (typeof c === "number") await new Promise((r) => setTimeout(r, c));
+        else if (!sock.destroyed) sock.write(c);
+      }
       if (endAfter) sock.end();
     });
   });
@@ -84,7 +88,7 @@ function header(fields: { magic?: string; version?: number; type?: number; dataL
 
 const failText = (m: Message) => marshal.deserializeData(m.data);
 
-const cases: { name: string; chunks: () => Buffer[]; expect: (r: { messages: Message[]; closed: boolean }) => void; endAfter?: boolean }[] = [
+const cases: { name: string; chunks: () => (Buffer | number)[]; expect: (r: { messages: Message[]; closed: boolean }) => void; endAfter?: boolean }[] = [
   {
     name: "random bytes",
     chunks: () => [randomBytes(4096)],
@@ -179,11 +183,11 @@ const cases: { name: string; chunks: () => Buffer[]; expect: (r: { messages: Mes
     },
   },
   {
-    name: "garbage after a good call",
-    chunks: () => [connectMsg(), invokeMsg(serpent.serializeCall("thing", "add", [1, 2], {})), randomBytes(100)],
+    name: "garbage while a slow call runs: the call is answered, then the connection closes",
+    chunks: () => [connectMsg(), invokeMsg(serpent.serializeCall("thing", "slow", [0.3], {})), 50, randomBytes(100)],
     expect: (r) => {
       assert.ok(r.closed);
-      assert.equal(serpent.deserializeData(r.messages[1]!.data), 3);
+      assert.equal(serpent.deserializeData(r.messages[1]!.data), "slept 0.3");
     },
   },
 ];
