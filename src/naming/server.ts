@@ -2,7 +2,7 @@
 // as `Pyro.NameServer`, registered in its own storage with Pyro4's class metadata, plus the broadcast responder.
 // `pyro4 ns` is a thin wrapper around startNameServer.
 
-import { isIP } from "node:net";
+import { connect, isIP } from "node:net";
 import { config } from "../config.js";
 import { URI } from "../uri.js";
 import { Daemon, type DaemonOptions } from "../server/daemon.js";
@@ -33,6 +33,11 @@ export interface StartNameServerOptions {
   /** Force a sqlite driver for "sql:" storage (default: node:sqlite when available, else better-sqlite3). */
   sqliteDriver?: SqliteDriver;
   hmacKey?: string | Uint8Array | null;
+  /**
+   * Seconds between reachability sweeps that remove registrations unreachable for 20 s (Pyro4's NS_AUTOCLEAN);
+   * 0 = off. Default config.NS_AUTOCLEAN. Minimum 3.
+   */
+  autoclean?: number;
   /** Further Daemon options (serializersAccepted, maxConnections, ...). */
   daemonOptions?: Omit<DaemonOptions, "host" | "port" | "unixsocket" | "nathost" | "natport" | "hmacKey">;
 }
@@ -118,9 +123,11 @@ export async function startNameServer(options: StartNameServerOptions = {}): Pro
     }
     const d = daemon;
     const bc = broadcast;
+    const cleaner = startAutoclean(nameserver, options.autoclean ?? config.NS_AUTOCLEAN);
     let closing: Promise<void> | null = null;
     const close = () =>
       (closing ??= (async () => {
+        cleaner?.stop();
         await bc?.close();
         await d.close();
         nameserver.storage.close();
@@ -142,4 +149,60 @@ export async function startNameServer(options: StartNameServerOptions = {}): Pro
     storage.close();
     throw e;
   }
+}
+
+/** Pyro4's AutoCleaner constants; mutable only so tests need not wait 20 seconds. */
+export const autocleanTiming = { minPeriod: 3, unreachableMs: 20_000, loopMs: 2_000 };
+
+/** True when something accepts a connection at the URI's location. */
+function reachable(uri: URI, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = uri.sockname ? connect({ path: uri.sockname }) : connect({ host: uri.host!, port: uri.port! });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.once("connect", () => done(true));
+    sock.once("error", () => done(false));
+  });
+}
+
+/** Pyro4's AutoCleaner: every `period` seconds, drop names whose server has not answered for 20 seconds. */
+function startAutoclean(ns: NameServer, period: number): { stop(): void } | null {
+  if (!(period > 0)) return null;
+  if (period < autocleanTiming.minPeriod) throw new Error(`NS_AUTOCLEAN cannot be smaller than ${autocleanTiming.minPeriod}`);
+  const unreachableSince = new Map<string, number>();
+  let last = Date.now();
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy || Date.now() - last < period * 1000) return;
+    busy = true;
+    try {
+      const timeoutMs = (config.COMMTIMEOUT || 5) * 1000;
+      for (const [name, uriText] of Object.entries(ns.list())) {
+        if (name === NAMESERVER_NAME || name === "Pyro.Daemon") continue;
+        let ok = false;
+        try {
+          ok = await reachable(new URI(String(uriText)), timeoutMs);
+        } catch {
+          ok = false;
+        }
+        if (ok) unreachableSince.delete(name);
+        else {
+          const since = unreachableSince.get(name) ?? Date.now();
+          unreachableSince.set(name, since);
+          if (Date.now() - since >= autocleanTiming.unreachableMs) {
+            ns.remove(name);
+            unreachableSince.delete(name);
+          }
+        }
+      }
+      last = Date.now();
+    } finally {
+      busy = false;
+    }
+  }, autocleanTiming.loopMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

@@ -195,3 +195,25 @@ test("optparse look-alike", () => {
     assert.throws(() => p(...bad), (e: unknown) => e instanceof OptParseExit && e.status === 2 && /prog: error: /.test(e.output));
   }
 });
+
+test("autoclean removes registrations whose server stays unreachable (Pyro4's NS_AUTOCLEAN)", async () => {
+  const { autocleanTiming } = await import("../../src/naming/server.js");
+  const net = await import("node:net");
+  const saved = { ...autocleanTiming };
+  Object.assign(autocleanTiming, { minPeriod: 0.05, unreachableMs: 200, loopMs: 50 });
+  const alive = net.createServer((s) => s.destroy());
+  await new Promise<void>((r) => alive.listen(0, "127.0.0.1", () => r()));
+  const port = (alive.address() as { port: number }).port;
+  try {
+    await assert.rejects(startNameServer({ host: "127.0.0.1", port: 0, autoclean: 0.01 }), /NS_AUTOCLEAN cannot be smaller than/);
+    await using running = await startNameServer({ host: "127.0.0.1", port: 0, autoclean: 0.1 });
+    running.nameserver.register("alive", `PYRO:a@127.0.0.1:${port}`);
+    running.nameserver.register("dead", "PYRO:d@127.0.0.1:1");
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && "dead" in running.nameserver.list()) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(Object.keys(running.nameserver.list()).sort(), ["Pyro.NameServer", "alive"]);
+  } finally {
+    Object.assign(autocleanTiming, saved);
+    alive.close();
+  }
+});
