@@ -195,7 +195,7 @@ async function limitSection(): Promise<void> {
       : skipped(label, "raw server not running");
     for (const c of cs) c.close();
     limits.ping.set(n, cell.summary);
-    rows.push({ section: "Limit: raw Node TCP, no RPC", name: `ping-pong ${24 + req}/${24 + res} B, ${n} conn`, unit: "ops/s", cells: { raw: cell }, note: "ceiling" });
+    rows.push({ section: "Limit: raw Node TCP, no RPC", name: `ping-pong ${24 + req}/${24 + res} B, ${n} conn`, unit: "ops/s", cells: { raw: cell }, note: "ceiling for the RPC rows" });
   }
   for (const size of SIZES) {
     const label = `limit bulk echo ${mb(size)}`;
@@ -208,7 +208,7 @@ async function limitSection(): Promise<void> {
       : skipped(label, "raw server not running");
     c?.close();
     limits.bulk.set(size, cell.summary);
-    rows.push({ section: "Limit: raw Node TCP, no RPC", name: `bulk echo ${mb(size)}`, unit: "MB/s", cells: { raw: cell }, note: "ceiling" });
+    rows.push({ section: "Limit: raw Node TCP, no RPC", name: `bulk echo ${mb(size)}`, unit: "MB/s", cells: { raw: cell }, note: "ceiling for the RPC rows" });
   }
   await raw?.stop();
 }

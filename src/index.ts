@@ -31,3 +31,8 @@ export { startNameServer, createStorage, type StartNameServerOptions, type Runni
 export {
   locateNS, locateNSProxy, NameServerClient, type LocateNSOptions, type ListOptions, type Metadata,
 } from "./naming/locate.js";
+export {
+  Daemon, DAEMON_NAME, DaemonObject, expose, oneway, callback, behavior, currentContext, PythonError,
+  type DaemonOptions, type RegisterOptions, type ProxyDict, type CallContext, type ClientConnection,
+  type InstanceMode, type InstanceCreator, type ExposeOptions, type ExposureOptions,
+} from "./server/index.js";

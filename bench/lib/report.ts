@@ -42,8 +42,9 @@ export function evaluate(row: Row): RowResult {
   const py = best((row.python ?? []).map((k) => row.cells[k]?.summary), row.unit);
   const vsPython = ratio(ours, py, row.unit);
   const vsLimit = ratio(ours, row.limit, row.unit);
-  let v = verdict(vsPython, vsLimit, row.targets);
-  if (row.note) v += ` (${row.note})`;
+  const comparesNothing = !row.ours && !row.python?.length && row.limit === undefined && !row.targets?.length;
+  let v = comparesNothing && row.note ? row.note : verdict(vsPython, vsLimit, row.targets);
+  if (row.note && !comparesNothing) v += ` (${row.note})`;
   return { ...row, vsPython, vsLimit, verdict: v };
 }
 

@@ -296,10 +296,10 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
   const hmac = o.key ?? "";
   if (!hmac && !o.quiet) out("Warning: HMAC key not set. Anyone can connect to this server!");
 
-  let nameserver: { uri: { host: string | null; port: number | null }; bcServer?: { locationStr?: string } | null; close?: () => unknown } | null = null;
+  let nameserver: { uri: { host: string | null; port: number | null }; broadcast?: { locationStr?: string } | null; close?: () => unknown } | null = null;
   if (o.nameserver) {
     o.naming = true;
-    const start = await tryImport(["../naming/index.js", "../naming/nameserver.js", "../naming/server.js"], "startNameServer");
+    const start = await tryImport(["../naming/server.js", "../naming/index.js"], "startNameServer");
     if (!start) {
       err("error: -N (start a name server) is not available yet in this build");
       return 1;
@@ -315,7 +315,7 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
   const uri = daemon.register(echo, objectName);
   try {
     if (o.naming) {
-      const locateNS = await tryImport(["../naming/index.js", "../client/index.js", "../index.js"], "locateNS");
+      const locateNS = await tryImport(["../naming/locate.js", "../naming/index.js", "../index.js"], "locateNS");
       if (!locateNS) throw new Error("-n (register with a name server) is not available yet in this build");
       const host = nameserver ? nameserver.uri.host : null;
       const port = nameserver ? nameserver.uri.port : null;
@@ -323,9 +323,9 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
       try {
         await ns.register(objectName, uri);
         if (o.verbose) {
-          out(`using name server at ${String(ns.$uri ?? ns._pyroUri ?? "")}`);
+          out(`using name server at ${String(ns.uri ?? ns.$uri ?? "")}`);
           if (nameserver) {
-            if (nameserver.bcServer) out(`broadcast server running at ${nameserver.bcServer.locationStr}`);
+            if (nameserver.broadcast) out(`broadcast server running at ${nameserver.broadcast.locationStr}`);
             else out("not using a broadcast server");
           }
         }

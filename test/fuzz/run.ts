@@ -189,7 +189,10 @@ async function main(): Promise<void> {
   process.exitCode = problems.length ? 1 : 0;
 }
 
-main().catch((e) => {
-  process.stdout.write(`FUZZ-RESULT ${JSON.stringify({ ok: false, problems: [...problems, `fuzz driver crashed: ${inspect(e)}`] })}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  () => process.exit(),
+  (e) => {
+    process.stdout.write(`FUZZ-RESULT ${JSON.stringify({ ok: false, problems: [...problems, `fuzz driver crashed: ${inspect(e)}`] })}\n`);
+    process.exit(1);
+  },
+);

@@ -24,6 +24,11 @@ function startTheirs(args: string[], env: Record<string, string> = ENV): Promise
   return startPython(["-m", "Pyro4.test.echoserver", ...args], READY, { env });
 }
 
+/** The ready line carries the URI; the last startup line follows it shortly. */
+async function waitRunning(s: PythonServer): Promise<void> {
+  for (let i = 0; i < 200 && !s.output.includes("echoserver running."); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 /** Compare the JSON outputs of daemon_echo_compare.py for our server (a) and Python's (b). */
 function assertSameResults(a: string, b: string): void {
   const mine = JSON.parse(a) as unknown[][];
@@ -69,6 +74,7 @@ for (const ser of ["serpent", "json", "marshal", "msgpack"]) {
 test("echoserver prints the same lines as Python's (-v), and -h/-p errors match", async () => {
   const strip = (lines: string[]) => lines.map((l) => l.replace(/:\d+$/, ":PORT"));
   const [a, b] = await Promise.all([startOurs(["-H", "127.0.0.1", "-v"]), startTheirs(["-H", "127.0.0.1", "-v"])]);
+  await Promise.all([waitRunning(a), waitRunning(b)]);
   try {
     assert.deepEqual(strip(a.output), strip(b.output));
     assert.deepEqual(strip(a.output), [
@@ -131,5 +137,27 @@ test("serializer not accepted: the marshal-encoded CONNECTFAIL reads the same as
     }
   } finally {
     await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test("echoserver -N -v: starts a name server, registers there, prints Python's lines", async () => {
+  const nsPort = String(40000 + (process.pid % 20000));
+  const env = { ...ENV, PYRO_NS_PORT: nsPort };
+  const s = await startOurs(["-H", "127.0.0.1", "-N", "-v"], env);
+  await waitRunning(s);
+  try {
+    assert.deepEqual(s.output.map((l) => l.replace(/:\d+$/, ":PORT")), [
+      "Starting Pyro's built-in test echo server.",
+      "Warning: HMAC key not set. Anyone can connect to this server!",
+      "using name server at PYRO:Pyro.NameServer@127.0.0.1:PORT",
+      "not using a broadcast server",
+      "object name: test.echoserver",
+      "echo uri: PYRO:test.echoserver@127.0.0.1:PORT",
+      "echoserver running.",
+    ]);
+    const out = await runPythonAsync(["daemon_hmac_probe.py", `PYRONAME:test.echoserver@127.0.0.1:${nsPort}`, "serpent"], { env });
+    assert.deepEqual(JSON.parse(out), ["ok", "hello"]);
+  } finally {
+    await s.stop();
   }
 });

@@ -100,6 +100,8 @@ test("evaluate + renderSection: best Python column is the baseline, limit ratio,
   assert.match(lines[4]!, /^8 clients \[msgpack\] \(ops\/s\)\s+30\.0k \[27\.0k-33\.0k\]\s+8000 \[7200-8800\]\s+10\.0k \[9000-11\.0k\]\s+3\.0x\s+0\.75x\s+OK: /);
   assert.match(lines[5]!, /^32 clients \(ops\/s\)\s+8000 \[7200-8800\]\s+n\/a\s+n\/a\s+no comparison$/);
   assert.equal(targetSummary([r, missing]), "1/1 rows with a target meet it");
+  const limitRow = evaluate({ section: "Limit", name: "raw", unit: "ops/s", cells: { raw: cell(5) }, note: "ceiling" });
+  assert.equal(limitRow.verdict, "ceiling");
   const json = JSON.parse(toJson({ quick: true }, [r])) as { meta: { quick: boolean }; rows: { vsPython: number }[] };
   assert.equal(json.meta.quick, true);
   assert.equal(json.rows[0]!.vsPython, 3);
