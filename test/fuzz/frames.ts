@@ -111,7 +111,7 @@ export function randomValue(rng: Rng, depth = 0): unknown {
       return o;
     }
     case 12: return new Set(Array.from({ length: rng.int(4) }, () => rng.int(100)));
-    default: return new Map<unknown, unknown>([[rng.int(9), randomValue(rng, depth + 1)], [tuple(1, "k"), 2]]);
+    default: return new Map<unknown, unknown>([[rng.int(9), randomValue(rng, depth + 1)], [tuple<unknown>(1, "k"), 2]]);
   }
 }
 
@@ -141,7 +141,7 @@ export function validFrame(rng: Rng, s: Serializer, seq: number, connect = false
   const plain = () => s.serializeCall(OBJECT_ID, "echo", [1, "two", [3]], {});
   if (method === "<batch>") {
     flags = FLAGS_BATCH;
-    const calls = Array.from({ length: 1 + rng.int(4) }, () => tuple(rng.pick(METHODS), [randomValue(rng)], {}));
+    const calls = Array.from({ length: 1 + rng.int(4) }, () => tuple<unknown>(rng.pick(METHODS), [randomValue(rng)], {}));
     data = ser(s, () => s.serializeCall(OBJECT_ID, method, calls, null), plain);
   } else if (method === "__getattr__" || method === "__setattr__") {
     const args = method === "__getattr__" ? ["value"] : ["value", randomValue(rng)];
@@ -151,7 +151,7 @@ export function validFrame(rng: Rng, s: Serializer, seq: number, connect = false
     data = ser(s, () => s.serializeCall(OBJECT_ID, method, args, rng.chance(0.2) ? { b: randomValue(rng) } : {}), plain);
   }
   if (rng.chance(0.1)) flags |= FLAGS_ONEWAY;
-  let ann = Buffer.alloc(0);
+  let ann: Buffer = Buffer.alloc(0);
   if (rng.chance(0.2)) ann = annChunk("CORR", rng.bytes(16));
   if (rng.chance(0.05) && data.length > 200) {
     data = deflateSync(data);

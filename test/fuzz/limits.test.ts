@@ -252,7 +252,7 @@ test("limit: item streams per connection are capped (maxStreamsPerConnection)", 
 
 test("limit: batch size is capped (maxBatchSize) and an oversized batch runs none of its calls", async () => {
   const { port } = await daemonWith({ maxBatchSize: 10 });
-  const calls = Array.from({ length: 11 }, (_, i) => tuple("add", [i, 1], {}));
+  const calls = Array.from({ length: 11 }, (_, i) => tuple<unknown>("add", [i, 1], {}));
   const frame = buildFrame({ type: MSG_INVOKE, flags: FLAGS_BATCH, seq: 1, serializerId: serpent.id, ann: Buffer.alloc(0), data: serpent.serializeCall(OBJECT_ID, "<batch>", calls, null) });
   const r = await talk(port, [connectFrame(serpent), frame], { count: 2 });
   assert.ok(r.messages[1]!.flags & FLAGS_EXCEPTION, "an oversized batch must be refused");

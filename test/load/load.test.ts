@@ -1,0 +1,161 @@
+// Load on a live daemon over loopback: 1,000 concurrent connections (held, then all calling at once), Python
+// clients in threads measuring calls/s, and slowloris peers that must neither slow down nor lock out normal
+// clients. Figures (connections held, calls/s, memory) go to the test diagnostics (`npm test` prints them).
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
+import { MSG_CONNECTFAIL, MSG_CONNECTOK, MSG_RESULT, type Message } from "../../src/protocol/message.js";
+import { MessageReader } from "../../src/protocol/reader.js";
+import { getSerializer } from "../../src/serializers/index.js";
+import type { Daemon, DaemonOptions } from "../../src/server/daemon.js";
+import { runPythonAsync } from "../helpers/python.js";
+import { connectFrame, invokeFrame } from "../fuzz/frames.js";
+import { startFuzzDaemon } from "../fuzz/harness.js";
+
+const serpent = getSerializer("serpent");
+const daemons: Daemon[] = [];
+after(async () => {
+  for (const d of daemons) await d.close();
+});
+async function daemonWith(options: DaemonOptions = {}) {
+  const daemon = await startFuzzDaemon(options);
+  daemons.push(daemon);
+  return { daemon, port: Number(daemon.locationStr.split(":").pop()), uri: daemon.uriFor("fuzz").asString() };
+}
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const MB = (n: number) => Math.round((n / 1048576) * 10) / 10;
+
+/** A raw client: send frames, await replies one batch at a time. */
+class RawClient {
+  private reader = new MessageReader();
+  private waiting: { n: number; got: Message[]; resolve: (m: Message[]) => void } | null = null;
+  closed = false;
+  constructor(readonly sock: Socket) {
+    sock.on("data", (d) => {
+      for (const m of this.reader.push(d)) {
+        const w = this.waiting;
+        if (!w) continue;
+        w.got.push(m);
+        if (w.got.length >= w.n) {
+          this.waiting = null;
+          w.resolve(w.got);
+        }
+      }
+    });
+    sock.on("close", () => {
+      this.closed = true;
+      const w = this.waiting;
+      this.waiting = null;
+      w?.resolve(w.got);
+    });
+    sock.on("error", () => {});
+  }
+  static open(port: number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = connect(port, "127.0.0.1");
+      s.once("connect", () => resolve(new RawClient(s)));
+      s.once("error", reject);
+    });
+  }
+  send(frames: Buffer[], n: number): Promise<Message[]> {
+    return new Promise((resolve) => {
+      this.waiting = { n, got: [], resolve };
+      this.sock.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    });
+  }
+}
+
+test("load: 1,000 concurrent connections are held and all call at once", { timeout: 120_000 }, async (t) => {
+  const { daemon, port } = await daemonWith();
+  const mem0 = process.memoryUsage();
+  const clients: RawClient[] = [];
+  for (let i = 0; i < 1000; i += 100) clients.push(...(await Promise.all(Array.from({ length: 100 }, () => RawClient.open(port)))));
+  const ok = await Promise.all(clients.map((c) => c.send([connectFrame(serpent)], 1)));
+  assert.ok(ok.every((r) => r[0]?.type === MSG_CONNECTOK));
+  await until(() => daemon.connections.size === 1000, 5000);
+  const held = daemon.connections.size;
+  const mem1 = process.memoryUsage();
+  // every connection pipelines CALLS calls at the same time
+  const CALLS = 20;
+  const t0 = performance.now();
+  const replies = await Promise.all(
+    clients.map((c, i) => c.send(Array.from({ length: CALLS }, (_, k) => invokeFrame(serpent, k + 1, "add", [i, k])), CALLS)),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  replies.forEach((r, i) => {
+    assert.equal(r.length, CALLS);
+    assert.ok(r.every((m, k) => m.type === MSG_RESULT && serpent.deserializeData(m.data) === i + k));
+  });
+  const callsPerSec = Math.round((1000 * CALLS) / secs);
+  t.diagnostic(`connections held: ${held}; ${1000 * CALLS} calls in ${secs.toFixed(2)} s = ${callsPerSec} calls/s (client and daemon in one process)`);
+  t.diagnostic(`memory for 1,000 idle connections (both ends, one process): rss +${MB(mem1.rss - mem0.rss)} MB, heap +${MB(mem1.heapUsed - mem0.heapUsed)} MB`);
+  for (const c of clients) c.sock.destroy();
+  await until(() => daemon.connections.size === 0, 5000);
+});
+
+test("load: Python clients (4 processes x 25 threads) get answers; calls/s", { timeout: 120_000 }, async (t) => {
+  const { daemon, uri } = await daemonWith();
+  const outs = await Promise.all(Array.from({ length: 4 }, () => runPythonAsync(["fault_clients.py", "load", uri, "25", "3"], { timeoutMs: 60_000 })));
+  let calls = 0;
+  for (const o of outs) {
+    assert.doesNotMatch(o, /errors/, o);
+    calls += Number(/calls (\d+)/.exec(o)![1]);
+  }
+  t.diagnostic(`Python load: 100 threads, ${calls} calls in 3 s = ${Math.round(calls / 3)} calls/s`);
+  assert.ok(calls > 300, `only ${calls} calls`);
+  await until(() => daemon.connections.size === 0, 5000);
+});
+
+test("load: 300 slowloris peers trickling bytes do not slow down a normal client", { timeout: 60_000 }, async (t) => {
+  const { daemon, port } = await daemonWith({ commTimeout: 5 });
+  const frame = connectFrame(serpent);
+  const loris = await Promise.all(Array.from({ length: 300 }, () => RawClient.open(port)));
+  let stop = false;
+  const trickle = (async () => {
+    for (let i = 0; !stop && i < frame.length - 1; i++) {
+      for (const l of loris) if (!l.closed) l.sock.write(frame.subarray(i, i + 1));
+      await sleep(100);
+    }
+  })();
+  const c = await RawClient.open(port);
+  await c.send([connectFrame(serpent)], 1);
+  const lat: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    const [r] = await c.send([invokeFrame(serpent, i + 1, "add", [i, 1])], 1);
+    lat.push(performance.now() - t0);
+    assert.equal(serpent.deserializeData(r!.data), i + 1);
+  }
+  stop = true;
+  await trickle;
+  lat.sort((a, b) => a - b);
+  const p99 = lat[Math.floor(lat.length * 0.99)]!;
+  t.diagnostic(`with 300 slowloris peers: ${daemon.connections.size} connections, call latency median ${lat[100]!.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
+  assert.ok(p99 < 100, `p99 latency ${p99} ms`);
+  c.sock.destroy();
+  for (const l of loris) l.sock.destroy();
+});
+
+test("load: peers sending half a header fill maxConnections; others get 'no free workers' until commTimeout frees the slots", { timeout: 60_000 }, async () => {
+  const { daemon, port } = await daemonWith({ maxConnections: 50, commTimeout: 1 });
+  const loris = await Promise.all(Array.from({ length: 50 }, () => RawClient.open(port)));
+  for (const l of loris) l.sock.write(connectFrame(serpent).subarray(0, 10));
+  await until(() => daemon.connections.size === 50, 3000);
+  const c = await RawClient.open(port);
+  const [fail] = await c.send([connectFrame(serpent)], 1);
+  assert.equal(fail?.type, MSG_CONNECTFAIL);
+  assert.match(String(getSerializer(fail!.serializerId).deserializeData(fail!.data)), /no free workers/);
+  await until(() => loris.every((l) => l.closed), 4000);
+  const c2 = await RawClient.open(port);
+  const [ok] = await c2.send([connectFrame(serpent)], 1);
+  assert.equal(ok?.type, MSG_CONNECTOK);
+  c2.sock.destroy();
+});
+
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
+    await sleep(20);
+  }
+}
