@@ -4,6 +4,7 @@
 // security errors are answered and then the connection closes; read/protocol errors close it silently
 // (before the handshake they get a marshal-encoded CONNECTFAIL).
 
+import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
 import { randomUUID } from "node:crypto";
 import { debuglog } from "node:util";
@@ -110,6 +111,13 @@ export class Connection implements ClientConnection {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  getPeerCertificate(): PeerCertificate | null {
+    const s = this.socket as Partial<TLSSocket>;
+    if (typeof s.getPeerCertificate !== "function") return null;
+    const cert = s.getPeerCertificate();
+    return cert && Object.keys(cert).length ? cert : null;
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 // Per-call context for served methods, like Pyro4's `current_context`: which connection and client address a
 // call came from, its correlation id and request annotations, and the annotations to add to the response.
 // Backed by AsyncLocalStorage so it follows `await`s inside async methods and oneway calls.
+import type { PeerCertificate } from "node:tls";
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { PyroError } from "../errors.js";
@@ -25,6 +26,11 @@ export interface ClientConnection {
   readonly trackedResources: Set<Resource>;
   /** Free-form per-connection storage for user code (e.g. a user session set in validateHandshake). */
   readonly data: Map<unknown, unknown>;
+  /**
+   * The client's TLS certificate when the daemon serves TLS and the client presented one (check it in
+   * validateHandshake, like Pyro4's `conn.getpeercert()`); null otherwise.
+   */
+  getPeerCertificate(): PeerCertificate | null;
   /** Close this client connection. */
   close(): void;
 }

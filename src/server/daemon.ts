@@ -12,6 +12,7 @@ import { getSerializer, serializerIds } from "../serializers/index.js";
 import { float, tuple } from "../serializers/values.js";
 import { URI } from "../uri.js";
 import { listen, type Listener } from "../transport/listen.js";
+import { tlsServerOptions, type TlsSettings } from "../transport/tls.js";
 import { Connection } from "./connection.js";
 import { currentContext, type ClientConnection } from "./context.js";
 import { DaemonObject, type DaemonLike } from "./daemon-object.js";
@@ -62,6 +63,11 @@ export interface DaemonOptions {
   iterStreamLinger?: number;
   autoproxy?: boolean;
   requireExpose?: boolean;
+  /**
+   * TLS (Pyro4's SSL): true to use the SSL_* config items (SSL_SERVERCERT, SSL_SERVERKEY, SSL_REQUIRECLIENTCERT,
+   * SSL_CACERTS...), or settings that override them. Default config.SSL.
+   */
+  ssl?: boolean | TlsSettings;
   /** Refuse connections beyond this many (CONNECTFAIL like Pyro4's "no free workers"). 0 = unlimited. */
   maxConnections?: number;
   /** Pyro4's Daemon.validateHandshake: return the handshake response, throw to refuse the connection. */
@@ -161,6 +167,8 @@ export class Daemon implements DaemonCore, DaemonLike {
   private loopConditions: (() => boolean)[] = [];
   private hooks: DaemonOptions;
   readonly replacer: ((value: object) => unknown) | undefined;
+  /** True when this daemon serves TLS. */
+  readonly tls: boolean;
 
   constructor(options: DaemonOptions = {}) {
     this.hooks = options;
@@ -199,7 +207,11 @@ export class Daemon implements DaemonCore, DaemonLike {
     else if (this.port) this._location = formatLocation(this.host, this.port);
     const daemonObject = new DaemonObject(this);
     this.objectsById.set(DAEMON_NAME, this.makeRegistration(DAEMON_NAME, daemonObject, {}));
-    this.ready = listen({ host: this.host, port: this.port, unixsocket: this.unixsocket }, (s) => this.onConnection(s)).then(
+    const ssl = options.ssl ?? config.SSL;
+    const tls = ssl ? tlsServerOptions(ssl === true ? {} : ssl) : null;
+    this.tls = tls !== null;
+    const onTlsError = (err: Error) => debug("TLS handshake failed: %s", err.message);
+    this.ready = listen({ host: this.host, port: this.port, unixsocket: this.unixsocket, tls, onTlsError }, (s) => this.onConnection(s)).then(
       (l) => {
         this.listener = l;
         this._location = l.locationStr;

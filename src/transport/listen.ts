@@ -2,6 +2,7 @@
 // abstract names), with the location string Pyro4 puts in URIs (`host:port`, `[v6]:port`, `./u:path`).
 
 import { createServer, isIP, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 import { lookup } from "node:dns/promises";
 import { unlinkSync } from "node:fs";
 import { config } from "../config.js";
@@ -15,6 +16,10 @@ export interface ListenOptions {
   /** Pyro4's PREFER_IP_VERSION: 4, 6 or 0 (whatever the resolver returns first). */
   preferIpVersion?: number;
   backlog?: number;
+  /** Serve TLS with these options (see tls.ts tlsServerOptions); connections arrive after a good handshake. */
+  tls?: TlsOptions | null;
+  /** Told about TLS handshakes that failed (wrong CA, missing client certificate, plain-text peer...). */
+  onTlsError?: (err: Error, socket: Socket) => void;
 }
 
 export interface Listener {
@@ -43,7 +48,17 @@ async function bindAddress(host: string, prefer: number): Promise<string> {
 
 /** Open a listening socket; `onConnection` gets each accepted socket. */
 export async function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
-  const server = createServer({ noDelay: config.SOCK_NODELAY }, onConnection);
+  let server: Server;
+  if (options.tls) {
+    server = createTlsServer(options.tls, onConnection);
+    // A failed handshake must only cost that peer its connection.
+    server.on("tlsClientError", (err: Error, socket: Socket) => {
+      options.onTlsError?.(err, socket);
+      socket.destroy();
+    });
+  } else {
+    server = createServer({ noDelay: config.SOCK_NODELAY }, onConnection);
+  }
   const backlog = options.backlog ?? 100;
   const unixsocket = options.unixsocket ?? null;
   await new Promise<void>((resolve, reject) => {
