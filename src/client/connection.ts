@@ -127,6 +127,7 @@ export class Connection {
       return;
     }
     for (let i = 0; i < msgs.length && !this.closed; i++) this.owner.onMessage(this, msgs[i]!);
+    if (this.reader.failure && !this.closed) this.fail(this.reader.failure);
   };
 
   private readonly onFlushed = (err?: Error | null): void => {

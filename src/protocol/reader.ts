@@ -53,21 +53,33 @@ export class MessageReader {
    * MessageTooLargeError on bad input; after a throw the stream is out of sync and the connection must be dropped.
    */
   push(chunk: Buffer): Message[] {
+    if (this.failure) throw this.failure;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     let out: Message[] | null = null;
-    for (;;) {
-      if (!this.header) {
-        if (this.buffered < HEADER_SIZE) break;
-        this.parseHeader(this.take(HEADER_SIZE));
+    try {
+      for (;;) {
+        if (!this.header) {
+          if (this.buffered < HEADER_SIZE) break;
+          this.parseHeader(this.take(HEADER_SIZE));
+        }
+        if (this.buffered < this.bodyLen) break;
+        const body = this.take(this.bodyLen);
+        const msg = this.finish(body);
+        (out ??= []).push(msg);
       }
-      if (this.buffered < this.bodyLen) break;
-      const body = this.take(this.bodyLen);
-      const msg = this.finish(body);
-      (out ??= []).push(msg);
+    } catch (e) {
+      this.failure = e as ErrorWithMessage;
+      // Good messages that arrived before the bad bytes are still delivered (Pyro4 answers them too);
+      // the caller finds the error in `failure`, and the next push throws it.
+      if (out) return out;
+      throw e;
     }
     return out ?? EMPTY;
   }
+
+  /** The error that ended this stream, once bad input was seen (the stream cannot be resynchronised). */
+  failure: ErrorWithMessage | null = null;
 
   private take(n: number): Buffer {
     const first = this.chunks[0]!;

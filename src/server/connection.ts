@@ -34,7 +34,7 @@ import { ExceptionWrapper, errorToDict, isPlainObject } from "../serializers/val
 import { contextStorage, makeContext, type CallContext, type ClientConnection, type Resource } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
 import { PythonError } from "./pyerrors.js";
-import { asStreamable, drain } from "./streams.js";
+import { asStreamable, closeIterator, drain } from "./streams.js";
 import { detailedTraceback } from "./traceback.js";
 import type { DaemonCore } from "./daemon.js";
 
@@ -78,6 +78,7 @@ export class Connection implements ClientConnection {
   readonly data = new Map<unknown, unknown>();
   private reader: MessageReader;
   private queue: Message[] = [];
+  private messageTimer: NodeJS.Timeout | null = null;
   private pumping = false;
   private handshaken = false;
   private busy = false;
@@ -121,6 +122,7 @@ export class Connection implements ClientConnection {
   }
 
   close(): void {
+    if (this.messageTimer) clearTimeout(this.messageTimer);
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
@@ -145,6 +147,7 @@ export class Connection implements ClientConnection {
       this.onReadError(e as ErrorWithMessage);
       return;
     }
+    this.armMessageTimer();
     if (!msgs.length) return;
     for (const m of msgs) this.queue.push(m);
     if (this.queue.length > 64 && !this.paused) {
@@ -152,6 +155,25 @@ export class Connection implements ClientConnection {
       this.socket.pause();
     }
     if (!this.pumping) void this.pump();
+    if (this.reader.failure) this.onReadError(this.reader.failure);
+  }
+
+  /** Slowloris guard: a started message must complete within the daemon's messageTimeout. */
+  private armMessageTimer(): void {
+    const limit = this.daemon.messageTimeout;
+    if (limit <= 0) return;
+    if (this.reader.pending === 0) {
+      if (this.messageTimer) {
+        clearTimeout(this.messageTimer);
+        this.messageTimer = null;
+      }
+    } else if (!this.messageTimer) {
+      this.messageTimer = setTimeout(() => {
+        debug("connection %d: message not complete within %ds, closing", this.id, limit);
+        this.close();
+      }, limit * 1000);
+      this.messageTimer.unref();
+    }
   }
 
   private onReadError(e: ErrorWithMessage): void {
@@ -169,6 +191,7 @@ export class Connection implements ClientConnection {
   }
 
   private onClose(): void {
+    if (this.messageTimer) clearTimeout(this.messageTimer);
     this.closed = true;
     this.queue.length = 0;
     this.daemon.connectionClosed(this);
@@ -355,6 +378,8 @@ export class Connection implements ClientConnection {
         const obj = await this.daemon.instanceFor(reg, this);
         const exposure = reg.exposure;
         if (msg.flags & FLAGS_BATCH) {
+          const max = this.daemon.maxBatchSize;
+          if (max > 0 && vargs.length > max) throw new PyroError(`batch too large: ${vargs.length} calls where max=${max}`);
           const results: unknown[] = [];
           for (const item of vargs) {
             const [name, args, kw] = Array.isArray(item) ? item : [];
@@ -394,7 +419,14 @@ export class Connection implements ClientConnection {
         if (!oneway) {
           const it = asStreamable(result);
           if (it) {
-            if (this.daemon.iterStreaming) return { kind: "stream" as const, data: this.daemon.streams.add(this, it) };
+            if (this.daemon.iterStreaming) {
+              const max = this.daemon.maxStreamsPerConnection;
+              if (max > 0 && this.daemon.streams.countFor(this) >= max) {
+                closeIterator(it);
+                throw new PyroError(`too many open item streams on this connection (max=${max})`);
+              }
+              return { kind: "stream" as const, data: this.daemon.streams.add(this, it) };
+            }
             if (this.daemon.streamFallback === "list") return { kind: "value" as const, data: await drain(it) };
             return { kind: "stream" as const, data: null };
           }

@@ -68,6 +68,15 @@ export interface DaemonOptions {
    * SSL_CACERTS...), or settings that override them. Default config.SSL.
    */
   ssl?: boolean | TlsSettings;
+  /**
+   * Seconds a message may take to arrive completely once its first byte came; a slower peer (slowloris) is
+   * disconnected. 0 = no limit (Pyro4 has none). Default: 0.
+   */
+  messageTimeout?: number;
+  /** Open item streams one connection may hold; the call that would open one more gets an error. 0 = unlimited. */
+  maxStreamsPerConnection?: number;
+  /** Calls in one batch request; a larger batch is refused whole (none of its calls run). 0 = unlimited. */
+  maxBatchSize?: number;
   /** Refuse connections beyond this many (CONNECTFAIL like Pyro4's "no free workers"). 0 = unlimited. */
   maxConnections?: number;
   /** Pyro4's Daemon.validateHandshake: return the handshake response, throw to refuse the connection. */
@@ -123,6 +132,9 @@ export interface DaemonCore {
   readonly acceptedSerializers: Set<number>;
   readonly streams: StreamRegistry;
   readonly replacer: ((value: object) => unknown) | undefined;
+  readonly messageTimeout: number;
+  readonly maxStreamsPerConnection: number;
+  readonly maxBatchSize: number;
   lookup(objectId: string): Registration | undefined;
   instanceFor(reg: Registration, conn: ClientConnection): Promise<object> | object;
   validateHandshake(conn: ClientConnection, data: unknown): unknown;
@@ -169,6 +181,9 @@ export class Daemon implements DaemonCore, DaemonLike {
   readonly replacer: ((value: object) => unknown) | undefined;
   /** True when this daemon serves TLS. */
   readonly tls: boolean;
+  readonly messageTimeout: number;
+  readonly maxStreamsPerConnection: number;
+  readonly maxBatchSize: number;
 
   constructor(options: DaemonOptions = {}) {
     this.hooks = options;
@@ -192,6 +207,9 @@ export class Daemon implements DaemonCore, DaemonLike {
     this.autoproxy = options.autoproxy ?? config.AUTOPROXY;
     this.requireExpose = options.requireExpose ?? config.REQUIRE_EXPOSE;
     this.maxConnections = options.maxConnections ?? 0;
+    this.messageTimeout = options.messageTimeout ?? 0;
+    this.maxStreamsPerConnection = options.maxStreamsPerConnection ?? 0;
+    this.maxBatchSize = options.maxBatchSize ?? 0;
     this.streams = new StreamRegistry(options.iterStreamLifetime ?? config.ITER_STREAM_LIFETIME, options.iterStreamLinger ?? config.ITER_STREAM_LINGER);
     this.acceptedSerializers = new Set();
     for (const name of options.serializersAccepted ?? config.SERIALIZERS_ACCEPTED) {

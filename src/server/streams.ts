@@ -41,7 +41,7 @@ export async function drain(it: AnyIterator, limit = 10_000_000): Promise<unknow
   }
 }
 
-function closeIterator(it: AnyIterator): void {
+export function closeIterator(it: AnyIterator): void {
   try {
     const r = it.return?.();
     if (r && typeof (r as Promise<unknown>).then === "function") (r as Promise<unknown>).then(undefined, () => {});
@@ -64,6 +64,13 @@ export class StreamRegistry {
   }
   ids(): string[] {
     return [...this.streams.keys()];
+  }
+
+  /** Open streams owned by one connection (for the per-connection cap). */
+  countFor(client: ClientConnection): number {
+    let n = 0;
+    for (const e of this.streams.values()) if (e.client === client) n++;
+    return n;
   }
 
   add(client: ClientConnection | null, iterator: AnyIterator): string {
