@@ -13,6 +13,7 @@ import { float, tuple } from "../serializers/values.js";
 import { URI } from "../uri.js";
 import { listen, type Listener } from "../transport/listen.js";
 import { tlsServerOptions, type TlsSettings } from "../transport/tls.js";
+import { addAutoproxyHook } from "../client/core.js";
 import { Connection } from "./connection.js";
 import { currentContext, type ClientConnection } from "./context.js";
 import { DaemonObject, type DaemonLike } from "./daemon-object.js";
@@ -181,6 +182,7 @@ export class Daemon implements DaemonCore, DaemonLike {
   readonly replacer: ((value: object) => unknown) | undefined;
   /** True when this daemon serves TLS. */
   readonly tls: boolean;
+  private readonly removeAutoproxyHook: (() => void) | null;
   readonly messageTimeout: number;
   readonly maxStreamsPerConnection: number;
   readonly maxBatchSize: number;
@@ -219,6 +221,8 @@ export class Daemon implements DaemonCore, DaemonLike {
       this.acceptedSerializers.add(id);
     }
     this.replacer = this.autoproxy ? (value: object) => this.autoproxyReplace(value) : undefined;
+    // Like Pyro4's global autoproxy: this daemon's objects passed as call arguments on any proxy travel as proxies.
+    this.removeAutoproxyHook = this.replacer ? addAutoproxyHook(this.replacer) : null;
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
     // A fixed port or unix socket gives a known location before listening, so register() works right away.
     if (this.unixsocket) this._location = "./u:" + this.unixsocket;
@@ -521,6 +525,7 @@ export class Daemon implements DaemonCore, DaemonLike {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.housekeeper) clearInterval(this.housekeeper);
+      this.removeAutoproxyHook?.();
       this.streams.clear();
       for (const c of this.connections) c.close();
       try {

@@ -279,8 +279,8 @@ describe("client callbacks through a TypeScript daemon", () => {
         const callbackProxy = new Proxy(uri);
         const p = new Proxy<Thing>(server.ready, { serializer: ser });
         assert.deepEqual(await p.call_back(callbackProxy, 5), ["called back", 5]);
-        // the registered object itself travels as a proxy when the proxy knows the daemon's replacer
-        const q = new Proxy<Thing>(server.ready, { serializer: ser, replace: (daemon as any).replacer });
+        // the registered object itself travels as a proxy (autoproxy: the daemon hooks every proxy's arguments)
+        const q = new Proxy<Thing>(server.ready, { serializer: ser });
         assert.deepEqual(await q.call_back(cb, 6), ["called back", 6]);
         assert.deepEqual(cb.calls, [5, 6]);
         await p.$release();
