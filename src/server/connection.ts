@@ -6,7 +6,7 @@
 
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
-import { randomUUID } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import { debuglog } from "node:util";
 import { DaemonError, ProtocolError, PyroError, SerializeError } from "../errors.js";
 import {
@@ -22,21 +22,20 @@ import {
   MSG_INVOKE,
   MSG_PING,
   MSG_RESULT,
-  bytesToUuid,
   encodeMessage,
-  uuidToBytes,
   type Annotations,
   type Message,
 } from "../protocol/message.js";
 import { MessageReader, type ErrorWithMessage } from "../protocol/reader.js";
 import { getSerializer, type Serializer } from "../serializers/index.js";
 import { ExceptionWrapper, errorToDict, isPlainObject } from "../serializers/values.js";
-import { contextStorage, makeContext, type CallContext, type ClientConnection, type Resource } from "./context.js";
+import { Context, contextStorage, type CallContext, type ClientConnection, type Resource } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
 import { PythonError } from "./pyerrors.js";
 import { asStreamable, closeIterator, drain } from "./streams.js";
 import { detailedTraceback } from "./traceback.js";
-import type { DaemonCore } from "./daemon.js";
+import type { DaemonCore, Registration } from "./daemon.js";
+import type { Exposure, MethodInfo } from "./expose.js";
 
 const debug = debuglog("pyro4");
 const MARSHAL_ID = 3;
@@ -53,6 +52,24 @@ function marshalString(s: string): Buffer {
     body.copy(out, 5);
     return out;
   }
+}
+
+// Random version-4 UUIDs as the 16 bytes the CORR annotation carries, drawn from a pool refilled in bulk
+// (what crypto.randomUUID does internally), without formatting a string nobody may read.
+const UUID_POOL_SIZE = 16 * 128;
+const uuidPool = Buffer.alloc(UUID_POOL_SIZE);
+let uuidPoolPos = UUID_POOL_SIZE;
+function randomUuidBytes(): Buffer {
+  if (uuidPoolPos === UUID_POOL_SIZE) {
+    randomFillSync(uuidPool);
+    uuidPoolPos = 0;
+  }
+  const b = Buffer.allocUnsafe(16);
+  uuidPool.copy(b, 0, uuidPoolPos, uuidPoolPos + 16);
+  uuidPoolPos += 16;
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  return b;
 }
 
 function errorCode(e: unknown): string | undefined {
@@ -154,8 +171,14 @@ export class Connection implements ClientConnection {
       this.paused = true;
       this.socket.pause();
     }
-    if (!this.pumping) void this.pump();
-    if (this.reader.failure) this.onReadError(this.reader.failure);
+    if (this.reader.failure) {
+      // Requests read before the bad bytes still get their answer (Pyro4's one-thread-per-connection loop):
+      // the pump closes the connection once it has handled them.
+      debug("connection %d: read error: %s", this.id, this.reader.failure.message);
+      this.readFailed = true;
+      this.socket.pause();
+    }
+    if (!this.pumping) this.pump();
   }
 
   /** Slowloris guard: a started message must complete within the daemon's messageTimeout. */
@@ -207,7 +230,11 @@ export class Connection implements ClientConnection {
     this.trackedResources.clear();
   }
 
-  private async pump(): Promise<void> {
+  /**
+   * Handle queued messages in order. Runs synchronously as long as requests complete synchronously (the common
+   * case: no promise, no microtask per call); a request that returns a promise resumes the loop when it settles.
+   */
+  private pump(): void {
     this.pumping = true;
     try {
       while (this.queue.length && !this.closed) {
@@ -217,20 +244,45 @@ export class Connection implements ClientConnection {
           this.socket.resume();
         }
         if (!this.handshaken) {
-          if (await this.handshake(msg)) this.handshaken = true;
-          else this.closeAfterWrite();
-        } else {
-          await this.handleRequest(msg);
-          this.daemon.requestDone();
+          this.handshake(msg).then(
+            (ok) => {
+              if (ok) this.handshaken = true;
+              else this.closeAfterWrite();
+              this.pump();
+            },
+            (e: unknown) => this.pumpFailed(e),
+          );
+          return;
         }
+        const pending = this.handleRequest(msg);
+        if (pending) {
+          pending.then(
+            () => {
+              this.daemon.requestDone();
+              this.pump();
+            },
+            (e: unknown) => this.pumpFailed(e),
+          );
+          return;
+        }
+        this.daemon.requestDone();
       }
     } catch (e) {
-      debug("connection %d: closing after error: %s", this.id, (e as Error)?.message);
-      this.close();
-    } finally {
-      this.pumping = false;
-      if (this.readFailed) this.closeAfterWrite();
+      this.pumpFailed(e);
+      return;
     }
+    this.pumpDone();
+  }
+
+  private pumpFailed(e: unknown): void {
+    debug("connection %d: closing after error: %s", this.id, (e as Error)?.message);
+    this.close();
+    this.pumpDone();
+  }
+
+  private pumpDone(): void {
+    this.pumping = false;
+    if (this.readFailed) this.closeAfterWrite();
   }
 
   private write(type: number, serializerId: number, seq: number, data: Buffer, flags: number, annotations: Annotations | null, compress: boolean): void {
@@ -249,18 +301,19 @@ export class Connection implements ClientConnection {
   }
 
   /** Response annotations: the call's own, then CORR, then the daemon's annotations() hook. */
-  private responseAnnotations(ctx: CallContext | null, withCorr: boolean): Annotations | null {
+  private responseAnnotations(ctx: Context | null, withCorr: boolean): Annotations | null {
     const user = this.daemon.userAnnotations();
-    const ctxAnn = ctx?.responseAnnotations;
-    if (!user && !(ctxAnn && ctxAnn.size) && !(withCorr && ctx?.correlationId)) return null;
+    const ctxAnn = ctx ? ctx.responseAnnotationsIfAny : null;
+    const corr = withCorr && ctx ? ctx.correlationAnnotation() : null;
+    if (!user && !(ctxAnn && ctxAnn.size)) return corr ? new Map([["CORR", corr]]) : null;
     const ann: Annotations = new Map(ctxAnn ?? []);
-    if (withCorr && ctx?.correlationId) ann.set("CORR", uuidToBytes(ctx.correlationId));
+    if (corr) ann.set("CORR", corr);
     else ann.delete("CORR");
     if (user) for (const [k, v] of user) ann.set(k, v);
     return ann;
   }
 
-  private sendConnectFail(seq: number, serializerId: number, text: string, ctx: CallContext | null): void {
+  private sendConnectFail(seq: number, serializerId: number, text: string, ctx: Context | null): void {
     let data: Buffer;
     try {
       data = serializerId === MARSHAL_ID ? marshalString(text) : getSerializer(serializerId).serializeData(text);
@@ -275,22 +328,23 @@ export class Connection implements ClientConnection {
     }
   }
 
-  private newContext(msg: Message): CallContext {
-    const corr = msg.annotations?.get("CORR");
-    return makeContext(this, {
-      seq: msg.seq,
-      msgFlags: msg.flags,
-      serializerId: msg.serializerId,
-      annotations: msg.annotations ?? new Map(),
-      correlationId: corr && corr.length === 16 ? bytesToUuid(corr) : randomUUID(),
-    });
+  private newContext(msg: Message): Context {
+    const ctx = new Context(this);
+    ctx.seq = msg.seq;
+    ctx.msgFlags = msg.flags;
+    ctx.serializerId = msg.serializerId;
+    const ann = msg.annotations;
+    if (ann) ctx.annotations = ann;
+    const corr = ann?.get("CORR");
+    ctx.correlationBytes = corr && corr.length === 16 ? corr : randomUuidBytes();
+    return ctx;
   }
 
   /** The CONNECT message: validate, answer CONNECTOK (with metadata) or CONNECTFAIL. True when accepted. */
   private async handshake(msg: Message): Promise<boolean> {
     let serializerId = MARSHAL_ID;
     let seq = 0;
-    let ctx: CallContext | null = null;
+    let ctx: Context | null = null;
     try {
       if (msg.type !== MSG_CONNECT) throw new ProtocolError(`invalid msg type ${msg.type} received`);
       seq = msg.seq;
@@ -351,8 +405,11 @@ export class Connection implements ClientConnection {
     this.write(MSG_RESULT, serializer.id, seq, data, flags | FLAGS_EXCEPTION, ann, false);
   }
 
-  /** One INVOKE or PING after the handshake. Throws (closing the connection) where Pyro4 drops the client. */
-  private async handleRequest(msg: Message): Promise<void> {
+  /**
+   * One INVOKE or PING after the handshake. Throws (closing the connection) where Pyro4 drops the client.
+   * Returns a promise only when the call did not complete synchronously (async method, async instance creation).
+   */
+  private handleRequest(msg: Message): Promise<void> | void {
     if (msg.type !== MSG_INVOKE && msg.type !== MSG_PING) throw new ProtocolError(`invalid msg type ${msg.type} received`);
     const ctx = this.newContext(msg);
     if (msg.type === MSG_PING) {
@@ -360,9 +417,9 @@ export class Connection implements ClientConnection {
       return;
     }
     const oneway = (msg.flags & FLAGS_ONEWAY) !== 0;
-    let isCallback = false;
     let serializer: Serializer | null = null;
     this.busy = true;
+    this.callbackCall = false;
     try {
       if (!this.daemon.acceptedSerializers.has(msg.serializerId))
         throw new SerializeError(`message used serializer that is not accepted: ${msg.serializerId}`);
@@ -374,68 +431,127 @@ export class Connection implements ClientConnection {
       if (!reg) throw new DaemonError("unknown object");
       const vargs = Array.isArray(call.vargs) ? call.vargs : [];
       const kwargs = call.kwargs && typeof call.kwargs === "object" ? kwargsRecord(call.kwargs) : null;
-      const outcome = await contextStorage.run(ctx, async () => {
-        const obj = await this.daemon.instanceFor(reg, this);
-        const exposure = reg.exposure;
-        if (msg.flags & FLAGS_BATCH) {
-          const max = this.daemon.maxBatchSize;
-          if (max > 0 && vargs.length > max) throw new PyroError(`batch too large: ${vargs.length} calls where max=${max}`);
-          const results: unknown[] = [];
-          for (const item of vargs) {
-            const [name, args, kw] = Array.isArray(item) ? item : [];
-            const m = resolveMethod(obj, exposure, String(name));
-            try {
-              results.push(await callMethod(obj, exposure.typeName, m, Array.isArray(args) ? args : [], kw && typeof kw === "object" ? kwargsRecord(kw) : null));
-            } catch (e) {
-              const err = asError(e);
-              debug("exception in batched call %s: %s", m.name, err.message);
-              if (this.daemon.detailedTraceback && !(err as { remoteTraceback?: unknown }).remoteTraceback)
-                (err as { remoteTraceback?: string[] }).remoteTraceback = detailedTraceback(err);
-              results.push(new ExceptionWrapper(err));
-              break;
-            }
+      const outcome = contextStorage.run(ctx, () => this.invoke(ctx, reg, call.method, vargs, kwargs, msg.flags, oneway));
+      if (isThenable(outcome)) {
+        const ser = serializer;
+        return (outcome as Promise<Outcome>).then(
+          (o) => this.respond(msg, ctx, ser, o, oneway),
+          (e: unknown) => this.requestFailed(msg, ser, e, oneway),
+        );
+      }
+      this.respond(msg, ctx, serializer, outcome as Outcome, oneway);
+    } catch (e) {
+      this.requestFailed(msg, serializer, e, oneway);
+    }
+  }
+
+  /** Whether the request being handled called a @callback method (its errors close the connection). */
+  private callbackCall = false;
+
+  /** Run the call inside its context; synchronous unless something on the way returns a promise. */
+  private invoke(
+    ctx: Context, reg: Registration, method: string, vargs: unknown[], kwargs: Record<string, unknown> | null, flags: number, oneway: boolean,
+  ): Outcome | Promise<Outcome> {
+    const obj = this.daemon.instanceFor(reg, this);
+    if (isThenable(obj)) return Promise.resolve(obj).then((o) => this.invokeOn(ctx, o, reg.exposure, method, vargs, kwargs, flags, oneway));
+    return this.invokeOn(ctx, obj, reg.exposure, method, vargs, kwargs, flags, oneway);
+  }
+
+  private invokeOn(
+    ctx: Context, obj: object, exposure: Exposure, method: string, vargs: unknown[], kwargs: Record<string, unknown> | null, flags: number, oneway: boolean,
+  ): Outcome | Promise<Outcome> {
+    if (flags & FLAGS_BATCH) {
+      const max = this.daemon.maxBatchSize;
+      if (max > 0 && vargs.length > max) throw new PyroError(`batch too large: ${vargs.length} calls where max=${max}`);
+      return this.runBatch(obj, exposure, vargs, 0, []);
+    }
+    if (method === "__getattr__") return valueOutcome(getRemoteAttribute(obj, exposure, vargs[0]));
+    if (method === "__setattr__") return valueOutcome(setRemoteAttribute(obj, exposure, vargs[0], vargs[1]));
+    const m = resolveMethod(obj, exposure, method);
+    if (oneway && this.daemon.onewayThreaded) {
+      // Runs on its own: the connection goes on with its next request meanwhile (Pyro4's ONEWAY_THREADED).
+      const onewayCtx = ctx.copy();
+      setImmediate(() => {
+        contextStorage.run(onewayCtx, async () => {
+          try {
+            await callMethod(obj, exposure.typeName, m, vargs, kwargs);
+          } catch (e) {
+            debug("exception in oneway call %s: %s", m.name, asError(e).message);
           }
-          return { kind: "batch" as const, data: results };
-        }
-        if (call.method === "__getattr__") return { kind: "value" as const, data: await getRemoteAttribute(obj, exposure, vargs[0]) };
-        if (call.method === "__setattr__") return { kind: "value" as const, data: await setRemoteAttribute(obj, exposure, vargs[0], vargs[1]) };
-        const m = resolveMethod(obj, exposure, call.method);
-        if (oneway && this.daemon.onewayThreaded) {
-          // Runs on its own: the connection goes on with its next request meanwhile (Pyro4's ONEWAY_THREADED).
-          const onewayCtx = makeContext(this, { ...ctx, responseAnnotations: new Map() });
-          setImmediate(() => {
-            contextStorage.run(onewayCtx, async () => {
-              try {
-                await callMethod(obj, exposure.typeName, m, vargs, kwargs);
-              } catch (e) {
-                debug("exception in oneway call %s: %s", m.name, asError(e).message);
-              }
-            });
-          });
-          return { kind: "none" as const, data: null };
-        }
-        isCallback = m.callback;
-        const result = await callMethod(obj, exposure.typeName, m, vargs, kwargs);
-        if (!oneway) {
-          const it = asStreamable(result);
-          if (it) {
-            if (this.daemon.iterStreaming) {
-              const max = this.daemon.maxStreamsPerConnection;
-              if (max > 0 && this.daemon.streams.countFor(this) >= max) {
-                closeIterator(it);
-                throw new PyroError(`too many open item streams on this connection (max=${max})`);
-              }
-              return { kind: "stream" as const, data: this.daemon.streams.add(this, it) };
-            }
-            if (this.daemon.streamFallback === "list") return { kind: "value" as const, data: await drain(it) };
-            return { kind: "stream" as const, data: null };
-          }
-        }
-        return { kind: "value" as const, data: result };
+        });
       });
+      return NONE_OUTCOME;
+    }
+    this.callbackCall = m.callback;
+    const result = callMethod(obj, exposure.typeName, m, vargs, kwargs);
+    if (isThenable(result)) return Promise.resolve(result).then((r) => this.resultOutcome(r, oneway));
+    return this.resultOutcome(result, oneway);
+  }
+
+  private resultOutcome(result: unknown, oneway: boolean): Outcome | Promise<Outcome> {
+    if (!oneway) {
+      const it = asStreamable(result);
+      if (it) {
+        if (this.daemon.iterStreaming) {
+          const max = this.daemon.maxStreamsPerConnection;
+          if (max > 0 && this.daemon.streams.countFor(this) >= max) {
+            closeIterator(it);
+            throw new PyroError(`too many open item streams on this connection (max=${max})`);
+          }
+          return { kind: "stream", data: this.daemon.streams.add(this, it) };
+        }
+        if (this.daemon.streamFallback === "list") return drain(it).then((data) => ({ kind: "value", data }));
+        return { kind: "stream", data: null };
+      }
+    }
+    return { kind: "value", data: result };
+  }
+
+  /** The calls of a batch in order; stops at the first error, which becomes the last result. */
+  private runBatch(obj: object, exposure: Exposure, vargs: unknown[], start: number, results: unknown[]): Outcome | Promise<Outcome> {
+    for (let i = start; i < vargs.length; i++) {
+      const item = vargs[i];
+      const [name, args, kw] = Array.isArray(item) ? item : [];
+      const m = resolveMethod(obj, exposure, String(name));
+      let r: unknown;
+      try {
+        r = callMethod(obj, exposure.typeName, m, Array.isArray(args) ? args : [], kw && typeof kw === "object" ? kwargsRecord(kw) : null);
+      } catch (e) {
+        results.push(this.batchError(m, e));
+        return { kind: "batch", data: results };
+      }
+      if (isThenable(r)) {
+        return Promise.resolve(r).then(
+          (v) => {
+            results.push(v);
+            return this.runBatch(obj, exposure, vargs, i + 1, results);
+          },
+          (e: unknown) => {
+            results.push(this.batchError(m, e));
+            return { kind: "batch", data: results } as Outcome;
+          },
+        );
+      }
+      results.push(r);
+    }
+    return { kind: "batch", data: results };
+  }
+
+  private batchError(m: MethodInfo, e: unknown): ExceptionWrapper {
+    const err = asError(e);
+    debug("exception in batched call %s: %s", m.name, err.message);
+    if (this.daemon.detailedTraceback && !(err as { remoteTraceback?: unknown }).remoteTraceback)
+      (err as { remoteTraceback?: string[] }).remoteTraceback = detailedTraceback(err);
+    return new ExceptionWrapper(err);
+  }
+
+  /** Send the outcome of a call (nothing for oneway calls). */
+  private respond(msg: Message, ctx: Context, serializer: Serializer, outcome: Outcome, oneway: boolean): void {
+    this.busy = false;
+    try {
       if (oneway) return;
       if (outcome.kind === "stream") {
-        const ann: Annotations | null = outcome.data ? new Map([["STRM", Buffer.from(outcome.data, "latin1")]]) : null;
+        const ann: Annotations | null = outcome.data ? new Map([["STRM", Buffer.from(outcome.data as string, "latin1")]]) : null;
         this.sendException(msg.seq, serializer, new ProtocolError("result of call is an iterator"), FLAGS_ITEMSTREAMRESULT, ann, null);
         return;
       }
@@ -443,28 +559,45 @@ export class Connection implements ClientConnection {
       const flags = outcome.kind === "batch" ? FLAGS_BATCH : 0;
       this.write(MSG_RESULT, serializer.id, msg.seq, payload, flags, this.responseAnnotations(ctx, true), this.daemon.compression);
     } catch (e) {
-      const err = asError(e);
-      const code = errorCode(err);
-      debug("connection %d: exception while handling request: %s", this.id, err.message);
-      if (code !== "CONNECTION_CLOSED" && !oneway && (code === "SERIALIZE_ERROR" || !isCommunicationError(err))) {
-        let ser = serializer;
-        if (!ser) {
-          try {
-            ser = getSerializer(msg.serializerId);
-          } catch {
-            ser = null;
-          }
-        }
-        if (ser) this.sendException(msg.seq, ser, err, 0, null);
-      }
-      if (isCallback || isCommunicationError(err) || code === "SECURITY_ERROR") {
-        if (isCallback) this.daemon.callbackError(err);
-        this.closeAfterWrite();
-      }
-    } finally {
-      this.busy = false;
+      this.requestFailed(msg, serializer, e, oneway);
     }
   }
+
+  /** Answer a failed request with its exception where Pyro4 does, and drop the connection where Pyro4 does. */
+  private requestFailed(msg: Message, serializer: Serializer | null, e: unknown, oneway: boolean): void {
+    this.busy = false;
+    const err = asError(e);
+    const code = errorCode(err);
+    debug("connection %d: exception while handling request: %s", this.id, err.message);
+    if (code !== "CONNECTION_CLOSED" && !oneway && (code === "SERIALIZE_ERROR" || !isCommunicationError(err))) {
+      let ser = serializer;
+      if (!ser) {
+        try {
+          ser = getSerializer(msg.serializerId);
+        } catch {
+          ser = null;
+        }
+      }
+      if (ser) this.sendException(msg.seq, ser, err, 0, null);
+    }
+    const isCallback = this.callbackCall;
+    if (isCallback || isCommunicationError(err) || code === "SECURITY_ERROR") {
+      if (isCallback) this.daemon.callbackError(err);
+      this.closeAfterWrite();
+    }
+  }
+}
+
+type Outcome = { kind: "value" | "batch" | "stream" | "none"; data: unknown };
+const NONE_OUTCOME: Outcome = { kind: "none", data: null };
+
+function valueOutcome(v: unknown): Outcome | Promise<Outcome> {
+  if (isThenable(v)) return Promise.resolve(v).then((data) => ({ kind: "value", data }));
+  return { kind: "value", data: v };
+}
+
+function isThenable(v: unknown): boolean {
+  return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
 }
 
 /** kwargs as a plain record (a Map arrives when a serializer decoded non-string keys). */

@@ -5,7 +5,7 @@ import type { PeerCertificate } from "node:tls";
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { PyroError } from "../errors.js";
-import type { Annotations } from "../protocol/message.js";
+import { bytesToUuid, uuidToBytes, type Annotations } from "../protocol/message.js";
 
 /** Something with a close() method, closed when the client connection goes away. */
 export interface Resource {
@@ -58,24 +58,95 @@ export function currentContext(): CallContext | undefined {
   return contextStorage.getStore();
 }
 
-export function makeContext(client: ClientConnection | null, init: Partial<CallContext> = {}): CallContext {
-  return {
-    client,
-    clientSockAddr: client?.peer ?? null,
-    seq: 0,
-    msgFlags: 0,
-    serializerId: 0,
-    annotations: new Map(),
-    responseAnnotations: new Map(),
-    correlationId: null,
-    ...init,
-    trackResource(resource: Resource) {
-      if (!this.client) throw new PyroError("cannot track resource on a connectionless call");
-      this.client.trackedResources.add(resource);
-    },
-    untrackResource(resource: Resource) {
-      if (!this.client) throw new PyroError("cannot untrack resource on a connectionless call");
-      this.client.trackedResources.delete(resource);
-    },
-  };
+const EMPTY_ANNOTATIONS: Annotations = new Map();
+
+/**
+ * The context object of one call. A class (methods on the prototype, no closures per call) whose request
+ * annotations, response annotations and correlation id string are made only when someone asks: most calls
+ * need none of them, and the daemon sends the CORR bytes it already has.
+ */
+export class Context implements CallContext {
+  client: ClientConnection | null;
+  clientSockAddr: ClientConnection["peer"] | null;
+  seq = 0;
+  msgFlags = 0;
+  serializerId = 0;
+  private _annotations: Annotations | null = null;
+  private _responseAnnotations: Map<string, Buffer> | null = null;
+  private _correlationId: string | null = null;
+  /** 16 raw bytes of the correlation id while `_correlationId` has not been formatted (or set) yet. */
+  correlationBytes: Buffer | null = null;
+
+  constructor(client: ClientConnection | null) {
+    this.client = client;
+    this.clientSockAddr = client?.peer ?? null;
+  }
+
+  get annotations(): Annotations {
+    return (this._annotations ??= new Map());
+  }
+  set annotations(a: Annotations) {
+    this._annotations = a;
+  }
+  /** The request annotations without creating an empty map. */
+  get requestAnnotations(): Annotations {
+    return this._annotations ?? EMPTY_ANNOTATIONS;
+  }
+  get responseAnnotations(): Map<string, Buffer> {
+    return (this._responseAnnotations ??= new Map());
+  }
+  set responseAnnotations(a: Map<string, Buffer>) {
+    this._responseAnnotations = a;
+  }
+  /** Response annotations set so far, or null when none were (without creating a map). */
+  get responseAnnotationsIfAny(): Map<string, Buffer> | null {
+    return this._responseAnnotations;
+  }
+  get correlationId(): string | null {
+    if (this._correlationId === null && this.correlationBytes) this._correlationId = bytesToUuid(this.correlationBytes);
+    return this._correlationId;
+  }
+  set correlationId(id: string | null) {
+    this._correlationId = id;
+    this.correlationBytes = null;
+  }
+  /** The CORR annotation value for the response, or null when there is no correlation id. */
+  correlationAnnotation(): Buffer | null {
+    if (this.correlationBytes) return this.correlationBytes;
+    return this._correlationId ? uuidToBytes(this._correlationId) : null;
+  }
+
+  /** A context for work that outlives this call (a threaded oneway call): same request, fresh response annotations. */
+  copy(): Context {
+    const c = new Context(this.client);
+    c.clientSockAddr = this.clientSockAddr;
+    c.seq = this.seq;
+    c.msgFlags = this.msgFlags;
+    c.serializerId = this.serializerId;
+    c._annotations = this._annotations;
+    c._correlationId = this._correlationId;
+    c.correlationBytes = this.correlationBytes;
+    return c;
+  }
+
+  trackResource(resource: Resource): void {
+    if (!this.client) throw new PyroError("cannot track resource on a connectionless call");
+    this.client.trackedResources.add(resource);
+  }
+  untrackResource(resource: Resource): void {
+    if (!this.client) throw new PyroError("cannot untrack resource on a connectionless call");
+    this.client.trackedResources.delete(resource);
+  }
+}
+
+export function makeContext(client: ClientConnection | null, init: Partial<CallContext> = {}): Context {
+  const ctx = new Context(client);
+  if (init.clientSockAddr !== undefined) ctx.clientSockAddr = init.clientSockAddr;
+  if (init.seq !== undefined) ctx.seq = init.seq;
+  if (init.msgFlags !== undefined) ctx.msgFlags = init.msgFlags;
+  if (init.serializerId !== undefined) ctx.serializerId = init.serializerId;
+  if (init.annotations !== undefined) ctx.annotations = init.annotations;
+  if (init.responseAnnotations !== undefined) ctx.responseAnnotations = init.responseAnnotations;
+  if (init.correlationId !== undefined) ctx.correlationId = init.correlationId;
+  return ctx;
 }
