@@ -17,6 +17,7 @@ import {
 import {
   FLAGS_EXCEPTION,
   FLAGS_ITEMSTREAMRESULT,
+  DAEMON_NAME,
   FLAGS_META_ON_CONNECT,
   FLAGS_ONEWAY,
   MSG_CONNECT,
@@ -30,7 +31,7 @@ import {
   type Message,
 } from "../protocol/message.js";
 import { getSerializer, type Serializer } from "../serializers/index.js";
-import { connectSocket, describeTarget } from "../transport/connect.js";
+import { abortReason, connectSocket, describeTarget } from "../transport/connect.js";
 import { tlsClientOptions, type TlsSettings } from "../transport/tls.js";
 import { URI } from "../uri.js";
 import { Connection, type ConnectionOwner, type FlushWaiter } from "./connection.js";
@@ -38,7 +39,7 @@ import { AttributeError, CallPromise, toError } from "./support.js";
 import { resolve as resolveUri } from "./resolve.js";
 import { RemoteIterator } from "./stream.js";
 
-export const DAEMON_NAME = "Pyro.Daemon";
+export { DAEMON_NAME };
 
 export interface ProxyOptions {
   /** "serpent" (default: config.SERIALIZER), "json", "marshal" or "msgpack". */
@@ -282,7 +283,7 @@ export class ProxyCore implements ConnectionOwner {
     const signal = req.signal;
     if (signal) {
       if (signal.aborted) {
-        req.fail(signal.reason);
+        req.fail(abortReason(signal));
         return p;
       }
       req.abortListener = () => this.abort(req);
@@ -303,7 +304,7 @@ export class ProxyCore implements ConnectionOwner {
       this.dropConnection();
     }
     req.abortListener = null;
-    req.fail(req.signal!.reason);
+    req.fail(abortReason(req.signal!));
     if (!this.connecting && this.current === null) this.pump();
   }
 

@@ -6,7 +6,7 @@ import { ConnectionClosedError, PyroError } from "../errors.js";
 import type { ProxyCore } from "./core.js";
 import { isStopIteration } from "./support.js";
 
-const DAEMON_NAME = "Pyro.Daemon";
+import { DAEMON_NAME } from "../protocol/message.js";
 
 export class RemoteIterator<T = unknown> implements AsyncIterableIterator<T> {
   private finished = false;

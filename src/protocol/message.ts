@@ -25,6 +25,9 @@ export const FLAGS_META_ON_CONNECT = 1 << 4;
 export const FLAGS_ITEMSTREAMRESULT = 1 << 5;
 export const FLAGS_KEEPSERIALIZED = 1 << 6;
 
+/** Object id of the DaemonObject every daemon serves. */
+export const DAEMON_NAME = "Pyro.Daemon";
+
 /** Serializer id Pyro4 puts in PING messages (nothing is serialized). */
 export const PING_SERIALIZER_ID = 42;
 /** Pyro4 compresses only payloads at least this large, and only when that makes them smaller. */

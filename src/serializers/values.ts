@@ -14,7 +14,9 @@ export class Tuple<T = unknown> extends Array<T> {
   }
 }
 /** Build a Python tuple: `tuple(1, "a")` travels as `(1, 'a')`. */
-export function tuple<T>(...items: T[]): Tuple<T> {
+export function tuple<T>(...items: T[]): Tuple<T>;
+export function tuple<T extends unknown[]>(...items: T): Tuple<T[number]>;
+export function tuple(...items: unknown[]): Tuple<unknown> {
   return toTuple(items);
 }
 export function toTuple<T>(items: Iterable<T>): Tuple<T> {

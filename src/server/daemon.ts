@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { debuglog } from "node:util";
 import { config } from "../config.js";
 import { DaemonError, PyroError } from "../errors.js";
-import type { Annotations } from "../protocol/message.js";
+import { DAEMON_NAME, type Annotations } from "../protocol/message.js";
 import { getSerializer, serializerIds } from "../serializers/index.js";
 import { float, tuple } from "../serializers/values.js";
 import { URI } from "../uri.js";
@@ -31,7 +31,7 @@ import { StreamRegistry } from "./streams.js";
 
 const debug = debuglog("pyro4");
 
-export const DAEMON_NAME = "Pyro.Daemon";
+export { DAEMON_NAME };
 
 export interface DaemonOptions {
   /** Default config.HOST ("localhost"). "" binds every interface. */

@@ -23,6 +23,18 @@ export interface ConnectOptions {
   tls?: TlsConnectionOptions | null;
 }
 
+/**
+ * The error an aborted operation rejects with: the signal's reason, except that `AbortSignal.timeout()`'s
+ * DOMException becomes our TimeoutError, so `instanceof TimeoutError` / `code === "TIMEOUT"` hold for both kinds
+ * of timeout.
+ */
+export function abortReason(signal: AbortSignal): unknown {
+  const r = signal.reason as { name?: string; message?: string } | undefined;
+  if (r && r.name === "TimeoutError" && !(r instanceof TimeoutError))
+    return new TimeoutError(`operation timed out (AbortSignal): ${r.message ?? ""}`.trim(), { cause: r });
+  return r;
+}
+
 /** Pyro4 prints the connect location as a Python tuple `('host', port)` or the socket path. */
 export function describeTarget(t: ConnectTarget): string {
   if (t.sockname) return t.sockname;
@@ -35,7 +47,7 @@ export function connectSocket(target: ConnectTarget, options: ConnectOptions = {
   return new Promise<Socket>((resolve, reject) => {
     const signal = options.signal ?? null;
     if (signal?.aborted) {
-      reject(signal.reason);
+      reject(abortReason(signal));
       return;
     }
     let socket: Socket;
@@ -77,7 +89,7 @@ export function connectSocket(target: ConnectTarget, options: ConnectOptions = {
     const onAbort = () => {
       cleanup();
       socket.destroy();
-      reject(signal!.reason);
+      reject(abortReason(signal!));
     };
     socket.once(readyEvent, onConnect);
     socket.once("error", onError);
