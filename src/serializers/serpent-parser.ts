@@ -3,7 +3,7 @@
 
 import { isUtf8 } from "node:buffer";
 import { SerializeError, SecurityError } from "../errors.js";
-import { Tuple, Complex, limits, depthError, dictToClass, setKey } from "./values.js";
+import { Tuple, Complex, limits, depthError, dictToClass, setKey, toTuple } from "./values.js";
 
 const C_TAB = 9, C_LF = 10, C_VT = 11, C_FF = 12, C_CR = 13, C_SPACE = 32;
 const C_DQ = 34, C_HASH = 35, C_SQ = 39, C_LPAREN = 40, C_RPAREN = 41, C_PLUS = 43, C_COMMA = 44;
@@ -37,6 +37,8 @@ interface NumLit {
   imag: boolean;
   float: boolean;
 }
+
+const EMPTY_UNITS = new Uint16Array(0);
 
 class Parser {
   pos = 0;
@@ -365,12 +367,13 @@ class Parser {
 
   // Decoded code units of a literal with escapes: one growable buffer instead of many small string pieces
   // (string concatenation per escape is an order of magnitude slower on escape-dense text).
-  private buf = new Uint16Array(256);
+  // made on first use: most messages have no escaped literal, and a parser is made per message
+  private buf: Uint16Array = EMPTY_UNITS;
   private n = 0;
 
   private put(c: number): void {
     if (this.n === this.buf.length) {
-      const bigger = new Uint16Array(this.buf.length * 2);
+      const bigger = new Uint16Array(Math.max(256, this.buf.length * 2));
       bigger.set(this.buf);
       this.buf = bigger;
     }
@@ -532,10 +535,10 @@ class Parser {
         this.pos++;
         result = first;
       } else {
-        const t = new Tuple();
-        t.push(first);
-        while (!this.sep(C_RPAREN, "tuple")) t.push(this.value());
-        result = t;
+        // a plain array, then one preallocated Tuple: pushing onto an Array subclass is several times slower
+        const items = [first];
+        while (!this.sep(C_RPAREN, "tuple")) items.push(this.value());
+        result = toTuple(items);
       }
     }
     this.depth--;
