@@ -12,6 +12,7 @@ import { rawConnect, rawPingPong, rawBulkEcho } from "./lib/raw.js";
 import { TsClient, proxyClass } from "./lib/tsclient.js";
 import { tsMicro, MICRO_CASES } from "./lib/micro.js";
 import { openConnections, closeConnections } from "./lib/memory.js";
+import { nsSection } from "./lib/ns.js";
 import { measure, skipped, single, recorded, progress, addPlanned, type Cell, type Settings, type Sample } from "./lib/measure.js";
 import { evaluate, renderReport, targetSummary, toJson, type Row, type RowResult } from "./lib/report.js";
 import type { Summary, Unit } from "./lib/stats.js";
@@ -19,7 +20,7 @@ import { getSerializer } from "../src/index.js";
 import type { Socket } from "node:net";
 
 const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;
-const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory"] as const;
+const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns"] as const;
 
 const { values: argv } = parseArgs({
   options: {
@@ -32,7 +33,7 @@ const { values: argv } = parseArgs({
 });
 if (argv.help) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory] " +
+    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns] " +
       "[--serializers serpent,json,marshal,msgpack]\n",
   );
   process.exit(0);
@@ -409,6 +410,7 @@ async function main(): Promise<void> {
   if (only.has("matrix")) await matrixSection();
   if (only.has("concurrency")) await concurrencySection();
   if (only.has("memory")) await memorySection();
+  if (only.has("ns")) rows.push(...(await nsSection(S, pool, PY_ENV)));
   pool.quit();
   for (const c of children) await c.stop();
   const results: RowResult[] = rows.map(evaluate);

@@ -32,7 +32,7 @@ export function track(proc: ChildProcess): void {
   proc.once("exit", () => children.delete(proc));
 }
 
-/** Start a server process and wait for its "URI ..." line. */
+/** Start a server process and wait for its "URI ..." (or "URI = ...") line. */
 export function startChild(
   cmd: string,
   args: string[],
@@ -65,7 +65,8 @@ export function startChild(
     }, timeoutMs);
     const onLine = (line: string) => {
       if (output.length < 200) output.push(line);
-      const m = /^URI (\S+)/.exec(line);
+      // "URI <uri>" from the bench servers, "URI = <uri>" from the name server commands (ours and pyro4-ns)
+      const m = /^URI (?:= )?(\S+)/.exec(line);
       if (m && !done) {
         done = true;
         clearTimeout(timer);

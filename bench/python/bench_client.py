@@ -1,6 +1,7 @@
 # Python Pyro4 client worker of the benchmark. Reads one JSON command per stdin line, answers one JSON line on
 # stdout, so the orchestrator can keep a pool of these processes alive (Python start-up is paid once) and start
-# several at the same moment for the concurrency rows. Commands:
+# several at the same moment for the concurrency rows. Also drives the name servers of the "Name server" section
+# (kinds nsfill, nslookup, nsregister, nslist). Commands:
 #   {"op": "open", "uri": U, "serializer": S}         -> {"ok": true}    (binds a proxy)
 #   {"op": "run", "kind": K, "ms": T, "max": N, "arg": A} -> {"ops": n, "secs": s, "p50": us, "p99": us}
 #   {"op": "close"}  {"op": "micro", "serializer": S, "case": C, "ms": T}  {"op": "quit"}
@@ -15,6 +16,7 @@ proxy = None
 uri = None
 serializer = None
 perf = time.perf_counter
+reg_counter = 0
 
 TYPICAL = {"name": "widget-42", "id": 123456, "price": 19.99, "tags": ["red", "green", "blue"], "active": True,
            "dims": [1.5, 2.5, 3.5], "owner": {"first": "Ann", "last": "Lee", "age": 37}}
@@ -77,6 +79,25 @@ def run(kind, ms, maxops, arg):
     elif kind == "nslookup":
         while ops < maxops and perf() < deadline:
             proxy.lookup("bench.object")
+            ops += 1
+    elif kind == "nsfill":
+        # setup of the "Name server" section (not timed): bench.object for the lookups, `arg` names under
+        # bench.list. for the prefix listing
+        proxy.register("bench.object", "PYRO:bench@127.0.0.1:9999")
+        for i in range(arg):
+            proxy.register("bench.list.%04d" % i, "PYRO:obj%d@127.0.0.1:9999" % i)
+        ops = arg + 1
+    elif kind == "nsregister":
+        # distinct names every call, across repeats too (a counter per worker process)
+        global reg_counter
+        register = proxy.register
+        while ops < maxops and perf() < deadline:
+            reg_counter += 1
+            register("bench.reg.%d" % reg_counter, "PYRO:obj@127.0.0.1:9999")
+            ops += 1
+    elif kind == "nslist":
+        while ops < maxops and perf() < deadline:
+            proxy.list(prefix="bench.list.")
             ops += 1
     else:
         raise ValueError("unknown kind " + kind)

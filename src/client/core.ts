@@ -40,6 +40,7 @@ import { resolve as resolveUri } from "./resolve.js";
 import { RemoteIterator } from "./stream.js";
 
 export { DAEMON_NAME };
+const OWNED = { zeroCopy: true } as const;
 
 export interface ProxyOptions {
   /** "serpent" (default: config.SERIALIZER), "json", "marshal" or "msgpack". */
@@ -410,7 +411,7 @@ export class ProxyCore implements ConnectionOwner {
     else {
       if (msg.annotations) this.responseAnnotations = msg.annotations;
       try {
-        value = ser.deserializeData(msg.data);
+        value = ser.deserializeData(msg.data, OWNED); // the reader made msg.data for this message only
       } catch (e) {
         err = e instanceof Error ? e : new SerializeError(String(e));
       }

@@ -11,7 +11,7 @@
 // - Decoding is strict: trailing bytes after the object, Ellipsis, StopIteration and code objects are errors.
 
 import { PyroError, SerializeError } from "../errors.js";
-import type { Call, SerializeOptions, Serializer } from "./types.js";
+import { ZERO_COPY_MIN, type Call, type DeserializeOptions, type SerializeOptions, type Serializer } from "./types.js";
 import { Complex, Float, Tuple, classToDict, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
 
 const FLAG_REF = 0x80;
@@ -375,7 +375,7 @@ class Reader {
   building: Set<object> | null = null;
   recursed: Set<object> | null = null;
 
-  constructor(data: Uint8Array) {
+  constructor(data: Uint8Array, private readonly zeroCopy: boolean) {
     this.buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.end = this.buf.length;
   }
@@ -535,8 +535,10 @@ class Reader {
         break;
       case 0x73: /* T_STRING */ {
         const n = this.size("bytes", 1);
-        // A copy: the message buffer may be reused by the transport after decoding.
-        v = Buffer.from(this.buf.subarray(this.pos, this.pos + n));
+        // A copy unless the caller gave us the message buffer for good and the bytes are big (a view of a
+        // small part would keep the whole message alive).
+        const view = this.buf.subarray(this.pos, this.pos + n);
+        v = this.zeroCopy && (n >= ZERO_COPY_MIN || 2 * n >= this.end) ? view : Buffer.from(view);
         this.pos += n;
         break;
       }
@@ -695,8 +697,8 @@ function wrapError(e: unknown): Error {
   return err;
 }
 
-function decode(data: Uint8Array): unknown {
-  const r = new Reader(data);
+function decode(data: Uint8Array, options?: DeserializeOptions): unknown {
+  const r = new Reader(data, options?.zeroCopy === true);
   let v: unknown;
   try {
     v = r.read(0);
@@ -718,8 +720,8 @@ export const marshal: Serializer = {
     return encode((w) => w.value(value, 0), options);
   },
 
-  deserializeData(data: Uint8Array): unknown {
-    return decode(data);
+  deserializeData(data: Uint8Array, options?: DeserializeOptions): unknown {
+    return decode(data, options);
   },
 
   /** Like Pyro4's MarshalSerializer.dumpsCall: the tuple (object, method, vargs as a list, kwargs dict or None). */
@@ -727,8 +729,8 @@ export const marshal: Serializer = {
     return encode((w) => w.call(object, method, vargs, kwargs), options);
   },
 
-  deserializeCall(data: Uint8Array): Call {
-    const v = decode(data);
+  deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
+    const v = decode(data, options);
     if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("marshal call data is not a 4-tuple (object, method, vargs, kwargs)");
     const [object, method, vargs, kwargs] = v as unknown[];
     if (typeof object !== "string" || typeof method !== "string") {

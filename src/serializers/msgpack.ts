@@ -10,7 +10,7 @@
 // reusable output buffer.
 
 import { PyroError, SerializeError } from "../errors.js";
-import type { Call, SerializeOptions, Serializer } from "./types.js";
+import { ZERO_COPY_MIN, type Call, type DeserializeOptions, type SerializeOptions, type Serializer } from "./types.js";
 import { Complex, Float, Tuple, classToDict, depthError, dictToClass, isPlainObject, limits, setKey } from "./values.js";
 
 const EXT_COMPLEX = 0x30;
@@ -38,7 +38,9 @@ class Writer {
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    // room beyond the exact need: a big bin/str is followed by a few more bytes, which must not copy it again
+    const need = this.pos + n;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, need + (need >> 3)));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
@@ -69,9 +71,14 @@ class Writer {
   }
 
   finish(): Buffer {
+    if (this.buf.length > KEEP_SIZE) {
+      // a big one-off buffer: hand it out as is (no second copy of a large message) and start afresh
+      const out = this.buf.subarray(0, this.pos);
+      this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+      return out;
+    }
     const out = Buffer.allocUnsafe(this.pos);
     this.buf.copy(out, 0, 0, this.pos);
-    if (this.buf.length > KEEP_SIZE) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
     return out;
   }
 
@@ -330,6 +337,7 @@ class Reader {
   constructor(
     private readonly buf: Buffer,
     private readonly end: number,
+    private readonly zeroCopy = false,
   ) {}
 
   private need(n: number): number {
@@ -411,7 +419,10 @@ class Reader {
 
   private bin(n: number): Buffer {
     const start = this.need(n);
-    return Buffer.from(this.buf.subarray(start, start + n)); // a copy: the frame buffer may be reused
+    const view = this.buf.subarray(start, start + n);
+    // a copy unless the caller gave us the frame for good and the bytes are big (a view of a small part
+    // would keep the whole frame alive)
+    return this.zeroCopy && (n >= ZERO_COPY_MIN || 2 * n >= this.end) ? view : Buffer.from(view);
   }
 
   private ext(type: number, n: number): unknown {
@@ -480,9 +491,9 @@ function keyOf(k: unknown): unknown {
   return t;
 }
 
-function decode(data: Uint8Array): unknown {
+function decode(data: Uint8Array, options?: DeserializeOptions): unknown {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const r = new Reader(buf, buf.length);
+  const r = new Reader(buf, buf.length, options?.zeroCopy === true);
   let v: unknown;
   try {
     v = r.value(1);
@@ -510,13 +521,13 @@ export const msgpack: Serializer = {
   serializeData(value: unknown, options?: SerializeOptions): Buffer {
     return encode(value, options);
   },
-  deserializeData(data: Uint8Array): unknown {
-    return decode(data);
+  deserializeData(data: Uint8Array, options?: DeserializeOptions): unknown {
+    return decode(data, options);
   },
   serializeCall(object, method, vargs, kwargs, options): Buffer {
     return encode([object, method, vargs, kwargs], options);
   },
-  deserializeCall(data: Uint8Array): Call {
-    return checkCall(decode(data));
+  deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
+    return checkCall(decode(data, options));
   },
 };

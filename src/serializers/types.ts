@@ -19,12 +19,23 @@ export interface SerializeOptions {
   replace?: (value: object) => unknown;
 }
 
+export interface DeserializeOptions {
+  /**
+   * The caller never reuses or modifies `data` (a message buffer the transport made for this message):
+   * large decoded bytes may then be views into it instead of copies.
+   */
+  zeroCopy?: boolean;
+}
+
+/** Bytes values at least this large (or most of the message) are decoded as views when `zeroCopy` is set. */
+export const ZERO_COPY_MIN = 32 * 1024;
+
 export interface Serializer {
   readonly name: SerializerName;
   /** Wire id: serpent 1, json 2, marshal 3, msgpack 6. */
   readonly id: number;
   serializeData(value: unknown, options?: SerializeOptions): Buffer;
-  deserializeData(data: Uint8Array): unknown;
+  deserializeData(data: Uint8Array, options?: DeserializeOptions): unknown;
   serializeCall(
     object: string,
     method: string,
@@ -32,5 +43,5 @@ export interface Serializer {
     kwargs: Record<string, unknown> | null,
     options?: SerializeOptions,
   ): Buffer;
-  deserializeCall(data: Uint8Array): Call;
+  deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call;
 }

@@ -1,0 +1,12 @@
+// Our `pyro4 ns` command (src/cli/ns.ts) as a bench entry, so lib/procs.ts can bundle it to plain JS like the other
+// bench servers: the "Name server" section then measures the real command with its real flags (-s sql:FILE, -x),
+// started the same way as Python's `python3 -m Pyro4.naming`.
+import { nsMain } from "../../src/cli/ns.js";
+
+nsMain(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`pyro4 ns failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);
