@@ -254,7 +254,7 @@ const env = { TZ: "UTC" };
 test("msgpack: Python Pyro4 MsgpackSerializer output decodes to the expected TS values", () => {
   assert.ok(py2ts.length >= 150, `only ${py2ts.length} cases`);
   const out = JSON.parse(
-    runPython(["msgpack_interop.py"], { env, input: JSON.stringify({ mode: "dump", cases: py2ts.map(({ name, py, call }) => ({ name, py, call })) }) }),
+    runPython(["serializer_interop.py", "msgpack"], { env, input: JSON.stringify({ mode: "dump", cases: py2ts.map(({ name, py, call }) => ({ name, py, call })) }) }),
   ) as Array<{ name: string; hex: string }>;
   assert.equal(out.length, py2ts.length);
   const failures: string[] = [];
@@ -283,7 +283,7 @@ test("msgpack: our encodings decode in Python Pyro4 to the expected values, byte
     } else data = msgpack.serializeData(v);
     return { name: c.name, py: c.py, call: c.call, hex: data.toString("hex"), exact: c.exact ?? true, error: c.error };
   });
-  const r = JSON.parse(runPython(["msgpack_interop.py"], { env, input: JSON.stringify({ mode: "load", cases: input }) })) as {
+  const r = JSON.parse(runPython(["serializer_interop.py", "msgpack"], { env, input: JSON.stringify({ mode: "load", cases: input }) })) as {
     checked: number;
     mismatches: unknown[];
   };
