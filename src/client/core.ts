@@ -4,6 +4,7 @@
 // property access into calls on this class. The per-call path allocates the request object and its promise,
 // nothing else: listeners are bound once per connection and queue entries carry their own state.
 
+import { addAutoproxyHook, autoproxyHooks } from "../serializers/autoproxy.js";
 import { config } from "../config.js";
 import {
   CommunicationError,
@@ -75,19 +76,7 @@ export interface ProxyOptions {
   ssl?: boolean | TlsSettings;
 }
 
-const autoproxyHooks: ((value: object) => unknown)[] = [];
-
-/**
- * Install a replacer for call arguments on every proxy (a Daemon uses it so that its registered objects travel
- * as proxies, like Pyro4's global autoproxy). Returns a function that removes it.
- */
-export function addAutoproxyHook(hook: (value: object) => unknown): () => void {
-  autoproxyHooks.push(hook);
-  return () => {
-    const i = autoproxyHooks.indexOf(hook);
-    if (i >= 0) autoproxyHooks.splice(i, 1);
-  };
-}
+export { addAutoproxyHook };
 
 /** Per-call options (`proxy.$with({...})`). */
 export interface CallOptions {

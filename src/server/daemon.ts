@@ -13,7 +13,7 @@ import { float, tuple } from "../serializers/values.js";
 import { URI } from "../uri.js";
 import { listen, type Listener } from "../transport/listen.js";
 import { tlsServerOptions, type TlsSettings } from "../transport/tls.js";
-import { addAutoproxyHook } from "../client/core.js";
+import { addAutoproxyHook } from "../serializers/autoproxy.js";
 import { Connection } from "./connection.js";
 import { currentContext, type ClientConnection } from "./context.js";
 import { DaemonObject, type DaemonLike } from "./daemon-object.js";
