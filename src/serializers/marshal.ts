@@ -12,7 +12,7 @@
 
 import { PyroError, SerializeError } from "../errors.js";
 import { ZERO_COPY_MIN, type Call, type DeserializeOptions, type SerializeOptions, type Serializer } from "./types.js";
-import { Complex, Float, Tuple, classToDict, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
+import { Complex, Float, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
 
 const FLAG_REF = 0x80;
 const T_NULL = 0x30; // '0'
@@ -553,7 +553,7 @@ class Reader {
         } else n = this.size("tuple", 1);
         if (depth >= limits.maxDepth) throw depthError();
         // Sized construction: push() on an Array subclass is an order of magnitude slower.
-        const t = new Tuple<unknown>(n);
+        const t = newTuple(n);
         if (flag) this.refs.push(t);
         for (let i = 0; i < n; i++) t[i] = this.read(depth + 1);
         return t;
@@ -748,3 +748,4 @@ export const marshal: Serializer = {
     };
   },
 };
+

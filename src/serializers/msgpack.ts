@@ -11,7 +11,7 @@
 
 import { PyroError, SerializeError } from "../errors.js";
 import { ZERO_COPY_MIN, type Call, type DeserializeOptions, type SerializeOptions, type Serializer } from "./types.js";
-import { Complex, Float, Tuple, classToDict, depthError, dictToClass, isPlainObject, limits, setKey } from "./values.js";
+import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, toTuple } from "./values.js";
 
 const EXT_COMPLEX = 0x30;
 const EXT_BIGINT = 0x31;
@@ -486,9 +486,7 @@ class Reader {
 /** Arrays only arrive as keys when Python used tuples (lists are unhashable there). */
 function keyOf(k: unknown): unknown {
   if (!Array.isArray(k)) return k;
-  const t = new Tuple<unknown>();
-  for (const item of k) t.push(keyOf(item));
-  return t;
+  return toTuple((k as unknown[]).map(keyOf));
 }
 
 function decode(data: Uint8Array, options?: DeserializeOptions): unknown {

@@ -3,7 +3,7 @@
 
 import { isUtf8 } from "node:buffer";
 import { SerializeError, SecurityError } from "../errors.js";
-import { Tuple, Complex, limits, depthError, dictToClass, setKey, toTuple } from "./values.js";
+import { Tuple, Complex, limits, depthError, dictToClass, setKey, toTuple, newTuple } from "./values.js";
 
 const C_TAB = 9, C_LF = 10, C_VT = 11, C_FF = 12, C_CR = 13, C_SPACE = 32;
 const C_DQ = 34, C_HASH = 35, C_SQ = 39, C_LPAREN = 40, C_RPAREN = 41, C_PLUS = 43, C_COMMA = 44;
@@ -527,7 +527,7 @@ class Parser {
     let result: unknown;
     if (this.s.charCodeAt(this.pos) === C_RPAREN) {
       this.pos++;
-      result = new Tuple();
+      result = newTuple(0);
     } else {
       const first = this.value();
       this.ws();
