@@ -36,7 +36,7 @@ import { abortReason, connectSocket, describeTarget } from "../transport/connect
 import { tlsClientOptions, type TlsSettings } from "../transport/tls.js";
 import { URI } from "../uri.js";
 import { Connection, type ConnectionOwner, type FlushWaiter } from "./connection.js";
-import { AttributeError, CallPromise, toError } from "./support.js";
+import { AttributeError, CallPromise, newCallPromise, toError } from "./support.js";
 import { resolve as resolveUri } from "./resolve.js";
 import { RemoteIterator } from "./stream.js";
 
@@ -266,7 +266,7 @@ export class ProxyCore implements ConnectionOwner {
   }
 
   private enqueue(req: Request): CallPromise<any> {
-    const p = new CallPromise<unknown>((resolve, reject) => {
+    const p = newCallPromise<unknown>((resolve, reject) => {
       req.resolve = resolve;
       req.reject = reject;
     });

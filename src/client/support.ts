@@ -31,6 +31,15 @@ export class AttributeError extends PyroError {
  * What a remote call returns: a Promise that is also async-iterable. Iterating it awaits the call and then
  * walks the remote iterator it produced (streaming), or the list/tuple it returned (non-streaming servers).
  */
+/**
+ * A CallPromise without running the subclass constructor: `new CallPromise(...)` on every call made V8 abort
+ * optimizing the calling functions in a loop ("dependency change"); a plain Promise given CallPromise's prototype
+ * behaves the same (then/catch still derive plain Promises through the species getter).
+ */
+export function newCallPromise<T>(executor: (resolve: (value: T | PromiseLike<T>) => void, reject: (reason?: unknown) => void) => void): CallPromise<T> {
+  return Object.setPrototypeOf(new Promise<T>(executor), CallPromise.prototype) as CallPromise<T>;
+}
+
 export class CallPromise<T> extends Promise<T> {
   // then/catch/finally derive plain Promises: only the call's own promise carries the iterator protocol
   static override get [Symbol.species](): PromiseConstructor {
