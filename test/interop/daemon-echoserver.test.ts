@@ -141,8 +141,8 @@ test("serializer not accepted: the marshal-encoded CONNECTFAIL reads the same as
 });
 
 test("echoserver -N -v: starts a name server, registers there, prints Python's lines", async () => {
-  const nsPort = String(40000 + (process.pid % 20000));
-  const env = { ...ENV, PYRO_NS_PORT: nsPort };
+  // port 0: a fixed port could be taken by another test's ephemeral port; the printed NS URI tells the real one
+  const env = { ...ENV, PYRO_NS_PORT: "0" };
   const s = await startOurs(["-H", "127.0.0.1", "-N", "-v"], env);
   await waitRunning(s);
   try {
@@ -155,6 +155,8 @@ test("echoserver -N -v: starts a name server, registers there, prints Python's l
       "echo uri: PYRO:test.echoserver@127.0.0.1:PORT",
       "echoserver running.",
     ]);
+    const nsPort = /using name server at PYRO:Pyro\.NameServer@127\.0\.0\.1:(\d+)$/.exec(s.output[2] ?? "")![1];
+    assert.notEqual(nsPort, "0");
     const out = await runPythonAsync(["daemon_hmac_probe.py", `PYRONAME:test.echoserver@127.0.0.1:${nsPort}`, "serpent"], { env });
     assert.deepEqual(JSON.parse(out), ["ok", "hello"]);
   } finally {
