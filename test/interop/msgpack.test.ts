@@ -1,32 +1,16 @@
 // The msgpack serializer against real Python Pyro4 (MsgpackSerializer, msgpack 1.0) in both directions: Python-written
 // bytes must decode to the expected TS values, and our bytes must decode in Python to the expected Python values,
 // byte-identical to what Pyro4 itself writes for them (int widths, str8, ext types) unless a case says otherwise.
-import { test } from "node:test";
 import { strict as assert } from "node:assert";
-import { runPython } from "../helpers/python.js";
+import { corpusTests, type CorpusCase } from "../helpers/serializer-corpus.js";
 import { msgpack } from "../../src/serializers/msgpack.js";
 import { Complex, ExceptionWrapper, float, setKey, tuple } from "../../src/serializers/values.js";
 import { NamingError, RemoteError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
 
-interface Case {
-  name: string;
-  /** Python expression: what Python sends (py2ts) / must receive (ts2py). */
-  py: string;
-  /** Expected decoded TS value; also what we encode unless `enc` is given. */
-  ts?: unknown;
-  enc?: unknown;
-  dir?: "both" | "py2ts" | "ts2py";
-  /** ts2py: our bytes must equal Pyro4's own dumps of the Python value (default true). */
-  exact?: boolean;
-  call?: boolean;
-  check?: (v: unknown) => void;
-  /** ts2py: Python's loads must raise this exception class. */
-  error?: string;
-}
 
-const cases: Case[] = [];
-const add = (c: Case) => cases.push(c);
+const cases: CorpusCase[] = [];
+const add = (c: CorpusCase) => cases.push(c);
 const norm = (b: bigint): number | bigint => (b >= -(2n ** 53n) + 1n && b <= 2n ** 53n - 1n ? Number(b) : b);
 
 // --- integers: every msgpack width boundary, 2^53, int64/uint64 limits and ext 0x31 beyond
@@ -247,46 +231,4 @@ add({
 
 // ---------------------------------------------------------------------------------------------------
 
-const py2ts = cases.filter((c) => c.dir !== "ts2py");
-const ts2py = cases.filter((c) => c.dir !== "py2ts");
-const env = { TZ: "UTC" };
-
-test("msgpack: Python Pyro4 MsgpackSerializer output decodes to the expected TS values", () => {
-  assert.ok(py2ts.length >= 150, `only ${py2ts.length} cases`);
-  const out = JSON.parse(
-    runPython(["serializer_interop.py", "msgpack"], { env, input: JSON.stringify({ mode: "dump", cases: py2ts.map(({ name, py, call }) => ({ name, py, call })) }) }),
-  ) as Array<{ name: string; hex: string }>;
-  assert.equal(out.length, py2ts.length);
-  const failures: string[] = [];
-  for (let i = 0; i < out.length; i++) {
-    const c = py2ts[i]!;
-    const data = Buffer.from(out[i]!.hex, "hex");
-    try {
-      const v = c.call ? msgpack.deserializeCall(data) : msgpack.deserializeData(data);
-      if (c.check) c.check(v);
-      else assert.deepStrictEqual(v, c.ts);
-    } catch (e) {
-      failures.push(`${c.name}: ${(e as Error).message}\n  bytes: ${data.toString("hex").slice(0, 200)}`);
-    }
-  }
-  assert.deepEqual(failures, []);
-});
-
-test("msgpack: our encodings decode in Python Pyro4 to the expected values, byte-identical to Pyro4's own", () => {
-  assert.ok(ts2py.length >= 150, `only ${ts2py.length} cases`);
-  const input = ts2py.map((c) => {
-    const v = "enc" in c ? c.enc : c.ts;
-    let data: Buffer;
-    if (c.call) {
-      const call = v as { object: string; method: string; vargs: unknown[]; kwargs: Record<string, unknown> | null };
-      data = msgpack.serializeCall(call.object, call.method, call.vargs, call.kwargs);
-    } else data = msgpack.serializeData(v);
-    return { name: c.name, py: c.py, call: c.call, hex: data.toString("hex"), exact: c.exact ?? true, error: c.error };
-  });
-  const r = JSON.parse(runPython(["serializer_interop.py", "msgpack"], { env, input: JSON.stringify({ mode: "load", cases: input }) })) as {
-    checked: number;
-    mismatches: unknown[];
-  };
-  assert.equal(r.checked, ts2py.length);
-  assert.deepEqual(r.mismatches, []);
-});
+corpusTests(msgpack, cases, (data) => data.toString("hex"));

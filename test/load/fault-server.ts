@@ -4,4 +4,5 @@ import { startFuzzDaemon } from "../fuzz/harness.js";
 
 const daemon = await startFuzzDaemon({ port: Number(process.argv[2] ?? 0) });
 process.stdout.write(`READY ${daemon.uriFor("fuzz").asString()}\n`);
-process.on("SIGTERM", () => void daemon.close().then(() => process.exit(0)));
+// once the daemon is closed nothing keeps the event loop alive, so the process ends by itself with code 0
+process.on("SIGTERM", () => void daemon.close());
