@@ -4,7 +4,7 @@
 
 import type { Socket } from "node:net";
 import { ConnectionClosedError, TimeoutError } from "../errors.js";
-import type { Message } from "../protocol/message.js";
+import { writeMessage, type Message } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
 
 export interface ConnectionOwner {
@@ -41,18 +41,10 @@ export class Connection {
     socket.on("close", this.onClose);
   }
 
-  /** Write a message as two buffers in one syscall (cork/uncork), no concatenation of the payload. */
+  /** Write a message in one syscall; a waiter hears when its bytes have left the process. */
   write(head: Buffer, payload: Buffer, waiter: FlushWaiter | null): void {
-    const s = this.socket;
     if (waiter) this.flushWaiters.push(waiter);
-    s.cork();
-    if (payload.length) {
-      s.write(head);
-      s.write(payload, waiter ? this.onFlushed : undefined);
-    } else {
-      s.write(head, waiter ? this.onFlushed : undefined);
-    }
-    s.uncork();
+    writeMessage(this.socket, head, payload, waiter ? this.onFlushed : undefined);
   }
 
   /** Mark the socket busy (keeps the event loop alive) or idle (unref'd). */

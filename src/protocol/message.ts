@@ -135,6 +135,36 @@ export function encodeMessage(
   return [head, data];
 }
 
+/** What `writeMessage` needs of a socket (net.Socket and tls.TLSSocket both fit). */
+export interface FrameSink {
+  write(chunk: Uint8Array, cb?: (err?: Error | null) => void): boolean;
+  cork(): void;
+  uncork(): void;
+}
+
+/**
+ * Up to this size a message is copied into one buffer and sent with a single write(): Node's cork/writev path
+ * (buffered-chunk arrays, a writev request) costs more per call than copying a small payload.
+ */
+export const SINGLE_WRITE_MAX = 16 * 1024;
+
+/** Send a message built by `encodeMessage`; `cb` runs once all of it has been handed to the kernel. */
+export function writeMessage(sink: FrameSink, head: Buffer, body: Buffer, cb?: (err?: Error | null) => void): void {
+  const n = head.length + body.length;
+  if (body.length === 0) sink.write(head, cb);
+  else if (n <= SINGLE_WRITE_MAX) {
+    const whole = Buffer.allocUnsafe(n);
+    whole.set(head, 0);
+    whole.set(body, head.length);
+    sink.write(whole, cb);
+  } else {
+    sink.cork();
+    sink.write(head);
+    sink.write(body, cb);
+    sink.uncork();
+  }
+}
+
 /** The whole message in one buffer (tests, UDP, small control messages). */
 export function encodeMessageBuffer(type: number, serializerId: number, seq: number, data: Buffer, options?: EncodeOptions): Buffer {
   const [h, d] = encodeMessage(type, serializerId, seq, data, options);

@@ -43,7 +43,9 @@ const EMPTY_UNITS = new Uint16Array(0);
 class Parser {
   pos = 0;
   private depth = 0;
-  constructor(private readonly s: string) {}
+  private blobAt = 0;
+  /** `blobs` stand for the NUL placeholders `splitBigBytes` put in the text, in order. */
+  constructor(private readonly s: string, private readonly blobs: Buffer[] | null = null) {}
 
   fail(msg: string, at = this.pos): never {
     throw new SerializeError(`invalid serpent data: ${msg} at position ${at}`);
@@ -93,6 +95,12 @@ class Parser {
         return this.numberExpr();
       case C_DOT:
         if (isDigit(s.charCodeAt(this.pos + 1))) return this.numberExpr();
+        break;
+      case 0:
+        if (this.blobs !== null && this.blobAt < this.blobs.length) {
+          this.pos++;
+          return this.blobs[this.blobAt++];
+        }
         break;
     }
     if (isDigit(c)) return this.numberExpr();
@@ -617,18 +625,111 @@ function intValue(b: bigint): number | bigint {
   return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
 }
 
+// ---------------------------------------------------------------------------------------------
+// big bytes
+
+/**
+ * Input of at least this size is searched for big bytes values (serpent's `{'data': '<base64>', 'encoding':
+ * 'base64'}` dicts) before it becomes text: turning a megabyte of base64 into a JS string and back costs fresh
+ * large-object pages on every call, while decoding it from the input in chunks does not.
+ */
+const BIG_INPUT = 64 * 1024;
+const MIN_BLOB_B64 = 16 * 1024;
+const BLOB_OPEN = Buffer.from("{'data': '", "latin1");
+const BLOB_CLOSE = Buffer.from("', 'encoding': 'base64'}", "latin1");
+/** base64 text per decoding step: a multiple of 4, so every step decodes whole groups. */
+const B64_STEP = 4 * 16 * 1024;
+const B64_ALPHABET = new Uint8Array(256);
+for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") B64_ALPHABET[ch.charCodeAt(0)] = 1;
+
+/**
+ * Where `buf` holds big bytes dicts outside any string literal or comment, the text with a NUL placeholder for
+ * each (input with NUL bytes is refused before this, so only placeholders have them) and the decoded bytes;
+ * else null. Only exact, canonically padded base64 qualifies, so the value is the one the dict would parse to.
+ */
+function splitBigBytes(buf: Buffer): { text: string; blobs: Buffer[] } | null {
+  let text = "";
+  let blobs: Buffer[] | null = null;
+  let from = 0; // start of the input not yet copied into `text`
+  let lex = 0; // the lexer has classified everything before this position
+  for (;;) {
+    const at = buf.indexOf(BLOB_OPEN, lex);
+    if (at < 0) break;
+    lex = skipToCode(buf, lex, at);
+    if (lex < 0) break; // unterminated string or comment: leave the parser to report it
+    if (lex > at) continue; // the candidate was inside a string or comment
+    const start = at + BLOB_OPEN.length;
+    let end = start;
+    while (end < buf.length && B64_ALPHABET[buf[end]!]) end++;
+    let pad = 0;
+    while (pad < 2 && buf[end] === 0x3d) {
+      end++;
+      pad++;
+    }
+    const n = end - start;
+    if (n < MIN_BLOB_B64 || n % 4 !== 0 || buf.compare(BLOB_CLOSE, 0, BLOB_CLOSE.length, end, end + BLOB_CLOSE.length) !== 0) {
+      lex = at + 1; // not one of ours: lex on from just inside the dict's brace
+      continue;
+    }
+    const out = Buffer.allocUnsafe((n / 4) * 3 - pad);
+    let off = 0;
+    for (let i = start; i < end; i += B64_STEP) off += out.write(buf.toString("latin1", i, Math.min(end, i + B64_STEP)), off, "base64");
+    text += buf.toString("utf8", from, at) + "\0";
+    (blobs ??= []).push(out);
+    from = lex = end + BLOB_CLOSE.length;
+  }
+  if (blobs === null) return null;
+  return { text: text + buf.toString("utf8", from), blobs };
+}
+
+/**
+ * Scan Python literal text from `p` (outside any string or comment) up to `target`; returns `target` when that
+ * position is code, the end of the string or comment covering it when not, or -1 for an unterminated one.
+ */
+function skipToCode(b: Buffer, p: number, target: number): number {
+  while (p < target) {
+    const c = b[p]!;
+    if (c === C_HASH) {
+      const nl = b.indexOf(C_LF, p);
+      if (nl < 0) return -1;
+      p = nl + 1;
+    } else if (c === C_SQ || c === C_DQ) {
+      const triple = b[p + 1] === c && b[p + 2] === c;
+      p += triple ? 3 : 1;
+      for (;;) {
+        if (p >= b.length) return -1;
+        const d = b[p]!;
+        if (d === C_BACKSLASH) p += 2;
+        else if (d !== c) p++;
+        else if (!triple) {
+          p++;
+          break;
+        } else if (b[p + 1] === c && b[p + 2] === c) {
+          p += 3;
+          break;
+        } else p++;
+      }
+    } else p++;
+  }
+  return p;
+}
+
 /** Parse serpent bytes (UTF-8 Python literal text) into the value model. */
 export function parseSerpent(data: Uint8Array): unknown {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (!isUtf8(buf)) throw new SerializeError("invalid serpent data: not valid UTF-8");
   if (buf.indexOf(0) >= 0) throw new SerializeError("invalid serpent data: contains NUL bytes");
+  if (buf.length >= BIG_INPUT) {
+    const split = splitBigBytes(buf);
+    if (split) return parseSerpentText(split.text, split.blobs);
+  }
   return parseSerpentText(buf.toString("utf8"));
 }
 
-/** Parse serpent source text. */
-export function parseSerpentText(text: string): unknown {
+/** Parse serpent source text (`blobs`: values for the NUL placeholders of `splitBigBytes`, internal). */
+export function parseSerpentText(text: string, blobs: Buffer[] | null = null): unknown {
   try {
-    return new Parser(text).parseTop();
+    return new Parser(text, blobs).parseTop();
   } catch (e) {
     // Class hooks may refuse on purpose (SecurityError); anything else a bad class dict provokes, e.g. an
     // invalid URI state, is malformed input.

@@ -152,8 +152,19 @@ function isHashableKey(k: unknown): boolean {
 }
 
 /** Builds serpent text. V8 string ropes make the += appends linear; the result is flattened once. */
+/**
+ * Bytes of at least this size are not turned into one big base64 string: they are base64-encoded in chunks
+ * straight into the output buffer (`finish`). A string of a megabyte lives in V8's large-object space and
+ * costs fresh pages on every call; the chunks stay small.
+ */
+export const BIG_BYTES = 32 * 1024;
+/** Chunk of raw bytes per base64 step: a multiple of 3, so the base64 pieces join without padding. */
+const B64_CHUNK = 3 * 16 * 1024;
+
 class Writer {
   out = HEADER;
+  /** Text written so far and big byte blobs, in order, when the value holds any big bytes (else null). */
+  parts: (string | Uint8Array)[] | null = null;
   private depth = 0;
   constructor(private readonly replace: ((value: object) => unknown) | undefined) {}
 
@@ -197,8 +208,13 @@ class Writer {
       if (v instanceof Tuple) this.tuple(v);
       else this.list(v);
     } else if (v instanceof Uint8Array) {
-      const b64 = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
-      this.out += "{'data': '" + b64 + "', 'encoding': 'base64'}";
+      if (v.byteLength >= BIG_BYTES) {
+        (this.parts ??= []).push(this.out + "{'data': '", v);
+        this.out = "', 'encoding': 'base64'}";
+      } else {
+        const b64 = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+        this.out += "{'data': '" + b64 + "', 'encoding': 'base64'}";
+      }
     } else if (isPlainObject(v)) {
       this.dict(v as Record<string, unknown>);
     } else if (v instanceof Map) {
@@ -298,7 +314,22 @@ class Writer {
 }
 
 function finish(w: Writer): Buffer {
-  return Buffer.from(w.out, "utf8");
+  const parts = w.parts;
+  if (parts === null) return Buffer.from(w.out, "utf8");
+  parts.push(w.out);
+  let total = 0;
+  for (const p of parts) total += typeof p === "string" ? Buffer.byteLength(p, "utf8") : Math.ceil(p.byteLength / 3) * 4;
+  const out = Buffer.allocUnsafe(total);
+  let off = 0;
+  for (const p of parts) {
+    if (typeof p === "string") {
+      off += out.write(p, off, "utf8");
+      continue;
+    }
+    const b = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+    for (let i = 0; i < b.length; i += B64_CHUNK) off += out.write(b.toString("base64", i, Math.min(b.length, i + B64_CHUNK)), off, "latin1");
+  }
+  return out;
 }
 
 function run<T>(fn: () => T): T {

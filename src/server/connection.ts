@@ -23,6 +23,7 @@ import {
   MSG_PING,
   MSG_RESULT,
   encodeMessage,
+  writeMessage,
   type Annotations,
   type Message,
 } from "../protocol/message.js";
@@ -298,10 +299,7 @@ export class Connection implements ClientConnection {
       maxMessageSize: this.daemon.maxMessageSize,
     });
     if (this.closed) return;
-    this.socket.cork();
-    this.socket.write(head);
-    if (body.length) this.socket.write(body);
-    this.socket.uncork();
+    writeMessage(this.socket, head, body);
   }
 
   /** Response annotations: the call's own, then CORR, then the daemon's annotations() hook. */

@@ -85,6 +85,10 @@ function buildCorpus(): Map<string, Entry> {
   add("bytes_abc", Buffer.from("abc"));
   add("bytes_all", Buffer.from(range(256)));
   add("bytearray", Buffer.from([0, 0xff, 0x10]));
+  // big bytes take the chunked base64 paths of our writer and parser
+  add("bytes_big", Buffer.from(range(100000).map((i) => (i * 7) % 256)));
+  add("bytes_big_nested", [Buffer.from(range(256 * 200).map((i) => i % 256)), { k: tuple(Buffer.alloc(70001, 0xff), Buffer.from("x")) }]);
+  add("str_looks_like_big_bytes", "{'data': '" + "QUJD".repeat(5000) + "', 'encoding': 'base64'}");
   add("tuple_empty", tuple());
   add("tuple_1", tuple(1));
   add("tuple_2", tuple(1, "two"));

@@ -279,3 +279,62 @@ test("a class dict that its converter rejects is a SerializeError", () => {
   for (const text of ["{'__class__':'Pyro4.core.URI','state':5}", "{'__class__':'Pyro4.core.URI','state':('PYRO',)}"])
     assert.throws(() => dec(text), SerializeError, text);
 });
+
+test("big bytes: chunked writer and parser paths give what the plain text parser gives", () => {
+  const b64 = (n: number, seed = 1) => Buffer.from(Array.from({ length: n }, (_, i) => (i * seed + 3) % 256)).toString("base64");
+  const blob = (data: string) => `{'data': '${data}', 'encoding': 'base64'}`;
+  const big = b64(30000);
+  const texts = [
+    blob(big),
+    `[${blob(big)}, ${blob(b64(40000, 7))}, 1]`,
+    `{'k': ${blob(big)}, ${blob(b64(20000, 5))}: 2}`, // bytes as a dict key, as the dict form allows
+    `"${blob(big)}"`, // inside a str literal: stays a str
+    `'''x'' ${blob(big)}'''`, // inside a triple-quoted str
+    `['\\'', "${blob(big)}\\"", ${blob(big)}]`, // escaped quotes before it
+    `# ${blob(big)}\n[${blob(big)}]`, // in a comment, then for real
+    `b'${blob(big)}'`,
+    blob(big.slice(0, 1000) + "=" + big.slice(1001)), // '=' inside: not canonical, the plain path decides
+    blob(big + "A"), // length not a multiple of 4
+    `{'data': '${big}', 'encoding': 'base64', 'x': 1}`, // not the two-key form
+    `{'data': '${big}', 'encoding': 'base64'`, // unterminated dict
+    `'${blob(big)}`, // unterminated string
+  ];
+  for (const t of texts) {
+    const text = H + t;
+    let plain: unknown, fast: unknown;
+    try {
+      plain = parseSerpentText(text);
+    } catch (e) {
+      plain = e instanceof SerializeError ? "SerializeError" : e;
+    }
+    try {
+      fast = serpent.deserializeData(Buffer.from(text, "utf8"));
+    } catch (e) {
+      fast = e instanceof SerializeError ? "SerializeError" : e;
+    }
+    assert.deepEqual(fast, plain, t.slice(0, 60));
+  }
+  assert.ok(Buffer.isBuffer(serpent.deserializeData(Buffer.from(H + blob(big)))));
+  // random damage around big blobs: quotes, escapes, comments, padding and brackets in random places
+  let seed = 42;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const base = Buffer.from(H + `['a', ${blob(b64(50000))}, "b", {'c': ${blob(b64(30000, 3))}}]`, "latin1");
+  const junk = Buffer.from("'\"\\#=A\n{}[],: ", "latin1");
+  for (let round = 0; round < 300; round++) {
+    const b = Buffer.from(base);
+    for (let k = 1 + rnd(3); k > 0; k--) b[H.length + rnd(b.length - H.length)] = junk[rnd(junk.length)]!;
+    const outcome = (f: () => unknown) => {
+      try {
+        return f();
+      } catch (e) {
+        return e instanceof SerializeError ? "SerializeError" : e;
+      }
+    };
+    assert.deepEqual(outcome(() => serpent.deserializeData(b)), outcome(() => parseSerpentText(b.toString("latin1"))), `round ${round}`);
+  }
+  // the writer's chunked output is byte for byte the plain output
+  const value = [Buffer.from(big, "base64"), "s", { k: Buffer.alloc(100001, 0xab) }];
+  const expected = H + `[${blob(big)},'s',{'k':${blob(Buffer.alloc(100001, 0xab).toString("base64"))}}]`;
+  assert.equal(serpent.serializeData(value).toString("utf8"), expected);
+  assert.deepEqual(serpent.deserializeData(serpent.serializeData(value)), value);
+});
