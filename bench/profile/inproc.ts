@@ -38,6 +38,7 @@ class FakeSocket extends EventEmitter {
   cork(): void { this.corked++; this.inCork = 0; }
   uncork(): void { this.corked--; }
   write(b: Buffer, cb?: () => void): boolean {
+    if (!this.corked) this.inCork = 0; // an uncorked write is a whole message
     this.onWrite(b);
     this.inCork++;
     if (cb) process.nextTick(cb);
@@ -98,7 +99,7 @@ async function serverSide(daemon: Daemon, ser: string): Promise<number> {
   let resolve: (() => void) | null = null;
   sock.onWrite = () => {
     wrote++;
-    if (sock.corked === 1 && resolve) {
+    if (resolve) {
       const r = resolve;
       resolve = null;
       queueMicrotask(r);

@@ -63,8 +63,9 @@ class Writer {
   private ensure(n: number): void {
     const need = this.pos + n;
     if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < need) size *= 2;
+    // double for many small writes, but a big value gets just its room (plus a little for what follows):
+    // doubling past it would allocate up to twice the message, in fresh pages, on every call
+    const size = Math.max(this.buf.length * 2, need + (need >> 4) + 64);
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;

@@ -26,6 +26,8 @@ const UINT64_MAX = 2n ** 64n - 1n;
 const INITIAL_SIZE = 8192;
 /** Buffers grown past this for one big message are dropped afterwards instead of kept for reuse. */
 const KEEP_SIZE = 1 << 20;
+/** Messages up to this size are copied out of the reused buffer; bigger ones take the buffer with them. */
+const COPY_MAX = 16 * 1024;
 
 // ---------------------------------------------------------------------------------------------------
 // Encoding
@@ -71,8 +73,8 @@ class Writer {
   }
 
   finish(): Buffer {
-    if (this.buf.length > KEEP_SIZE) {
-      // a big one-off buffer: hand it out as is (no second copy of a large message) and start afresh
+    if (this.pos > COPY_MAX || this.buf.length > KEEP_SIZE) {
+      // a big message: hand out the buffer it was written into (no second copy of it) and start afresh
       const out = this.buf.subarray(0, this.pos);
       this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
       return out;

@@ -6,7 +6,7 @@
 
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
-import { randomFillSync } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { debuglog } from "node:util";
 import { DaemonError, ProtocolError, PyroError, SerializeError } from "../errors.js";
 import {
@@ -56,21 +56,18 @@ function marshalString(s: string): Buffer {
   }
 }
 
-// Random version-4 UUIDs as the 16 bytes the CORR annotation carries, drawn from a pool refilled in bulk
-// (what crypto.randomUUID does internally), without formatting a string nobody may read.
-const UUID_POOL_SIZE = 16 * 128;
-const uuidPool = Buffer.alloc(UUID_POOL_SIZE);
-let uuidPoolPos = UUID_POOL_SIZE;
+// Correlation ids for requests that bring none: version-4 UUID bytes made of a random per-process base with a
+// counter in the last six bytes. A correlation id must be unique, not secret; drawing 16 random bytes per call
+// (Pyro4's uuid4()) showed up in the daemon's profile.
+const uuidBase = randomBytes(16);
+uuidBase[6] = (uuidBase[6]! & 0x0f) | 0x40;
+uuidBase[8] = (uuidBase[8]! & 0x3f) | 0x80;
+let uuidCounter = uuidBase.readUIntBE(10, 6);
 function randomUuidBytes(): Buffer {
-  if (uuidPoolPos === UUID_POOL_SIZE) {
-    randomFillSync(uuidPool);
-    uuidPoolPos = 0;
-  }
   const b = Buffer.allocUnsafe(16);
-  uuidPool.copy(b, 0, uuidPoolPos, uuidPoolPos + 16);
-  uuidPoolPos += 16;
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
+  uuidBase.copy(b, 0, 0, 10);
+  uuidCounter = (uuidCounter + 1) % 0x1000000000000;
+  b.writeUIntBE(uuidCounter, 10, 6);
   return b;
 }
 

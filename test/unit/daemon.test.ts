@@ -142,3 +142,20 @@ test("Daemon: fixed port location is known before listening; NAT location", asyn
   assert.throws(() => new Daemon({ nathost: "x", natport: null }), /natport/);
   await assert.rejects(Daemon.create({ host: "127.0.0.1", serializersAccepted: ["pickle"] }), /not supported/);
 });
+
+test("a call without CORR gets a fresh version-4 correlation id, sent back in the reply", async () => {
+  const { Proxy } = await import("../../src/client/proxy.js");
+  const { currentContext } = await import("../../src/server/context.js");
+  const daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+  const uri = daemon.register({ corr: () => currentContext()!.correlationId }, "c", { expose: ["corr"] });
+  const p = new Proxy(uri);
+  try {
+    const ids = [await p.corr(), await p.corr(), await p.corr()] as string[];
+    const v4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    for (const id of ids) assert.match(id, v4);
+    assert.equal(new Set(ids).size, 3);
+  } finally {
+    await p.$release();
+    await daemon.close();
+  }
+});
