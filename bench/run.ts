@@ -8,14 +8,14 @@ import { cpus } from "node:os";
 import { execFileSync } from "node:child_process";
 import { startChild, nodeCommand, rssMB, PYTHON, type Child } from "./lib/procs.js";
 import { PyPool, replaceWorker, type PyWorker } from "./lib/pyworkers.js";
-import { rawConnect, rawPingPong, rawBulkEcho } from "./lib/raw.js";
+import { rawConnect, rawPingPong, rawBulkEcho, type RawConn } from "./lib/raw.js";
 import { TsClient, proxyClass } from "./lib/tsclient.js";
 import { tsMicro, MICRO_CASES } from "./lib/micro.js";
 import { openConnections, closeConnections } from "./lib/memory.js";
 import { nsSection } from "./lib/ns.js";
-import { measure, skipped, single, recorded, progress, addPlanned, type Cell, type Settings, type Sample } from "./lib/measure.js";
+import { measure, measurePaired, skipped, single, recorded, progress, addPlanned, type Cell, type Settings, type Sample } from "./lib/measure.js";
 import { evaluate, renderReport, targetSummary, toJson, type Row, type RowResult } from "./lib/report.js";
-import type { Summary, Unit } from "./lib/stats.js";
+import { summarize, type Summary, type Unit } from "./lib/stats.js";
 import { getSerializer } from "../src/index.js";
 import type { Socket } from "node:net";
 
@@ -88,6 +88,7 @@ function value(kind: string, arg: number, r: { ops: number; secs: number; p50?: 
 /** One client (TS in-process or a Python worker) running `kind` against `uri`. */
 async function clientCell(
   label: string, client: "TS" | "Py", uri: string | undefined, ser: string, kind: string, arg: number, unit: Unit,
+  limit: ((ms: number) => Promise<number>) | null = null,
 ): Promise<Cell> {
   if (!uri) return skipped(label, "server not running");
   if (client === "TS") {
@@ -98,7 +99,7 @@ async function clientCell(
     } catch (e) {
       return skipped(label, e instanceof Error ? e.message.split("\n")[0]! : String(e));
     }
-    const cell = await measure(label, unit, S, async (ms) => value(kind, arg, await c.run(kind, ms, arg)));
+    const cell = await measurePaired(label, unit, S, async (ms) => value(kind, arg, await c.run(kind, ms, arg)), limit);
     await c.close().catch(() => {});
     return cell;
   }
@@ -116,7 +117,10 @@ async function clientCell(
 }
 
 /** `n` clients at once, each doing sequential calls; the figure is the total calls/s. */
-async function concurrentCell(label: string, client: "TS" | "Py", uri: string | undefined, ser: string, n: number): Promise<Cell> {
+async function concurrentCell(
+  label: string, client: "TS" | "Py", uri: string | undefined, ser: string, n: number,
+  limit: ((ms: number) => Promise<number>) | null = null,
+): Promise<Cell> {
   if (!uri) return skipped(label, "server not running");
   const sum = (rs: { ops: number; secs: number }[]): Sample => ({
     value: rs.reduce((a, r) => a + r.ops, 0) / Math.max(...rs.map((r) => r.secs)),
@@ -129,7 +133,7 @@ async function concurrentCell(label: string, client: "TS" | "Py", uri: string | 
     } catch (e) {
       return skipped(label, e instanceof Error ? e.message.split("\n")[0]! : String(e));
     }
-    const cell = await measure(label, "ops/s", S, async (ms) => sum(await Promise.all(cs.map((c) => c.run("ping", ms)))));
+    const cell = await measurePaired(label, "ops/s", S, async (ms) => sum(await Promise.all(cs.map((c) => c.run("ping", ms)))), limit);
     await Promise.all(cs.map((c) => c.close().catch(() => {})));
     return cell;
   }
@@ -167,6 +171,38 @@ async function warmServer(uri: string | undefined, kind = "ping"): Promise<void>
 // ---- sections ----
 
 const limits: { ping: Map<number, Summary | null>; bulk: Map<number, Summary | null> } = { ping: new Map(), bulk: new Map() };
+/** The raw server stays up after the limit rows: the rows with a limit target take a limit sample before each of theirs. */
+const rawState = { port: 0, req: 64, res: 30, conns: new Map<string, RawConn[]>() };
+
+async function rawConns(key: string, n: number): Promise<RawConn[]> {
+  let cs = rawState.conns.get(key);
+  if (!cs) rawState.conns.set(key, (cs = await rawConnect(rawState.port, n)));
+  return cs;
+}
+
+/** A limit sampler for `measurePaired`: ping-pong over `n` connections (ops/s), or bulk echo of `size` bytes (MB/s). */
+function limitSampler(kind: "ping" | "bulk", nOrSize: number): ((ms: number) => Promise<number>) | null {
+  if (!rawState.port) return null;
+  if (kind === "ping") {
+    return async (ms) => {
+      const r = await rawPingPong(await rawConns(`ping${nOrSize}`, nOrSize), rawState.req, rawState.res, ms);
+      return r.ops / r.secs;
+    };
+  }
+  return async (ms) => {
+    const [c] = await rawConns("bulk", 1);
+    const r = await rawBulkEcho(c!, nOrSize, ms);
+    return (r.ops * nOrSize) / r.secs / 1e6;
+  };
+}
+
+/** The limit of a row whose ours cell was measured with paired limit samples, else the up-front figure. */
+function pairedLimit(row: Row, ours: Cell | undefined, fallback: Summary | null | undefined): void {
+  if (ours?.paired?.length) {
+    row.pairedLimit = ours.paired;
+    row.limit = summarize(ours.paired);
+  } else row.limit = fallback;
+}
 
 async function limitSection(): Promise<void> {
   const raw = await (async () => {
@@ -185,6 +221,7 @@ async function limitSection(): Promise<void> {
   }
   addPlanned(CONCURRENCY.length + 1 + SIZES.length);
   const port = raw ? Number(raw.uri.split(":")[1]) : 0;
+  Object.assign(rawState, { port, req, res });
   for (const n of [1, ...CONCURRENCY]) {
     const label = `limit ping-pong ${n} conn`;
     const cs = raw ? await rawConnect(port, n) : [];
@@ -211,7 +248,6 @@ async function limitSection(): Promise<void> {
     limits.bulk.set(size, cell.summary);
     rows.push({ section: "Limit: raw Node TCP, no RPC", name: `bulk echo ${mb(size)}`, unit: "MB/s", cells: { raw: cell }, note: "ceiling for the RPC rows" });
   }
-  await raw?.stop();
 }
 
 async function microSection(): Promise<void> {
@@ -280,18 +316,20 @@ async function matrixSection(): Promise<void> {
       const ts = k.ns ? tsNs?.uri : tsD?.uri;
       const py = k.ns ? pyNs?.uri : pyD?.uri;
       const cells: Record<string, Cell> = {};
+      const pairLimit = k.kind === "ping" ? limitSampler("ping", 1)
+        : k.kind === "echo" && (ser === "marshal" || ser === "msgpack") ? limitSampler("bulk", k.size!) : null;
       for (const [col, client, uri] of [["TS>TS", "TS", ts], ["TS>Py", "TS", py], ["Py>TS", "Py", ts], ["Py>Py", "Py", py]] as const) {
-        cells[col] = await clientCell(`${k.name} [${ser}] ${col}`, client, uri, ser, k.kind, k.arg, k.unit);
+        cells[col] = await clientCell(`${k.name} [${ser}] ${col}`, client, uri, ser, k.kind, k.arg, k.unit, col === "TS>TS" ? pairLimit : null);
       }
       const row: Row = { section, name: `${k.name} [${ser}]`, unit: k.unit, cells, ours: "TS>TS", python: ["Py>Py"] };
       if (k.kind === "ping") {
-        row.limit = limits.ping.get(1);
+        pairedLimit(row, cells["TS>TS"], limits.ping.get(1));
         row.targets = [{ against: "limit", min: 0.75 }];
         if (ser === "serpent") row.targets.push({ against: "python", min: 1.5 });
       } else if (k.kind === "oneway" || k.kind === "batch") {
         row.targets = [{ against: "python", min: 2 }];
       } else if (k.kind === "echo") {
-        row.limit = limits.bulk.get(k.size!);
+        pairedLimit(row, cells["TS>TS"], limits.bulk.get(k.size!));
         if (ser === "marshal" || ser === "msgpack") row.targets = [{ against: "limit", min: 0.5 }];
         if (ser === "serpent") row.targets = [{ against: "python", min: 3 }];
         if (ser === "json" && cells["Py>Py"]?.error) row.note = "Python's json serializer cannot send bytes";
@@ -323,17 +361,19 @@ async function concurrencySection(): Promise<void> {
       const combos = [
         ["TS>TS", "TS", tsD?.uri], ["Py>TS", "Py", tsD?.uri], ["Py>Py thread", "Py", pyT?.uri], ["Py>Py multiplex", "Py", pyM?.uri],
       ] as const;
-      for (const [col, client, uri] of combos) cells[col] = await concurrentCell(`${n} clients [${ser}] ${col}`, client, uri, ser, n);
-      rows.push({
+      for (const [col, client, uri] of combos)
+        cells[col] = await concurrentCell(`${n} clients [${ser}] ${col}`, client, uri, ser, n, col === "TS>TS" ? limitSampler("ping", n) : null);
+      const row: Row = {
         section: "Concurrent clients (sequential calls each; Python clients are processes)",
         name: `${n} clients [${ser}]`,
         unit: "ops/s",
         cells,
         ours: "TS>TS",
         python: ["Py>Py thread", "Py>Py multiplex"],
-        limit: limits.ping.get(n),
         targets: [{ against: "python", min: 3 }],
-      });
+      };
+      pairedLimit(row, cells["TS>TS"], limits.ping.get(n));
+      rows.push(row);
     }
   }
   for (const c of [tsD, pyT, pyM]) await c?.stop();
@@ -412,6 +452,7 @@ async function main(): Promise<void> {
   if (only.has("memory")) await memorySection();
   if (only.has("ns")) rows.push(...(await nsSection(S, pool, PY_ENV)));
   pool.quit();
+  for (const cs of rawState.conns.values()) for (const c of cs) c.close();
   for (const c of children) await c.stop();
   const results: RowResult[] = rows.map(evaluate);
   const head =

@@ -8,6 +8,8 @@ export interface Cell {
   /** Side figures of the same runs (p50/p99 latency of the sequential rows), summarized over the repeats. */
   extra?: Record<string, Summary | null>;
   error?: string;
+  /** Limit samples taken right before each of `samples` (see measurePaired). */
+  paired?: number[];
 }
 
 export interface Settings {
@@ -106,5 +108,27 @@ export function recorded(label: string, unit: Unit, samples: number[]): Cell {
   done++;
   const cell: Cell = { samples, summary: summarize(samples) };
   progress(`${label}: ${fmtSummary(cell.summary)} ${unit}`);
+  return cell;
+}
+
+/**
+ * `measure` with a limit sample taken right before each of ours (warm-up included, then dropped), so each of our
+ * samples has a ceiling measured under the same machine conditions; the limit samples go in `cell.paired`.
+ */
+export async function measurePaired(
+  label: string,
+  unit: Unit,
+  s: Settings,
+  run: (ms: number) => Promise<Sample>,
+  limit: ((ms: number) => Promise<number>) | null,
+  onTimeout?: () => void | Promise<void>,
+): Promise<Cell> {
+  if (!limit) return measure(label, unit, s, run, onTimeout);
+  const lim: number[] = [];
+  const cell = await measure(label, unit, s, async (ms) => {
+    lim.push(await limit(ms));
+    return run(ms);
+  }, onTimeout);
+  cell.paired = lim.slice(1, 1 + cell.samples.length);
   return cell;
 }

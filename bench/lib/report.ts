@@ -1,7 +1,7 @@
 // Rows of the report: measured cells per column, the ratios against Python and against the raw-socket limit,
 // the one-line verdict, the text tables and the JSON document. No timing here (unit-tested on fixed numbers).
 import {
-  fmtRatio, fmtSummary, formatTable, higherIsBetter, ratio, verdict, type Summary, type Target, type Unit,
+  fmtRatio, fmtSummary, formatTable, higherIsBetter, ratio, summarize, verdict, type Summary, type Target, type Unit,
 } from "./stats.js";
 import type { Cell } from "./measure.js";
 
@@ -17,6 +17,12 @@ export interface Row {
   python?: string[];
   /** The raw-socket ceiling for this row, when there is one. */
   limit?: Summary | null;
+  /**
+   * Limit samples taken right before each of our samples (same order as `cells[ours].samples`). With them the
+   * limit ratio is the median of the per-repeat ratios: the machine's speed drifts over a run, and a ceiling
+   * measured minutes earlier can be off by a third either way.
+   */
+  pairedLimit?: number[];
   targets?: Target[];
   /** Free-form note shown after the verdict (why a cell is n/a, ...). */
   note?: string;
@@ -37,11 +43,20 @@ function best(cells: (Summary | null | undefined)[], unit: Unit): Summary | null
   return b;
 }
 
+/** Median of ours[i] / limit[i] over the repeats both have (inverted for lower-is-better units). */
+export function pairedRatio(ours: readonly number[], limit: readonly number[], unit: Unit): number | null {
+  const rs: number[] = [];
+  for (let i = 0; i < Math.min(ours.length, limit.length); i++) {
+    if (ours[i]! > 0 && limit[i]! > 0) rs.push(higherIsBetter(unit) ? ours[i]! / limit[i]! : limit[i]! / ours[i]!);
+  }
+  return summarize(rs)?.median ?? null;
+}
+
 export function evaluate(row: Row): RowResult {
   const ours = row.ours ? row.cells[row.ours]?.summary : null;
   const py = best((row.python ?? []).map((k) => row.cells[k]?.summary), row.unit);
   const vsPython = ratio(ours, py, row.unit);
-  const vsLimit = ratio(ours, row.limit, row.unit);
+  const vsLimit = row.pairedLimit?.length ? pairedRatio(row.cells[row.ours ?? ""]?.samples ?? [], row.pairedLimit, row.unit) : ratio(ours, row.limit, row.unit);
   const comparesNothing = !row.ours && !row.python?.length && row.limit === undefined && !row.targets?.length;
   let v = comparesNothing && row.note ? row.note : verdict(vsPython, vsLimit, row.targets);
   if (row.note && !comparesNothing) v += ` (${row.note})`;

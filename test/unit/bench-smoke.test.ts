@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import {
   summarize, percentile, ratio, fmtNum, fmtSummary, fmtRatio, verdict, formatTable, type Summary,
 } from "../../bench/lib/stats.js";
-import { evaluate, renderSection, targetSummary, toJson, type Row } from "../../bench/lib/report.js";
+import { evaluate, pairedRatio, renderSection, targetSummary, toJson, type Row } from "../../bench/lib/report.js";
 
 const S = (median: number, min = median, max = median, n = 5): Summary => ({ min, median, max, n });
 
@@ -105,4 +105,21 @@ test("evaluate + renderSection: best Python column is the baseline, limit ratio,
   const json = JSON.parse(toJson({ quick: true }, [r])) as { meta: { quick: boolean }; rows: { vsPython: number }[] };
   assert.equal(json.meta.quick, true);
   assert.equal(json.rows[0]!.vsPython, 3);
+});
+
+test("paired limit: the ratio is the median of per-repeat ratios, not a ratio of medians", () => {
+  // the machine got faster mid-run: ours and the limit move together, so every per-repeat ratio is 0.8
+  const ours = [8000, 8000, 16000, 16000, 16000];
+  const limit = [10000, 10000, 20000, 20000, 20000];
+  assert.equal(pairedRatio(ours, limit, "ops/s"), 0.8);
+  assert.equal(pairedRatio([100, 50], [50, 50], "us"), 0.75); // lower is better: limit/ours per repeat
+  assert.equal(pairedRatio([1, 2], [], "ops/s"), null);
+  const row: Row = {
+    section: "RPC", name: "sequential calls", unit: "ops/s", ours: "TS>TS",
+    cells: { "TS>TS": { samples: [9000, 9500, 7000], summary: S(9000, 7000, 9500, 3) } },
+    limit: S(20000), pairedLimit: [10000, 10000, 10000], targets: [{ against: "limit", min: 0.75 }],
+  };
+  const r = evaluate(row);
+  assert.equal(r.vsLimit, 0.9); // 0.9, 0.95, 0.7 -> median 0.9, although the medians give 9000/20000
+  assert.match(r.verdict, /^OK: meets 0.75x limit \(0.90x\)/);
 });
