@@ -639,8 +639,29 @@ const BLOB_OPEN = Buffer.from("{'data': '", "latin1");
 const BLOB_CLOSE = Buffer.from("', 'encoding': 'base64'}", "latin1");
 /** base64 text per decoding step: a multiple of 4, so every step decodes whole groups. */
 const B64_STEP = 4 * 16 * 1024;
-const B64_ALPHABET = new Uint8Array(256);
-for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") B64_ALPHABET[ch.charCodeAt(0)] = 1;
+const B64_BODY = /^[A-Za-z0-9+/]*$/;
+const B64_LAST = /^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
+
+/**
+ * The bytes of the base64 text starting at `start` when it is canonical (whole 4-character groups, padding only
+ * at the end) and closed by the rest of a bytes dict; with the position after the text. Else null.
+ */
+function decodeBlob(buf: Buffer, start: number): [Buffer, number] | null {
+  const end = buf.indexOf(C_SQ, start);
+  const n = end - start;
+  if (end < 0 || n < MIN_BLOB_B64 || n % 4 !== 0) return null;
+  if (buf.compare(BLOB_CLOSE, 0, BLOB_CLOSE.length, end, end + BLOB_CLOSE.length) !== 0) return null;
+  const pad = buf[end - 1] === 0x3d ? (buf[end - 2] === 0x3d ? 2 : 1) : 0;
+  const out = Buffer.allocUnsafe((n / 4) * 3 - pad);
+  let off = 0;
+  for (let i = start; i < end; i += B64_STEP) {
+    const last = i + B64_STEP >= end;
+    const text = buf.toString("latin1", i, last ? end : i + B64_STEP);
+    if (!(last ? B64_LAST : B64_BODY).test(text)) return null;
+    off += out.write(text, off, "base64");
+  }
+  return [out, end];
+}
 
 /**
  * Where `buf` holds big bytes dicts outside any string literal or comment, the text with a NUL placeholder for
@@ -659,21 +680,12 @@ function splitBigBytes(buf: Buffer): { text: string; blobs: Buffer[] } | null {
     if (lex < 0) break; // unterminated string or comment: leave the parser to report it
     if (lex > at) continue; // the candidate was inside a string or comment
     const start = at + BLOB_OPEN.length;
-    let end = start;
-    while (end < buf.length && B64_ALPHABET[buf[end]!]) end++;
-    let pad = 0;
-    while (pad < 2 && buf[end] === 0x3d) {
-      end++;
-      pad++;
-    }
-    const n = end - start;
-    if (n < MIN_BLOB_B64 || n % 4 !== 0 || buf.compare(BLOB_CLOSE, 0, BLOB_CLOSE.length, end, end + BLOB_CLOSE.length) !== 0) {
+    const blob = decodeBlob(buf, start);
+    if (blob === null) {
       lex = at + 1; // not one of ours: lex on from just inside the dict's brace
       continue;
     }
-    const out = Buffer.allocUnsafe((n / 4) * 3 - pad);
-    let off = 0;
-    for (let i = start; i < end; i += B64_STEP) off += out.write(buf.toString("latin1", i, Math.min(end, i + B64_STEP)), off, "base64");
+    const [out, end] = blob;
     text += buf.toString("utf8", from, at) + "\0";
     (blobs ??= []).push(out);
     from = lex = end + BLOB_CLOSE.length;
