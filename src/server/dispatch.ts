@@ -9,9 +9,10 @@ import { attributeError, typeError } from "./pyerrors.js";
 
 /** Pyro4's util.getAttribute: the exposed method `name` of `obj`, or the AttributeError Python would raise. */
 export function resolveMethod(obj: object, exposure: Exposure, name: string): MethodInfo {
-  if (isPrivateName(name)) throw attributeError(`attempt to access private attribute '${name}'`);
+  // exposed methods never have private names (computeExposure refuses them), so a hit needs no name check
   const m = exposure.methods.get(name);
   if (m) return m;
+  if (isPrivateName(name)) throw attributeError(`attempt to access private attribute '${name}'`);
   if (!(name in obj)) throw attributeError(`'${exposure.typeName}' object has no attribute '${name}'`);
   throw attributeError(`attempt to access unexposed attribute '${name}'`);
 }
@@ -108,6 +109,15 @@ export function bindArguments(
 
 /** Call an exposed method with Python-style arguments. The result may be a promise (async methods). */
 export function callMethod(obj: object, typeName: string, m: MethodInfo, vargs: readonly unknown[], kwargs: Record<string, unknown> | null): unknown {
-  const args = bindArguments(`${typeName}.${m.name}`, m.params, vargs, kwargs);
-  return m.fn.apply(obj, args);
+  // The common case, positional arguments only and a count the method accepts, needs no binding (and no name
+  // string for error messages): apply copies the arguments anyway.
+  const p = m.params;
+  if ((kwargs === null || isEmptyRecord(kwargs)) && (p === null || (vargs.length >= p.required && (vargs.length <= p.names.length || p.rest !== null))))
+    return m.fn.apply(obj, vargs as unknown[]);
+  return m.fn.apply(obj, bindArguments(`${typeName}.${m.name}`, p, vargs, kwargs));
+}
+
+function isEmptyRecord(r: Record<string, unknown>): boolean {
+  for (const _ in r) return false;
+  return true;
 }
