@@ -354,6 +354,7 @@ export class ProxyCore implements ConnectionOwner {
         hmacKey: this.hmacKey,
         compress: this.compression,
         maxMessageSize: config.MAX_MESSAGE_SIZE,
+        whole: true,
       });
     } catch (e) {
       req.fail(e); // nothing was sent: the connection stays in sync

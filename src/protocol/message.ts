@@ -54,6 +54,11 @@ export interface EncodeOptions {
   compress?: boolean;
   /** 0 = unlimited, else refuse to build a larger message (Pyro4 checks this on send too). */
   maxMessageSize?: number;
+  /**
+   * Build a message of up to SINGLE_WRITE_MAX bytes as one buffer (returned first, with an empty second): one
+   * allocation and one write() instead of a header buffer, then a copy of both into a third for writing.
+   */
+  whole?: boolean;
 }
 
 /** HMAC-SHA1 over payload, then the values of the other annotations in ascending key order. */
@@ -112,17 +117,37 @@ export function encodeMessage(
   const max = options.maxMessageSize ?? 0;
   if (max > 0 && data.length + annLen > max)
     throw new MessageTooLargeError(`max message size exceeded (${data.length + annLen} where max=${max})`);
-  const head = Buffer.allocUnsafe(HEADER_SIZE + annLen);
-  head.write("PYRO", 0, "latin1");
-  head.writeUInt16BE(PROTOCOL_VERSION, 4);
-  head.writeUInt16BE(type, 6);
-  head.writeUInt16BE(flags, 8);
-  head.writeUInt16BE(seq & 0xffff, 10);
-  head.writeInt32BE(data.length, 12);
-  head.writeUInt16BE(serializerId, 16);
-  head.writeUInt16BE(annLen, 18);
-  head.writeUInt16BE(0, 20);
-  head.writeUInt16BE(headerChecksum(type, flags, seq & 0xffff, data.length, serializerId, annLen), 22);
+  const headLen = HEADER_SIZE + annLen;
+  const whole = options.whole === true && headLen + data.length <= SINGLE_WRITE_MAX;
+  const head = Buffer.allocUnsafe(whole ? headLen + data.length : headLen);
+  const dataLen = data.length;
+  seq &= 0xffff;
+  const sum = headerChecksum(type, flags, seq, dataLen, serializerId, annLen);
+  // byte stores: the Buffer write helpers cost more than the header itself
+  head[0] = 0x50; // "PYRO"
+  head[1] = 0x59;
+  head[2] = 0x52;
+  head[3] = 0x4f;
+  head[4] = PROTOCOL_VERSION >>> 8;
+  head[5] = PROTOCOL_VERSION & 0xff;
+  head[6] = type >>> 8;
+  head[7] = type & 0xff;
+  head[8] = flags >>> 8;
+  head[9] = flags & 0xff;
+  head[10] = seq >>> 8;
+  head[11] = seq & 0xff;
+  head[12] = dataLen >>> 24;
+  head[13] = (dataLen >>> 16) & 0xff;
+  head[14] = (dataLen >>> 8) & 0xff;
+  head[15] = dataLen & 0xff;
+  head[16] = serializerId >>> 8;
+  head[17] = serializerId & 0xff;
+  head[18] = annLen >>> 8;
+  head[19] = annLen & 0xff;
+  head[20] = 0;
+  head[21] = 0;
+  head[22] = sum >>> 8;
+  head[23] = sum & 0xff;
   if (annotations) {
     let off = HEADER_SIZE;
     for (const [k, v] of annotations) {
@@ -132,8 +157,14 @@ export function encodeMessage(
       off += 6 + v.length;
     }
   }
+  if (whole) {
+    head.set(data, headLen);
+    return [head, EMPTY];
+  }
   return [head, data];
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** What `writeMessage` needs of a socket (net.Socket and tls.TLSSocket both fit). */
 export interface FrameSink {

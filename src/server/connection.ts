@@ -294,6 +294,7 @@ export class Connection implements ClientConnection {
       hmacKey: this.daemon.hmacKey,
       compress,
       maxMessageSize: this.daemon.maxMessageSize,
+      whole: true,
     });
     if (this.closed) return;
     writeMessage(this.socket, head, body);

@@ -123,3 +123,16 @@ test("uuid bytes round trip", () => {
   assert.equal(uuidToBytes(u).length, 16);
   assert.equal(bytesToUuid(uuidToBytes(u)), u);
 });
+
+test("whole: small messages come as one buffer equal to header + payload; big ones stay split", () => {
+  const ann = new Map([["CORR", Buffer.alloc(16, 7)], ["XYZW", Buffer.from("hi")]]);
+  for (const opts of [{}, { annotations: ann }, { annotations: ann, hmacKey: Buffer.from("k") }, { compress: true }]) {
+    for (const size of [0, 5, 300, 16 * 1024 - 100, 20000]) {
+      const data = Buffer.alloc(size, 0x41);
+      const [h, d] = encodeMessage(MSG_INVOKE, 1, 77, data, { ...opts, flags: 0 });
+      const [w, rest] = encodeMessage(MSG_INVOKE, 1, 77, data, { ...opts, flags: 0, whole: true });
+      assert.deepEqual(Buffer.concat([w, rest]), Buffer.concat([h, d]));
+      assert.equal(rest.length === 0, h.length + d.length <= 16 * 1024 || d.length === 0);
+    }
+  }
+});
