@@ -1,7 +1,7 @@
 // Reader for serpent data: the subset of Python literal syntax ast.literal_eval accepts (plus the quirks
 // serpent writers emit), parsed by hand with a cursor over the decoded text. Never evaluates anything.
 
-import { isUtf8 } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
 import { SerializeError, SecurityError } from "../errors.js";
 import { Tuple, Complex, limits, depthError, dictToClass, setKey, toTuple, newTuple } from "./values.js";
 
@@ -96,17 +96,19 @@ class Parser {
       case C_DOT:
         if (isDigit(s.charCodeAt(this.pos + 1))) return this.numberExpr();
         break;
-      case 0:
-        if (this.blobs !== null && this.blobAt < this.blobs.length) {
-          this.pos++;
-          return this.blobs[this.blobAt++];
-        }
-        break;
     }
     if (isDigit(c)) return this.numberExpr();
     if (isIdentChar(c)) return this.name();
+    if (c === 0) return this.blob();
     if (this.pos >= s.length) this.fail("unexpected end of data");
     return this.fail(`unexpected character ${JSON.stringify(s[this.pos])}`);
+  }
+
+  /** A NUL placeholder of `splitBigBytes`: the next of the bytes it decoded. */
+  private blob(): Buffer {
+    if (this.blobs === null || this.blobAt >= this.blobs.length) return this.fail("unexpected character \"\\u0000\"");
+    this.pos++;
+    return this.blobs[this.blobAt++]!;
   }
 
   private enter(): void {
@@ -639,26 +641,27 @@ const BLOB_OPEN = Buffer.from("{'data': '", "latin1");
 const BLOB_CLOSE = Buffer.from("', 'encoding': 'base64'}", "latin1");
 /** base64 text per decoding step: a multiple of 4, so every step decodes whole groups. */
 const B64_STEP = 4 * 16 * 1024;
-const B64_BODY = /^[A-Za-z0-9+/]*$/;
-const B64_LAST = /^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
-
 /**
- * The bytes of the base64 text starting at `start` when it is canonical (whole 4-character groups, padding only
- * at the end) and closed by the rest of a bytes dict; with the position after the text. Else null.
+ * The bytes of the base64 text starting at `start` when that text is plain ASCII in whole 4-character groups,
+ * closed by the rest of a bytes dict; with the position after the text. Else null. The text is then exactly the
+ * str the parser would read, and decoding it chunk by chunk gives what decoding it whole gives: each chunk must
+ * decode to its full size, which fails for any character the decoder does not take (it skips those).
  */
 function decodeBlob(buf: Buffer, start: number): [Buffer, number] | null {
   const end = buf.indexOf(C_SQ, start);
   const n = end - start;
   if (end < 0 || n < MIN_BLOB_B64 || n % 4 !== 0) return null;
   if (buf.compare(BLOB_CLOSE, 0, BLOB_CLOSE.length, end, end + BLOB_CLOSE.length) !== 0) return null;
+  const body = buf.subarray(start, end);
+  if (!isAscii(body) || body.indexOf(C_BACKSLASH) >= 0 || body.indexOf(C_LF) >= 0 || body.indexOf(C_CR) >= 0) return null;
   const pad = buf[end - 1] === 0x3d ? (buf[end - 2] === 0x3d ? 2 : 1) : 0;
   const out = Buffer.allocUnsafe((n / 4) * 3 - pad);
   let off = 0;
   for (let i = start; i < end; i += B64_STEP) {
-    const last = i + B64_STEP >= end;
-    const text = buf.toString("latin1", i, last ? end : i + B64_STEP);
-    if (!(last ? B64_LAST : B64_BODY).test(text)) return null;
-    off += out.write(text, off, "base64");
+    const stop = Math.min(end, i + B64_STEP);
+    const want = ((stop - i) / 4) * 3 - (stop === end ? pad : 0);
+    if (out.write(buf.toString("latin1", i, stop), off, "base64") !== want) return null;
+    off += want;
   }
   return [out, end];
 }
