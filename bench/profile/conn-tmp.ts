@@ -2,7 +2,7 @@ import { startChild, nodeCommand, PYTHON } from "../lib/procs.js";
 import { Proxy } from "../../src/index.js";
 const s = await nodeCommand("server.ts");
 const d = await startChild(s.cmd, s.args);
-const py = await startChild(PYTHON, ["bench/python/bench_server.py", "daemon"], { PYRO_SERIALIZERS_ACCEPTED: "serpent,json,marshal,msgpack" });
+const py = await startChild(PYTHON, ["python/bench_server.py", "daemon"], { PYRO_SERIALIZERS_ACCEPTED: "serpent,json,marshal,msgpack" });
 for (const [name, uri] of [["TS", d.uri], ["Py", py.uri], ["TS", d.uri], ["Py", py.uri]] as const) {
   const ph = { bind: 0, ping: 0, rel: 0 }; let n = 0;
   const t0 = performance.now();

@@ -4,7 +4,7 @@
 
 import type { Socket } from "node:net";
 import { ConnectionClosedError, TimeoutError } from "../errors.js";
-import { writeMessage, type Message } from "../protocol/message.js";
+import { writeMessage, type Message, type Payload } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
 
 export interface ConnectionOwner {
@@ -42,7 +42,7 @@ export class Connection {
   }
 
   /** Write a message in one syscall; a waiter hears when its bytes have left the process. */
-  write(head: Buffer, payload: Buffer, waiter: FlushWaiter | null): void {
+  write(head: Buffer, payload: Payload, waiter: FlushWaiter | null): void {
     if (waiter) this.flushWaiters.push(waiter);
     writeMessage(this.socket, head, payload, waiter ? this.onFlushed : undefined);
   }

@@ -27,6 +27,7 @@ import {
   MSG_INVOKE,
   MSG_RESULT,
   encodeMessage,
+  type Payload,
   uuidToBytes,
   type Annotations,
   type Message,
@@ -339,15 +340,14 @@ export class ProxyCore implements ConnectionOwner {
     if (oneway) flags |= FLAGS_ONEWAY;
     const ser = this.serializer;
     const seq = (this.seq + 1) & 0xffff;
-    let head: Buffer, payload: Buffer;
+    let head: Buffer, payload: Payload;
     try {
-      const data = ser.serializeCall(
-        req.objectId ?? this.connectedUri!.object,
-        name,
-        req.vargs,
-        req.kwargs,
-        this.replace || autoproxyHooks.length ? this.serializeOptions : undefined,
-      );
+      // big bytes arguments go out by reference: the socket takes the parts right away
+      const objectId = req.objectId ?? this.connectedUri!.object;
+      const opts = this.replace || autoproxyHooks.length ? this.serializeOptions : undefined;
+      const data = ser.serializeCallParts
+        ? ser.serializeCallParts(objectId, name, req.vargs, req.kwargs, opts)
+        : ser.serializeCall(objectId, name, req.vargs, req.kwargs, opts);
       [head, payload] = encodeMessage(MSG_INVOKE, ser.id, seq, data, {
         flags,
         annotations: this.annotations,

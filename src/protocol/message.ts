@@ -62,9 +62,10 @@ export interface EncodeOptions {
 }
 
 /** HMAC-SHA1 over payload, then the values of the other annotations in ascending key order. */
-export function computeHmac(key: Uint8Array, data: Uint8Array, annotations: Annotations | null): Buffer {
+export function computeHmac(key: Uint8Array, data: Uint8Array | readonly Uint8Array[], annotations: Annotations | null): Buffer {
   const mac = createHmac("sha1", key);
-  mac.update(data);
+  if (data instanceof Uint8Array) mac.update(data);
+  else for (const part of data) mac.update(part);
   if (annotations && annotations.size) {
     const keys = [...annotations.keys()].filter((k) => k !== "HMAC").sort();
     for (const k of keys) mac.update(annotations.get(k)!);
@@ -84,14 +85,24 @@ export function headerChecksum(type: number, flags: number, seq: number, dataLen
  * Build a message as two buffers: header with annotation chunks, then the payload (not copied).
  * Write both with one `socket.write` per buffer inside cork/uncork, or `Buffer.concat` them.
  */
+export function encodeMessage(type: number, serializerId: number, seq: number, payload: Buffer, options?: EncodeOptions): [Buffer, Buffer];
+export function encodeMessage(type: number, serializerId: number, seq: number, payload: Payload, options?: EncodeOptions): [Buffer, Payload];
 export function encodeMessage(
   type: number,
   serializerId: number,
   seq: number,
-  data: Buffer,
+  payload: Payload,
   options: EncodeOptions = {},
-): [Buffer, Buffer] {
+): [Buffer, Payload] {
   let flags = options.flags ?? 0;
+  let data: Buffer;
+  let parts: readonly Buffer[] | null = null;
+  if (Buffer.isBuffer(payload)) data = payload;
+  else if (options.compress) data = Buffer.concat(payload as readonly Buffer[]);
+  else {
+    parts = payload as readonly Buffer[];
+    data = EMPTY; // only its length is used below, through dataLen
+  }
   if (options.compress && data.length >= COMPRESSION_THRESHOLD && !(flags & FLAGS_EXCEPTION)) {
     const z = deflateSync(data);
     if (z.length < data.length) {
@@ -99,11 +110,12 @@ export function encodeMessage(
       flags |= FLAGS_COMPRESSED;
     }
   }
+  const dataLen = parts === null ? data.length : partsLength(parts);
   let annotations = options.annotations ?? null;
   if (options.hmacKey && options.hmacKey.length) {
     annotations = new Map(annotations ?? []);
     annotations.delete("HMAC");
-    annotations.set("HMAC", computeHmac(options.hmacKey, data, annotations));
+    annotations.set("HMAC", computeHmac(options.hmacKey, parts ?? data, annotations));
   }
   let annLen = 0;
   if (annotations) {
@@ -113,14 +125,13 @@ export function encodeMessage(
     }
     if (annLen > 0xffff) throw new ProtocolError(`annotations too large (${annLen} bytes, max 65535)`);
   }
-  if (data.length > 0x7fffffff) throw new ProtocolError("invalid message size (outside range 0..2Gb)");
+  if (dataLen > 0x7fffffff) throw new ProtocolError("invalid message size (outside range 0..2Gb)");
   const max = options.maxMessageSize ?? 0;
-  if (max > 0 && data.length + annLen > max)
-    throw new MessageTooLargeError(`max message size exceeded (${data.length + annLen} where max=${max})`);
+  if (max > 0 && dataLen + annLen > max)
+    throw new MessageTooLargeError(`max message size exceeded (${dataLen + annLen} where max=${max})`);
   const headLen = HEADER_SIZE + annLen;
-  const whole = options.whole === true && headLen + data.length <= SINGLE_WRITE_MAX;
-  const head = Buffer.allocUnsafe(whole ? headLen + data.length : headLen);
-  const dataLen = data.length;
+  const whole = options.whole === true && parts === null && headLen + dataLen <= SINGLE_WRITE_MAX;
+  const head = Buffer.allocUnsafe(whole ? headLen + dataLen : headLen);
   seq &= 0xffff;
   const sum = headerChecksum(type, flags, seq, dataLen, serializerId, annLen);
   // byte stores: the Buffer write helpers cost more than the header itself
@@ -161,7 +172,19 @@ export function encodeMessage(
     head.set(data, headLen);
     return [head, EMPTY];
   }
-  return [head, data];
+  return [head, parts ?? data];
+}
+
+/**
+ * A message payload: one buffer, or parts to send one after the other (a serializer hands big bytes values over
+ * by reference instead of copying them into one buffer).
+ */
+export type Payload = Buffer | readonly Buffer[];
+
+function partsLength(parts: readonly Buffer[]): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  return n;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -180,7 +203,15 @@ export interface FrameSink {
 export const SINGLE_WRITE_MAX = 16 * 1024;
 
 /** Send a message built by `encodeMessage`; `cb` runs once all of it has been handed to the kernel. */
-export function writeMessage(sink: FrameSink, head: Buffer, body: Buffer, cb?: (err?: Error | null) => void): void {
+export function writeMessage(sink: FrameSink, head: Buffer, body: Payload, cb?: (err?: Error | null) => void): void {
+  if (!Buffer.isBuffer(body)) {
+    const parts = body as readonly Buffer[];
+    sink.cork();
+    sink.write(head, parts.length ? undefined : cb);
+    for (let i = 0; i < parts.length; i++) sink.write(parts[i]!, i === parts.length - 1 ? cb : undefined);
+    sink.uncork();
+    return;
+  }
   const n = head.length + body.length;
   if (body.length === 0) sink.write(head, cb);
   else if (n <= SINGLE_WRITE_MAX) {
@@ -197,9 +228,9 @@ export function writeMessage(sink: FrameSink, head: Buffer, body: Buffer, cb?: (
 }
 
 /** The whole message in one buffer (tests, UDP, small control messages). */
-export function encodeMessageBuffer(type: number, serializerId: number, seq: number, data: Buffer, options?: EncodeOptions): Buffer {
+export function encodeMessageBuffer(type: number, serializerId: number, seq: number, data: Payload, options?: EncodeOptions): Buffer {
   const [h, d] = encodeMessage(type, serializerId, seq, data, options);
-  return Buffer.concat([h, d], h.length + d.length);
+  return Buffer.concat([h, ...(Buffer.isBuffer(d) ? [d] : (d as readonly Buffer[]))]);
 }
 
 /** 16 raw bytes of a UUID string, as Pyro4's CORR annotation carries it. */

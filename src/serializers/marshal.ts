@@ -11,7 +11,7 @@
 // - Decoding is strict: trailing bytes after the object, Ellipsis, StopIteration and code objects are errors.
 
 import { PyroError, SerializeError } from "../errors.js";
-import { ZERO_COPY_MIN, type Call, type DeserializeOptions, type SerializeOptions, type Serializer } from "./types.js";
+import { BY_REFERENCE_MIN, ZERO_COPY_MIN, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import { Complex, Float, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
 
 const FLAG_REF = 0x80;
@@ -57,6 +57,8 @@ type StringWithWellFormed = string & { isWellFormed(): boolean };
 class Writer {
   buf: Buffer = Buffer.allocUnsafe(256);
   pos = 0;
+  /** Collects the message's parts when big bytes go by reference (encodeParts); null otherwise. */
+  parts: Buffer[] | null = null;
 
   constructor(private readonly options: SerializeOptions | undefined) {}
 
@@ -199,6 +201,13 @@ class Writer {
   private bytes(v: Uint8Array): void {
     const n = v.length;
     this.typeAndInt32(T_STRING, n);
+    if (this.parts !== null && n >= BY_REFERENCE_MIN) {
+      // by reference: the text so far and the value become parts; writing goes on in a fresh buffer
+      this.parts.push(this.buf.subarray(0, this.pos), Buffer.from(v.buffer, v.byteOffset, n));
+      this.buf = Buffer.allocUnsafe(256);
+      this.pos = 0;
+      return;
+    }
     this.ensure(n);
     this.buf.set(v, this.pos);
     this.pos += n;
@@ -344,13 +353,21 @@ function isoformat(d: Date): string {
 }
 
 function encode(fill: (w: Writer) => void, options: SerializeOptions | undefined): Buffer {
+  return encodeParts(fill, options, false) as Buffer;
+}
+
+function encodeParts(fill: (w: Writer) => void, options: SerializeOptions | undefined, byReference: boolean): SerializedParts {
   const w = new Writer(options);
+  const parts: Buffer[] | null = (w.parts = byReference ? [] : null);
   try {
     fill(w);
   } catch (e) {
     throw wrapError(e);
   }
-  return w.result();
+  const last = w.result();
+  if (parts === null || parts.length === 0) return last;
+  if (last.length) parts.push(last);
+  return parts;
 }
 
 // =====================================================================================================
@@ -728,6 +745,14 @@ export const marshal: Serializer = {
   /** Like Pyro4's MarshalSerializer.dumpsCall: the tuple (object, method, vargs as a list, kwargs dict or None). */
   serializeCall(object, method, vargs, kwargs, options): Buffer {
     return encode((w) => w.call(object, method, vargs, kwargs), options);
+  },
+
+  serializeDataParts(value: unknown, options?: SerializeOptions): SerializedParts {
+    return encodeParts((w) => w.value(value, 0), options, true);
+  },
+
+  serializeCallParts(object, method, vargs, kwargs, options): SerializedParts {
+    return encodeParts((w) => w.call(object, method, vargs, kwargs), options, true);
   },
 
   deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {

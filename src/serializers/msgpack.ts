@@ -10,7 +10,7 @@
 // reusable output buffer.
 
 import { PyroError, SerializeError } from "../errors.js";
-import { ZERO_COPY_MIN, type Call, type DeserializeOptions, type SerializeOptions, type Serializer } from "./types.js";
+import { BY_REFERENCE_MIN, ZERO_COPY_MIN, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, toTuple } from "./values.js";
 
 const EXT_COMPLEX = 0x30;
@@ -37,6 +37,8 @@ class Writer {
   pos = 0;
   busy = false;
   options: SerializeOptions | undefined = undefined;
+  /** Collects the message's parts when big bytes go by reference (encodeParts); null otherwise. */
+  parts: Buffer[] | null = null;
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -216,6 +218,12 @@ class Writer {
     if (n < 0x100) this.head8(0xc4, n);
     else if (n < 0x10000) this.head16(0xc5, n);
     else this.head32(0xc6, n);
+    if (this.parts !== null && n >= BY_REFERENCE_MIN) {
+      // by reference: what was written so far is copied out (this buffer is reused), then the value itself
+      this.parts.push(Buffer.from(this.buf.subarray(0, this.pos)), Buffer.from(b.buffer, b.byteOffset, n));
+      this.pos = 0;
+      return;
+    }
     this.ensure(n);
     this.buf.set(b, this.pos);
     this.pos += n;
@@ -305,19 +313,28 @@ class Writer {
 const pooled = new Writer();
 
 function encode(value: unknown, options: SerializeOptions | undefined): Buffer {
+  return encodeParts(value, options, false) as Buffer;
+}
+
+function encodeParts(value: unknown, options: SerializeOptions | undefined, byReference: boolean): SerializedParts {
   // A replace hook or class converter may itself serialize something: give nested calls their own writer.
   const w = pooled.busy ? new Writer() : pooled;
   w.busy = true;
   w.pos = 0;
   w.options = options;
+  const parts: Buffer[] | null = (w.parts = byReference ? [] : null);
   try {
     w.value(value, 1);
-    return w.finish();
+    const last = w.finish();
+    if (parts === null || parts.length === 0) return last;
+    if (last.length) parts.push(last);
+    return parts;
   } catch (e) {
     throw asSerializeError(e);
   } finally {
     w.busy = false;
     w.options = undefined;
+    w.parts = null;
   }
 }
 
@@ -526,6 +543,12 @@ export const msgpack: Serializer = {
   },
   serializeCall(object, method, vargs, kwargs, options): Buffer {
     return encode([object, method, vargs, kwargs], options);
+  },
+  serializeDataParts(value: unknown, options?: SerializeOptions): SerializedParts {
+    return encodeParts(value, options, true);
+  },
+  serializeCallParts(object, method, vargs, kwargs, options): SerializedParts {
+    return encodeParts([object, method, vargs, kwargs], options, true);
   },
   deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
     return checkCall(decode(data, options));

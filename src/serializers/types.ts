@@ -30,6 +30,15 @@ export interface DeserializeOptions {
 /** Bytes values at least this large (or most of the message) are decoded as views when `zeroCopy` is set. */
 export const ZERO_COPY_MIN = 32 * 1024;
 
+/**
+ * A serialized message as parts to send one after the other: big bytes values are handed over by reference
+ * rather than copied into one buffer (see Serializer.serializeDataParts). A plain Buffer when nothing was big.
+ */
+export type SerializedParts = Buffer | readonly Buffer[];
+
+/** Bytes values at least this large go out by reference from the *Parts methods. */
+export const BY_REFERENCE_MIN = 64 * 1024;
+
 export interface Serializer {
   readonly name: SerializerName;
   /** Wire id: serpent 1, json 2, marshal 3, msgpack 6. */
@@ -44,4 +53,18 @@ export interface Serializer {
     options?: SerializeOptions,
   ): Buffer;
   deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call;
+  /**
+   * serializeData / serializeCall, except that bytes values of BY_REFERENCE_MIN or more are not copied: they are
+   * parts of the result. The caller must send the parts before anyone can modify those values (the transport
+   * writes them at once, as net.Socket.write does with any buffer). Serializers that encode bytes as text
+   * (serpent, json) do not have these.
+   */
+  serializeDataParts?(value: unknown, options?: SerializeOptions): SerializedParts;
+  serializeCallParts?(
+    object: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+    options?: SerializeOptions,
+  ): SerializedParts;
 }

@@ -25,6 +25,7 @@ import {
   encodeMessage,
   writeMessage,
   type Annotations,
+  type Payload,
   type Message,
 } from "../protocol/message.js";
 import { MessageReader, type ErrorWithMessage } from "../protocol/reader.js";
@@ -287,7 +288,7 @@ export class Connection implements ClientConnection {
     if (this.readFailed) this.closeAfterWrite();
   }
 
-  private write(type: number, serializerId: number, seq: number, data: Buffer, flags: number, annotations: Annotations | null, compress: boolean): void {
+  private write(type: number, serializerId: number, seq: number, data: Payload, flags: number, annotations: Annotations | null, compress: boolean): void {
     const [head, body] = encodeMessage(type, serializerId, seq, data, {
       flags,
       annotations,
@@ -555,7 +556,9 @@ export class Connection implements ClientConnection {
         this.sendException(msg.seq, serializer, new ProtocolError("result of call is an iterator"), FLAGS_ITEMSTREAMRESULT, ann, null);
         return;
       }
-      const payload = serializer.serializeData(outcome.data, { replace: this.daemon.replacer });
+      // big bytes in the result go out by reference: the socket takes the parts right away
+      const sopts = { replace: this.daemon.replacer };
+      const payload = serializer.serializeDataParts ? serializer.serializeDataParts(outcome.data, sopts) : serializer.serializeData(outcome.data, sopts);
       const flags = outcome.kind === "batch" ? FLAGS_BATCH : 0;
       this.write(MSG_RESULT, serializer.id, msg.seq, payload, flags, this.responseAnnotations(ctx, true), this.daemon.compression);
     } catch (e) {

@@ -91,6 +91,17 @@ for (const ser of SERIALIZERS) {
       assert.deepEqual(Buffer.from(bytes as Uint8Array), Buffer.from([0, 1, 2, 255]));
       const t = await p.echo(tuple(1, 2));
       assert.deepEqual([...(t as number[])], [1, 2]);
+      if (ser !== "json") {
+        // big bytes go out by reference (marshal, msgpack) or as chunked base64 (serpent)
+        const big = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 256));
+        const other = Buffer.alloc(70_000, 1);
+        assert.ok(big.equals(Buffer.from((await p.echo(big)) as Uint8Array)));
+        const nested = (await p.echo([big, { k: tuple(other, Buffer.from("small")) }, 7])) as [Uint8Array, { k: Uint8Array[] }, number];
+        assert.ok(big.equals(Buffer.from(nested[0])));
+        assert.ok(other.equals(Buffer.from(nested[1].k[0]!)));
+        assert.equal(Buffer.from(nested[1].k[1]!).toString(), "small");
+        assert.equal(nested[2], 7);
+      }
     });
 
     it("passes keyword arguments (kwargs marker and $call)", async () => {

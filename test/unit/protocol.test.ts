@@ -5,6 +5,7 @@ import { MessageReader } from "../../src/protocol/reader.js";
 import { encodeMessage, encodeMessageBuffer, computeHmac, uuidToBytes, bytesToUuid, MSG_INVOKE, MSG_RESULT, FLAGS_COMPRESSED } from "../../src/protocol/message.js";
 import { ProtocolError, SecurityError, MessageTooLargeError } from "../../src/errors.js";
 import { deflateSync } from "node:zlib";
+import { getSerializer } from "../../src/serializers/index.js";
 
 const SER = "# serpent utf-8 python3.2\n";
 
@@ -133,6 +134,34 @@ test("whole: small messages come as one buffer equal to header + payload; big on
       const [w, rest] = encodeMessage(MSG_INVOKE, 1, 77, data, { ...opts, flags: 0, whole: true });
       assert.deepEqual(Buffer.concat([w, rest]), Buffer.concat([h, d]));
       assert.equal(rest.length === 0, h.length + d.length <= 16 * 1024 || d.length === 0);
+    }
+  }
+});
+
+test("big bytes by reference: parts concatenate to the plain serialization; messages from parts equal plain ones", () => {
+  const big = Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 13) % 256));
+  const big2 = new Uint8Array(70_000).fill(9).subarray(1000); // a view with an offset
+  const values: unknown[] = [big, [big, "x", { k: big2 }, big], { a: 1 }, "small", [Buffer.alloc(10), 5], new Uint8Array(64 * 1024 - 1)];
+  for (const name of ["marshal", "msgpack"] as const) {
+    const s = getSerializer(name);
+    for (const v of values) {
+      const parts = s.serializeDataParts!(v);
+      const flat = Buffer.isBuffer(parts) ? parts : Buffer.concat(parts as Buffer[]);
+      assert.deepEqual(flat, s.serializeData(v), `${name} data`);
+      const call = s.serializeCallParts!("obj", "m", [v, 1], { kw: v });
+      const flatCall = Buffer.isBuffer(call) ? call : Buffer.concat(call as Buffer[]);
+      assert.deepEqual(flatCall, s.serializeCall("obj", "m", [v, 1], { kw: v }), `${name} call`);
+    }
+    const parts = s.serializeDataParts!([big, "x", big2]) as Buffer[];
+    assert.ok(Array.isArray(parts) && parts.some((p) => p.buffer === big.buffer), `${name}: big bytes are a part, not a copy`);
+    assert.ok(Buffer.isBuffer(s.serializeDataParts!({ a: [1, 2] })), `${name}: nothing big, one buffer`);
+    // framing from parts: same bytes as from the flat payload, with annotations, HMAC and compression
+    const ann = new Map([["CORR", Buffer.alloc(16, 3)]]);
+    for (const opts of [{}, { annotations: ann, hmacKey: Buffer.from("secret") }, { compress: true }]) {
+      const viaParts = encodeMessageBuffer(MSG_RESULT, s.id, 9, parts, opts);
+      assert.deepEqual(viaParts, encodeMessageBuffer(MSG_RESULT, s.id, 9, Buffer.concat(parts), opts));
+      const msg = new MessageReader({ hmacKey: "hmacKey" in opts ? opts.hmacKey : null }).push(viaParts)[0]!;
+      assert.deepEqual(s.deserializeData(msg.data), [big, "x", Buffer.from(big2)]);
     }
   }
 });
