@@ -6,7 +6,7 @@
 
 import { FLAGS_BATCH } from "../protocol/message.js";
 import { PyroError } from "../errors.js";
-import { ExceptionWrapper, toTuple, tuple } from "../serializers/values.js";
+import { ExceptionWrapper, newTuple, toTuple } from "../serializers/values.js";
 import type { ProxyCore } from "./core.js";
 import { AsyncResult, callOnClone } from "./async.js";
 import { splitArgs } from "./support.js";
@@ -34,6 +34,8 @@ export interface BatchSendOptions {
 }
 
 const noop = () => {};
+/** The argument tuple of calls without arguments (serializers only read it). */
+const EMPTY_ARGS = Object.freeze(newTuple(0));
 
 export class BatchRecorder {
   private calls: Recorded[] = [];
@@ -65,7 +67,15 @@ export class BatchRecorder {
 }
 
 async function execute(core: ProxyCore, calls: Recorded[], oneway: boolean): Promise<unknown[] | undefined> {
-  const triples = calls.map((c) => tuple<unknown>(c.method, toTuple(c.args), c.kwargs));
+  const triples: unknown[] = new Array(calls.length);
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i]!;
+    const t = newTuple(3);
+    t[0] = c.method;
+    t[1] = c.args.length ? toTuple(c.args) : EMPTY_ARGS;
+    t[2] = c.kwargs;
+    triples[i] = t;
+  }
   let results: unknown;
   try {
     results = await core.invoke("<batch>", triples, null, oneway ? { oneway: true } : null, FLAGS_BATCH);

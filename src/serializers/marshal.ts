@@ -758,7 +758,9 @@ export const marshal: Serializer = {
   deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
     const v = decode(data, options);
     if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("marshal call data is not a 4-tuple (object, method, vargs, kwargs)");
-    const [object, method, vargs, kwargs] = v as unknown[];
+    // index reads: destructuring a decoded Tuple (its own prototype) takes V8's slow iterator path
+    const a = v as unknown[];
+    const object = a[0], method = a[1], vargs = a[2], kwargs = a[3];
     if (typeof object !== "string" || typeof method !== "string") {
       throw new SerializeError("marshal call data: object id and method name must be strings");
     }

@@ -523,7 +523,9 @@ function decode(data: Uint8Array, options?: DeserializeOptions): unknown {
 
 function checkCall(v: unknown): Call {
   if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("invalid msgpack call data: expected a 4-item array");
-  const [object, method, vargs, kwargs] = v as [unknown, unknown, unknown, unknown];
+  // index reads: destructuring a decoded Tuple (its own prototype) takes V8's slow iterator path
+  const a = v as unknown[];
+  const object = a[0], method = a[1], vargs = a[2], kwargs = a[3];
   if (typeof object !== "string" || typeof method !== "string")
     throw new SerializeError("invalid msgpack call data: object and method must be strings");
   if (!Array.isArray(vargs)) throw new SerializeError("invalid msgpack call data: vargs must be an array");

@@ -377,7 +377,9 @@ function deserializeData(data: Uint8Array): unknown {
 function deserializeCall(data: Uint8Array): Call {
   const v = parseSerpent(data);
   if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("serpent call data is not a 4-tuple");
-  const [object, method, vargs, kwargs] = v as unknown[];
+  // index reads: destructuring a decoded Tuple (its own prototype) takes V8's slow iterator path
+  const a = v as unknown[];
+  const object = a[0], method = a[1], vargs = a[2], kwargs = a[3];
   if (typeof object !== "string" || typeof method !== "string")
     throw new SerializeError("serpent call data: object id and method name must be strings");
   if (!Array.isArray(vargs)) throw new SerializeError("serpent call data: vargs must be a tuple or list");

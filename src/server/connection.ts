@@ -512,7 +512,12 @@ export class Connection implements ClientConnection {
   private runBatch(obj: object, exposure: Exposure, vargs: unknown[], start: number, results: unknown[]): Outcome | Promise<Outcome> {
     for (let i = start; i < vargs.length; i++) {
       const item = vargs[i];
-      const [name, args, kw] = Array.isArray(item) ? item : [];
+      // index reads, not destructuring: decoded tuples have Tuple's prototype, where destructuring takes the slow
+      // iterator path
+      const isArr = Array.isArray(item);
+      const name: unknown = isArr ? item[0] : undefined;
+      const args: unknown = isArr ? item[1] : undefined;
+      const kw: unknown = isArr ? item[2] : undefined;
       const m = resolveMethod(obj, exposure, String(name));
       let r: unknown;
       try {
