@@ -505,6 +505,7 @@ export class ProxyCore implements ConnectionOwner {
         hmacKey: this.hmacKey,
         compress: this.compression,
         maxMessageSize: config.MAX_MESSAGE_SIZE,
+        whole: true,
       });
       conn.armTimer(timeoutMs, "to the CONNECT handshake");
       conn.write(h, p, null);
@@ -575,6 +576,7 @@ export class ProxyCore implements ConnectionOwner {
     const [h, p] = encodeMessage(MSG_INVOKE, ser.id, seq, ser.serializeCall(DAEMON_NAME, "get_metadata", [objectId], {}), {
       annotations: this.annotations,
       hmacKey: this.hmacKey,
+      whole: true,
     });
     this.seq = seq;
     conn.armTimer(timeoutMs, "to get_metadata");

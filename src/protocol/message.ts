@@ -197,34 +197,26 @@ export interface FrameSink {
 }
 
 /**
- * Up to this size a message is copied into one buffer and sent with a single write(): Node's cork/writev path
- * (buffered-chunk arrays, a writev request) costs more per call than copying a small payload.
+ * Up to this size `encodeMessage({ whole: true })` builds a message in one buffer for a single write(): Node's
+ * cork/writev path (buffered-chunk arrays, a writev request) costs more per call than copying a small payload.
  */
 export const SINGLE_WRITE_MAX = 16 * 1024;
 
-/** Send a message built by `encodeMessage`; `cb` runs once all of it has been handed to the kernel. */
+/**
+ * Send a message built by `encodeMessage` (small ones come whole from it, with `whole: true`): one write for a
+ * whole message, else header and payload parts in one corked writev. `cb` runs once all of it has been handed
+ * to the kernel.
+ */
 export function writeMessage(sink: FrameSink, head: Buffer, body: Payload, cb?: (err?: Error | null) => void): void {
-  if (!Buffer.isBuffer(body)) {
-    const parts = body as readonly Buffer[];
-    sink.cork();
-    sink.write(head, parts.length ? undefined : cb);
-    for (let i = 0; i < parts.length; i++) sink.write(parts[i]!, i === parts.length - 1 ? cb : undefined);
-    sink.uncork();
+  if (Buffer.isBuffer(body) && body.length === 0) {
+    sink.write(head, cb);
     return;
   }
-  const n = head.length + body.length;
-  if (body.length === 0) sink.write(head, cb);
-  else if (n <= SINGLE_WRITE_MAX) {
-    const whole = Buffer.allocUnsafe(n);
-    whole.set(head, 0);
-    whole.set(body, head.length);
-    sink.write(whole, cb);
-  } else {
-    sink.cork();
-    sink.write(head);
-    sink.write(body, cb);
-    sink.uncork();
-  }
+  const parts: readonly Buffer[] = Buffer.isBuffer(body) ? [body] : (body as readonly Buffer[]);
+  sink.cork();
+  sink.write(head);
+  for (let i = 0; i < parts.length; i++) sink.write(parts[i]!, i === parts.length - 1 ? cb : undefined);
+  sink.uncork();
 }
 
 /** The whole message in one buffer (tests, UDP, small control messages). */

@@ -157,7 +157,7 @@ function isHashableKey(k: unknown): boolean {
  * straight into the output buffer (`finish`). A string of a megabyte lives in V8's large-object space and
  * costs fresh pages on every call; the chunks stay small.
  */
-export const BIG_BYTES = 32 * 1024;
+const BIG_BYTES = 32 * 1024;
 /** Chunk of raw bytes per base64 step: a multiple of 3, so the base64 pieces join without padding. */
 const B64_CHUNK = 3 * 16 * 1024;
 
