@@ -38,10 +38,9 @@ if (argv.help) {
   );
   process.exit(0);
 }
-const SETTINGS: Settings = argv.quick
+const S: Settings = argv.quick
   ? { quick: true, repeats: 3, ms: 120, warmMs: 120 }
   : { quick: false, repeats: 5, ms: 300, warmMs: 300 };
-const S = SETTINGS;
 const only = new Set((argv.only ?? SECTIONS.join(",")).split(",").map((s) => s.trim()));
 const serializers = (argv.serializers ?? SERIALIZERS.join(",")).split(",").map((s) => s.trim());
 const ONEWAY_ROUND = 100;
@@ -93,7 +92,7 @@ async function clientCell(
 ): Promise<Cell> {
   // Each cell has a fresh connection, and loopback TCP grows its buffers over the first seconds of bulk traffic
   // (the limit's connection is long warm): the large-payload cells warm up until that settles.
-  const S = kind === "echo" ? { ...SETTINGS, warmMs: SETTINGS.quick ? 800 : 2000 } : SETTINGS;
+  const settings: Settings = kind === "echo" ? { ...S, warmMs: S.quick ? 800 : 2000 } : S;
   if (!uri) return skipped(label, "server not running");
   if (client === "TS") {
     if (!proxyClass()) return skipped(label, "Proxy not exported by src/index.ts yet");
@@ -103,7 +102,7 @@ async function clientCell(
     } catch (e) {
       return skipped(label, e instanceof Error ? e.message.split("\n")[0]! : String(e));
     }
-    const cell = await measurePaired(label, unit, S, async (ms) => value(kind, arg, await c.run(kind, ms, arg)), limit);
+    const cell = await measurePaired(label, unit, settings, async (ms) => value(kind, arg, await c.run(kind, ms, arg)), limit);
     await c.close().catch(() => {});
     return cell;
   }
@@ -113,7 +112,7 @@ async function clientCell(
   } catch (e) {
     return skipped(label, e instanceof Error ? e.message : String(e));
   }
-  const cell = await measure(label, unit, S, async (ms) => value(kind, arg, await w.run(kind, ms, arg)), () => {
+  const cell = await measure(label, unit, settings, async (ms) => value(kind, arg, await w.run(kind, ms, arg)), () => {
     w = replaceWorker(pool, w);
   });
   await w.close();

@@ -68,8 +68,8 @@ export class BatchRecorder {
 
 async function execute(core: ProxyCore, calls: Recorded[], oneway: boolean): Promise<unknown[] | undefined> {
   const triples: unknown[] = new Array(calls.length);
-  // json and msgpack have no tuple type (a tuple goes as an array anyway): plain arrays are cheaper to build
-  const tuples = core.serializer.name === "serpent" || core.serializer.name === "marshal";
+  // where the format has no tuple type (a tuple goes as an array anyway), plain arrays are cheaper to build
+  const tuples = core.serializer.tuples;
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i]!;
     if (!tuples) {

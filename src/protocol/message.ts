@@ -82,8 +82,9 @@ export function headerChecksum(type: number, flags: number, seq: number, dataLen
 }
 
 /**
- * Build a message as two buffers: header with annotation chunks, then the payload (not copied).
- * Write both with one `socket.write` per buffer inside cork/uncork, or `Buffer.concat` them.
+ * Build a message: the header with its annotation chunks, then the payload as given (one buffer or parts, not
+ * copied); with `whole`, a small message comes as one buffer and an empty payload. Send it with `writeMessage`,
+ * or join it with `encodeMessageBuffer`.
  */
 export function encodeMessage(type: number, serializerId: number, seq: number, payload: Buffer, options?: EncodeOptions): [Buffer, Buffer];
 export function encodeMessage(type: number, serializerId: number, seq: number, payload: Payload, options?: EncodeOptions): [Buffer, Payload];

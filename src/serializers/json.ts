@@ -505,6 +505,7 @@ function checkCall(v: unknown): Call {
 export const json: Serializer = {
   name: "json",
   id: 2,
+  tuples: false,
   serializeData(value: unknown, options?: SerializeOptions): Buffer {
     return encode(value, options);
   },

@@ -11,7 +11,7 @@
 // - Decoding is strict: trailing bytes after the object, Ellipsis, StopIteration and code objects are errors.
 
 import { PyroError, SerializeError } from "../errors.js";
-import { BY_REFERENCE_MIN, ZERO_COPY_MIN, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
+import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import { Complex, Float, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
 
 const FLAG_REF = 0x80;
@@ -364,10 +364,7 @@ function encodeParts(fill: (w: Writer) => void, options: SerializeOptions | unde
   } catch (e) {
     throw wrapError(e);
   }
-  const last = w.result();
-  if (parts === null || parts.length === 0) return last;
-  if (last.length) parts.push(last);
-  return parts;
+  return finishParts(parts, w.result());
 }
 
 // =====================================================================================================
@@ -733,6 +730,7 @@ function decode(data: Uint8Array, options?: DeserializeOptions): unknown {
 export const marshal: Serializer = {
   name: "marshal",
   id: 3,
+  tuples: true,
 
   serializeData(value: unknown, options?: SerializeOptions): Buffer {
     return encode((w) => w.value(value, 0), options);

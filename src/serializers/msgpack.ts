@@ -10,7 +10,7 @@
 // reusable output buffer.
 
 import { PyroError, SerializeError } from "../errors.js";
-import { BY_REFERENCE_MIN, ZERO_COPY_MIN, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
+import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, toTuple } from "./values.js";
 
 const EXT_COMPLEX = 0x30;
@@ -326,9 +326,7 @@ function encodeParts(value: unknown, options: SerializeOptions | undefined, byRe
   try {
     w.value(value, 1);
     const last = w.finish();
-    if (parts === null || parts.length === 0) return last;
-    if (last.length) parts.push(last);
-    return parts;
+    return finishParts(parts, last);
   } catch (e) {
     throw asSerializeError(e);
   } finally {
@@ -537,6 +535,7 @@ function checkCall(v: unknown): Call {
 export const msgpack: Serializer = {
   name: "msgpack",
   id: 6,
+  tuples: false,
   serializeData(value: unknown, options?: SerializeOptions): Buffer {
     return encode(value, options);
   },

@@ -391,6 +391,7 @@ function deserializeCall(data: Uint8Array): Call {
 export const serpent: Serializer = {
   name: "serpent",
   id: 1,
+  tuples: true,
   serializeData,
   deserializeData,
   serializeCall,

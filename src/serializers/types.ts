@@ -39,10 +39,19 @@ export type SerializedParts = Buffer | readonly Buffer[];
 /** Bytes values at least this large go out by reference from the *Parts methods. */
 export const BY_REFERENCE_MIN = 64 * 1024;
 
+/** The result of a *Parts method: the parts collected so far plus the writer's last buffer (a Buffer if none). */
+export function finishParts(parts: Buffer[] | null, last: Buffer): SerializedParts {
+  if (parts === null || parts.length === 0) return last;
+  if (last.length) parts.push(last);
+  return parts;
+}
+
 export interface Serializer {
   readonly name: SerializerName;
   /** Wire id: serpent 1, json 2, marshal 3, msgpack 6. */
   readonly id: number;
+  /** Whether the format has a tuple type (serpent, marshal); json and msgpack send tuples as arrays. */
+  readonly tuples: boolean;
   serializeData(value: unknown, options?: SerializeOptions): Buffer;
   deserializeData(data: Uint8Array, options?: DeserializeOptions): unknown;
   serializeCall(
