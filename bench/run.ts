@@ -28,13 +28,14 @@ const { values: argv } = parseArgs({
     json: { type: "string" },
     only: { type: "string" },
     serializers: { type: "string" },
+    rows: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (argv.help) {
   process.stdout.write(
     "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns] " +
-      "[--serializers serpent,json,marshal,msgpack]\n",
+      "[--serializers serpent,json,marshal,msgpack] [--rows connect,ping,oneway,batch,stream,echo,nslookup]\n",
   );
   process.exit(0);
 }
@@ -43,6 +44,8 @@ const S: Settings = argv.quick
   : { quick: false, repeats: 5, ms: 300, warmMs: 300 };
 const only = new Set((argv.only ?? SECTIONS.join(",")).split(",").map((s) => s.trim()));
 const serializers = (argv.serializers ?? SERIALIZERS.join(",")).split(",").map((s) => s.trim());
+/** Which kinds of matrix rows to run (all by default). */
+const matrixRows = argv.rows ? new Set(argv.rows.split(",").map((s) => s.trim())) : null;
 const ONEWAY_ROUND = 100;
 const STREAM_ITEMS = 500;
 // --quick drops the 10 MB rows: with the slow serializers one 10 MB echo alone takes seconds
@@ -303,7 +306,7 @@ async function matrixSection(): Promise<void> {
   progress("warming up the servers");
   for (const c of [tsD, pyD]) await warmServer(c?.uri);
   for (const c of [tsNs, pyNs]) await warmServer(c?.uri, ["nslookup"]);
-  const kinds: { kind: string; name: string; unit: Unit; arg: number; ns?: boolean; size?: number }[] = [
+  const allKinds: { kind: string; name: string; unit: Unit; arg: number; ns?: boolean; size?: number }[] = [
     { kind: "connect", name: "connect + 1 call", unit: "ops/s", arg: 0 },
     { kind: "ping", name: "sequential calls", unit: "ops/s", arg: 0 },
     { kind: "oneway", name: `oneway calls (rounds of ${ONEWAY_ROUND}, until processed)`, unit: "ops/s", arg: ONEWAY_ROUND },
@@ -312,6 +315,7 @@ async function matrixSection(): Promise<void> {
     ...SIZES.map((size) => ({ kind: "echo", name: `echo ${mb(size)} bytes`, unit: "MB/s" as Unit, arg: size, size })),
     { kind: "nslookup", name: "name server lookups", unit: "ops/s", arg: 0, ns: true },
   ];
+  const kinds = allKinds.filter((k) => !matrixRows || matrixRows.has(k.kind));
   addPlanned(kinds.length * serializers.length * 4);
   const section = "RPC matrix (client>server; TS = ours, Py = Python Pyro4)";
   for (const k of kinds) {

@@ -12,6 +12,7 @@ import { Connection as ClientConnection } from "../../src/client/connection.js";
 import { encodeMessageBuffer, MSG_CONNECT, MSG_INVOKE, MSG_RESULT, FLAGS_META_ON_CONNECT, FLAGS_BATCH } from "../../src/protocol/message.js";
 import { getSerializer } from "../../src/serializers/index.js";
 import { URI } from "../../src/uri.js";
+import { BatchRecorder } from "../../src/client/batch.js";
 
 const { values: a } = parseArgs({
   options: {
@@ -118,7 +119,8 @@ async function clientSide(ser: string): Promise<number> {
   const conn = new ClientConnection(sock as never, "fake", core, null, 0);
   (core as unknown as { conn: unknown }).conn = conn;
   (core as unknown as { connectedUri: unknown }).connectedUri = new URI("PYRO:bench@127.0.0.1:1");
-  const reply = s.serializeData(null);
+  const batch = a.kind === "batch";
+  const reply = s.serializeData(batch ? Array.from({ length: 100 }, () => null) : null);
   let pending: Buffer | null = null;
   sock.onWrite = (b) => {
     if (sock.inCork !== 0) return; // payload part
@@ -126,8 +128,13 @@ async function clientSide(ser: string): Promise<number> {
     pending = encodeMessageBuffer(MSG_RESULT, s.id, seq, reply);
   };
   // deliver the reply on the next microtask, like a socket read would arrive later
+  const rec = new BatchRecorder(core);
   return timed(Number(a.ms), Number(a.repeats), () => {
-    const p = core.invoke("ping", [], {}, null);
+    let p: Promise<unknown>;
+    if (batch) {
+      for (let i = 0; i < 100; i++) void rec.record("ping", []);
+      p = rec.send() as Promise<unknown>;
+    } else p = core.invoke("ping", [], {}, null);
     const r = pending!;
     pending = null;
     sock.emit("data", r);

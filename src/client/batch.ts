@@ -1,8 +1,8 @@
 // Batched calls (Pyro4's _BatchProxyAdapter): calls on a batch are recorded, `$send()` ships them as one
 // `<batch>` request, and each recorded call's promise settles with its own result. The daemon stops at the
 // first failing call: that call rejects with the remote error and every later call rejects with a
-// BatchSkippedError. Per-call promises are pre-marked as handled, so awaiting only `$send()` never produces
-// unhandled rejections.
+// BatchSkippedError. A per-call promise is marked as handled right before it is rejected, so awaiting only
+// `$send()` never produces unhandled rejections (marking every call up front cost a promise and a microtask each).
 
 import { FLAGS_BATCH } from "../protocol/message.js";
 import { PyroError } from "../errors.js";
@@ -22,8 +22,15 @@ interface Recorded {
   method: string;
   args: unknown[];
   kwargs: Record<string, unknown>;
+  promise: Promise<unknown>;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+}
+
+/** Reject a recorded call whose promise the caller may never look at. */
+function rejectCall(c: Recorded, e: unknown): void {
+  c.promise.catch(noop);
+  c.reject(e);
 }
 
 export interface BatchSendOptions {
@@ -48,13 +55,12 @@ export class BatchRecorder {
   record(method: string, rawArgs: unknown[]): Promise<unknown> {
     const [args, kwargs] = splitArgs(rawArgs);
     let resolve!: (v: unknown) => void, reject!: (e: unknown) => void;
-    const p = new Promise<unknown>((res, rej) => {
+    const promise = new Promise<unknown>((res, rej) => {
       resolve = res;
       reject = rej;
     });
-    p.catch(noop);
-    this.calls.push({ method, args, kwargs, resolve, reject });
-    return p;
+    this.calls.push({ method, args, kwargs, promise, resolve, reject });
+    return promise;
   }
 
   send(options: BatchSendOptions = {}): Promise<unknown[] | undefined> | AsyncResult<unknown[]> {
@@ -86,7 +92,7 @@ async function execute(core: ProxyCore, calls: Recorded[], oneway: boolean): Pro
   try {
     results = await core.invoke("<batch>", triples, null, oneway ? { oneway: true } : null, FLAGS_BATCH);
   } catch (e) {
-    for (const c of calls) c.reject(e);
+    for (const c of calls) rejectCall(c, e);
     throw e;
   }
   if (oneway) {
@@ -99,18 +105,18 @@ async function execute(core: ProxyCore, calls: Recorded[], oneway: boolean): Pro
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i]!;
     if (failure !== null) {
-      c.reject(new BatchSkippedError(c.method, failure));
+      rejectCall(c, new BatchSkippedError(c.method, failure));
       continue;
     }
     if (i >= list.length) {
       failure = new PyroError(`batch reply has ${list.length} results for ${calls.length} calls`);
-      c.reject(failure);
+      rejectCall(c, failure);
       continue;
     }
     const r = list[i];
     if (r instanceof ExceptionWrapper) {
       failure = r.exception;
-      c.reject(r.exception);
+      rejectCall(c, r.exception);
     } else {
       values.push(r);
       c.resolve(r);

@@ -1,6 +1,8 @@
 // Incremental message reader: a state machine over socket chunks. It validates each header as soon as it is
 // complete (magic, version, checksum, size limit) so a bad peer is refused before we buffer its payload, slices
-// messages out of a single chunk without copying, and checks HMAC and decompresses with a size cap.
+// messages out of a single chunk without copying, copies a large body into its final buffer chunk by chunk as it
+// arrives (while the wire is still busy, not all at once at the end), and checks HMAC and decompresses with a
+// size cap.
 
 import { inflateSync } from "node:zlib";
 import { MessageTooLargeError, ProtocolError, SecurityError } from "../errors.js";
@@ -29,12 +31,24 @@ export interface ErrorWithMessage extends Error {
 /** Hard cap on decompressed payloads when no MAX_MESSAGE_SIZE is set (zip bombs). */
 const DEFAULT_INFLATE_CAP = 1024 * 1024 * 1024;
 
+/**
+ * Bodies at least this big are assembled in place: their buffer is allocated once part of them has arrived and
+ * each later chunk is copied in as it comes. Joining a 10 MB body from 150 socket chunks in one go cost a third
+ * of the client's time in a 10 MB echo, all of it after the last byte had arrived.
+ */
+const IN_PLACE_MIN = 256 * 1024;
+/** ...but only once 1/IN_PLACE_SHARE of the body is here: a peer cannot make us reserve more than 8x what it sent. */
+const IN_PLACE_SHARE = 8;
+
 export class MessageReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private header: Message | null = null;
   private bodyLen = 0;
   private annLen = 0;
+  /** The body being filled in place, and how much of it has arrived. */
+  private body: Buffer | null = null;
+  private filled = 0;
   maxMessageSize: number;
   hmacKey: Uint8Array | null;
 
@@ -45,7 +59,7 @@ export class MessageReader {
 
   /** Bytes received but not yet part of a complete message. */
   get pending(): number {
-    return this.buffered;
+    return this.buffered + this.filled;
   }
 
   /**
@@ -54,16 +68,37 @@ export class MessageReader {
    */
   push(chunk: Buffer): Message[] {
     if (this.failure) throw this.failure;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
     let out: Message[] | null = null;
     try {
+      if (this.body) {
+        const body = this.body;
+        const need = body.length - this.filled;
+        if (chunk.length < need) {
+          body.set(chunk, this.filled);
+          this.filled += chunk.length;
+          return EMPTY;
+        }
+        body.set(need === chunk.length ? chunk : chunk.subarray(0, need), this.filled);
+        this.body = null;
+        this.filled = 0;
+        out = [this.finish(body)];
+        if (need === chunk.length) return out;
+        chunk = chunk.subarray(need);
+      }
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
       for (;;) {
         if (!this.header) {
           if (this.buffered < HEADER_SIZE) break;
           this.parseHeader(this.take(HEADER_SIZE));
         }
-        if (this.buffered < this.bodyLen) break;
+        if (this.buffered < this.bodyLen) {
+          if (this.bodyLen >= IN_PLACE_MIN && this.buffered * IN_PLACE_SHARE >= this.bodyLen) {
+            this.filled = this.buffered;
+            this.body = this.take(this.buffered, this.bodyLen);
+          }
+          break;
+        }
         const body = this.take(this.bodyLen);
         const msg = this.finish(body);
         (out ??= []).push(msg);
@@ -81,15 +116,16 @@ export class MessageReader {
   /** The error that ended this stream, once bad input was seen (the stream cannot be resynchronised). */
   failure: ErrorWithMessage | null = null;
 
-  private take(n: number): Buffer {
+  /** The next `n` buffered bytes; with `size`, copied into the start of a new buffer of that size. */
+  private take(n: number, size = n): Buffer {
     const first = this.chunks[0]!;
     let result: Buffer;
-    if (first.length >= n) {
+    if (first.length >= n && size === n) {
       result = n === first.length ? first : first.subarray(0, n);
       if (n === first.length) this.chunks.shift();
       else this.chunks[0] = first.subarray(n);
     } else {
-      result = Buffer.allocUnsafe(n);
+      result = Buffer.allocUnsafe(size);
       let off = 0;
       while (off < n) {
         const c = this.chunks[0]!;

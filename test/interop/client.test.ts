@@ -183,6 +183,22 @@ for (const ser of SERIALIZERS) {
         await assert.rejects(skipped, BatchSkippedError);
       }
 
+      // calls nobody awaits: a failing batch must not leave unhandled rejections behind
+      const unhandled: unknown[] = [];
+      const onUnhandled = (e: unknown) => unhandled.push(e);
+      process.on("unhandledRejection", onUnhandled);
+      try {
+        const b5 = p.$batch();
+        b5.echo(1);
+        b5.fail();
+        b5.echo(2);
+        await assert.rejects(b5.$send());
+        await new Promise((r) => setTimeout(r, 20));
+        assert.deepEqual(unhandled, []);
+      } finally {
+        process.off("unhandledRejection", onUnhandled);
+      }
+
       const b3 = p.$batch();
       b3.remember(`${ser}-batch`);
       assert.equal(await b3.$send({ oneway: true }), undefined);
