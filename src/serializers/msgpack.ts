@@ -347,6 +347,9 @@ function asSerializeError(e: unknown): Error {
 // ---------------------------------------------------------------------------------------------------
 // Decoding
 
+const STR_CACHE_SIZE = 512;
+const strCache: string[] = new Array<string>(STR_CACHE_SIZE).fill("");
+
 const truncated = (): SerializeError => new SerializeError("invalid msgpack data: truncated");
 
 class Reader {
@@ -422,13 +425,24 @@ class Reader {
     const start = this.need(n);
     const buf = this.buf;
     if (n < 16) {
-      // Short ASCII strings (keys, names) are cheaper to build here than through the native decoder.
-      let s = "";
-      for (let i = start, e = start + n; i < e; i++) {
+      // Short ASCII strings (keys, names) come from a small cache: the same few names arrive again and again,
+      // and a cached string is neither built again nor hashed again when it is looked up in a Map.
+      const e = start + n;
+      let h = n;
+      for (let i = start; i < e; i++) {
         const c = buf[i]!;
-        if (c >= 0x80) return buf.toString("utf8", start, start + n);
-        s += String.fromCharCode(c);
+        if (c >= 0x80) return buf.toString("utf8", start, e);
+        h = (h * 31 + c) | 0;
       }
+      const slot = h & (STR_CACHE_SIZE - 1);
+      const hit = strCache[slot]!;
+      if (hit.length === n) {
+        let i = 0;
+        while (i < n && hit.charCodeAt(i) === buf[start + i]) i++;
+        if (i === n) return hit;
+      }
+      const s = buf.toString("latin1", start, e);
+      strCache[slot] = s;
       return s;
     }
     return buf.toString("utf8", start, start + n);

@@ -103,6 +103,28 @@ test("round trips through our own encoder", () => {
   assert.ok(!((msgpack.deserializeData(msgpack.serializeData(tuple(1))) as unknown[]) instanceof Tuple));
 });
 
+test("short strings decode right through the string cache, colliding slots and all", () => {
+  // 20,000 distinct short ASCII strings against a cache of a few hundred slots: most share a slot with another
+  let seed = 7;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff);
+  const words = new Set<string>(["", "a", "ab", "ba", "ping", "pinh", "pong", "x".repeat(15)]);
+  while (words.size < 20_000) {
+    const n = rnd() % 16;
+    let w = "";
+    for (let i = 0; i < n; i++) w += String.fromCharCode(32 + (rnd() % 95));
+    words.add(w);
+  }
+  const list = [...words];
+  for (let round = 0; round < 3; round++) {
+    const shuffled = list.map((w, i) => list[(i * 7919 + round * 104729) % list.length]!);
+    assert.deepStrictEqual(msgpack.deserializeData(msgpack.serializeData(shuffled)), shuffled);
+    // as map keys too, mixed with non-ASCII ones that bypass the cache
+    const obj: Record<string, number> = {};
+    shuffled.slice(0, 500).forEach((w, i) => (obj[w + (i % 3 ? "" : "é")] = i));
+    assert.deepStrictEqual(msgpack.deserializeData(msgpack.serializeData(obj)), obj);
+  }
+});
+
 test("the shared output buffer is safe: results are independent, nested serialization works", () => {
   const a = msgpack.serializeData("first");
   const b = msgpack.serializeData("second");
