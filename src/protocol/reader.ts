@@ -57,9 +57,9 @@ export class MessageReader {
     this.hmacKey = options.hmacKey ?? null;
   }
 
-  /** Bytes received but not yet part of a complete message. */
+  /** Bytes received but not yet part of a complete message (a parsed header counts: its message has started). */
   get pending(): number {
-    return this.buffered + this.filled;
+    return this.buffered + this.filled + (this.header ? HEADER_SIZE : 0);
   }
 
   /**

@@ -223,6 +223,23 @@ test("limit: a slowloris trickling one byte at a time cannot hold a message open
   assert.ok(performance.now() - t0 < 4000);
 });
 
+test("limit: a peer that sends a whole header and then stalls is dropped after messageTimeout", async () => {
+  // the header alone completes no message: the timer must keep running although no payload byte is buffered
+  const { port } = await daemonWith({ messageTimeout: 1 });
+  const frame = connectFrame(serpent);
+  const sock = connect(port, "127.0.0.1");
+  let closed = false;
+  sock.on("close", () => (closed = true));
+  sock.on("error", () => {});
+  await new Promise((r) => sock.once("connect", r));
+  const t0 = performance.now();
+  sock.write(frame.subarray(0, 24));
+  while (!closed && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+  sock.destroy();
+  assert.ok(closed, "the daemon must drop a peer whose message stays incomplete past messageTimeout");
+  assert.ok(performance.now() - t0 < 3000);
+});
+
 test("limit: item streams expire after iterStreamLifetime", async () => {
   const { daemon, port } = await daemonWith({ iterStreamLifetime: 0.5 });
   const r = await talk(port, [connectFrame(serpent), invokeFrame(serpent, 1, "gen", [5])], { count: 2, keep: true });

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MessageReader } from "../../src/protocol/reader.js";
-import { encodeMessage, encodeMessageBuffer, computeHmac, uuidToBytes, bytesToUuid, MSG_INVOKE, MSG_RESULT, FLAGS_COMPRESSED } from "../../src/protocol/message.js";
+import { encodeMessage, encodeMessageBuffer, computeHmac, headerChecksum, uuidToBytes, bytesToUuid, MSG_INVOKE, MSG_RESULT, FLAGS_COMPRESSED } from "../../src/protocol/message.js";
 import { ProtocolError, SecurityError, MessageTooLargeError } from "../../src/errors.js";
 import { deflateSync } from "node:zlib";
 import { getSerializer } from "../../src/serializers/index.js";
@@ -36,6 +36,55 @@ test("round trip across every chunk split", () => {
     assert.equal(msgs[1]!.seq, 6);
     assert.equal(msgs[1]!.annotations, null);
   }
+});
+
+test("large bodies assembled in place: any chunking, HMAC, a following message in the last chunk", () => {
+  const key = Buffer.from("k");
+  const big = Buffer.alloc(700_000);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 31 + (i >> 9)) & 0xff;
+  const stream = Buffer.concat([
+    encodeMessageBuffer(MSG_INVOKE, 4, 1, big, { annotations: new Map([["CORR", Buffer.alloc(16, 3)]]), hmacKey: key }),
+    encodeMessageBuffer(MSG_RESULT, 4, 2, Buffer.from("after"), { hmacKey: key }),
+    encodeMessageBuffer(MSG_INVOKE, 4, 3, big.subarray(1000, 400_000), { hmacKey: key }),
+  ]);
+  for (const size of [1, 7, 4096, 65536, 100_003, 300_000, stream.length]) {
+    const r = new MessageReader({ hmacKey: key });
+    const got = [];
+    for (let off = 0; off < stream.length; off += size) {
+      got.push(...r.push(stream.subarray(off, off + size)));
+      if (got.length === 0) assert.ok(r.pending > 0, "a started message is pending");
+    }
+    assert.equal(r.pending, 0, `size ${size}`);
+    assert.deepEqual(got.map((m) => m.seq), [1, 2, 3], `size ${size}`);
+    assert.ok(got[0]!.data.equals(big), `size ${size}`);
+    assert.equal(got[1]!.data.toString(), "after");
+    assert.ok(got[2]!.data.equals(big.subarray(1000, 400_000)), `size ${size}`);
+  }
+  // a body that fails its HMAC after in-place assembly is refused like any other
+  const bad = Buffer.from(stream.subarray(0, stream.length));
+  bad[30_000] ^= 1;
+  const r = new MessageReader({ hmacKey: key });
+  assert.throws(() => {
+    for (let off = 0; off < bad.length; off += 65536) r.push(bad.subarray(off, off + 65536));
+  }, /hmac mismatch/);
+});
+
+test("a header alone does not make the reader reserve its claimed size", () => {
+  // no size limit: a peer claiming 200 MB gets a buffer for it only after sending an eighth of it
+  const claimed = 200_000_000;
+  const [head] = encodeMessage(MSG_INVOKE, 4, 1, Buffer.alloc(0));
+  const h = Buffer.from(head);
+  h.writeInt32BE(claimed, 12);
+  h.writeUInt16BE(headerChecksum(MSG_INVOKE, 0, 1, claimed, 4, 0), 22);
+  const r = new MessageReader();
+  const before = process.memoryUsage().arrayBuffers;
+  r.push(h);
+  r.push(Buffer.alloc(1_000_000));
+  assert.ok(process.memoryUsage().arrayBuffers - before < 50_000_000, "no 200 MB buffer for 1 MB of data");
+  assert.equal(r.pending, 24 + 1_000_000);
+  r.push(Buffer.alloc(claimed / 8));
+  assert.ok(process.memoryUsage().arrayBuffers - before >= claimed, "the body buffer once an eighth has arrived");
+  assert.equal(r.pending, 24 + 1_000_000 + claimed / 8);
 });
 
 const errorCases: [string, (b: Buffer) => Buffer, RegExp, abstract new (...a: any[]) => Error][] = [
