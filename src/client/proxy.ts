@@ -325,23 +325,50 @@ const handler: ProxyHandler<any> = {
   },
 };
 
-function makeBatch(core: ProxyCore): any {
-  const rec = new BatchRecorder(core);
-  const cache = new Map<string, unknown>();
-  return new JSProxy(Object.create(null), {
-    get(_t, prop) {
-      if (typeof prop === "symbol") return prop === inspect.custom ? () => `<Pyro4 batch of ${rec.size} calls>` : undefined;
-      if (prop === "$send") return (o?: BatchSendOptions) => rec.send(o);
-      if (prop === "$size") return rec.size;
-      if (prop === "then" || prop === "toJSON") return undefined;
-      let f = cache.get(prop);
-      if (!f) cache.set(prop, (f = (...args: unknown[]) => rec.record(prop, args)));
-      return f;
+/**
+ * A batch is a plain object whose prototype chain ends in a JS Proxy: the first access to a method name falls
+ * through to that Proxy, which defines the recording function on the batch itself, so the other 99 calls of a
+ * batch of 100 are ordinary property reads instead of a Proxy trap each.
+ */
+class BatchView {
+  readonly #rec: BatchRecorder;
+  constructor(rec: BatchRecorder) {
+    this.#rec = rec;
+  }
+  $send(options?: BatchSendOptions): unknown {
+    return this.#rec.send(options);
+  }
+  get $size(): number {
+    return this.#rec.size;
+  }
+  [inspect.custom](): string {
+    return `<Pyro4 batch of ${this.#rec.size} calls>`;
+  }
+  static recorder(view: BatchView): BatchRecorder {
+    return view.#rec;
+  }
+}
+
+const NO_BATCH_ASSIGN = "cannot assign attributes on a batch: record method calls and $send() them";
+Object.setPrototypeOf(
+  BatchView.prototype,
+  new JSProxy(Object.create(null), {
+    get(_t, prop, receiver) {
+      if (typeof prop === "symbol" || prop === "then" || prop === "toJSON") return undefined;
+      const rec = BatchView.recorder(receiver as BatchView);
+      const fn = (...args: unknown[]) => rec.record(prop, args);
+      Object.defineProperty(receiver, prop, { value: fn }); // read-only from now on
+      return fn;
     },
     set() {
-      throw new TypeError("cannot assign attributes on a batch: record method calls and $send() them");
+      throw new TypeError(NO_BATCH_ASSIGN);
     },
-  });
+  }),
+);
+Object.freeze(BatchView.prototype);
+
+function makeBatch(core: ProxyCore): any {
+  return new BatchView(new BatchRecorder(core));
 }
 
 // ------------------------------------------------------------------------------------------------ class

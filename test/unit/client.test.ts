@@ -163,6 +163,32 @@ describe("proxy surface", () => {
     assert.equal(p.anything, p.anything, "members are cached");
   });
 
+  it("batches record any method, count calls, are not thenable and refuse assignment", async () => {
+    const b = p.$batch();
+    const other = p.$batch();
+    assert.equal(b.$size, 0);
+    assert.equal((b as any).then, undefined);
+    assert.equal(await Promise.resolve(b), b);
+    const first = b.echo(1);
+    assert.ok(first instanceof Promise);
+    b.echo(2);
+    b.add(1, kwargs({ b: 2 }));
+    assert.equal(b.echo, b.echo, "the recording function is kept");
+    assert.equal(b.$size, 3);
+    assert.equal(other.$size, 0, "batches do not share calls");
+    assert.equal(typeof other.echo, "function");
+    assert.equal(other.$size, 0, "reading a member records nothing");
+    assert.match(inspect(b), /<Pyro4 batch of 3 calls>/);
+    assert.throws(() => ((b as any).x = 1), /cannot assign attributes on a batch/);
+    assert.throws(() => ((b as any).echo = 1), TypeError);
+    assert.throws(() => ((b as any).$send = 1), TypeError);
+    assert.deepEqual(Object.keys(b), []);
+    // no daemon at port 1: the batch and every recorded call fail, and nothing goes unhandled
+    await assert.rejects(b.$send(), CommunicationError);
+    await assert.rejects(first, CommunicationError);
+    assert.equal(b.$size, 0, "a sent batch starts empty again");
+  });
+
   it("has settable control members with Pyro-style aliases", () => {
     const q = new Proxy("PYRO:obj@127.0.0.1:1", { timeout: 1500 });
     assert.equal(q.$timeout, 1500);
