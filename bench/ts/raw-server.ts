@@ -23,7 +23,8 @@ function serve(sock: Socket): void {
   sock.setNoDelay(true);
   let chunks: Buffer[] = [];
   let have = 0;
-  let need = -1; // whole frame size once the header is in; chunks are joined only then (no quadratic copying)
+  let need = -1; // whole frame size once the header is in
+  let want = 0;
   sock.on("data", (chunk: Buffer) => {
     chunks.push(chunk);
     have += chunk.length;
@@ -32,25 +33,37 @@ function serve(sock: Socket): void {
         if (have < HEADER) return;
         if (chunks[0]!.length < HEADER) chunks = [Buffer.concat(chunks, have)];
         need = HEADER + chunks[0]!.readUInt32BE(12);
+        want = chunks[0]!.readUInt32BE(16);
       }
       if (have < need) return;
-      const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, have);
-      const want = buf.readUInt32BE(16);
+      // the frame's chunks as received: an echo writes them back as they are (no joining, no copy), which is
+      // the least any server holding a whole request before answering can do
+      const frame: Buffer[] = [];
+      for (let left = need; left > 0; ) {
+        const c = chunks[0]!;
+        if (c.length <= left) {
+          frame.push(c);
+          chunks.shift();
+          left -= c.length;
+        } else {
+          frame.push(c.subarray(0, left));
+          chunks[0] = c.subarray(left);
+          left = 0;
+        }
+      }
+      have -= need;
+      need = -1;
       if (want === ECHO) {
-        const head = Buffer.allocUnsafe(HEADER);
-        buf.copy(head, 0, 0, HEADER);
+        const head = Buffer.from(frame[0]!.subarray(0, HEADER));
         head.writeUInt32BE(0, 16);
+        frame[0] = frame[0]!.subarray(HEADER);
         sock.cork();
         sock.write(head);
-        sock.write(buf.subarray(HEADER, need));
+        for (const c of frame) if (c.length) sock.write(c);
         sock.uncork();
       } else {
         sock.write(reply(want));
       }
-      const rest = buf.subarray(need);
-      have = rest.length;
-      chunks = have ? [rest] : [];
-      need = -1;
     }
   });
   sock.on("error", () => sock.destroy());
