@@ -205,38 +205,39 @@ test("limit: commTimeout drops an idle connection that never says anything", asy
   assert.ok(r.ms < 2500);
 });
 
-test("limit: a slowloris trickling one byte at a time cannot hold a message open forever (messageTimeout)", async () => {
-  const { port } = await daemonWith({ commTimeout: 1, messageTimeout: 1.5, maxConnections: 1 });
-  const frame = connectFrame(serpent);
+/** A bare client socket to the daemon, and whether the daemon has closed it. */
+async function watchedSocket(port: number): Promise<{ sock: ReturnType<typeof connect>; closed: () => boolean }> {
   const sock = connect(port, "127.0.0.1");
   let closed = false;
   sock.on("close", () => (closed = true));
   sock.on("error", () => {});
   await new Promise((r) => sock.once("connect", r));
+  return { sock, closed: () => closed };
+}
+
+test("limit: a slowloris trickling one byte at a time cannot hold a message open forever (messageTimeout)", async () => {
+  const { port } = await daemonWith({ commTimeout: 1, messageTimeout: 1.5, maxConnections: 1 });
+  const frame = connectFrame(serpent);
+  const { sock, closed } = await watchedSocket(port);
   const t0 = performance.now();
-  for (let i = 0; i < frame.length - 1 && !closed && performance.now() - t0 < 6000; i++) {
+  for (let i = 0; i < frame.length - 1 && !closed() && performance.now() - t0 < 6000; i++) {
     sock.write(frame.subarray(i, i + 1));
     await new Promise((r) => setTimeout(r, 300));
   }
   sock.destroy();
-  assert.ok(closed, "the daemon must drop a peer whose message takes longer than messageTimeout");
+  assert.ok(closed(), "the daemon must drop a peer whose message takes longer than messageTimeout");
   assert.ok(performance.now() - t0 < 4000);
 });
 
 test("limit: a peer that sends a whole header and then stalls is dropped after messageTimeout", async () => {
   // the header alone completes no message: the timer must keep running although no payload byte is buffered
   const { port } = await daemonWith({ messageTimeout: 1 });
-  const frame = connectFrame(serpent);
-  const sock = connect(port, "127.0.0.1");
-  let closed = false;
-  sock.on("close", () => (closed = true));
-  sock.on("error", () => {});
-  await new Promise((r) => sock.once("connect", r));
+  const { sock, closed } = await watchedSocket(port);
   const t0 = performance.now();
-  sock.write(frame.subarray(0, 24));
-  while (!closed && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+  sock.write(connectFrame(serpent).subarray(0, 24));
+  while (!closed() && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
   sock.destroy();
-  assert.ok(closed, "the daemon must drop a peer whose message stays incomplete past messageTimeout");
+  assert.ok(closed(), "the daemon must drop a peer whose message stays incomplete past messageTimeout");
   assert.ok(performance.now() - t0 < 3000);
 });
 
