@@ -6,6 +6,7 @@ import type { Socket } from "node:net";
 import { ConnectionClosedError, TimeoutError } from "../errors.js";
 import { writeMessage, type Message, type Payload } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
+import type { ReadRelay } from "../transport/connect.js";
 
 export interface ConnectionOwner {
   onMessage(conn: Connection, msg: Message): void;
@@ -31,12 +32,14 @@ export class Connection {
   private refd = true;
   private readonly flushWaiters: FlushWaiter[] = [];
 
-  constructor(socket: Socket, where: string, owner: ConnectionOwner, hmacKey: Uint8Array | null, maxMessageSize: number) {
+  /** `relay`: the socket was opened with it (plain TCP/unix), so its reads come from there, not 'data' events. */
+  constructor(socket: Socket, where: string, owner: ConnectionOwner, hmacKey: Uint8Array | null, maxMessageSize: number, relay: ReadRelay | null = null) {
     this.socket = socket;
     this.where = where;
     this.owner = owner;
     this.reader = new MessageReader({ hmacKey, maxMessageSize });
-    socket.on("data", this.onData);
+    if (relay) relay.attach(this.onRead);
+    else socket.on("data", this.onData);
     socket.on("error", this.onError);
     socket.on("close", this.onClose);
   }
@@ -108,19 +111,23 @@ export class Connection {
     while (this.flushWaiters.length) this.flushWaiters.shift()!.flushed(err);
   }
 
-  private readonly onData = (chunk: Buffer): void => {
+  private readonly onData = (chunk: Buffer): void => this.received(chunk, false);
+  private readonly onRead = (chunk: Buffer): void => this.received(chunk, true);
+
+  /** `transient`: the chunk is the relay's reused buffer, valid only during this call. */
+  private received(chunk: Buffer, transient: boolean): void {
     if (this.closed) return;
     if (this.timer) this.timer.refresh();
     let msgs: Message[];
     try {
-      msgs = this.reader.push(chunk);
+      msgs = transient ? this.reader.pushTransient(chunk) : this.reader.push(chunk);
     } catch (e) {
       this.fail(e as Error);
       return;
     }
     for (let i = 0; i < msgs.length && !this.closed; i++) this.owner.onMessage(this, msgs[i]!);
     if (this.reader.failure && !this.closed) this.fail(this.reader.failure);
-  };
+  }
 
   private readonly onFlushed = (err?: Error | null): void => {
     const w = this.flushWaiters.shift();

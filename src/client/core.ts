@@ -33,7 +33,7 @@ import {
   type Message,
 } from "../protocol/message.js";
 import { getSerializer, type Serializer } from "../serializers/index.js";
-import { abortReason, connectSocket, describeTarget } from "../transport/connect.js";
+import { ReadRelay, abortReason, connectSocket, describeTarget } from "../transport/connect.js";
 import { tlsClientOptions, type TlsSettings } from "../transport/tls.js";
 import { URI } from "../uri.js";
 import { Connection, type ConnectionOwner, type FlushWaiter } from "./connection.js";
@@ -492,9 +492,10 @@ export class ProxyCore implements ConnectionOwner {
     const target = { host: uri.host, port: uri.port, sockname: uri.sockname };
     const where = describeTarget(target);
     const tls = this.ssl ? tlsClientOptions(uri.host, this.ssl === true ? {} : this.ssl) : null;
-    const socket = await connectSocket(target, { timeoutMs, noDelay: true, tls });
+    const relay = tls ? null : new ReadRelay();
+    const socket = await connectSocket(target, { timeoutMs, noDelay: true, tls, relay });
     const waiter = new HandshakeWaiter();
-    const conn = new Connection(socket, where, waiter, this.hmacKey, config.MAX_MESSAGE_SIZE);
+    const conn = new Connection(socket, where, waiter, this.hmacKey, config.MAX_MESSAGE_SIZE, relay);
     try {
       const ser = this.serializer;
       const data: Record<string, unknown> = { handshake: this.handshake };

@@ -1,8 +1,8 @@
 // Incremental message reader: a state machine over socket chunks. It validates each header as soon as it is
 // complete (magic, version, checksum, size limit) so a bad peer is refused before we buffer its payload, slices
-// messages out of a single chunk without copying, copies a large body into its final buffer chunk by chunk as it
-// arrives (while the wire is still busy, not all at once at the end), and checks HMAC and decompresses with a
-// size cap.
+// messages out of a single chunk without copying (or copies them out of a socket's reused read buffer), copies a
+// large body into its final buffer chunk by chunk as it arrives (while the wire is still busy, not all at once at
+// the end), and checks HMAC and decompresses with a size cap.
 
 import { inflateSync } from "node:zlib";
 import { MessageTooLargeError, ProtocolError, SecurityError } from "../errors.js";
@@ -42,6 +42,8 @@ const IN_PLACE_SHARE = 8;
 
 export class MessageReader {
   private chunks: Buffer[] = [];
+  /** Where the unread part of chunks[0] starts (an offset, not a new view per message). */
+  private off = 0;
   private buffered = 0;
   private header: Message | null = null;
   private bodyLen = 0;
@@ -49,6 +51,8 @@ export class MessageReader {
   /** The body being filled in place, and how much of it has arrived. */
   private body: Buffer | null = null;
   private filled = 0;
+  /** The chunk being fed is the socket's reused read buffer: whatever outlives this push must be copied. */
+  private transient = false;
   maxMessageSize: number;
   hmacKey: Uint8Array | null;
 
@@ -65,10 +69,24 @@ export class MessageReader {
   /**
    * Feed one chunk; returns the messages it completed (often one). Throws ProtocolError / SecurityError /
    * MessageTooLargeError on bad input; after a throw the stream is out of sync and the connection must be dropped.
+   * Messages may share memory with the chunk, which the caller must not reuse.
    */
   push(chunk: Buffer): Message[] {
+    return this.feed(chunk, false);
+  }
+
+  /**
+   * `push` for a chunk that is only valid during this call (a socket's reused `onread` buffer): the messages and
+   * any partial message kept for later are copies, so the caller may overwrite the chunk as soon as this returns.
+   */
+  pushTransient(chunk: Buffer): Message[] {
+    return this.feed(chunk, true);
+  }
+
+  private feed(chunk: Buffer, transient: boolean): Message[] {
     if (this.failure) throw this.failure;
     let out: Message[] | null = null;
+    this.transient = transient;
     try {
       if (this.body) {
         const body = this.body;
@@ -90,10 +108,16 @@ export class MessageReader {
       for (;;) {
         if (!this.header) {
           if (this.buffered < HEADER_SIZE) break;
-          this.parseHeader(this.take(HEADER_SIZE));
+          const first = this.chunks[0]!;
+          if (first.length - this.off >= HEADER_SIZE) {
+            // read in place: no view, no copy
+            this.parseHeader(first, this.off);
+            this.skip(first, HEADER_SIZE);
+          } else this.parseHeader(this.take(HEADER_SIZE), 0);
         }
         if (this.buffered < this.bodyLen) {
-          if (this.bodyLen >= IN_PLACE_MIN && this.buffered * IN_PLACE_SHARE >= this.bodyLen) {
+          // a transient chunk's share is copied either way: straight into the body buffer is the only copy
+          if ((transient || this.bodyLen >= IN_PLACE_MIN) && this.buffered * IN_PLACE_SHARE >= this.bodyLen) {
             this.filled = this.buffered;
             this.body = this.take(this.buffered, this.bodyLen);
           }
@@ -103,64 +127,86 @@ export class MessageReader {
         const msg = this.finish(body);
         (out ??= []).push(msg);
       }
+      if (transient && this.buffered) this.keepLeftover(chunk);
     } catch (e) {
       this.failure = e as ErrorWithMessage;
       // Good messages that arrived before the bad bytes are still delivered (Pyro4 answers them too);
       // the caller finds the error in `failure`, and the next push throws it.
       if (out) return out;
       throw e;
+    } finally {
+      this.transient = false;
     }
     return out ?? EMPTY;
+  }
+
+  /** The unread rest of a transient chunk (always the last one buffered) becomes a copy of its own. */
+  private keepLeftover(chunk: Buffer): void {
+    const last = this.chunks.length - 1;
+    if (this.chunks[last] !== chunk) return;
+    const from = last === 0 ? this.off : 0;
+    this.chunks[last] = Buffer.from(chunk.subarray(from));
+    if (last === 0) this.off = 0;
   }
 
   /** The error that ended this stream, once bad input was seen (the stream cannot be resynchronised). */
   failure: ErrorWithMessage | null = null;
 
-  /** The next `n` buffered bytes; with `size`, copied into the start of a new buffer of that size. */
+  /** Consume `n` bytes of `first` (= chunks[0], which holds at least that many unread bytes). */
+  private skip(first: Buffer, n: number): void {
+    this.buffered -= n;
+    this.off += n;
+    if (this.off === first.length) {
+      this.chunks.shift();
+      this.off = 0;
+    }
+  }
+
+  /**
+   * The next `n` buffered bytes: a view of the first chunk when it holds them all (and may be kept), else a copy;
+   * with `size`, copied into the start of a new buffer of that size.
+   */
   private take(n: number, size = n): Buffer {
     const first = this.chunks[0]!;
-    let result: Buffer;
-    if (first.length >= n && size === n) {
-      result = n === first.length ? first : first.subarray(0, n);
-      if (n === first.length) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-    } else {
-      result = Buffer.allocUnsafe(size);
-      let off = 0;
-      while (off < n) {
-        const c = this.chunks[0]!;
-        const need = n - off;
-        if (c.length <= need) {
-          result.set(c, off);
-          off += c.length;
-          this.chunks.shift();
-        } else {
-          result.set(c.subarray(0, need), off);
-          this.chunks[0] = c.subarray(need);
-          off += need;
-        }
-      }
+    const off = this.off;
+    if (first.length - off >= n && size === n && !this.transient) {
+      const result = off === 0 && n === first.length ? first : first.subarray(off, off + n);
+      this.skip(first, n);
+      return result;
+    }
+    const result = Buffer.allocUnsafe(size);
+    let pos = 0;
+    while (pos < n) {
+      const c = this.chunks[0]!;
+      const start = pos === 0 ? this.off : 0;
+      const len = Math.min(c.length - start, n - pos);
+      c.copy(result, pos, start, start + len);
+      pos += len;
+      if (start + len === c.length) {
+        this.chunks.shift();
+        this.off = 0;
+      } else this.off = start + len;
     }
     this.buffered -= n;
     return result;
   }
 
-  private parseHeader(h: Buffer): void {
-    const version = h.readUInt16BE(4);
-    if (h.readUInt32BE(0) !== 0x5059524f || version !== PROTOCOL_VERSION) {
+  private parseHeader(h: Buffer, at: number): void {
+    const version = h.readUInt16BE(at + 4);
+    if (h.readUInt32BE(at) !== 0x5059524f || version !== PROTOCOL_VERSION) {
       const hint =
-        h.readUInt32BE(0) === 0x5059524f
+        h.readUInt32BE(at) === 0x5059524f
           ? ` (peer speaks protocol ${version}${version >= 500 ? ", that is Pyro5" : ""}; we speak ${PROTOCOL_VERSION})`
           : " (not a Pyro message)";
       throw new ProtocolError("invalid data or unsupported protocol version" + hint);
     }
-    const type = h.readUInt16BE(6);
-    const flags = h.readUInt16BE(8);
-    const seq = h.readUInt16BE(10);
-    const dataLen = h.readInt32BE(12);
-    const serializerId = h.readUInt16BE(16);
-    const annLen = h.readUInt16BE(18);
-    const checksum = h.readUInt16BE(22);
+    const type = h.readUInt16BE(at + 6);
+    const flags = h.readUInt16BE(at + 8);
+    const seq = h.readUInt16BE(at + 10);
+    const dataLen = h.readInt32BE(at + 12);
+    const serializerId = h.readUInt16BE(at + 16);
+    const annLen = h.readUInt16BE(at + 18);
+    const checksum = h.readUInt16BE(at + 22);
     if (checksum !== headerChecksum(type, flags, seq, dataLen, serializerId, annLen))
       throw new ProtocolError("header checksum mismatch");
     if (dataLen < 0) throw new ProtocolError(`invalid data length in header: ${dataLen}`);

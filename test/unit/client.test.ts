@@ -21,6 +21,7 @@ import {
   type Message,
 } from "../../src/protocol/message.js";
 import { MessageReader } from "../../src/protocol/reader.js";
+import { ReadRelay } from "../../src/transport/connect.js";
 import { getSerializer } from "../../src/serializers/index.js";
 
 const serpent = getSerializer("serpent");
@@ -122,6 +123,34 @@ describe("client against a fake daemon", () => {
     }
   });
 
+  it("keeps each socket's partial replies intact while other sockets reuse the shared read buffer", async () => {
+    // every reply goes out in 3 pieces, a tick apart, so two proxies' reads interleave in the one read buffer
+    const d = await fakeDaemon((m, s) => {
+      const bytes = encodeMessageBuffer(MSG_RESULT, serpent.id, m.seq, serpent.serializeData(echoValue(m)));
+      const cut = [0, 7, Math.floor(bytes.length / 2), bytes.length];
+      const send = (i: number) => {
+        if (i < 3 && !s.destroyed) {
+          s.write(bytes.subarray(cut[i], cut[i + 1]));
+          setTimeout(() => send(i + 1), 2);
+        }
+      };
+      send(0);
+    });
+    try {
+      await using a = new Proxy(d.uri);
+      await using b = new Proxy(d.uri);
+      const va = (i: number) => `a${i}-`.repeat(500 + i);
+      const vb = (i: number) => ({ b: i, text: `b${i}`.repeat(700) });
+      const got = await Promise.all(Array.from({ length: 10 }, (_, i) => Promise.all([a.echo(va(i)), b.echo(vb(i))])));
+      got.forEach(([x, y], i) => {
+        assert.equal(x, va(i));
+        assert.deepEqual(y, vb(i));
+      });
+    } finally {
+      d.server.close();
+    }
+  });
+
   it("does not keep the process alive when idle", async () => {
     const d = await fakeDaemon((m, s) => reply(s, m, echoValue(m)));
     try {
@@ -142,6 +171,21 @@ describe("client against a fake daemon", () => {
     } finally {
       d.server.close();
     }
+  });
+});
+
+describe("read relay", () => {
+  it("hands reads to the sink in order, copying those that came before it was attached", () => {
+    const relay = new ReadRelay();
+    const buf = Buffer.alloc(16);
+    const feed = (text: string) => relay.onread.callback(buf.write(text), buf);
+    feed("one");
+    feed("two");
+    buf.fill(0);
+    const seen: string[] = [];
+    relay.attach((chunk) => seen.push(chunk.toString()));
+    feed("three");
+    assert.deepEqual(seen, ["one", "two", "three"]);
   });
 });
 

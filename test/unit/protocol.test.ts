@@ -69,6 +69,51 @@ test("large bodies assembled in place: any chunking, HMAC, a following message i
   }, /hmac mismatch/);
 });
 
+test("transient chunks (a reused read buffer): messages and partial messages survive the buffer being overwritten", () => {
+  const key = Buffer.from("k");
+  const mid = Buffer.alloc(90_000);
+  for (let i = 0; i < mid.length; i++) mid[i] = (i * 7 + (i >> 8)) & 0xff;
+  const big = Buffer.concat([mid, mid, mid, mid]);
+  const stream = Buffer.concat([
+    encodeMessageBuffer(MSG_INVOKE, 4, 1, Buffer.from("small"), { annotations: new Map([["CORR", Buffer.alloc(16, 9)]]), hmacKey: key }),
+    encodeMessageBuffer(MSG_RESULT, 4, 2, mid, { hmacKey: key }),
+    encodeMessageBuffer(MSG_INVOKE, 4, 3, Buffer.from("x"), { hmacKey: key }),
+    encodeMessageBuffer(MSG_RESULT, 4, 4, big, { hmacKey: key }),
+    encodeMessageBuffer(MSG_INVOKE, 4, 5, Buffer.from("last"), { hmacKey: key }),
+  ]);
+  const shared = Buffer.alloc(70_000);
+  for (const size of [1, 5, 23, 24, 25, 100, 4096, 65536, 70_000]) {
+    const r = new MessageReader({ hmacKey: key });
+    const got = [];
+    for (let off = 0; off < stream.length; off += size) {
+      const n = stream.copy(shared, 0, off, off + size);
+      got.push(...r.pushTransient(shared.subarray(0, n)));
+      shared.fill(0xee); // what the next read would do to the buffer
+    }
+    assert.equal(r.pending, 0, `size ${size}`);
+    assert.deepEqual(got.map((m) => m.seq), [1, 2, 3, 4, 5], `size ${size}`);
+    assert.equal(got[0]!.data.toString(), "small", `size ${size}`);
+    assert.ok(got[0]!.annotations!.get("CORR")!.equals(Buffer.alloc(16, 9)), `size ${size}`);
+    assert.ok(got[1]!.data.equals(mid), `size ${size}`);
+    assert.equal(got[2]!.data.toString(), "x");
+    assert.ok(got[3]!.data.equals(big), `size ${size}`);
+    assert.equal(got[4]!.data.toString(), "last", `size ${size}`);
+  }
+  // plain and transient pushes mixed on one reader
+  const r = new MessageReader({ hmacKey: key });
+  const got = [];
+  for (let off = 0, i = 0; off < stream.length; off += 1000, i++) {
+    if (i % 2) got.push(...r.push(Buffer.from(stream.subarray(off, off + 1000))));
+    else {
+      const n = stream.copy(shared, 0, off, off + 1000);
+      got.push(...r.pushTransient(shared.subarray(0, n)));
+      shared.fill(0xee);
+    }
+  }
+  assert.deepEqual(got.map((m) => m.seq), [1, 2, 3, 4, 5]);
+  assert.ok(got[3]!.data.equals(big));
+});
+
 test("a header alone does not make the reader reserve its claimed size", () => {
   // no size limit: a peer claiming 200 MB gets a buffer for it only after sending an eighth of it
   const claimed = 200_000_000;
