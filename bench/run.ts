@@ -13,7 +13,7 @@ import { TsClient, proxyClass } from "./lib/tsclient.js";
 import { tsMicro, MICRO_CASES } from "./lib/micro.js";
 import { openConnections, closeConnections } from "./lib/memory.js";
 import { nsSection } from "./lib/ns.js";
-import { measure, measurePaired, skipped, single, recorded, progress, addPlanned, type Cell, type Settings, type Sample } from "./lib/measure.js";
+import { measure, measurePaired, measureRounds, skipped, single, recorded, progress, addPlanned, type Cell, type Settings, type Sample, type RoundRun } from "./lib/measure.js";
 import { evaluate, renderReport, targetSummary, toJson, type Row, type RowResult } from "./lib/report.js";
 import { summarize, type Summary, type Unit } from "./lib/stats.js";
 import { getSerializer } from "../src/index.js";
@@ -122,38 +122,25 @@ async function clientCell(
   return cell;
 }
 
-/** `n` clients at once, each doing sequential calls; the figure is the total calls/s. */
-async function concurrentCell(
-  label: string, client: "TS" | "Py", uri: string | undefined, ser: string, n: number,
-  limit: ((ms: number) => Promise<number>) | null = null,
-): Promise<Cell> {
+/** `n` Python client processes at once, each doing sequential calls; the figure is the total calls/s. */
+async function concurrentPyCell(label: string, uri: string | undefined, ser: string, n: number): Promise<Cell> {
   if (!uri) return skipped(label, "server not running");
-  const sum = (rs: { ops: number; secs: number }[]): Sample => ({
-    value: rs.reduce((a, r) => a + r.ops, 0) / Math.max(...rs.map((r) => r.secs)),
-  });
-  if (client === "TS") {
-    if (!proxyClass()) return skipped(label, "Proxy not exported by src/index.ts yet");
-    const cs = Array.from({ length: n }, () => new TsClient(uri, ser));
-    try {
-      await Promise.all(cs.map((c) => c.open()));
-    } catch (e) {
-      return skipped(label, e instanceof Error ? e.message.split("\n")[0]! : String(e));
-    }
-    const cell = await measurePaired(label, "ops/s", S, async (ms) => sum(await Promise.all(cs.map((c) => c.run("ping", ms)))), limit);
-    await Promise.all(cs.map((c) => c.close().catch(() => {})));
-    return cell;
-  }
   const ws = await pool.ensure(n);
   try {
     await Promise.all(ws.map((w) => w.open(uri, ser)));
   } catch (e) {
     return skipped(label, e instanceof Error ? e.message : String(e));
   }
-  const cell = await measure(label, "ops/s", S, async (ms) => sum(await Promise.all(ws.map((w) => w.run("ping", ms)))), () => {
+  const cell = await measure(label, "ops/s", S, async (ms) => sumRuns(await Promise.all(ws.map((w) => w.run("ping", ms)))), () => {
     for (const w of ws) replaceWorker(pool, w);
   });
   await Promise.all(pool.workers.slice(0, n).map((w) => w.close()));
   return cell;
+}
+
+/** Total calls/s of clients that ran side by side, each timing itself. */
+function sumRuns(rs: { ops: number; secs: number }[]): Sample {
+  return { value: rs.reduce((a, r) => a + r.ops, 0) / Math.max(...rs.map((r) => r.secs)) };
 }
 
 /**
@@ -364,29 +351,91 @@ async function concurrencySection(): Promise<void> {
   progress("starting Python client processes, warming up the servers");
   await pool.ensure(Math.max(...CONCURRENCY));
   for (const c of [tsD, pyT, pyM]) await warmServer(c?.uri);
-  addPlanned(CONCURRENCY.length * serializers.length * 4);
+  // per row: Py>TS, then the limit, TS>TS and the two Python servers in rounds
+  addPlanned(CONCURRENCY.length * serializers.length * (rawState.port ? 5 : 4));
   for (const n of CONCURRENCY) {
     for (const ser of serializers) {
+      const label = (col: string) => `${n} clients [${ser}] ${col}`;
       const cells: Record<string, Cell> = {};
-      const combos = [
-        ["TS>TS", "TS", tsD?.uri], ["Py>TS", "Py", tsD?.uri], ["Py>Py thread", "Py", pyT?.uri], ["Py>Py multiplex", "Py", pyM?.uri],
-      ] as const;
-      for (const [col, client, uri] of combos)
-        cells[col] = await concurrentCell(`${n} clients [${ser}] ${col}`, client, uri, ser, n, col === "TS>TS" ? limitSampler("ping", n) : null);
+      cells["Py>TS"] = await concurrentPyCell(label("Py>TS"), tsD?.uri, ser, n);
+      // ours, both Python servers and the limit in rounds: the ratios compare samples taken seconds apart
+      const rounds = await concurrentRounds(n, ser, label, { "TS>TS": tsD?.uri, "Py>Py thread": pyT?.uri, "Py>Py multiplex": pyM?.uri });
       const row: Row = {
-        section: "Concurrent clients (sequential calls each; Python clients are processes)",
+        section: "Concurrent clients (sequential calls each; Python clients are processes; ours and Python's measured in rounds)",
         name: `${n} clients [${ser}]`,
         unit: "ops/s",
-        cells,
+        cells: { "TS>TS": rounds.cells["TS>TS"]!, "Py>TS": cells["Py>TS"], "Py>Py thread": rounds.cells["Py>Py thread"]!, "Py>Py multiplex": rounds.cells["Py>Py multiplex"]! },
         ours: "TS>TS",
         python: ["Py>Py thread", "Py>Py multiplex"],
+        pairedPython: true,
         targets: [{ against: "python", min: 3 }],
       };
-      pairedLimit(row, cells["TS>TS"], limits.ping.get(n));
+      if (rounds.limit?.length) {
+        row.pairedLimit = rounds.limit;
+        row.limit = summarize(rounds.limit);
+      } else row.limit = limits.ping.get(n);
       rows.push(row);
     }
   }
   for (const c of [tsD, pyT, pyM]) await c?.stop();
+}
+
+/**
+ * `n` clients against each server in `uris`, plus the raw limit, measured in rounds (`measureRounds`): one
+ * sample of each per round. Our clients stay connected across rounds; the Python client processes reconnect to
+ * the server of their column before each of its samples (outside the timed part).
+ */
+async function concurrentRounds(
+  n: number, ser: string, label: (col: string) => string, uris: Record<string, string | undefined>,
+): Promise<{ cells: Record<string, Cell>; limit: number[] | null }> {
+  const cells: Record<string, Cell> = {};
+  const runs: RoundRun[] = [];
+  const lim = limitSampler("ping", n);
+  if (lim) runs.push({ label: label("limit"), run: async (ms) => ({ value: await lim(ms) }) });
+  const ours: TsClient[] = [];
+  for (const [col, uri] of Object.entries(uris)) {
+    if (!uri) {
+      cells[col] = skipped(label(col), "server not running");
+      continue;
+    }
+    if (col.startsWith("TS")) {
+      if (!proxyClass()) {
+        cells[col] = skipped(label(col), "Proxy not exported by src/index.ts yet");
+        continue;
+      }
+      const cs = Array.from({ length: n }, () => new TsClient(uri, ser));
+      try {
+        await Promise.all(cs.map((c) => c.open()));
+      } catch (e) {
+        cells[col] = skipped(label(col), e instanceof Error ? e.message.split("\n")[0]! : String(e));
+        continue;
+      }
+      ours.push(...cs);
+      runs.push({ label: label(col), run: async (ms) => sumRuns(await Promise.all(cs.map((c) => c.run("ping", ms)))) });
+    } else {
+      const ws = await pool.ensure(n);
+      runs.push({
+        label: label(col),
+        run: async (ms) => {
+          await Promise.all(ws.map((w) => w.open(uri, ser)));
+          const r = sumRuns(await Promise.all(ws.map((w) => w.run("ping", ms))));
+          await Promise.all(ws.map((w) => w.close()));
+          return r;
+        },
+        onTimeout: () => {
+          for (const w of ws) replaceWorker(pool, w);
+        },
+      });
+    }
+  }
+  const measured = await measureRounds("ops/s", S, runs);
+  let limit: number[] | null = null;
+  runs.forEach((r, i) => {
+    if (lim && i === 0) limit = measured[0]!.samples;
+    else cells[r.label.slice(label("").length)] = measured[i]!;
+  });
+  await Promise.all(ours.map((c) => c.close().catch(() => {})));
+  return { cells, limit };
 }
 
 async function memorySection(): Promise<void> {

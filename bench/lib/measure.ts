@@ -132,3 +132,50 @@ export async function measurePaired(
   cell.paired = lim.slice(1, 1 + cell.samples.length);
   return cell;
 }
+
+/** One column of `measureRounds`: its label and one timed run. */
+export interface RoundRun {
+  label: string;
+  run: (ms: number) => Promise<Sample>;
+  /** Cleans up after a run that hung (see `measure`). */
+  onTimeout?: () => void | Promise<void>;
+}
+
+/**
+ * Several cells measured in rounds: a warm-up of each, then `repeats` rounds taking one sample of each in turn,
+ * so sample i of every cell was taken within the same second or two. The machine's speed drifts by 2x over tens
+ * of seconds on a shared VM; cells measured one after the other compare drift, not code. A column that fails
+ * becomes an error cell and sits out the remaining rounds; the others go on.
+ */
+export async function measureRounds(unit: Unit, s: Settings, runs: readonly RoundRun[], guardMs = 60_000): Promise<Cell[]> {
+  const samples: number[][] = runs.map(() => []);
+  const errors: (string | null)[] = runs.map(() => null);
+  const step = async (i: number, ms: number): Promise<number | null> => {
+    if (errors[i]) return null;
+    try {
+      return (await withTimeout(runs[i]!.run(ms), guardMs + ms, runs[i]!.label)).value;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+      errors[i] = msg;
+      if (/no answer within/.test(msg)) await runs[i]!.onTimeout?.();
+      return null;
+    }
+  };
+  for (let i = 0; i < runs.length; i++) await step(i, s.warmMs);
+  for (let r = 0; r < s.repeats; r++) {
+    for (let i = 0; i < runs.length; i++) {
+      const v = await step(i, s.ms);
+      if (v !== null) samples[i]!.push(v);
+    }
+  }
+  return runs.map((run, i) => {
+    done++;
+    if (errors[i]) {
+      progress(`${run.label}: n/a (${errors[i]})`);
+      return { samples: samples[i]!, summary: null, error: errors[i]! };
+    }
+    const cell: Cell = { samples: samples[i]!, summary: summarize(samples[i]!) };
+    progress(`${run.label}: ${fmtSummary(cell.summary)} ${unit}`);
+    return cell;
+  });
+}

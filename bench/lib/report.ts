@@ -23,6 +23,11 @@ export interface Row {
    * measured minutes earlier can be off by a third either way.
    */
   pairedLimit?: number[];
+  /**
+   * Our cell and the Python cells were measured in rounds (one sample of each per round, in the same order), so
+   * the Python ratio is the median of the per-round ratios against the best Python cell of that round.
+   */
+  pairedPython?: boolean;
   targets?: Target[];
   /** Free-form note shown after the verdict (why a cell is n/a, ...). */
   note?: string;
@@ -52,10 +57,31 @@ export function pairedRatio(ours: readonly number[], limit: readonly number[], u
   return summarize(rs)?.median ?? null;
 }
 
+/**
+ * Median over rounds of ours[i] against the best of the Python samples of round i (cells measured in rounds:
+ * sample i of each was taken in the same round, so all saw the machine in the same state).
+ */
+export function pairedBestRatio(ours: readonly number[], python: readonly (readonly number[])[], unit: Unit): number | null {
+  const hi = higherIsBetter(unit);
+  const rounds = python.filter((p) => p.length);
+  const bestOf = (i: number): number => {
+    let b = NaN;
+    for (const p of rounds) {
+      const v = p[i];
+      if (v !== undefined && v > 0 && (!(b > 0) || (hi ? v > b : v < b))) b = v;
+    }
+    return b;
+  };
+  const base = ours.map((_, i) => bestOf(i));
+  return pairedRatio(ours, base.map((b) => (b > 0 ? b : 0)), unit);
+}
+
 export function evaluate(row: Row): RowResult {
   const ours = row.ours ? row.cells[row.ours]?.summary : null;
   const py = best((row.python ?? []).map((k) => row.cells[k]?.summary), row.unit);
-  const vsPython = ratio(ours, py, row.unit);
+  const vsPython = row.pairedPython && row.ours
+    ? pairedBestRatio(row.cells[row.ours]?.samples ?? [], (row.python ?? []).map((k) => row.cells[k]?.samples ?? []), row.unit)
+    : ratio(ours, py, row.unit);
   const vsLimit = row.pairedLimit?.length ? pairedRatio(row.cells[row.ours ?? ""]?.samples ?? [], row.pairedLimit, row.unit) : ratio(ours, row.limit, row.unit);
   const comparesNothing = !row.ours && !row.python?.length && row.limit === undefined && !row.targets?.length;
   let v = comparesNothing && row.note ? row.note : verdict(vsPython, vsLimit, row.targets);
