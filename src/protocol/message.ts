@@ -121,7 +121,7 @@ export function encodeMessage(
   let annLen = 0;
   if (annotations) {
     for (const [k, v] of annotations) {
-      if (k.length !== 4 || Buffer.byteLength(k, "latin1") !== 4) throw new ProtocolError("annotation key must be of length 4");
+      if (!isAnnotationKey(k)) throw new ProtocolError("annotation key must be of length 4");
       annLen += 6 + v.length;
     }
     if (annLen > 0xffff) throw new ProtocolError(`annotations too large (${annLen} bytes, max 65535)`);
@@ -163,8 +163,13 @@ export function encodeMessage(
   if (annotations) {
     let off = HEADER_SIZE;
     for (const [k, v] of annotations) {
-      head.write(k, off, "latin1");
-      head.writeUInt16BE(v.length, off + 4);
+      // byte stores: the key is 4 latin-1 characters (checked above), too short for a native write to pay off
+      head[off] = k.charCodeAt(0);
+      head[off + 1] = k.charCodeAt(1);
+      head[off + 2] = k.charCodeAt(2);
+      head[off + 3] = k.charCodeAt(3);
+      head[off + 4] = v.length >>> 8;
+      head[off + 5] = v.length & 0xff;
       head.set(v, off + 6);
       off += 6 + v.length;
     }
@@ -181,6 +186,11 @@ export function encodeMessage(
  * by reference instead of copying them into one buffer).
  */
 export type Payload = Buffer | readonly Buffer[];
+
+/** Pyro annotation keys are 4 characters that each fit a byte. */
+function isAnnotationKey(k: string): boolean {
+  return k.length === 4 && (k.charCodeAt(0) | k.charCodeAt(1) | k.charCodeAt(2) | k.charCodeAt(3)) < 256;
+}
 
 function partsLength(parts: readonly Buffer[]): number {
   let n = 0;

@@ -306,7 +306,12 @@ export class Connection implements ClientConnection {
     const user = this.daemon.userAnnotations();
     const ctxAnn = ctx ? ctx.responseAnnotationsIfAny : null;
     const corr = withCorr && ctx ? ctx.correlationAnnotation() : null;
-    if (!user && !(ctxAnn && ctxAnn.size)) return corr ? new Map([["CORR", corr]]) : null;
+    if (!user && !(ctxAnn && ctxAnn.size)) {
+      if (!corr) return null;
+      // the common case, once per call: one map reused (encodeMessage reads it at once and keeps nothing)
+      CORR_ONLY.set("CORR", corr);
+      return CORR_ONLY;
+    }
     const ann: Annotations = new Map(ctxAnn ?? []);
     if (corr) ann.set("CORR", corr);
     else ann.delete("CORR");
@@ -597,6 +602,7 @@ export class Connection implements ClientConnection {
 }
 
 type Outcome = { kind: "value" | "batch" | "stream" | "none"; data: unknown };
+const CORR_ONLY: Annotations = new Map();
 const NONE_OUTCOME: Outcome = { kind: "none", data: null };
 
 function valueOutcome(v: unknown): Outcome | Promise<Outcome> {
