@@ -6,27 +6,42 @@ const HEADER = 24;
 const ECHO = 0xffffffff;
 const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
 
-/** One socket doing request/response round trips; `roundTrip()` resolves when the whole reply has arrived. */
+/**
+ * One socket doing request/response round trips; `roundTrip()` resolves when the whole reply has arrived. Reads go
+ * through `onread` (the cheapest read Node offers, as in our client): small replies into one reused buffer; a
+ * bulk reply into a fresh buffer of its own, which the kernel fills directly once its first read is in (the
+ * least an RPC client can do: hand the caller the reply in memory of its own).
+ */
 export class RawConn {
   private sock!: Socket;
   private have = 0;
   private need = Number.MAX_SAFE_INTEGER;
   private done: (() => void) | null = null;
+  private reply: Buffer | null = null;
 
   static async open(port: number): Promise<RawConn> {
     const c = new RawConn();
     await new Promise<void>((resolve, reject) => {
-      // reads through onread into one reused buffer, like our client: the cheapest way Node offers to read
-      c.sock = connect({ host: "127.0.0.1", port, noDelay: true, onread: { buffer: READ_BUFFER, callback: (n) => c.onData(n) } }, resolve);
+      c.sock = connect(
+        { host: "127.0.0.1", port, noDelay: true, onread: { buffer: () => c.target(), callback: (n, buf) => c.onData(n, buf) } },
+        resolve,
+      );
       c.sock.once("error", reject);
     });
     return c;
   }
 
-  private onData(n: number): boolean {
+  private target(): Buffer {
+    const r = this.reply;
+    return r && this.have > 0 && this.have < r.length ? r.subarray(this.have) : READ_BUFFER;
+  }
+
+  private onData(n: number, buf: Uint8Array): boolean {
+    if (this.reply && buf === READ_BUFFER) READ_BUFFER.copy(this.reply, this.have, 0, n);
     this.have += n;
     if (this.have >= this.need) {
       this.have = 0;
+      this.reply = null;
       const d = this.done;
       this.done = null;
       d?.();
@@ -40,6 +55,7 @@ export class RawConn {
       this.need = expect;
       this.done = resolve;
       if (payload) {
+        this.reply = Buffer.allocUnsafe(expect);
         this.sock.cork();
         this.sock.write(frame);
         this.sock.write(payload);

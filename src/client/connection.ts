@@ -6,7 +6,7 @@ import type { Socket } from "node:net";
 import { ConnectionClosedError, TimeoutError } from "../errors.js";
 import { writeMessage, type Message, type Payload } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
-import type { ReadRelay } from "../transport/connect.js";
+import type { ReadRelay, ReadSink } from "../transport/connect.js";
 
 export interface ConnectionOwner {
   onMessage(conn: Connection, msg: Message): void;
@@ -19,7 +19,10 @@ export interface FlushWaiter {
   flushed(err: Error | null | undefined): void;
 }
 
-export class Connection {
+/** Reads of at least this many bytes into a large body go straight into it (below that, the shared buffer). */
+const IN_PLACE_READ_MIN = 64 * 1024;
+
+export class Connection implements ReadSink {
   readonly socket: Socket;
   readonly reader: MessageReader;
   /** Where we connected, as Pyro4 prints it ("('127.0.0.1', 9999)"). */
@@ -38,7 +41,7 @@ export class Connection {
     this.where = where;
     this.owner = owner;
     this.reader = new MessageReader({ hmacKey, maxMessageSize });
-    if (relay) relay.attach(this.onRead);
+    if (relay) relay.attach(this);
     else socket.on("data", this.onData);
     socket.on("error", this.onError);
     socket.on("close", this.onClose);
@@ -111,16 +114,26 @@ export class Connection {
     while (this.flushWaiters.length) this.flushWaiters.shift()!.flushed(err);
   }
 
-  private readonly onData = (chunk: Buffer): void => this.received(chunk, false);
-  private readonly onRead = (chunk: Buffer): void => this.received(chunk, true);
+  private readonly onData = (chunk: Buffer): void => this.received(chunk, 0, false);
 
-  /** `transient`: the chunk is the relay's reused buffer, valid only during this call. */
-  private received(chunk: Buffer, transient: boolean): void {
+  // ReadSink (the relay of a plain socket)
+  onRead(chunk: Buffer): void {
+    this.received(chunk, 0, true);
+  }
+  readTarget(): Buffer | null {
+    return this.closed ? null : this.reader.readTarget(IN_PLACE_READ_MIN);
+  }
+  onReadInPlace(n: number): void {
+    this.received(null, n, false);
+  }
+
+  /** `chunk` null: `n` bytes were read straight into the body being assembled; `transient`: the relay's buffer. */
+  private received(chunk: Buffer | null, n: number, transient: boolean): void {
     if (this.closed) return;
     if (this.timer) this.timer.refresh();
     let msgs: Message[];
     try {
-      msgs = transient ? this.reader.pushTransient(chunk) : this.reader.push(chunk);
+      msgs = chunk === null ? this.reader.filledInPlace(n) : transient ? this.reader.pushTransient(chunk) : this.reader.push(chunk);
     } catch (e) {
       this.fail(e as Error);
       return;

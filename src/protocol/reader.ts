@@ -140,6 +140,33 @@ export class MessageReader {
     return out ?? EMPTY;
   }
 
+  /**
+   * Where the next socket read may land directly (Node's `onread` buffer function): the unfilled rest of a body
+   * being assembled in place, when at least `min` bytes of it are missing, so the kernel copies straight into the
+   * message's own buffer; else null.
+   */
+  readTarget(min: number): Buffer | null {
+    const body = this.body;
+    return body && !this.failure && body.length - this.filled >= min ? body.subarray(this.filled) : null;
+  }
+
+  /** `n` bytes were read straight into the buffer `readTarget()` returned; returns the message they completed. */
+  filledInPlace(n: number): Message[] {
+    if (this.failure) throw this.failure;
+    const body = this.body;
+    if (!body || n > body.length - this.filled) throw new ProtocolError("internal error: read past the body being assembled");
+    this.filled += n;
+    if (this.filled < body.length) return EMPTY;
+    this.body = null;
+    this.filled = 0;
+    try {
+      return [this.finish(body)];
+    } catch (e) {
+      this.failure = e as ErrorWithMessage;
+      throw e;
+    }
+  }
+
   /** The unread rest of a transient chunk (always the last one buffered) becomes a copy of its own. */
   private keepLeftover(chunk: Buffer): void {
     const last = this.chunks.length - 1;

@@ -177,15 +177,32 @@ describe("client against a fake daemon", () => {
 describe("read relay", () => {
   it("hands reads to the sink in order, copying those that came before it was attached", () => {
     const relay = new ReadRelay();
-    const buf = Buffer.alloc(16);
+    const buf = relay.onread.buffer();
     const feed = (text: string) => relay.onread.callback(buf.write(text), buf);
     feed("one");
     feed("two");
     buf.fill(0);
     const seen: string[] = [];
-    relay.attach((chunk) => seen.push(chunk.toString()));
+    relay.attach({ onRead: (chunk) => seen.push(chunk.toString()), readTarget: () => null, onReadInPlace: () => assert.fail("no target") });
     feed("three");
     assert.deepEqual(seen, ["one", "two", "three"]);
+  });
+
+  it("lets the next read go straight into the sink's own buffer when it offers one", () => {
+    const relay = new ReadRelay();
+    const shared = relay.onread.buffer();
+    const body = Buffer.alloc(100);
+    let target: Buffer | null = null;
+    const seen: string[] = [];
+    relay.attach({ onRead: (c) => seen.push(`shared ${c.length}`), readTarget: () => target, onReadInPlace: (n) => seen.push(`in place ${n}`) });
+    target = body.subarray(40);
+    const next = relay.onread.buffer();
+    assert.equal(next, target);
+    relay.onread.callback(60, next);
+    target = null;
+    assert.equal(relay.onread.buffer(), shared);
+    relay.onread.callback(5, shared);
+    assert.deepEqual(seen, ["in place 60", "shared 5"]);
   });
 });
 

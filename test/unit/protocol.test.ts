@@ -114,6 +114,59 @@ test("transient chunks (a reused read buffer): messages and partial messages sur
   assert.ok(got[3]!.data.equals(big));
 });
 
+test("reads straight into a large body (readTarget / filledInPlace), mixed with shared-buffer reads", () => {
+  const key = Buffer.from("k");
+  const big = Buffer.alloc(1_100_000);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 13 + (i >> 10)) & 0xff;
+  const stream = Buffer.concat([
+    encodeMessageBuffer(MSG_RESULT, 4, 1, big, { annotations: new Map([["CORR", Buffer.alloc(16, 1)]]), hmacKey: key }),
+    encodeMessageBuffer(MSG_RESULT, 4, 2, Buffer.from("tiny"), { hmacKey: key }),
+    encodeMessageBuffer(MSG_RESULT, 4, 3, big.subarray(0, 300_000), { hmacKey: key }),
+  ]);
+  const shared = Buffer.alloc(65536);
+  for (const readSize of [65536, 10_000, 200_000]) {
+    const r = new MessageReader({ hmacKey: key });
+    const got = [];
+    let off = 0;
+    let direct = 0;
+    while (off < stream.length) {
+      // what the socket does: read as much as is there and fits the buffer it was given
+      const target = r.readTarget(4096);
+      const into = target ?? shared;
+      const n = stream.copy(into, 0, off, off + Math.min(readSize, into.length));
+      off += n;
+      if (target) {
+        direct += n;
+        got.push(...r.filledInPlace(n));
+      } else {
+        got.push(...r.pushTransient(shared.subarray(0, n)));
+        shared.fill(0xee);
+      }
+    }
+    assert.equal(r.pending, 0, `read size ${readSize}`);
+    assert.deepEqual(got.map((m) => m.seq), [1, 2, 3], `read size ${readSize}`);
+    assert.ok(got[0]!.data.equals(big), `read size ${readSize}`);
+    assert.equal(got[1]!.data.toString(), "tiny");
+    assert.ok(got[2]!.data.equals(big.subarray(0, 300_000)), `read size ${readSize}`);
+    assert.ok(direct > 1_000_000, `most of the big bodies went straight in (${direct} bytes, read size ${readSize})`);
+  }
+  // a body that fails its HMAC after direct reads is refused like any other
+  const bad = Buffer.from(stream);
+  bad[500_000] ^= 1;
+  const r = new MessageReader({ hmacKey: key });
+  assert.throws(() => {
+    for (let off = 0; off < bad.length; ) {
+      const target = r.readTarget(4096);
+      const into = target ?? shared;
+      const n = bad.copy(into, 0, off, off + 65536);
+      off += n;
+      if (target) r.filledInPlace(n);
+      else r.pushTransient(shared.subarray(0, n));
+    }
+  }, /hmac mismatch/);
+  assert.equal(r.readTarget(0), null, "no target once the stream has failed");
+});
+
 test("a header alone does not make the reader reserve its claimed size", () => {
   // no size limit: a peer claiming 200 MB gets a buffer for it only after sending an eighth of it
   const claimed = 200_000_000;
