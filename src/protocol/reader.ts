@@ -219,21 +219,23 @@ export class MessageReader {
   }
 
   private parseHeader(h: Buffer, at: number): void {
-    const version = h.readUInt16BE(at + 4);
-    if (h.readUInt32BE(at) !== 0x5059524f || version !== PROTOCOL_VERSION) {
+    // byte reads: the Buffer read helpers validate their offset on every call (h holds 24 bytes from `at`)
+    const magic = u32(h, at);
+    const version = u16(h, at + 4);
+    if (magic !== 0x5059524f || version !== PROTOCOL_VERSION) {
       const hint =
-        h.readUInt32BE(at) === 0x5059524f
+        magic === 0x5059524f
           ? ` (peer speaks protocol ${version}${version >= 500 ? ", that is Pyro5" : ""}; we speak ${PROTOCOL_VERSION})`
           : " (not a Pyro message)";
       throw new ProtocolError("invalid data or unsupported protocol version" + hint);
     }
-    const type = h.readUInt16BE(at + 6);
-    const flags = h.readUInt16BE(at + 8);
-    const seq = h.readUInt16BE(at + 10);
-    const dataLen = h.readInt32BE(at + 12);
-    const serializerId = h.readUInt16BE(at + 16);
-    const annLen = h.readUInt16BE(at + 18);
-    const checksum = h.readUInt16BE(at + 22);
+    const type = u16(h, at + 6);
+    const flags = u16(h, at + 8);
+    const seq = u16(h, at + 10);
+    const dataLen = u32(h, at + 12) | 0; // signed, as Pyro4 packs it
+    const serializerId = u16(h, at + 16);
+    const annLen = u16(h, at + 18);
+    const checksum = u16(h, at + 22);
     if (checksum !== headerChecksum(type, flags, seq, dataLen, serializerId, annLen))
       throw new ProtocolError("header checksum mismatch");
     if (dataLen < 0) throw new ProtocolError(`invalid data length in header: ${dataLen}`);
@@ -259,8 +261,8 @@ export class MessageReader {
       let i = 0;
       while (i < annLen) {
         if (i + 6 > annLen) throw this.fail(msg, new ProtocolError("invalid annotation chunk: truncated header"));
-        const key = body.toString("latin1", i, i + 4);
-        const len = body.readUInt16BE(i + 4);
+        const key = annotationKey(body, i);
+        const len = u16(body, i + 4);
         if (i + 6 + len > annLen) throw this.fail(msg, new ProtocolError(`invalid annotation chunk '${key}': length beyond annotations`));
         ann.set(key, body.subarray(i + 6, i + 6 + len));
         i += 6 + len;
@@ -297,6 +299,21 @@ export class MessageReader {
     err.pyroMsg = msg;
     return err;
   }
+}
+
+function u16(b: Buffer, i: number): number {
+  return (b[i]! << 8) | b[i + 1]!;
+}
+function u32(b: Buffer, i: number): number {
+  return ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+}
+
+/** The 4-character key at `i`: the keys every message carries come as constants, others are decoded. */
+function annotationKey(b: Buffer, i: number): string {
+  const k = u32(b, i);
+  if (k === 0x434f5252) return "CORR";
+  if (k === 0x484d4143) return "HMAC";
+  return b.toString("latin1", i, i + 4);
 }
 
 const EMPTY: Message[] = [];
