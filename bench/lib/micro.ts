@@ -1,5 +1,6 @@
 // Serializer microbenchmarks, TypeScript side: serialize and deserialize ops/s for the same cases as
-// python/bench_client.py's "micro" command (a no-argument call, a typical call with a small record, 64 KB bytes).
+// python/bench_client.py's "micro" command (a no-argument call, a typical call with a small record, 64 KB bytes),
+// each the way a call uses the serializer.
 import { getSerializer } from "../../src/index.js";
 
 export const MICRO_CASES = ["small", "typical", "bytes64k"] as const;
@@ -14,6 +15,9 @@ const BLOB = (() => {
   for (let i = 0; i < b.length; i++) b[i] = i & 255;
   return b;
 })();
+
+/** How the client and the daemon decode a message the reader made for them alone. */
+const RECEIVED = { zeroCopy: true } as const;
 
 function timeLoop(fn: () => unknown, ms: number): number {
   // warm-up long enough for the JIT to settle (a fifth of the timed span, at least 20 calls)
@@ -35,7 +39,7 @@ function timeLoop(fn: () => unknown, ms: number): number {
 /** ops/s of serialize ("ser") and deserialize ("de"); throws when the serializer cannot do the case. */
 export function tsMicro(serializer: string, kase: MicroCase, ms: number): { ser: number; de: number } {
   const s = getSerializer(serializer);
-  let ser: () => Buffer;
+  let ser: () => unknown;
   let de: (d: Buffer) => unknown;
   switch (kase) {
     case "small":
@@ -47,11 +51,19 @@ export function tsMicro(serializer: string, kase: MicroCase, ms: number): { ser:
       de = (d) => s.deserializeCall(d);
       break;
     case "bytes64k":
-      ser = () => s.serializeData(BLOB);
-      de = (d) => s.deserializeData(d);
+      // what a call does with big bytes: marshal and msgpack send them by reference (parts) and decode a received
+      // message (a buffer of its own) into views; a plain serializeData/deserializeData copies 64 KB each way
+      if (s.serializeDataParts) {
+        const parts = s.serializeDataParts.bind(s);
+        ser = () => parts(BLOB);
+        de = (d) => s.deserializeData(d, RECEIVED);
+      } else {
+        ser = () => s.serializeData(BLOB);
+        de = (d) => s.deserializeData(d);
+      }
       break;
   }
-  const data = ser();
+  const data = kase === "bytes64k" ? s.serializeData(BLOB) : (ser() as Buffer);
   de(data); // fail early (placeholder serializers) before timing anything
   return { ser: timeLoop(ser, ms), de: timeLoop(() => de(data), ms) };
 }
