@@ -9,7 +9,7 @@ import { inspect } from "node:util";
 import { fileURLToPath } from "node:url";
 import { Proxy } from "../../src/client/proxy.js";
 import { AsyncResult, CancelledError, Future } from "../../src/client/async.js";
-import { Kwargs, kwargs, splitArgs } from "../../src/client/support.js";
+import { CallPromise, Kwargs, kwargs, splitArgs } from "../../src/client/support.js";
 import { ConnectionClosedError, CommunicationError, ProtocolError, SerializeError } from "../../src/errors.js";
 import {
   FLAGS_META_ON_CONNECT,
@@ -146,6 +146,26 @@ describe("client against a fake daemon", () => {
         assert.equal(x, va(i));
         assert.deepEqual(y, vb(i));
       });
+    } finally {
+      d.server.close();
+    }
+  });
+
+  it("a call's promise is awaited like a native promise and is still async-iterable", async () => {
+    const d = await fakeDaemon((m, s) => reply(s, m, echoValue(m)));
+    try {
+      await using p = new Proxy(d.uri);
+      const call = p.echo([1, 2, 3]);
+      assert.ok(call instanceof CallPromise);
+      // what lets `await` skip the thenable job: Promise.resolve hands back the very same object
+      assert.equal(call.constructor, Promise);
+      assert.equal(Promise.resolve(call), call);
+      const derived = call.then((v: unknown) => v);
+      assert.ok(!(derived instanceof CallPromise));
+      assert.deepEqual(await derived, [1, 2, 3]);
+      const seen: unknown[] = [];
+      for await (const v of p.echo([4, 5])) seen.push(v);
+      assert.deepEqual(seen, [4, 5]);
     } finally {
       d.server.close();
     }
