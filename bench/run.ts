@@ -390,8 +390,13 @@ async function concurrentRounds(
 ): Promise<{ cells: Record<string, Cell>; limit: number[] | null }> {
   const cells: Record<string, Cell> = {};
   const runs: RoundRun[] = [];
+  /** The column of each of `runs` (null: the limit). */
+  const cols: (string | null)[] = [];
   const lim = limitSampler("ping", n);
-  if (lim) runs.push({ label: label("limit"), run: async (ms) => ({ value: await lim(ms) }) });
+  if (lim) {
+    runs.push({ label: label("limit"), run: async (ms) => ({ value: await lim(ms) }) });
+    cols.push(null);
+  }
   const ours: TsClient[] = [];
   for (const [col, uri] of Object.entries(uris)) {
     if (!uri) {
@@ -412,6 +417,7 @@ async function concurrentRounds(
       }
       ours.push(...cs);
       runs.push({ label: label(col), run: async (ms) => sumRuns(await Promise.all(cs.map((c) => c.run("ping", ms)))) });
+      cols.push(col);
     } else {
       const ws = await pool.ensure(n);
       runs.push({
@@ -426,13 +432,14 @@ async function concurrentRounds(
           for (const w of ws) replaceWorker(pool, w);
         },
       });
+      cols.push(col);
     }
   }
   const measured = await measureRounds("ops/s", S, runs);
   let limit: number[] | null = null;
-  runs.forEach((r, i) => {
-    if (lim && i === 0) limit = measured[0]!.samples;
-    else cells[r.label.slice(label("").length)] = measured[i]!;
+  cols.forEach((col, i) => {
+    if (col === null) limit = measured[i]!.samples;
+    else cells[col] = measured[i]!;
   });
   await Promise.all(ours.map((c) => c.close().catch(() => {})));
   return { cells, limit };

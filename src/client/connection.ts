@@ -6,7 +6,7 @@ import type { Socket } from "node:net";
 import { ConnectionClosedError, TimeoutError } from "../errors.js";
 import { writeMessage, type Message, type Payload } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
-import type { ReadRelay, ReadSink } from "../transport/connect.js";
+import type { ReadRelay, ReadSink } from "../transport/relay.js";
 
 export interface ConnectionOwner {
   onMessage(conn: Connection, msg: Message): void;

@@ -33,7 +33,8 @@ import {
   type Message,
 } from "../protocol/message.js";
 import { getSerializer, type Serializer } from "../serializers/index.js";
-import { ReadRelay, abortReason, connectSocket, describeTarget } from "../transport/connect.js";
+import { abortReason, connectSocket, describeTarget } from "../transport/connect.js";
+import { ReadRelay } from "../transport/relay.js";
 import { tlsClientOptions, type TlsSettings } from "../transport/tls.js";
 import { URI } from "../uri.js";
 import { Connection, type ConnectionOwner, type FlushWaiter } from "./connection.js";

@@ -5,6 +5,7 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from "node:tls";
 import { CommunicationError, TimeoutError } from "../errors.js";
+import type { ReadRelay } from "./relay.js";
 
 export interface ConnectTarget {
   host?: string | null;
@@ -26,51 +27,6 @@ export interface ConnectOptions {
    * 'data' events. TLS sockets ignore it and keep their 'data' events.
    */
   relay?: ReadRelay | null;
-}
-
-/** Size of the read buffer shared by every relayed socket (libuv reads at most this much at a time). */
-const READ_BUFFER_SIZE = 64 * 1024;
-let sharedReadBuffer: Buffer | null = null;
-
-/** Where a relayed socket's reads go. */
-export interface ReadSink {
-  /** A read into the shared buffer: `chunk` is valid only during the call. */
-  onRead(chunk: Buffer): void;
-  /** A buffer of its own the next read should go straight into (a large message's body), or null. */
-  readTarget(): Buffer | null;
-  /** `n` bytes were read straight into the buffer the last `readTarget()` returned. */
-  onReadInPlace(n: number): void;
-}
-
-/**
- * A client socket's reads through Node's `onread` option instead of 'data' events. Small reads land in one buffer
- * shared by all relayed sockets (reads are handled one at a time, and the sink copies what it keeps): no
- * readable-stream machinery and no fresh buffer per read, a fifth of a client's CPU per small call on a loopback
- * ping-pong. Once a large message's body buffer exists, reads go straight into it (the kernel's copy is the only
- * one). Reads that arrive before a sink is attached are kept as copies.
- */
-export class ReadRelay {
-  private sink: ReadSink | null = null;
-  private early: Buffer[] | null = null;
-  private shared = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_SIZE));
-  readonly onread = {
-    // called once when the socket starts reading, then after every read: where the next one goes
-    buffer: (): Buffer => this.sink?.readTarget() ?? this.shared,
-    // true: keep reading (false would pause the socket)
-    callback: (nread: number, buf: Buffer): boolean => {
-      if (buf !== this.shared) this.sink!.onReadInPlace(nread);
-      else if (this.sink) this.sink.onRead(buf.subarray(0, nread));
-      else (this.early ??= []).push(Buffer.from(buf.subarray(0, nread)));
-      return true;
-    },
-  };
-
-  attach(sink: ReadSink): void {
-    this.sink = sink;
-    const early = this.early;
-    this.early = null;
-    if (early) for (const c of early) sink.onRead(c);
-  }
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   type Message,
 } from "../../src/protocol/message.js";
 import { MessageReader } from "../../src/protocol/reader.js";
-import { ReadRelay } from "../../src/transport/connect.js";
+import { ReadRelay } from "../../src/transport/relay.js";
 import { getSerializer } from "../../src/serializers/index.js";
 
 const serpent = getSerializer("serpent");
