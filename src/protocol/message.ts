@@ -121,7 +121,8 @@ export function encodeMessage(
   let annLen = 0;
   if (annotations) {
     for (const [k, v] of annotations) {
-      if (!isAnnotationKey(k)) throw new ProtocolError("annotation key must be of length 4");
+      if (k.length !== 4) throw new ProtocolError("annotation key must be of length 4");
+      if (!isAscii4(k)) throw new ProtocolError(`annotation key must be ASCII (Pyro4 reads keys as ASCII): ${JSON.stringify(k)}`);
       annLen += 6 + v.length;
     }
     if (annLen > 0xffff) throw new ProtocolError(`annotations too large (${annLen} bytes, max 65535)`);
@@ -163,7 +164,7 @@ export function encodeMessage(
   if (annotations) {
     let off = HEADER_SIZE;
     for (const [k, v] of annotations) {
-      // byte stores: the key is 4 latin-1 characters (checked above), too short for a native write to pay off
+      // byte stores: the key is 4 ASCII characters (checked above), too short for a native write to pay off
       head[off] = k.charCodeAt(0);
       head[off + 1] = k.charCodeAt(1);
       head[off + 2] = k.charCodeAt(2);
@@ -187,9 +188,9 @@ export function encodeMessage(
  */
 export type Payload = Buffer | readonly Buffer[];
 
-/** Pyro annotation keys are 4 characters that each fit a byte. */
-function isAnnotationKey(k: string): boolean {
-  return k.length === 4 && (k.charCodeAt(0) | k.charCodeAt(1) | k.charCodeAt(2) | k.charCodeAt(3)) < 256;
+/** A 4-character key in ASCII, as Pyro4 encodes and decodes annotation keys. */
+function isAscii4(k: string): boolean {
+  return (k.charCodeAt(0) | k.charCodeAt(1) | k.charCodeAt(2) | k.charCodeAt(3)) < 128;
 }
 
 function partsLength(parts: readonly Buffer[]): number {
