@@ -43,7 +43,7 @@ export interface CallContext {
   serializerId: number;
   /** Annotations of the request message. */
   annotations: Annotations;
-  /** Set entries here to send extra annotations (4-character keys) with the response. */
+  /** Set entries here to send extra annotations (4-character ASCII keys) with the response. */
   responseAnnotations: Map<string, Buffer>;
   /** Correlation id (uuid string): from the request's CORR annotation, else freshly generated. */
   correlationId: string | null;
