@@ -60,7 +60,7 @@ export interface ProxyOptions {
   validateHandshake?: (response: unknown) => void | Promise<void>;
   /** UUID string sent as CORR annotation on every message. */
   correlationId?: string | null;
-  /** Extra annotations (4-character keys) sent with every message. */
+  /** Extra annotations (4-character ASCII keys) sent with every message. */
   annotations?: Record<string, Uint8Array> | null;
   /** zlib-compress large requests (default config.COMPRESSION). */
   compression?: boolean;
