@@ -13,7 +13,7 @@ import { TsClient, proxyClass } from "./lib/tsclient.js";
 import { tsMicro, MICRO_CASES } from "./lib/micro.js";
 import { openConnections, closeConnections } from "./lib/memory.js";
 import { nsSection } from "./lib/ns.js";
-import { measure, measurePaired, measureRounds, skipped, single, recorded, progress, addPlanned, type Cell, type Settings, type Sample, type RoundRun } from "./lib/measure.js";
+import { errorLine, measure, measurePaired, measureRounds, skipped, single, recorded, progress, addPlanned, type Cell, type Settings, type Sample, type RoundRun } from "./lib/measure.js";
 import { evaluate, renderReport, targetSummary, toJson, type Row, type RowResult } from "./lib/report.js";
 import { summarize, type Summary, type Unit } from "./lib/stats.js";
 import { getSerializer } from "../src/index.js";
@@ -103,7 +103,7 @@ async function clientCell(
     try {
       await c.open();
     } catch (e) {
-      return skipped(label, e instanceof Error ? e.message.split("\n")[0]! : String(e));
+      return skipped(label, errorLine(e));
     }
     const cell = await measurePaired(label, unit, settings, async (ms) => value(kind, arg, await c.run(kind, ms, arg)), limit);
     await c.close().catch(() => {});
@@ -262,7 +262,7 @@ async function microSection(): Promise<void> {
             results.de.push(r.de);
           }
         } catch (e) {
-          error = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+          error = errorLine(e);
         }
         for (const op of ["ser", "de"] as const) {
           const label = `micro ${ser} ${kase} ${op} ${side}`;
@@ -412,7 +412,7 @@ async function concurrentRounds(
       try {
         await Promise.all(cs.map((c) => c.open()));
       } catch (e) {
-        cells[col] = skipped(label(col), e instanceof Error ? e.message.split("\n")[0]! : String(e));
+        cells[col] = skipped(label(col), errorLine(e));
         continue;
       }
       ours.push(...cs);

@@ -42,6 +42,11 @@ export function progress(msg: string): void {
   process.stderr.write(`[${secs}s ${String(done).padStart(3)}/${total}] ${msg}\n`);
 }
 
+/** The first line of an error's message: what a cell shows when it could not be measured. */
+export function errorLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
@@ -75,7 +80,7 @@ export async function measure(
     }
   } catch (e) {
     done++;
-    const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+    const msg = errorLine(e);
     progress(`${label}: n/a (${msg})`);
     if (/no answer within/.test(msg)) await onTimeout?.();
     return { samples, summary: null, error: msg };
@@ -155,7 +160,7 @@ export async function measureRounds(unit: Unit, s: Settings, runs: readonly Roun
     try {
       return (await withTimeout(runs[i]!.run(ms), guardMs + ms, runs[i]!.label)).value;
     } catch (e) {
-      const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+      const msg = errorLine(e);
       errors[i] = msg;
       if (/no answer within/.test(msg)) await runs[i]!.onTimeout?.();
       return null;

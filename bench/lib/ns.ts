@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startChild, nodeCommand, PYTHON, BENCH_DIR, type Child } from "./procs.js";
 import { replaceWorker, type PyPool, type PyWorker } from "./pyworkers.js";
-import { measure, skipped, progress, addPlanned, type Cell, type Settings } from "./measure.js";
+import { errorLine, measure, skipped, progress, addPlanned, type Cell, type Settings } from "./measure.js";
 import type { Row } from "./report.js";
 
 /** Names registered under the listed prefix before the timed runs. */
@@ -67,7 +67,7 @@ export async function nsSection(S: Settings, pool: PyPool, pyEnv: Record<string,
           await w.run("nslookup", S.quick ? 800 : 1500);
           await w.run("nslist", S.quick ? 200 : 500);
         } catch (e) {
-          setupError = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+          setupError = errorLine(e);
         }
       }
       for (const k of KINDS) {

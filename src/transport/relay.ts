@@ -3,9 +3,8 @@
 // lands (a buffer shared by all relayed sockets, or a large message's own body) and keeps reads that arrive before
 // the sink is attached.
 
-/** Size of the read buffer shared by every relayed socket (libuv reads at most this much at a time). */
-const READ_BUFFER_SIZE = 64 * 1024;
-let sharedReadBuffer: Buffer | null = null;
+/** The read buffer shared by every relayed socket (libuv reads at most this much at a time). */
+const SHARED = Buffer.allocUnsafeSlow(64 * 1024);
 
 /** Where a relayed socket's reads go. */
 export interface ReadSink {
@@ -27,13 +26,12 @@ export interface ReadSink {
 export class ReadRelay {
   private sink: ReadSink | null = null;
   private early: Buffer[] | null = null;
-  private shared = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_SIZE));
   readonly onread = {
     // called once when the socket starts reading, then after every read: where the next one goes
-    buffer: (): Buffer => this.sink?.readTarget() ?? this.shared,
+    buffer: (): Buffer => this.sink?.readTarget() ?? SHARED,
     // true: keep reading (false would pause the socket)
     callback: (nread: number, buf: Buffer): boolean => {
-      if (buf !== this.shared) this.sink!.onReadInPlace(nread);
+      if (buf !== SHARED) this.sink!.onReadInPlace(nread);
       else if (this.sink) this.sink.onRead(buf.subarray(0, nread));
       else (this.early ??= []).push(Buffer.from(buf.subarray(0, nread)));
       return true;
