@@ -13,7 +13,7 @@ import { TsClient, proxyClass } from "./lib/tsclient.js";
 import { tsMicro, MICRO_CASES } from "./lib/micro.js";
 import { openConnections, closeConnections } from "./lib/memory.js";
 import { nsSection } from "./lib/ns.js";
-import { errorLine, measure, measurePaired, measureRounds, skipped, single, recorded, progress, addPlanned, type Cell, type Settings, type Sample, type RoundRun } from "./lib/measure.js";
+import { errorLine, measure, measureRounds, skipped, single, recorded, progress, addPlanned, type Cell, type Settings, type Sample, type RoundRun } from "./lib/measure.js";
 import { evaluate, renderReport, targetSummary, toJson, type Row, type RowResult } from "./lib/report.js";
 import { summarize, type Summary, type Unit } from "./lib/stats.js";
 import { getSerializer } from "../src/index.js";
@@ -88,38 +88,104 @@ function value(kind: string, arg: number, r: { ops: number; secs: number; p50?: 
   return { value: v, extra: { p50: r.p50, p99: r.p99 } };
 }
 
-/** One client (TS in-process or a Python worker) running `kind` against `uri`. */
-async function clientCell(
-  label: string, client: "TS" | "Py", uri: string | undefined, ser: string, kind: string, arg: number, unit: Unit,
-  limit: ((ms: number) => Promise<number>) | null = null,
-): Promise<Cell> {
-  // Each cell has a fresh connection, and loopback TCP grows its buffers over the first seconds of bulk traffic
-  // (the limit's connection is long warm): the large-payload cells warm up until that settles.
-  const settings: Settings = kind === "echo" ? { ...S, warmMs: S.quick ? 800 : 2000 } : S;
-  if (!uri) return skipped(label, "server not running");
-  if (client === "TS") {
-    if (!proxyClass()) return skipped(label, "Proxy not exported by src/index.ts yet");
-    const c = new TsClient(uri, ser);
-    try {
-      await c.open();
-    } catch (e) {
-      return skipped(label, errorLine(e));
-    }
-    const cell = await measurePaired(label, unit, settings, async (ms) => value(kind, arg, await c.run(kind, ms, arg)), limit);
-    await c.close().catch(() => {});
-    return cell;
-  }
-  let [w] = (await pool.ensure(1)) as [PyWorker];
-  try {
-    await w.open(uri, ser);
-  } catch (e) {
-    return skipped(label, e instanceof Error ? e.message : String(e));
-  }
-  const cell = await measure(label, unit, settings, async (ms) => value(kind, arg, await w.run(kind, ms, arg)), () => {
-    w = replaceWorker(pool, w);
+/** A column of a row measured in rounds (`measureRounds`); `col` null is the limit. */
+interface RoundColumn extends RoundRun {
+  col: string | null;
+}
+
+/**
+ * Measure `columns` in rounds: sample i of every column comes from the same round, so the per-round ratios
+ * (`pairedRatio`, `pairedBestRatio`) compare figures taken under the same machine state. Cells go into `cells`;
+ * the limit's samples are returned.
+ */
+async function inRounds(unit: Unit, settings: Settings, columns: readonly RoundColumn[], cells: Record<string, Cell>): Promise<number[] | null> {
+  const measured = await measureRounds(unit, settings, columns);
+  let limit: number[] | null = null;
+  columns.forEach((c, i) => {
+    if (c.col === null) limit = measured[i]!.samples;
+    else cells[c.col] = measured[i]!;
   });
-  await w.close();
-  return cell;
+  return limit;
+}
+
+function limitColumn(label: string, sampler: (ms: number) => Promise<number>): RoundColumn {
+  return { col: null, label, run: async (ms) => ({ value: await sampler(ms) }) };
+}
+
+/** The limit of a row: its samples from the row's own rounds, else the figure of the limit section. */
+function setLimit(row: Row, samples: number[] | null, fallback: Summary | null | undefined): void {
+  if (samples?.length) {
+    row.pairedLimit = samples;
+    row.limit = summarize(samples);
+  } else row.limit = fallback;
+}
+
+interface MatrixKind {
+  kind: string;
+  name: string;
+  unit: Unit;
+  arg: number;
+  ns?: boolean;
+  size?: number;
+}
+
+/**
+ * One matrix row: the four client>server cells, and the limit where the row has one, measured in rounds. Every
+ * client connects once and stays connected across the rounds (a Python column has a worker process of its own).
+ */
+async function matrixRounds(
+  k: MatrixKind, ser: string, uris: { ts: string | undefined; py: string | undefined }, limit: ((ms: number) => Promise<number>) | null,
+): Promise<{ cells: Record<string, Cell>; limit: number[] | null }> {
+  // Each client has a fresh connection, and loopback TCP grows its buffers over the first seconds of bulk traffic
+  // (the limit's connection is long warm): the large-payload columns warm up until that settles.
+  const settings: Settings = k.kind === "echo" ? { ...S, warmMs: S.quick ? 800 : 2000 } : S;
+  const label = (col: string) => `${k.name} [${ser}] ${col}`;
+  const cells: Record<string, Cell> = {};
+  const columns: RoundColumn[] = limit ? [limitColumn(label("limit"), limit)] : [];
+  const closers: (() => Promise<unknown>)[] = [];
+  const workers = await pool.ensure(2);
+  let nextWorker = 0;
+  for (const [col, client, uri] of [["TS>TS", "TS", uris.ts], ["TS>Py", "TS", uris.py], ["Py>TS", "Py", uris.ts], ["Py>Py", "Py", uris.py]] as const) {
+    if (!uri) {
+      cells[col] = skipped(label(col), "server not running");
+      continue;
+    }
+    if (client === "TS") {
+      if (!proxyClass()) {
+        cells[col] = skipped(label(col), "Proxy not exported by src/index.ts yet");
+        continue;
+      }
+      const c = new TsClient(uri, ser);
+      try {
+        await c.open();
+      } catch (e) {
+        cells[col] = skipped(label(col), errorLine(e));
+        continue;
+      }
+      closers.push(() => c.close().catch(() => {}));
+      columns.push({ col, label: label(col), run: async (ms) => value(k.kind, k.arg, await c.run(k.kind, ms, k.arg)) });
+      continue;
+    }
+    let w = workers[nextWorker++]!;
+    try {
+      await w.open(uri, ser);
+    } catch (e) {
+      cells[col] = skipped(label(col), errorLine(e));
+      continue;
+    }
+    closers.push(() => w.close());
+    columns.push({
+      col,
+      label: label(col),
+      run: async (ms) => value(k.kind, k.arg, await w.run(k.kind, ms, k.arg)),
+      onTimeout: () => {
+        w = replaceWorker(pool, w);
+      },
+    });
+  }
+  const limitSamples = await inRounds(k.unit, settings, columns, cells);
+  for (const close of closers) await close();
+  return { cells, limit: limitSamples };
 }
 
 /** `n` Python client processes at once, each doing sequential calls; the figure is the total calls/s. */
@@ -173,7 +239,7 @@ async function rawConns(key: string, n: number): Promise<RawConn[]> {
   return cs;
 }
 
-/** A limit sampler for `measurePaired`: ping-pong over `n` connections (ops/s), or bulk echo of `size` bytes (MB/s). */
+/** A limit sampler for the rounds of a row: ping-pong over `n` connections (ops/s), or bulk echo of `size` bytes (MB/s). */
 function limitSampler(kind: "ping" | "bulk", nOrSize: number): ((ms: number) => Promise<number>) | null {
   if (!rawState.port) return null;
   if (kind === "ping") {
@@ -187,14 +253,6 @@ function limitSampler(kind: "ping" | "bulk", nOrSize: number): ((ms: number) => 
     const r = await rawBulkEcho(c!, nOrSize, ms);
     return (r.ops * nOrSize) / r.secs / 1e6;
   };
-}
-
-/** The limit of a row whose ours cell was measured with paired limit samples, else the up-front figure. */
-function pairedLimit(row: Row, ours: Cell | undefined, fallback: Summary | null | undefined): void {
-  if (ours?.paired?.length) {
-    row.pairedLimit = ours.paired;
-    row.limit = summarize(ours.paired);
-  } else row.limit = fallback;
 }
 
 async function limitSection(): Promise<void> {
@@ -293,7 +351,7 @@ async function matrixSection(): Promise<void> {
   progress("warming up the servers");
   for (const c of [tsD, pyD]) await warmServer(c?.uri);
   for (const c of [tsNs, pyNs]) await warmServer(c?.uri, ["nslookup"]);
-  const allKinds: { kind: string; name: string; unit: Unit; arg: number; ns?: boolean; size?: number }[] = [
+  const allKinds: MatrixKind[] = [
     { kind: "connect", name: "connect + 1 call", unit: "ops/s", arg: 0 },
     { kind: "ping", name: "sequential calls", unit: "ops/s", arg: 0 },
     { kind: "oneway", name: `oneway calls (rounds of ${ONEWAY_ROUND}, until processed)`, unit: "ops/s", arg: ONEWAY_ROUND },
@@ -303,21 +361,18 @@ async function matrixSection(): Promise<void> {
     { kind: "nslookup", name: "name server lookups", unit: "ops/s", arg: 0, ns: true },
   ];
   const kinds = allKinds.filter((k) => !matrixRows || matrixRows.has(k.kind));
-  addPlanned(kinds.length * serializers.length * 4);
-  const section = "RPC matrix (client>server; TS = ours, Py = Python Pyro4)";
+  /** The limit measured in a row's rounds: ping-pong for sequential calls, bulk echo for marshal/msgpack bytes. */
+  const rowLimit = (k: MatrixKind, ser: string) => k.kind === "ping" ? limitSampler("ping", 1)
+    : k.kind === "echo" && (ser === "marshal" || ser === "msgpack") ? limitSampler("bulk", k.size!) : null;
+  addPlanned(kinds.reduce((n, k) => n + serializers.reduce((m, ser) => m + 4 + (rowLimit(k, ser) ? 1 : 0), 0), 0));
+  const section = "RPC matrix (client>server; TS = ours, Py = Python Pyro4; measured in rounds)";
   for (const k of kinds) {
     for (const ser of serializers) {
-      const ts = k.ns ? tsNs?.uri : tsD?.uri;
-      const py = k.ns ? pyNs?.uri : pyD?.uri;
-      const cells: Record<string, Cell> = {};
-      const pairLimit = k.kind === "ping" ? limitSampler("ping", 1)
-        : k.kind === "echo" && (ser === "marshal" || ser === "msgpack") ? limitSampler("bulk", k.size!) : null;
-      for (const [col, client, uri] of [["TS>TS", "TS", ts], ["TS>Py", "TS", py], ["Py>TS", "Py", ts], ["Py>Py", "Py", py]] as const) {
-        cells[col] = await clientCell(`${k.name} [${ser}] ${col}`, client, uri, ser, k.kind, k.arg, k.unit, col === "TS>TS" ? pairLimit : null);
-      }
-      const row: Row = { section, name: `${k.name} [${ser}]`, unit: k.unit, cells, ours: "TS>TS", python: ["Py>Py"] };
+      const uris = k.ns ? { ts: tsNs?.uri, py: pyNs?.uri } : { ts: tsD?.uri, py: pyD?.uri };
+      const { cells, limit } = await matrixRounds(k, ser, uris, rowLimit(k, ser));
+      const row: Row = { section, name: `${k.name} [${ser}]`, unit: k.unit, cells, ours: "TS>TS", python: ["Py>Py"], pairedPython: true };
       if (k.kind === "ping") {
-        pairedLimit(row, cells["TS>TS"], limits.ping.get(1));
+        setLimit(row, limit, limits.ping.get(1));
         row.targets = [{ against: "limit", min: 0.75 }];
         if (ser === "serpent") row.targets.push({ against: "python", min: 1.5 });
       } else if (k.kind === "batch" && ser === "marshal" && cells["Py>Py"]?.error) {
@@ -326,7 +381,7 @@ async function matrixSection(): Promise<void> {
       } else if (k.kind === "oneway" || k.kind === "batch") {
         row.targets = [{ against: "python", min: 2 }];
       } else if (k.kind === "echo") {
-        pairedLimit(row, cells["TS>TS"], limits.bulk.get(k.size!));
+        setLimit(row, limit, limits.bulk.get(k.size!));
         if (ser === "marshal" || ser === "msgpack") row.targets = [{ against: "limit", min: 0.5 }];
         if (ser === "serpent") row.targets = [{ against: "python", min: 3 }];
         if (ser === "json" && cells["Py>Py"]?.error) row.note = "Python's json serializer cannot send bytes";
@@ -370,10 +425,7 @@ async function concurrencySection(): Promise<void> {
         pairedPython: true,
         targets: [{ against: "python", min: 3 }],
       };
-      if (rounds.limit?.length) {
-        row.pairedLimit = rounds.limit;
-        row.limit = summarize(rounds.limit);
-      } else row.limit = limits.ping.get(n);
+      setLimit(row, rounds.limit, limits.ping.get(n));
       rows.push(row);
     }
   }
@@ -389,14 +441,8 @@ async function concurrentRounds(
   n: number, ser: string, label: (col: string) => string, uris: Record<string, string | undefined>,
 ): Promise<{ cells: Record<string, Cell>; limit: number[] | null }> {
   const cells: Record<string, Cell> = {};
-  const runs: RoundRun[] = [];
-  /** The column of each of `runs` (null: the limit). */
-  const cols: (string | null)[] = [];
   const lim = limitSampler("ping", n);
-  if (lim) {
-    runs.push({ label: label("limit"), run: async (ms) => ({ value: await lim(ms) }) });
-    cols.push(null);
-  }
+  const columns: RoundColumn[] = lim ? [limitColumn(label("limit"), lim)] : [];
   const ours: TsClient[] = [];
   for (const [col, uri] of Object.entries(uris)) {
     if (!uri) {
@@ -416,11 +462,11 @@ async function concurrentRounds(
         continue;
       }
       ours.push(...cs);
-      runs.push({ label: label(col), run: async (ms) => sumRuns(await Promise.all(cs.map((c) => c.run("ping", ms)))) });
-      cols.push(col);
+      columns.push({ col, label: label(col), run: async (ms) => sumRuns(await Promise.all(cs.map((c) => c.run("ping", ms)))) });
     } else {
       const ws = await pool.ensure(n);
-      runs.push({
+      columns.push({
+        col,
         label: label(col),
         run: async (ms) => {
           await Promise.all(ws.map((w) => w.open(uri, ser)));
@@ -432,15 +478,9 @@ async function concurrentRounds(
           for (const w of ws) replaceWorker(pool, w);
         },
       });
-      cols.push(col);
     }
   }
-  const measured = await measureRounds("ops/s", S, runs);
-  let limit: number[] | null = null;
-  cols.forEach((col, i) => {
-    if (col === null) limit = measured[i]!.samples;
-    else cells[col] = measured[i]!;
-  });
+  const limit = await inRounds("ops/s", S, columns, cells);
   await Promise.all(ours.map((c) => c.close().catch(() => {})));
   return { cells, limit };
 }

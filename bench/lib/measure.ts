@@ -8,8 +8,6 @@ export interface Cell {
   /** Side figures of the same runs (p50/p99 latency of the sequential rows), summarized over the repeats. */
   extra?: Record<string, Summary | null>;
   error?: string;
-  /** Limit samples taken right before each of `samples` (see measurePaired). */
-  paired?: number[];
 }
 
 export interface Settings {
@@ -70,13 +68,13 @@ export async function measure(
   guardMs = 60_000,
 ): Promise<Cell> {
   const samples: number[] = [];
-  const extras: Record<string, number[]> = {};
+  const extras: Extras = {};
   try {
     await withTimeout(run(s.warmMs), guardMs + s.warmMs, label);
     for (let i = 0; i < s.repeats; i++) {
       const r = await withTimeout(run(s.ms), guardMs + s.ms, label);
       samples.push(r.value);
-      for (const [k, v] of Object.entries(r.extra ?? {})) if (v !== undefined) (extras[k] ??= []).push(v);
+      addExtras(extras, r);
     }
   } catch (e) {
     done++;
@@ -86,12 +84,24 @@ export async function measure(
     return { samples, summary: null, error: msg };
   }
   done++;
+  const cell = measuredCell(samples, extras);
+  progress(`${label}: ${fmtSummary(cell.summary)} ${unit}`);
+  return cell;
+}
+
+/** Side figures of a cell's runs, by name (p50, p99), in run order. */
+type Extras = Record<string, number[]>;
+
+function addExtras(extras: Extras, r: Sample): void {
+  for (const [k, v] of Object.entries(r.extra ?? {})) if (v !== undefined) (extras[k] ??= []).push(v);
+}
+
+function measuredCell(samples: number[], extras: Extras): Cell {
   const cell: Cell = { samples, summary: summarize(samples) };
   if (Object.keys(extras).length) {
     cell.extra = {};
     for (const [k, v] of Object.entries(extras)) cell.extra[k] = summarize(v);
   }
-  progress(`${label}: ${fmtSummary(cell.summary)} ${unit}`);
   return cell;
 }
 
@@ -111,30 +121,8 @@ export function single(value: number): Cell {
 /** A cell from samples taken elsewhere (the serializer microbenchmarks time themselves). */
 export function recorded(label: string, unit: Unit, samples: number[]): Cell {
   done++;
-  const cell: Cell = { samples, summary: summarize(samples) };
+  const cell = measuredCell(samples, {});
   progress(`${label}: ${fmtSummary(cell.summary)} ${unit}`);
-  return cell;
-}
-
-/**
- * `measure` with a limit sample taken right before each of ours (warm-up included, then dropped), so each of our
- * samples has a ceiling measured under the same machine conditions; the limit samples go in `cell.paired`.
- */
-export async function measurePaired(
-  label: string,
-  unit: Unit,
-  s: Settings,
-  run: (ms: number) => Promise<Sample>,
-  limit: ((ms: number) => Promise<number>) | null,
-  onTimeout?: () => void | Promise<void>,
-): Promise<Cell> {
-  if (!limit) return measure(label, unit, s, run, onTimeout);
-  const lim: number[] = [];
-  const cell = await measure(label, unit, s, async (ms) => {
-    lim.push(await limit(ms));
-    return run(ms);
-  }, onTimeout);
-  cell.paired = lim.slice(1, 1 + cell.samples.length);
   return cell;
 }
 
@@ -154,11 +142,12 @@ export interface RoundRun {
  */
 export async function measureRounds(unit: Unit, s: Settings, runs: readonly RoundRun[], guardMs = 60_000): Promise<Cell[]> {
   const samples: number[][] = runs.map(() => []);
+  const extras: Extras[] = runs.map(() => ({}));
   const errors: (string | null)[] = runs.map(() => null);
-  const step = async (i: number, ms: number): Promise<number | null> => {
+  const step = async (i: number, ms: number): Promise<Sample | null> => {
     if (errors[i]) return null;
     try {
-      return (await withTimeout(runs[i]!.run(ms), guardMs + ms, runs[i]!.label)).value;
+      return await withTimeout(runs[i]!.run(ms), guardMs + ms, runs[i]!.label);
     } catch (e) {
       const msg = errorLine(e);
       errors[i] = msg;
@@ -167,10 +156,12 @@ export async function measureRounds(unit: Unit, s: Settings, runs: readonly Roun
     }
   };
   for (let i = 0; i < runs.length; i++) await step(i, s.warmMs);
-  for (let r = 0; r < s.repeats; r++) {
+  for (let round = 0; round < s.repeats; round++) {
     for (let i = 0; i < runs.length; i++) {
-      const v = await step(i, s.ms);
-      if (v !== null) samples[i]!.push(v);
+      const r = await step(i, s.ms);
+      if (r === null) continue;
+      samples[i]!.push(r.value);
+      addExtras(extras[i]!, r);
     }
   }
   return runs.map((run, i) => {
@@ -179,7 +170,7 @@ export async function measureRounds(unit: Unit, s: Settings, runs: readonly Roun
       progress(`${run.label}: n/a (${errors[i]})`);
       return { samples: samples[i]!, summary: null, error: errors[i]! };
     }
-    const cell: Cell = { samples: samples[i]!, summary: summarize(samples[i]!) };
+    const cell = measuredCell(samples[i]!, extras[i]!);
     progress(`${run.label}: ${fmtSummary(cell.summary)} ${unit}`);
     return cell;
   });

@@ -155,7 +155,7 @@ test("measureRounds: one sample of each column per round, in order; a failing co
   const cells = await measureRounds("ops/s", { quick: true, repeats: 3, ms: 1, warmMs: 1 }, [
     { label: "a", run: async () => (log.push("a"), { value: 10 }) },
     { label: "b", run: async () => { log.push("b"); if (++bCalls === 3) throw new Error("b broke"); return { value: 20 }; } },
-    { label: "c", run: async () => (log.push("c"), { value: 30 + log.length }) },
+    { label: "c", run: async () => (log.push("c"), { value: 30 + log.length, extra: { p50: log.length } }) },
   ]);
   assert.deepEqual(log.join(""), "abc" + "abc" + "abc" + "ac");
   assert.deepEqual(cells[0]!.samples, [10, 10, 10]);
@@ -163,4 +163,7 @@ test("measureRounds: one sample of each column per round, in order; a failing co
   assert.equal(cells[1]!.error, "b broke");
   assert.equal(cells[1]!.summary, null);
   assert.deepEqual(cells[2]!.samples, [36, 39, 41]);
+  // side figures (the sequential rows' latencies) are kept per column, from the timed rounds only (not the warm-up)
+  assert.deepEqual(cells[2]!.extra?.p50, { min: 6, median: 9, max: 11, n: 3 });
+  assert.equal(cells[0]!.extra, undefined);
 });
