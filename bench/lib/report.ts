@@ -36,6 +36,8 @@ export interface Row {
 export interface RowResult extends Row {
   vsPython: number | null;
   vsLimit: number | null;
+  /** The ceiling's own ratio to Python, over the same rounds (rows measured in rounds with both). */
+  limitVsPython: number | null;
   verdict: string;
 }
 
@@ -79,14 +81,20 @@ export function pairedBestRatio(ours: readonly number[], python: readonly (reado
 export function evaluate(row: Row): RowResult {
   const ours = row.ours ? row.cells[row.ours]?.summary : null;
   const py = best((row.python ?? []).map((k) => row.cells[k]?.summary), row.unit);
+  const pySamples = (row.python ?? []).map((k) => row.cells[k]?.samples ?? []);
   const vsPython = row.pairedPython && row.ours
-    ? pairedBestRatio(row.cells[row.ours]?.samples ?? [], (row.python ?? []).map((k) => row.cells[k]?.samples ?? []), row.unit)
+    ? pairedBestRatio(row.cells[row.ours]?.samples ?? [], pySamples, row.unit)
     : ratio(ours, py, row.unit);
   const vsLimit = row.pairedLimit?.length ? pairedRatio(row.cells[row.ours ?? ""]?.samples ?? [], row.pairedLimit, row.unit) : ratio(ours, row.limit, row.unit);
+  const limitVsPython = row.pairedPython && row.pairedLimit?.length ? pairedBestRatio(row.pairedLimit, pySamples, row.unit) : null;
   const comparesNothing = !row.ours && !row.python?.length && row.limit === undefined && !row.targets?.length;
   let v = comparesNothing && row.note ? row.note : verdict(vsPython, vsLimit, row.targets);
+  // A Python target the bare ceiling itself misses in the same rounds is out of reach of any RPC on this machine:
+  // say so next to the miss.
+  const missesPython = vsPython !== null && (row.targets ?? []).some((t) => t.against === "python" && vsPython < t.min);
+  if (missesPython && limitVsPython !== null) v += `; the bare ceiling itself: ${fmtRatio(limitVsPython)} Python`;
   if (row.note && !comparesNothing) v += ` (${row.note})`;
-  return { ...row, vsPython, vsLimit, verdict: v };
+  return { ...row, vsPython, vsLimit, limitVsPython, verdict: v };
 }
 
 /** One table per section; columns are the union of the rows' cell names, in first-seen order. */

@@ -149,6 +149,29 @@ test("rounds: the Python ratio is the median of per-round ratios against that ro
   assert.equal(evaluate({ ...row, pairedPython: false }).vsPython, 2);
 });
 
+test("rounds: a missed Python target says how far the bare ceiling itself got against Python in the same rounds", () => {
+  const row: Row = {
+    section: "Concurrent", name: "8 clients", unit: "ops/s", ours: "TS>TS", python: ["thread", "multiplex"], pairedPython: true,
+    cells: {
+      "TS>TS": { samples: [40000, 36000, 30000], summary: S(36000, 30000, 40000, 3) },
+      thread: { samples: [5000, 5000, 5000], summary: S(5000, 5000, 5000, 3) },
+      multiplex: { samples: [17000, 18000, 15000], summary: S(17000, 15000, 18000, 3) },
+    },
+    pairedLimit: [45000, 48000, 60000],
+    targets: [{ against: "python", min: 3 }],
+  };
+  const r = evaluate(row);
+  // per round: ours 2.35x, 2.0x, 2.0x Python; ceiling 2.65x, 2.67x, 4.0x
+  assert.equal(r.vsPython, 2);
+  assert.ok(Math.abs(r.limitVsPython! - 48000 / 18000) < 1e-9);
+  assert.equal(r.verdict, "BELOW TARGET: MISSES 3.0x Python (2.0x); the bare ceiling itself: 2.7x Python");
+  // a met target says nothing more; a row without ceiling rounds cannot say it
+  const met = evaluate({ ...row, targets: [{ against: "python", min: 2 }] });
+  assert.equal(met.verdict, "OK: meets 2.0x Python (2.0x)");
+  assert.equal(evaluate({ ...row, pairedLimit: undefined }).limitVsPython, null);
+  assert.doesNotMatch(evaluate({ ...row, pairedLimit: undefined }).verdict, /ceiling/);
+});
+
 test("measureRounds: one sample of each column per round, in order; a failing column sits out the rest", async () => {
   const log: string[] = [];
   let bCalls = 0;
