@@ -215,11 +215,15 @@ function sumRuns(rs: { ops: number; secs: number }[]): Sample {
  */
 async function warmServer(uri: string | undefined, kinds = ["ping", "connect"]): Promise<void> {
   if (!uri || !proxyClass()) return;
+  // connection setup runs the most code per operation (proxy, URI, handshake on both sides): it takes about 2 s
+  // of it before the JIT has compiled the path, whatever the number of serializers (a quick run measured connect
+  // at 0.6-1.0k/s for its first second, 1.8-3.0k/s after two)
+  const msFor = (kind: string) => Math.max(S.quick ? 150 : 400, kind === "connect" ? 2000 / serializers.length : 0);
   for (const ser of serializers) {
     const c = new TsClient(uri, ser);
     try {
       await c.open();
-      for (const kind of kinds) await c.run(kind, S.quick ? 150 : 400);
+      for (const kind of kinds) await c.run(kind, msFor(kind));
     } catch {
       // the measured cells report failures
     }
@@ -230,7 +234,7 @@ async function warmServer(uri: string | undefined, kinds = ["ping", "connect"]):
 // ---- sections ----
 
 const limits: { ping: Map<number, Summary | null>; bulk: Map<number, Summary | null> } = { ping: new Map(), bulk: new Map() };
-/** The raw server stays up after the limit rows: the rows with a limit target take a limit sample before each of theirs. */
+/** The raw server stays up after the limit rows: the rows with a limit target sample it in each of their rounds. */
 const rawState = { port: 0, req: 64, res: 30, conns: new Map<string, RawConn[]>() };
 
 async function rawConns(key: string, n: number): Promise<RawConn[]> {
