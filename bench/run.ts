@@ -120,6 +120,23 @@ function setLimit(row: Row, samples: number[] | null, fallback: Summary | null |
   } else row.limit = fallback;
 }
 
+/** `n` of our clients connected to `uri`, or null with the column's cell set to why not (skipped). */
+async function openTsClients(uri: string, ser: string, n: number, label: string, cells: Record<string, Cell>, col: string): Promise<TsClient[] | null> {
+  if (!proxyClass()) {
+    cells[col] = skipped(label, "Proxy not exported by src/index.ts yet");
+    return null;
+  }
+  const cs = Array.from({ length: n }, () => new TsClient(uri, ser));
+  try {
+    await Promise.all(cs.map((c) => c.open()));
+  } catch (e) {
+    await Promise.all(cs.map((c) => c.close().catch(() => {})));
+    cells[col] = skipped(label, errorLine(e));
+    return null;
+  }
+  return cs;
+}
+
 interface MatrixKind {
   kind: string;
   name: string;
@@ -151,17 +168,8 @@ async function matrixRounds(
       continue;
     }
     if (client === "TS") {
-      if (!proxyClass()) {
-        cells[col] = skipped(label(col), "Proxy not exported by src/index.ts yet");
-        continue;
-      }
-      const c = new TsClient(uri, ser);
-      try {
-        await c.open();
-      } catch (e) {
-        cells[col] = skipped(label(col), errorLine(e));
-        continue;
-      }
+      const [c] = (await openTsClients(uri, ser, 1, label(col), cells, col)) ?? [];
+      if (!c) continue;
       closers.push(() => c.close().catch(() => {}));
       columns.push({ col, label: label(col), run: async (ms) => value(k.kind, k.arg, await c.run(k.kind, ms, k.arg)) });
       continue;
@@ -454,17 +462,8 @@ async function concurrentRounds(
       continue;
     }
     if (col.startsWith("TS")) {
-      if (!proxyClass()) {
-        cells[col] = skipped(label(col), "Proxy not exported by src/index.ts yet");
-        continue;
-      }
-      const cs = Array.from({ length: n }, () => new TsClient(uri, ser));
-      try {
-        await Promise.all(cs.map((c) => c.open()));
-      } catch (e) {
-        cells[col] = skipped(label(col), errorLine(e));
-        continue;
-      }
+      const cs = await openTsClients(uri, ser, n, label(col), cells, col);
+      if (!cs) continue;
       ours.push(...cs);
       columns.push({ col, label: label(col), run: async (ms) => sumRuns(await Promise.all(cs.map((c) => c.run("ping", ms)))) });
     } else {
