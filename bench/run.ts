@@ -1,10 +1,11 @@
 // `npm run bench`: one run that compares our TypeScript Pyro4 with Python Pyro4 4.82 and with the raw-socket limit
 // on this machine. Every figure is a median over repeats with its min-max; ratios are against baselines measured in
 // the same run, because absolute numbers on a shared, noisy machine mean little. Progress on stderr, report on
-// stdout, `--json FILE` for machine-readable output, `--quick` for a short run. See README "## Benchmarks".
+// stdout, `--json FILE` for machine-readable output, `--quick` for a short run, `--write` to replace bench/RESULTS.md with
+// this run. Targets come from bench/targets.json. See bench/README.md.
 import { parseArgs } from "node:util";
 import { writeFileSync, readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, release, type } from "node:os";
 import { execFileSync } from "node:child_process";
 import { startChild, nodeCommand, rssMB, PYTHON, type Child } from "./lib/procs.js";
 import { PyPool, replaceWorker, type PyWorker } from "./lib/pyworkers.js";
@@ -16,6 +17,8 @@ import { nsSection } from "./lib/ns.js";
 import { errorLine, measure, measureRounds, skipped, single, recorded, progress, addPlanned, type Cell, type Settings, type Sample, type RoundRun } from "./lib/measure.js";
 import { evaluate, renderReport, targetSummary, toJson, type Row, type RowResult } from "./lib/report.js";
 import { summarize, type Summary, type Unit } from "./lib/stats.js";
+import { targetsFor } from "./lib/targets.js";
+import { renderResults, RESULTS_FILE, type RunMeta } from "./lib/results.js";
 import { getSerializer } from "../src/index.js";
 import type { Socket } from "node:net";
 
@@ -29,13 +32,15 @@ const { values: argv } = parseArgs({
     only: { type: "string" },
     serializers: { type: "string" },
     rows: { type: "string" },
+    write: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (argv.help) {
   process.stdout.write(
     "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns] " +
-      "[--serializers serpent,json,marshal,msgpack] [--rows connect,ping,oneway,batch,stream,echo,nslookup]\n",
+      "[--serializers serpent,json,marshal,msgpack] [--rows connect,ping,oneway,batch,stream,echo,nslookup] [--write]\n" +
+      "  --write  replace bench/RESULTS.md with this run's report (targets: bench/targets.json)\n",
   );
   process.exit(0);
 }
@@ -348,7 +353,7 @@ async function microSection(): Promise<void> {
           cells: cells[op]!,
           ours: "TS",
           python: ["Python"],
-          targets: ser === "serpent" && kase === "bytes64k" ? [{ against: "python", min: 3 }] : [],
+          targets: targetsFor("micro", kase, ser),
         });
       }
     }
@@ -383,19 +388,15 @@ async function matrixSection(): Promise<void> {
       const uris = k.ns ? { ts: tsNs?.uri, py: pyNs?.uri } : { ts: tsD?.uri, py: pyD?.uri };
       const { cells, limit } = await matrixRounds(k, ser, uris, rowLimit(k, ser));
       const row: Row = { section, name: `${k.name} [${ser}]`, unit: k.unit, cells, ours: "TS>TS", python: ["Py>Py"], pairedPython: true };
+      row.targets = targetsFor("matrix", k.kind, ser);
       if (k.kind === "ping") {
         setLimit(row, limit, limits.ping.get(1));
-        row.targets = [{ against: "limit", min: 0.75 }];
-        if (ser === "serpent") row.targets.push({ against: "python", min: 1.5 });
       } else if (k.kind === "batch" && ser === "marshal" && cells["Py>Py"]?.error) {
         // Pyro4 4.82's own marshal dumpsCall fails on a batch (its kwargs are None): there is no baseline to beat
+        row.targets = [];
         row.note = "Python Pyro4's marshal serializer cannot send batches";
-      } else if (k.kind === "oneway" || k.kind === "batch") {
-        row.targets = [{ against: "python", min: 2 }];
       } else if (k.kind === "echo") {
         setLimit(row, limit, limits.bulk.get(k.size!));
-        if (ser === "marshal" || ser === "msgpack") row.targets = [{ against: "limit", min: 0.5 }];
-        if (ser === "serpent") row.targets = [{ against: "python", min: 3 }];
         if (ser === "json" && cells["Py>Py"]?.error) row.note = "Python's json serializer cannot send bytes";
       }
       rows.push(row);
@@ -435,7 +436,7 @@ async function concurrencySection(): Promise<void> {
         ours: "TS>TS",
         python: ["Py>Py thread", "Py>Py multiplex"],
         pairedPython: true,
-        targets: [{ against: "python", min: 3 }],
+        targets: targetsFor("concurrency", "clients", ser),
       };
       setLimit(row, rounds.limit, limits.ping.get(n));
       rows.push(row);
@@ -530,7 +531,7 @@ async function memorySection(): Promise<void> {
   }
 }
 
-function meta(): Record<string, unknown> {
+function meta(): RunMeta {
   let pyro = "?";
   try {
     pyro = execFileSync(PYTHON, ["-c", "import sys, Pyro4; print(Pyro4.__version__, sys.version.split()[0])"], { encoding: "utf8" }).trim();
@@ -544,10 +545,12 @@ function meta(): Record<string, unknown> {
     pythonPyro4: pyro,
     cpu,
     cores: cpus().length,
+    os: `${type()} ${release()}`,
     quick: S.quick,
     repeats: S.repeats,
     repeatMs: S.ms,
-    command: `npm run bench --${argv.quick ? " --quick" : ""}${argv.json ? ` --json ${argv.json}` : ""}`,
+    command: `npm run bench --${process.argv.slice(2).map((a) => ` ${a}`).join("")}`,
+    ...(argv.only || argv.serializers || argv.rows ? { only: [argv.only, argv.serializers, argv.rows].filter(Boolean).join("; ") } : {}),
   };
 }
 
@@ -568,9 +571,16 @@ async function main(): Promise<void> {
     `# pyro4 benchmark (${m.date}, ${m.cpu}, ${m.cores} cores, node ${m.node}, Python Pyro4 ${m.pythonPyro4})\n` +
     `# cells: median [min-max] over ${S.repeats} repeats of ${S.ms} ms; ratios on medians, > 1 = ours better ` +
     `(ours = TS client + TS server)\n\n`;
-  process.stdout.write(head + renderReport(results) + `\n${targetSummary(results)}\n`);
+  const report = renderReport(results);
+  const summary = targetSummary(results);
+  process.stdout.write(head + report + `\n${summary}\n`);
+  if (argv.write) {
+    if (m.quick || m.only) progress("note: --write on a quick or partial run; bench/RESULTS.md says so");
+    writeFileSync(RESULTS_FILE, renderResults(m, report, summary));
+    progress("wrote bench/RESULTS.md");
+  }
   if (argv.json) {
-    writeFileSync(argv.json, toJson(m, results));
+    writeFileSync(argv.json, toJson({ ...m }, results));
     progress(`wrote ${argv.json}`);
   }
 }
