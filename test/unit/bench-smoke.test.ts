@@ -7,6 +7,9 @@ import {
 } from "../../bench/lib/stats.js";
 import { evaluate, pairedBestRatio, pairedRatio, renderSection, targetSummary, toJson, type Row } from "../../bench/lib/report.js";
 import { measureRounds } from "../../bench/lib/measure.js";
+import { loadTargets, parseTargets, targetsFor } from "../../bench/lib/targets.js";
+import { renderResults, reportSections } from "../../bench/lib/results.js";
+import { readFileSync } from "node:fs";
 
 const S = (median: number, min = median, max = median, n = 5): Summary => ({ min, median, max, n });
 
@@ -189,4 +192,60 @@ test("measureRounds: one sample of each column per round, in order; a failing co
   // side figures (the sequential rows' latencies) are kept per column, from the timed rounds only (not the warm-up)
   assert.deepEqual(cells[2]!.extra?.p50, { min: 6, median: 9, max: 11, n: 3 });
   assert.equal(cells[0]!.extra, undefined);
+});
+
+test("targets: bench/targets.json is valid and gives each row kind its goals (serializer entry, else '*')", () => {
+  const t = loadTargets();
+  assert.deepEqual(targetsFor("matrix", "ping", "serpent", t), [{ against: "limit", min: 0.75 }, { against: "python", min: 1.5 }]);
+  assert.deepEqual(targetsFor("matrix", "ping", "json", t), [{ against: "limit", min: 0.75 }]);
+  assert.deepEqual(targetsFor("matrix", "echo", "marshal", t), [{ against: "limit", min: 0.5 }]);
+  assert.deepEqual(targetsFor("matrix", "echo", "json", t), []); // no entry and no '*': no goal
+  assert.deepEqual(targetsFor("matrix", "connect", "serpent", t), []);
+  assert.deepEqual(targetsFor("concurrency", "clients", "msgpack", t), [{ against: "python", min: 3 }]);
+  assert.deepEqual(targetsFor("micro", "bytes64k", "serpent", t), [{ against: "python", min: 3 }]);
+  assert.deepEqual(targetsFor("micro", "bytes64k", "json", t), []);
+  // the result is a copy: a caller that edits its row's targets does not change the table
+  targetsFor("matrix", "oneway", "json", t).push({ against: "limit", min: 9 });
+  assert.equal(targetsFor("matrix", "oneway", "json", t).length, 1);
+  // no goals left in the bench code itself
+  const code = readFileSync(new URL("../../bench/run.ts", import.meta.url), "utf8");
+  assert.doesNotMatch(code, /against: "(python|limit)", min:/);
+});
+
+test("targets: a malformed file is refused with the path of the bad entry", () => {
+  assert.throws(() => parseTargets(`{"matrix": {"ping": {"*": [{"against": "pyton", "min": 1}]}}}`), /targets\.matrix\.ping\.\*\[0\]/);
+  assert.throws(() => parseTargets(`{"matrix": {"ping": {"*": [{"against": "python", "min": 0}]}}}`), /positive number/);
+  assert.throws(() => parseTargets(`{"matrix": {"ping": {"*": {"against": "python"}}}}`), /must be a list/);
+  assert.throws(() => parseTargets(`[]`), /must be an object/);
+  assert.deepEqual(parseTargets(`{"$comment": "x", "m": {"k": {"s": []}}}`), { m: { k: { s: [] } } });
+});
+
+test("RESULTS.md: one run with machine, date and command; each report section as a text table", () => {
+  const cell = (median: number) => ({ samples: [median], summary: S(median) });
+  const r = evaluate({ section: "RPC", name: "sequential calls [serpent]", unit: "ops/s", cells: { "TS>TS": cell(3000), "Py>Py": cell(1000) }, ours: "TS>TS", python: ["Py>Py"], targets: [{ against: "python", min: 2 }] });
+  const m = evaluate({ section: "Memory", name: "idle daemon", unit: "MB", cells: { ts: cell(40), py: cell(20) }, ours: "ts", python: ["py"] });
+  const report = renderSection("RPC", [r]) + "\n" + renderSection("Memory", [m]);
+  assert.deepEqual(reportSections(report).map((s) => s.title), ["RPC", "Memory"]);
+  const md = renderResults(
+    { date: "2026-11-26T10:00:00.000Z", cpu: "Test CPU", cores: 2, node: "v20.20.2", pythonPyro4: "4.82 3.11.2", os: "Linux 6.1", quick: true, repeats: 3, repeatMs: 120, command: "npm run bench -- --quick --write" },
+    report,
+    targetSummary([r, m]),
+  );
+  assert.match(md, /^# Benchmark results\n/);
+  assert.ok(md.includes("One quick run of `npm run bench -- --quick --write`, 2026-11-26:"), md);
+  assert.ok(md.includes("- machine: Test CPU, 2 cores, Linux 6.1\n- Node.js v20.20.2; Python 3.11.2 with Pyro4 4.82\n"), md);
+  assert.ok(md.includes("1/1 rows with a target meet it"), md);
+  assert.match(md, /## RPC\n\n```text\n\s+TS>TS\s+Py>Py\s+ours\/Py\s+verdict\n-+[\s-]+\nsequential calls \[serpent\] \(ops\/s\)\s+3000\s+1000\s+3\.0x\s+OK: meets 2\.0x Python \(3\.0x\)\n```\n/);
+  assert.match(md, /## Memory\n\n```text\n[\s\S]*idle daemon \(MB\)\s+40\.0\s+20\.0\s+0\.50x\s+worse than Python \(0\.50x\)\n```\n/);
+  assert.equal(md.match(/^# /gm)?.length, 1, "one run, one title: no history");
+  assert.throws(() => renderResults({ date: "d", cpu: "c", cores: 1, node: "n", pythonPyro4: "p", quick: false, repeats: 1, repeatMs: 1, command: "c" }, "", ""), /no sections/);
+});
+
+test("bench/RESULTS.md in the repository is one generated run with its date and machine", () => {
+  const md = readFileSync(new URL("../../bench/RESULTS.md", import.meta.url), "utf8");
+  assert.match(md, /Generated by `npm run bench -- --write`/);
+  assert.match(md, /^One (full|quick) run of `npm run bench[^`]*`(?: \([^)]*\))?, \d{4}-\d{2}-\d{2}:$/m);
+  assert.match(md, /^- machine: .+, \d+ cores/m);
+  assert.deepEqual(reportSections(md.replace(/```text\n|```\n/g, "")).length > 0, true);
+  assert.equal(md.match(/^One (full|quick) run/gm)?.length, 1);
 });
