@@ -1,6 +1,6 @@
 // Port of Pyro4's "async" and "futures" examples: asynchronous proxy calls return AsyncResults (awaitable,
 // with ready/wait/chain/iferror); Future does the same for local functions, with delay and cancel.
-import { Proxy, Future } from "../../src/index.js";
+import { Proxy, Future } from "pyro4";
 
 const uri = process.argv[2] ?? "PYRONAME:test.thing";
 await using p = new Proxy(uri);

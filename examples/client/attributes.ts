@@ -1,6 +1,6 @@
 // Port of Pyro4's "attributes" example: read remote attributes with await, write them with $set.
 // Server: python3 test/fixtures/client_server.py   then: node --import tsx examples/client/attributes.ts <URI>
-import { Proxy, AttributeError } from "../../src/index.js";
+import { Proxy, AttributeError } from "pyro4";
 
 interface Thing {
   value: number;

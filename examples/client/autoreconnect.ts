@@ -1,6 +1,6 @@
 // Port of Pyro4's "autoreconnect" example: keep calling; when the server goes away (ConnectionClosedError or
 // a failed connect), wait for it with $reconnect() and go on. Restart the server on the same port meanwhile.
-import { Proxy, CommunicationError } from "../../src/index.js";
+import { Proxy, CommunicationError } from "pyro4";
 
 const uri = process.argv[2] ?? "PYRONAME:test.thing";
 const rounds = Number(process.argv[3] ?? 3);

@@ -1,6 +1,6 @@
 // Port of Pyro4's "batchedcalls" example: many small calls versus one batch, an error inside a batch,
 // a oneway batch and an asynchronous batch.
-import { Proxy, kwargs } from "../../src/index.js";
+import { Proxy, kwargs } from "pyro4";
 
 const uri = process.argv[2] ?? "PYRONAME:test.thing";
 await using p = new Proxy(uri);

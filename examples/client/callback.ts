@@ -1,7 +1,6 @@
 // Port of Pyro4's "callback" example: the client runs a Daemon, registers a callback object and passes it to
 // the server, which calls back into this process.
-import { Proxy } from "../../src/index.js";
-import { Daemon } from "../../src/index.js";
+import { Daemon, Proxy } from "pyro4";
 
 class Callback {
   callback(value: unknown) {

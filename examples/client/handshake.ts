@@ -1,7 +1,7 @@
 // Port of Pyro4's "handshake" example: custom data in the connection handshake, validated by the daemon,
 // and the daemon's response validated by the proxy.
 // Server: python3 test/fixtures/client_server.py --handshake
-import { Proxy } from "../../src/index.js";
+import { Proxy } from "pyro4";
 
 const uri = process.argv[2] ?? "PYRONAME:test.thing";
 await using refused = new Proxy(uri);

@@ -1,6 +1,6 @@
 // Port of Pyro4's "streaming" example: remote generators consumed with for await; breaking out of the loop
 // closes the remote stream; an error raised in the middle of the generator ends the loop with that error.
-import { Proxy } from "../../src/index.js";
+import { Proxy } from "pyro4";
 
 interface Thing {
   numbers(n: number): Generator<number>;

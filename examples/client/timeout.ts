@@ -1,5 +1,5 @@
 // Port of Pyro4's "timeout" example: per-proxy and per-call timeouts, and cancelling with an AbortSignal.
-import { Proxy, TimeoutError } from "../../src/index.js";
+import { Proxy, TimeoutError } from "pyro4";
 
 const uri = process.argv[2] ?? "PYRONAME:test.thing";
 await using p = new Proxy(uri, { timeout: 500 });

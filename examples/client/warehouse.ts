@@ -1,7 +1,7 @@
 // Port of Pyro4's warehouse tutorial (phase 3 client): people visit the warehouse found through the name
 // server, look at its contents, take and store items.
 // Server: python3 test/fixtures/client_warehouse.py [--ns host:port]
-import { Proxy } from "../../src/index.js";
+import { Proxy } from "pyro4";
 
 interface Warehouse {
   list_contents(): string[];

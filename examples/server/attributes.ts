@@ -2,7 +2,7 @@
 // that Python clients read and write with plain attribute syntax; read-only properties refuse writes, and plain
 // data fields and _private names are not reachable at all.
 // Run: node --import tsx examples/server/attributes.ts
-import { Daemon, expose } from "../../src/index.js";
+import { Daemon, expose } from "pyro4";
 
 const something = "Something";
 

@@ -2,7 +2,7 @@
 // connection handshake (a secret code), refuses wrong codes, and answers good ones with custom handshake data.
 // Pyro4's client (a Proxy subclass setting _pyroHandshake and overriding _pyroValidateHandshake) works unchanged.
 // Run: node --import tsx examples/server/handshake.ts
-import { Daemon, expose, currentContext, type ClientConnection } from "../../src/index.js";
+import { Daemon, expose, currentContext, type ClientConnection } from "pyro4";
 
 const secretCode = "pancakes";
 

@@ -1,7 +1,7 @@
 // Instance modes as in Pyro4's examples/instancemode: "single" (one object for everyone), "session" (one per
 // client connection) and "percall" (a fresh object per call), plus an instance creator.
 // Run: node --import tsx examples/server/instancemode.ts, then call msg() from Python proxies.
-import { Daemon, expose, behavior, currentContext } from "../../src/index.js";
+import { Daemon, expose, behavior, currentContext } from "pyro4";
 
 let created = 0;
 function describe(kind: string, id: number, message: string): string {

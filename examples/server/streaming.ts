@@ -1,6 +1,6 @@
 // TypeScript version of Pyro4's examples/streaming server: lists, iterators and (slow) generators, pulled by
 // Pyro4's unchanged Python client item by item. Run: node --import tsx examples/server/streaming.ts
-import { config, Daemon, expose } from "../../src/index.js";
+import { config, Daemon, expose } from "pyro4";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

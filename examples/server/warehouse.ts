@@ -1,7 +1,7 @@
 // TypeScript version of Pyro4's examples/warehouse (phase 3) server: one shared Warehouse registered in the name
 // server as "example.warehouse"; Pyro4's unchanged visit.py/person.py clients use it.
 // Run a name server first (`pyro4 ns` or `pyro4-ns`), then: node --import tsx examples/server/warehouse.ts
-import { Daemon, expose, behavior, locateNS, PythonError } from "../../src/index.js";
+import { Daemon, expose, behavior, locateNS, PythonError } from "pyro4";
 
 @expose
 @behavior("single")
