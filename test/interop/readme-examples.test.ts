@@ -1,7 +1,10 @@
-// Runs README.md examples end to end against real Python Pyro4: the client examples (quick start, oneway/batch/
-// async, remote iterators, timeouts, errors) against Python's pyro4-test-echoserver, the quick-start server
-// called by a Python client, and the self-contained name-server example. The code run is the README text
-// itself (only `from "pyro4"` is pointed at src/), so the documented output cannot drift from the real one.
+// Runs the examples of README.md and docs/*.md end to end against real Python Pyro4: the client examples (README
+// quick start, docs/client.md oneway/batch/async, remote iterators, timeouts, errors) against Python's
+// pyro4-test-echoserver, the README's quick-start server and docs/server.md's exposing example called by Python
+// clients, and the self-contained name-server and configuration examples. The code run is the documents' text
+// itself (only `from "pyro4"` is pointed at src/), so the documented output cannot drift from the real one. The
+// README's client quick start also runs as a user would run it: saved as a .mjs file, with plain node, importing
+// the built package ("pyro4" -> dist/).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -11,13 +14,12 @@ import { fileURLToPath } from "node:url";
 import { runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const README = readFileSync(join(ROOT, "README.md"), "utf8");
 
-/** The first ```ts block under the heading that starts with `heading`. */
-function blockUnder(heading: string): string {
-  const lines = README.split("\n");
-  const at = lines.findIndex((l) => /^#{2,4} /.test(l) && l.replace(/^#+ /, "").startsWith(heading));
-  assert.ok(at >= 0, `README.md has no heading '${heading}'`);
+/** The first ```ts block under the heading of `doc` (README.md, docs/x.md) that starts with `heading`. */
+function blockUnder(doc: string, heading: string): string {
+  const lines = readFileSync(join(ROOT, doc), "utf8").split("\n");
+  const at = lines.findIndex((l) => /^#{1,4} /.test(l) && l.replace(/^#+ /, "").startsWith(heading));
+  assert.ok(at >= 0, `${doc} has no heading '${heading}'`);
   let i = at + 1;
   while (i < lines.length && !/^```ts\s*$/.test(lines[i]!)) {
     assert.ok(!/^#{1,4} /.test(lines[i]!), `no ts block under '${heading}'`);
@@ -29,17 +31,17 @@ function blockUnder(heading: string): string {
 }
 
 let dir = "";
-function writeBlock(name: string, heading: string): string {
+function writeBlock(name: string, doc: string, heading: string): string {
   let rel = relative(dir, join(ROOT, "src", "index.js")).split("\\").join("/");
   if (!rel.startsWith(".")) rel = "./" + rel;
   const file = join(dir, `${name}.ts`);
-  writeFileSync(file, blockUnder(heading).replace(/from\s+"pyro4"/g, `from "${rel}"`) + "\nexport {};\n");
+  writeFileSync(file, blockUnder(doc, heading).replace(/from\s+"pyro4"/g, `from "${rel}"`) + "\nexport {};\n");
   return file;
 }
 
-function runNode(file: string, args: string[], timeoutMs = 30_000): Promise<string> {
+function runNode(file: string, args: string[], timeoutMs = 30_000, tsx = true): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", file, ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, [...(tsx ? ["--import", "tsx"] : []), file, ...args], { cwd: ROOT });
     let out = "";
     child.stdout.on("data", (b) => (out += b));
     child.stderr.on("data", (b) => (out += b));
@@ -66,19 +68,22 @@ describe("README examples against Python Pyro4", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const clientTable: [string, string, (string | RegExp)[], number?][] = [
-    ["Quick start: call the echo server", "quickstart", ["hello from TypeScript\n", "[ 1, 2.5, { three: 3 } ]\n"]],
+  const clientTable: [string, string, string, (string | RegExp)[], number?][] = [
+    ["README.md", "Quick start: call a Python object", "quickstart", ["hello from JavaScript\n[ 1, 2.5, { three: 3 } ]\none\ntwo\nthree\n"]],
     [
+      "docs/client.md",
       "Oneway calls, batches, asynchronous results",
       "oneway-batch-async",
       ["[ 1, 2 ]\n1\n", "[ 3 ]\nfalse\n42 x\n70\n"],
     ],
     [
+      "docs/client.md",
       "Remote iterators",
       "iterators",
       ["one\ntwo\nthree\n{ done: false, value: 'one' }\n[ 'one', 'two', 'three' ]\n"],
     ],
     [
+      "docs/client.md",
       "Errors and remote tracebacks",
       "errors",
       [
@@ -87,15 +92,16 @@ describe("README examples against Python Pyro4", () => {
       ],
     ],
     [
+      "docs/client.md",
       "Timeouts, cancelling, retries, reconnecting",
       "timeouts",
-      ["timed out; the connection was closed, the next call reconnects\nAbortError\n"],
+      ["timed out; the connection was closed, the next call reconnects\nAbortError\ntrue\n"],
       40_000,
     ],
   ];
-  for (const [heading, name, expected, timeout] of clientTable) {
-    it(`client: ${heading}`, async () => {
-      const out = await runNode(writeBlock(name, heading), [echoUri], timeout);
+  for (const [doc, heading, name, expected, timeout] of clientTable) {
+    it(`client: ${doc} ${heading}`, async () => {
+      const out = await runNode(writeBlock(name, doc, heading), [echoUri], timeout);
       for (const e of expected) {
         if (typeof e === "string") assert.ok(out.includes(e), `expected ${JSON.stringify(e)} in:\n${out}`);
         else assert.match(out, e);
@@ -103,8 +109,15 @@ describe("README examples against Python Pyro4", () => {
     });
   }
 
-  it("server: the quick-start server answers a Python client", async () => {
-    const file = writeBlock("quickstart-server", "Quick start: serve an object");
+  it("README: the client quick start runs as hello.mjs with plain node and the built package", async () => {
+    const file = join(dir, "hello.mjs");
+    writeFileSync(file, blockUnder("README.md", "Quick start: call a Python object")); // unchanged: imports "pyro4"
+    const out = await runNode(file, [echoUri], 30_000, false);
+    assert.equal(out, "hello from JavaScript\n[ 1, 2.5, { three: 3 } ]\none\ntwo\nthree\n");
+  });
+
+  it("server: the README quick-start server answers a Python client", async () => {
+    const file = writeBlock("quickstart-server", "README.md", "Quick start: serve an object to Python");
     const server = await startPython(["--import", "tsx", file], /^Ready\. Object uri = (\S+)/, { executable: process.execPath });
     try {
       assert.match(server.ready, /^PYRO:example\.greeting@localhost:\d+$/);
@@ -119,7 +132,7 @@ describe("README examples against Python Pyro4", () => {
   });
 
   it("server: the exposing example behaves as documented for a Python client", async () => {
-    const file = writeBlock("exposing", "Exposing: decorators and registration options");
+    const file = writeBlock("exposing", "docs/server.md", "Exposing: decorators and registration options");
     const server = await startPython(["--import", "tsx", file], /^(PYRO:example\.plain@\S+)/, { executable: process.execPath });
     try {
       const counter = server.output.find((l) => l.startsWith("PYRO:example.counter@"))!;
@@ -154,7 +167,7 @@ describe("README examples against Python Pyro4", () => {
   });
 
   it("name server: the embedding example runs and prints what it says", async () => {
-    const out = await runNode(writeBlock("nameserver", "Name server"), []);
+    const out = await runNode(writeBlock("nameserver", "docs/nameserver.md", "Embedding a name server"), []);
     assert.match(out, /^PYRO:Pyro\.NameServer@localhost:\d+ Not starting broadcast server for localhost\.\n/);
     const uri = /\n<Pyro4\.core\.URI (PYRO:obj_[0-9a-f]{32}@localhost:\d+)>\n/.exec(out)?.[1];
     assert.ok(uri, out);
@@ -162,5 +175,10 @@ describe("README examples against Python Pyro4", () => {
     assert.ok(out.includes(`{\n  'example.thing': '${uri}'\n}\n`), out);
     assert.ok(out.includes(`'example.thing': [\n    '${uri}',\n    [ 'class:Thing', 'demo' ]\n  ]`), out);
     assert.match(out, /\n2 1\n$/);
+  });
+
+  it("configuration: the config example prints what it says", async () => {
+    const out = await runNode(writeBlock("configuration", "docs/configuration.md", "Configuration"), []);
+    assert.equal(out, "9090\n9999 2000\n");
   });
 });
