@@ -204,6 +204,18 @@ describe("README.md and docs/*.md code blocks", () => {
     assert.notEqual(tscStatus, 0);
   });
 
+  it("examples/: every example imports \"pyro4\" (never ../../src) and examples/README.md describes each one", () => {
+    const exReadme = texts.get("examples/README.md")!;
+    const files = ["client", "server"].flatMap((d) => readdirSync(join(ROOT, "examples", d)).filter((f) => f.endsWith(".ts")).map((f) => `${d}/${f}`));
+    assert.ok(files.length >= 10, `only ${files.length} examples`);
+    for (const f of files) {
+      const code = readFileSync(join(ROOT, "examples", f), "utf8");
+      assert.match(code, /from "pyro4";/, `examples/${f} should import from "pyro4"`);
+      assert.doesNotMatch(code, /from "\.{1,2}\//, `examples/${f} imports a relative path`);
+      assert.ok(exReadme.includes("`" + f.split("/")[1] + "`"), `examples/README.md does not describe ${f}`);
+    }
+  });
+
   it("anchorOf() and relativeLinks() follow GitHub's rules", () => {
     assert.equal(anchorOf("Quick start: serve an object to Python"), "quick-start-serve-an-object-to-python");
     assert.equal(anchorOf("The client: `locateNS`"), "the-client-locatens");
