@@ -14,7 +14,7 @@ const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;
 const PEER_NAMES = ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "isPrototypeOf", "__defineGetter__"];
 
 test("FrozenSet: a Set that cannot change, built by frozenset() and recognised by isFrozenSet", () => {
-  const fs = frozenset(1, "a", 1);
+  const fs = frozenset<unknown>(1, "a", 1);
   assert.ok(fs instanceof Set);
   assert.ok(isFrozenSet(fs));
   assert.ok(!isFrozenSet(new Set([1])));
