@@ -188,8 +188,12 @@ export function dictToClass(dict: Record<string, unknown>): unknown {
     case "float":
       if (typeof dict.value === "string") return parsePythonFloat(dict.value);
       break;
-    case "Pyro4.futures._ExceptionWrapper":
-      return new ExceptionWrapper(dict.exception instanceof Error ? dict.exception : dictToError(dict.exception as Record<string, unknown>));
+    case "Pyro4.futures._ExceptionWrapper": {
+      const ex = dict.exception;
+      if (ex instanceof Error) return new ExceptionWrapper(ex);
+      if (ex === null || typeof ex !== "object") throw new SerializeError("invalid _ExceptionWrapper: its exception is not an exception dict");
+      return new ExceptionWrapper(dictToError(ex as Record<string, unknown>));
+    }
   }
   if (dict.__exception__ === true) return dictToError(dict);
   return dict;

@@ -187,3 +187,14 @@ test("a '__proto__' dict key from a peer becomes an own property in all four dec
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   }
 });
+
+test("a malformed _ExceptionWrapper from a peer is a clear SerializeError in every decoder", () => {
+  for (const ser of SERIALIZERS) {
+    const s = getSerializer(ser);
+    for (const exception of [undefined, null, "text"]) {
+      const dict: Record<string, unknown> = { __class__: "Pyro4.futures._ExceptionWrapper" };
+      if (exception !== undefined) dict.exception = exception;
+      assert.throws(() => s.deserializeData(s.serializeData(dict)), (e: unknown) => e instanceof SerializeError && /_ExceptionWrapper/.test(e.message), `${ser} ${String(exception)}`);
+    }
+  }
+});
