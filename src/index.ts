@@ -4,7 +4,7 @@ export * from "./errors.js";
 export { URI, type UriProtocol } from "./uri.js";
 export { config, Config, configNames, type ConfigItems, type ConfigName } from "./config.js";
 export {
-  Tuple, tuple, toTuple, isTuple, Complex, Float, float,
+  Tuple, tuple, toTuple, isTuple, FrozenSet, frozenset, isFrozenSet, Complex, Float, float,
   registerClassToDict, unregisterClassToDict, registerDictToClass, unregisterDictToClass,
   ExceptionWrapper, errorToDict, dictToError,
 } from "./serializers/values.js";

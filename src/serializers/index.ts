@@ -16,10 +16,15 @@ for (const s of [serpent, json, marshal, msgpack]) {
   byId.set(s.id, s);
 }
 
-/** Wire ids of all serializers Pyro4 knows, including the ones we refuse (pickle family). */
-export const serializerIds: Readonly<Record<string, number>> = {
-  serpent: 1, json: 2, marshal: 3, pickle: 4, dill: 5, msgpack: 6, cloudpickle: 7,
-};
+/**
+ * Wire ids of all serializers Pyro4 knows, including the ones we refuse (pickle family). No prototype: a name
+ * from configuration or a peer ("constructor", "toString") must read as unknown, not as an Object method.
+ */
+export const serializerIds: Readonly<Record<string, number>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, number>, {
+    serpent: 1, json: 2, marshal: 3, pickle: 4, dill: 5, msgpack: 6, cloudpickle: 7,
+  }),
+);
 
 /** A serializer by name ("serpent", "json", "marshal", "msgpack") or wire id. */
 export function getSerializer(nameOrId: string | number): Serializer {

@@ -53,8 +53,7 @@ function jsonFloat(x: number): string {
 
 function jsonNumber(x: number): string {
   if (Number.isSafeInteger(x) && !Object.is(x, -0)) return String(x);
-  // Integral but beyond 2^53: still an int, written exactly.
-  if (Number.isInteger(x) && !Object.is(x, -0)) return BigInt(x).toString();
+  // Integral beyond 2^53 is a float (1e300 arrived as one); a big int travels as bigint.
   return jsonFloat(x);
 }
 

@@ -12,7 +12,7 @@
 
 import { PyroError, SerializeError } from "../errors.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
-import { Complex, Float, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
+import { Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
 
 const FLAG_REF = 0x80;
 const T_NULL = 0x30; // '0'
@@ -108,8 +108,8 @@ class Writer {
     this.writeDigits(digits, neg);
   }
 
+  /** A safe integer beyond int32. */
   private longFromNumber(v: number): void {
-    if (!Number.isSafeInteger(v)) return this.long(BigInt(v));
     const neg = v < 0;
     let a = neg ? -v : v;
     const digits: number[] = [];
@@ -218,7 +218,8 @@ class Writer {
       case "string":
         return this.str(v);
       case "number":
-        if (Number.isInteger(v) && !Object.is(v, -0)) return this.int(v);
+        // Only a safe integer is a Python int; integral numbers beyond 2^53 were floats (bigint sends big ints).
+        if (Number.isSafeInteger(v) && !Object.is(v, -0)) return this.int(v);
         return this.double(T_BINARY_FLOAT, v);
       case "boolean":
         this.ensure(1);
@@ -284,7 +285,7 @@ class Writer {
       return;
     }
     if (v instanceof Set) {
-      this.typeAndInt32(T_SET, v.size);
+      this.typeAndInt32(v instanceof FrozenSet ? T_FROZENSET : T_SET, v.size);
       for (const item of v) this.value(item, d);
       return;
     }
@@ -585,16 +586,23 @@ class Reader {
       case 0x3e: /* T_FROZENSET */ {
         const n = this.size("set", 1);
         if (depth >= limits.maxDepth) throw depthError();
-        const s = new Set<unknown>();
         // Python registers a set at once, a frozenset only when complete.
+        if ((code & 0x7f) === T_SET) {
+          const s = new Set<unknown>();
+          if (flag) this.refs.push(s);
+          for (let i = 0; i < n; i++) s.add(this.read(depth + 1));
+          return s;
+        }
         let idx = -1;
         if (flag) {
           idx = this.refs.length;
-          this.refs.push((code & 0x7f) === T_SET ? s : RESERVED);
+          this.refs.push(RESERVED);
         }
-        for (let i = 0; i < n; i++) s.add(this.read(depth + 1));
-        if (idx >= 0) this.refs[idx] = s;
-        return s;
+        const items = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) items[i] = this.read(depth + 1);
+        const fs = new FrozenSet(items);
+        if (idx >= 0) this.refs[idx] = fs;
+        return fs;
       }
       case 0x7b: // T_DICT
         if (depth >= limits.maxDepth) throw depthError();

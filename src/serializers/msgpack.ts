@@ -89,11 +89,11 @@ class Writer {
   value(v: unknown, depth: number): void {
     switch (typeof v) {
       case "number":
+        // Only a safe integer is a Python int; integral numbers beyond 2^53 were floats (bigint sends big ints).
         if (Number.isSafeInteger(v)) {
           if (v === 0 && 1 / v < 0) this.float(v); // -0.0 is a float in Python
           else this.int(v);
-        } else if (Number.isInteger(v)) this.bigint(BigInt(v));
-        else this.float(v);
+        } else this.float(v);
         return;
       case "string":
         this.str(v);

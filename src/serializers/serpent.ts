@@ -174,7 +174,9 @@ class Writer {
         this.out += pythonStrRepr(v);
         return;
       case "number":
-        if (Number.isInteger(v) && !Object.is(v, -0)) this.out += v < 1e21 && v > -1e21 ? String(v) : BigInt(v).toString();
+        // Only a safe integer is a Python int: anything integral beyond 2^53 was a float (1e300, 2.0**60) and
+        // must go back as one (bigint is the way to send a big int).
+        if (Number.isSafeInteger(v) && !Object.is(v, -0)) this.out += String(v);
         else this.float(v);
         return;
       case "boolean":

@@ -37,6 +37,38 @@ export function isTuple(x: unknown): x is Tuple {
   return x instanceof Tuple;
 }
 
+/**
+ * A Python frozenset: a Set that cannot change after it is built (add/delete/clear throw a TypeError, as the
+ * missing methods do in Python). marshal carries it as its own type both ways; serpent has no frozenset literal
+ * (Python itself sends one as a set), json and msgpack send it as a list, like a Set.
+ */
+export class FrozenSet<T = unknown> extends Set<T> {
+  #frozen: boolean;
+  constructor(items?: Iterable<T> | null) {
+    super();
+    // super(items) would call our add() before #frozen exists
+    if (items != null) for (const x of items) super.add(x);
+    this.#frozen = true;
+  }
+  override add(value: T): this {
+    if (this.#frozen) throw new TypeError("a frozenset cannot be changed (add)");
+    return super.add(value);
+  }
+  override delete(_value: T): boolean {
+    throw new TypeError("a frozenset cannot be changed (delete)");
+  }
+  override clear(): void {
+    throw new TypeError("a frozenset cannot be changed (clear)");
+  }
+}
+/** Build a Python frozenset: `frozenset(1, "a")` travels as `frozenset({1, 'a'})` over marshal. */
+export function frozenset<T>(...items: T[]): FrozenSet<T> {
+  return new FrozenSet(items);
+}
+export function isFrozenSet(x: unknown): x is FrozenSet {
+  return x instanceof FrozenSet;
+}
+
 /** Python complex number. */
 export class Complex {
   constructor(
@@ -156,8 +188,12 @@ export function dictToClass(dict: Record<string, unknown>): unknown {
     case "float":
       if (typeof dict.value === "string") return parsePythonFloat(dict.value);
       break;
-    case "Pyro4.futures._ExceptionWrapper":
-      return new ExceptionWrapper(dict.exception instanceof Error ? dict.exception : dictToError(dict.exception as Record<string, unknown>));
+    case "Pyro4.futures._ExceptionWrapper": {
+      const ex = dict.exception;
+      if (ex instanceof Error) return new ExceptionWrapper(ex);
+      if (ex === null || typeof ex !== "object") throw new SerializeError("invalid _ExceptionWrapper: its exception is not an exception dict");
+      return new ExceptionWrapper(dictToError(ex as Record<string, unknown>));
+    }
   }
   if (dict.__exception__ === true) return dictToError(dict);
   return dict;
@@ -228,7 +264,8 @@ export function pythonNameOf(err: Error): string {
   if (err instanceof PyroError) return (err.constructor as typeof PyroError).pythonName;
   const explicit = (err as { pythonType?: unknown }).pythonType;
   if (typeof explicit === "string") return explicit;
-  if (jsToPython[err.name]) return jsToPython[err.name]!;
+  // own properties only: a name like "constructor" must not find Object.prototype members
+  if (Object.hasOwn(jsToPython, err.name)) return jsToPython[err.name]!;
   if (pythonBuiltinExceptions.has(err.name)) return "builtins." + err.name;
   return "builtins.Exception";
 }
@@ -240,7 +277,9 @@ export function errorToDict(err: Error, traceback?: string[] | null): Record<str
   const attributes: Record<string, unknown> = {};
   if (err instanceof RemoteError) {
     args = err.args;
-    Object.assign(attributes, err.attributes);
+    // setKey, not Object.assign: a peer's "__proto__" attribute must stay an attribute, not become a prototype
+    const attrs = err.attributes;
+    for (const k of Object.keys(attrs)) setKey(attributes, k, attrs[k]);
   } else {
     const own = (err as { args?: unknown }).args;
     args = Array.isArray(own) ? own : err.message ? [err.message] : [];
@@ -262,7 +301,9 @@ export function dictToError(dict: Record<string, unknown>): Error {
   const args = Array.isArray(dict.args) ? Array.from(dict.args as unknown[]) : dict.args == null ? [] : [dict.args];
   const attrs = (dict.attributes && typeof dict.attributes === "object" ? dict.attributes : {}) as Record<string, unknown>;
   const short = cls.startsWith("Pyro4.errors.") ? cls.slice(13) : cls.includes(".") ? null : cls;
-  const ctor = short ? pyroErrorClasses[short] : undefined;
+  // The class name comes from the peer: only own entries count ("constructor", "__proto__", "toString" are not
+  // error classes, whatever Object.prototype says).
+  const ctor = short !== null && Object.hasOwn(pyroErrorClasses, short) ? pyroErrorClasses[short] : undefined;
   if (ctor) {
     const err = new ctor(pythonMessage(args));
     const tb = attrs._pyroTraceback;

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import { strict as assert } from "node:assert";
 import type { Serializer, SerializeOptions } from "../../src/serializers/types.js";
+import { float, frozenset } from "../../src/serializers/values.js";
 import { runPython } from "./python.js";
 
 export interface CorpusCase {
@@ -64,4 +65,35 @@ export function corpusTests(ser: Serializer, cases: CorpusCase[], show: (data: B
     assert.equal(r.checked, ts2py.length);
     assert.deepEqual(r.mismatches, []);
   });
+}
+
+/**
+ * Edge values shared by the json and msgpack corpora (issue 15): huge, tiny and integral floats as plain JS numbers
+ * (never the float() marker), which must reach Python as floats and come from Python as numbers; the documented
+ * limit that an integral float below 2^53 goes back as an int; bigints as ints; FrozenSet as a list (Python's
+ * json and msgpack serializers cannot send a frozenset at all).
+ */
+export function edgeValueCases(): CorpusCase[] {
+  const cases: CorpusCase[] = [];
+  const floats: Array<[string, number]> = [
+    ["1e300", 1e300], ["-1e300", -1e300], ["1e-300", 1e-300], ["5e-324", 5e-324], ["-5e-324", -5e-324],
+    ["sys.float_info.max", Number.MAX_VALUE], ["-sys.float_info.max", -Number.MAX_VALUE],
+    ["sys.float_info.min", 2.2250738585072014e-308], ["-0.0", -0],
+    ["2.0**53", 2 ** 53], ["2.0**53+2", 2 ** 53 + 2], ["-(2.0**53)", -(2 ** 53)], ["2.0**60", 2 ** 60], ["-(2.0**60)", -(2 ** 60)],
+    ["2.0**63", 2 ** 63], ["2.0**64", 2 ** 64], ["1e16", 1e16], ["1e20", 1e20], ["1e21", 1e21], ["1e22", 1e22],
+    ["float('inf')", Infinity], ["float('-inf')", -Infinity],
+  ];
+  for (const [py, x] of floats) cases.push({ name: `edge float ${py}`, py, ts: x });
+  cases.push({ name: "edge float nan", py: "float('nan')", ts: NaN });
+  cases.push({ name: "edge floats in a dict", py: '{"max": sys.float_info.max, "big": 2.0**60, "neg0": -0.0, "list": [1e300, 1e-300]}', ts: { max: Number.MAX_VALUE, big: 2 ** 60, neg0: -0, list: [1e300, 1e-300] } });
+  // integral floats below 2^53 arrive as numbers and go back as ints unless marked with float()
+  cases.push({ name: "edge float 2.0**53-1 arrives as a number", py: "2.0**53-1", ts: 2 ** 53 - 1, dir: "py2ts" });
+  cases.push({ name: "edge number 2**53-1 goes out as an int", py: "2**53-1", enc: 2 ** 53 - 1, dir: "ts2py" });
+  cases.push({ name: "edge float(2**53-1) goes out as a float", py: "2.0**53-1", enc: float(2 ** 53 - 1), dir: "ts2py" });
+  cases.push({ name: "edge float 2.0 arrives as a number", py: "2.0", ts: 2, dir: "py2ts" });
+  // ints beyond 2^53 are bigints and stay ints
+  for (const [py, b] of [["2**53", 2n ** 53n], ["2**60", 2n ** 60n], ["-(2**60)", -(2n ** 60n)], ["2**64", 2n ** 64n], ["10**300", 10n ** 300n]] as const)
+    cases.push({ name: `edge int ${py}`, py, ts: b });
+  cases.push({ name: "edge FrozenSet goes out as a list", py: "[3, 1, 2]", enc: frozenset(3, 1, 2), dir: "ts2py" });
+  return cases;
 }

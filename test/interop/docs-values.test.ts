@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { getSerializer, Complex, isTuple } from "../../src/index.js";
+import { getSerializer, Complex, isTuple, isFrozenSet } from "../../src/index.js";
 import { runPython } from "../helpers/python.js";
 
 const DOC = readFileSync(fileURLToPath(new URL("../../docs/values.md", import.meta.url)), "utf8");
@@ -78,7 +78,8 @@ function check(v: unknown, e: Expect, where: string): void {
         Tuple: (x) => isTuple(x),
         Array: (x) => Array.isArray(x) && !isTuple(x),
         Map: (x) => x instanceof Map,
-        Set: (x) => x instanceof Set,
+        Set: (x) => x instanceof Set && !isFrozenSet(x),
+        FrozenSet: (x) => isFrozenSet(x),
         Complex: (x) => x instanceof Complex,
         Date: (x) => x instanceof Date,
       };

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runPython } from "../helpers/python.js";
 import { marshal } from "../../src/serializers/marshal.js";
-import { Complex, Tuple, float, setKey, toTuple, tuple } from "../../src/serializers/values.js";
+import { Complex, FrozenSet, Tuple, float, frozenset, setKey, toTuple, tuple } from "../../src/serializers/values.js";
 import { CommunicationError, RemoteError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
 
@@ -36,6 +36,8 @@ function fromDesc(d: Desc): unknown {
       return (v as Desc[]).map(fromDesc);
     case "set":
       return new Set((v as Desc[]).map(fromDesc));
+    case "frozenset":
+      return new FrozenSet((v as Desc[]).map(fromDesc));
     case "dict": {
       const pairs = (v as [Desc, Desc][]).map(([k, x]) => [fromDesc(k), fromDesc(x)] as const);
       if (pairs.every(([k]) => typeof k === "string")) {
@@ -164,8 +166,24 @@ function tsCorpus(): Row[] {
       }
     }
   }
-  add("number 1e300 as int", 1e300, String(BigInt(1e300)));
-  add("number 2**53 as int", 2 ** 53, "2**53");
+  // issue 15: a JS number that is not a safe integer was a float and goes out as one; bigint sends big ints
+  for (const [x, py] of [
+    [1e300, "1e300"], [-1e300, "-1e300"], [2 ** 53, "2.0**53"], [-(2 ** 53), "-2.0**53"], [2 ** 53 + 2, "2.0**53+2"],
+    [2 ** 60, "2.0**60"], [-(2 ** 60), "-2.0**60"], [2 ** 64, "2.0**64"], [1e16, "1e16"], [1e21, "1e21"],
+    [Number.MAX_VALUE, "sys.float_info.max"], [-Number.MAX_VALUE, "-sys.float_info.max"], [2.2250738585072014e-308, "sys.float_info.min"],
+    [1e-300, "1e-300"],
+  ] as const)
+    add(`number ${py} is a float`, x, py);
+  add("number 2**53-1 is an int", 2 ** 53 - 1, "2**53-1");
+  add("Float(2**53-1) is a float", float(2 ** 53 - 1), "2.0**53-1");
+  add("floats in a dict", { max: Number.MAX_VALUE, big: 2 ** 60, neg0: -0 }, "{'max': sys.float_info.max, 'big': 2.0**60, 'neg0': -0.0}");
+  add("frozenset empty", frozenset(), "frozenset()");
+  add("frozenset ints", frozenset(1, 2, 3), "frozenset({1, 2, 3})");
+  add("frozenset mixed", frozenset<unknown>("a", 1, tuple(2, 3), null, 2.5), "frozenset({'a', 1, (2, 3), None, 2.5})");
+  add("set of frozenset", new Set([frozenset(1, 2)]), "{frozenset({1, 2})}");
+  add("frozenset of frozenset", frozenset(frozenset("a")), "frozenset({frozenset({'a'})})");
+  add("map frozenset key", new Map([[frozenset(1), "fs"]]), "{frozenset({1}): 'fs'}");
+  add("pyro frozenset", { fs: frozenset("a"), s: new Set(["b"]) }, "{'fs': frozenset({'a'}), 's': {'b'}}", "pyro");
   for (const x of [0.5, -0.5, 0.1, 1.5e-300, 5e-324, 2.2250738585072014e-308, NaN, Infinity, -Infinity, -0, Math.PI, 1e-7, 123456.789]) {
     add(`float ${x}`, x, pyFloat(x));
   }

@@ -2,7 +2,7 @@
 // bytes must decode to the expected TS values, and our bytes must decode in Python to the expected Python values,
 // byte-identical to what Pyro4 itself writes for them (int widths, str8, ext types) unless a case says otherwise.
 import { strict as assert } from "node:assert";
-import { corpusTests, type CorpusCase } from "../helpers/serializer-corpus.js";
+import { corpusTests, edgeValueCases, type CorpusCase } from "../helpers/serializer-corpus.js";
 import { msgpack } from "../../src/serializers/msgpack.js";
 import { Complex, ExceptionWrapper, float, setKey, tuple } from "../../src/serializers/values.js";
 import { NamingError, RemoteError } from "../../src/errors.js";
@@ -28,9 +28,10 @@ const norm = (b: bigint): number | bigint => (b >= -(2n ** 53n) + 1n && b <= 2n 
     }
   }
   for (const n of [-32, -33, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769, 65535, 65536]) add({ name: `int ${n}`, py: String(n), ts: n });
-  add({ name: "int 2**60 from a JS number", py: "2**60", enc: 2 ** 60, dir: "ts2py" });
-  add({ name: "int 1e20 from a JS number", py: "10**20", enc: 1e20, dir: "ts2py" });
-  add({ name: "int -2**63 from a JS number", py: "-2**63", enc: -(2 ** 63), dir: "ts2py" });
+  // a JS number beyond 2^53 was a float: it goes out as one (bigint is the way to send a big int)
+  add({ name: "2**60 from a JS number is a float", py: "2.0**60", enc: 2 ** 60, dir: "ts2py" });
+  add({ name: "1e20 from a JS number is a float", py: "1e20", enc: 1e20, dir: "ts2py" });
+  add({ name: "-2**63 from a JS number is a float", py: "-2.0**63", enc: -(2 ** 63), dir: "ts2py" });
 }
 
 // --- floats (always float64 from Python), given by their bits
@@ -230,5 +231,7 @@ add({
 });
 
 // ---------------------------------------------------------------------------------------------------
+
+for (const c of edgeValueCases()) add(c);
 
 corpusTests(msgpack, cases, (data) => data.toString("hex"));

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { runPython } from "../helpers/python.js";
 import { serpent } from "../../src/serializers/serpent.js";
 import {
-  tuple as typedTuple, toTuple, Tuple, Complex, float, parsePythonFloat, setKey,
+  tuple as typedTuple, toTuple, Tuple, Complex, float, frozenset, parsePythonFloat, setKey,
 } from "../../src/serializers/values.js";
 import { CommunicationError, PyroError, RemoteError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
@@ -32,6 +32,10 @@ const FLOATS = ["0.0", "-0.0", "0.1", "-0.1", "0.5", "1.5", "2.0", "-2.0", "3.14
   "1e+16", "1e+15", "123456789012345.6", "9999999999999998.0", "1.2345678901234567e+19", "1e+100",
   "-1e+100", "1e+22", "1e+21", "100.0", "12345.678", "0.3", "2.5e-05", "4.35", "1e+300", "inf", "-inf",
   "nan", "6.02214076e+23", "1.0000000000000002", "0.30000000000000004", "9007199254740993.0"];
+const EDGE_FLOATS: [string, number][] = [["1e300", 1e300], ["-1e300", -1e300], ["1e-300", 1e-300], ["5e-324", 5e-324],
+  ["max", Number.MAX_VALUE], ["-max", -Number.MAX_VALUE], ["min", 2.2250738585072014e-308], ["-0.0", -0], ["2.0**53", 2 ** 53],
+  ["2.0**53+2", 2 ** 53 + 2], ["-2.0**53", -(2 ** 53)], ["2.0**60", 2 ** 60], ["-2.0**60", -(2 ** 60)], ["2.0**63", 2 ** 63],
+  ["2.0**64", 2 ** 64], ["1e16", 1e16], ["1e21", 1e21], ["1e22", 1e22], ["inf", Infinity], ["-inf", -Infinity], ["nan", NaN]];
 const INT_TEXTS = ["0", "1", "-1", "7", "255", "256", "-256", "65535", "2147483647", "-2147483648", "4294967296",
   "9007199254740991", "-9007199254740991", "9007199254740992", "-9007199254740992",
   "9223372036854775807", "-9223372036854775808", "18446744073709551616",
@@ -114,7 +118,14 @@ function buildCorpus(): Map<string, Entry> {
   add("set_ints", new Set([1, 2, 3, 100]));
   add("set_strs", new Set(["a", "b", "c"]));
   add("set_tuples", new Set([tuple(1, 2), tuple(3, 4)]));
-  add("frozenset", new Set(["x", "y"]));
+  // serpent has no frozenset literal: Python sends a set (an empty one as an empty tuple); ours goes the same way
+  add("frozenset", new Set(["x", "y"]), frozenset("x", "y"));
+  add("frozenset_empty", tuple(), frozenset());
+  add("frozenset_in_list", [new Set([1])], [frozenset(1)]);
+  // issue 15: edge floats are plain numbers both ways (no float() marker) and must reach Python as floats
+  for (const [label, x] of EDGE_FLOATS) add("edge_float_" + label, x);
+  add("edge_float_2.0**53-1", 2 ** 53 - 1); // goes back as an int: the documented limit below 2^53
+  add("edge_floats_dict", { max: Number.MAX_VALUE, big: 2 ** 60, neg0: -0, list: [1e300, 1e-300] });
   add("complex_1_2", new Complex(1, 2));
   add("complex_neg", new Complex(-1.5, -2.25));
   add("complex_imag_only", new Complex(0, 3));

@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { marshal } from "../../src/serializers/marshal.js";
-import { Complex, Tuple, float, limits, setKey, toTuple, tuple } from "../../src/serializers/values.js";
+import { Complex, Tuple, float, frozenset, limits, setKey, toTuple, tuple } from "../../src/serializers/values.js";
 import { CommunicationError, RemoteError, SerializeError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
 
@@ -78,12 +78,12 @@ describe("marshal decode: every type code", () => {
     ["dict tuple key", "7b 2902 69" + i32(1) + "69" + i32(2) + "54 30", map([tuple(1, 2), true])],
     ["dict unknown __class__ stays a dict", "7b 7a09" + ascii("__class__") + "7a03" + ascii("foo") + "30", { __class__: "foo" }],
     ["set", "3c" + i32(2) + "69" + i32(1) + "69" + i32(2), new Set([1, 2])],
-    ["frozenset", "3e" + i32(1) + "7a01" + ascii("q"), new Set(["q"])],
-    ["frozenset empty flagged", "be" + i32(0), new Set()],
+    ["frozenset", "3e" + i32(1) + "7a01" + ascii("q"), frozenset("q")],
+    ["frozenset empty flagged", "be" + i32(0), frozenset()],
     ["ref to string", "2902 fa01" + ascii("s") + "72" + i32(0), tuple("s", "s")],
     ["ref to int", "2902 e9" + i32(9) + "72" + i32(0), tuple(9, 9)],
     ["ref to tuple", "5b" + i32(2) + "a901 4e 72" + i32(0), [tuple(null), tuple(null)]],
-    ["ref to frozenset after it is done", "2902 be" + i32(1) + "4e 72" + i32(0), tuple(new Set([null]), new Set([null]))],
+    ["ref to frozenset after it is done", "2902 be" + i32(1) + "4e 72" + i32(0), tuple(frozenset(null), frozenset(null))],
     ["ref numbering skips unflagged", "2903 7a01" + ascii("a") + "fa01" + ascii("b") + "72" + i32(0), tuple("a", "b", "b")],
   ];
   for (const [name, h, expected] of cases) {
@@ -135,7 +135,11 @@ describe("marshal encode: exact bytes", () => {
     ["bigint 2**100", 2n ** 100n, "6c 07000000 0000 0000 0000 0000 0000 0000 0004"],
     ["bigint -2**100", -(2n ** 100n), "6c f9ffffff 0000 0000 0000 0000 0000 0000 0004"],
     ["bigint 0", 0n, "69" + i32(0)],
-    ["integral number beyond 2**53", 2 ** 60, "6c 05000000 0000 0000 0000 0000 0100"],
+    ["integral number beyond 2**53 is a float", 2 ** 60, "67 000000000000b043"],
+    ["2**53 is a float", 2 ** 53, "67 0000000000004043"],
+    ["1e300 is a float", 1e300, "67 9c7500883ce4377e"],
+    ["FrozenSet", frozenset("q"), "3e" + i32(1) + "7a01" + ascii("q")],
+    ["FrozenSet empty", frozenset(), "3e" + i32(0)],
     ["float", 1.5, "67 000000000000f83f"],
     ["float -0", -0, "67 0000000000000080"],
     ["float nan", NaN, "67 000000000000f87f"],

@@ -64,12 +64,12 @@ test("decodes Python literal text", async (t) => {
 test("encodes values exactly as Python serpent does", async (t) => {
   const cases: [string, unknown, string][] = [
     ["None", null, "None"], ["undefined", undefined, "None"], ["True", true, "True"], ["False", false, "False"],
-    ["int", 42, "42"], ["neg int", -7, "-7"], ["zero", 0, "0"], ["big number", 1e21, "1000000000000000000000"],
+    ["int", 42, "42"], ["neg int", -7, "-7"], ["zero", 0, "0"], ["integral number beyond 2^53 is a float", 1e21, "1e+21"], ["2**60 is a float", 2 ** 60, "1.152921504606847e+18"], ["2**53 is a float", 2 ** 53, "9007199254740992.0"], ["2**53-1 is an int", 2 ** 53 - 1, "9007199254740991"], ["max value", Number.MAX_VALUE, "1.7976931348623157e+308"], ["-2**60", -(2 ** 60), "-1.152921504606847e+18"],
     ["bigint", -(2n ** 70n), "-1180591620717411303424"],
     ["float", 1.5, "1.5"], ["Float(2)", float(2), "2.0"], ["-0", -0, "-0.0"], ["Float(-0)", float(-0), "-0.0"],
     ["0.1", 0.1, "0.1"], ["1e-5", 1e-5, "1e-05"], ["1e-4", 1e-4, "0.0001"], ["1.5e-7", 1.5e-7, "1.5e-07"],
     ["Float(1e16)", float(1e16), "1e+16"], ["Float(1e15)", float(1e15), "1000000000000000.0"],
-    ["Float(1.2345e+300)", float(1.2345e300), "1.2345e+300"], ["1.5e+300 as int", 1.5e300, BigInt(1.5e300).toString()], ["5e-324", 5e-324, "5e-324"], ["-1.5e-100", -1.5e-100, "-1.5e-100"],
+    ["Float(1.2345e+300)", float(1.2345e300), "1.2345e+300"], ["1.5e+300 as float", 1.5e300, "1.5e+300"], ["5e-324", 5e-324, "5e-324"], ["-1.5e-100", -1.5e-100, "-1.5e-100"],
     ["123456789.123", 123456789.123, "123456789.123"],
     ["inf", Infinity, "1e30000"], ["-inf", -Infinity, "-1e30000"], ["nan", NaN, "{'__class__':'float','value':'nan'}"],
     ["str", "abc", "'abc'"], ["empty str", "", "''"], ["single quote", "it's", '"it\'s"'],
