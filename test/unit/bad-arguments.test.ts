@@ -71,8 +71,8 @@ test("Daemon.create / startNameServer with impossible ports or hosts reject with
 test("CLI: ns / echoserver with -p 99999 print one error line on stderr and exit 1", async () => {
   const [ns, echo, entry] = await Promise.all([
     run(["src/cli/main.ts", "ns", "-n", "127.0.0.1", "-p", "99999"]),
-    run(["src/cli/main.ts", "echoserver", "-n", "127.0.0.1", "-p", "99999"]),
-    run(["src/cli/echoserver-entry.ts", "-n", "127.0.0.1", "-p", "99999"]),
+    run(["src/cli/main.ts", "echoserver", "-H", "127.0.0.1", "-p", "99999"]),
+    run(["src/cli/echoserver-entry.ts", "-H", "127.0.0.1", "-p", "99999"]),
   ]);
   assert.equal(ns.code, 1);
   assertOneLine(ns.err, /^pyro4 ns: error: cannot listen on \('127\.0\.0\.1', 99999\): port must be an integer from 0 to 65535$/);
