@@ -46,7 +46,8 @@ async function main(): Promise<void> {
     process.exitCode = name ? 0 : 2;
     return;
   }
-  const cmd = commands[name];
+  // own properties only: `pyro4 constructor` is an unknown command, not Object.prototype.constructor
+  const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!cmd) {
     console.error(`pyro4: unknown command '${name}'\n\n${usage()}`);
     process.exitCode = 2;
