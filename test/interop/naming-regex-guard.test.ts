@@ -30,7 +30,7 @@ after(() => {
   if (ns.pid) process.kill(-ns.pid, "SIGKILL");
 });
 
-test("Python: list(regex='(a+)+$') with a 41-char name gets NamingError in the budget; lookups continue", async () => {
+test("Python: list(regex='(a+)+$') with a 41-char name gets NamingError in the budget; lookups continue", { timeout: 60_000 }, async () => {
   const out = await runPythonAsync(["naming_hostile_regex.py", "127.0.0.1", port, "40", "8"], { env: { PYTHONWARNINGS: "ignore" } });
   const r = JSON.parse(out);
   assert.equal(r.hostile.ok, false, out);
@@ -43,7 +43,7 @@ test("Python: list(regex='(a+)+$') with a 41-char name gets NamingError in the b
   assert.ok(r.during.count >= 3, out);
 });
 
-test("TS client: patterns that need the worker still give re.match results; long patterns are refused", async () => {
+test("TS client: patterns that need the worker still give re.match results; long patterns are refused", { timeout: 60_000 }, async () => {
   await using p = new Proxy(`PYRO:Pyro.NameServer@127.0.0.1:${port}`);
   {
     for (const n of ["ab.x", "aab.y", "b.z", "abab.q"]) await p.$call("register", [n, `PYRO:o@127.0.0.1:3`]);

@@ -41,7 +41,7 @@ function assertOneLine(text: string, pattern: RegExp): void {
   assert.match(lines[0]!, pattern);
 }
 
-test("Daemon.create / startNameServer with impossible ports or hosts reject with CommunicationError", async () => {
+test("Daemon.create / startNameServer with impossible ports or hosts reject with CommunicationError", { timeout: 60_000 }, async () => {
   let unhandled: unknown = null;
   const onUnhandled = (e: unknown) => (unhandled = e);
   process.on("unhandledRejection", onUnhandled);
@@ -68,7 +68,7 @@ test("Daemon.create / startNameServer with impossible ports or hosts reject with
   }
 });
 
-test("CLI: ns / echoserver with -p 99999 print one error line on stderr and exit 1", async () => {
+test("CLI: ns / echoserver with -p 99999 print one error line on stderr and exit 1", { timeout: 60_000 }, async () => {
   const [ns, echo, entry] = await Promise.all([
     run(["src/cli/main.ts", "ns", "-n", "127.0.0.1", "-p", "99999"]),
     run(["src/cli/main.ts", "echoserver", "-H", "127.0.0.1", "-p", "99999"]),
@@ -82,14 +82,14 @@ test("CLI: ns / echoserver with -p 99999 print one error line on stderr and exit
   assertOneLine(entry.err, /^error: cannot listen on/);
 });
 
-test("CLI: nsc that cannot reach a name server prints one Error line and exits 1", async () => {
+test("CLI: nsc that cannot reach a name server prints one Error line and exits 1", { timeout: 60_000 }, async () => {
   const r = await run(["src/cli/main.ts", "nsc", "-n", "127.0.0.1", "-p", "99999", "list"]);
   assert.equal(r.code, 1);
   assertOneLine(r.out, /^Error: Failed to locate the nameserver; tried: .*99999/);
   assert.equal(r.err, "");
 });
 
-test("CLI: a bad PYRO_* value is one line naming the variable, from check-config and from ns", async () => {
+test("CLI: a bad PYRO_* value is one line naming the variable, from check-config and from ns", { timeout: 60_000 }, async () => {
   const [cc, two, ns] = await Promise.all([
     run(["src/cli/main.ts", "check-config"], { PYRO_NS_PORT: "abc" }),
     run(["src/cli/main.ts", "check-config"], { PYRO_COMMTIMEOUT: "xyz", PYRO_SSL: "maybe" }),
@@ -106,7 +106,7 @@ test("CLI: a bad PYRO_* value is one line naming the variable, from check-config
   assertOneLine(ns.err, /^pyro4 ns: error: invalid literal for int\(\) with base 10: 'abc' \(PYRO_NS_PORT\)$/);
 });
 
-test("importing the package with bad PYRO_* values does not throw; using the setting does, typed", async () => {
+test("importing the package with bad PYRO_* values does not throw; using the setting does, typed", { timeout: 60_000 }, async () => {
   const script = `
     const m = await import("./src/index.ts");
     const out = { imported: true, problems: m.config.problems().map((p) => p.variable).sort() };
@@ -131,7 +131,7 @@ test("importing the package with bad PYRO_* values does not throw; using the set
   });
 });
 
-test("Config: names are looked up as own settings only", () => {
+test("Config: names are looked up as own settings only", { timeout: 60_000 }, () => {
   const c = new Config({ PYRO_NS_PORT: "12", constructor: "x", PYRO_constructor: "y" } as NodeJS.ProcessEnv);
   assert.equal(c.get("NS_PORT"), 12);
   for (const n of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "reset"]) assert.equal(c.get(n), undefined, n);
