@@ -105,6 +105,31 @@ const table: [ConfigName, unknown, Kind][] = [
 ];
 
 export const configNames: readonly ConfigName[] = table.map((r) => r[0]);
+const configNameSet: ReadonlySet<string> = new Set(configNames);
+
+/** True for the 45 setting names (a Set lookup: names from users or peers never reach Object.prototype). */
+export function isConfigName(name: string): name is ConfigName {
+  return configNameSet.has(name);
+}
+
+function defineValue(target: object, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** A setting whose environment value was refused: reading it throws, assigning a value repairs it. */
+function defineInvalid(target: object, name: string, error: ValueError, repaired: () => void): void {
+  Object.defineProperty(target, name, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      throw error;
+    },
+    set(this: object, value: unknown) {
+      defineValue(this, name, value);
+      repaired();
+    },
+  });
+}
 
 /** Python's int(): optional sign, digits, underscores between digits, surrounding whitespace. */
 function pyInt(name: string, text: string): number {
@@ -209,18 +234,43 @@ export class Config implements ConfigItems {
   declare SSL_CLIENTKEYPASSWD: string;
   declare SSL_CACERTS: string;
 
+  /** Settings whose PYRO_* value was refused; reading one of them throws its ValueError. */
+  private readonly invalid = new Map<ConfigName, ValueError>();
+
   constructor(env: NodeJS.ProcessEnv | null = process.env) {
     this.reset(env);
   }
 
   /** Back to defaults, then PYRO_* variables from `env` (pass null to ignore the environment). */
   reset(env: NodeJS.ProcessEnv | null = process.env): void {
-    const self = this as unknown as Record<string, unknown>;
+    this.invalid.clear();
     for (const [name, def, kind] of table) {
-      const raw = env?.["PYRO_" + name];
-      self[name] = raw === undefined ? def : cast(name, kind, raw);
+      const raw = env && Object.hasOwn(env, "PYRO_" + name) ? env["PYRO_" + name] : undefined;
+      let value: unknown = def;
+      if (raw !== undefined) {
+        try {
+          value = cast(name, kind, raw);
+        } catch (e) {
+          if (!(e instanceof ValueError)) throw e;
+          // Reported when the setting is used (and by problems()), so importing the library never throws.
+          this.invalid.set(name, e);
+          defineInvalid(this, name, e, () => this.invalid.delete(name));
+          continue;
+        }
+      }
+      if (name === "SERIALIZERS_ACCEPTED") value = new Set(String(value).split(","));
+      defineValue(this, name, value);
     }
-    this.SERIALIZERS_ACCEPTED = new Set(String(self.SERIALIZERS_ACCEPTED).split(","));
+  }
+
+  /** The PYRO_* variables whose values could not be used, with the error a use of each setting throws. */
+  problems(): { name: ConfigName; variable: string; error: ValueError }[] {
+    return [...this.invalid].map(([name, error]) => ({ name, variable: "PYRO_" + name, error }));
+  }
+
+  /** A setting by name, or undefined for a name that is not one (own properties only: "constructor" is not). */
+  get(name: string): unknown {
+    return isConfigName(name) ? (this as unknown as Record<string, unknown>)[name] : undefined;
   }
 
   asDict(): ConfigItems {

@@ -2,7 +2,7 @@
 
 export * from "./errors.js";
 export { URI, type UriProtocol } from "./uri.js";
-export { config, Config, configNames, type ConfigItems, type ConfigName } from "./config.js";
+export { config, Config, configNames, isConfigName, ValueError as ConfigValueError, type ConfigItems, type ConfigName } from "./config.js";
 export {
   Tuple, tuple, toTuple, isTuple, FrozenSet, frozenset, isFrozenSet, Complex, Float, float,
   registerClassToDict, unregisterClassToDict, registerDictToClass, unregisterDictToClass,

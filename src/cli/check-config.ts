@@ -2,24 +2,25 @@
 // compare a Node process's view of PYRO_* variables with Python's.
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
-import { Config, ValueError } from "../config.js";
+import { Config } from "../config.js";
 import { PROTOCOL_VERSION } from "../protocol/message.js";
 import { VERSION, PYRO4_COMPAT_VERSION } from "../version.js";
 
-export async function checkConfigMain(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+export async function checkConfigMain(
+  argv: string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = (l) => process.stderr.write(l + "\n"),
+): Promise<number> {
   if (argv.includes("-h") || argv.includes("--help")) {
     out("usage: pyro4 check-config\n\nPrints the effective Pyro4 configuration (defaults plus PYRO_* environment variables).");
     return 0;
   }
-  let cfg: Config;
-  try {
-    cfg = new Config(process.env);
-  } catch (e) {
-    if (e instanceof ValueError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+  const cfg = new Config(process.env);
+  const problems = cfg.problems();
+  if (problems.length) {
+    // one line per unusable variable, naming it, like the ValueError a use of that setting raises
+    for (const p of problems) err(`error: ${p.error.message}`);
+    return 1;
   }
   out(`Pyro version: ${PYRO4_COMPAT_VERSION} (pyro4 for Node.js ${VERSION})`);
   out(`Loaded from: ${dirname(dirname(fileURLToPath(import.meta.url)))}`);

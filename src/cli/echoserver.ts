@@ -7,6 +7,7 @@ import { Complex, Tuple } from "../serializers/values.js";
 import { Daemon } from "../server/daemon.js";
 import { expose, oneway } from "../server/expose.js";
 import { PythonError } from "../server/pyerrors.js";
+import { oneLine } from "./report.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -304,10 +305,22 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
       err("error: -N (start a name server) is not available yet in this build");
       return 1;
     }
-    nameserver = await start({ host: o.host, hmacKey: hmac || null });
+    try {
+      nameserver = await start({ host: o.host, hmacKey: hmac || null });
+    } catch (e) {
+      err(`error: ${oneLine(e)}`);
+      return 1;
+    }
   }
 
-  const daemon = await Daemon.create({ host: o.host, port: o.port, unixsocket: o.unixsocket, hmacKey: hmac || null });
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.create({ host: o.host, port: o.port, unixsocket: o.unixsocket, hmacKey: hmac || null });
+  } catch (e) {
+    err(`error: ${oneLine(e)}`);
+    await nameserver?.close?.();
+    return 1;
+  }
   const echo = new EchoServer();
   echo._verbose = o.verbose;
   echo._print = out;
@@ -334,7 +347,7 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
       }
     } else if (o.verbose) out("not using a name server.");
   } catch (e) {
-    err(`error: ${(e as Error).message}`);
+    err(`error: ${oneLine(e)}`);
     await daemon.close();
     await nameserver?.close?.();
     return 1;

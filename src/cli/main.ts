@@ -22,6 +22,17 @@ function usage(): string {
   return lines.join("\n");
 }
 
+import { oneLine } from "./report.js";
+
+// A user mistake must never end in a Node stack trace: anything that escapes a command, even asynchronously
+// (a socket error after start-up), is reported as one line and the process exits with status 1.
+function fatal(err: unknown): void {
+  process.stderr.write(`pyro4: error: ${oneLine(err)}\n`);
+  process.exit(1);
+}
+process.on("uncaughtException", fatal);
+process.on("unhandledRejection", fatal);
+
 // `pyro4 nsc list | head` must end quietly, like a Unix tool, when the reader goes away.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code === "EPIPE") process.exit(0);
@@ -35,7 +46,8 @@ async function main(): Promise<void> {
     process.exitCode = name ? 0 : 2;
     return;
   }
-  const cmd = commands[name];
+  // own properties only: `pyro4 constructor` is an unknown command, not Object.prototype.constructor
+  const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!cmd) {
     console.error(`pyro4: unknown command '${name}'\n\n${usage()}`);
     process.exitCode = 2;
@@ -46,7 +58,7 @@ async function main(): Promise<void> {
   if (code !== 0) process.exitCode = code;
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? `pyro4: ${err.message}` : err);
+main().catch((err: unknown) => {
+  process.stderr.write(`pyro4: error: ${oneLine(err)}\n`);
   process.exitCode = 1;
 });

@@ -4,6 +4,7 @@
 import { config } from "../config.js";
 import { startNameServer } from "../naming/server.js";
 import { OptParseExit, parseOptions, type OptSpec } from "../naming/optparse.js";
+import { oneLine } from "./report.js";
 
 const specs: OptSpec[] = [
   { short: "n", long: "host", dest: "host", help: "hostname to bind server on" },
@@ -62,7 +63,7 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
       hmacKey: key,
     });
   } catch (e) {
-    err(`pyro4 ns: ${(e as Error).message}`);
+    err(`pyro4 ns: error: ${oneLine(e)}`);
     return 1;
   }
   if (ns.broadcastSkipped) out(ns.broadcastSkipped);

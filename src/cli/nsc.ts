@@ -6,6 +6,7 @@ import { RemoteError } from "../errors.js";
 import { locateNS, type NameServerClient } from "../naming/locate.js";
 import { OptParseExit, parseOptions, type OptSpec } from "../naming/optparse.js";
 import { compareCodePoints, pyRepr } from "../naming/pyrepr.js";
+import { oneLine } from "./report.js";
 
 const usage =
   "Usage: pyro4 nsc [options] command [arguments]\nCommands: " +
@@ -88,9 +89,11 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
   try {
     ns = await locateNS(host, options.port as number | null, { hmacKey: key });
   } catch (e) {
-    print(`Error: ${(e as Error).message}`);
-    return 0;
+    // pyro4-nsc prints this on stdout and exits 0; a script needs the failure in the status too
+    print(`Error: ${oneLine(e)}`);
+    return 1;
   }
+  let status = 0;
   try {
     if (verbose) print(`Name server found: ${ns.uri}`);
     try {
@@ -100,13 +103,14 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
         writeErr(e.message + "\n");
         return 1;
       }
-      print(`Error: ${pythonTypeName(e)} - ${(e as Error).message}`);
+      print(`Error: ${pythonTypeName(e)} - ${oneLine(e)}`);
+      status = 1;
     }
     if (verbose) print("Done.");
   } finally {
     await ns.release();
   }
-  return 0;
+  return status;
 }
 
 async function handleCommand(

@@ -8,7 +8,8 @@ import { Tuple, tuple, setKey } from "../serializers/values.js";
 import { PythonError } from "../server/pyerrors.js";
 import { MemoryStorage, type NameStorage, type Registration, type Tag } from "./storage.js";
 import { compareCodePoints } from "./pyrepr.js";
-import { compilePythonRegex, pythonMatch, PythonRegexError } from "./pyregex.js";
+import { compilePythonRegex, PythonRegexError } from "./pyregex.js";
+import { DEFAULT_REGEX_BUDGET_MS, MAX_REGEX_LENGTH, matchNames } from "./regex-guard.js";
 
 export const NAMESERVER_NAME = "Pyro.NameServer";
 
@@ -120,9 +121,12 @@ export type ListResult = Record<string, string | Tuple<unknown>>;
  */
 export class NameServer {
   readonly storage: NameStorage;
+  /** Time budget for one regex list/remove (a hostile pattern is refused with NamingError when it runs out). */
+  regexBudgetMs: number;
 
-  constructor(storage?: NameStorage) {
+  constructor(storage?: NameStorage, options: { regexBudgetMs?: number } = {}) {
     this.storage = storage ?? new MemoryStorage();
+    this.regexBudgetMs = options.regexBudgetMs ?? DEFAULT_REGEX_BUDGET_MS;
   }
 
   count(): number {
@@ -163,7 +167,7 @@ export class NameServer {
     return null;
   }
 
-  remove(name: unknown = null, prefix: unknown = null, regex: unknown = null): number {
+  remove(name: unknown = null, prefix: unknown = null, regex: unknown = null): number | Promise<number> {
     if (truthy(name)) {
       checkHashableKey(name);
       if (typeof name === "string" && name !== NAMESERVER_NAME && this.storage.has(name)) {
@@ -177,17 +181,22 @@ export class NameServer {
       return items.length;
     };
     if (truthy(prefix)) return removeListed(this.list(prefix));
-    if (truthy(regex)) return removeListed(this.list(null, regex));
+    if (truthy(regex)) {
+      const listed = this.list(null, regex);
+      return listed instanceof Promise ? listed.then(removeListed) : removeListed(listed);
+    }
     return 0;
   }
 
+  list(prefix?: unknown, regex?: null, metadata_all?: unknown, metadata_any?: unknown, return_metadata?: unknown): ListResult;
+  list(prefix: unknown, regex: unknown, metadata_all?: unknown, metadata_any?: unknown, return_metadata?: unknown): ListResult | Promise<ListResult>;
   list(
     prefix: unknown = null,
     regex: unknown = null,
     metadata_all: unknown = null,
     metadata_any: unknown = null,
     return_metadata: unknown = false,
-  ): ListResult {
+  ): ListResult | Promise<ListResult> {
     const given = [prefix, regex, metadata_all, metadata_any].filter((x) => x !== null && x !== undefined).length;
     if (given > 1) throw new PythonError("ValueError", "you can only filter on one thing at a time");
     const withMeta = truthy(return_metadata);
@@ -197,6 +206,8 @@ export class NameServer {
       selected = fast ?? filter(this.storage.everything(), (n) => startswith(n, prefix));
     } else if (truthy(regex)) {
       if (typeof regex !== "string") throw typeError("first argument must be string or compiled pattern");
+      if (regex.length > MAX_REGEX_LENGTH)
+        throw new NamingError(`invalid regex: pattern longer than ${MAX_REGEX_LENGTH} characters`);
       let re: RegExp;
       try {
         re = compilePythonRegex(regex);
@@ -204,7 +215,14 @@ export class NameServer {
         if (e instanceof PythonRegexError) throw new NamingError("invalid regex: " + e.message);
         throw e;
       }
-      selected = filter(this.storage.everything(), (n) => pythonMatch(re, n));
+      const all = this.storage.everything();
+      const hits = matchNames(regex, re, [...all.keys()], this.regexBudgetMs);
+      const pick = (names: string[]): ListResult => {
+        const m = new Map<string, Registration>();
+        for (const n of names) m.set(n, all.get(n)!);
+        return listResult(m, withMeta);
+      };
+      return Array.isArray(hits) ? pick(hits) : hits.then(pick);
     } else if (truthy(metadata_all)) {
       if (typeof metadata_all === "string")
         throw typeError("metadata_all should not be a str, but another iterable (set, list, etc)");
@@ -222,14 +240,18 @@ export class NameServer {
     } else {
       selected = this.storage.everything();
     }
-    const out: ListResult = {};
-    for (const [n, r] of selected) setKey(out, n, withMeta ? tuple<unknown>(r.uri, sortedTags(r.metadata)) : r.uri);
-    return out;
+    return listResult(selected, withMeta);
   }
 
   ping(): null {
     return null;
   }
+}
+
+function listResult(selected: Map<string, Registration>, withMeta: boolean): ListResult {
+  const out: ListResult = {};
+  for (const [n, r] of selected) setKey(out, n, withMeta ? tuple<unknown>(r.uri, sortedTags(r.metadata)) : r.uri);
+  return out;
 }
 
 const tagRank = (t: Tag) => (typeof t === "string" ? 1 : 0);

@@ -7,13 +7,26 @@ import { isPrivateName, type Exposure, type MethodInfo } from "./expose.js";
 import type { ParamInfo } from "./params.js";
 import { attributeError, typeError } from "./pyerrors.js";
 
+/**
+ * Python's hasattr(obj, name) for a served JavaScript object: own and class members only. What every JavaScript
+ * object inherits (toString, hasOwnProperty, constructor, __proto__...) does not exist on the Python side, so a
+ * peer naming one gets the AttributeError a Python daemon gives ("object has no attribute").
+ */
+export function hasMember(obj: object, name: string): boolean {
+  if (name === "constructor" || name === "__proto__") return false;
+  for (let o: object | null = obj; o !== null && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+    if (Object.hasOwn(o, name)) return true;
+  }
+  return false;
+}
+
 /** Pyro4's util.getAttribute: the exposed method `name` of `obj`, or the AttributeError Python would raise. */
 export function resolveMethod(obj: object, exposure: Exposure, name: string): MethodInfo {
   // exposed methods never have private names (computeExposure refuses them), so a hit needs no name check
   const m = exposure.methods.get(name);
   if (m) return m;
   if (isPrivateName(name)) throw attributeError(`attempt to access private attribute '${name}'`);
-  if (!(name in obj)) throw attributeError(`'${exposure.typeName}' object has no attribute '${name}'`);
+  if (!hasMember(obj, name)) throw attributeError(`'${exposure.typeName}' object has no attribute '${name}'`);
   throw attributeError(`attempt to access unexposed attribute '${name}'`);
 }
 
@@ -22,7 +35,7 @@ export function getRemoteAttribute(obj: object, exposure: Exposure, name: unknow
   const n = String(name);
   const a = exposure.attrs.get(n);
   if (a?.get) return a.get.call(obj);
-  if (!(n in obj)) throw attributeError(`type object '${exposure.typeName}' has no attribute '${n}'`);
+  if (!hasMember(obj, n)) throw attributeError(`type object '${exposure.typeName}' has no attribute '${n}'`);
   throw attributeError(`attempt to access unexposed or unknown remote attribute '${n}'`);
 }
 
@@ -34,7 +47,7 @@ export function setRemoteAttribute(obj: object, exposure: Exposure, name: unknow
     a.set.call(obj, value);
     return null;
   }
-  if (!(n in obj)) throw attributeError(`type object '${exposure.typeName}' has no attribute '${n}'`);
+  if (!hasMember(obj, n)) throw attributeError(`type object '${exposure.typeName}' has no attribute '${n}'`);
   throw attributeError(`attempt to access unexposed or unknown remote attribute '${n}'`);
 }
 

@@ -249,7 +249,8 @@ export function computeExposure(target: object, isClassTarget: boolean, options:
       if (typeof d.value === "function") {
         const m = fnMarks.get(d.value);
         if (!(m?.exposed || classExposed || listed.has(name) || !requireExpose)) continue;
-        const explicit = options.params?.[name] ?? m?.params;
+        // own entries only: a method named toString must not pick up Object.prototype.toString as its parameters
+        const explicit = (options.params && Object.hasOwn(options.params, name) ? options.params[name] : undefined) ?? m?.params;
         methods.set(name, {
           name,
           fn: d.value,

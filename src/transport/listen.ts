@@ -6,6 +6,7 @@ import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 import { lookup } from "node:dns/promises";
 import { unlinkSync } from "node:fs";
 import { config } from "../config.js";
+import { CommunicationError } from "../errors.js";
 
 export interface ListenOptions {
   /** Host name or address; "" = every interface. Ignored with `unixsocket`. */
@@ -46,8 +47,43 @@ async function bindAddress(host: string, prefer: number): Promise<string> {
   }
 }
 
-/** Open a listening socket; `onConnection` gets each accepted socket. */
+/** Where a listen attempt went, as Pyro4 words socket addresses: `('host', port)` or the socket path. */
+function describe(options: ListenOptions): string {
+  if (options.unixsocket) return options.unixsocket;
+  return `('${options.host ?? config.HOST}', ${options.port ?? 0})`;
+}
+
+/** Refuse arguments node:net would throw on synchronously (deep in a callback, where no caller could catch). */
+function checkArguments(options: ListenOptions): void {
+  const fail = (why: string) => new CommunicationError(`cannot listen on ${describe(options)}: ${why}`);
+  if (options.unixsocket != null) {
+    if (typeof options.unixsocket !== "string") throw fail("unix socket name must be a string");
+    return;
+  }
+  const port = options.port;
+  if (port !== undefined && port !== null && !(Number.isInteger(port) && port >= 0 && port <= 65535))
+    throw fail("port must be an integer from 0 to 65535");
+  const host = options.host;
+  if (host !== undefined && host !== null && typeof host !== "string") throw fail("host must be a string");
+  const backlog = options.backlog;
+  if (backlog !== undefined && !(Number.isInteger(backlog) && backlog >= 0)) throw fail("backlog must be a non-negative integer");
+}
+
+/**
+ * Open a listening socket; `onConnection` gets each accepted socket. Every failure (bad arguments, address in
+ * use, unknown host, permission) rejects with CommunicationError, the Node error as its `cause`.
+ */
 export async function listen(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
+  checkArguments(options);
+  try {
+    return await listenUnchecked(options, onConnection);
+  } catch (e) {
+    if (e instanceof CommunicationError) throw e;
+    throw new CommunicationError(`cannot listen on ${describe(options)}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+async function listenUnchecked(options: ListenOptions, onConnection: (socket: Socket) => void): Promise<Listener> {
   let server: Server;
   if (options.tls) {
     server = createTlsServer(options.tls, onConnection);
@@ -62,18 +98,29 @@ export async function listen(options: ListenOptions, onConnection: (socket: Sock
   const backlog = options.backlog ?? 100;
   const unixsocket = options.unixsocket ?? null;
   await new Promise<void>((resolve, reject) => {
-    const onError = (e: Error) => reject(e);
+    const onError = (e: Error) => {
+      server.close();
+      reject(e);
+    };
     server.once("error", onError);
     const done = () => {
       server.off("error", onError);
       resolve();
     };
+    // server.listen throws synchronously for some arguments; inside .then() that would be an unhandled rejection
+    const start = (opts: Parameters<Server["listen"]>[0]) => {
+      try {
+        server.listen(opts, done);
+      } catch (e) {
+        onError(e as Error);
+      }
+    };
     if (unixsocket) {
-      server.listen({ path: unixsocket, backlog }, done);
+      start({ path: unixsocket, backlog });
     } else {
       bindAddress(options.host ?? config.HOST, options.preferIpVersion ?? config.PREFER_IP_VERSION).then(
-        (address) => server.listen({ host: address, port: options.port ?? 0, backlog, exclusive: true }, done),
-        reject,
+        (address) => start({ host: address, port: options.port ?? 0, backlog, exclusive: true }),
+        onError,
       );
     }
   });

@@ -1,0 +1,139 @@
+// Bad local arguments and bad PYRO_* environment values: typed errors at the call (never an unhandled rejection
+// that kills the process), `import` that never throws, and `pyro4` commands that report one line and exit
+// non-zero instead of printing a Node stack.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { Daemon } from "../../src/server/daemon.js";
+import { startNameServer } from "../../src/naming/server.js";
+import { locateNS } from "../../src/naming/locate.js";
+import { Proxy } from "../../src/client/proxy.js";
+import { CommunicationError, NamingError } from "../../src/errors.js";
+import { Config, ValueError } from "../../src/config.js";
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+      env: { ...process.env, PYRO_NS_PORT: "1", PYRO_NS_BCPORT: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
+    child.stderr.setEncoding("utf8").on("data", (d) => (err += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+}
+
+function assertOneLine(text: string, pattern: RegExp): void {
+  const lines = text.split("\n").filter(Boolean);
+  assert.equal(lines.length, 1, text);
+  assert.doesNotMatch(text, /^\s+at /m, text);
+  assert.match(lines[0]!, pattern);
+}
+
+test("Daemon.create / startNameServer with impossible ports or hosts reject with CommunicationError", { timeout: 60_000 }, async () => {
+  let unhandled: unknown = null;
+  const onUnhandled = (e: unknown) => (unhandled = e);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    for (const port of [99999, -1, 1.5, Number.NaN]) {
+      await assert.rejects(Daemon.create({ host: "127.0.0.1", port }), (e: Error) => {
+        assert.ok(e instanceof CommunicationError, String(e));
+        assert.equal((e as CommunicationError).code, "COMMUNICATION_ERROR");
+        assert.match(e.message, /^cannot listen on \('127\.0\.0\.1', .+\): port must be an integer from 0 to 65535$/);
+        return true;
+      });
+    }
+    await assert.rejects(Daemon.create({ host: "no.such.host.invalid" }), CommunicationError);
+    await assert.rejects(Daemon.create({ unixsocket: "/nonexistent-dir/x/sock" }), CommunicationError);
+    await assert.rejects(startNameServer({ host: "127.0.0.1", port: 99999, enableBroadcast: false }), CommunicationError);
+    await assert.rejects(locateNS("127.0.0.1", 99999), NamingError);
+    const p = new Proxy("PYRO:x@127.0.0.1:99999");
+    await assert.rejects(p.$call("x"), CommunicationError);
+    await p.$release();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(unhandled, null);
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+});
+
+test("CLI: ns / echoserver with -p 99999 print one error line on stderr and exit 1", { timeout: 60_000 }, async () => {
+  const [ns, echo, entry] = await Promise.all([
+    run(["src/cli/main.ts", "ns", "-n", "127.0.0.1", "-p", "99999"]),
+    run(["src/cli/main.ts", "echoserver", "-H", "127.0.0.1", "-p", "99999"]),
+    run(["src/cli/echoserver-entry.ts", "-H", "127.0.0.1", "-p", "99999"]),
+  ]);
+  assert.equal(ns.code, 1);
+  assertOneLine(ns.err, /^pyro4 ns: error: cannot listen on \('127\.0\.0\.1', 99999\): port must be an integer from 0 to 65535$/);
+  assert.equal(echo.code, 1);
+  assertOneLine(echo.err, /^error: cannot listen on .*port must be an integer/);
+  assert.equal(entry.code, 1);
+  assertOneLine(entry.err, /^error: cannot listen on/);
+});
+
+test("CLI: nsc that cannot reach a name server prints one Error line and exits 1", { timeout: 60_000 }, async () => {
+  const r = await run(["src/cli/main.ts", "nsc", "-n", "127.0.0.1", "-p", "99999", "list"]);
+  assert.equal(r.code, 1);
+  assertOneLine(r.out, /^Error: Failed to locate the nameserver; tried: .*99999/);
+  assert.equal(r.err, "");
+});
+
+test("CLI: a bad PYRO_* value is one line naming the variable, from check-config and from ns", { timeout: 60_000 }, async () => {
+  const [cc, two, ns] = await Promise.all([
+    run(["src/cli/main.ts", "check-config"], { PYRO_NS_PORT: "abc" }),
+    run(["src/cli/main.ts", "check-config"], { PYRO_COMMTIMEOUT: "xyz", PYRO_SSL: "maybe" }),
+    run(["src/cli/main.ts", "ns", "-n", "127.0.0.1"], { PYRO_NS_PORT: "abc" }),
+  ]);
+  assert.equal(cc.code, 1);
+  assertOneLine(cc.err, /^error: invalid literal for int\(\) with base 10: 'abc' \(PYRO_NS_PORT\)$/);
+  assert.equal(two.code, 1);
+  assert.deepEqual(two.err.trim().split("\n").sort(), [
+    "error: could not convert string to float: 'xyz' (PYRO_COMMTIMEOUT)",
+    "error: invalid boolean value: PYRO_SSL=maybe",
+  ]);
+  assert.equal(ns.code, 1);
+  assertOneLine(ns.err, /^pyro4 ns: error: invalid literal for int\(\) with base 10: 'abc' \(PYRO_NS_PORT\)$/);
+});
+
+test("importing the package with bad PYRO_* values does not throw; using the setting does, typed", { timeout: 60_000 }, async () => {
+  const script = `
+    const m = await import("./src/index.ts");
+    const out = { imported: true, problems: m.config.problems().map((p) => p.variable).sort() };
+    for (const name of ["NS_PORT", "COMMTIMEOUT", "SSL"]) {
+      try { m.config[name]; out[name] = "no error"; } catch (e) { out[name] = [e.name, e.code, e instanceof m.ConfigValueError]; }
+    }
+    out.HOST = m.config.HOST;
+    m.config.NS_PORT = 9999; // assigning repairs the setting
+    out.repaired = [m.config.NS_PORT, m.config.problems().length];
+    console.log(JSON.stringify(out));
+  `;
+  const r = await run(["--input-type=module", "-e", script], { PYRO_NS_PORT: "abc", PYRO_COMMTIMEOUT: "xyz", PYRO_SSL: "maybe", PYRO_HOST: "h1" });
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(JSON.parse(r.out), {
+    imported: true,
+    problems: ["PYRO_COMMTIMEOUT", "PYRO_NS_PORT", "PYRO_SSL"],
+    NS_PORT: ["ValueError", "CONFIG_VALUE", true],
+    COMMTIMEOUT: ["ValueError", "CONFIG_VALUE", true],
+    SSL: ["ValueError", "CONFIG_VALUE", true],
+    HOST: "h1",
+    repaired: [9999, 2],
+  });
+});
+
+test("Config: names are looked up as own settings only", { timeout: 60_000 }, () => {
+  const c = new Config({ PYRO_NS_PORT: "12", constructor: "x", PYRO_constructor: "y" } as NodeJS.ProcessEnv);
+  assert.equal(c.get("NS_PORT"), 12);
+  for (const n of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "reset"]) assert.equal(c.get(n), undefined, n);
+  assert.throws(() => new Config({ PYRO_NS_PORT: "abc" }).NS_PORT, ValueError);
+});
