@@ -87,9 +87,7 @@ export class PyroLink {
     try {
       socket = await connectSocket(target, { timeoutMs: options.timeoutMs });
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const reason = err.code === "ECONNREFUSED" ? "[Errno 111] Connection refused" : (err.message ?? String(e));
-      throw new PyException("Pyro4.errors.CommunicationError", [`cannot connect to ${where}: ${reason}`]);
+      throw new PyException("Pyro4.errors.CommunicationError", [`cannot connect to ${where}: ${pythonSocketError(e)}`]);
     }
     const link = new PyroLink(socket, { ...options }, where);
     const body = json.serializeData(new Map<string, unknown>([["handshake", "hello"], ["object", objectId]]));
@@ -185,4 +183,22 @@ export class PyroLink {
 /** Python's str() of a decoded handshake answer (a message string, usually). */
 function pyStr(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+const ERRNO: Record<string, string> = {
+  ECONNREFUSED: "[Errno 111] Connection refused",
+  ENOENT: "[Errno 2] No such file or directory",
+  EHOSTUNREACH: "[Errno 113] No route to host",
+  ENETUNREACH: "[Errno 101] Network is unreachable",
+  ECONNRESET: "[Errno 104] Connection reset by peer",
+  EACCES: "[Errno 13] Permission denied",
+};
+
+/** The socket error text Python would show for a failed connect (errno and strerror). */
+function pythonSocketError(e: unknown): string {
+  for (let x = e as (Error & { code?: string; cause?: unknown }) | undefined; x; x = x.cause as typeof x) {
+    if (x.code && ERRNO[x.code]) return ERRNO[x.code]!;
+    if (x.name === "TimeoutError" || x.code === "TIMEOUT" || x.code === "ETIMEDOUT") return "timed out";
+  }
+  return (e as Error)?.message ?? String(e);
 }

@@ -213,7 +213,9 @@ export class HttpGateway {
     if (ctype === "multipart/form-data") throw new GatewayRequestError(415, "Unsupported Media Type (multipart/form-data)");
     parseQs(query, lists, this.o.maxParams);
     const params = singlyfy(lists);
-    if (ctype.toLowerCase() === "application/json" && body.length) {
+    // Extension, opt-in (X-Pyro-Options: json) so that a body Python ignores is ignored here too unless asked for.
+    const optIn = headerText(req.headers["x-pyro-options"]).split(",").includes("json");
+    if (optIn && ctype.toLowerCase() === "application/json" && body.length) {
       const text = body.toString("utf8");
       checkDepth(text, this.o.maxJsonDepth);
       let obj: unknown;
