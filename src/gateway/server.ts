@@ -56,6 +56,8 @@ interface Req {
   method: string;
   path: string; // after "pyro/"
   params: Params;
+  /** Positional arguments: only from a JSON body's "$args" (extension). */
+  vargs: unknown[];
   headers: IncomingMessage["headers"];
 }
 
@@ -155,8 +157,9 @@ export class HttpGateway {
       return this.text(res, 405, "Error 405: Method Not Allowed");
     }
     let params: Params;
+    const vargs: unknown[] = [];
     try {
-      params = await this.readParams(req, method, query);
+      params = await this.readParams(req, method, query, vargs);
     } catch (e) {
       if (e instanceof GatewayRequestError) {
         if (e.status === 413) res.setHeader("Connection", "close");
@@ -164,7 +167,7 @@ export class HttpGateway {
       }
       throw e;
     }
-    await this.processPyroRequest({ method, path: path.slice(5), params, headers: req.headers }, res, req);
+    await this.processPyroRequest({ method, path: path.slice(5), params, vargs, headers: req.headers }, res, req);
   }
 
   private cors(req: IncomingMessage, res: ServerResponse): void {
@@ -197,7 +200,7 @@ export class HttpGateway {
   }
 
   /** cgi.parse + singlyfy_parameters, plus our JSON-body extension. */
-  private async readParams(req: IncomingMessage, method: string, query: string): Promise<Params> {
+  private async readParams(req: IncomingMessage, method: string, query: string, vargs: unknown[]): Promise<Params> {
     const lists = new Map<string, string[]>();
     if (method !== "POST") {
       parseQs(query, lists, this.o.maxParams);
@@ -228,6 +231,11 @@ export class HttpGateway {
       const entries = Object.entries(obj as Record<string, unknown>);
       if (entries.length + params.size > this.o.maxParams) throw new GatewayRequestError(400, `too many parameters (max ${this.o.maxParams})`);
       for (const [k, v] of entries) {
+        if (k === "$args") {
+          if (!Array.isArray(v)) throw new GatewayRequestError(400, "Bad Request ($args must be an array)");
+          vargs.push(...(v as unknown[]));
+          continue;
+        }
         if (params.has(k)) throw new GatewayRequestError(400, `Bad Request (parameter '${k}' given twice)`);
         params.set(k, v as string);
       }
@@ -273,10 +281,10 @@ export class HttpGateway {
       }
       let reply;
       if (meta.attrs.includes(method)) {
-        if (r.params.size) throw new PyException("builtins.AssertionError", ["attribute lookup can't have query parameters"]);
+        if (r.params.size || r.vargs.length) throw new PyException("builtins.AssertionError", ["attribute lookup can't have query parameters"]);
         reply = await link.invoke(target.object, "__getattr__", [method], {});
       } else if (meta.methods.includes(method)) {
-        reply = await link.invoke(target.object, method, [], Object.fromEntries(r.params), oneway.has(method));
+        reply = await link.invoke(target.object, method, r.vargs, Object.fromEntries(r.params), oneway.has(method));
       } else {
         // Python's proxy raises this for unknown names; for names its proxy has locally (_pyro*, dunders) it
         // called its own proxy instead (a leak): we treat every name outside the metadata the same way.
