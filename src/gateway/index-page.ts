@@ -10,7 +10,7 @@ export interface IndexEntry {
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const jsq = (s: string) => esc(JSON.stringify(s));
+const jsq = (s: string) => `"${esc(s)}"`;
 
 export function renderIndexPage(o: { entries: IndexEntry[]; regex: string; nsLocation: string; version: string; clientUrl: string }): string {
   const rows = o.entries.map((e) => {
