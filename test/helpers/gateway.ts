@@ -11,8 +11,10 @@ export interface PyNs {
   port: number;
 }
 
-export async function startPythonNs(): Promise<PyNs> {
-  const server = await startPython(["-m", "Pyro4.naming", "-n", "127.0.0.1", "-p", "0"], /NS running on [^:]+:(\d+)/);
+export async function startPythonNs(hmacKey?: string): Promise<PyNs> {
+  const server = await startPython(["-m", "Pyro4.naming", "-n", "127.0.0.1", "-p", "0"], /NS running on [^:]+:(\d+)/, {
+    env: hmacKey ? { PYRO_HMAC_KEY: hmacKey } : {},
+  });
   return { server, host: "127.0.0.1", port: Number(server.ready) };
 }
 
@@ -82,8 +84,8 @@ export interface TsBackend {
 }
 
 /** Our Daemon serving TsEcho/TsAttrs, registered as <prefix>echo / <prefix>attrs in the Python name server. */
-export async function startTsBackend(ns: PyNs, prefix = "http.ts."): Promise<TsBackend> {
-  const daemon = new Daemon({ host: "127.0.0.1", port: 0 });
+export async function startTsBackend(ns: PyNs, prefix = "http.ts.", hmacKey?: string): Promise<TsBackend> {
+  const daemon = new Daemon({ host: "127.0.0.1", port: 0, ...(hmacKey ? { hmacKey } : {}) });
   await daemon.start();
   const echo = daemon.register(new TsEcho(), undefined, {
     expose: ["echo", "error", "oneway_echo", "add", "unicode_error", "count", "generator", "big"],
@@ -91,7 +93,7 @@ export async function startTsBackend(ns: PyNs, prefix = "http.ts."): Promise<TsB
     params: { echo: ["message"], oneway_echo: ["message"], add: ["a", "b"], count: ["n"], big: ["n"] },
   });
   const attrs = daemon.register(new TsAttrs(), undefined, { expose: ["value", "get"] });
-  const client = (await locateNS(ns.host, ns.port)) as NameServerClient;
+  const client = (await locateNS(ns.host, ns.port, hmacKey ? { hmacKey } : {})) as NameServerClient;
   await client.register(prefix + "echo", echo);
   await client.register(prefix + "attrs", attrs);
   return {

@@ -286,6 +286,33 @@ test("client with Python's gateway: form bodies (latin-1 escaping), key, excepti
     (e: PyroHttpError) => e.code === "REMOTE" || e.code === "PROTOCOL");
 });
 
+test("HMAC key (-k / PYRO_HMAC_KEY): name server and daemon behind a key, same answers as Python's gateway", async () => {
+  const keyedNs = await startPythonNs("hm4c");
+  let backend: TsBackend | null = null;
+  let pyG: { server: PythonServer; url: string } | null = null;
+  let ours: HttpGateway | null = null;
+  let noKey: HttpGateway | null = null;
+  try {
+    backend = await startTsBackend(keyedNs, "http.ts.", "hm4c");
+    pyG = await startPythonGateway(keyedNs, [], { PYRO_HMAC_KEY: "hm4c" });
+    ours = await startTsGateway(keyedNs, { hmacKey: "hm4c" });
+    noKey = await startTsGateway(keyedNs);
+    const path = "/pyro/http.ts.echo/echo?message=signed";
+    const a = await rawRequest(pyG.url, "GET", path);
+    const b = await rawRequest(ours.url, "GET", path);
+    assert.deepEqual([b.status, b.text], [200, '"signed"']);
+    assert.deepEqual([b.status, b.text], [a.status, a.text]);
+    const c = await rawRequest(noKey.url, "GET", path);
+    assert.equal(c.status, 500); // the name server refuses an unsigned connection
+  } finally {
+    await noKey?.close();
+    await ours?.close();
+    await pyG?.server.stop();
+    await backend?.close();
+    await keyedNs.server.stop();
+  }
+});
+
 // ------------------------------------------------------------------ CLI
 
 test("pyro4 httpgateway CLI: Python's startup lines, env keys, bad options", async () => {
