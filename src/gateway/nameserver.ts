@@ -81,6 +81,7 @@ export class NameServerAccess {
         const lost = e instanceof PyException && /ConnectionClosedError|CommunicationError/.test(e.pythonClass);
         if (link && lost) link.close();
         if (!lost || attempt > 0) throw e;
+        for (const l of this.idle.splice(0)) l.close(); // their peer is likely gone too
         this.target = null; // connection with the name server lost: locate again, once
       }
     }
