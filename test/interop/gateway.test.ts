@@ -120,6 +120,21 @@ test("URLs up to Python's 64 KiB request line are served (Node's default header 
   assert.equal(tooLong.status, 431);
 });
 
+test("index page escapes names from the name server (Python's inserts them as HTML)", async () => {
+  const evil = "http.<img src=x onerror=alert(1)>";
+  await tsBackend.ns.register(evil, "PYRO:nothing@127.0.0.1:1");
+  try {
+    const py = await rawRequest(pyGw.url, "GET", "/pyro/");
+    const ours = await rawRequest(gw.url, "GET", "/pyro/");
+    assert.ok(py.text.includes("<img src=x onerror=alert(1)>"));
+    assert.equal(ours.status, 200);
+    assert.ok(!ours.text.includes("<img src=x"));
+    assert.ok(ours.text.includes("http.&#60;img src=x onerror=alert(1)&#62;"));
+  } finally {
+    await tsBackend.ns.remove(evil);
+  }
+});
+
 // ------------------------------------------------------------------ security
 
 test("gateway key: wrong, missing, right (header and $key); $key is not passed on", async () => {
