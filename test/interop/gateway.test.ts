@@ -367,3 +367,15 @@ test("pyro4 httpgateway CLI: Python's startup lines, env keys, bad options", asy
     delete process.env.PYRO_HTTPGATEWAY_KEY;
   }
 });
+
+// Compile-time checks of the client's types (`npx tsc --noEmit` fails if they break); never called.
+export function clientTypeChecks(): void {
+  const t = httpProxy<{ echo(m: string): string; count(n: number): Iterable<number>; value: number }>("x", { gateway: "http://127.0.0.1:1/pyro/" });
+  const a: Promise<string> = t.echo("a");
+  const b: AsyncIterable<number> = t.$stream.count(3);
+  const c: Promise<void> = t.$oneway.echo("x");
+  const d: Promise<number> = t.value();
+  // @ts-expect-error the argument must be a string
+  void t.echo(1);
+  void [a, b, c, d];
+}
