@@ -70,6 +70,8 @@ const cases: Case[] = [
   { name: "NaN and Infinity results", path: "/pyro/http.echo/nan", headers: C },
   { name: "unknown method", path: "/pyro/http.echo/nope", headers: C },
   { name: "unknown name", path: "/pyro/http.nope/echo", headers: C },
+  { name: "unknown non-ASCII name (escaped in the gateway's own JSON)", path: "/pyro/http.%C3%A9%E2%98%83/echo", headers: C },
+  { name: "unknown non-ASCII method", path: "/pyro/http.echo/%C3%A9", headers: C },
   { name: "name outside expose regex", path: "/pyro/hidden.secret/secret", headers: C },
   { name: "$meta of a hidden object", path: "/pyro/hidden.secret/$meta", headers: C },
   { name: "name that only contains the prefix", path: "/pyro/xhttp.echo/echo?message=x", headers: C },
