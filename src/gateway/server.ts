@@ -167,7 +167,7 @@ export class HttpGateway {
       }
       throw e;
     }
-    await this.processPyroRequest({ method, path: path.slice(5), params, vargs, headers: req.headers }, res, req);
+    await this.processPyroRequest({ method, path: path.slice(5), params, vargs, headers: req.headers }, res);
   }
 
   private cors(req: IncomingMessage, res: ServerResponse): void {
@@ -245,7 +245,7 @@ export class HttpGateway {
 
   // ------------------------------------------------------------------ Pyro layer (process_pyro_request)
 
-  private async processPyroRequest(r: Req, res: ServerResponse, req: IncomingMessage): Promise<void> {
+  private async processPyroRequest(r: Req, res: ServerResponse): Promise<void> {
     const pyroOptions = headerText(r.headers["x-pyro-options"]).split(",");
     if (!r.path) return this.homepage(res);
     const m = /^([^\n]+)\/([^\n]+)/.exec(r.path); // re.match(r"(.+)/(.+)"): greedy, '.' stops at \n
@@ -296,7 +296,7 @@ export class HttpGateway {
         if (streamId) {
           const l = link;
           link = null; // the stream owns the connection now
-          return await this.stream(l, streamId, okHeaders, res, req);
+          return await this.stream(l, streamId, okHeaders, res);
         }
       }
       if (reply.flags & FLAGS_EXCEPTION) return this.send(res, 500, { "Content-Type": JSON_TYPE }, reply.data);
@@ -327,7 +327,7 @@ export class HttpGateway {
   }
 
   /** Extension: a remote generator streamed as NDJSON lines `[0, item]`, ending with `[1, exception]` on error. */
-  private async stream(link: PyroLink, streamId: string, headers: Record<string, string>, res: ServerResponse, req: IncomingMessage): Promise<void> {
+  private async stream(link: PyroLink, streamId: string, headers: Record<string, string>, res: ServerResponse): Promise<void> {
     res.writeHead(200, { ...headers, "Content-Type": NDJSON_TYPE, "X-Pyro-Stream": "ndjson" });
     let closed = false;
     const onClose = () => (closed = true);
@@ -351,7 +351,6 @@ export class HttpGateway {
       res.off("close", onClose);
       link.close();
       if (!closed) res.end();
-      void req;
     }
   }
 
