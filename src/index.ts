@@ -36,3 +36,4 @@ export {
   type DaemonOptions, type RegisterOptions, type ProxyDict, type CallContext, type ClientConnection,
   type InstanceMode, type InstanceCreator, type ExposeOptions, type ExposureOptions,
 } from "./server/index.js";
+export { HttpGateway, type GatewayOptions } from "./gateway/server.js";

@@ -9,6 +9,10 @@ const commands: Record<string, { about: string; load: () => Promise<(argv: strin
     about: "start the test echo server (like pyro4-test-echoserver)",
     load: async () => (await import("./echoserver.js")).echoserverMain,
   },
+  httpgateway: {
+    about: "HTTP gateway to Pyro objects (like pyro4-httpgateway)",
+    load: async () => (await import("./httpgateway.js")).httpgatewayMain,
+  },
   "check-config": {
     about: "print the effective configuration (like pyro4-check-config)",
     load: async () => (await import("./check-config.js")).checkConfigMain,

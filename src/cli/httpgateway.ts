@@ -1,0 +1,106 @@
+// `pyro4 httpgateway`: Python's pyro4-httpgateway options (-H -p -e -k -g -t, PYRO_HMAC_KEY and
+// PYRO_HTTPGATEWAY_KEY, the same startup lines), plus our extensions --cors and --max-body.
+
+import { config } from "../config.js";
+import { HttpGateway } from "../gateway/server.js";
+import { PythonRegexError } from "../naming/pyregex.js";
+import { OptParseExit, parseOptions, type OptSpec } from "../naming/optparse.js";
+
+const usage = "Usage: pyro4 httpgateway [options]";
+
+const specs: OptSpec[] = [
+  { short: "H", long: "host", dest: "host", default: "localhost", help: "hostname to bind server on (default=localhost)" },
+  { short: "p", long: "port", dest: "port", type: "int", default: 8080, help: "port to bind server on (default=8080)" },
+  { short: "e", long: "expose", dest: "expose", default: "http\\.", help: "a regex of object names to expose (default=http\\.)" },
+  { short: "k", long: "pyrokey", dest: "pyrokey", help: "the HMAC key to use to connect with Pyro (deprecated)" },
+  { short: "g", long: "gatewaykey", dest: "gatewaykey", help: "the api key to use to connect to the gateway itself" },
+  { short: "t", long: "timeout", dest: "timeout", help: "Pyro timeout value to use (COMMTIMEOUT setting, default=0.0)" },
+  { long: "cors", dest: "cors", help: "extension: comma-separated origins allowed by CORS (default: none)" },
+  { long: "max-body", dest: "maxBody", type: "int", help: "extension: request body limit in bytes (default 16777216)" },
+];
+
+export interface GatewayIo {
+  out?: (t: string) => void;
+  err?: (t: string) => void;
+  /** Called with the running gateway instead of waiting forever (tests). */
+  started?: (g: HttpGateway) => void;
+}
+
+export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promise<number> {
+  const out = io.out ?? ((t: string) => process.stdout.write(t));
+  const err = io.err ?? ((t: string) => process.stderr.write(t));
+  let parsed;
+  try {
+    parsed = parseOptions(argv, specs, usage, "pyro4 httpgateway");
+  } catch (e) {
+    if (e instanceof OptParseExit) {
+      (e.toStderr ? err : out)(e.output);
+      return e.status;
+    }
+    throw e;
+  }
+  const o = parsed.options;
+  let pyrokey = (o.pyrokey as string | null) ?? null;
+  let gatewaykey = (o.gatewaykey as string | null) ?? null;
+  if (pyrokey || gatewaykey) {
+    err("Warning: using -k and/or -g to supply keys on the command line is a security problem and is deprecated since Pyro 4.72. See the documentation for an alternative.\n");
+  }
+  if (process.env.PYRO_HMAC_KEY !== undefined) {
+    if (pyrokey) return err("error: don't use -k and PYRO_HMAC_KEY at the same time\n"), 1;
+    pyrokey = process.env.PYRO_HMAC_KEY;
+  }
+  if (process.env.PYRO_HTTPGATEWAY_KEY !== undefined) {
+    if (gatewaykey) return err("error: don't use -g and PYRO_HTTPGATEWAY_KEY at the same time\n"), 1;
+    gatewaykey = process.env.PYRO_HTTPGATEWAY_KEY;
+  }
+  let timeout = config.COMMTIMEOUT;
+  if (o.timeout != null) {
+    timeout = Number(o.timeout);
+    if (!Number.isFinite(timeout) || String(o.timeout).trim() === "") {
+      return err(`${usage}\n\npyro4 httpgateway: error: option -t: invalid floating-point value: '${o.timeout}'\n`), 2;
+    }
+  }
+  const expose = o.expose as string;
+  let gateway: HttpGateway;
+  try {
+    gateway = new HttpGateway({
+      host: o.host as string,
+      port: o.port as number,
+      expose,
+      gatewayKey: gatewaykey,
+      hmacKey: pyrokey,
+      timeout,
+      corsOrigins: o.cors ? String(o.cors).split(",").map((s) => s.trim()).filter(Boolean) : [],
+      ...(o.maxBody != null ? { maxBodyBytes: o.maxBody as number } : {}),
+    });
+  } catch (e) {
+    if (e instanceof PythonRegexError) return err(`error: invalid expose regex: ${e.message}\n`), 2;
+    throw e;
+  }
+  if (expose) out(`Exposing objects with names matching:  ${expose}\n`);
+  else out("Warning: exposing all objects (no expose regex set)\n");
+  try {
+    out(`Connected to name server at:  PYRO:Pyro.NameServer@${await gateway.nameServerLocation()}\n`);
+  } catch {
+    out("Not yet connected to a name server.\n");
+  }
+  try {
+    await gateway.listen();
+  } catch (e) {
+    await gateway.close();
+    return err(`error: cannot listen on ${o.host}:${o.port}: ${(e as Error).message}\n`), 1;
+  }
+  out(`Pyro HTTP gateway running on ${gateway.url}\n`);
+  if (io.started) {
+    io.started(gateway);
+    return 0;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      void gateway.close().then(resolve);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  return 0;
+}

@@ -1,0 +1,204 @@
+// One raw Pyro4 connection for the gateway, the way Pyro4's gateway uses its Proxy with _pyroRawWireResponse:
+// handshake with metadata on connect (json serializer, CORR annotation, optional HMAC), then calls whose reply is
+// kept as the backend's own JSON bytes, so a result reaches the HTTP client exactly as the backend serialized it.
+// A fresh link per HTTP request, as in Python (new Proxy per request), so session-mode objects behave the same.
+
+import type { Socket } from "node:net";
+import { connectSocket, type ConnectTarget } from "../transport/connect.js";
+import {
+  encodeMessageBuffer, FLAGS_META_ON_CONNECT, FLAGS_ONEWAY, MSG_CONNECT, MSG_CONNECTFAIL, MSG_CONNECTOK, MSG_INVOKE,
+  MSG_RESULT, type Annotations, type Message,
+} from "../protocol/message.js";
+import { MessageReader } from "../protocol/reader.js";
+import { getSerializer } from "../serializers/index.js";
+import { PyException } from "./errors.js";
+
+const json = getSerializer("json");
+
+export interface ObjectMeta {
+  methods: string[];
+  oneway: string[];
+  attrs: string[];
+}
+
+export interface LinkOptions {
+  hmacKey: Uint8Array | null;
+  /** ms, 0 = none (Pyro4's COMMTIMEOUT 0.0). */
+  timeoutMs: number;
+  /** 16 bytes for the CORR annotation. */
+  correlation: Buffer | null;
+  maxMessageSize: number;
+}
+
+/** Python's repr of the connect location, as it appears in CommunicationError messages. */
+export function connectLocation(t: ConnectTarget): string {
+  return t.sockname ? t.sockname : `('${t.host}', ${t.port})`;
+}
+
+export class PyroLink {
+  private readonly reader: MessageReader;
+  private waiter: { resolve: (m: Message) => void; reject: (e: unknown) => void } | null = null;
+  private failure: unknown = null;
+  private seq = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly options: LinkOptions,  // own copy (see open)
+    private readonly where: string,
+  ) {
+    this.reader = new MessageReader({ hmacKey: options.hmacKey, maxMessageSize: options.maxMessageSize });
+    socket.on("data", (chunk: Buffer) => {
+      let msgs: Message[];
+      try {
+        msgs = this.reader.push(chunk);
+      } catch (e) {
+        return this.fail(e);
+      }
+      for (const m of msgs) {
+        const w = this.waiter;
+        this.waiter = null;
+        this.clearTimer();
+        w?.resolve(m);
+      }
+    });
+    socket.on("error", (e) => this.fail(new PyException("Pyro4.errors.ConnectionClosedError", [`receiving: connection lost: ${e.message}`])));
+    socket.on("close", () => this.fail(new PyException("Pyro4.errors.ConnectionClosedError", ["receiving: not enough data"])));
+  }
+
+  private fail(e: unknown): void {
+    if (this.failure === null) this.failure = e;
+    this.clearTimer();
+    const w = this.waiter;
+    this.waiter = null;
+    w?.reject(this.failure);
+    this.socket.destroy();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Connect and handshake; returns the link and the object's metadata (from the connect response). */
+  static async open(target: ConnectTarget, objectId: string, options: LinkOptions): Promise<{ link: PyroLink; meta: ObjectMeta }> {
+    const where = connectLocation(target);
+    let socket: Socket;
+    try {
+      socket = await connectSocket(target, { timeoutMs: options.timeoutMs });
+    } catch (e) {
+      throw new PyException("Pyro4.errors.CommunicationError", [`cannot connect to ${where}: ${pythonSocketError(e)}`]);
+    }
+    const link = new PyroLink(socket, { ...options }, where);
+    const body = json.serializeData(new Map<string, unknown>([["handshake", "hello"], ["object", objectId]]));
+    let reply: Message;
+    try {
+      reply = await link.exchange(MSG_CONNECT, FLAGS_META_ON_CONNECT, body);
+    } catch (e) {
+      link.close();
+      if (e instanceof PyException && e.pythonClass.startsWith("Pyro4.errors.")) throw e;
+      throw new PyException("Pyro4.errors.CommunicationError", [`cannot connect to ${where}: ${(e as Error).message}`]);
+    }
+    const data = reply.data.length ? json.deserializeData(reply.data) : "?";
+    if (reply.type === MSG_CONNECTFAIL) {
+      link.close();
+      throw new PyException("Pyro4.errors.CommunicationError", [`connection to ${where} rejected: ${pyStr(data)}`]);
+    }
+    if (reply.type !== MSG_CONNECTOK) {
+      link.close();
+      throw new PyException("Pyro4.errors.ProtocolError", [`cannot connect to ${where}: invalid msg type ${reply.type} received`]);
+    }
+    const meta = (data as Map<string, unknown> | Record<string, unknown>);
+    const m = (meta instanceof Map ? meta.get("meta") : meta["meta"]) as Record<string, unknown> | Map<string, unknown> | undefined;
+    const field = (k: string): string[] => {
+      const v = m instanceof Map ? m.get(k) : m?.[k];
+      return Array.isArray(v) ? v.map(String) : v instanceof Set ? [...v].map(String) : [];
+    };
+    const result = { methods: field("methods"), oneway: field("oneway"), attrs: field("attrs") };
+    if (!result.methods.length && !result.attrs.length) {
+      link.close();
+      throw new PyException("Pyro4.errors.PyroError", ["remote object doesn't expose any methods or attributes. Did you forget setting @expose on them?"]);
+    }
+    return { link, meta: result };
+  }
+
+  private annotations(): Annotations | null {
+    return this.options.correlation ? new Map([["CORR", this.options.correlation]]) : null;
+  }
+
+  private exchange(type: number, flags: number, body: Buffer): Promise<Message> {
+    if (this.failure) return Promise.reject(this.failure);
+    const seq = (this.seq = (this.seq + 1) & 0xffff);
+    const frame = encodeMessageBuffer(type, json.id, seq, body, {
+      flags,
+      annotations: this.annotations(),
+      hmacKey: this.options.hmacKey,
+      maxMessageSize: this.options.maxMessageSize,
+    });
+    return new Promise<Message>((resolve, reject) => {
+      this.waiter = { resolve, reject };
+      if (this.options.timeoutMs > 0) {
+        this.timer = setTimeout(
+          () => this.fail(new PyException("Pyro4.errors.TimeoutError", ["receiving: timeout"])),
+          this.options.timeoutMs,
+        );
+      }
+      this.socket.write(frame);
+    });
+  }
+
+  /** A call; resolves with the raw reply, or null for a oneway call (sent, not answered). */
+  async invoke(objectId: string, method: string, vargs: unknown[], kwargs: Record<string, unknown>, oneway = false): Promise<Message | null> {
+    const body = json.serializeCall(objectId, method, vargs, kwargs);
+    if (oneway) {
+      const frame = encodeMessageBuffer(MSG_INVOKE, json.id, (this.seq = (this.seq + 1) & 0xffff), body, {
+        flags: FLAGS_ONEWAY,
+        annotations: this.annotations(),
+        hmacKey: this.options.hmacKey,
+      });
+      await new Promise<void>((res, rej) => this.socket.write(frame, (e) => (e ? rej(e) : res())));
+      return null;
+    }
+    const reply = await this.exchange(MSG_INVOKE, 0, body);
+    if (reply.type !== MSG_RESULT) throw new PyException("Pyro4.errors.ProtocolError", [`invalid msg type ${reply.type} received`]);
+    return reply;
+  }
+
+  /** The CORR annotation of the following messages (a pooled name-server link serves many HTTP requests). */
+  setCorrelation(c: Buffer | null): void {
+    this.options.correlation = c;
+  }
+
+  close(): void {
+    this.clearTimer();
+    this.socket.end();
+    this.socket.destroySoon?.();
+  }
+
+  get location(): string {
+    return this.where;
+  }
+}
+
+/** Python's str() of a decoded handshake answer (a message string, usually). */
+function pyStr(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+const ERRNO: Record<string, string> = {
+  ECONNREFUSED: "[Errno 111] Connection refused",
+  ENOENT: "[Errno 2] No such file or directory",
+  EHOSTUNREACH: "[Errno 113] No route to host",
+  ENETUNREACH: "[Errno 101] Network is unreachable",
+  ECONNRESET: "[Errno 104] Connection reset by peer",
+  EACCES: "[Errno 13] Permission denied",
+};
+
+/** The socket error text Python would show for a failed connect (errno and strerror). */
+function pythonSocketError(e: unknown): string {
+  for (let x = e as (Error & { code?: string; cause?: unknown }) | undefined; x; x = x.cause as typeof x) {
+    if (x.code && ERRNO[x.code]) return ERRNO[x.code]!;
+    if (x.name === "TimeoutError" || x.code === "TIMEOUT" || x.code === "ETIMEDOUT") return "timed out";
+  }
+  return (e as Error)?.message ?? String(e);
+}

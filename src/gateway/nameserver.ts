@@ -1,0 +1,98 @@
+// The gateway's access to the name server: located once (like Pyro4's get_nameserver, re-located when the
+// connection is lost), then lookups over a small pool of raw links, so a failed lookup's exception reaches the
+// HTTP client exactly as the name server raised it (with its remote traceback), as in Python's gateway.
+
+import { locateNSProxy } from "../naming/locate.js";
+import type { ConnectTarget } from "../transport/connect.js";
+import { FLAGS_EXCEPTION } from "../protocol/message.js";
+import { PyException } from "./errors.js";
+import { PyroLink, type LinkOptions } from "./link.js";
+import { parseRaw } from "./pyjson.js";
+
+const NS_NAME = "Pyro.NameServer";
+
+export interface PyroTarget extends ConnectTarget {
+  object: string;
+  /** str(uri) as Python prints it. */
+  text: string;
+}
+
+/** A URI from its Pyro4 json form {"__class__": "Pyro4.core.URI", "state": [proto, obj, sockname, host, port]}. */
+export function targetFromState(state: unknown[]): PyroTarget {
+  const [, object, sockname, host, port] = state as [string, string, string | null, string | null, number | null];
+  const loc = sockname ? `./u:${sockname}` : host!.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  return { object, sockname: sockname ?? null, host: host ?? null, port: port ?? null, text: `PYRO:${object}@${loc}` };
+}
+
+export interface NsOptions {
+  host: string | null;
+  port: number | null;
+  hmacKey: Uint8Array | null;
+  timeoutMs: number;
+  maxMessageSize: number;
+}
+
+export class NameServerAccess {
+  private target: PyroTarget | null = null;
+  private readonly idle: PyroLink[] = [];
+
+  constructor(private readonly options: NsOptions) {}
+
+  /** "host:port" of the name server (for the index page), locating it if needed. */
+  async location(): Promise<string> {
+    const t = await this.locate();
+    return t.sockname ? `./u:${t.sockname}` : `${t.host}:${t.port}`;
+  }
+
+  private async locate(): Promise<PyroTarget> {
+    if (this.target) return this.target;
+    let proxy;
+    try {
+      proxy = await locateNSProxy(this.options.host, this.options.port, {
+        hmacKey: this.options.hmacKey,
+        serializer: "json",
+        timeout: this.options.timeoutMs,
+      });
+    } catch (e) {
+      throw new PyException("Pyro4.errors.NamingError", [(e as Error).message.split("\n")[0]!.replace(/; tried:$/, "")]);
+    }
+    const uri = proxy.$uri ?? null;
+    const state = (uri as unknown as { state(): unknown[] }).state();
+    await proxy.$release().catch(() => {});
+    this.target = targetFromState(state);
+    return this.target;
+  }
+
+  /** One call on the name server; returns the decoded JSON text of the result, or throws its exception. */
+  async call(method: string, vargs: unknown[], kwargs: Record<string, unknown>, correlation: Buffer | null): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const target = await this.locate();
+      const opts: LinkOptions = { hmacKey: this.options.hmacKey, timeoutMs: this.options.timeoutMs, correlation, maxMessageSize: this.options.maxMessageSize };
+      let link = this.idle.pop();
+      try {
+        if (!link) link = (await PyroLink.open(target, NS_NAME, opts)).link;
+        else link.setCorrelation(correlation);
+        const reply = (await link.invoke(NS_NAME, method, vargs, kwargs, false))!;
+        this.release(link);
+        const text = reply.data.toString("utf8");
+        if (reply.flags & FLAGS_EXCEPTION) throw PyException.fromWire(parseRaw(text));
+        return text;
+      } catch (e) {
+        const lost = e instanceof PyException && /ConnectionClosedError|CommunicationError/.test(e.pythonClass);
+        if (link && lost) link.close();
+        if (!lost || attempt > 0) throw e;
+        for (const l of this.idle.splice(0)) l.close(); // their peer is likely gone too
+        this.target = null; // connection with the name server lost: locate again, once
+      }
+    }
+  }
+
+  private release(link: PyroLink): void {
+    if (this.idle.length < 8) this.idle.push(link);
+    else link.close();
+  }
+
+  close(): void {
+    for (const l of this.idle.splice(0)) l.close();
+  }
+}

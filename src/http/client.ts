@@ -1,0 +1,358 @@
+// Browser client for the Pyro HTTP gateway (`pyro4/http`): an ES module with no Node built-ins and no imports
+// (fetch, AbortSignal, TextDecoder, ReadableStream only), so a web page can load it as one file — our gateway
+// serves it at /pyro4-http.js — and Node can use it through its global fetch.
+//
+//   const echo = httpProxy<Echo>("test.echoserver", { gateway: "http://host:8080/pyro/", key });
+//   await echo.echo("hi");                         // positional args: our gateway (JSON body extension)
+//   await echo.$call("echo", { message: "hi" });   // keyword args: any gateway, Python's too (body: "form")
+//   await echo.$oneway.echo("x"); await echo.$meta(); for await (const n of echo.$stream.count(5)) ...
+//
+// Remote exceptions reject with PyroHttpError carrying the Python type, args and remote traceback.
+
+export type BodyMode = "json" | "form" | "query";
+
+export interface HttpProxyOptions {
+  /** The gateway's /pyro/ URL, e.g. "http://localhost:8080/pyro/". */
+  gateway: string;
+  /** Gateway API key (sent as X-Pyro-Gateway-Key). */
+  key?: string | null;
+  /**
+   * How arguments travel: "json" (default; our gateway's extension, typed values and positional args),
+   * "form" (POST form, what Python's gateway understands: strings and lists of strings, latin-1 range only),
+   * "query" (GET query string, same rules as form).
+   */
+  body?: BodyMode;
+  /** Client-side limit in ms for each call (rejects with PyroHttpError code "TIMEOUT"); 0/undefined = none. */
+  timeout?: number;
+  /** Also ask our gateway to apply the timeout to the Pyro call itself (X-Pyro-Timeout header). */
+  serverTimeout?: boolean;
+  signal?: AbortSignal | null;
+  /** Fixed correlation id (X-Pyro-Correlation-Id); default: the gateway makes one per call. */
+  correlationId?: string | null;
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+}
+
+export type PyroHttpErrorCode = "REMOTE" | "HTTP" | "TIMEOUT" | "PROTOCOL";
+
+/** A failed call: a Python exception (code REMOTE, with pythonType/traceback) or an HTTP-level failure. */
+export class PyroHttpError extends Error {
+  readonly code: PyroHttpErrorCode;
+  readonly status: number;
+  /** Python's qualified class name, e.g. "builtins.ValueError"; null when the gateway answered with text. */
+  readonly pythonType: string | null;
+  readonly args: unknown[];
+  readonly attributes: Record<string, unknown>;
+  /** The remote traceback lines (attributes._pyroTraceback), when the backend sent them. */
+  readonly traceback: string[] | null;
+  readonly body: string;
+  readonly correlationId: string | null;
+
+  constructor(o: {
+    code: PyroHttpErrorCode; status: number; message: string; pythonType?: string | null; args?: unknown[];
+    attributes?: Record<string, unknown>; body?: string; correlationId?: string | null; cause?: unknown;
+  }) {
+    super(o.message, o.cause !== undefined ? { cause: o.cause } : undefined);
+    this.name = "PyroHttpError";
+    this.code = o.code;
+    this.status = o.status;
+    this.pythonType = o.pythonType ?? null;
+    this.args = o.args ?? [];
+    this.attributes = o.attributes ?? {};
+    const tb = this.attributes["_pyroTraceback"];
+    this.traceback = Array.isArray(tb) ? tb.map(String) : null;
+    this.body = o.body ?? "";
+    this.correlationId = o.correlationId ?? null;
+  }
+
+  /** The short Python class name ("ValueError"). */
+  get pythonName(): string | null {
+    return this.pythonType === null ? null : this.pythonType.slice(this.pythonType.lastIndexOf(".") + 1);
+  }
+}
+
+const KWARGS = Symbol("pyro4.http.kwargs");
+/** Marks the last argument of a call as Python keyword arguments: `echo.echo(kwargs({ message: "hi" }))`. */
+export function kwargs(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.defineProperty({ ...values }, KWARGS, { value: true });
+}
+
+export interface ObjectMeta {
+  methods: string[];
+  attributes: string[];
+}
+
+type AnyFn = (...a: any[]) => any;
+type Promised<T> = T extends AnyFn ? (...a: Parameters<T>) => Promise<Awaited<ReturnType<T>>> : () => Promise<Awaited<T>>;
+type Streamed<T> = T extends (...a: infer A) => Iterable<infer I> | AsyncIterable<infer I> ? (...a: A) => AsyncIterable<I> : (...a: any[]) => AsyncIterable<unknown>;
+
+export type HttpProxy<T> = { [K in keyof T]: Promised<T[K]> } & {
+  /** Call with keyword arguments (works with Python's gateway too). */
+  $call(method: string, kw?: Record<string, unknown>, options?: CallOverrides): Promise<unknown>;
+  /** Positional and keyword arguments (positional needs our gateway). */
+  $invoke(method: string, args: unknown[], kw?: Record<string, unknown>, options?: CallOverrides): Promise<unknown>;
+  /** Remote attribute read. */
+  $get(attribute: string, options?: CallOverrides): Promise<unknown>;
+  $meta(options?: CallOverrides): Promise<ObjectMeta>;
+  /** The same calls as oneway (resolve with undefined once the gateway has sent them). */
+  $oneway: { [K in keyof T]: (...a: T[K] extends AnyFn ? Parameters<T[K]> : unknown[]) => Promise<void> };
+  /** Remote generators streamed by our gateway (NDJSON), for `for await`. */
+  $stream: { [K in keyof T]: Streamed<T[K]> };
+  /** A view with other options (timeout, signal, key...). */
+  $with(options: CallOverrides): HttpProxy<T>;
+  readonly $name: string;
+};
+
+export type CallOverrides = Partial<Omit<HttpProxyOptions, "gateway">>;
+
+/** A proxy for the object registered under `name`, reached through the gateway. */
+export function httpProxy<T = Record<string, AnyFn>>(name: string, options: HttpProxyOptions): HttpProxy<T> {
+  if (!options || typeof options.gateway !== "string") throw new TypeError("httpProxy: options.gateway (the /pyro/ URL) is required");
+  const base = options.gateway.endsWith("/") ? options.gateway : options.gateway + "/";
+  const call = (method: string, args: unknown[], kw: Record<string, unknown>, o: CallOverrides, mode: "call" | "oneway" | "attr") =>
+    request({ ...options, ...o }, base, name, method, args, kw, mode);
+  const split = (a: unknown[]): [unknown[], Record<string, unknown>] => {
+    const last = a[a.length - 1] as Record<PropertyKey, unknown> | undefined;
+    return last && typeof last === "object" && last[KWARGS] ? [a.slice(0, -1), last as Record<string, unknown>] : [a, {}];
+  };
+  const view = (mode: "call" | "oneway"): object =>
+    new Proxy({}, { get: (_t, p) => (typeof p === "string" ? (...a: unknown[]) => call(p, ...split(a), {}, mode) : undefined) });
+  const streams = new Proxy({}, {
+    get: (_t, p) => (typeof p === "string" ? (...a: unknown[]) => stream({ ...options }, base, name, p, ...split(a)) : undefined),
+  });
+  const controls: Record<string, unknown> = {
+    $call: (m: string, kw: Record<string, unknown> = {}, o: CallOverrides = {}) => call(m, [], kw, o, "call"),
+    $invoke: (m: string, args: unknown[], kw: Record<string, unknown> = {}, o: CallOverrides = {}) => call(m, args, kw, o, "call"),
+    $get: (a: string, o: CallOverrides = {}) => call(a, [], {}, o, "attr"),
+    $meta: (o: CallOverrides = {}) => call("$meta", [], {}, o, "attr"),
+    $oneway: view("oneway"),
+    $stream: streams,
+    $with: (o: CallOverrides) => httpProxy<T>(name, { ...options, ...o }),
+    $name: name,
+  };
+  return new Proxy(controls, {
+    get(target, p) {
+      if (typeof p !== "string") return undefined;
+      if (p in target) return target[p];
+      if (p === "then" || p === "toJSON") return undefined; // not a thenable, JSON-safe
+      return (...a: unknown[]) => call(p, ...split(a), {}, "call");
+    },
+    set(_t, p) {
+      throw new TypeError(`cannot set '${String(p)}' on an HTTP proxy (the gateway has no attribute writes)`);
+    },
+  }) as unknown as HttpProxy<T>;
+}
+
+// ------------------------------------------------------------------ requests
+
+/** Percent-encode for Python's gateway, which decodes escapes as latin-1: one %XX per char code <= 0xFF. */
+function latin1Escape(s: string): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) throw new TypeError(`'${s}' has characters outside latin-1, which Python's gateway cannot receive in a form; use body: "json" with our gateway`);
+    out += /[A-Za-z0-9_.~-]/.test(s[i]!) ? s[i] : "%" + (c < 16 ? "0" : "") + c.toString(16).toUpperCase();
+  }
+  return out;
+}
+
+function formEncode(kw: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(kw)) {
+    for (const item of Array.isArray(v) ? v : [v]) {
+      if (item !== null && typeof item === "object") throw new TypeError(`argument '${k}': a form carries strings only; use body: "json"`);
+      parts.push(latin1Escape(k) + "=" + latin1Escape(String(item)));
+    }
+  }
+  return parts.join("&");
+}
+
+interface Prepared {
+  url: string;
+  init: RequestInit;
+  cleanup: () => void;
+  timedOut: () => boolean;
+}
+
+function prepare(o: HttpProxyOptions, base: string, name: string, method: string, args: unknown[], kw: Record<string, unknown>, flags: string[]): Prepared {
+  const mode: BodyMode = o.body ?? "json";
+  const headers: Record<string, string> = { ...(o.headers ?? {}) };
+  if (o.key) headers["X-Pyro-Gateway-Key"] = o.key;
+  if (o.correlationId) headers["X-Pyro-Correlation-Id"] = o.correlationId;
+  if (o.timeout && o.serverTimeout) headers["X-Pyro-Timeout"] = String(o.timeout / 1000);
+  let url = base + encodeURIComponent(name) + "/" + encodeURIComponent(method);
+  const init: RequestInit = { method: "GET", headers };
+  if (args.length && mode !== "json") throw new TypeError(`positional arguments need body: "json" (our gateway); pass keyword arguments with $call or kwargs()`);
+  if (mode === "json") {
+    if (args.length || Object.keys(kw).length) {
+      init.method = "POST";
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(args.length ? { ...kw, $args: args } : kw);
+      flags = [...flags, "json"];
+    }
+  } else if (mode === "form") {
+    if (Object.keys(kw).length) {
+      init.method = "POST";
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+      init.body = formEncode(kw);
+    }
+  } else {
+    const q = formEncode(kw);
+    if (q) url += "?" + q;
+  }
+  if (flags.length) headers["X-Pyro-Options"] = flags.join(",");
+  // one signal from the caller's signal and the timeout
+  const ctl = new AbortController();
+  let timedOut = false;
+  const onAbort = () => ctl.abort(o.signal!.reason);
+  if (o.signal) {
+    if (o.signal.aborted) ctl.abort(o.signal.reason);
+    else o.signal.addEventListener("abort", onAbort, { once: true });
+  }
+  const timer = o.timeout ? setTimeout(() => ((timedOut = true), ctl.abort()), o.timeout) : null;
+  init.signal = ctl.signal;
+  return {
+    url,
+    init,
+    cleanup: () => {
+      if (timer !== null) clearTimeout(timer);
+      o.signal?.removeEventListener("abort", onAbort);
+    },
+    timedOut: () => timedOut,
+  };
+}
+
+async function send(o: HttpProxyOptions, p: Prepared): Promise<Response> {
+  const f = o.fetch ?? globalThis.fetch;
+  try {
+    return await f(p.url, p.init);
+  } catch (e) {
+    throw failure(o, p, e);
+  }
+}
+
+function failure(o: HttpProxyOptions, p: Prepared, e: unknown): unknown {
+  if (p.timedOut()) return new PyroHttpError({ code: "TIMEOUT", status: 0, message: `call timed out after ${o.timeout} ms`, cause: e });
+  if (o.signal?.aborted) return o.signal.reason;
+  return new PyroHttpError({ code: "HTTP", status: 0, message: `gateway unreachable: ${(e as Error)?.message ?? e}`, cause: e });
+}
+
+/** JSON.parse plus Python's NaN/Infinity/-Infinity tokens (Pyro4's json serializer writes them). */
+export function parsePythonJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (!/NaN|Infinity/.test(text)) throw e;
+  }
+  const SPECIAL = { NaN: "\u0000NaN", Infinity: "\u0000Inf", "-Infinity": "\u0000-Inf" } as const;
+  // replace the bare tokens outside strings by marker strings, then map them back
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    const m = /^(-Infinity|Infinity|NaN)/.exec(text.slice(i, i + 9));
+    if (m) {
+      out += JSON.stringify(SPECIAL[m[1] as keyof typeof SPECIAL]);
+      i += m[1]!.length;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return JSON.parse(out, (_k, v) => (v === "\u0000NaN" ? NaN : v === "\u0000Inf" ? Infinity : v === "\u0000-Inf" ? -Infinity : v));
+}
+
+async function errorFrom(res: Response, text: string): Promise<PyroHttpError> {
+  const corr = res.headers.get("X-Pyro-Correlation-Id");
+  if ((res.headers.get("Content-Type") ?? "").startsWith("application/json")) {
+    try {
+      const d = parsePythonJson(text) as Record<string, unknown>;
+      if (d && d["__exception__"]) {
+        const args = Array.isArray(d["args"]) ? (d["args"] as unknown[]) : [];
+        const type = String(d["__class__"]);
+        return new PyroHttpError({
+          code: "REMOTE", status: res.status, pythonType: type, args,
+          attributes: (d["attributes"] as Record<string, unknown>) ?? {},
+          message: `${type.slice(type.lastIndexOf(".") + 1)}: ${args.map(String).join(", ")}`, body: text, correlationId: corr,
+        });
+      }
+    } catch {
+      /* not JSON after all: report as text */
+    }
+  }
+  return new PyroHttpError({ code: "HTTP", status: res.status, message: `HTTP ${res.status}: ${text.slice(0, 200)}`, body: text, correlationId: corr });
+}
+
+async function request(o: HttpProxyOptions, base: string, name: string, method: string, args: unknown[], kw: Record<string, unknown>, mode: "call" | "oneway" | "attr"): Promise<unknown> {
+  const p = prepare(o, base, name, method, args, kw, mode === "oneway" ? ["oneway"] : []);
+  try {
+    const res = await send(o, p);
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw failure(o, p, e);
+    }
+    if (!res.ok) throw await errorFrom(res, text);
+    if (mode === "oneway" || text === "") return undefined;
+    try {
+      return parsePythonJson(text);
+    } catch (e) {
+      throw new PyroHttpError({ code: "PROTOCOL", status: res.status, message: "gateway answered with invalid JSON", body: text, cause: e });
+    }
+  } finally {
+    p.cleanup();
+  }
+}
+
+async function* stream(o: HttpProxyOptions, base: string, name: string, method: string, args: unknown[], kw: Record<string, unknown>): AsyncGenerator<unknown> {
+  const p = prepare({ ...o, body: "json" }, base, name, method, args, kw, ["stream"]);
+  try {
+    const res = await send(o, p);
+    if (!res.ok) throw await errorFrom(res, await res.text());
+    if (!(res.headers.get("Content-Type") ?? "").startsWith("application/x-ndjson") || !res.body) {
+      const text = await res.text();
+      throw new PyroHttpError({ code: "PROTOCOL", status: res.status, message: "the gateway does not stream (Python's gateway cannot)", body: text });
+    }
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buf = "";
+    try {
+      for (;;) {
+        let chunk;
+        try {
+          chunk = await reader.read();
+        } catch (e) {
+          throw failure(o, p, e);
+        }
+        if (chunk.done) break;
+        buf += decoder.decode(chunk.value, { stream: true });
+        let nl: number;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (!line) continue;
+          const [kind, value] = parsePythonJson(line) as [number, unknown];
+          if (kind === 1) {
+            const d = value as Record<string, unknown>;
+            const type = String(d["__class__"]);
+            const a = Array.isArray(d["args"]) ? (d["args"] as unknown[]) : [];
+            throw new PyroHttpError({ code: "REMOTE", status: 200, pythonType: type, args: a, attributes: (d["attributes"] as Record<string, unknown>) ?? {}, message: `${type.slice(type.lastIndexOf(".") + 1)}: ${a.map(String).join(", ")}`, body: line });
+          }
+          yield value;
+        }
+      }
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
+  } finally {
+    p.cleanup();
+  }
+}
