@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MessageReader } from "../../src/protocol/reader.js";
-import { encodeMessage, encodeMessageBuffer, computeHmac, headerChecksum, uuidToBytes, bytesToUuid, MSG_INVOKE, MSG_RESULT, FLAGS_COMPRESSED } from "../../src/protocol/message.js";
+import { encodeMessage, encodeMessageBuffer, computeHmac, headerChecksum, uuidToBytes, bytesToUuid, MSG_INVOKE, MSG_PING, MSG_RESULT, FLAGS_COMPRESSED } from "../../src/protocol/message.js";
 import { ProtocolError, SecurityError, MessageTooLargeError } from "../../src/errors.js";
 import { deflateSync } from "node:zlib";
 import { getSerializer } from "../../src/serializers/index.js";
@@ -319,4 +319,41 @@ test("big bytes by reference: parts concatenate to the plain serialization; mess
       assert.deepEqual(s.deserializeData(msg.data), [big, "x", Buffer.from(big2)]);
     }
   }
+});
+
+test("zero-length messages (no annotations, no data): alone, several in one chunk, split anywhere", () => {
+  const bare = (type: number, seq: number) => encodeMessageBuffer(type, 42, seq, Buffer.alloc(0));
+  assert.equal(bare(MSG_PING, 1).length, 24);
+  // alone
+  const one = new MessageReader().push(bare(MSG_PING, 1));
+  assert.equal(one.length, 1);
+  assert.equal(one[0]!.type, MSG_PING);
+  assert.equal(one[0]!.data.length, 0);
+  assert.equal(one[0]!.annotations, null);
+  // several in one chunk, every type, followed by a message with data
+  const stream = Buffer.concat([bare(MSG_PING, 1), bare(MSG_INVOKE, 2), bare(MSG_RESULT, 3), bare(0xffff, 4), encodeMessageBuffer(MSG_PING, 42, 5, Buffer.from("ping"))]);
+  for (const transient of [false, true]) {
+    const r = new MessageReader();
+    const msgs = transient ? r.pushTransient(Buffer.from(stream)) : r.push(stream);
+    assert.deepEqual(msgs.map((m) => [m.type, m.seq, m.data.length]), [[MSG_PING, 1, 0], [MSG_INVOKE, 2, 0], [MSG_RESULT, 3, 0], [0xffff, 4, 0], [MSG_PING, 5, 4]]);
+    assert.equal(r.pending, 0);
+    assert.equal(r.failure, null);
+  }
+  // split at every pair of offsets (the header ends exactly at a chunk's end, the next starts in the same chunk...)
+  for (let a = 1; a < stream.length; a++) {
+    for (const b of [a + 1, a + 7, a + 24, stream.length]) {
+      if (b > stream.length) continue;
+      for (const transient of [false, true]) {
+        const r = new MessageReader();
+        const feed = (c: Buffer) => (transient ? r.pushTransient(Buffer.from(c)) : r.push(c));
+        const msgs = [...feed(stream.subarray(0, a)), ...(b > a ? feed(stream.subarray(a, b)) : []), ...(b < stream.length ? feed(stream.subarray(b)) : [])];
+        assert.deepEqual(msgs.map((m) => m.seq), [1, 2, 3, 4, 5], `split ${a}/${b} transient=${transient}`);
+      }
+    }
+  }
+  // one byte at a time
+  const r = new MessageReader();
+  const seqs: number[] = [];
+  for (let i = 0; i < stream.length; i++) for (const m of r.push(stream.subarray(i, i + 1))) seqs.push(m.seq);
+  assert.deepEqual(seqs, [1, 2, 3, 4, 5]);
 });
