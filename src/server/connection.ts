@@ -101,6 +101,15 @@ export class Connection implements ClientConnection {
   private busy = false;
   private closed = false;
   private paused = false;
+  /** Waiting for 'drain': more than writeHighWaterMark bytes of replies are unsent, so nothing is read or handled. */
+  private writeBlocked = false;
+  private readonly onDrain = (): void => {
+    this.writeBlocked = false;
+    if (this.closed) return;
+    debug("connection %d: replies drained, reading again", this.id);
+    if (!this.paused && !this.readFailed) this.socket.resume();
+    this.pump();
+  };
   private readFailed = false;
 
   constructor(
@@ -181,7 +190,7 @@ export class Connection implements ClientConnection {
       this.readFailed = true;
       this.socket.pause();
     }
-    if (!this.pumping) this.pump();
+    if (!this.pumping && !this.writeBlocked) this.pump();
   }
 
   /** Slowloris guard: a started message must complete within the daemon's messageTimeout. */
@@ -241,10 +250,11 @@ export class Connection implements ClientConnection {
     this.pumping = true;
     try {
       while (this.queue.length && !this.closed) {
+        if (this.repliesPiledUp()) return;
         const msg = this.queue.shift()!;
         if (this.paused && this.queue.length < 16) {
           this.paused = false;
-          this.socket.resume();
+          if (!this.writeBlocked) this.socket.resume();
         }
         if (!this.handshaken) {
           this.handshake(msg).then(
@@ -275,6 +285,24 @@ export class Connection implements ClientConnection {
       return;
     }
     this.pumpDone();
+  }
+
+  /**
+   * Write backpressure: with more unsent reply bytes than the high-water mark, stop reading and handling this
+   * connection's requests until the socket drains (a client that never reads cannot make us buffer every reply).
+   * The pump stays marked as running meanwhile, so new data is only queued; 'drain' restarts it.
+   */
+  private repliesPiledUp(): boolean {
+    const hwm = this.daemon.writeHighWaterMark;
+    const unsent = this.socket.writableLength;
+    if (hwm <= 0 || !(unsent > hwm)) return false;
+    // 'drain' comes only once a write() has returned false, i.e. above the socket's own high-water mark (16 KiB)
+    if (!(unsent >= this.socket.writableHighWaterMark)) return false;
+    debug("connection %d: %d bytes of replies unsent, pausing reads until drained", this.id, unsent);
+    this.writeBlocked = true;
+    this.socket.pause();
+    this.socket.once("drain", this.onDrain);
+    return true;
   }
 
   private pumpFailed(e: unknown): void {
