@@ -187,7 +187,7 @@ export function deepPayload(s: Serializer, depth: number): Buffer {
 const TOKENS = ["(", ")", "[", "]", "{", "}", "'", '"', "\\", ",", ":", "1e999", "-", "None", "True", "\u0000", "\uffff", "\\x", "\\u12", "0x", "9".repeat(400), "((((((((((", "{'__class__':'float','value':'nan'}", "{'data':'!!','encoding':'base64'}", "b'", "set()", "1j"];
 const BYTES_OF_INTEREST = [0x00, 0xff, 0x7f, 0x80, 0xc1, 0xd9, 0xdb, 0xdd, 0xdf, 0xc7, 0xc9, 0x5b, 0x7b, 0x28, 0x29, 0x73, 0x75, 0x69, 0x6c, 0x3c, 0xe9, 0x3e];
 
-function mutateBytes(rng: Rng, b: Buffer): Buffer {
+export function mutateBytes(rng: Rng, b: Buffer): Buffer {
   if (b.length === 0) return rng.bytes(1 + rng.int(8));
   const out = Buffer.from(b);
   switch (rng.int(7)) {

@@ -22,7 +22,7 @@ export function isTypedError(e: unknown): boolean {
  * The first untyped error in `e`'s cause chain: the decoders wrap whatever escapes their parsers into a
  * SerializeError (cause: the original), so a TypeError inside a parser would otherwise pass as typed.
  */
-function untypedCause(e: unknown): unknown {
+export function untypedCause(e: unknown): unknown {
   for (let c: unknown = e, i = 0; c !== undefined && c !== null && i < 8; c = (c as { cause?: unknown }).cause, i++)
     if (!isTypedError(c)) return c;
   return undefined;
