@@ -30,7 +30,7 @@ import {
 } from "../protocol/message.js";
 import { MessageReader, type ErrorWithMessage } from "../protocol/reader.js";
 import { getSerializer, type Serializer } from "../serializers/index.js";
-import { ExceptionWrapper, errorToDict, isPlainObject } from "../serializers/values.js";
+import { ExceptionWrapper, errorToDict, isPlainObject, tuple } from "../serializers/values.js";
 import { Context, contextStorage, type CallContext, type ClientConnection, type Resource } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
 import { PythonError } from "./pyerrors.js";
@@ -460,6 +460,7 @@ export class Connection implements ClientConnection {
       serializer = getSerializer(msg.serializerId);
       if (msg.flags & FLAGS_KEEPSERIALIZED)
         throw new PyroError("this daemon does not support SerializedBlob calls (FLAGS_KEEPSERIALIZED)");
+      if (msg.data.length === 0) throw emptyCallError(serializer.name);
       const call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
       const reg = this.daemon.lookup(call.object);
       if (!reg) throw new DaemonError("unknown object");
@@ -640,6 +641,23 @@ function valueOutcome(v: unknown): Outcome | Promise<Outcome> {
 
 function isThenable(v: unknown): boolean {
   return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
+}
+
+/**
+ * An INVOKE with no data at all: what Pyro4's own serializer raises for empty input. Python's daemon answers it
+ * and keeps the connection (it is not a Pyro CommunicationError), so we do the same with the same exception.
+ */
+function emptyCallError(serializer: string): PythonError {
+  switch (serializer) {
+    case "serpent":
+      return new PythonError("SyntaxError", "invalid syntax", tuple("<unknown>", 0, 0, "", 0, 0));
+    case "json":
+      return new PythonError("json.decoder.JSONDecodeError", "Expecting value: line 1 column 1 (char 0)");
+    case "marshal":
+      return new PythonError("EOFError", "EOF read where object expected");
+    default:
+      return new PythonError("ValueError", "Unpack failed: incomplete input");
+  }
 }
 
 /** kwargs as a plain record (a Map arrives when a serializer decoded non-string keys). */
