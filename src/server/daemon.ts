@@ -84,8 +84,9 @@ export interface DaemonOptions {
    * Write backpressure, in bytes: while a connection holds more than this many bytes of replies its client has
    * not taken yet, the daemon stops reading and handling that connection's requests, and resumes on 'drain'. A
    * client that sends requests and never reads the replies then costs about this much memory, not one reply per
-   * request it sent. Other connections are served meanwhile. 0 = no limit (Pyro4's blocking sends need none).
-   * Default: 1 MiB.
+   * request it sent. Other connections are served meanwhile. A value below the socket's own high-water mark
+   * (16 KiB) acts as that ('drain' only follows a write the socket refused). 0 = no limit (Pyro4's blocking sends
+   * need none). Default: 1 MiB.
    */
   writeHighWaterMark?: number;
   /** Refuse connections beyond this many (CONNECTFAIL like Pyro4's "no free workers"). 0 = unlimited. */

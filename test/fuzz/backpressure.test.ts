@@ -11,7 +11,9 @@ import { fileURLToPath } from "node:url";
 import { MSG_PING, MSG_CONNECTOK, MSG_RESULT } from "../../src/protocol/message.js";
 import { MessageReader } from "../../src/protocol/reader.js";
 import { SERIALIZERS, buildFrame, connectFrame, invokeFrame } from "./frames.js";
-import { exchangeTcp } from "./harness.js";
+import { exchangeTcp, startFuzzDaemon } from "./harness.js";
+import { Daemon } from "../../src/server/daemon.js";
+import { PyroError } from "../../src/errors.js";
 
 const PINGS = 200_000;
 const MB = (n: number) => Math.round((n / 1048576) * 10) / 10;
@@ -56,7 +58,7 @@ test(`a client that never reads ${PINGS} replies does not grow the daemon's memo
     // watch the daemon while the greedy client does not read; another client calls meanwhile
     let peak = before;
     let served = 0;
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 9; i++) {
       await sleep(250);
       const m = await mem();
       if (m.rss > peak.rss) peak = { ...peak, rss: m.rss };
@@ -117,4 +119,37 @@ test(`a client that never reads ${PINGS} replies does not grow the daemon's memo
     await exited;
     clearTimeout(kill);
   }
+});
+
+test("a high-water mark below the socket's own (1 byte) still resumes: every reply of a pipelined burst arrives", { timeout: 30_000 }, async () => {
+  const daemon = await startFuzzDaemon({ writeHighWaterMark: 1 });
+  try {
+    const port = Number(daemon.locationStr.split(":").pop());
+    const n = 30_000;
+    const ping = (seq: number) => buildFrame({ type: MSG_PING, flags: 0, seq, serializerId: 42, ann: Buffer.alloc(0), data: Buffer.from("ping") });
+    // the client reads nothing for a while (the daemon's writes back up), then everything
+    const sock = connect(port, "127.0.0.1");
+    await new Promise<void>((r, j) => sock.once("connect", r).once("error", j));
+    sock.pause();
+    sock.write(Buffer.concat([connectFrame(SERIALIZERS[2]!), ...Array.from({ length: n }, (_, i) => ping(i + 1))]));
+    await sleep(300);
+    const reader = new MessageReader();
+    let pings = 0;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${pings} of ${n} replies: the connection stalled`)), 15_000);
+      sock.on("data", (d) => {
+        for (const m of reader.push(d)) if (m.type === MSG_PING) pings++;
+        if (pings >= n) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      sock.resume();
+    });
+    sock.destroy();
+    assert.equal(pings, n);
+  } finally {
+    await daemon.close();
+  }
+  assert.throws(() => new Daemon({ writeHighWaterMark: -1 }), (e: unknown) => e instanceof PyroError && /writeHighWaterMark/.test((e as Error).message));
 });
