@@ -194,6 +194,8 @@ export class MessageReader {
    * with `size`, copied into the start of a new buffer of that size.
    */
   private take(n: number, size = n): Buffer {
+    // a message without annotations and data (a bare PING) may end exactly where the buffered bytes do
+    if (n === 0 && size === 0) return EMPTY_BUF;
     const first = this.chunks[0]!;
     const off = this.off;
     if (first.length - off >= n && size === n && !this.transient) {

@@ -30,7 +30,7 @@ import {
 } from "../protocol/message.js";
 import { MessageReader, type ErrorWithMessage } from "../protocol/reader.js";
 import { getSerializer, type Serializer } from "../serializers/index.js";
-import { ExceptionWrapper, errorToDict, isPlainObject } from "../serializers/values.js";
+import { ExceptionWrapper, errorToDict, isPlainObject, tuple } from "../serializers/values.js";
 import { Context, contextStorage, type CallContext, type ClientConnection, type Resource } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
 import { PythonError } from "./pyerrors.js";
@@ -101,6 +101,15 @@ export class Connection implements ClientConnection {
   private busy = false;
   private closed = false;
   private paused = false;
+  /** Waiting for 'drain': more than writeHighWaterMark bytes of replies are unsent, so nothing is read or handled. */
+  private writeBlocked = false;
+  private readonly onDrain = (): void => {
+    this.writeBlocked = false;
+    if (this.closed) return;
+    debug("connection %d: replies drained, reading again", this.id);
+    if (!this.paused && !this.readFailed) this.socket.resume();
+    this.pump();
+  };
   private readFailed = false;
 
   constructor(
@@ -181,7 +190,7 @@ export class Connection implements ClientConnection {
       this.readFailed = true;
       this.socket.pause();
     }
-    if (!this.pumping) this.pump();
+    if (!this.pumping && !this.writeBlocked) this.pump();
   }
 
   /** Slowloris guard: a started message must complete within the daemon's messageTimeout. */
@@ -241,10 +250,11 @@ export class Connection implements ClientConnection {
     this.pumping = true;
     try {
       while (this.queue.length && !this.closed) {
+        if (this.repliesPiledUp()) return;
         const msg = this.queue.shift()!;
         if (this.paused && this.queue.length < 16) {
           this.paused = false;
-          this.socket.resume();
+          if (!this.writeBlocked) this.socket.resume();
         }
         if (!this.handshaken) {
           this.handshake(msg).then(
@@ -275,6 +285,24 @@ export class Connection implements ClientConnection {
       return;
     }
     this.pumpDone();
+  }
+
+  /**
+   * Write backpressure: with more unsent reply bytes than the high-water mark, stop reading and handling this
+   * connection's requests until the socket drains (a client that never reads cannot make us buffer every reply).
+   * The pump stays marked as running meanwhile, so new data is only queued; 'drain' restarts it.
+   */
+  private repliesPiledUp(): boolean {
+    const hwm = this.daemon.writeHighWaterMark;
+    const unsent = this.socket.writableLength;
+    if (hwm <= 0 || !(unsent > hwm)) return false;
+    // 'drain' comes only once a write() has returned false, i.e. above the socket's own high-water mark (16 KiB)
+    if (!(unsent >= this.socket.writableHighWaterMark)) return false;
+    debug("connection %d: %d bytes of replies unsent, pausing reads until drained", this.id, unsent);
+    this.writeBlocked = true;
+    this.socket.pause();
+    this.socket.once("drain", this.onDrain);
+    return true;
   }
 
   private pumpFailed(e: unknown): void {
@@ -432,6 +460,7 @@ export class Connection implements ClientConnection {
       serializer = getSerializer(msg.serializerId);
       if (msg.flags & FLAGS_KEEPSERIALIZED)
         throw new PyroError("this daemon does not support SerializedBlob calls (FLAGS_KEEPSERIALIZED)");
+      if (msg.data.length === 0) throw emptyCallError(serializer.name);
       const call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
       const reg = this.daemon.lookup(call.object);
       if (!reg) throw new DaemonError("unknown object");
@@ -612,6 +641,23 @@ function valueOutcome(v: unknown): Outcome | Promise<Outcome> {
 
 function isThenable(v: unknown): boolean {
   return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
+}
+
+/**
+ * An INVOKE with no data at all: what Pyro4's own serializer raises for empty input. Python's daemon answers it
+ * and keeps the connection (it is not a Pyro CommunicationError), so we do the same with the same exception.
+ */
+function emptyCallError(serializer: string): PythonError {
+  switch (serializer) {
+    case "serpent":
+      return new PythonError("SyntaxError", "invalid syntax", tuple("<unknown>", 0, 0, "", 0, 0));
+    case "json":
+      return new PythonError("json.decoder.JSONDecodeError", "Expecting value: line 1 column 1 (char 0)");
+    case "marshal":
+      return new PythonError("EOFError", "EOF read where object expected");
+    default:
+      return new PythonError("ValueError", "Unpack failed: incomplete input");
+  }
 }
 
 /** kwargs as a plain record (a Map arrives when a serializer decoded non-string keys). */

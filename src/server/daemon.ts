@@ -30,6 +30,8 @@ import {
 import { StreamRegistry } from "./streams.js";
 
 const debug = debuglog("pyro4");
+/** Default DaemonOptions.writeHighWaterMark: 1 MiB of unsent replies per connection. */
+const DEFAULT_WRITE_HIGH_WATER_MARK = 1 << 20;
 
 export { DAEMON_NAME };
 
@@ -78,6 +80,15 @@ export interface DaemonOptions {
   maxStreamsPerConnection?: number;
   /** Calls in one batch request; a larger batch is refused whole (none of its calls run). 0 = unlimited. */
   maxBatchSize?: number;
+  /**
+   * Write backpressure, in bytes: while a connection holds more than this many bytes of replies its client has
+   * not taken yet, the daemon stops reading and handling that connection's requests, and resumes on 'drain'. A
+   * client that sends requests and never reads the replies then costs about this much memory, not one reply per
+   * request it sent. Other connections are served meanwhile. A value below the socket's own high-water mark
+   * (16 KiB) acts as that ('drain' only follows a write the socket refused). 0 = no limit (Pyro4's blocking sends
+   * need none). Default: 1 MiB.
+   */
+  writeHighWaterMark?: number;
   /** Refuse connections beyond this many (CONNECTFAIL like Pyro4's "no free workers"). 0 = unlimited. */
   maxConnections?: number;
   /** Pyro4's Daemon.validateHandshake: return the handshake response, throw to refuse the connection. */
@@ -136,6 +147,7 @@ export interface DaemonCore {
   readonly messageTimeout: number;
   readonly maxStreamsPerConnection: number;
   readonly maxBatchSize: number;
+  readonly writeHighWaterMark: number;
   lookup(objectId: string): Registration | undefined;
   instanceFor(reg: Registration, conn: ClientConnection): Promise<object> | object;
   validateHandshake(conn: ClientConnection, data: unknown): unknown;
@@ -186,6 +198,7 @@ export class Daemon implements DaemonCore, DaemonLike {
   readonly messageTimeout: number;
   readonly maxStreamsPerConnection: number;
   readonly maxBatchSize: number;
+  readonly writeHighWaterMark: number;
 
   constructor(options: DaemonOptions = {}) {
     this.hooks = options;
@@ -212,6 +225,8 @@ export class Daemon implements DaemonCore, DaemonLike {
     this.messageTimeout = options.messageTimeout ?? 0;
     this.maxStreamsPerConnection = options.maxStreamsPerConnection ?? 0;
     this.maxBatchSize = options.maxBatchSize ?? 0;
+    this.writeHighWaterMark = options.writeHighWaterMark ?? DEFAULT_WRITE_HIGH_WATER_MARK;
+    if (!(this.writeHighWaterMark >= 0)) throw new PyroError(`invalid writeHighWaterMark: ${options.writeHighWaterMark}`);
     this.streams = new StreamRegistry(options.iterStreamLifetime ?? config.ITER_STREAM_LIFETIME, options.iterStreamLinger ?? config.ITER_STREAM_LINGER);
     this.acceptedSerializers = new Set();
     for (const name of options.serializersAccepted ?? config.SERIALIZERS_ACCEPTED) {

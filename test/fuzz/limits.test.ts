@@ -1,7 +1,8 @@
 // Limits a peer cannot exceed, checked against a live daemon over loopback: message size (also after
 // decompression), annotation size, nesting depth in every decoder, connection cap, idle and slow-client
 // timeouts, stream count and lifetime per connection, batch size. A limit the daemon does not offer yet is
-// written against the option name we expect (see EXPECTED_OPTIONS) and fails until it exists.
+// written against the option name we expect (see EXPECTED_OPTIONS) and fails until it exists. The strict oracle
+// (oracle.ts) records every refusal's error class; the last test fails on any that is not a typed Pyro error.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
@@ -16,6 +17,7 @@ import { tuple } from "../../src/serializers/values.js";
 import type { Daemon, DaemonOptions } from "../../src/server/daemon.js";
 import { OBJECT_ID, SERIALIZERS, annChunk, buildFrame, connectFrame, deepPayload, invokeFrame } from "./frames.js";
 import { startFuzzDaemon } from "./harness.js";
+import { ErrorOracle } from "./oracle.js";
 
 /** Options these tests expect the Daemon to accept for limits it does not have yet. */
 type ExpectedOptions = DaemonOptions & {
@@ -30,6 +32,9 @@ type ExpectedOptions = DaemonOptions & {
 const serpent = getSerializer("serpent");
 const marshal = getSerializer("marshal");
 const daemons: Daemon[] = [];
+// strict oracle: every refusal the daemons in this file make must be a typed error (checked by the last test)
+const oracle = new ErrorOracle();
+oracle.install(SERIALIZERS);
 after(async () => {
   for (const d of daemons) await d.close();
 });
@@ -284,4 +289,11 @@ test("reader: good messages before garbage in the same TCP segment are still ans
   if (first?.type !== MSG_CONNECTOK)
     assert.fail(`got ${r.messages.map((m) => m.type)} (${first ? String(marshal.deserializeData(first.data)) : ""})`);
   assert.equal(serpent.deserializeData(r.messages[1]!.data), 3);
+});
+
+test("strict oracle: every rejection during these limit tests was a typed Pyro error", () => {
+  const r = oracle.report();
+  assert.equal(r.untyped, 0, r.samples.join("\n"));
+  assert.ok(Object.keys(r.rejects).length > 0, "the oracle saw the refusals");
+  oracle.uninstall();
 });
