@@ -104,7 +104,7 @@ const table: [ConfigName, unknown, Kind][] = [
   ["SSL_CLIENTKEYPASSWD", "", "str"],
 ];
 
-export const configNames: readonly ConfigName[] = table.map((r) => r[0]);
+export const configNames: readonly ConfigName[] = Object.freeze(table.map((r) => r[0]));
 
 /** Python's int(): optional sign, digits, underscores between digits, surrounding whitespace. */
 function pyInt(name: string, text: string): number {

@@ -14,6 +14,7 @@ import {
   SecurityError,
   SerializeError,
   TimeoutError,
+  RemoteError,
 } from "../errors.js";
 import {
   FLAGS_EXCEPTION,
@@ -544,7 +545,7 @@ export class ProxyCore implements ConnectionOwner {
           : "";
       return new SecurityError(`cannot connect to ${where}: ${e.message}${hint ? ` (${hint})` : ""}`, { cause: e });
     }
-    if (e instanceof PyroError) {
+    if (e instanceof PyroError && !(e instanceof RemoteError)) {
       if (/^(cannot connect|connection to)/.test(e.message) || e.constructor === PyroError) return e;
       const Cls = e.constructor as new (m: string, o?: { cause?: unknown }) => PyroError;
       return new Cls(`cannot connect to ${where}: ${e.message}`, { cause: e });

@@ -17,9 +17,9 @@ for (const s of [serpent, json, marshal, msgpack]) {
 }
 
 /** Wire ids of all serializers Pyro4 knows, including the ones we refuse (pickle family). */
-export const serializerIds: Readonly<Record<string, number>> = {
+export const serializerIds: Readonly<Record<string, number>> = Object.freeze({
   serpent: 1, json: 2, marshal: 3, pickle: 4, dill: 5, msgpack: 6, cloudpickle: 7,
-};
+});
 
 /** A serializer by name ("serpent", "json", "marshal", "msgpack") or wire id. */
 export function getSerializer(nameOrId: string | number): Serializer {

@@ -157,8 +157,8 @@ for (const s of SERIALIZERS) {
   test(`limit: nesting depth in the ${s.name} decoder (direct and through the daemon)`, async () => {
     for (const depth of [600, 100_000]) {
       const payload = deepPayload(s, depth);
-      assert.throws(() => s.deserializeData(payload), (e: Error) => (e as { code?: string }).code === "SERIALIZE_ERROR" && /deeper|depth|nest/i.test(e.message), `${s.name} depth ${depth}`);
-      assert.throws(() => s.deserializeCall(payload), (e: Error) => (e as { code?: string }).code === "SERIALIZE_ERROR");
+      assert.throws(() => s.deserializeData(payload), (e: Error) => (e as { code?: string }).code === "ERR_PYRO4_SERIALIZE" && /deeper|depth|nest/i.test(e.message), `${s.name} depth ${depth}`);
+      assert.throws(() => s.deserializeCall(payload), (e: Error) => (e as { code?: string }).code === "ERR_PYRO4_SERIALIZE");
     }
     const { port } = await daemonWith();
     const invoke = buildFrame({ type: MSG_INVOKE, flags: 0, seq: 1, serializerId: s.id, ann: Buffer.alloc(0), data: deepPayload(s, 100_000) });
