@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import { runPythonAsync, startPython, PYTHON, type PythonServer } from "../helpers/python.js";
 
-const ENTRY = fileURLToPath(new URL("../../src/cli/echoserver-entry.ts", import.meta.url));
+const ENTRY = fileURLToPath(new URL("../helpers/echoserver-entry.ts", import.meta.url));
 const ENV = { PYRO_SERIALIZERS_ACCEPTED: "serpent,json,marshal,msgpack", PYTHONWARNINGS: "ignore" };
 // Documented value-model limits: JavaScript has one number type (an integral float comes back as int), no
 // frozenset (comes back as set) and one Date type (msgpack's date comes back as a datetime).
