@@ -36,7 +36,7 @@ import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } fro
 import { PythonError } from "./pyerrors.js";
 import { asStreamable, closeIterator, drain } from "./streams.js";
 import { detailedTraceback } from "./traceback.js";
-import type { DaemonCore, Registration } from "./daemon.js";
+import type { DaemonCore, Registration } from "./daemon-core.js";
 import type { Exposure, MethodInfo } from "./expose.js";
 
 const debug = debuglog("pyro4");
@@ -105,7 +105,7 @@ export class Connection implements ClientConnection {
 
   constructor(
     readonly socket: Socket,
-    private daemon: DaemonCore,
+    private daemon: DaemonCore<Connection>,
     private deniedReason: string | null = null,
   ) {
     this.peer = socket.remoteAddress

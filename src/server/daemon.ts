@@ -15,6 +15,9 @@ import { listen, type Listener } from "../transport/listen.js";
 import { tlsServerOptions, type TlsSettings } from "../transport/tls.js";
 import { addAutoproxyHook } from "../serializers/autoproxy.js";
 import { Connection } from "./connection.js";
+import type { DaemonCore, Registration } from "./daemon-core.js";
+
+export type { DaemonCore, Registration };
 import { currentContext, type ClientConnection } from "./context.js";
 import { DaemonObject, type DaemonLike } from "./daemon-object.js";
 import {
@@ -101,14 +104,6 @@ export interface RegisterOptions extends ExposureOptions {
 }
 
 /** A registered object or class. */
-export interface Registration {
-  id: string;
-  target: object;
-  isClass: boolean;
-  exposure: Exposure;
-  instanceMode: InstanceMode;
-  instanceCreator: InstanceCreator | null;
-}
 
 /** Pyro4's serialized Proxy: what a Python client turns into a Pyro4.core.Proxy. */
 export interface ProxyDict {
@@ -119,34 +114,8 @@ export interface ProxyDict {
 /** Objects registered anywhere, so an object is not registered twice by accident (Pyro4's _pyroId check). */
 const registeredIn = new WeakMap<object, { daemon: Daemon; id: string }>();
 
-/** What Connection needs from its daemon. */
-export interface DaemonCore {
-  readonly locationStr: string;
-  readonly hmacKey: Uint8Array | null;
-  readonly maxMessageSize: number;
-  readonly commTimeout: number;
-  readonly compression: boolean;
-  readonly onewayThreaded: boolean;
-  readonly detailedTraceback: boolean;
-  readonly iterStreaming: boolean;
-  readonly streamFallback: "list" | "error";
-  readonly acceptedSerializers: Set<number>;
-  readonly streams: StreamRegistry;
-  readonly replacer: ((value: object) => unknown) | undefined;
-  readonly messageTimeout: number;
-  readonly maxStreamsPerConnection: number;
-  readonly maxBatchSize: number;
-  lookup(objectId: string): Registration | undefined;
-  instanceFor(reg: Registration, conn: ClientConnection): Promise<object> | object;
-  validateHandshake(conn: ClientConnection, data: unknown): unknown;
-  metadataFor(objectId: string, asLists: boolean): ReturnType<Exposure["metadata"]> | null;
-  userAnnotations(): Annotations | null;
-  connectionClosed(conn: Connection): void;
-  requestDone(): void;
-  callbackError(err: Error): void;
-}
 
-export class Daemon implements DaemonCore, DaemonLike {
+export class Daemon implements DaemonCore<Connection>, DaemonLike {
   readonly host: string;
   readonly port: number;
   readonly unixsocket: string | null;
