@@ -120,7 +120,7 @@ export class Connection implements ClientConnection {
     // reply until the client's (possibly delayed) ACK, never save a packet. Invisible on the wire otherwise.
     if (socket.remoteAddress) socket.setNoDelay(true);
     if (daemon.commTimeout > 0) {
-      socket.setTimeout(daemon.commTimeout * 1000);
+      socket.setTimeout(daemon.commTimeout);
       socket.on("timeout", () => {
         if (!this.busy) {
           debug("connection %d: idle timeout", this.id);
@@ -195,9 +195,9 @@ export class Connection implements ClientConnection {
       }
     } else if (!this.messageTimer) {
       this.messageTimer = setTimeout(() => {
-        debug("connection %d: message not complete within %ds, closing", this.id, limit);
+        debug("connection %d: message not complete within %d ms, closing", this.id, limit);
         this.close();
-      }, limit * 1000);
+      }, limit);
       this.messageTimer.unref();
     }
   }

@@ -21,6 +21,7 @@ export interface DaemonCore<C extends ClientConnection = ClientConnection> {
   readonly locationStr: string;
   readonly hmacKey: Uint8Array | null;
   readonly maxMessageSize: number;
+  /** Milliseconds; 0 = none. */
   readonly commTimeout: number;
   readonly compression: boolean;
   readonly onewayThreaded: boolean;
@@ -30,6 +31,7 @@ export interface DaemonCore<C extends ClientConnection = ClientConnection> {
   readonly acceptedSerializers: Set<number>;
   readonly streams: StreamRegistry;
   readonly replacer: ((value: object) => unknown) | undefined;
+  /** Milliseconds; 0 = none. */
   readonly messageTimeout: number;
   readonly maxStreamsPerConnection: number;
   readonly maxBatchSize: number;

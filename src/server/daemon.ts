@@ -52,7 +52,7 @@ export interface DaemonOptions {
   serializersAccepted?: Iterable<string>;
   /** Bytes; 0 = unlimited. Default config.MAX_MESSAGE_SIZE. */
   maxMessageSize?: number;
-  /** Seconds a client connection may stay idle; 0 = forever. Default config.COMMTIMEOUT. */
+  /** Milliseconds a client connection may stay idle; 0 = forever. Default config.COMMTIMEOUT (which is in seconds, as in Pyro4) * 1000. */
   commTimeout?: number;
   compression?: boolean;
   onewayThreaded?: boolean;
@@ -63,7 +63,9 @@ export interface DaemonOptions {
    * Pyro4 does (the client raises "result of call is an iterator, but the server is not configured to allow streaming").
    */
   streamFallback?: "list" | "error";
+  /** Milliseconds an item stream may live; 0 = forever. Default config.ITER_STREAM_LIFETIME (seconds) * 1000. */
   iterStreamLifetime?: number;
+  /** Milliseconds an item stream outlives its disconnected client; 0 = closed at once. Default config.ITER_STREAM_LINGER (seconds) * 1000. */
   iterStreamLinger?: number;
   autoproxy?: boolean;
   requireExpose?: boolean;
@@ -73,7 +75,7 @@ export interface DaemonOptions {
    */
   ssl?: boolean | TlsSettings;
   /**
-   * Seconds a message may take to arrive completely once its first byte came; a slower peer (slowloris) is
+   * Milliseconds a message may take to arrive completely once its first byte came; a slower peer (slowloris) is
    * disconnected. 0 = no limit (Pyro4 has none). Default: 0.
    */
   messageTimeout?: number;
@@ -169,7 +171,7 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
     this.natport = natport ?? null;
     this.hmacKey = toKey(options.hmacKey);
     this.maxMessageSize = options.maxMessageSize ?? config.MAX_MESSAGE_SIZE;
-    this.commTimeout = options.commTimeout ?? config.COMMTIMEOUT;
+    this.commTimeout = options.commTimeout ?? config.COMMTIMEOUT * 1000;
     this.compression = options.compression ?? config.COMPRESSION;
     this.onewayThreaded = options.onewayThreaded ?? config.ONEWAY_THREADED;
     this.detailedTraceback = options.detailedTraceback ?? config.DETAILED_TRACEBACK;
@@ -181,7 +183,10 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
     this.messageTimeout = options.messageTimeout ?? 0;
     this.maxStreamsPerConnection = options.maxStreamsPerConnection ?? 0;
     this.maxBatchSize = options.maxBatchSize ?? 0;
-    this.streams = new StreamRegistry(options.iterStreamLifetime ?? config.ITER_STREAM_LIFETIME, options.iterStreamLinger ?? config.ITER_STREAM_LINGER);
+    this.streams = new StreamRegistry(
+      options.iterStreamLifetime !== undefined ? options.iterStreamLifetime / 1000 : config.ITER_STREAM_LIFETIME,
+      options.iterStreamLinger !== undefined ? options.iterStreamLinger / 1000 : config.ITER_STREAM_LINGER,
+    );
     this.acceptedSerializers = new Set();
     for (const name of options.serializersAccepted ?? config.SERIALIZERS_ACCEPTED) {
       const id = serializerIds[name];
@@ -462,7 +467,7 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
   }
 
   private startHousekeeping(): void {
-    const interval = Math.min(config.POLLTIMEOUT || 0, Math.max(this.commTimeout || 0, 5)) || 2;
+    const interval = Math.min(config.POLLTIMEOUT || 0, Math.max(this.commTimeout / 1000 || 0, 5)) || 2;
     this.housekeeper = setInterval(() => {
       try {
         this.streams.sweep();
