@@ -242,7 +242,7 @@ test("limit: a peer that sends a whole header and then stalls is dropped after m
 });
 
 test("limit: item streams expire after iterStreamLifetime", async () => {
-  const { daemon, port } = await daemonWith({ iterStreamLifetime: 0.5 });
+  const { daemon, port } = await daemonWith({ iterStreamLifetime: 500 });
   const r = await talk(port, [connectFrame(serpent), invokeFrame(serpent, 1, "gen", [5])], { count: 2, keep: true });
   assert.ok(r.messages[1]!.flags & FLAGS_ITEMSTREAMRESULT);
   const id = r.messages[1]!.annotations!.get("STRM")!.toString("latin1");

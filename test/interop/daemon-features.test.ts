@@ -89,5 +89,5 @@ test("ITER_STREAMING off: list fallback (default) or Pyro4's error", async () =>
 });
 
 test("ITER_STREAM_LINGER: a stream survives a reconnect", async () => {
-  await withDaemon({ iterStreamLinger: 5 }, async (uri) => assert.equal((await py("stream_linger", uri)).trim(), "ok"));
+  await withDaemon({ iterStreamLinger: 5000 }, async (uri) => assert.equal((await py("stream_linger", uri)).trim(), "ok"));
 });
