@@ -140,6 +140,14 @@ export class Request implements FlushWaiter {
   }
 }
 
+/** " (exposed: a(), b(), x)": what the metadata says the object has, for an AttributeError's message. */
+function exposedList(methods: ReadonlySet<string>, attrs: ReadonlySet<string>): string {
+  const names = [...[...methods].sort().map((m) => `${m}()`), ...[...attrs].sort()];
+  if (names.length === 0) return " (it exposes nothing)";
+  const shown = names.length > 30 ? [...names.slice(0, 30), `... ${names.length - 30} more`] : names;
+  return ` (exposed: ${shown.join(", ")})`;
+}
+
 export class ProxyCore implements ConnectionOwner {
   /** The URI as given (PYRONAME/PYROMETA are resolved again on every connect unless bound). */
   uri: URI;
@@ -387,12 +395,12 @@ export class ProxyCore implements ConnectionOwner {
   private validate(name: string, check: number): PyroError | null {
     if (check === CHECK_METHOD) {
       if (this.methods.has(name)) return null;
-      const hint = this.attrs.has(name) ? ` ('${name}' is an attribute: read it with await proxy.${name})` : "";
+      const hint = this.attrs.has(name) ? ` ('${name}' is an attribute: read it with await proxy.${name})` : exposedList(this.methods, this.attrs);
       return new AttributeError(`remote object '${this.uri.asString()}' has no exposed attribute or method '${name}'${hint}`);
     }
     const attr = check === CHECK_GETATTR || check === CHECK_SETATTR ? (this.attrs.has(name) ? null : name) : null;
     if (attr === null) return null;
-    const hint = this.methods.has(name) ? ` ('${name}' is a method: call it)` : "";
+    const hint = this.methods.has(name) ? ` ('${name}' is a method: call it)` : exposedList(this.methods, this.attrs);
     return new AttributeError(`remote object '${this.uri.asString()}' has no exposed attribute '${name}'${hint}`);
   }
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { startPython, type PythonServer } from "../helpers/python.js";
 import { Proxy } from "../../src/client/proxy.js";
-import { NamingError, PyroError, RemoteError, formatRemoteTraceback } from "../../src/errors.js";
+import { AttributeError, NamingError, PyroError, RemoteError, formatRemoteTraceback } from "../../src/errors.js";
 
 interface Thing {
   fail(): never;
@@ -78,4 +78,21 @@ test("a Pyro error raised by Python gets the caller's line too, and the proxy st
   assert.match(err.stack!, /remote-error-stack\.test\.ts:\d+:\d+/);
   assert.match(err.stack!, /\| Pyro4\.errors\.NamingError: no such thing/);
   assert.equal(await p.echo(5), 5);
+});
+
+test("calling a method the Python object does not expose names the object and lists what it exposes", async () => {
+  let err: unknown;
+  try {
+    await (p as unknown as { nothing(): Promise<unknown> }).nothing();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof AttributeError);
+  assert.equal(err.code, "ERR_PYRO4_ATTRIBUTE");
+  const m = /^remote object '(PYRO:[^']+)' has no exposed attribute or method 'nothing' \(exposed: (.*)\)$/.exec(err.message);
+  assert.ok(m, err.message);
+  assert.equal(m[1], server.ready);
+  const names = m[2]!.split(", ");
+  for (const n of ["echo()", "fail()", "fail_naming()", "value", "name"]) assert.ok(names.includes(n), `${n} in ${m[2]}`);
+  assert.ok(!names.includes("nothing()") && !names.includes("_private()"));
 });
