@@ -35,7 +35,7 @@ import {
   type Annotations,
   type Message,
 } from "../protocol/message.js";
-import { getSerializer, type Serializer } from "../serializers/index.js";
+import { getSerializer, type Serializer, type SerializerName } from "../serializers/index.js";
 import { abortReason, connectSocket, describeTarget } from "../transport/connect.js";
 import { ReadRelay } from "../transport/relay.js";
 import { tlsClientOptions, type TlsSettings } from "../transport/tls.js";
@@ -50,8 +50,11 @@ const OWNED = { zeroCopy: true } as const;
 
 export interface ProxyOptions {
   /** "serpent" (default: config.SERIALIZER), "json", "marshal" or "msgpack". */
-  serializer?: string;
-  /** Reply/connect timeout in milliseconds; 0 = wait forever (default: config.COMMTIMEOUT * 1000). */
+  serializer?: SerializerName;
+  /**
+   * Reply/connect timeout in milliseconds; 0 = wait forever (default: config.COMMTIMEOUT * 1000; the config item
+   * and the `_pyroTimeout` alias are in seconds, as in Pyro4).
+   */
   timeout?: number;
   /** Re-send a call this many times after ConnectionClosedError/TimeoutError (default config.MAX_RETRIES). */
   maxRetries?: number;

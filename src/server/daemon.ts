@@ -8,7 +8,7 @@ import { debuglog } from "node:util";
 import { config } from "../config.js";
 import { DaemonError, PyroError } from "../errors.js";
 import { DAEMON_NAME, type Annotations } from "../protocol/message.js";
-import { getSerializer, serializerIds } from "../serializers/index.js";
+import { getSerializer, serializerIds, type SerializerName } from "../serializers/index.js";
 import { float, tuple } from "../serializers/values.js";
 import { URI } from "../uri.js";
 import { listen, type Listener } from "../transport/listen.js";
@@ -49,7 +49,7 @@ export interface DaemonOptions {
   /** Shared HMAC key (Pyro4's daemon._pyroHmacKey). */
   hmacKey?: string | Uint8Array | null;
   /** Default config.SERIALIZERS_ACCEPTED (serpent, marshal, json; msgpack is opt-in as in Pyro4). */
-  serializersAccepted?: Iterable<string>;
+  serializersAccepted?: Iterable<SerializerName>;
   /** Bytes; 0 = unlimited. Default config.MAX_MESSAGE_SIZE. */
   maxMessageSize?: number;
   /** Milliseconds a client connection may stay idle; 0 = forever. Default config.COMMTIMEOUT (which is in seconds, as in Pyro4) * 1000. */
