@@ -52,6 +52,12 @@ export interface ProxyOptions {
   /** "serpent" (default: config.SERIALIZER), "json", "marshal" or "msgpack". */
   serializer?: SerializerName;
   /**
+   * Record the caller's stack frames on every call, so that a remote error's `stack` shows the line that made the
+   * call (default true). Costs one Error.captureStackTrace per call (see bench/profile/callsite.ts); turn it off
+   * for hot paths where the remote error's stack does not matter.
+   */
+  captureCallSite?: boolean;
+  /**
    * Reply/connect timeout in milliseconds; 0 = wait forever (default: config.COMMTIMEOUT * 1000; the config item
    * and the `_pyroTimeout` alias are in seconds, as in Pyro4).
    */
@@ -156,6 +162,7 @@ export class ProxyCore implements ConnectionOwner {
   uri: URI;
   serializer: Serializer;
   timeout: number;
+  captureCallSite: boolean;
   maxRetries: number;
   hmacKey: Buffer | null = null;
   handshake: unknown;
@@ -188,6 +195,7 @@ export class ProxyCore implements ConnectionOwner {
     else throw new TypeError("expected Pyro URI");
     this.serializer = getSerializer(options.serializer ?? config.SERIALIZER);
     this.timeout = options.timeout ?? Math.round(config.COMMTIMEOUT * 1000);
+    this.captureCallSite = options.captureCallSite ?? true;
     this.maxRetries = options.maxRetries ?? config.MAX_RETRIES;
     this.setHmacKey(options.hmacKey ?? null);
     this.handshake = options.handshake === undefined ? "hello" : options.handshake;
@@ -270,9 +278,11 @@ export class ProxyCore implements ConnectionOwner {
     // The caller's frames, so a remote error's stack shows the line that made the call instead of the socket
     // handler that decoded the reply. captureStackTrace on a plain object only records the frames; V8 formats
     // them into text when `stack` is read, i.e. only for calls that fail (cost: see bench/profile/callsite.ts).
-    const site: CallSite = {};
-    Error.captureStackTrace(site, ProxyCore.prototype.invoke);
-    req.site = site;
+    if (this.captureCallSite) {
+      const site: CallSite = {};
+      Error.captureStackTrace(site, ProxyCore.prototype.invoke);
+      req.site = site;
+    }
     return this.enqueue(req);
   }
 
@@ -645,6 +655,7 @@ export class ProxyCore implements ConnectionOwner {
     const c = new ProxyCore(this.uri, {
       serializer: this.serializer.name,
       timeout: this.timeout,
+      captureCallSite: this.captureCallSite,
       maxRetries: this.maxRetries,
       hmacKey: this.hmacKey,
       handshake: this.handshake,

@@ -96,3 +96,25 @@ test("calling a method the Python object does not expose names the object and li
   for (const n of ["echo()", "fail()", "fail_naming()", "value", "name"]) assert.ok(names.includes(n), `${n} in ${m[2]}`);
   assert.ok(!names.includes("nothing()") && !names.includes("_private()"));
 });
+
+test("captureCallSite: false skips recording the caller (its stack then starts where the reply was decoded)", async () => {
+  const q = new Proxy<Thing>(server.ready, { timeout: 10_000, captureCallSite: false });
+  try {
+    const e = await callerOwnFunctionWith(q);
+    assert.ok(e instanceof RemoteError);
+    assert.doesNotMatch(e.stack!, /at callerOwnFunctionWith/);
+    assert.match(e.stack!, /^ValueError: \('bad value', 42\)\n/);
+    assert.match(e.stack!, /\n {4}Remote traceback \(Pyro\):\n {4}\| Traceback \(most recent call last\):/);
+  } finally {
+    await q.$release();
+  }
+});
+
+async function callerOwnFunctionWith(q: Proxy<Thing>): Promise<unknown> {
+  try {
+    await q.fail();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("q.fail() did not reject");
+}
