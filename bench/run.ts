@@ -19,7 +19,7 @@ import { evaluate, renderReport, targetSummary, toJson, type Row, type RowResult
 import { summarize, type Summary, type Unit } from "./lib/stats.js";
 import { targetsFor } from "./lib/targets.js";
 import { renderResults, RESULTS_FILE, type RunMeta } from "./lib/results.js";
-import { getSerializer } from "../src/index.js";
+import { getSerializer } from "../src/protocol/index.js";
 import type { Socket } from "node:net";
 
 const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;

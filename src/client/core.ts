@@ -14,6 +14,9 @@ import {
   SecurityError,
   SerializeError,
   TimeoutError,
+  RemoteError,
+  attachCallSite,
+  type CallSite,
 } from "../errors.js";
 import {
   FLAGS_EXCEPTION,
@@ -32,7 +35,7 @@ import {
   type Annotations,
   type Message,
 } from "../protocol/message.js";
-import { getSerializer, type Serializer } from "../serializers/index.js";
+import { getSerializer, type Serializer, type SerializerName } from "../serializers/index.js";
 import { abortReason, connectSocket, describeTarget } from "../transport/connect.js";
 import { ReadRelay } from "../transport/relay.js";
 import { tlsClientOptions, type TlsSettings } from "../transport/tls.js";
@@ -47,8 +50,17 @@ const OWNED = { zeroCopy: true } as const;
 
 export interface ProxyOptions {
   /** "serpent" (default: config.SERIALIZER), "json", "marshal" or "msgpack". */
-  serializer?: string;
-  /** Reply/connect timeout in milliseconds; 0 = wait forever (default: config.COMMTIMEOUT * 1000). */
+  serializer?: SerializerName;
+  /**
+   * Record the caller's stack frames on every call, so that a remote error's `stack` shows the line that made the
+   * call (default true). Costs one Error.captureStackTrace per call (see bench/profile/callsite.ts); turn it off
+   * for hot paths where the remote error's stack does not matter.
+   */
+  captureCallSite?: boolean;
+  /**
+   * Reply/connect timeout in milliseconds; 0 = wait forever (default: config.COMMTIMEOUT * 1000; the config item
+   * and the `_pyroTimeout` alias are in seconds, as in Pyro4).
+   */
   timeout?: number;
   /** Re-send a call this many times after ConnectionClosedError/TimeoutError (default config.MAX_RETRIES). */
   maxRetries?: number;
@@ -104,6 +116,8 @@ export class Request implements FlushWaiter {
   reject!: (e: unknown) => void;
   done = false;
   abortListener: (() => void) | null = null;
+  /** Where the call was made, for the stack of a remote error (see ProxyCore.invoke). */
+  site: CallSite | null = null;
   constructor(
     readonly core: ProxyCore,
     readonly kind: number,
@@ -135,11 +149,20 @@ export class Request implements FlushWaiter {
   }
 }
 
+/** " (exposed: a(), b(), x)": what the metadata says the object has, for an AttributeError's message. */
+function exposedList(methods: ReadonlySet<string>, attrs: ReadonlySet<string>): string {
+  const names = [...[...methods].sort().map((m) => `${m}()`), ...[...attrs].sort()];
+  if (names.length === 0) return " (it exposes nothing)";
+  const shown = names.length > 30 ? [...names.slice(0, 30), `... ${names.length - 30} more`] : names;
+  return ` (exposed: ${shown.join(", ")})`;
+}
+
 export class ProxyCore implements ConnectionOwner {
   /** The URI as given (PYRONAME/PYROMETA are resolved again on every connect unless bound). */
   uri: URI;
   serializer: Serializer;
   timeout: number;
+  captureCallSite: boolean;
   maxRetries: number;
   hmacKey: Buffer | null = null;
   handshake: unknown;
@@ -172,6 +195,7 @@ export class ProxyCore implements ConnectionOwner {
     else throw new TypeError("expected Pyro URI");
     this.serializer = getSerializer(options.serializer ?? config.SERIALIZER);
     this.timeout = options.timeout ?? Math.round(config.COMMTIMEOUT * 1000);
+    this.captureCallSite = options.captureCallSite ?? true;
     this.maxRetries = options.maxRetries ?? config.MAX_RETRIES;
     this.setHmacKey(options.hmacKey ?? null);
     this.handshake = options.handshake === undefined ? "hello" : options.handshake;
@@ -251,6 +275,14 @@ export class ProxyCore implements ConnectionOwner {
   ): CallPromise<any> {
     const timeout = opts?.timeout ?? this.timeout;
     const req = new Request(this, KIND_INVOKE, method, vargs, kwargs, objectId, flags, opts?.oneway === true, check, timeout, opts?.signal ?? null);
+    // The caller's frames, so a remote error's stack shows the line that made the call instead of the socket
+    // handler that decoded the reply. captureStackTrace on a plain object only records the frames; V8 formats
+    // them into text when `stack` is read, i.e. only for calls that fail (cost: see bench/profile/callsite.ts).
+    if (this.captureCallSite) {
+      const site: CallSite = {};
+      Error.captureStackTrace(site, ProxyCore.prototype.invoke);
+      req.site = site;
+    }
     return this.enqueue(req);
   }
 
@@ -376,12 +408,12 @@ export class ProxyCore implements ConnectionOwner {
   private validate(name: string, check: number): PyroError | null {
     if (check === CHECK_METHOD) {
       if (this.methods.has(name)) return null;
-      const hint = this.attrs.has(name) ? ` ('${name}' is an attribute: read it with await proxy.${name})` : "";
+      const hint = this.attrs.has(name) ? ` ('${name}' is an attribute: read it with await proxy.${name})` : exposedList(this.methods, this.attrs);
       return new AttributeError(`remote object '${this.uri.asString()}' has no exposed attribute or method '${name}'${hint}`);
     }
     const attr = check === CHECK_GETATTR || check === CHECK_SETATTR ? (this.attrs.has(name) ? null : name) : null;
     if (attr === null) return null;
-    const hint = this.methods.has(name) ? ` ('${name}' is a method: call it)` : "";
+    const hint = this.methods.has(name) ? ` ('${name}' is a method: call it)` : exposedList(this.methods, this.attrs);
     return new AttributeError(`remote object '${this.uri.asString()}' has no exposed attribute '${name}'${hint}`);
   }
 
@@ -419,7 +451,7 @@ export class ProxyCore implements ConnectionOwner {
     } else if (msg.flags & FLAGS_EXCEPTION) {
       const e = toError(value);
       if (e instanceof CommunicationError) this.dropConnection();
-      req.fail(e);
+      req.fail(attachCallSite(e, req.site));
     } else req.finish(value);
     this.pump();
   }
@@ -544,7 +576,7 @@ export class ProxyCore implements ConnectionOwner {
           : "";
       return new SecurityError(`cannot connect to ${where}: ${e.message}${hint ? ` (${hint})` : ""}`, { cause: e });
     }
-    if (e instanceof PyroError) {
+    if (e instanceof PyroError && !(e instanceof RemoteError)) {
       if (/^(cannot connect|connection to)/.test(e.message) || e.constructor === PyroError) return e;
       const Cls = e.constructor as new (m: string, o?: { cause?: unknown }) => PyroError;
       return new Cls(`cannot connect to ${where}: ${e.message}`, { cause: e });
@@ -623,6 +655,7 @@ export class ProxyCore implements ConnectionOwner {
     const c = new ProxyCore(this.uri, {
       serializer: this.serializer.name,
       timeout: this.timeout,
+      captureCallSite: this.captureCallSite,
       maxRetries: this.maxRetries,
       hmacKey: this.hmacKey,
       handshake: this.handshake,

@@ -2,7 +2,7 @@
 // checks, error types and messages, and result shapes (lookup -> URI, list -> name: uri-string, metadata as
 // lists), so Python clients and pyro4-nsc cannot tell it from the Python one.
 
-import { NamingError } from "../errors.js";
+import { NamingError, PyroError } from "../errors.js";
 import { URI } from "../uri.js";
 import { Tuple, tuple, setKey } from "../serializers/values.js";
 import { PythonError } from "../server/pyerrors.js";
@@ -147,7 +147,13 @@ export class NameServer {
     if (uri instanceof URI) uriString = uri.asString();
     else if (typeof uri !== "string") throw typeError("only URIs or strings can be registered");
     else {
-      new URI(uri); // check if uri is valid (PyroError "invalid uri" otherwise)
+      try {
+        new URI(uri); // check if uri is valid
+      } catch (e) {
+        // Python clients get Pyro4's exact text ("invalid uri"); the long form with the accepted forms is for us
+        const short = (e as { pyro4Message?: unknown }).pyro4Message;
+        throw typeof short === "string" ? new PyroError(short) : e;
+      }
       uriString = uri;
     }
     if (typeof name !== "string") throw typeError("name must be a str");

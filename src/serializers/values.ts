@@ -3,7 +3,7 @@
 // register_class_to_dict / register_dict_to_class), exception dicts and decode limits.
 // Serializers call into this module; it never imports a serializer.
 
-import { SerializeError, PyroError, RemoteError, pyroErrorClasses, pythonMessage } from "../errors.js";
+import { SerializeError, PyroError, RemoteError, pyroErrorClasses, pythonMessage, setRemoteTraceback } from "../errors.js";
 import { URI } from "../uri.js";
 
 /** A Python tuple. A real Array (indexing, iteration, length work), distinguishable from a list. */
@@ -307,7 +307,7 @@ export function dictToError(dict: Record<string, unknown>): Error {
   if (ctor) {
     const err = new ctor(pythonMessage(args));
     const tb = attrs._pyroTraceback;
-    if (Array.isArray(tb)) err.remoteTraceback = tb as string[];
+    if (Array.isArray(tb)) setRemoteTraceback(err, tb as string[]);
     (err as unknown as { args: unknown[] }).args = args;
     return err;
   }

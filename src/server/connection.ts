@@ -36,7 +36,7 @@ import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } fro
 import { PythonError } from "./pyerrors.js";
 import { asStreamable, closeIterator, drain } from "./streams.js";
 import { detailedTraceback } from "./traceback.js";
-import type { DaemonCore, Registration } from "./daemon.js";
+import type { DaemonCore, Registration } from "./daemon-core.js";
 import type { Exposure, MethodInfo } from "./expose.js";
 
 const debug = debuglog("pyro4");
@@ -75,7 +75,7 @@ function randomUuidBytes(): Buffer {
 function errorCode(e: unknown): string | undefined {
   return (e as { code?: unknown } | null)?.code as string | undefined;
 }
-const COMMUNICATION_CODES = new Set(["COMMUNICATION_ERROR", "CONNECTION_CLOSED", "TIMEOUT", "PROTOCOL_ERROR", "MESSAGE_TOO_LARGE", "SERIALIZE_ERROR"]);
+const COMMUNICATION_CODES = new Set(["ERR_PYRO4_COMMUNICATION", "ERR_PYRO4_CONNECTION_CLOSED", "ERR_PYRO4_TIMEOUT", "ERR_PYRO4_PROTOCOL", "ERR_PYRO4_MESSAGE_TOO_LARGE", "ERR_PYRO4_SERIALIZE"]);
 const isCommunicationError = (e: unknown) => COMMUNICATION_CODES.has(errorCode(e) ?? "");
 
 /** Anything thrown becomes an Error (Python raises only exceptions; JavaScript can throw any value). */
@@ -114,7 +114,7 @@ export class Connection implements ClientConnection {
 
   constructor(
     readonly socket: Socket,
-    private daemon: DaemonCore,
+    private daemon: DaemonCore<Connection>,
     private deniedReason: string | null = null,
   ) {
     this.peer = socket.remoteAddress
@@ -129,7 +129,7 @@ export class Connection implements ClientConnection {
     // reply until the client's (possibly delayed) ACK, never save a packet. Invisible on the wire otherwise.
     if (socket.remoteAddress) socket.setNoDelay(true);
     if (daemon.commTimeout > 0) {
-      socket.setTimeout(daemon.commTimeout * 1000);
+      socket.setTimeout(daemon.commTimeout);
       socket.on("timeout", () => {
         if (!this.busy) {
           debug("connection %d: idle timeout", this.id);
@@ -204,16 +204,16 @@ export class Connection implements ClientConnection {
       }
     } else if (!this.messageTimer) {
       this.messageTimer = setTimeout(() => {
-        debug("connection %d: message not complete within %ds, closing", this.id, limit);
+        debug("connection %d: message not complete within %d ms, closing", this.id, limit);
         this.close();
-      }, limit * 1000);
+      }, limit);
       this.messageTimer.unref();
     }
   }
 
   private onReadError(e: ErrorWithMessage): void {
     debug("connection %d: read error: %s", this.id, e.message);
-    if (!this.handshaken && !this.pumping && errorCode(e) !== "MESSAGE_TOO_LARGE") {
+    if (!this.handshaken && !this.pumping && errorCode(e) !== "ERR_PYRO4_MESSAGE_TOO_LARGE") {
       // Pyro4 answers a bad first message with a marshal-encoded CONNECTFAIL (seq 0), then hangs up.
       this.queue.length = 0;
       this.sendConnectFail(0, MARSHAL_ID, String(e.message), null);
@@ -413,7 +413,7 @@ export class Connection implements ClientConnection {
     } catch (e) {
       const err = asError(e);
       debug("connection %d: handshake failed: %s", this.id, err.message);
-      if (errorCode(err) === "CONNECTION_CLOSED") return false;
+      if (errorCode(err) === "ERR_PYRO4_CONNECTION_CLOSED") return false;
       this.sendConnectFail(seq, serializerId, err.message, ctx);
       return false;
     }
@@ -611,7 +611,7 @@ export class Connection implements ClientConnection {
     const err = asError(e);
     const code = errorCode(err);
     debug("connection %d: exception while handling request: %s", this.id, err.message);
-    if (code !== "CONNECTION_CLOSED" && !oneway && (code === "SERIALIZE_ERROR" || !isCommunicationError(err))) {
+    if (code !== "ERR_PYRO4_CONNECTION_CLOSED" && !oneway && (code === "ERR_PYRO4_SERIALIZE" || !isCommunicationError(err))) {
       let ser = serializer;
       if (!ser) {
         try {
@@ -623,7 +623,7 @@ export class Connection implements ClientConnection {
       if (ser) this.sendException(msg.seq, ser, err, 0, null);
     }
     const isCallback = this.callbackCall;
-    if (isCallback || isCommunicationError(err) || code === "SECURITY_ERROR") {
+    if (isCallback || isCommunicationError(err) || code === "ERR_PYRO4_SECURITY") {
       if (isCallback) this.daemon.callbackError(err);
       this.closeAfterWrite();
     }

@@ -8,13 +8,16 @@ import { debuglog } from "node:util";
 import { config } from "../config.js";
 import { DaemonError, PyroError } from "../errors.js";
 import { DAEMON_NAME, type Annotations } from "../protocol/message.js";
-import { getSerializer, serializerIds } from "../serializers/index.js";
+import { getSerializer, serializerIds, type SerializerName } from "../serializers/index.js";
 import { float, tuple } from "../serializers/values.js";
 import { URI } from "../uri.js";
 import { listen, type Listener } from "../transport/listen.js";
 import { tlsServerOptions, type TlsSettings } from "../transport/tls.js";
 import { addAutoproxyHook } from "../serializers/autoproxy.js";
 import { Connection } from "./connection.js";
+import type { DaemonCore, Registration } from "./daemon-core.js";
+
+export type { DaemonCore, Registration };
 import { currentContext, type ClientConnection } from "./context.js";
 import { DaemonObject, type DaemonLike } from "./daemon-object.js";
 import {
@@ -48,10 +51,10 @@ export interface DaemonOptions {
   /** Shared HMAC key (Pyro4's daemon._pyroHmacKey). */
   hmacKey?: string | Uint8Array | null;
   /** Default config.SERIALIZERS_ACCEPTED (serpent, marshal, json; msgpack is opt-in as in Pyro4). */
-  serializersAccepted?: Iterable<string>;
+  serializersAccepted?: Iterable<SerializerName>;
   /** Bytes; 0 = unlimited. Default config.MAX_MESSAGE_SIZE. */
   maxMessageSize?: number;
-  /** Seconds a client connection may stay idle; 0 = forever. Default config.COMMTIMEOUT. */
+  /** Milliseconds a client connection may stay idle; 0 = forever. Default config.COMMTIMEOUT (which is in seconds, as in Pyro4) * 1000. */
   commTimeout?: number;
   compression?: boolean;
   onewayThreaded?: boolean;
@@ -62,7 +65,9 @@ export interface DaemonOptions {
    * Pyro4 does (the client raises "result of call is an iterator, but the server is not configured to allow streaming").
    */
   streamFallback?: "list" | "error";
+  /** Milliseconds an item stream may live; 0 = forever. Default config.ITER_STREAM_LIFETIME (seconds) * 1000. */
   iterStreamLifetime?: number;
+  /** Milliseconds an item stream outlives its disconnected client; 0 = closed at once. Default config.ITER_STREAM_LINGER (seconds) * 1000. */
   iterStreamLinger?: number;
   autoproxy?: boolean;
   requireExpose?: boolean;
@@ -72,7 +77,7 @@ export interface DaemonOptions {
    */
   ssl?: boolean | TlsSettings;
   /**
-   * Seconds a message may take to arrive completely once its first byte came; a slower peer (slowloris) is
+   * Milliseconds a message may take to arrive completely once its first byte came; a slower peer (slowloris) is
    * disconnected. 0 = no limit (Pyro4 has none). Default: 0.
    */
   messageTimeout?: number;
@@ -112,14 +117,6 @@ export interface RegisterOptions extends ExposureOptions {
 }
 
 /** A registered object or class. */
-export interface Registration {
-  id: string;
-  target: object;
-  isClass: boolean;
-  exposure: Exposure;
-  instanceMode: InstanceMode;
-  instanceCreator: InstanceCreator | null;
-}
 
 /** Pyro4's serialized Proxy: what a Python client turns into a Pyro4.core.Proxy. */
 export interface ProxyDict {
@@ -130,35 +127,8 @@ export interface ProxyDict {
 /** Objects registered anywhere, so an object is not registered twice by accident (Pyro4's _pyroId check). */
 const registeredIn = new WeakMap<object, { daemon: Daemon; id: string }>();
 
-/** What Connection needs from its daemon. */
-export interface DaemonCore {
-  readonly locationStr: string;
-  readonly hmacKey: Uint8Array | null;
-  readonly maxMessageSize: number;
-  readonly commTimeout: number;
-  readonly compression: boolean;
-  readonly onewayThreaded: boolean;
-  readonly detailedTraceback: boolean;
-  readonly iterStreaming: boolean;
-  readonly streamFallback: "list" | "error";
-  readonly acceptedSerializers: Set<number>;
-  readonly streams: StreamRegistry;
-  readonly replacer: ((value: object) => unknown) | undefined;
-  readonly messageTimeout: number;
-  readonly maxStreamsPerConnection: number;
-  readonly maxBatchSize: number;
-  readonly writeHighWaterMark: number;
-  lookup(objectId: string): Registration | undefined;
-  instanceFor(reg: Registration, conn: ClientConnection): Promise<object> | object;
-  validateHandshake(conn: ClientConnection, data: unknown): unknown;
-  metadataFor(objectId: string, asLists: boolean): ReturnType<Exposure["metadata"]> | null;
-  userAnnotations(): Annotations | null;
-  connectionClosed(conn: Connection): void;
-  requestDone(): void;
-  callbackError(err: Error): void;
-}
 
-export class Daemon implements DaemonCore, DaemonLike {
+export class Daemon implements DaemonCore<Connection>, DaemonLike {
   readonly host: string;
   readonly port: number;
   readonly unixsocket: string | null;
@@ -213,7 +183,7 @@ export class Daemon implements DaemonCore, DaemonLike {
     this.natport = natport ?? null;
     this.hmacKey = toKey(options.hmacKey);
     this.maxMessageSize = options.maxMessageSize ?? config.MAX_MESSAGE_SIZE;
-    this.commTimeout = options.commTimeout ?? config.COMMTIMEOUT;
+    this.commTimeout = options.commTimeout ?? config.COMMTIMEOUT * 1000;
     this.compression = options.compression ?? config.COMPRESSION;
     this.onewayThreaded = options.onewayThreaded ?? config.ONEWAY_THREADED;
     this.detailedTraceback = options.detailedTraceback ?? config.DETAILED_TRACEBACK;
@@ -227,7 +197,10 @@ export class Daemon implements DaemonCore, DaemonLike {
     this.maxBatchSize = options.maxBatchSize ?? 0;
     this.writeHighWaterMark = options.writeHighWaterMark ?? DEFAULT_WRITE_HIGH_WATER_MARK;
     if (!(this.writeHighWaterMark >= 0)) throw new PyroError(`invalid writeHighWaterMark: ${options.writeHighWaterMark}`);
-    this.streams = new StreamRegistry(options.iterStreamLifetime ?? config.ITER_STREAM_LIFETIME, options.iterStreamLinger ?? config.ITER_STREAM_LINGER);
+    this.streams = new StreamRegistry(
+      options.iterStreamLifetime !== undefined ? options.iterStreamLifetime / 1000 : config.ITER_STREAM_LIFETIME,
+      options.iterStreamLinger !== undefined ? options.iterStreamLinger / 1000 : config.ITER_STREAM_LINGER,
+    );
     this.acceptedSerializers = new Set();
     for (const name of options.serializersAccepted ?? config.SERIALIZERS_ACCEPTED) {
       const id = serializerIds[name];
@@ -508,7 +481,7 @@ export class Daemon implements DaemonCore, DaemonLike {
   }
 
   private startHousekeeping(): void {
-    const interval = Math.min(config.POLLTIMEOUT || 0, Math.max(this.commTimeout || 0, 5)) || 2;
+    const interval = Math.min(config.POLLTIMEOUT || 0, Math.max(this.commTimeout / 1000 || 0, 5)) || 2;
     this.housekeeper = setInterval(() => {
       try {
         this.streams.sweep();

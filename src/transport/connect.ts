@@ -31,7 +31,7 @@ export interface ConnectOptions {
 
 /**
  * The error an aborted operation rejects with: the signal's reason, except that `AbortSignal.timeout()`'s
- * DOMException becomes our TimeoutError, so `instanceof TimeoutError` / `code === "TIMEOUT"` hold for both kinds
+ * DOMException becomes our TimeoutError, so `instanceof TimeoutError` / `code === "ERR_PYRO4_TIMEOUT"` hold for both kinds
  * of timeout.
  */
 export function abortReason(signal: AbortSignal): unknown {

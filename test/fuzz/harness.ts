@@ -46,8 +46,8 @@ export async function startFuzzDaemon(options: DaemonOptions = {}): Promise<Daem
     serializersAccepted: ["serpent", "json", "marshal", "msgpack"],
     maxMessageSize: 1 << 20,
     iterStreaming: true,
-    iterStreamLifetime: 5,
-    iterStreamLinger: 1,
+    iterStreamLifetime: 5000,
+    iterStreamLinger: 1000,
     ...options,
   });
   daemon.register(new FuzzTarget(), OBJECT_ID);

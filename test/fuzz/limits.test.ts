@@ -21,7 +21,7 @@ import { ErrorOracle } from "./oracle.js";
 
 /** Options these tests expect the Daemon to accept for limits it does not have yet. */
 type ExpectedOptions = DaemonOptions & {
-  /** Seconds a message may take to arrive completely once its first byte came (slowloris). */
+  /** Milliseconds a message may take to arrive completely once its first byte came (slowloris). */
   messageTimeout?: number;
   /** Open item streams one connection may hold; more -> an error reply for the call that would open one. */
   maxStreamsPerConnection?: number;
@@ -162,8 +162,8 @@ for (const s of SERIALIZERS) {
   test(`limit: nesting depth in the ${s.name} decoder (direct and through the daemon)`, async () => {
     for (const depth of [600, 100_000]) {
       const payload = deepPayload(s, depth);
-      assert.throws(() => s.deserializeData(payload), (e: Error) => (e as { code?: string }).code === "SERIALIZE_ERROR" && /deeper|depth|nest/i.test(e.message), `${s.name} depth ${depth}`);
-      assert.throws(() => s.deserializeCall(payload), (e: Error) => (e as { code?: string }).code === "SERIALIZE_ERROR");
+      assert.throws(() => s.deserializeData(payload), (e: Error) => (e as { code?: string }).code === "ERR_PYRO4_SERIALIZE" && /deeper|depth|nest/i.test(e.message), `${s.name} depth ${depth}`);
+      assert.throws(() => s.deserializeCall(payload), (e: Error) => (e as { code?: string }).code === "ERR_PYRO4_SERIALIZE");
     }
     const { port } = await daemonWith();
     const invoke = buildFrame({ type: MSG_INVOKE, flags: 0, seq: 1, serializerId: s.id, ann: Buffer.alloc(0), data: deepPayload(s, 100_000) });
@@ -196,7 +196,7 @@ test("limit: maxConnections answers the extra client with CONNECTFAIL 'no free w
 });
 
 test("limit: commTimeout drops a client that sent half a header, freeing its slot", async () => {
-  const { port } = await daemonWith({ commTimeout: 0.5, maxConnections: 1 });
+  const { port } = await daemonWith({ commTimeout: 500, maxConnections: 1 });
   const r = await talk(port, [connectFrame(serpent).subarray(0, 12)], { waitMs: 4000 });
   assert.ok(r.closed, "idle half-header client must be dropped");
   assert.ok(r.ms < 2500, `dropped after ${Math.round(r.ms)} ms`);
@@ -204,7 +204,7 @@ test("limit: commTimeout drops a client that sent half a header, freeing its slo
 });
 
 test("limit: commTimeout drops an idle connection that never says anything", async () => {
-  const { port } = await daemonWith({ commTimeout: 0.5 });
+  const { port } = await daemonWith({ commTimeout: 500 });
   const r = await talk(port, [], { waitMs: 4000 });
   assert.ok(r.closed);
   assert.ok(r.ms < 2500);
@@ -221,7 +221,7 @@ async function watchedSocket(port: number): Promise<{ sock: ReturnType<typeof co
 }
 
 test("limit: a slowloris trickling one byte at a time cannot hold a message open forever (messageTimeout)", async () => {
-  const { port } = await daemonWith({ commTimeout: 1, messageTimeout: 1.5, maxConnections: 1 });
+  const { port } = await daemonWith({ commTimeout: 1000, messageTimeout: 1500, maxConnections: 1 });
   const frame = connectFrame(serpent);
   const { sock, closed } = await watchedSocket(port);
   const t0 = performance.now();
@@ -236,7 +236,7 @@ test("limit: a slowloris trickling one byte at a time cannot hold a message open
 
 test("limit: a peer that sends a whole header and then stalls is dropped after messageTimeout", async () => {
   // the header alone completes no message: the timer must keep running although no payload byte is buffered
-  const { port } = await daemonWith({ messageTimeout: 1 });
+  const { port } = await daemonWith({ messageTimeout: 1000 });
   const { sock, closed } = await watchedSocket(port);
   const t0 = performance.now();
   sock.write(connectFrame(serpent).subarray(0, 24));
@@ -247,7 +247,7 @@ test("limit: a peer that sends a whole header and then stalls is dropped after m
 });
 
 test("limit: item streams expire after iterStreamLifetime", async () => {
-  const { daemon, port } = await daemonWith({ iterStreamLifetime: 0.5 });
+  const { daemon, port } = await daemonWith({ iterStreamLifetime: 500 });
   const r = await talk(port, [connectFrame(serpent), invokeFrame(serpent, 1, "gen", [5])], { count: 2, keep: true });
   assert.ok(r.messages[1]!.flags & FLAGS_ITEMSTREAMRESULT);
   const id = r.messages[1]!.annotations!.get("STRM")!.toString("latin1");

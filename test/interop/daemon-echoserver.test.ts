@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import { runPythonAsync, startPython, PYTHON, type PythonServer } from "../helpers/python.js";
 
-const ENTRY = fileURLToPath(new URL("../../src/cli/echoserver-entry.ts", import.meta.url));
+const ENTRY = fileURLToPath(new URL("../helpers/echoserver-entry.ts", import.meta.url));
 const ENV = { PYRO_SERIALIZERS_ACCEPTED: "serpent,json,marshal,msgpack", PYTHONWARNINGS: "ignore" };
 // Documented value-model limit: one Date type (msgpack's date comes back as a datetime). 1e300 ("echo 11") and
 // frozenset ("echo 29") come back exactly as from Python's server (issue 15).

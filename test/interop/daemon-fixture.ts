@@ -181,7 +181,7 @@ export async function startTestDaemon(options: DaemonOptions = {}): Promise<{ da
   const daemon = await Daemon.create({
     host: "127.0.0.1",
     serializersAccepted: ["serpent", "json", "marshal", "msgpack"],
-    iterStreamLifetime: 3,
+    iterStreamLifetime: 3000,
     ...options,
   });
   const thing = new Thing();
