@@ -36,3 +36,5 @@ export {
   type DaemonOptions, type RegisterOptions, type ProxyDict, type CallContext, type ClientConnection,
   type InstanceMode, type InstanceCreator, type ExposeOptions, type ExposureOptions,
 } from "./server/index.js";
+export * as diagnostics from "./observe/index.js";
+export { configureLogging, traceWire } from "./observe/index.js";
