@@ -632,7 +632,6 @@ export class Connection implements ClientConnection {
     const err = asError(e);
     const code = errorCode(err);
     debug("connection %d: exception while handling request: %s", this.id, err.message);
-    if (this.trace) this.traceDone(undefined, err, true);
     if (code !== "CONNECTION_CLOSED" && !oneway && (code === "SERIALIZE_ERROR" || !isCommunicationError(err))) {
       let ser = serializer;
       if (!ser) {
@@ -649,6 +648,7 @@ export class Connection implements ClientConnection {
       if (isCallback) this.daemon.callbackError(err);
       this.closeAfterWrite();
     }
+    if (this.trace) this.traceDone(undefined, err, true);
   }
 }
 
