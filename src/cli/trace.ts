@@ -17,7 +17,10 @@ import {
   headerChecksum,
 } from "../protocol/message.js";
 import { getSerializer, hasSerializer } from "../serializers/index.js";
+import { Complex, Float, isTuple, pythonNameOf } from "../serializers/values.js";
 import { flagNames, messageTypeName } from "../observe/frames.js";
+import { bytesRepr } from "../observe/sinks.js";
+import { reprStr } from "../naming/pyrepr.js";
 
 const USAGE = `usage: pyro4 trace [--max-bytes N] FILE|DIR...
 
@@ -26,7 +29,51 @@ the annotations, and the payload deserialized with its serializer (serpent, json
 A directory means all its files, in name (= time) order.
   --max-bytes N   show at most N bytes of payloads that do not deserialize (default 512)`;
 
-const INSPECT = { depth: 8, maxArrayLength: 100, maxStringLength: 4000, breakLength: 120, compact: 3 } as const;
+const INSPECT = { depth: 4, maxArrayLength: 20, maxStringLength: 200, breakLength: Infinity } as const;
+const MAX_ITEMS = 100;
+const MAX_DEPTH = 12;
+const MAX_STRING = 4000;
+
+/** A decoded value as Python would print it (these are Python values on the wire), with size caps. */
+export function pyFormat(v: unknown, depth = 0): string {
+  if (depth > MAX_DEPTH) return "...";
+  if (v === null || v === undefined) return "None";
+  if (typeof v === "string") return v.length > MAX_STRING ? `${reprStr(v.slice(0, MAX_STRING))}... (${v.length} characters)` : reprStr(v);
+  if (typeof v === "boolean") return v ? "True" : "False";
+  if (typeof v === "bigint") return v.toString();
+  if (typeof v === "number") return Number.isInteger(v) && !Object.is(v, -0) ? String(v) : pyFloat(v);
+  if (v instanceof Float) return pyFloat(v.value);
+  if (v instanceof Complex) return inspect(v, INSPECT);
+  if (v instanceof Uint8Array) return bytesRepr(v, 512);
+  const items = (xs: Iterable<unknown>, f: (x: any) => string) => {
+    const out: string[] = [];
+    let n = 0;
+    for (const x of xs) {
+      if (n++ === MAX_ITEMS) {
+        out.push("...");
+        break;
+      }
+      out.push(f(x));
+    }
+    return out;
+  };
+  const item = (x: unknown) => pyFormat(x, depth + 1);
+  if (isTuple(v)) return v.length === 1 ? `(${item(v[0])},)` : `(${items(v, item).join(", ")})`;
+  if (Array.isArray(v)) return `[${items(v, item).join(", ")}]`;
+  if (v instanceof Set) return v.size ? `{${items(v, item).join(", ")}}` : "set()";
+  if (v instanceof Map) return `{${items(v, ([k, x]) => `${item(k)}: ${item(x)}`).join(", ")}}`;
+  if (v instanceof Error) return `${pythonNameOf(v).replace(/^builtins\./, "")}(${reprStr(v.message)})`;
+  if (typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null))
+    return `{${items(Object.entries(v), ([k, x]) => `${reprStr(k)}: ${item(x)}`).join(", ")}}`;
+  return inspect(v, INSPECT);
+}
+
+function pyFloat(n: number): string {
+  if (Number.isNaN(n)) return "nan";
+  if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
+  if (Number.isInteger(n) && Math.abs(n) < 1e16) return n.toFixed(1);
+  return String(n).replace(/e([+-])(\d)$/, "e$10$2");
+}
 
 class TraceFileError extends Error {}
 
@@ -96,10 +143,10 @@ export function describeFrame(bytes: Buffer, maxBytes = 512): string[] {
   try {
     if (type === MSG_INVOKE) {
       const call = s.deserializeCall(data);
-      lines.push(`  object: ${call.object}`, `  method: ${call.method}`, `  vargs: ${inspect(call.vargs, INSPECT)}`, `  kwargs: ${inspect(call.kwargs, INSPECT)}`);
+      lines.push(`  object: ${call.object}`, `  method: ${call.method}`, `  vargs: ${pyFormat(call.vargs)}`, `  kwargs: ${pyFormat(call.kwargs)}`);
     } else {
       const what = type === MSG_CONNECT ? "handshake" : "payload";
-      lines.push(`  ${what}: ${inspect(s.deserializeData(data), INSPECT)}`);
+      lines.push(`  ${what}: ${pyFormat(s.deserializeData(data))}`);
     }
   } catch (e) {
     lines.push(`  payload does not deserialize with ${s.name}: ${(e as Error).message}`);
