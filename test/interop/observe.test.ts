@@ -275,6 +275,71 @@ describe("diagnostics channels: a Python client against our daemon", () => {
   }
 });
 
+describe("correlation ids across a chain of calls", () => {
+  it("a proxy used inside a served call sends that call's id to the Python daemon (Pyro4's current_context)", async () => {
+    class Relay {
+      async relay(): Promise<[string | null, unknown]> {
+        const p = new Proxy<Thing>(pyUri);
+        try {
+          return [currentContext()!.correlationId, await p.correlation()];
+        } finally {
+          await p.$release();
+        }
+      }
+    }
+    expose(Relay);
+    const daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+    try {
+      const relayUri = daemon.register(new Relay(), "observe.relay");
+      const p = new Proxy<Relay>(relayUri);
+      const corr = randomUUID();
+      const [here, there] = await p.$with({ correlationId: corr }).relay();
+      assert.equal(here, corr);
+      assert.equal(there, corr, "Python's current_context saw the same id");
+      // without an id from the caller, the daemon's made-up id travels on
+      const [made, passed] = await p.relay();
+      assert.match(String(made), /^[0-9a-f-]{36}$/);
+      assert.notEqual(made, corr);
+      assert.equal(passed, made);
+      await p.$release();
+    } finally {
+      await daemon.close();
+    }
+  });
+});
+
+describe("library warnings go to pyro4:log, not the console", () => {
+  it("an error in the clientDisconnect hook is a WARNING record", async () => {
+    const records: any[] = [];
+    const onLog = (m: unknown) => records.push(m);
+    const writes: string[] = [];
+    const origWarn = console.warn;
+    console.warn = (...a: unknown[]) => void writes.push(a.join(" "));
+    dc.subscribe("pyro4:log", onLog);
+    const daemon = await Daemon.create({
+      host: "127.0.0.1",
+      port: 0,
+      clientDisconnect: () => {
+        throw new Error("hook broke");
+      },
+    });
+    try {
+      const p = new Proxy<Thing>(daemon.register(new Thing(), "t"));
+      assert.equal(await p.echo(1), 1);
+      await p.$release();
+      await until(() => records.some((r) => r.level === "WARNING"));
+    } finally {
+      dc.unsubscribe("pyro4:log", onLog);
+      console.warn = origWarn;
+      await daemon.close();
+    }
+    assert.deepEqual(writes, []);
+    const w = records.find((r) => r.level === "WARNING");
+    assert.equal(w.logger, "Pyro4.core");
+    assert.equal(w.message, "Error in clientDisconnect: hook broke");
+  });
+});
+
 describe("wire trace directory", () => {
   it("writes every frame of an interop exchange, and pyro4 trace decodes them with each serializer", async () => {
     const dir = join(tmp, "trace");
