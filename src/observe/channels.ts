@@ -138,8 +138,6 @@ export interface LogMessage {
   /** Python logger name it corresponds to (Pyro4.core, Pyro4.naming, ...). */
   logger: string;
   message: string;
-  /** The error being reported, if any. */
-  error?: Error;
 }
 
 /** True when any of the five channels of a TracingChannel has a subscriber. */

@@ -1,16 +1,14 @@
 // Log records of the library go to the `pyro4:log` channel instead of a console: a library does not print on
 // its own. The built-in sinks (NODE_DEBUG=pyro4, PYRO_LOGLEVEL/PYRO_LOGFILE) subscribe to it; so may anyone.
-// Formatting happens only when someone listens.
+// Formatting happens only when someone listens. Records carry their text only, like Pyro4's (which puts
+// tracebacks into the message where it wants them).
 
 import { format } from "node:util";
 import { log, type LogLevel, type LogMessage } from "./channels.js";
 
 function emit(level: LogLevel, logger: string, fmt: string, args: unknown[]): void {
   if (!log.hasSubscribers) return;
-  let error: Error | undefined;
-  for (const a of args) if (a instanceof Error) error = a;
   const msg: LogMessage = { level, logger, message: args.length ? format(fmt, ...args) : fmt };
-  if (error) msg.error = error;
   log.publish(msg);
 }
 

@@ -39,9 +39,7 @@ function asctime(d: Date): string {
 
 /** One record in Pyro4's log file format: "[asctime.msecs,name,LEVEL] message". */
 export function formatRecord(m: LogMessage, when = new Date()): string {
-  let text = `[${asctime(when)},${m.logger},${m.level}] ${m.message}`;
-  if (m.error && m.error.stack && m.level !== "DEBUG") text += `\n${m.error.stack}`;
-  return text;
+  return `[${asctime(when)},${m.logger},${m.level}] ${m.message}`;
 }
 
 export interface FileLogger {

@@ -446,7 +446,7 @@ export class Daemon implements DaemonCore, DaemonLike {
 
   callbackError(err: Error): void {
     // Pyro4 logs this as a warning (its socket servers catch the re-raised callback error)
-    coreLog.warning("error during handleRequest: %s; %s", err.message, err.stack ?? "", err);
+    coreLog.warning("error during handleRequest: %s; %s", err.message, err.stack ?? "");
   }
 
   // ---------------------------------------------------------------------------------------------------
