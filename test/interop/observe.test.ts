@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import dc from "node:diagnostics_channel";
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +19,7 @@ import { expose } from "../../src/server/expose.js";
 import { getSerializer } from "../../src/serializers/index.js";
 import { traceWire } from "../../src/observe/trace-dir.js";
 import { traceMain } from "../../src/cli/trace.js";
+import { bytesRepr } from "../../src/observe/sinks.js";
 import type { ClientCallMessage, FrameMessage, ServerRequestMessage } from "../../src/observe/channels.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -397,6 +398,22 @@ describe("wire trace directory", () => {
 });
 
 describe("logging sinks", () => {
+  it("PYRO_LOGWIRE shows payloads as Python's repr() of bytes (capped)", async () => {
+    const samples = [
+      Buffer.from("plain text"),
+      Buffer.from("it's"),
+      Buffer.from(`both ' and "`),
+      Buffer.from([0, 1, 9, 10, 13, 0x5c, 0x7f, 0x80, 0xff]),
+      randomBytes(64),
+      Buffer.from('only "double"'),
+    ];
+    const script = "import sys, base64\nfor line in sys.stdin.read().split():\n    print(repr(base64.b64decode(line)))";
+    const expected = (await runPythonAsync(["-c", script], { input: samples.map((b) => b.toString("base64")).join("\n") })).trimEnd().split("\n");
+    assert.deepEqual(samples.map((b) => bytesRepr(b)), expected);
+    const big = Buffer.alloc(5000, 0x61);
+    assert.equal(bytesRepr(big), `b'${"a".repeat(1024)}'... (5000 bytes, 3976 more not shown)`);
+  });
+
   it("NODE_DEBUG=pyro4 shows client and daemon activity on stderr", async () => {
     const r = await runNode(["test/helpers/observe-child.ts", pyUri], { ...CHILD_ENV_CLEAR, NODE_DEBUG: "pyro4" });
     assert.equal(r.code, 0, r.stdout + r.stderr);
