@@ -111,8 +111,11 @@ export class Request implements FlushWaiter {
   reject!: (e: unknown) => void;
   done = false;
   abortListener: (() => void) | null = null;
-  /** Per-call correlation id (CallOptions.correlationId), else null. */
-  corr: string | null = null;
+  /**
+   * CORR for this call taken when it was made: CallOptions.correlationId, else (the proxy having none) the id of
+   * the call this daemon was serving then (Pyro4's current_context). Null: the proxy's own setting applies.
+   */
+  corrBytes: Buffer | null = null;
   /** CORR bytes the request frame carried (copied onto errors as `correlationId`). */
   sentCorr: Buffer | null = null;
   /** The diagnostics_channel payload while someone subscribes to pyro4:client:call. */
@@ -145,8 +148,11 @@ export class Request implements FlushWaiter {
     if (this.done) return;
     this.done = true;
     if (this.abortListener) this.signal!.removeEventListener("abort", this.abortListener);
-    if (this.sentCorr && err instanceof Error && (err as { correlationId?: unknown }).correlationId === undefined)
-      (err as { correlationId?: string }).correlationId = bytesToUuid(this.sentCorr);
+    if (err instanceof Error && (err as { correlationId?: unknown }).correlationId === undefined) {
+      const b = this.sentCorr ?? this.corrBytes;
+      const corr = b ? bytesToUuid(b) : this.core.correlationId;
+      if (corr) (err as { correlationId?: string }).correlationId = corr;
+    }
     if (this.trace) traceSettle(this.trace, undefined, err, true, () => this.reject(err));
     else this.reject(err);
   }
@@ -276,15 +282,28 @@ export class ProxyCore implements ConnectionOwner {
     const timeout = opts?.timeout ?? this.timeout;
     const req = new Request(this, KIND_INVOKE, method, vargs, kwargs, objectId, flags, opts?.oneway === true, check, timeout, opts?.signal ?? null);
     const corr = opts?.correlationId;
-    if (corr) req.corr = corr;
+    if (corr) {
+      const b = uuidToBytes(corr);
+      if (b.length !== 16) return this.rejected(req, new PyroError(`invalid correlation id (expected a UUID): ${JSON.stringify(corr)}`));
+      req.corrBytes = b;
+    } else if (this.correlation === null) req.corrBytes = ambientCorrelation();
     if (tracingActive(clientCall)) {
       const uriObject = this.uri.protocol === "PYRO" ? this.uri.object : null;
       const t = new CallTrace(this.uri.asString(), objectId ?? this.connectedUri?.object ?? uriObject, method, vargs, kwargs,
-        req.oneway, this.serializer.name, req.corr ?? this.correlation);
+        req.oneway, this.serializer.name, req.corrBytes ? bytesToUuid(req.corrBytes) : this.correlation);
       req.trace = t;
       return traceStart(t, () => this.enqueue(req));
     }
     return this.enqueue(req);
+  }
+
+  private rejected(req: Request, err: Error): CallPromise<any> {
+    const p = newCallPromise<unknown>((resolve, reject) => {
+      req.resolve = resolve;
+      req.reject = reject;
+    });
+    req.fail(err);
+    return p;
   }
 
   /** Close the connection after everything queued before this call has been sent (and answered). */
@@ -382,9 +401,7 @@ export class ProxyCore implements ConnectionOwner {
       const data = ser.serializeCallParts
         ? ser.serializeCallParts(objectId, name, req.vargs, req.kwargs, opts)
         : ser.serializeCall(objectId, name, req.vargs, req.kwargs, opts);
-      const corr = req.trace ? req.trace.correlationId : req.corr;
-      let annotations = this.annotations;
-      if (req.trace || (corr !== null && corr !== this.correlation) || this.correlation === null) annotations = this.callAnnotations(req, corr);
+      const annotations = req.trace !== null || req.corrBytes !== null ? this.callAnnotations(req) : this.annotations;
       [head, payload] = encodeMessage(MSG_INVOKE, ser.id, seq, data, {
         flags,
         annotations,
@@ -419,22 +436,26 @@ export class ProxyCore implements ConnectionOwner {
    * by a pyro4:client:call subscriber, annotations it added, or (Pyro4's current_context) the correlation id of
    * the call this daemon is serving when the proxy has none of its own. Notes the CORR sent on the request.
    */
-  private callAnnotations(req: Request, corr: string | null): Annotations | null {
-    let corrBytes: Buffer | null = null;
-    if (corr) corrBytes = corr === this.correlation ? this.annotations!.get("CORR")! : uuidToBytes(corr);
-    else if (this.correlation === null) corrBytes = ambientCorrelation();
-    const extra = req.trace?.extraAnnotations ?? null;
-    if (corrBytes === null && extra === null) {
-      // no correlation id at all; the proxy's own annotations (if any) carry no CORR either
-      if (req.trace) req.trace.correlationId = null;
-      return this.annotations;
+  private callAnnotations(req: Request): Annotations | null {
+    const own = this.correlation !== null ? this.annotations!.get("CORR")! : null;
+    let corrBytes = req.corrBytes ?? own;
+    const t = req.trace;
+    if (t) {
+      // a start subscriber may have set another id (or none)
+      const want = t.correlationId;
+      if (want !== (corrBytes ? bytesToUuid(corrBytes) : null)) {
+        const b = want ? uuidToBytes(want) : null;
+        corrBytes = b && b.length === 16 ? b : null;
+      }
+      t.correlationId = corrBytes ? bytesToUuid(corrBytes) : null;
     }
+    req.sentCorr = corrBytes;
+    const extra = t?.extraAnnotations ?? null;
+    if (corrBytes === own && extra === null) return this.annotations;
     const ann: Annotations = new Map(this.annotations ?? []);
     if (extra) for (const [k, v] of extra) ann.set(k, v);
     if (corrBytes) ann.set("CORR", corrBytes);
     else ann.delete("CORR");
-    req.sentCorr = corrBytes;
-    if (req.trace) req.trace.correlationId = corrBytes ? bytesToUuid(corrBytes) : null;
     return ann;
   }
 

@@ -276,6 +276,30 @@ describe("diagnostics channels: a Python client against our daemon", () => {
   }
 });
 
+describe("correlation ids on the client, nobody subscribed", () => {
+  it("per-call and proxy ids reach Python; errors and $lastCorrelationId carry them", async () => {
+    const p = new Proxy<Thing>(pyUri);
+    try {
+      assert.equal(await p.echo(1), 1);
+      const made = p.$lastCorrelationId;
+      assert.match(String(made), /^[0-9a-f-]{36}$/);
+      const one = randomUUID();
+      assert.equal(await p.$with({ correlationId: one }).correlation(), one);
+      assert.equal(p.$lastCorrelationId, one);
+      await assert.rejects(p.$with({ correlationId: one }).fail(), (e: any) => e.correlationId === one);
+      await assert.rejects(p.fail(), (e: any) => e.correlationId === undefined, "no id sent, none in Pyro4's exception reply");
+      const own = randomUUID();
+      p.$correlationId = own;
+      assert.equal(await p.correlation(), own);
+      await assert.rejects(p.fail(), (e: any) => e.correlationId === own);
+      await assert.rejects(p.$with({ correlationId: "not-a-uuid" }).echo(1), (e: any) => e.code === "PYRO_ERROR" && /invalid correlation id/.test(e.message));
+      assert.equal(await p.echo(2), 2, "the proxy still works");
+    } finally {
+      await p.$release();
+    }
+  });
+});
+
 describe("correlation ids across a chain of calls", () => {
   it("a proxy used inside a served call sends that call's id to the Python daemon (Pyro4's current_context)", async () => {
     class Relay {
