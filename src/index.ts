@@ -40,3 +40,9 @@ export {
   type InstanceMode, type InstanceCreator, type ExposeOptions, type ExposureOptions,
 } from "./server/index.js";
 export { HttpGateway, type GatewayOptions } from "./gateway/server.js";
+export * as diagnostics from "./observe/index.js";
+export { configureLogging, stopLogging, traceWire } from "./observe/index.js";
+export type {
+  ClientConnectMessage, ClientDisconnectMessage, ClientCallMessage, ServerConnectionMessage, ServerRequestMessage,
+  FrameMessage, LogMessage,
+} from "./observe/index.js";

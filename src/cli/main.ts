@@ -20,6 +20,10 @@ const commands: Record<string, { about: string; load: () => Promise<(argv: strin
     about: "print the effective configuration (like pyro4-check-config)",
     load: async () => (await import("./check-config.js")).checkConfigMain,
   },
+  trace: {
+    about: "decode wire trace files (PYRO4_TRACE_DIR) and print their frames",
+    load: async () => (await import("./trace.js")).traceMain,
+  },
 };
 
 function usage(): string {

@@ -31,6 +31,7 @@ import {
   MSG_RESULT,
   encodeMessage,
   type Payload,
+  bytesToUuid,
   uuidToBytes,
   type Annotations,
   type Message,
@@ -44,6 +45,10 @@ import { Connection, type ConnectionOwner, type FlushWaiter } from "./connection
 import { AttributeError, CallPromise, newCallPromise, toError } from "./support.js";
 import { resolve as resolveUri } from "./resolve.js";
 import { RemoteIterator } from "./stream.js";
+import { clientConnect, clientCall, tracingActive, type ClientConnectMessage } from "../observe/channels.js";
+import { CallTrace, traceSettle, traceStart } from "../observe/tracing.js";
+import { ambientCorrelation } from "../server/context.js";
+import "../observe/setup.js";
 
 export { DAEMON_NAME };
 const OWNED = { zeroCopy: true } as const;
@@ -97,6 +102,8 @@ export interface CallOptions {
   timeout?: number;
   signal?: AbortSignal;
   oneway?: boolean;
+  /** Send the call with this correlation id (CORR annotation, a UUID string) instead of the proxy's. */
+  correlationId?: string | null;
 }
 
 const KIND_INVOKE = 0;
@@ -118,6 +125,15 @@ export class Request implements FlushWaiter {
   abortListener: (() => void) | null = null;
   /** Where the call was made, for the stack of a remote error (see ProxyCore.invoke). */
   site: CallSite | null = null;
+  /**
+   * CORR for this call taken when it was made: CallOptions.correlationId, else (the proxy having none) the id of
+   * the call this daemon was serving then (Pyro4's current_context). Null: the proxy's own setting applies.
+   */
+  corrBytes: Buffer | null = null;
+  /** CORR bytes the request frame carried (copied onto errors as `correlationId`). */
+  sentCorr: Buffer | null = null;
+  /** The diagnostics_channel payload while someone subscribes to pyro4:client:call. */
+  trace: CallTrace | null = null;
   constructor(
     readonly core: ProxyCore,
     readonly kind: number,
@@ -139,13 +155,20 @@ export class Request implements FlushWaiter {
     if (this.done) return;
     this.done = true;
     if (this.abortListener) this.signal!.removeEventListener("abort", this.abortListener);
-    this.resolve(value);
+    if (this.trace) traceSettle(this.trace, value, undefined, false, () => this.resolve(value));
+    else this.resolve(value);
   }
   fail(err: unknown): void {
     if (this.done) return;
     this.done = true;
     if (this.abortListener) this.signal!.removeEventListener("abort", this.abortListener);
-    this.reject(err);
+    if (err instanceof Error && (err as { correlationId?: unknown }).correlationId === undefined) {
+      const b = this.sentCorr ?? this.corrBytes;
+      const corr = b ? bytesToUuid(b) : this.core.correlationId;
+      if (corr) (err as { correlationId?: string }).correlationId = corr;
+    }
+    if (this.trace) traceSettle(this.trace, undefined, err, true, () => this.reject(err));
+    else this.reject(err);
   }
 }
 
@@ -176,6 +199,8 @@ export class ProxyCore implements ConnectionOwner {
   handshakeResponse: unknown = undefined;
   responseAnnotations: Annotations | null = null;
   seq = 0;
+  /** CORR of the last reply (the id the daemon used for the last call), raw. */
+  lastCorrelation: Buffer | null = null;
   conn: Connection | null = null;
   connecting = false;
   /** The URI actually connected to (resolved). */
@@ -235,6 +260,11 @@ export class ProxyCore implements ConnectionOwner {
   get correlationId(): string | null {
     return this.correlation;
   }
+  /** Correlation id of the last reply received (the daemon's CORR annotation), or null. */
+  get lastCorrelationId(): string | null {
+    const b = this.lastCorrelation;
+    return b && b.length === 16 ? bytesToUuid(b) : null;
+  }
   set correlationId(id: string | null) {
     this.correlation = id;
     this.rebuildAnnotations();
@@ -283,7 +313,29 @@ export class ProxyCore implements ConnectionOwner {
       Error.captureStackTrace(site, ProxyCore.prototype.invoke);
       req.site = site;
     }
+    const corr = opts?.correlationId;
+    if (corr) {
+      const b = uuidToBytes(corr);
+      if (b.length !== 16) return this.rejected(req, new PyroError(`invalid correlation id (expected a UUID): ${JSON.stringify(corr)}`));
+      req.corrBytes = b;
+    } else if (this.correlation === null) req.corrBytes = ambientCorrelation();
+    if (tracingActive(clientCall)) {
+      const uriObject = this.uri.protocol === "PYRO" ? this.uri.object : null;
+      const t = new CallTrace(this.uri.asString(), objectId ?? this.connectedUri?.object ?? uriObject, method, vargs, kwargs,
+        req.oneway, this.serializer.name, req.corrBytes ? bytesToUuid(req.corrBytes) : this.correlation);
+      req.trace = t;
+      return traceStart(t, () => this.enqueue(req));
+    }
     return this.enqueue(req);
+  }
+
+  private rejected(req: Request, err: Error): CallPromise<any> {
+    const p = newCallPromise<unknown>((resolve, reject) => {
+      req.resolve = resolve;
+      req.reject = reject;
+    });
+    req.fail(err);
+    return p;
   }
 
   /** Close the connection after everything queued before this call has been sent (and answered). */
@@ -381,9 +433,10 @@ export class ProxyCore implements ConnectionOwner {
       const data = ser.serializeCallParts
         ? ser.serializeCallParts(objectId, name, req.vargs, req.kwargs, opts)
         : ser.serializeCall(objectId, name, req.vargs, req.kwargs, opts);
+      const annotations = req.trace !== null || req.corrBytes !== null ? this.callAnnotations(req) : this.annotations;
       [head, payload] = encodeMessage(MSG_INVOKE, ser.id, seq, data, {
         flags,
-        annotations: this.annotations,
+        annotations,
         hmacKey: this.hmacKey,
         compress: this.compression,
         maxMessageSize: config.MAX_MESSAGE_SIZE,
@@ -395,6 +448,11 @@ export class ProxyCore implements ConnectionOwner {
     }
     this.seq = seq;
     req.seq = seq;
+    if (req.trace) {
+      req.trace.seq = seq;
+      req.trace.connectionId = conn.id;
+      if (req.objectId === null) req.trace.objectId = this.connectedUri!.object;
+    }
     conn.busy(true);
     if (oneway) {
       conn.write(head, payload, req);
@@ -403,6 +461,34 @@ export class ProxyCore implements ConnectionOwner {
       conn.armTimer(req.timeout, name);
       conn.write(head, payload, null);
     }
+  }
+
+  /**
+   * The request annotations of one call when they differ from the proxy's: a per-call correlation id, one set
+   * by a pyro4:client:call subscriber, annotations it added, or (Pyro4's current_context) the correlation id of
+   * the call this daemon is serving when the proxy has none of its own. Notes the CORR sent on the request.
+   */
+  private callAnnotations(req: Request): Annotations | null {
+    const own = this.correlation !== null ? this.annotations!.get("CORR")! : null;
+    let corrBytes = req.corrBytes ?? own;
+    const t = req.trace;
+    if (t) {
+      // a start subscriber may have set another id (or none)
+      const want = t.correlationId;
+      if (want !== (corrBytes ? bytesToUuid(corrBytes) : null)) {
+        const b = want ? uuidToBytes(want) : null;
+        corrBytes = b && b.length === 16 ? b : null;
+      }
+      t.correlationId = corrBytes ? bytesToUuid(corrBytes) : null;
+    }
+    req.sentCorr = corrBytes;
+    const extra = t?.extraAnnotations ?? null;
+    if (corrBytes === own && extra === null) return this.annotations;
+    const ann: Annotations = new Map(this.annotations ?? []);
+    if (extra) for (const [k, v] of extra) ann.set(k, v);
+    if (corrBytes) ann.set("CORR", corrBytes);
+    else ann.delete("CORR");
+    return ann;
   }
 
   private validate(name: string, check: number): PyroError | null {
@@ -432,7 +518,16 @@ export class ProxyCore implements ConnectionOwner {
     else if (msg.seq !== req.seq) err = new ProtocolError(`invoke: reply sequence out of sync, got ${msg.seq} expected ${req.seq}`);
     else if (msg.serializerId !== ser.id) err = new SerializeError(`invalid serializer in response: ${msg.serializerId}`);
     else {
-      if (msg.annotations) this.responseAnnotations = msg.annotations;
+      if (msg.annotations) {
+        this.responseAnnotations = msg.annotations;
+        const corr = msg.annotations.get("CORR");
+        if (corr) {
+          this.lastCorrelation = corr;
+          req.sentCorr = corr; // errors of this call carry the daemon's id
+          if (req.trace) req.trace.correlationId = corr.length === 16 ? bytesToUuid(corr) : null;
+        }
+        if (req.trace) req.trace.responseAnnotations = msg.annotations;
+      }
       try {
         value = ser.deserializeData(msg.data, OWNED); // the reader made msg.data for this message only
       } catch (e) {
@@ -519,11 +614,44 @@ export class ProxyCore implements ConnectionOwner {
     );
   }
 
-  /** Resolve the URI, open the socket, do the CONNECT handshake and read metadata. */
+  /** connectOnce, reported on pyro4:client:connect. */
   private async connect(timeoutMs: number): Promise<Connection> {
+    if (!clientConnect.hasSubscribers) return this.connectOnce(timeoutMs, null);
+    const t0 = performance.now();
+    const info: ConnectInfo = { uri: null, where: "" };
+    let conn: Connection | null = null;
+    let error: Error | null = null;
+    try {
+      conn = await this.connectOnce(timeoutMs, info);
+      return conn;
+    } catch (e) {
+      error = e instanceof Error ? e : new Error(String(e));
+      throw e;
+    } finally {
+      const msg: ClientConnectMessage = {
+        uri: this.uri.asString(),
+        connectedUri: info.uri ? info.uri.asString() : null,
+        location: info.where,
+        serializer: this.serializer.name,
+        tls: !!this.ssl,
+        connectionId: conn ? conn.id : 0,
+        error,
+        durationMs: performance.now() - t0,
+      };
+      if (conn) msg.handshakeResponse = this.handshakeResponse;
+      clientConnect.publish(msg);
+    }
+  }
+
+  /** Resolve the URI, open the socket, do the CONNECT handshake and read metadata. */
+  private async connectOnce(timeoutMs: number, info: ConnectInfo | null): Promise<Connection> {
     const uri = this.uri.protocol === "PYRO" ? this.uri : await resolveUri(this.uri, { hmacKey: this.hmacKey, timeout: this.timeout });
     const target = { host: uri.host, port: uri.port, sockname: uri.sockname };
     const where = describeTarget(target);
+    if (info) {
+      info.uri = uri;
+      info.where = where;
+    }
     const tls = this.ssl ? tlsClientOptions(uri.host, this.ssl === true ? {} : this.ssl) : null;
     const relay = tls ? null : new ReadRelay();
     const socket = await connectSocket(target, { timeoutMs, noDelay: true, tls, relay });
@@ -672,6 +800,12 @@ export class ProxyCore implements ConnectionOwner {
     c.attrs = new Set(this.attrs);
     return c;
   }
+}
+
+/** What a connection attempt got as far as, for pyro4:client:connect. */
+interface ConnectInfo {
+  uri: URI | null;
+  where: string;
 }
 
 /** Receives the messages of a connection that is still handshaking (not on the hot path). */

@@ -98,6 +98,8 @@ export interface ProxyControls<T> {
   $maxRetries: number;
   $annotations: Record<string, Uint8Array> | null;
   readonly $responseAnnotations: Map<string, Buffer> | null;
+  /** Correlation id (CORR) of the last reply: the id the daemon logged the last call under. */
+  readonly $lastCorrelationId: string | null;
   /** Pyro4's serialized proxy state (9 items). */
   $state(): unknown[];
   [Symbol.asyncDispose](): Promise<void>;
@@ -234,6 +236,8 @@ function control(state: ViewState, target: object, name: string, receiver: any):
       return core.extraAnnotations;
     case "$responseAnnotations":
       return core.responseAnnotations;
+    case "$lastCorrelationId":
+      return core.lastCorrelationId;
     case "$state":
       return () => encodeProxyState(core, explicitSerializer.get(core) ?? null);
   }

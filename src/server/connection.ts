@@ -7,7 +7,6 @@
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
 import { randomBytes } from "node:crypto";
-import { debuglog } from "node:util";
 import { DaemonError, ProtocolError, PyroError, SerializeError } from "../errors.js";
 import {
   FLAGS_BATCH,
@@ -38,8 +37,10 @@ import { asStreamable, closeIterator, drain } from "./streams.js";
 import { detailedTraceback } from "./traceback.js";
 import type { DaemonCore, Registration } from "./daemon-core.js";
 import type { Exposure, MethodInfo } from "./expose.js";
-
-const debug = debuglog("pyro4");
+import { debug } from "../observe/log.js";
+import { frameReceive, frameSend, serverRequest, tracingActive } from "../observe/channels.js";
+import { publishReceive, publishSend } from "../observe/frames.js";
+import { requestDone, requestStart, type RequestTrace } from "../observe/tracing.js";
 const MARSHAL_ID = 3;
 const OWNED = { zeroCopy: true } as const;
 
@@ -178,6 +179,7 @@ export class Connection implements ClientConnection {
     }
     this.armMessageTimer();
     if (!msgs.length) return;
+    if (frameReceive.hasSubscribers) for (const m of msgs) publishReceive("server", this.id, m);
     for (const m of msgs) this.queue.push(m);
     if (this.queue.length > 64 && !this.paused) {
       this.paused = true;
@@ -326,6 +328,7 @@ export class Connection implements ClientConnection {
       whole: true,
     });
     if (this.closed) return;
+    if (frameSend.hasSubscribers) publishSend("server", this.id, head, body);
     writeMessage(this.socket, head, body);
   }
 
@@ -462,6 +465,7 @@ export class Connection implements ClientConnection {
         throw new PyroError("this daemon does not support SerializedBlob calls (FLAGS_KEEPSERIALIZED)");
       if (msg.data.length === 0) throw emptyCallError(serializer.name);
       const call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
+      if (tracingActive(serverRequest)) return this.tracedRequest(msg, ctx, serializer, call, oneway);
       const reg = this.daemon.lookup(call.object);
       if (!reg) throw new DaemonError("unknown object");
       const vargs = Array.isArray(call.vargs) ? call.vargs : [];
@@ -478,6 +482,47 @@ export class Connection implements ClientConnection {
     } catch (e) {
       this.requestFailed(msg, serializer, e, oneway);
     }
+  }
+
+  /** The pyro4:server:request payload of the request being handled, while someone subscribes. */
+  private trace: RequestTrace | null = null;
+
+  /** handleRequest's path while pyro4:server:request has subscribers: the same steps inside start/end. */
+  private tracedRequest(msg: Message, ctx: Context, serializer: Serializer, call: { object: string; method: string; vargs: unknown; kwargs: unknown }, oneway: boolean): Promise<void> | void {
+    const vargs = Array.isArray(call.vargs) ? call.vargs : [];
+    const t: RequestTrace = {
+      connectionId: this.id, peer: this.peer, daemon: this.daemon.locationStr, objectId: call.object, method: call.method,
+      args: vargs, kwargs: null, seq: msg.seq, flags: msg.flags, oneway, serializerId: msg.serializerId,
+      correlationId: ctx.correlationId, annotations: msg.annotations,
+    };
+    this.trace = t;
+    let outcome: Outcome | Promise<Outcome>;
+    try {
+      outcome = requestStart(t, () => {
+        const reg = this.daemon.lookup(call.object);
+        if (!reg) throw new DaemonError("unknown object");
+        const kwargs = call.kwargs && typeof call.kwargs === "object" ? kwargsRecord(call.kwargs) : null;
+        t.kwargs = kwargs;
+        return contextStorage.run(ctx, () => this.invoke(ctx, reg, call.method, vargs, kwargs, msg.flags, oneway));
+      });
+    } catch (e) {
+      this.requestFailed(msg, serializer, e, oneway);
+      return;
+    }
+    if (isThenable(outcome)) {
+      return (outcome as Promise<Outcome>).then(
+        (o) => this.respond(msg, ctx, serializer, o, oneway),
+        (e: unknown) => this.requestFailed(msg, serializer, e, oneway),
+      );
+    }
+    this.respond(msg, ctx, serializer, outcome as Outcome, oneway);
+  }
+
+  /** The traced request is over (answered, failed or started oneway). */
+  private traceDone(value: unknown, err: unknown, failed: boolean): void {
+    const t = this.trace!;
+    this.trace = null;
+    requestDone(t, value, err, failed);
   }
 
   /** Whether the request being handled called a @callback method (its errors close the connection). */
@@ -587,6 +632,11 @@ export class Connection implements ClientConnection {
 
   /** Send the outcome of a call (nothing for oneway calls). */
   private respond(msg: Message, ctx: Context, serializer: Serializer, outcome: Outcome, oneway: boolean): void {
+    this.sendOutcome(msg, ctx, serializer, outcome, oneway);
+    if (this.trace) this.traceDone(outcome.data, undefined, false);
+  }
+
+  private sendOutcome(msg: Message, ctx: Context, serializer: Serializer, outcome: Outcome, oneway: boolean): void {
     this.busy = false;
     try {
       if (oneway) return;
@@ -627,6 +677,7 @@ export class Connection implements ClientConnection {
       if (isCallback) this.daemon.callbackError(err);
       this.closeAfterWrite();
     }
+    if (this.trace) this.traceDone(undefined, err, true);
   }
 }
 

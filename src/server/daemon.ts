@@ -4,7 +4,6 @@
 
 import type { Socket } from "node:net";
 import { randomUUID } from "node:crypto";
-import { debuglog } from "node:util";
 import { config } from "../config.js";
 import { DaemonError, PyroError } from "../errors.js";
 import { DAEMON_NAME, type Annotations } from "../protocol/message.js";
@@ -31,8 +30,10 @@ import {
   type InstanceMode,
 } from "./expose.js";
 import { StreamRegistry } from "./streams.js";
+import { coreLog, debug } from "../observe/log.js";
+import { serverConnection, serverDisconnect, type ServerConnectionMessage } from "../observe/channels.js";
+import "../observe/setup.js";
 
-const debug = debuglog("pyro4");
 /** Default DaemonOptions.writeHighWaterMark: 1 MiB of unsent replies per connection. */
 const DEFAULT_WRITE_HIGH_WATER_MARK = 1 << 20;
 
@@ -433,7 +434,8 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
   }
 
   callbackError(err: Error): void {
-    console.warn(`error during handleRequest (callback): ${err.stack ?? err.message}`);
+    // Pyro4 logs this as a warning (its socket servers catch the re-raised callback error)
+    coreLog.warning("error during handleRequest: %s; %s", err.message, err.stack ?? "");
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -463,17 +465,23 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
     const conn = new Connection(socket, this, denied);
     this.connections.add(conn);
     debug("connection %d from %s", conn.id, socket.remoteAddress ?? "unix socket");
+    if (serverConnection.hasSubscribers) serverConnection.publish(this.connectionMessage(conn, denied));
   }
 
   connectionClosed(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
     debug("connection %d closed", conn.id);
+    if (serverDisconnect.hasSubscribers) serverDisconnect.publish(this.connectionMessage(conn, null));
     this.streams.disconnect(conn);
     try {
       this.clientDisconnect(conn);
     } catch (e) {
-      console.warn("Error in clientDisconnect: " + (e as Error).message);
+      coreLog.warning("Error in clientDisconnect: %s", (e as Error).message);
     }
+  }
+
+  private connectionMessage(conn: Connection, denied: string | null): ServerConnectionMessage {
+    return { connectionId: conn.id, peer: conn.peer, daemon: this._location ?? "", denied };
   }
 
   requestDone(): void {
