@@ -1,6 +1,8 @@
 // The error tree users catch. It mirrors Pyro4.errors so Python users recognise it, and every class carries
 // a stable `code` string so callers can branch without instanceof across package copies.
 
+import { exceptionMessage } from "./python/repr.js";
+
 export type PyroErrorCode =
   | "PYRO_ERROR"
   | "COMMUNICATION_ERROR"
@@ -108,9 +110,7 @@ export class RemoteError extends Error {
 
 /** str(exception) the way Python computes it from args. */
 export function pythonMessage(args: readonly unknown[]): string {
-  if (args.length === 0) return "";
-  if (args.length === 1) return typeof args[0] === "string" ? args[0] : String(args[0]);
-  return "(" + args.map((a) => (typeof a === "string" ? `'${a}'` : String(a))).join(", ") + ")";
+  return exceptionMessage(args);
 }
 
 /** The remote traceback lines carried by an error received from a Pyro peer, if any. */

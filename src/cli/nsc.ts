@@ -2,10 +2,11 @@
 // `    metadata: ['a', 'b']`, `Error: NamingError - ...`), so its output can be compared line for line.
 
 import { createInterface } from "node:readline";
-import { RemoteError } from "../errors.js";
 import { locateNS, type NameServerClient } from "../naming/locate.js";
 import { OptParseExit, parseOptions, type OptSpec } from "../naming/optparse.js";
-import { compareCodePoints, pyRepr } from "../naming/pyrepr.js";
+import { compareCodePoints } from "../python/str.js";
+import { repr } from "../python/repr.js";
+import { pythonShortName } from "../python/exceptions.js";
 
 const usage =
   "Usage: pyro4 nsc [options] command [arguments]\nCommands: " +
@@ -32,14 +33,6 @@ export interface NscIo {
 
 /** Raised for wrong command arguments: pyro4-nsc's SystemExit(message), exit status 1. */
 class UsageExit extends Error {}
-
-/** Python's exception class name as pyro4-nsc prints it (`type(x).__name__`). */
-function pythonTypeName(e: unknown): string {
-  if (e instanceof RemoteError) return e.pythonName;
-  const err = e as Error & { pythonType?: string };
-  if (typeof err?.pythonType === "string") return err.pythonType.slice(err.pythonType.lastIndexOf(".") + 1);
-  return err?.name ?? "Exception";
-}
 
 async function defaultAsk(prompt: string): Promise<string> {
   process.stdout.write(prompt);
@@ -100,7 +93,7 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
         writeErr(e.message + "\n");
         return 1;
       }
-      print(`Error: ${pythonTypeName(e)} - ${(e as Error).message}`);
+      print(`Error: ${pythonShortName(e)} - ${(e as Error).message}`);
     }
     if (verbose) print("Done.");
   } finally {
@@ -120,7 +113,7 @@ async function handleCommand(
     for (const name of Object.keys(result).sort(compareCodePoints)) {
       const [uri, metadata] = result[name]!;
       print(`${name} --> ${uri}`);
-      if (metadata.length) print("    metadata:", pyRepr(metadata));
+      if (metadata.length) print("    metadata:", repr(metadata));
     }
     print(`--------END LIST ${title}`);
   };
@@ -144,7 +137,7 @@ async function handleCommand(
       need(args.length === 2, "requires one argument: name");
       const [uri, metadata] = await ns.lookup(args[1]!, { returnMetadata: true });
       print(String(uri));
-      if (metadata.length) print("metadata:", pyRepr(metadata));
+      if (metadata.length) print("metadata:", repr(metadata));
       return;
     }
     case "register":

@@ -5,9 +5,9 @@
 import { NamingError } from "../errors.js";
 import { URI } from "../uri.js";
 import { Tuple, tuple, setKey } from "../serializers/values.js";
-import { PythonError } from "../server/pyerrors.js";
+import { PythonError } from "../python/exceptions.js";
 import { MemoryStorage, type NameStorage, type Registration, type Tag } from "./storage.js";
-import { compareCodePoints } from "./pyrepr.js";
+import { compareCodePoints } from "../python/str.js";
 import { compilePythonRegex, pythonMatch, PythonRegexError } from "./pyregex.js";
 
 export const NAMESERVER_NAME = "Pyro.NameServer";

@@ -5,7 +5,7 @@
 import { isPlainObject, setKey } from "../serializers/values.js";
 import { isPrivateName, type Exposure, type MethodInfo } from "./expose.js";
 import type { ParamInfo } from "./params.js";
-import { attributeError, typeError } from "./pyerrors.js";
+import { attributeError, typeError } from "../python/exceptions.js";
 
 /** Pyro4's util.getAttribute: the exposed method `name` of `obj`, or the AttributeError Python would raise. */
 export function resolveMethod(obj: object, exposure: Exposure, name: string): MethodInfo {
