@@ -7,6 +7,7 @@ import { Daemon } from "../server/daemon.js";
 import { expose, oneway } from "../server/expose.js";
 import { PythonError } from "../python/exceptions.js";
 import { repr } from "../python/repr.js";
+import { truthy } from "../python/types.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -101,17 +102,8 @@ export class EchoServer {
     return this._verbose;
   }
   set verbose(onoff: unknown) {
-    this._verbose = pyTruthy(onoff);
+    this._verbose = truthy(onoff);
   }
-}
-
-function pyTruthy(v: unknown): boolean {
-  if (v === null || v === undefined || v === false || v === 0 || v === "" || v === 0n) return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (v instanceof Map || v instanceof Set) return v.size > 0;
-  if (v instanceof Uint8Array) return v.length > 0;
-  if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) return Object.keys(v).length > 0;
-  return true;
 }
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];

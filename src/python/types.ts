@@ -92,3 +92,19 @@ export class Float {
 export function float(value: number): Float {
   return new Float(value);
 }
+
+/**
+ * Python's bool() of a value in the value model: None, False, 0, 0n, -0, "", float(0), complex 0 and empty
+ * containers (list, tuple, bytes, set, dict, Map) are false; everything else, NaN included, is true.
+ */
+export function truthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === 0n || v === "") return false;
+  if (typeof v !== "object") return true;
+  if (Array.isArray(v) || v instanceof Uint8Array) return v.length > 0;
+  if (v instanceof Set || v instanceof Map) return v.size > 0;
+  if (v instanceof Float) return v.value !== 0;
+  if (v instanceof Complex) return v.real !== 0 || v.imag !== 0;
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return Object.keys(v).length > 0;
+  return true;
+}

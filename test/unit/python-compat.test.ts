@@ -9,7 +9,7 @@ import { floatRepr, complexRepr } from "../../src/python/float.js";
 import { strRepr, compareCodePoints } from "../../src/python/str.js";
 import { isoformat } from "../../src/python/datetime.js";
 import { PythonError, pythonShortName } from "../../src/python/exceptions.js";
-import { Tuple, tuple, frozenset, Complex, float } from "../../src/python/types.js";
+import { Tuple, tuple, frozenset, Complex, float, truthy } from "../../src/python/types.js";
 import { getSerializer } from "../../src/serializers/index.js";
 import { RemoteError, SerializeError, pythonMessage } from "../../src/errors.js";
 
@@ -31,7 +31,7 @@ const VALUES: [unknown, string][] = [
   [0, "0"], [-1, "-1"], [Number.MAX_SAFE_INTEGER, "2**53-1"], [2n ** 64n, "2**64"], [-(2n ** 70n), "-2**70"],
   [1.5, "1.5"], [float(2), "2.0"], [-0, "-0.0"], [1e300, "1e300"], [1e-5, "1e-05"], [1e16, "1e16"], [1e15 + 0.5, "1e15+0.5"],
   [123456789012345678, "123456789012345678.0"], [0.1 + 0.2, "0.1+0.2"], [NaN, "float('nan')"], [Infinity, "float('inf')"],
-  [-Infinity, "float('-inf')"], [float(-0), "-0.0"],
+  [-Infinity, "float('-inf')"], [float(-0), "-0.0"], [float(0), "0.0"], [float(NaN), "float('nan')"], [0n, "0"],
   ["", "''"], ["it's", `"it's"`], [`both ' and "`, `'both \\' and "'`], ["only \"double\"", `'only "double"'`],
   ["tab\tnl\ncr\r\\", "'tab\\tnl\\ncr\\r\\\\'"], ["\x00\x1f\x7f\x80\x9f\xa0\xad é", "'\\x00\\x1f\\x7f\\x80\\x9f\\xa0\\xad é'"],
   ["😀\u2028\u2029\ufeff\u200b\ue000\uffff\u{e0001}\u{10ffff}", "'😀\\u2028\\u2029\\ufeff\\u200b\\ue000\\uffff\\U000e0001\\U0010ffff'"],
@@ -46,7 +46,7 @@ const VALUES: [unknown, string][] = [
   [new Map(), "{}"], [new Map<unknown, unknown>([[1, "x"], [tuple(1, 2), null], [2.5, true], ["k", new Set([0])]]), "{1: 'x', (1, 2): None, 2.5: True, 'k': {0}}"],
   [new Complex(1, 2), "complex(1, 2)"], [new Complex(0, 1), "1j"], [new Complex(-0, -1), "complex(-0.0, -1.0)"],
   [new Complex(1.5, -0), "complex(1.5, -0.0)"], [new Complex(NaN, Infinity), "complex(float('nan'), float('inf'))"],
-  [new Complex(1e300, 1e-5), "complex(1e300, 1e-5)"], [new Complex(1e16, 0), "complex(1e16, 0)"],
+  [new Complex(1e300, 1e-5), "complex(1e300, 1e-5)"], [new Complex(1e16, 0), "complex(1e16, 0)"], [new Complex(0, 0), "0j"], [new Complex(-0, 0), "complex(-0.0, 0)"],
   [new Date(Date.UTC(2020, 0, 2, 3, 4, 5, 678)), "datetime.datetime(2020, 1, 2, 3, 4, 5, 678000, tzinfo=datetime.timezone.utc)"],
   [new Date(Date.UTC(2020, 0, 2)), "datetime.datetime(2020, 1, 2, tzinfo=datetime.timezone.utc)"],
   [new Date(Date.UTC(1999, 11, 31, 23, 59, 7)), "datetime.datetime(1999, 12, 31, 23, 59, 7, tzinfo=datetime.timezone.utc)"],
@@ -141,13 +141,19 @@ const py = JSON.parse(
     }),
   }),
 ) as {
-  exprs: string[]; floats: string[]; complexes: string[]; chunks: [string, string][]; strs: string[];
+  exprs: string[]; bools: (boolean | string)[]; floats: string[]; complexes: string[]; chunks: [string, string][]; strs: string[];
   excstr: string[]; iso: string[]; years: string[]; timestamps: (number | string)[];
 };
 
 test("repr() of values of every kind in the value model equals Python's repr", () => {
   assert.equal(py.exprs.length, VALUES.length);
   VALUES.forEach(([v], i) => assert.equal(repr(v), py.exprs[i], `repr of ${VALUES[i]![1]}`));
+});
+
+test("truthiness (bool()) of the same values equals Python's", () => {
+  VALUES.forEach(([v], i) => assert.equal(truthy(v), py.bools[i], `bool of ${VALUES[i]![1]}`));
+  assert.ok(py.bools.includes(true) && py.bools.includes(false));
+  FLOATS.forEach((x) => assert.equal(truthy(x), x !== 0, String(x))); // NaN is true in Python
 });
 
 test("float repr equals Python's repr for edges, every decimal exponent and random bit patterns", () => {
