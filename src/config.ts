@@ -3,6 +3,8 @@
 // default's type, None-defaults taken raw). `config` is the process-wide instance, like Pyro4.config.
 
 import { ConfigValueError } from "./errors.js";
+import { floatRepr } from "./python/float.js";
+import { strRepr } from "./python/str.js";
 
 export interface ConfigItems {
   HOST: string;
@@ -171,12 +173,8 @@ function cast(name: ConfigName, kind: Kind, raw: string): unknown {
 function pyStr(value: unknown, kind: Kind): string {
   if (value === null || value === undefined) return "None";
   if (typeof value === "boolean") return value ? "True" : "False";
-  if (value instanceof Set) return value.size ? "{" + [...value].sort().map((v) => `'${v}'`).join(", ") + "}" : "set()";
-  if (typeof value === "number" && kind === "float") {
-    if (Number.isNaN(value)) return "nan";
-    if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
-    return Number.isInteger(value) ? value.toFixed(1) : String(value);
-  }
+  if (value instanceof Set) return value.size ? "{" + [...value].sort().map((v) => strRepr(String(v))).join(", ") + "}" : "set()";
+  if (typeof value === "number" && kind === "float") return floatRepr(value);
   return String(value);
 }
 

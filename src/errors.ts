@@ -2,6 +2,8 @@
 // class carries a stable, namespaced `code` (ERR_PYRO4_*, in the style of Node's ERR_* and undici's
 // UND_ERR_*) so callers can branch on it without instanceof across package copies.
 
+import { exceptionMessage } from "./python/repr.js";
+
 /** Every `code` an error from this package can carry. */
 export type PyroErrorCode =
   | "ERR_PYRO4"
@@ -143,9 +145,7 @@ export function setRemoteTraceback(err: Error, lines: string[]): void {
 
 /** str(exception) the way Python computes it from args. */
 export function pythonMessage(args: readonly unknown[]): string {
-  if (args.length === 0) return "";
-  if (args.length === 1) return typeof args[0] === "string" ? args[0] : String(args[0]);
-  return "(" + args.map((a) => (typeof a === "string" ? `'${a}'` : String(a))).join(", ") + ")";
+  return exceptionMessage(args);
 }
 
 /** The remote traceback lines carried by an error received from a Pyro peer, if any. */

@@ -3,10 +3,11 @@
 // so Python clients and scripts written against the Python echo server work unchanged against this one.
 
 import { config } from "../config.js";
-import { Complex, Tuple } from "../serializers/values.js";
 import { Daemon } from "../server/daemon.js";
 import { expose, oneway } from "../server/expose.js";
-import { PythonError } from "../server/pyerrors.js";
+import { PythonError } from "../python/exceptions.js";
+import { repr } from "../python/repr.js";
+import { truthy } from "../python/types.js";
 import { oneLine } from "./report.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -21,7 +22,7 @@ export class EchoServer {
 
   /** return the message */
   echo(message: unknown): unknown {
-    if (this._verbose) this._print(`${asctime()} - echo: ${pyRepr(message)}`);
+    if (this._verbose) this._print(`${asctime()} - echo: ${repr(message)}`);
     return message;
   }
 
@@ -40,7 +41,7 @@ export class EchoServer {
   /** just like echo, but oneway; the client won't wait for response */
   @oneway
   oneway_echo(message: unknown): string {
-    if (this._verbose) this._print(`${asctime()} - oneway_echo: ${pyRepr(message)}`);
+    if (this._verbose) this._print(`${asctime()} - oneway_echo: ${repr(message)}`);
     return "bogus return value";
   }
 
@@ -102,17 +103,8 @@ export class EchoServer {
     return this._verbose;
   }
   set verbose(onoff: unknown) {
-    this._verbose = pyTruthy(onoff);
+    this._verbose = truthy(onoff);
   }
-}
-
-function pyTruthy(v: unknown): boolean {
-  if (v === null || v === undefined || v === false || v === 0 || v === "" || v === 0n) return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (v instanceof Map || v instanceof Set) return v.size > 0;
-  if (v instanceof Uint8Array) return v.length > 0;
-  if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) return Object.keys(v).length > 0;
-  return true;
 }
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -121,53 +113,6 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 export function asctime(d = new Date()): string {
   const p2 = (n: number) => String(n).padStart(2, "0");
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, " ")} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
-}
-
-function reprStr(s: string): string {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = q;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === "\\") out += "\\\\";
-    else if (ch === q) out += "\\" + q;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
-    else out += ch;
-  }
-  return out + q;
-}
-
-function reprFloat(n: number): string {
-  if (Number.isNaN(n)) return "nan";
-  if (n === Infinity) return "inf";
-  if (n === -Infinity) return "-inf";
-  return Number.isInteger(n) && Math.abs(n) < 1e16 ? String(n) : String(n);
-}
-
-/** An approximation of Python's repr() of received values, for the verbose log lines. */
-export function pyRepr(v: unknown, depth = 0): string {
-  if (depth > 50) return "...";
-  if (v === null || v === undefined) return "None";
-  if (v === true) return "True";
-  if (v === false) return "False";
-  if (typeof v === "number") return reprFloat(v);
-  if (typeof v === "bigint") return v.toString();
-  if (typeof v === "string") return reprStr(v);
-  if (v instanceof Uint8Array) {
-    let s = "b'";
-    for (const b of v) s += b === 0x5c ? "\\\\" : b === 0x27 ? "\\'" : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : "\\x" + b.toString(16).padStart(2, "0");
-    return s + "'";
-  }
-  if (v instanceof Complex) return v.toString();
-  if (v instanceof Tuple) return v.length === 1 ? `(${pyRepr(v[0], depth + 1)},)` : `(${v.map((x) => pyRepr(x, depth + 1)).join(", ")})`;
-  if (Array.isArray(v)) return `[${v.map((x) => pyRepr(x, depth + 1)).join(", ")}]`;
-  if (v instanceof Set) return v.size ? `{${[...v].map((x) => pyRepr(x, depth + 1)).join(", ")}}` : "set()";
-  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${pyRepr(k, depth + 1)}: ${pyRepr(x, depth + 1)}`).join(", ")}}`;
-  if (v instanceof Error) return `${v.name}(${reprStr(v.message)})`;
-  if (typeof v === "object") return `{${Object.entries(v).map(([k, x]) => `${reprStr(k)}: ${pyRepr(x, depth + 1)}`).join(", ")}}`;
-  return String(v);
 }
 
 // ---------------------------------------------------------------------------------------------------------

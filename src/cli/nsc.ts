@@ -2,10 +2,11 @@
 // `    metadata: ['a', 'b']`, `Error: NamingError - ...`), so its output can be compared line for line.
 
 import { createInterface } from "node:readline";
-import { RemoteError } from "../errors.js";
 import { locateNS, type NameServerClient } from "../naming/locate.js";
 import { OptParseExit, parseOptions, type OptSpec } from "../naming/optparse.js";
-import { compareCodePoints, pyRepr } from "../naming/pyrepr.js";
+import { compareCodePoints } from "../python/str.js";
+import { repr } from "../python/repr.js";
+import { pythonShortName } from "../python/exceptions.js";
 import { oneLine } from "./report.js";
 
 const usage =
@@ -33,14 +34,6 @@ export interface NscIo {
 
 /** Raised for wrong command arguments: pyro4-nsc's SystemExit(message), exit status 1. */
 class UsageExit extends Error {}
-
-/** Python's exception class name as pyro4-nsc prints it (`type(x).__name__`). */
-function pythonTypeName(e: unknown): string {
-  if (e instanceof RemoteError) return e.pythonName;
-  const err = e as Error & { pythonType?: string };
-  if (typeof err?.pythonType === "string") return err.pythonType.slice(err.pythonType.lastIndexOf(".") + 1);
-  return err?.name ?? "Exception";
-}
 
 async function defaultAsk(prompt: string): Promise<string> {
   process.stdout.write(prompt);
@@ -103,7 +96,7 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
         writeErr(e.message + "\n");
         return 1;
       }
-      print(`Error: ${pythonTypeName(e)} - ${oneLine(e)}`);
+      print(`Error: ${pythonShortName(e)} - ${oneLine(e)}`);
       status = 1;
     }
     if (verbose) print("Done.");
@@ -124,7 +117,7 @@ async function handleCommand(
     for (const name of Object.keys(result).sort(compareCodePoints)) {
       const [uri, metadata] = result[name]!;
       print(`${name} --> ${uri}`);
-      if (metadata.length) print("    metadata:", pyRepr(metadata));
+      if (metadata.length) print("    metadata:", repr(metadata));
     }
     print(`--------END LIST ${title}`);
   };
@@ -148,7 +141,7 @@ async function handleCommand(
       need(args.length === 2, "requires one argument: name");
       const [uri, metadata] = await ns.lookup(args[1]!, { returnMetadata: true });
       print(String(uri));
-      if (metadata.length) print("metadata:", pyRepr(metadata));
+      if (metadata.length) print("metadata:", repr(metadata));
       return;
     }
     case "register":

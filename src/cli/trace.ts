@@ -17,10 +17,11 @@ import {
   headerChecksum,
 } from "../protocol/message.js";
 import { getSerializer, hasSerializer } from "../serializers/index.js";
-import { Complex, Float, isTuple, pythonNameOf } from "../serializers/values.js";
+import { Complex, Float, isTuple } from "../serializers/values.js";
+import { pythonNameOf } from "../python/exceptions.js";
 import { flagNames, messageTypeName } from "../observe/frames.js";
 import { bytesRepr } from "../observe/sinks.js";
-import { reprStr } from "../naming/pyrepr.js";
+import { strRepr as reprStr } from "../python/str.js";
 
 const USAGE = `usage: pyro4 trace [--max-bytes N] FILE|DIR...
 

@@ -32,7 +32,7 @@ import { getSerializer, type Serializer } from "../serializers/index.js";
 import { ExceptionWrapper, errorToDict, isPlainObject, tuple } from "../serializers/values.js";
 import { Context, contextStorage, type CallContext, type ClientConnection, type Resource } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
-import { PythonError } from "./pyerrors.js";
+import { PythonError } from "../python/exceptions.js";
 import { asStreamable, closeIterator, drain } from "./streams.js";
 import { detailedTraceback } from "./traceback.js";
 import type { DaemonCore, Registration } from "./daemon-core.js";

@@ -6,6 +6,8 @@ import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from "node:tls";
 import { CommunicationError, TimeoutError } from "../errors.js";
 import type { ReadRelay } from "./relay.js";
+import { repr } from "../python/repr.js";
+import { tuple } from "../python/types.js";
 
 export interface ConnectTarget {
   host?: string | null;
@@ -44,7 +46,7 @@ export function abortReason(signal: AbortSignal): unknown {
 /** Pyro4 prints the connect location as a Python tuple `('host', port)` or the socket path. */
 export function describeTarget(t: ConnectTarget): string {
   if (t.sockname) return t.sockname;
-  return `('${t.host ?? ""}', ${t.port ?? "None"})`;
+  return repr(tuple(t.host ?? "", t.port ?? null));
 }
 
 /** Connect; resolves with a connected socket (no data listeners attached, not unref'd). */

@@ -9,7 +9,7 @@ import { MessageReader } from "../../src/protocol/reader.js";
 import type { Message } from "../../src/protocol/message.js";
 import { OBJECT_ID } from "./frames.js";
 import { FuzzFailure } from "./oracle.js";
-import { PythonError } from "../../src/server/pyerrors.js";
+import { PythonError } from "../../src/python/exceptions.js";
 
 /** What the fuzzed calls reach: bounded, side-effect free methods (no sleeps, no daemon shutdown). */
 export class FuzzTarget {

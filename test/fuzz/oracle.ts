@@ -9,7 +9,7 @@ import { MessageReader } from "../../src/protocol/reader.js";
 import { MSG_CONNECT, MSG_INVOKE } from "../../src/protocol/message.js";
 import { getSerializer, type Serializer } from "../../src/serializers/index.js";
 import { Connection } from "../../src/server/connection.js";
-import { PythonError } from "../../src/server/pyerrors.js";
+import { PythonError } from "../../src/python/exceptions.js";
 
 /** What the fuzz target's own methods throw on purpose: a user error, allowed. */
 export class FuzzFailure extends Error {}

@@ -5,7 +5,7 @@ import { DaemonError, NamingError } from "../../src/errors.js";
 import { Daemon, type DaemonOptions } from "../../src/server/daemon.js";
 import { behavior, callback, expose, oneway } from "../../src/server/expose.js";
 import { currentContext } from "../../src/server/context.js";
-import { PythonError } from "../../src/server/pyerrors.js";
+import { PythonError } from "../../src/python/exceptions.js";
 import { EchoServer } from "../../src/cli/echoserver.js";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
