@@ -4,7 +4,7 @@
 // client must see and call exactly the same members of both.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -18,7 +18,7 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 /** Compile test/fixtures/decorated_service.ts in a fresh project; returns the emitted JavaScript's path. */
-function compile(dir: string, experimentalDecorators: boolean): string {
+async function compile(dir: string, experimentalDecorators: boolean): Promise<string> {
   writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   copyFileSync(join(FIXTURES, "decorated_service.ts"), join(dir, "service.ts"));
@@ -33,8 +33,14 @@ function compile(dir: string, experimentalDecorators: boolean): string {
     ...(experimentalDecorators ? { experimentalDecorators: true } : {}),
   };
   writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["service.ts"] }));
-  const r = spawnSync(process.execPath, [TSC, "-p", dir], { encoding: "utf8", timeout: 120_000 });
-  assert.equal(r.status, 0, `tsc (experimentalDecorators: ${experimentalDecorators}):\n${r.stdout}${r.stderr}`);
+  const tsc = spawn(process.execPath, [TSC, "-p", dir], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  tsc.stdout.setEncoding("utf8").on("data", (d) => (output += d));
+  tsc.stderr.setEncoding("utf8").on("data", (d) => (output += d));
+  const timer = setTimeout(() => tsc.kill("SIGKILL"), 120_000);
+  const status = await new Promise<number | null>((r) => tsc.on("close", (code) => r(code)));
+  clearTimeout(timer);
+  assert.equal(status, 0, `tsc (experimentalDecorators: ${experimentalDecorators}):\n${output}`);
   return join(dir, "out", "service.js");
 }
 
@@ -63,7 +69,7 @@ async function askPython(js: string): Promise<unknown> {
 test("a service compiled with standard decorators and with experimentalDecorators exposes the same members", { timeout: 240_000 }, async () => {
   const dirs = [mkdtempSync(join(tmpdir(), "pyro4-dec-std-")), mkdtempSync(join(tmpdir(), "pyro4-dec-legacy-"))];
   try {
-    const [standardJs, legacyJs] = [compile(dirs[0]!, false), compile(dirs[1]!, true)];
+    const [standardJs, legacyJs] = await Promise.all([compile(dirs[0]!, false), compile(dirs[1]!, true)]);
     // each build really uses its decorator implementation (TypeScript's helpers differ)
     assert.match(readFileSync(standardJs, "utf8"), /__esDecorate\(/);
     assert.doesNotMatch(readFileSync(standardJs, "utf8"), /__decorate\(/);
@@ -72,8 +78,7 @@ test("a service compiled with standard decorators and with experimentalDecorator
 
     // ports differ between the two runs
     const norm = (v: unknown) => JSON.parse(JSON.stringify(v).replace(/@127\.0\.0\.1:\d+/g, "@127.0.0.1:PORT"));
-    const standard = norm(await askPython(standardJs));
-    const legacy = norm(await askPython(legacyJs));
+    const [standard, legacy] = (await Promise.all([askPython(standardJs), askPython(legacyJs)])).map(norm);
     assert.deepEqual(legacy, standard);
     assert.deepEqual(standard, {
       calc: { methods: ["add", "count", "ping"], oneway: ["ping"], attrs: ["ready"] },
