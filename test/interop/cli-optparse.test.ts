@@ -262,3 +262,23 @@ print(json.dumps([[f(optparse._parse_int, v) for v in json.loads(sys.argv[1])], 
   assert.deepEqual(ints.map((v) => js(parseOptparseInt(v))), expectInts);
   assert.deepEqual(floats.map((v) => js(parsePyFloat(v))), py[1]);
 });
+
+test("help lines break where Python's textwrap.wrap breaks them", async () => {
+  const { wrap } = await import("../../src/python/textwrap.js");
+  const texts = [
+    "port of the NS (or bc-port if host isn't specified)",
+    'hostname to bind broadcast server on (default is "")',
+    "a-b-c-d-e-f-g-h-i-j verylongwordwithoutanybreakpossibility-and-hyphen-parts here -- em dash--yes",
+    "  lead\ttab\nnl  trail  ",
+    "x---y ab-cd 12-34 é-ü-ö über-long-wörds 😀😀😀😀😀😀😀😀😀😀😀😀",
+    "",
+  ];
+  const cases = texts.flatMap((text) => Array.from({ length: 40 }, (_, i) => [text, i + 1] as const));
+  const py = JSON.parse(
+    runPython([
+      "-c",
+      "import json, sys, textwrap\nprint(json.dumps([textwrap.wrap(t, w) for t, w in json.loads(sys.stdin.read())]))",
+    ], { input: JSON.stringify(cases) }),
+  ) as string[][];
+  assert.deepEqual(cases.map(([t, w]) => wrap(t, w)), py);
+});
