@@ -106,10 +106,12 @@ export function parsePyFloat(val: string): number | null {
   return Number(s.replaceAll("_", ""));
 }
 
-/** Python's str() of a default, for %default. */
-function pyStr(v: OptionValue | undefined): string {
+/** Python's str() of an option's default, for %default. */
+function pyStr(o: OptionSpec): string {
+  const v = o.default;
   if (v === null || v === undefined) return "none"; // optparse's NO_DEFAULT_VALUE
   if (typeof v === "boolean") return v ? "True" : "False";
+  if (typeof v === "number" && o.type === "float" && Number.isInteger(v)) return v.toFixed(1);
   return String(v);
 }
 
@@ -151,7 +153,7 @@ export function formatHelp(p: ParserSpec, width = helpWidth()): string {
       indentFirst = 0;
     }
     if (o.help) {
-      const lines = wrap(o.help.replaceAll("%default", pyStr(o.default)), helpCols);
+      const lines = wrap(o.help.replaceAll("%default", pyStr(o)), helpCols);
       out += " ".repeat(indentFirst) + (lines[0] ?? "") + "\n";
       for (const line of lines.slice(1)) out += " ".repeat(helpPosition) + line + "\n";
     } else if (!out.endsWith("\n")) out += "\n";
