@@ -3,23 +3,26 @@
 
 import { createInterface } from "node:readline";
 import { locateNS, type NameServerClient } from "../naming/locate.js";
-import { OptParseExit, parseOptions, type OptSpec } from "../naming/optparse.js";
+import { formatUsage, OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 import { compareCodePoints } from "../python/str.js";
 import { repr } from "../python/repr.js";
 import { pythonShortName } from "../python/exceptions.js";
 import { oneLine } from "./report.js";
 
-const usage =
-  "Usage: pyro4 nsc [options] command [arguments]\nCommands: " +
-  "register remove removematching lookup list listmatching\n          listmeta_all listmeta_any setmeta ping";
-
-const specs: OptSpec[] = [
-  { short: "n", long: "host", dest: "host", help: "hostname of the NS" },
-  { short: "p", long: "port", dest: "port", type: "int", help: "port of the NS (or bc-port if host isn't specified)" },
-  { short: "u", long: "unixsocket", dest: "unixsocket", help: "Unix domain socket name of the NS" },
-  { short: "k", long: "key", dest: "key", help: "the HMAC key to use (deprecated)" },
-  { short: "v", long: "verbose", dest: "verbose", type: "true", help: "verbose output" },
-];
+// pyro4-nsc's OptionParser (Pyro4/nsc.py main()), option for option, so its help text is Python's
+export const nscParser: ParserSpec = {
+  prog: "pyro4 nsc",
+  usage:
+    "usage: %prog [options] command [arguments]\nCommands: " +
+    "register remove removematching lookup list listmatching\n          listmeta_all listmeta_any setmeta ping",
+  options: [
+    { short: "n", long: "host", help: "hostname of the NS" },
+    { short: "p", long: "port", type: "int", help: "port of the NS (or bc-port if host isn't specified)" },
+    { short: "u", long: "unixsocket", help: "Unix domain socket name of the NS" },
+    { short: "k", long: "key", help: "the HMAC key to use (deprecated)" },
+    { short: "v", long: "verbose", action: "store_true", help: "verbose output" },
+  ],
+};
 
 const commandNames = [
   "register", "remove", "removematching", "list", "listmatching", "lookup", "listmeta_all", "listmeta_any", "setmeta", "ping",
@@ -52,7 +55,7 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
   const print = (...parts: string[]) => write(parts.join(" ") + "\n");
   let parsed;
   try {
-    parsed = parseOptions(argv, specs, usage, "pyro4 nsc");
+    parsed = parseOptions(argv, nscParser);
   } catch (e) {
     if (e instanceof OptParseExit) {
       (e.toStderr ? writeErr : write)(e.output);
@@ -71,7 +74,7 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
     key = process.env.PYRO_HMAC_KEY;
   }
   if (!args.length || !commandNames.includes(args[0]!)) {
-    writeErr(`${usage}\n\npyro4 nsc: error: invalid or missing command\n`);
+    writeErr(`${formatUsage(nscParser)}pyro4 nsc: error: invalid or missing command\n`);
     return 2;
   }
   const verbose = options.verbose === true;

@@ -419,11 +419,6 @@ export function isProxy(value: unknown): value is Proxy {
   return typeof value === "object" && value !== null && views.has(value);
 }
 
-/** The engine behind a proxy (for sibling modules: naming, server autoproxy). */
-export function proxyCore(p: object): ProxyCore | undefined {
-  return views.get(p)?.core;
-}
-
 /** Pyro4.batch(proxy). */
 export function batch<T>(proxy: Proxy<T>): Batch<T> {
   return proxy.$batch();

@@ -154,15 +154,3 @@ export class Context implements CallContext {
     this.client.trackedResources.delete(resource);
   }
 }
-
-export function makeContext(client: ClientConnection | null, init: Partial<CallContext> = {}): Context {
-  const ctx = new Context(client);
-  if (init.clientSockAddr !== undefined) ctx.clientSockAddr = init.clientSockAddr;
-  if (init.seq !== undefined) ctx.seq = init.seq;
-  if (init.msgFlags !== undefined) ctx.msgFlags = init.msgFlags;
-  if (init.serializerId !== undefined) ctx.serializerId = init.serializerId;
-  if (init.annotations !== undefined) ctx.annotations = init.annotations;
-  if (init.responseAnnotations !== undefined) ctx.responseAnnotations = init.responseAnnotations;
-  if (init.correlationId !== undefined) ctx.correlationId = init.correlationId;
-  return ctx;
-}
