@@ -1,0 +1,954 @@
+// The pickle decoder: a stack machine over Python's pickle opcodes (protocols 0-5) that builds values of our
+// value model and never calls anything. Globals are names, not code: the ones we know (set, datetime, Decimal,
+// Pyro4's URI/Proxy/exceptions...) are rebuilt by our own functions, plain classes become `{ __class__, ...state }`
+// dicts routed through the class hooks, and every other global is a SerializeError naming it. This is why a pickle
+// from a hostile peer cannot make us run code (docs/pickle.md, "Security").
+
+import { SerializeError, pyroErrorClasses } from "../errors.js";
+import { URI } from "../uri.js";
+import * as op from "./pickle-ops.js";
+import { Decimal, builtinTypeNames, deniedModules, exceptionName, py2Modules } from "./pickle-values.js";
+import { Complex, Tuple, dictToClass, dictToError, ExceptionWrapper, limits, newTuple, pythonBuiltinExceptions, setKey } from "./values.js";
+
+/** Limits on what a peer can make the decoder build (besides `limits.maxDepth`, shared with the other decoders). */
+export const pickleLimits = {
+  /** Largest pickle accepted, in bytes. */
+  maxBytes: 512 * 1024 * 1024,
+  /** Most memo entries (Python's pickler memoizes every container and string). */
+  maxMemo: 1_000_000,
+  /** Most values on the stack at once. */
+  maxStack: 1_000_000,
+  /** Largest int, in bytes of two's complement (LONG1/LONG4) or decimal digits (text LONG/INT). */
+  maxIntBytes: 4096,
+};
+
+/** A global the pickle named: only a name until an opcode uses it in one of the ways we understand. */
+class Global {
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
+  get full(): string {
+    return `${this.module}.${this.name}`;
+  }
+}
+
+/** An object under construction (NEWOBJ / REDUCE of a class): BUILD adds its state, first use finishes it. */
+class Pending {
+  state: unknown = undefined;
+  done = false;
+  result: unknown = undefined;
+  constructor(
+    readonly cls: string,
+    readonly kind: "object" | "exception",
+    readonly args: unknown[],
+  ) {}
+}
+
+/** A tuple holding globals (a REDUCE's arguments such as defaultdict's factory or a datetime's tzinfo). */
+class ArgsTuple {
+  constructor(readonly items: unknown[]) {}
+}
+
+/** A datetime.timezone (only meaningful as a datetime's tzinfo): its UTC offset in seconds. */
+class TimeZone {
+  constructor(readonly offset: number) {}
+}
+
+const MARKER = Symbol("mark");
+
+function err(msg: string): SerializeError {
+  return new SerializeError(`pickle: ${msg}`);
+}
+function hostile(full: string): SerializeError {
+  return new SerializeError(`pickle: refusing global '${full}': only known value types and plain classes can be unpickled`);
+}
+
+function decodeUtf8(b: Buffer, start: number, end: number): string {
+  const s = b.toString("utf8", start, end);
+  return s.includes("\uFFFD") ? utf8Surrogatepass(b, start, end) : s;
+}
+
+/** UTF-8 the way Python's pickle writes it (surrogatepass), decoded strictly. */
+function utf8Surrogatepass(b: Buffer, start: number, end: number): string {
+  let out = "";
+  let i = start;
+  const bad = (): never => {
+    throw err(`invalid UTF-8 in string at offset ${i}`);
+  };
+  const cont = (j: number): number => {
+    if (j >= end || (b[j]! & 0xc0) !== 0x80) bad();
+    return b[j]! & 0x3f;
+  };
+  while (i < end) {
+    const c = b[i]!;
+    let cp: number;
+    if (c < 0x80) (cp = c), i++;
+    else if (c >= 0xc2 && c < 0xe0) (cp = ((c & 0x1f) << 6) | cont(i + 1)), (i += 2);
+    else if (c >= 0xe0 && c < 0xf0) {
+      cp = ((c & 0x0f) << 12) | (cont(i + 1) << 6) | cont(i + 2);
+      if (cp < 0x800) bad();
+      i += 3;
+    } else if (c >= 0xf0 && c < 0xf5) {
+      cp = ((c & 0x07) << 18) | (cont(i + 1) << 12) | (cont(i + 2) << 6) | cont(i + 3);
+      if (cp < 0x10000 || cp > 0x10ffff) bad();
+      i += 4;
+    } else return bad();
+    out += String.fromCodePoint(cp);
+  }
+  return out;
+}
+
+/** Python's raw-unicode-escape (protocol 0 UNICODE): \uXXXX and \UXXXXXXXX escapes, other bytes are latin-1. */
+function rawUnicodeEscape(s: string): string {
+  return s.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, a: string | undefined, b: string | undefined) => {
+    const cp = parseInt((a ?? b)!, 16);
+    if (cp > 0x10ffff) throw err("invalid \\U escape");
+    return String.fromCodePoint(cp);
+  });
+}
+
+/** Python's repr of a str/bytes literal (protocol 0 STRING): 'text' or "text" with backslash escapes. */
+function stringLiteral(s: string): Buffer {
+  if (s.length < 2 || (s[0] !== "'" && s[0] !== '"') || s[s.length - 1] !== s[0]) throw err("STRING opcode argument must be quoted");
+  const body = s.slice(1, -1);
+  const out: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c > 0xff) throw err("non-latin-1 character in STRING");
+    if (c !== 0x5c) {
+      out.push(c);
+      continue;
+    }
+    const e = body[++i];
+    switch (e) {
+      case "n": out.push(10); break;
+      case "r": out.push(13); break;
+      case "t": out.push(9); break;
+      case "\\": out.push(0x5c); break;
+      case "'": out.push(0x27); break;
+      case '"': out.push(0x22); break;
+      case "a": out.push(7); break;
+      case "b": out.push(8); break;
+      case "f": out.push(12); break;
+      case "v": out.push(11); break;
+      case "\n": break;
+      case "x": {
+        const h = body.slice(i + 1, i + 3);
+        if (!/^[0-9a-fA-F]{2}$/.test(h)) throw err("invalid \\x escape in STRING");
+        out.push(parseInt(h, 16));
+        i += 2;
+        break;
+      }
+      default: {
+        const m = /^[0-7]{1,3}/.exec(body.slice(i));
+        if (m) {
+          out.push(parseInt(m[0], 8) & 0xff);
+          i += m[0].length - 1;
+        } else {
+          out.push(0x5c);
+          if (e !== undefined) out.push(e.charCodeAt(0) & 0xff);
+        }
+      }
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** Python int from little-endian two's complement bytes (LONG1 / LONG4). */
+function longFromBytes(b: Buffer, start: number, n: number): number | bigint {
+  if (n === 0) return 0;
+  if (n <= 6) {
+    let v = 0;
+    for (let i = n - 1; i >= 0; i--) v = v * 256 + b[start + i]!;
+    if (b[start + n - 1]! & 0x80) v -= 2 ** (8 * n);
+    return v;
+  }
+  const v = BigInt.asIntN(8 * n, BigInt("0x" + Buffer.from(b.subarray(start, start + n)).reverse().toString("hex")));
+  return normInt(v);
+}
+function normInt(v: bigint): number | bigint {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+function parseTextInt(s: string): number | bigint {
+  const t = s.trim().replace(/L$/, "");
+  if (!/^[-+]?\d+$/.test(t)) throw err(`invalid integer literal: ${s.slice(0, 40)}`);
+  if (t.length > pickleLimits.maxIntBytes) throw err("integer literal too long");
+  return normInt(BigInt(t));
+}
+
+function parseTextFloat(s: string): number {
+  const t = s.trim().toLowerCase();
+  if (t === "nan" || t === "-nan" || t === "+nan") return NaN;
+  if (t === "inf" || t === "+inf" || t === "infinity") return Infinity;
+  if (t === "-inf" || t === "-infinity") return -Infinity;
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/.test(t)) throw err(`invalid float literal: ${s.slice(0, 40)}`);
+  return Number(t);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Known globals
+
+const DAY_MS = 86_400_000;
+
+function bytesArg(v: unknown, what: string): Buffer {
+  if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (typeof v === "string") return Buffer.from(v, "latin1"); // protocol 0-2 pickles carry these bytes as latin-1 text
+  throw err(`${what}: expected bytes`);
+}
+
+/** datetime's pickled state: year(2 bytes BE) month day hour minute second microsecond(3 bytes BE). */
+function datetimeFrom(args: unknown[]): Date {
+  const b = bytesArg(args[0], "datetime");
+  if (b.length !== 10) throw err("datetime: bad state length");
+  const month = b[2]! & 0x7f; // the high bit is the fold flag
+  const us = (b[7]! << 16) | (b[8]! << 8) | b[9]!;
+  let ms = Date.UTC(0, month - 1, b[3]!, b[4]!, b[5]!, b[6]!, Math.floor(us / 1000));
+  const d = new Date(ms);
+  d.setUTCFullYear((b[0]! << 8) | b[1]!);
+  ms = d.getTime();
+  const tz = args[1];
+  if (tz instanceof TimeZone) ms -= tz.offset * 1000;
+  else if (tz != null) throw err("datetime: unsupported tzinfo (only datetime.timezone)");
+  return new Date(ms);
+}
+function dateFrom(args: unknown[]): Date {
+  const b = bytesArg(args[0], "date");
+  if (b.length !== 4) throw err("date: bad state length");
+  const d = new Date(Date.UTC(2000, b[2]! - 1, b[3]!));
+  d.setUTCFullYear((b[0]! << 8) | b[1]!);
+  return d;
+}
+/** datetime.time as its isoformat text, as serpent sends it. */
+function timeFrom(args: unknown[]): string {
+  const b = bytesArg(args[0], "time");
+  if (b.length !== 6) throw err("time: bad state length");
+  const p2 = (n: number) => String(n).padStart(2, "0");
+  const us = (b[3]! << 16) | (b[4]! << 8) | b[5]!;
+  let s = `${p2(b[0]! & 0x7f)}:${p2(b[1]!)}:${p2(b[2]!)}`;
+  if (us) s += "." + String(us).padStart(6, "0");
+  const tz = args[1];
+  if (tz instanceof TimeZone) {
+    const o = Math.abs(tz.offset);
+    s += `${tz.offset < 0 ? "-" : "+"}${p2(Math.floor(o / 3600))}:${p2(Math.floor((o % 3600) / 60))}`;
+  }
+  return s;
+}
+/** datetime.timedelta as total seconds (as serpent sends it). */
+function timedeltaFrom(args: unknown[]): number {
+  const [d = 0, s = 0, us = 0] = args.map(Number);
+  return d * 86400 + s + us / 1e6;
+}
+function uuidText(n: unknown): string {
+  if (typeof n !== "number" && typeof n !== "bigint") throw err("uuid.UUID: state has no int");
+  const h = BigInt(n).toString(16).padStart(32, "0");
+  if (h.length !== 32 || h.startsWith("-")) throw err("uuid.UUID: int out of range");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function iter(v: unknown, what: string): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (v instanceof Set) return [...v];
+  if (typeof v === "string") return [...v];
+  if (v instanceof Uint8Array) return [...v];
+  throw err(`${what}: expected an iterable`);
+}
+
+/** The result of REDUCE for globals we understand (`callable(*args)` emulated, nothing called). */
+function reduceKnown(g: Global, args: unknown[]): unknown {
+  const f = g.full;
+  switch (f) {
+    case "builtins.set":
+    case "builtins.frozenset":
+      return new Set(args.length ? iter(args[0], g.name) : []);
+    case "builtins.bytearray":
+    case "builtins.bytes":
+      if (args.length === 0) return Buffer.alloc(0);
+      if (typeof args[0] === "string") {
+        if (args.length > 1 && !/^latin[-_]?1$|^iso-?8859-1$/i.test(String(args[1])) && !/^utf-?8$/i.test(String(args[1])))
+          throw err(`${g.name}: unsupported encoding ${String(args[1])}`);
+        return Buffer.from(args[0], /^utf-?8$/i.test(String(args[1])) ? "utf8" : "latin1");
+      }
+      if (args[0] instanceof Uint8Array) return Buffer.from(args[0]);
+      return Buffer.from(iter(args[0], g.name).map((x) => Number(x) & 0xff));
+    case "_codecs.encode":
+      if (typeof args[0] !== "string") throw err("_codecs.encode: expected a str");
+      if (args.length > 1 && !/^latin[-_]?1$|^utf-?8$/i.test(String(args[1]))) throw err(`_codecs.encode: unsupported encoding ${String(args[1])}`);
+      return Buffer.from(args[0], args.length > 1 && /^utf/i.test(String(args[1])) ? "utf8" : "latin1");
+    case "builtins.complex":
+      return new Complex(Number(args[0] ?? 0), Number(args[1] ?? 0));
+    case "datetime.datetime":
+      return datetimeFrom(args);
+    case "datetime.date":
+      return dateFrom(args);
+    case "datetime.time":
+      return timeFrom(args);
+    case "datetime.timedelta":
+      return timedeltaFrom(args);
+    case "datetime.timezone": {
+      const off = args[0];
+      if (typeof off !== "number") throw err("datetime.timezone: expected a timedelta");
+      return new TimeZone(off);
+    }
+    case "decimal.Decimal":
+      return new Decimal(String(args[0]));
+    case "collections.OrderedDict":
+    case "collections.defaultdict":
+      return {};
+    case "collections.deque":
+      return args.length ? [...iter(args[0], "deque")] : [];
+  }
+  return undefined;
+}
+
+const reduceKnownNames = new Set([
+  "builtins.set", "builtins.frozenset", "builtins.bytearray", "builtins.bytes", "_codecs.encode", "builtins.complex",
+  "datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta", "datetime.timezone", "decimal.Decimal",
+  "collections.OrderedDict", "collections.defaultdict", "collections.deque", "copyreg._reconstructor",
+]);
+/** Classes NEWOBJ may instantiate whose state we turn into our own values. */
+const newobjKnownNames = new Set(["Pyro4.core.URI", "Pyro4.core.Proxy", "uuid.UUID", "Pyro4.futures._ExceptionWrapper", "collections.OrderedDict"]);
+
+/** Resolve (module, name) to a Global, or refuse it. */
+function lookupGlobal(module: string, name: string): Global {
+  module = py2Modules[module] ?? module;
+  if (!module || !name || /[\s\n]/.test(module + name)) throw err(`invalid global name '${module}.${name}'`);
+  const full = `${module}.${name}`;
+  if (reduceKnownNames.has(full) || newobjKnownNames.has(full)) return new Global(module, name);
+  if (module === "builtins" && builtinTypeNames.has(name)) return new Global(module, name);
+  if (exceptionName(module, name, pythonBuiltinExceptions, pyroErrorClasses)) return new Global(module, name);
+  const top = module.split(".")[0]!;
+  if (deniedModules.has(module) || deniedModules.has(top)) throw hostile(full);
+  // Attribute chains into dunders (Class.__init__.__globals__ ...) are never plain classes.
+  if (/(^|\.)__\w+__($|\.)/.test(name) || name.startsWith("_") && name.includes(".")) throw hostile(full);
+  if (module.includes("__") && module !== "__main__" && !/^[\w.]+$/.test(module)) throw hostile(full);
+  return new Global(module, name);
+}
+
+function looksLikeException(name: string): boolean {
+  const last = name.slice(name.lastIndexOf(".") + 1);
+  return /(Error|Exception|Warning|Exit|Interrupt)$/.test(last);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The machine
+
+class Unpickler {
+  private readonly b: Buffer;
+  private pos = 0;
+  private readonly end: number;
+  private stack: unknown[] = [];
+  private readonly marks: number[] = [];
+  private readonly memo = new Map<number, unknown>();
+  /** Dicts that received a non-string key became Maps: old object -> Map, fixed up after decoding. */
+  private replaced: Map<object, Map<unknown, unknown>> | null = null;
+  /** A container came out of the memo: nesting is no longer bounded by the stack, so check depth at the end. */
+  private sharedContainers = false;
+
+  constructor(data: Uint8Array) {
+    this.b = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.end = this.b.length;
+    if (this.end > pickleLimits.maxBytes) throw err(`data of ${this.end} bytes exceeds the limit of ${pickleLimits.maxBytes}`);
+  }
+
+  private need(n: number): void {
+    if (this.pos + n > this.end) throw err(`data truncated at offset ${this.pos} (needed ${n} more bytes)`);
+  }
+  private u8(): number {
+    this.need(1);
+    return this.b[this.pos++]!;
+  }
+  private u16(): number {
+    this.need(2);
+    const v = this.b.readUInt16LE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  private u32(): number {
+    this.need(4);
+    const v = this.b.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  private u64(): number {
+    this.need(8);
+    const v = this.b.readBigUInt64LE(this.pos);
+    this.pos += 8;
+    if (v > BigInt(this.end)) throw err(`length ${v} exceeds the data`);
+    return Number(v);
+  }
+  private bytes(n: number): Buffer {
+    this.need(n);
+    const v = Buffer.from(this.b.subarray(this.pos, this.pos + n));
+    this.pos += n;
+    return v;
+  }
+  private str(n: number): string {
+    this.need(n);
+    const p = this.pos;
+    this.pos += n;
+    return decodeUtf8(this.b, p, p + n);
+  }
+  /** A protocol 0 text argument up to the newline. */
+  private line(): string {
+    const i = this.b.indexOf(0x0a, this.pos);
+    if (i < 0 || i >= this.end) throw err(`missing newline after text argument at offset ${this.pos}`);
+    const s = this.b.toString("latin1", this.pos, i);
+    this.pos = i + 1;
+    return s;
+  }
+
+  private push(v: unknown): void {
+    if (this.stack.length >= pickleLimits.maxStack) throw err(`more than ${pickleLimits.maxStack} values on the stack`);
+    this.stack.push(v);
+  }
+  /** Top value, finished (pending objects built, bare globals refused). */
+  private pop(): unknown {
+    return this.finish(this.popRaw());
+  }
+  /** REDUCE/NEWOBJ arguments: a tuple, possibly holding globals. */
+  private popArgs(): unknown {
+    const v = this.popRaw();
+    return v instanceof ArgsTuple ? v.items : this.finish(v);
+  }
+  private popRaw(): unknown {
+    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    if (this.stack.length <= floor) throw err("stack underflow");
+    return this.stack.pop();
+  }
+  private top(): unknown {
+    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    if (this.stack.length <= floor) throw err("stack underflow");
+    return this.stack[this.stack.length - 1];
+  }
+  /** The values pushed since the last MARK, finished, and the mark removed. */
+  private popMark(): unknown[] {
+    if (this.marks.length === 0) throw err("MARK expected but not found");
+    const at = this.marks.pop()!;
+    const items = this.stack.splice(at);
+    for (let i = 0; i < items.length; i++) {
+      const v = items[i];
+      if (v instanceof Pending || v instanceof Global || v instanceof TimeZone || v instanceof ArgsTuple) items[i] = this.finish(v);
+    }
+    return items;
+  }
+
+  private finish(v: unknown): unknown {
+    if (v instanceof Pending) return this.finishPending(v);
+    if (v instanceof Global) throw err(`global '${v.full}' cannot be used as a value`);
+    if (v instanceof TimeZone) throw err("datetime.timezone cannot be used as a value (only as a tzinfo)");
+    if (v instanceof ArgsTuple) {
+      for (const x of v.items) this.finish(x);
+      throw err("tuple of globals cannot be used as a value");
+    }
+    return v;
+  }
+
+  private finishPending(p: Pending): unknown {
+    if (p.done) return p.result;
+    p.done = true;
+    const st = p.state;
+    let r: unknown;
+    if (p.kind === "exception") {
+      const attributes: Record<string, unknown> = {};
+      if (st && typeof st === "object" && !Array.isArray(st)) for (const k of Object.keys(st)) setKey(attributes, k, (st as Record<string, unknown>)[k]);
+      r = dictToError({ __class__: p.cls, __exception__: true, args: p.args, attributes });
+    } else {
+      switch (p.cls) {
+        case "Pyro4.core.URI":
+          if (!Array.isArray(st)) throw err("Pyro4.core.URI: state is not a tuple");
+          r = URI.fromState(st);
+          break;
+        case "uuid.UUID":
+          r = uuidText((st as Record<string, unknown> | null)?.int);
+          break;
+        case "collections.OrderedDict":
+          r = {};
+          break;
+        case "Pyro4.futures._ExceptionWrapper": {
+          const e = (st as Record<string, unknown> | null)?.exception;
+          if (!(e instanceof Error)) throw err("_ExceptionWrapper without an exception");
+          r = new ExceptionWrapper(e);
+          break;
+        }
+        default: {
+          const dict: Record<string, unknown> = { __class__: p.cls };
+          const add = (s: unknown): void => {
+            if (s == null) return;
+            if (typeof s === "object" && !Array.isArray(s) && !(s instanceof Map) && !(s instanceof Set) && !(s instanceof Uint8Array)) {
+              for (const k of Object.keys(s)) if (k !== "__class__") setKey(dict, k, (s as Record<string, unknown>)[k]);
+            } else if (s instanceof Map) {
+              for (const [k, v] of s) if (typeof k === "string" && k !== "__class__") setKey(dict, k, v);
+            } else dict.state = s;
+          };
+          // (dict, slots-dict) is how classes with __slots__ pickle their state
+          if (st instanceof Tuple && st.length === 2 && (st[0] === null || typeof st[0] === "object") && typeof st[1] === "object") {
+            add(st[0]);
+            add(st[1]);
+          } else add(st);
+          r = dictToClass(dict);
+        }
+      }
+    }
+    p.result = r;
+    return r;
+  }
+
+  private memoPut(i: number, v: unknown): void {
+    if (!this.memo.has(i) && this.memo.size >= pickleLimits.maxMemo) throw err(`memo grew beyond ${pickleLimits.maxMemo} entries`);
+    this.memo.set(i, v);
+  }
+  private memoGet(i: number): void {
+    if (!this.memo.has(i)) throw err(`memo key ${i} not found`);
+    const v = this.memo.get(i);
+    if (v !== null && typeof v === "object") this.sharedContainers = true;
+    this.push(v);
+  }
+
+  private setItem(d: unknown, k: unknown, v: unknown): unknown {
+    if (d instanceof Map) {
+      d.set(k, v);
+      return d;
+    }
+    if (d === null || typeof d !== "object" || Array.isArray(d) || d instanceof Set || d instanceof Uint8Array || d instanceof Error)
+      throw err("SETITEM on a value that is not a dict");
+    if (typeof k === "string") {
+      setKey(d as Record<string, unknown>, k, v);
+      return d;
+    }
+    if (k !== null && typeof k === "object" && !(k instanceof Tuple) && !(k instanceof Uint8Array) && !(k instanceof Complex) && !(k instanceof Date) && !(k instanceof Decimal) && !(k instanceof URI))
+      throw err("unhashable dict key");
+    // the first non-string key: this dict becomes a Map (same key order); references to the object are fixed up
+    const m = new Map<unknown, unknown>(Object.entries(d as Record<string, unknown>));
+    m.set(k, v);
+    this.replaced ??= new Map();
+    this.replaced.set(d as object, m);
+    for (let i = 0; i < this.stack.length; i++) if (this.stack[i] === d) this.stack[i] = m;
+    for (const [mk, mv] of this.memo) if (mv === d) this.memo.set(mk, m);
+    return m;
+  }
+
+  private reduce(fn: unknown, argsV: unknown): unknown {
+    if (!(fn instanceof Global)) throw err("REDUCE on a value that is not a global");
+    if (!Array.isArray(argsV)) throw err(`REDUCE arguments for '${fn.full}' are not a tuple`);
+    const args = argsV as unknown[];
+    const f = fn.full;
+    if (f === "copyreg._reconstructor") {
+      const [cls, base, state] = args;
+      if (!(cls instanceof Global)) throw err("copyreg._reconstructor: class is not a global");
+      if (!(base instanceof Global) || base.module !== "builtins") throw err("copyreg._reconstructor: unsupported base");
+      this.checkClass(cls);
+      const p = new Pending(cls.full, "object", []);
+      if (state != null) p.state = state;
+      return p;
+    }
+    if (reduceKnownNames.has(f)) return reduceKnown(fn, args);
+    const exc = exceptionName(fn.module, fn.name, pythonBuiltinExceptions, pyroErrorClasses);
+    if (exc) return new Pending(exc, "exception", args);
+    if (newobjKnownNames.has(f) || (fn.module === "builtins" && builtinTypeNames.has(fn.name))) {
+      if (args.length === 0) return new Pending(f, "object", []);
+      throw err(`will not call '${f}' with arguments`);
+    }
+    // a user module's class: an exception (kept as RemoteError) or a plain class built with no arguments
+    if (looksLikeException(fn.name)) return new Pending(f, "exception", args);
+    if (args.length === 0) return new Pending(f, "object", []);
+    throw hostile(f);
+  }
+
+  private checkClass(cls: Global): void {
+    if (cls.module === "builtins" && !builtinTypeNames.has(cls.name) && !exceptionName(cls.module, cls.name, pythonBuiltinExceptions, pyroErrorClasses))
+      throw hostile(cls.full);
+  }
+
+  private newobj(cls: unknown, args: unknown, kwargs: unknown): unknown {
+    if (!(cls instanceof Global)) throw err("NEWOBJ on a value that is not a class");
+    if (!Array.isArray(args)) throw err(`NEWOBJ arguments for '${cls.full}' are not a tuple`);
+    this.checkClass(cls);
+    const exc = exceptionName(cls.module, cls.name, pythonBuiltinExceptions, pyroErrorClasses);
+    if (exc) return new Pending(exc, "exception", args as unknown[]);
+    if (args.length || (kwargs && Object.keys(kwargs).length)) throw err(`will not construct '${cls.full}' with arguments`);
+    if (cls.full === "builtins.set" || cls.full === "builtins.frozenset") return new Set();
+    if (cls.full === "builtins.list") return [];
+    if (cls.full === "builtins.dict") return {};
+    return new Pending(cls.full, "object", []);
+  }
+
+  private build(): void {
+    const state = this.pop();
+    const target = this.top();
+    if (target instanceof Pending && !target.done) {
+      target.state = state;
+      return;
+    }
+    if (target instanceof Error && state && typeof state === "object") {
+      for (const k of Object.keys(state)) setKey(target as unknown as Record<string, unknown>, k, (state as Record<string, unknown>)[k]);
+      return;
+    }
+    throw err("BUILD on a value that has no state to set");
+  }
+
+  run(): unknown {
+    const b = this.b;
+    for (;;) {
+      if (this.pos >= this.end) throw err("data ended without STOP");
+      const code = b[this.pos++]!;
+      switch (code) {
+        case op.PROTO: {
+          const v = this.u8();
+          if (v > op.HIGHEST_PROTOCOL) throw err(`unsupported pickle protocol: ${v}`);
+          break;
+        }
+        case op.FRAME:
+          this.u64(); // frames only help buffered readers; we have the whole message
+          break;
+        case op.STOP: {
+          if (this.stack.length !== 1 || this.marks.length) throw err(this.stack.length === 0 ? "STOP with an empty stack" : "STOP with more than one value on the stack");
+          const v = this.finish(this.stack.pop());
+          if (this.pos !== this.end) throw err(`${this.end - this.pos} unexpected trailing bytes after STOP`);
+          return this.replaced || this.sharedContainers ? this.fixup(v) : v;
+        }
+        case op.MARK:
+          if (this.marks.length >= limits.maxDepth) throw err(`MARKs nested deeper than the limit of ${limits.maxDepth}`);
+          this.marks.push(this.stack.length);
+          break;
+        case op.POP:
+          if (this.marks.length && this.stack.length === this.marks[this.marks.length - 1]) this.marks.pop();
+          else this.popRaw();
+          break;
+        case op.POP_MARK:
+          this.popMark();
+          break;
+        case op.DUP:
+          this.push(this.top());
+          break;
+        case op.NONE:
+          this.push(null);
+          break;
+        case op.NEWTRUE:
+          this.push(true);
+          break;
+        case op.NEWFALSE:
+          this.push(false);
+          break;
+        case op.INT: {
+          const s = this.line();
+          this.push(s === "01" ? true : s === "00" ? false : parseTextInt(s));
+          break;
+        }
+        case op.BININT:
+          this.need(4);
+          this.push(b.readInt32LE(this.pos));
+          this.pos += 4;
+          break;
+        case op.BININT1:
+          this.push(this.u8());
+          break;
+        case op.BININT2:
+          this.push(this.u16());
+          break;
+        case op.LONG:
+          this.push(parseTextInt(this.line()));
+          break;
+        case op.LONG1:
+        case op.LONG4: {
+          const n = code === op.LONG1 ? this.u8() : this.b.readInt32LE((this.need(4), (this.pos += 4) - 4));
+          if (n < 0) throw err("LONG4 with a negative byte count");
+          if (n > pickleLimits.maxIntBytes) throw err(`int of ${n} bytes exceeds the limit of ${pickleLimits.maxIntBytes}`);
+          this.need(n);
+          this.push(longFromBytes(b, this.pos, n));
+          this.pos += n;
+          break;
+        }
+        case op.FLOAT:
+          this.push(parseTextFloat(this.line()));
+          break;
+        case op.BINFLOAT:
+          this.need(8);
+          this.push(b.readDoubleBE(this.pos));
+          this.pos += 8;
+          break;
+        case op.SHORT_BINUNICODE:
+          this.push(this.str(this.u8()));
+          break;
+        case op.BINUNICODE:
+          this.push(this.str(this.u32()));
+          break;
+        case op.BINUNICODE8:
+          this.push(this.str(this.u64()));
+          break;
+        case op.UNICODE:
+          this.push(rawUnicodeEscape(this.line()));
+          break;
+        case op.SHORT_BINBYTES:
+          this.push(this.bytes(this.u8()));
+          break;
+        case op.BINBYTES:
+          this.push(this.bytes(this.u32()));
+          break;
+        case op.BINBYTES8:
+        case op.BYTEARRAY8:
+          this.push(this.bytes(this.u64()));
+          break;
+        // Python 2 str: Python 3 reads these as str with encoding="ASCII" (its default)
+        case op.SHORT_BINSTRING:
+        case op.BINSTRING:
+        case op.STRING: {
+          const raw = code === op.STRING ? stringLiteral(this.line()) : this.bytes(code === op.SHORT_BINSTRING ? this.u8() : this.u32());
+          for (const c of raw) if (c > 0x7f) throw err("non-ASCII Python 2 str (decode it with an explicit encoding in Python)");
+          this.push(raw.toString("latin1"));
+          break;
+        }
+        case op.NEXT_BUFFER:
+          throw err("out-of-band buffers are not supported (Pyro4 never sends them)");
+        case op.READONLY_BUFFER:
+          this.top();
+          break;
+        case op.EMPTY_TUPLE:
+          this.push(newTuple(0));
+          break;
+        case op.TUPLE1:
+        case op.TUPLE2:
+        case op.TUPLE3: {
+          const n = code - op.TUPLE1 + 1;
+          const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+          if (this.stack.length - n < floor) throw err("stack underflow");
+          this.push(this.makeTuple(this.stack.splice(this.stack.length - n)));
+          break;
+        }
+        case op.TUPLE:
+          this.push(this.makeTuple(this.popMarkRaw()));
+          break;
+        case op.EMPTY_LIST:
+          this.push([]);
+          break;
+        case op.LIST:
+          this.push(this.popMark());
+          break;
+        case op.APPEND: {
+          const v = this.pop();
+          this.append(this.top(), [v]);
+          break;
+        }
+        case op.APPENDS: {
+          const items = this.popMark();
+          this.append(this.top(), items);
+          break;
+        }
+        case op.EMPTY_DICT:
+          this.push({});
+          break;
+        case op.DICT: {
+          const items = this.popMark();
+          if (items.length % 2) throw err("DICT with an odd number of items");
+          let d: unknown = {};
+          for (let i = 0; i < items.length; i += 2) d = this.setItem(d, items[i], items[i + 1]);
+          this.push(d);
+          break;
+        }
+        case op.SETITEM: {
+          const v = this.pop();
+          const k = this.pop();
+          this.setItem(this.top(), k, v);
+          break;
+        }
+        case op.SETITEMS: {
+          const items = this.popMark();
+          if (items.length % 2) throw err("SETITEMS with an odd number of items");
+          let d = this.top();
+          for (let i = 0; i < items.length; i += 2) d = this.setItem(d, items[i], items[i + 1]);
+          break;
+        }
+        case op.EMPTY_SET:
+          this.push(new Set());
+          break;
+        case op.ADDITEMS: {
+          const items = this.popMark();
+          const s = this.top();
+          if (!(s instanceof Set)) throw err("ADDITEMS on a value that is not a set");
+          for (const v of items) s.add(this.hashable(v));
+          break;
+        }
+        case op.FROZENSET: {
+          const items = this.popMark();
+          this.push(new Set(items.map((v) => this.hashable(v))));
+          break;
+        }
+        case op.GLOBAL: {
+          const module = this.line();
+          const name = this.line();
+          this.push(lookupGlobal(module, name));
+          break;
+        }
+        case op.STACK_GLOBAL: {
+          const name = this.popRaw();
+          const module = this.popRaw();
+          if (typeof name !== "string" || typeof module !== "string") throw err("STACK_GLOBAL requires str module and name");
+          this.push(lookupGlobal(module, name));
+          break;
+        }
+        case op.REDUCE: {
+          const args = this.popArgs();
+          const fn = this.popRaw();
+          this.push(this.reduce(fn, args));
+          break;
+        }
+        case op.NEWOBJ: {
+          const args = this.popArgs();
+          const cls = this.popRaw();
+          this.push(this.newobj(cls, args, null));
+          break;
+        }
+        case op.NEWOBJ_EX: {
+          const kwargs = this.pop();
+          const args = this.popArgs();
+          const cls = this.popRaw();
+          this.push(this.newobj(cls, args, kwargs as Record<string, unknown> | null));
+          break;
+        }
+        case op.INST: {
+          const module = this.line();
+          const name = this.line();
+          const args = this.popMark();
+          this.push(this.newobj(lookupGlobal(module, name), args, null));
+          break;
+        }
+        case op.OBJ: {
+          const items = this.popMarkRaw();
+          if (items.length === 0) throw err("OBJ without a class");
+          const cls = items[0];
+          this.push(this.newobj(cls, items.slice(1).map((v) => this.finish(v)), null));
+          break;
+        }
+        case op.BUILD:
+          this.build();
+          break;
+        case op.PUT:
+          this.memoPut(this.memoIndex(this.line()), this.top());
+          break;
+        case op.BINPUT:
+          this.memoPut(this.u8(), this.top());
+          break;
+        case op.LONG_BINPUT:
+          this.memoPut(this.u32(), this.top());
+          break;
+        case op.MEMOIZE:
+          this.memoPut(this.memo.size, this.top());
+          break;
+        case op.GET:
+          this.memoGet(this.memoIndex(this.line()));
+          break;
+        case op.BINGET:
+          this.memoGet(this.u8());
+          break;
+        case op.LONG_BINGET:
+          this.memoGet(this.u32());
+          break;
+        case op.PERSID:
+        case op.BINPERSID:
+          throw err("persistent ids are not supported");
+        case op.EXT1:
+        case op.EXT2:
+        case op.EXT4:
+          throw err("the copyreg extension registry is not supported");
+        default:
+          throw err(`invalid opcode 0x${code.toString(16).padStart(2, "0")} at offset ${this.pos - 1}`);
+      }
+    }
+  }
+
+  /** A tuple of finished values, or an ArgsTuple when it holds globals (only valid as call arguments). */
+  private makeTuple(items: unknown[]): unknown {
+    let args = false;
+    for (let i = 0; i < items.length; i++) {
+      const v = items[i];
+      if (v instanceof Pending) items[i] = this.finishPending(v);
+      else if (v instanceof Global || v instanceof TimeZone || v instanceof ArgsTuple) args = true;
+    }
+    if (args) return new ArgsTuple(items);
+    const t = newTuple(items.length);
+    for (let i = 0; i < items.length; i++) t[i] = items[i];
+    return t;
+  }
+
+  private popMarkRaw(): unknown[] {
+    if (this.marks.length === 0) throw err("MARK expected but not found");
+    return this.stack.splice(this.marks.pop()!);
+  }
+
+  private memoIndex(s: string): number {
+    if (!/^\d{1,10}$/.test(s)) throw err("invalid memo key");
+    return Number(s);
+  }
+
+  private hashable(v: unknown): unknown {
+    if (v !== null && typeof v === "object" && (Array.isArray(v) && !(v instanceof Tuple) || v instanceof Set || v instanceof Map || Object.getPrototypeOf(v) === Object.prototype))
+      throw err("unhashable set item");
+    return v;
+  }
+
+  private append(target: unknown, items: unknown[]): void {
+    if (Array.isArray(target) && !(target instanceof Tuple)) {
+      for (let i = 0; i < items.length; i++) target.push(items[i]);
+      return;
+    }
+    if (target instanceof Set) {
+      for (const v of items) target.add(this.hashable(v));
+      return;
+    }
+    throw err("APPEND on a value that is not a list");
+  }
+
+  /**
+   * After memo sharing or dict-to-Map changes: replace stale dict references and enforce the depth limit that the
+   * stack size enforced by itself otherwise. Iterative (cycles are allowed: Python pickles them).
+   */
+  private fixup(root: unknown): unknown {
+    const rep = this.replaced;
+    const swap = (v: unknown): unknown => (rep && v !== null && typeof v === "object" && rep.has(v) ? rep.get(v) : v);
+    root = swap(root);
+    const seen = new Set<object>();
+    const work: [unknown, number][] = [[root, 0]];
+    while (work.length) {
+      const [v, depth] = work.pop()!;
+      if (v === null || typeof v !== "object" || seen.has(v)) continue;
+      if (depth > limits.maxDepth) throw err(`data nested deeper than the limit of ${limits.maxDepth} levels`);
+      seen.add(v);
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          v[i] = swap(v[i]);
+          work.push([v[i], depth + 1]);
+        }
+      } else if (v instanceof Map) {
+        for (const [k, x] of v) {
+          const y = swap(x);
+          if (y !== x) v.set(k, y);
+          work.push([k, depth + 1], [y, depth + 1]);
+        }
+      } else if (v instanceof Set) {
+        for (const x of v) work.push([x, depth + 1]);
+      } else if (!(v instanceof Uint8Array) && !(v instanceof Date)) {
+        const o = v as Record<string, unknown>;
+        for (const k of Object.keys(o)) {
+          const y = swap(o[k]);
+          if (y !== o[k]) setKey(o, k, y);
+          work.push([y, depth + 1]);
+        }
+      }
+    }
+    return root;
+  }
+}
+
+/** Decode one pickle. Every failure is a SerializeError; nothing named in the pickle is ever called. */
+export function unpickle(data: Uint8Array): unknown {
+  try {
+    return new Unpickler(data).run();
+  } catch (e) {
+    if (e instanceof SerializeError) throw e;
+    const msg = e instanceof RangeError && /call stack/i.test(e.message) ? `data nested deeper than the limit of ${limits.maxDepth} levels` : e instanceof Error ? e.message : String(e);
+    const se = new SerializeError(`pickle: ${msg}`);
+    (se as { cause?: unknown }).cause = e;
+    throw se;
+  }
+}

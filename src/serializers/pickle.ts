@@ -1,0 +1,41 @@
+// Pyro4's pickle serializer (wire id 4), opt-in: never the default, and a daemon accepts it only when its
+// serializers-accepted setting names it (as in Pyro4). Decoding never runs code (see pickle-decode.ts and
+// docs/pickle.md); encoding writes protocol 4 pickles that Python's plain pickle.loads reads as the same types.
+
+import { SerializeError } from "../errors.js";
+import { pickleCall, pickleValue } from "./pickle-encode.js";
+import { unpickle } from "./pickle-decode.js";
+import type { Call, Serializer } from "./types.js";
+import { Tuple, isPlainObject } from "./values.js";
+
+export { pickleLimits } from "./pickle-decode.js";
+export { Decimal, decimal } from "./pickle-values.js";
+
+export const pickle: Serializer = {
+  name: "pickle",
+  id: 4,
+  tuples: true,
+
+  serializeData(value, options) {
+    return pickleValue(value, options);
+  },
+
+  deserializeData(data) {
+    return unpickle(data);
+  },
+
+  serializeCall(object, method, vargs, kwargs, options) {
+    return pickleCall(object, method, vargs, kwargs, options);
+  },
+
+  deserializeCall(data): Call {
+    const v = unpickle(data);
+    if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("pickle call data is not a 4-tuple (object, method, vargs, kwargs)");
+    const a = v as unknown[];
+    const object = a[0], method = a[1], vargs = a[2], kwargs = a[3];
+    if (typeof object !== "string" || typeof method !== "string") throw new SerializeError("pickle call data: object id and method name must be strings");
+    if (!Array.isArray(vargs)) throw new SerializeError("pickle call data: vargs must be a tuple or list");
+    if (kwargs !== null && (typeof kwargs !== "object" || !isPlainObject(kwargs))) throw new SerializeError("pickle call data: kwargs must be a dict with string keys or None");
+    return { object, method, vargs: vargs instanceof Tuple ? Array.from(vargs) : vargs, kwargs: kwargs as Record<string, unknown> | null };
+  },
+};
