@@ -606,7 +606,7 @@ class Unpickler {
           if (this.stack.length !== 1 || this.marks.length) throw err(this.stack.length === 0 ? "STOP with an empty stack" : "STOP with more than one value on the stack");
           const v = this.finish(this.stack.pop());
           if (this.pos !== this.end) throw err(`${this.end - this.pos} unexpected trailing bytes after STOP`);
-          return this.replaced || this.sharedContainers ? this.fixup(v) : v;
+          return this.replaced || this.sharedContainers ? this.fixup(v) : checkTreeDepth(v);
         }
         case op.MARK:
           if (this.marks.length >= limits.maxDepth) throw err(`MARKs nested deeper than the limit of ${limits.maxDepth}`);
@@ -927,7 +927,7 @@ class Unpickler {
         }
       } else if (v instanceof Set) {
         for (const x of v) work.push([x, depth + 1]);
-      } else if (!(v instanceof Uint8Array) && !(v instanceof Date)) {
+      } else if (isDict(v)) {
         const o = v as Record<string, unknown>;
         for (const k of Object.keys(o)) {
           const y = swap(o[k]);
@@ -938,6 +938,37 @@ class Unpickler {
     }
     return root;
   }
+}
+
+function isDict(v: object): boolean {
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+
+/**
+ * Enforce the depth limit on a memo-free result (a tree: no sharing, no cycles). Tuples nest without growing the
+ * stack (TUPLE1 of TUPLE1...), so the stack size alone does not bound depth.
+ */
+function checkTreeDepth(root: unknown): unknown {
+  if (root === null || typeof root !== "object") return root;
+  const vals: unknown[] = [root];
+  const depths: number[] = [0];
+  while (vals.length) {
+    const v = vals.pop()!;
+    const d = depths.pop()! + 1;
+    const push = (x: unknown): void => {
+      if (x !== null && typeof x === "object") {
+        if (d > limits.maxDepth) throw err(`data nested deeper than the limit of ${limits.maxDepth} levels`);
+        vals.push(x);
+        depths.push(d);
+      }
+    };
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) push(v[i]);
+    else if (v instanceof Map) for (const [k, x] of v) (push(k), push(x));
+    else if (v instanceof Set) for (const x of v) push(x);
+    else if (isDict(v as object)) for (const k in v as Record<string, unknown>) push((v as Record<string, unknown>)[k]);
+  }
+  return root;
 }
 
 /** Decode one pickle. Every failure is a SerializeError; nothing named in the pickle is ever called. */

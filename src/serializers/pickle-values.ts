@@ -17,9 +17,12 @@ export function decimal(value: string | number | bigint): Decimal {
 
 /** Module renames Python's unpickler applies for protocol 0-2 pickles written by Python 2 (fix_imports). */
 export const py2Modules: Readonly<Record<string, string>> = {
-  __builtin__: "builtins",
-  copy_reg: "copyreg",
-  exceptions: "builtins",
+  __builtin__: "builtins", copy_reg: "copyreg", exceptions: "builtins", commands: "subprocess", thread: "_thread",
+  cPickle: "pickle", StringIO: "io", cStringIO: "io", urllib2: "urllib.request", httplib: "http.client",
+  Queue: "queue", SocketServer: "socketserver", UserDict: "collections", UserList: "collections",
+  UserString: "collections", _winreg: "winreg", xmlrpclib: "xmlrpc.client", anydbm: "dbm", whichdb: "dbm",
+  dbm: "dbm.ndbm", urlparse: "urllib.parse", robotparser: "urllib.robotparser", repr: "reprlib",
+  SimpleHTTPServer: "http.server", BaseHTTPServer: "http.server", CGIHTTPServer: "http.server",
 };
 
 /**
@@ -43,6 +46,7 @@ export const deniedModules = new Set([
   "contextlib", "weakref", "copy", "abc", "enum", "string", "re", "json", "base64", "binascii", "zlib",
   "bz2", "lzma", "zipfile", "tarfile", "gzip", "shelve", "dbm", "bisect", "heapq", "itertools", "random",
   "secrets", "hashlib", "hmac", "struct", "array", "math", "cmath", "statistics", "fractions", "numbers",
+  "queue", "socketserver", "winreg", "reprlib", "_dummy_thread", "posix_spawn",
 ]);
 
 /** Builtin types that may appear as plain arguments (a defaultdict's factory, copyreg._reconstructor's base). */

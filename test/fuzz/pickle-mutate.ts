@@ -11,7 +11,7 @@ import { Rng } from "./frames.js";
 
 export function seeds(): Buffer[] {
   const path = fileURLToPath(new URL("../fixtures/pickle-seeds.json", import.meta.url));
-  const out = (JSON.parse(readFileSync(path, "utf8")) as string[]).map((h) => Buffer.from(h, "hex"));
+  const out: Buffer[] = (JSON.parse(readFileSync(path, "utf8")) as string[]).map((h) => Buffer.from(h, "hex"));
   out.push(pickle.serializeData({ a: [1, 2n ** 80n, tuple(1, "x")], b: new Set([1]), c: Buffer.from("zz"), d: new Date(0) }));
   out.push(pickle.serializeCall("obj", "meth", [1, "two", [3]], { k: null }));
   return out;

@@ -9,6 +9,7 @@ import { CommunicationError, NamingError, RemoteError } from "../../src/errors.j
 import { URI } from "../../src/uri.js";
 import { Proxy } from "../../src/client/proxy.js";
 import { runPython } from "../helpers/python.js";
+import { existsSync } from "node:fs";
 
 interface Case {
   name: string;
@@ -216,7 +217,7 @@ const ts2py = cases.filter((c) => c.dir !== "py2ts");
 const python = (input: unknown) => runPython(["pickle_interop.py"], { env: { TZ: "UTC" }, input: JSON.stringify(input) });
 
 for (const protocol of [0, 1, 2, 3, 4, 5]) {
-  test(`pickle: Python's pickle protocol ${protocol} decodes to the expected TS values`, () => {
+  test(`pickle: Python's pickle protocol ${protocol}: ${py2ts.filter((c) => (c.minProto ?? 0) <= protocol).length} values decode to the expected TS values`, () => {
     const mine = py2ts.filter((c) => (c.minProto ?? 0) <= protocol);
     assert.ok(mine.length >= 150, `only ${mine.length} cases`);
     const out = JSON.parse(python({ mode: "dump", protocol, cases: mine.map(({ name, py, call }) => ({ name, py, call })) })) as Array<{ hex: string }>;
@@ -237,7 +238,7 @@ for (const protocol of [0, 1, 2, 3, 4, 5]) {
   });
 }
 
-test("pickle: our pickles load in Python's plain pickle.loads as the expected Python values and types", () => {
+test(`pickle: our pickles of ${ts2py.length} values load in Python's plain pickle.loads as the expected Python values and types`, () => {
   assert.ok(ts2py.length >= 150, `only ${ts2py.length} cases`);
   const input = ts2py.map((c) => {
     const v = "enc" in c ? c.enc : c.ts;
@@ -256,4 +257,32 @@ test("pickle: our pickles load in Python's plain pickle.loads as the expected Py
 test("pickle: Tuple decodes with the Tuple prototype (not a plain array)", () => {
   const v = pickle.deserializeData(Buffer.from(runPython(["-c", "import pickle; print(pickle.dumps((1, 2), 5).hex())"]).trim(), "hex"));
   assert.ok(v instanceof Tuple);
+});
+
+test("pickle: hostile pickles written by Python's own pickler (__reduce__ to os.system, eval, getattr...) are refused, nothing runs", () => {
+  const marker = `/tmp/pyro4-pickle-interop-pwned-${process.pid}`;
+  const code = `
+import pickle, os, subprocess, builtins, sys, json
+class R:
+    def __init__(self, f, a): self.f, self.a = f, a
+    def __reduce__(self): return (self.f, self.a)
+m = ${JSON.stringify(marker)}
+cases = [R(os.system, ("touch " + m,)), R(subprocess.Popen, (["touch", m],)), R(builtins.eval, ("1",)),
+         R(builtins.exec, ("x=1",)), R(builtins.getattr, ("abc", "upper")), R(builtins.__import__, ("os",)),
+         R(os.remove, (m,)), R(subprocess.check_output, (["id"],)), R(builtins.open, (m, "w"))]
+out = []
+for proto in range(6):
+    for c in cases:
+        out.append([c.f.__module__ + "." + c.f.__name__, pickle.dumps(c, proto).hex()])
+print(json.dumps(out))`;
+  const pickles = JSON.parse(runPython(["-c", code])) as [string, string][];
+  assert.equal(pickles.length, 54);
+  for (const [name, hex] of pickles) {
+    assert.throws(() => pickle.deserializeData(Buffer.from(hex, "hex")), (e: unknown) => {
+      assert.ok(e instanceof Error && (e as { code?: string }).code === "SERIALIZE_ERROR", String(e));
+      assert.match((e as Error).message, new RegExp(`refusing global '${name.replace(/\./g, "\\.")}'`));
+      return true;
+    });
+  }
+  assert.ok(!existsSync(marker));
 });
