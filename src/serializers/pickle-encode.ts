@@ -247,7 +247,16 @@ class Writer {
   }
 
   private dict(d: Record<string, unknown>, depth: number): void {
-    if (d.__exception__ === true && typeof d.__class__ === "string") return this.exception(d, depth);
+    const cls = d.__class__;
+    if (typeof cls === "string") {
+      // Pyro4's dict forms (from classToDict, errorToDict or an autoproxy replacer) go out as the real objects
+      if (d.__exception__ === true) return this.exception(d, depth);
+      if (cls === "Pyro4.core.Proxy" || cls === "Pyro4.core.URI" || cls === "Pyro4.futures._ExceptionWrapper") return this.classDict(d, depth);
+    }
+    this.plainDict(d, depth);
+  }
+
+  private plainDict(d: Record<string, unknown>, depth: number): void {
     this.u8(op.EMPTY_DICT);
     const keys = Object.keys(d);
     for (let i = 0; i < keys.length; i += 1000) {
@@ -278,7 +287,7 @@ class Writer {
         this.u8(op.SETITEM);
         return this.u8(op.BUILD);
     }
-    return this.dict(d, depth);
+    return this.plainDict(d, depth);
   }
 
   /** Pyro4.core.URI: NEWOBJ then BUILD with its __getstate__ tuple (protocol, object, sockname, host, port). */
