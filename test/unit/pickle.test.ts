@@ -8,6 +8,7 @@ import { getSerializer, hasSerializer } from "../../src/serializers/index.js";
 import { pickle, pickleLimits, Decimal } from "../../src/serializers/pickle.js";
 import { limits, tuple, Tuple } from "../../src/serializers/values.js";
 import { config } from "../../src/config.js";
+import { Daemon } from "../../src/server/daemon.js";
 
 const latin = (s: string) => Buffer.from(s, "latin1");
 const sbu = (s: string) => {
@@ -65,6 +66,18 @@ test("pickle is registered as wire id 4 and is not the default serializer", () =
   assert.notEqual(config.SERIALIZER, "pickle");
   assert.ok(!config.SERIALIZERS_ACCEPTED.has("pickle"), "a daemon must not accept pickle unless configured to");
   assert.throws(() => getSerializer("dill"), /not supported/);
+});
+
+test("a daemon accepts pickle only when its serializers-accepted setting names it", async () => {
+  const plain = await Daemon.create({ host: "127.0.0.1", port: 0 });
+  const named = await Daemon.create({ host: "127.0.0.1", port: 0, serializersAccepted: ["serpent", "pickle"] });
+  try {
+    assert.ok(!plain.acceptedSerializers.has(4));
+    assert.ok(named.acceptedSerializers.has(4));
+  } finally {
+    await plain.close();
+    await named.close();
+  }
 });
 
 test(`pickle: ${HOSTILE_GLOBALS.length} hostile globals are SerializeErrors naming the global, via every opcode`, () => {
