@@ -9,6 +9,7 @@ export {
   ExceptionWrapper, errorToDict, dictToError,
 } from "./serializers/values.js";
 export { getSerializer, hasSerializer, serializerIds } from "./serializers/index.js";
+export { Decimal, decimal, pickleLimits } from "./serializers/pickle.js";
 export type { Serializer, SerializerName, Call, SerializeOptions } from "./serializers/index.js";
 export * as protocol from "./protocol/message.js";
 export { MessageReader, type ReaderOptions } from "./protocol/reader.js";
@@ -21,6 +22,9 @@ export { kwargs, Kwargs, AttributeError, CallPromise } from "./client/support.js
 export { AsyncResult, Future, CancelledError } from "./client/async.js";
 export { BatchSkippedError, type BatchSendOptions } from "./client/batch.js";
 export { RemoteIterator } from "./client/stream.js";
+export {
+  Flame, FlameConsole, connectFlame, FLAME_NAME, type FlameModule, type FlameMethod, type FlameOptions, type ConsoleOutput,
+} from "./client/flame.js";
 export { resolve, setNameServerLocator, type NameServerLocator, type NameServerLike, type LocateOptions } from "./client/resolve.js";
 export { NameServer, NAMESERVER_NAME, type ListResult } from "./naming/nameserver.js";
 export { MemoryStorage, type NameStorage, type Registration as NameRegistration, type Tag } from "./naming/storage.js";

@@ -9,6 +9,10 @@ const commands: Record<string, { about: string; load: () => Promise<(argv: strin
     about: "start the test echo server (like pyro4-test-echoserver)",
     load: async () => (await import("./echoserver.js")).echoserverMain,
   },
+  "flame-console": {
+    about: "interactive console on a Pyro4 Flame server (pyro4-flameserver)",
+    load: async () => (await import("./flame-console.js")).flameConsoleMain,
+  },
   "check-config": {
     about: "print the effective configuration (like pyro4-check-config)",
     load: async () => (await import("./check-config.js")).checkConfigMain,

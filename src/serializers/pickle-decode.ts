@@ -308,7 +308,11 @@ const reduceKnownNames = new Set([
   "collections.OrderedDict", "collections.defaultdict", "collections.deque", "copyreg._reconstructor",
 ]);
 /** Classes NEWOBJ may instantiate whose state we turn into our own values. */
-const newobjKnownNames = new Set(["Pyro4.core.URI", "Pyro4.core.Proxy", "uuid.UUID", "Pyro4.futures._ExceptionWrapper", "collections.OrderedDict"]);
+const newobjKnownNames = new Set([
+  "Pyro4.core.URI", "Pyro4.core.Proxy", "uuid.UUID", "Pyro4.futures._ExceptionWrapper", "collections.OrderedDict",
+  // what a Flame server returns (class dicts for src/client/flame.ts)
+  "Pyro4.utils.flame.FlameModule", "Pyro4.utils.flame.FlameBuiltin", "Pyro4.utils.flame.RemoteInteractiveConsole",
+]);
 
 /** Resolve (module, name) to a Global, or refuse it. */
 function lookupGlobal(module: string, name: string): Global {
