@@ -19,7 +19,7 @@ import { summarize, type Summary, type Unit } from "./lib/stats.js";
 import { getSerializer } from "../src/index.js";
 import type { Socket } from "node:net";
 
-const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;
+const SERIALIZERS = ["serpent", "json", "marshal", "msgpack", "pickle"] as const;
 const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns"] as const;
 
 const { values: argv } = parseArgs({
@@ -35,7 +35,7 @@ const { values: argv } = parseArgs({
 if (argv.help) {
   process.stdout.write(
     "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns] " +
-      "[--serializers serpent,json,marshal,msgpack] [--rows connect,ping,oneway,batch,stream,echo,nslookup]\n",
+      "[--serializers serpent,json,marshal,msgpack,pickle] [--rows connect,ping,oneway,batch,stream,echo,nslookup]\n",
   );
   process.exit(0);
 }

@@ -5,7 +5,7 @@
 import { Daemon } from "../../src/server/index.js";
 import { startNameServer } from "../../src/naming/server.js";
 
-const ACCEPT = ["serpent", "json", "marshal", "msgpack"];
+const ACCEPT = ["serpent", "json", "marshal", "msgpack", "pickle"];
 
 class Bench {
   private n = 0;

@@ -55,7 +55,8 @@ class TimeZone {
   constructor(readonly offset: number) {}
 }
 
-const MARKER = Symbol("mark");
+/** Buffer's own latin1 decoder, without toString's encoding dispatch. */
+type LatinSlice = Buffer & { latin1Slice(start: number, end: number): string };
 
 function err(msg: string): SerializeError {
   return new SerializeError(`pickle: ${msg}`);
@@ -390,9 +391,16 @@ class Unpickler {
   }
   private str(n: number): string {
     this.need(n);
+    const b = this.b;
     const p = this.pos;
     this.pos += n;
-    return decodeUtf8(this.b, p, p + n);
+    if (n < 32) {
+      // short keys and names are nearly always ASCII: skip the native UTF-8 decoder's dispatch
+      let i = 0;
+      while (i < n && b[p + i]! < 0x80) i++;
+      if (i === n) return (b as LatinSlice).latin1Slice(p, p + n);
+    }
+    return decodeUtf8(b, p, p + n);
   }
   /** A protocol 0 text argument up to the newline. */
   private line(): string {
@@ -598,65 +606,65 @@ class Unpickler {
       if (this.pos >= this.end) throw err("data ended without STOP");
       const code = b[this.pos++]!;
       switch (code) {
-        case op.PROTO: {
+        case 0x80: { // PROTO
           const v = this.u8();
           if (v > op.HIGHEST_PROTOCOL) throw err(`unsupported pickle protocol: ${v}`);
           break;
         }
-        case op.FRAME:
+        case 0x95: // FRAME
           this.u64(); // frames only help buffered readers; we have the whole message
           break;
-        case op.STOP: {
+        case 0x2e: { // STOP
           if (this.stack.length !== 1 || this.marks.length) throw err(this.stack.length === 0 ? "STOP with an empty stack" : "STOP with more than one value on the stack");
           const v = this.finish(this.stack.pop());
           if (this.pos !== this.end) throw err(`${this.end - this.pos} unexpected trailing bytes after STOP`);
           return this.replaced || this.sharedContainers ? this.fixup(v) : checkTreeDepth(v);
         }
-        case op.MARK:
+        case 0x28: // MARK
           if (this.marks.length >= limits.maxDepth) throw err(`MARKs nested deeper than the limit of ${limits.maxDepth}`);
           this.marks.push(this.stack.length);
           break;
-        case op.POP:
+        case 0x30: // POP
           if (this.marks.length && this.stack.length === this.marks[this.marks.length - 1]) this.marks.pop();
           else this.popRaw();
           break;
-        case op.POP_MARK:
+        case 0x31: // POP_MARK
           this.popMark();
           break;
-        case op.DUP:
+        case 0x32: // DUP
           this.push(this.top());
           break;
-        case op.NONE:
+        case 0x4e: // NONE
           this.push(null);
           break;
-        case op.NEWTRUE:
+        case 0x88: // NEWTRUE
           this.push(true);
           break;
-        case op.NEWFALSE:
+        case 0x89: // NEWFALSE
           this.push(false);
           break;
-        case op.INT: {
+        case 0x49: { // INT
           const s = this.line();
           this.push(s === "01" ? true : s === "00" ? false : parseTextInt(s));
           break;
         }
-        case op.BININT:
+        case 0x4a: // BININT
           this.need(4);
           this.push(b.readInt32LE(this.pos));
           this.pos += 4;
           break;
-        case op.BININT1:
+        case 0x4b: // BININT1
           this.push(this.u8());
           break;
-        case op.BININT2:
+        case 0x4d: // BININT2
           this.push(this.u16());
           break;
-        case op.LONG:
+        case 0x4c: // LONG
           this.push(parseTextInt(this.line()));
           break;
-        case op.LONG1:
-        case op.LONG4: {
-          const n = code === op.LONG1 ? this.u8() : this.b.readInt32LE((this.need(4), (this.pos += 4) - 4));
+        case 0x8a: // LONG1
+        case 0x8b: { // LONG4
+          const n = code === 0x8a /* LONG1 */ ? this.u8() : this.b.readInt32LE((this.need(4), (this.pos += 4) - 4));
           if (n < 0) throw err("LONG4 with a negative byte count");
           if (n > pickleLimits.maxIntBytes) throw err(`int of ${n} bytes exceeds the limit of ${pickleLimits.maxIntBytes}`);
           this.need(n);
@@ -664,85 +672,85 @@ class Unpickler {
           this.pos += n;
           break;
         }
-        case op.FLOAT:
+        case 0x46: // FLOAT
           this.push(parseTextFloat(this.line()));
           break;
-        case op.BINFLOAT:
+        case 0x47: // BINFLOAT
           this.need(8);
           this.push(b.readDoubleBE(this.pos));
           this.pos += 8;
           break;
-        case op.SHORT_BINUNICODE:
+        case 0x8c: // SHORT_BINUNICODE
           this.push(this.str(this.u8()));
           break;
-        case op.BINUNICODE:
+        case 0x58: // BINUNICODE
           this.push(this.str(this.u32()));
           break;
-        case op.BINUNICODE8:
+        case 0x8d: // BINUNICODE8
           this.push(this.str(this.u64()));
           break;
-        case op.UNICODE:
+        case 0x56: // UNICODE
           this.push(rawUnicodeEscape(this.line()));
           break;
-        case op.SHORT_BINBYTES:
+        case 0x43: // SHORT_BINBYTES
           this.push(this.bytes(this.u8()));
           break;
-        case op.BINBYTES:
+        case 0x42: // BINBYTES
           this.push(this.bytes(this.u32()));
           break;
-        case op.BINBYTES8:
-        case op.BYTEARRAY8:
+        case 0x8e: // BINBYTES8
+        case 0x96: // BYTEARRAY8
           this.push(this.bytes(this.u64()));
           break;
         // Python 2 str: Python 3 reads these as str with encoding="ASCII" (its default)
-        case op.SHORT_BINSTRING:
-        case op.BINSTRING:
-        case op.STRING: {
-          const raw = code === op.STRING ? stringLiteral(this.line()) : this.bytes(code === op.SHORT_BINSTRING ? this.u8() : this.u32());
+        case 0x55: // SHORT_BINSTRING
+        case 0x54: // BINSTRING
+        case 0x53: { // STRING
+          const raw = code === 0x53 /* STRING */ ? stringLiteral(this.line()) : this.bytes(code === 0x55 /* SHORT_BINSTRING */ ? this.u8() : this.u32());
           for (const c of raw) if (c > 0x7f) throw err("non-ASCII Python 2 str (decode it with an explicit encoding in Python)");
           this.push(raw.toString("latin1"));
           break;
         }
-        case op.NEXT_BUFFER:
+        case 0x97: // NEXT_BUFFER
           throw err("out-of-band buffers are not supported (Pyro4 never sends them)");
-        case op.READONLY_BUFFER:
+        case 0x98: // READONLY_BUFFER
           this.top();
           break;
-        case op.EMPTY_TUPLE:
+        case 0x29: // EMPTY_TUPLE
           this.push(newTuple(0));
           break;
-        case op.TUPLE1:
-        case op.TUPLE2:
-        case op.TUPLE3: {
-          const n = code - op.TUPLE1 + 1;
+        case 0x85: // TUPLE1
+        case 0x86: // TUPLE2
+        case 0x87: { // TUPLE3
+          const n = code - 0x85 /* TUPLE1 */ + 1;
           const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
           if (this.stack.length - n < floor) throw err("stack underflow");
           this.push(this.makeTuple(this.stack.splice(this.stack.length - n)));
           break;
         }
-        case op.TUPLE:
+        case 0x74: // TUPLE
           this.push(this.makeTuple(this.popMarkRaw()));
           break;
-        case op.EMPTY_LIST:
+        case 0x5d: // EMPTY_LIST
           this.push([]);
           break;
-        case op.LIST:
+        case 0x6c: // LIST
           this.push(this.popMark());
           break;
-        case op.APPEND: {
+        case 0x61: { // APPEND
           const v = this.pop();
           this.append(this.top(), [v]);
           break;
         }
-        case op.APPENDS: {
+        case 0x65: { // APPENDS
           const items = this.popMark();
           this.append(this.top(), items);
           break;
         }
-        case op.EMPTY_DICT:
+        case 0x7d: // EMPTY_DICT
           this.push({});
           break;
-        case op.DICT: {
+        case 0x64: { // DICT
           const items = this.popMark();
           if (items.length % 2) throw err("DICT with an odd number of items");
           let d: unknown = {};
@@ -750,110 +758,110 @@ class Unpickler {
           this.push(d);
           break;
         }
-        case op.SETITEM: {
+        case 0x73: { // SETITEM
           const v = this.pop();
           const k = this.pop();
           this.setItem(this.top(), k, v);
           break;
         }
-        case op.SETITEMS: {
+        case 0x75: { // SETITEMS
           const items = this.popMark();
           if (items.length % 2) throw err("SETITEMS with an odd number of items");
           let d = this.top();
           for (let i = 0; i < items.length; i += 2) d = this.setItem(d, items[i], items[i + 1]);
           break;
         }
-        case op.EMPTY_SET:
+        case 0x8f: // EMPTY_SET
           this.push(new Set());
           break;
-        case op.ADDITEMS: {
+        case 0x90: { // ADDITEMS
           const items = this.popMark();
           const s = this.top();
           if (!(s instanceof Set)) throw err("ADDITEMS on a value that is not a set");
           for (const v of items) s.add(this.hashable(v));
           break;
         }
-        case op.FROZENSET: {
+        case 0x91: { // FROZENSET
           const items = this.popMark();
           this.push(new Set(items.map((v) => this.hashable(v))));
           break;
         }
-        case op.GLOBAL: {
+        case 0x63: { // GLOBAL
           const module = this.line();
           const name = this.line();
           this.push(lookupGlobal(module, name));
           break;
         }
-        case op.STACK_GLOBAL: {
+        case 0x93: { // STACK_GLOBAL
           const name = this.popRaw();
           const module = this.popRaw();
           if (typeof name !== "string" || typeof module !== "string") throw err("STACK_GLOBAL requires str module and name");
           this.push(lookupGlobal(module, name));
           break;
         }
-        case op.REDUCE: {
+        case 0x52: { // REDUCE
           const args = this.popArgs();
           const fn = this.popRaw();
           this.push(this.reduce(fn, args));
           break;
         }
-        case op.NEWOBJ: {
+        case 0x81: { // NEWOBJ
           const args = this.popArgs();
           const cls = this.popRaw();
           this.push(this.newobj(cls, args, null));
           break;
         }
-        case op.NEWOBJ_EX: {
+        case 0x92: { // NEWOBJ_EX
           const kwargs = this.pop();
           const args = this.popArgs();
           const cls = this.popRaw();
           this.push(this.newobj(cls, args, kwargs as Record<string, unknown> | null));
           break;
         }
-        case op.INST: {
+        case 0x69: { // INST
           const module = this.line();
           const name = this.line();
           const args = this.popMark();
           this.push(this.newobj(lookupGlobal(module, name), args, null));
           break;
         }
-        case op.OBJ: {
+        case 0x6f: { // OBJ
           const items = this.popMarkRaw();
           if (items.length === 0) throw err("OBJ without a class");
           const cls = items[0];
           this.push(this.newobj(cls, items.slice(1).map((v) => this.finish(v)), null));
           break;
         }
-        case op.BUILD:
+        case 0x62: // BUILD
           this.build();
           break;
-        case op.PUT:
+        case 0x70: // PUT
           this.memoPut(this.memoIndex(this.line()), this.top());
           break;
-        case op.BINPUT:
+        case 0x71: // BINPUT
           this.memoPut(this.u8(), this.top());
           break;
-        case op.LONG_BINPUT:
+        case 0x72: // LONG_BINPUT
           this.memoPut(this.u32(), this.top());
           break;
-        case op.MEMOIZE:
+        case 0x94: // MEMOIZE
           this.memoPut(this.memo.size, this.top());
           break;
-        case op.GET:
+        case 0x67: // GET
           this.memoGet(this.memoIndex(this.line()));
           break;
-        case op.BINGET:
+        case 0x68: // BINGET
           this.memoGet(this.u8());
           break;
-        case op.LONG_BINGET:
+        case 0x6a: // LONG_BINGET
           this.memoGet(this.u32());
           break;
-        case op.PERSID:
-        case op.BINPERSID:
+        case 0x50: // PERSID
+        case 0x51: // BINPERSID
           throw err("persistent ids are not supported");
-        case op.EXT1:
-        case op.EXT2:
-        case op.EXT4:
+        case 0x82: // EXT1
+        case 0x83: // EXT2
+        case 0x84: // EXT4
           throw err("the copyreg extension registry is not supported");
         default:
           throw err(`invalid opcode 0x${code.toString(16).padStart(2, "0")} at offset ${this.pos - 1}`);
