@@ -287,6 +287,7 @@ class Writer {
         this.u8(op.SETITEM);
         return this.u8(op.BUILD);
     }
+    if (d.__exception__ === true && typeof d.__class__ === "string") return this.exception(d, depth);
     return this.plainDict(d, depth);
   }
 
