@@ -5,6 +5,7 @@
 // from a hostile peer cannot make us run code (docs/pickle.md, "Security").
 
 import { SerializeError, pyroErrorClasses } from "../errors.js";
+import { ZERO_COPY_MIN } from "./types.js";
 import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
 import { Decimal, builtinTypeNames, deniedModules, exceptionName, py2Modules } from "./pickle-values.js";
@@ -351,7 +352,7 @@ class Unpickler {
   /** A container came out of the memo: nesting is no longer bounded by the stack, so check depth at the end. */
   private sharedContainers = false;
 
-  constructor(data: Uint8Array) {
+  constructor(data: Uint8Array, private readonly zeroCopy: boolean) {
     this.b = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.end = this.b.length;
     if (this.end > pickleLimits.maxBytes) throw err(`data of ${this.end} bytes exceeds the limit of ${pickleLimits.maxBytes}`);
@@ -385,7 +386,9 @@ class Unpickler {
   }
   private bytes(n: number): Buffer {
     this.need(n);
-    const v = Buffer.from(this.b.subarray(this.pos, this.pos + n));
+    // a message buffer made for us alone: big bytes may be views into it (DeserializeOptions.zeroCopy)
+    const view = this.b.subarray(this.pos, this.pos + n);
+    const v = this.zeroCopy && n >= ZERO_COPY_MIN ? view : Buffer.from(view);
     this.pos += n;
     return v;
   }
@@ -984,9 +987,9 @@ function checkTreeDepth(root: unknown): unknown {
 }
 
 /** Decode one pickle. Every failure is a SerializeError; nothing named in the pickle is ever called. */
-export function unpickle(data: Uint8Array): unknown {
+export function unpickle(data: Uint8Array, zeroCopy = false): unknown {
   try {
-    return new Unpickler(data).run();
+    return new Unpickler(data, zeroCopy).run();
   } catch (e) {
     if (e instanceof SerializeError) throw e;
     const msg = e instanceof RangeError && /call stack/i.test(e.message) ? `data nested deeper than the limit of ${limits.maxDepth} levels` : e instanceof Error ? e.message : String(e);

@@ -8,7 +8,7 @@ import { SerializeError } from "../errors.js";
 import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
 import { Decimal } from "./pickle-values.js";
-import type { SerializeOptions } from "./types.js";
+import { BY_REFERENCE_MIN, finishParts, type SerializeOptions, type SerializedParts } from "./types.js";
 import { Complex, Float, Tuple, classToDict, depthError, isPlainObject, limits } from "./values.js";
 
 const PROTOCOL = 4;
@@ -36,13 +36,26 @@ class Writer {
     this.buf[this.pos++] = b;
   }
 
+  /** Set by the *Parts entry points: big bytes become parts of the result instead of being copied. */
+  parts: Buffer[] | null = null;
+  private partsLen = 0;
+  private first: Buffer | null = null;
+
   begin(): void {
     this.ensure(11);
+    this.first = this.buf;
     this.buf[0] = op.PROTO;
     this.buf[1] = PROTOCOL;
     this.buf[2] = op.FRAME;
     this.pos = 11; // frame length filled in by end()
   }
+  endParts(): SerializedParts {
+    if (!this.parts || this.parts.length === 0) return this.end();
+    this.u8(op.STOP);
+    this.first!.writeBigUInt64LE(BigInt(this.partsLen + this.pos - 11), 3);
+    return finishParts(this.parts, this.buf.subarray(0, this.pos));
+  }
+
   end(): Buffer {
     this.u8(op.STOP);
     const frameLen = this.pos - 11;
@@ -142,6 +155,19 @@ class Writer {
       this.buf[this.pos] = op.BINBYTES;
       this.buf.writeUInt32LE(n, this.pos + 1);
       this.pos += 5;
+    } else {
+      this.ensure(9);
+      this.buf[this.pos] = op.BINBYTES8;
+      this.buf.writeBigUInt64LE(BigInt(n), this.pos + 1);
+      this.pos += 9;
+    }
+    if (this.parts && n >= BY_REFERENCE_MIN) {
+      // hand the caller's bytes over as a part of their own instead of copying them
+      this.parts.push(this.buf.subarray(0, this.pos), Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+      this.partsLen += this.pos + n;
+      this.buf = Buffer.allocUnsafe(256);
+      this.pos = 0;
+      return;
     }
     this.ensure(n);
     this.buf.set(b, this.pos);
@@ -391,4 +417,20 @@ export function pickleCall(object: string, method: string, vargs: readonly unkno
   w.begin();
   w.call(object, method, vargs, kwargs);
   return w.end();
+}
+
+/** pickleValue / pickleCall with bytes of BY_REFERENCE_MIN or more handed over by reference (see Serializer). */
+export function pickleValueParts(value: unknown, options?: SerializeOptions): SerializedParts {
+  const w = new Writer(options);
+  w.parts = [];
+  w.begin();
+  w.value(value, 0);
+  return w.endParts();
+}
+export function pickleCallParts(object: string, method: string, vargs: readonly unknown[], kwargs: Record<string, unknown> | null, options?: SerializeOptions): SerializedParts {
+  const w = new Writer(options);
+  w.parts = [];
+  w.begin();
+  w.call(object, method, vargs, kwargs);
+  return w.endParts();
 }

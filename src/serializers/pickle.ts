@@ -3,7 +3,7 @@
 // docs/pickle.md); encoding writes protocol 4 pickles that Python's plain pickle.loads reads as the same types.
 
 import { SerializeError } from "../errors.js";
-import { pickleCall, pickleValue } from "./pickle-encode.js";
+import { pickleCall, pickleCallParts, pickleValue, pickleValueParts } from "./pickle-encode.js";
 import { unpickle } from "./pickle-decode.js";
 import type { Call, Serializer } from "./types.js";
 import { Tuple, isPlainObject } from "./values.js";
@@ -20,16 +20,24 @@ export const pickle: Serializer = {
     return pickleValue(value, options);
   },
 
-  deserializeData(data) {
-    return unpickle(data);
+  deserializeData(data, options) {
+    return unpickle(data, options?.zeroCopy === true);
+  },
+
+  serializeDataParts(value, options) {
+    return pickleValueParts(value, options);
+  },
+
+  serializeCallParts(object, method, vargs, kwargs, options) {
+    return pickleCallParts(object, method, vargs, kwargs, options);
   },
 
   serializeCall(object, method, vargs, kwargs, options) {
     return pickleCall(object, method, vargs, kwargs, options);
   },
 
-  deserializeCall(data): Call {
-    const v = unpickle(data);
+  deserializeCall(data, options): Call {
+    const v = unpickle(data, options?.zeroCopy === true);
     if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("pickle call data is not a 4-tuple (object, method, vargs, kwargs)");
     const a = v as unknown[];
     const object = a[0], method = a[1], vargs = a[2], kwargs = a[3];

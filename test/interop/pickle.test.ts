@@ -18,6 +18,8 @@ interface Case {
   enc?: unknown;
   dir?: "both" | "py2ts" | "ts2py";
   call?: boolean;
+  /** ts2py: encode with serializeDataParts / serializeCallParts (big bytes by reference) and join the parts. */
+  parts?: boolean;
   /** Python cannot pickle it below this protocol. */
   minProto?: number;
   check?: (v: unknown) => void;
@@ -208,6 +210,14 @@ add({ name: "call no args", py: "('obj', 'ping', (), {})", call: true, ts: { obj
 add({ name: "call tuple arg", py: "('o', 'm', ((1, 2), [3]), {})", call: true, ts: { object: "o", method: "m", vargs: [tuple(1, 2), [3]], kwargs: {} } });
 add({ name: "call getattr", py: "('o', '__getattr__', ('name',), None)", call: true, ts: { object: "o", method: "__getattr__", vargs: ["name"], kwargs: null } });
 
+// --- big bytes handed over by reference (the *Parts entry points), zero-copy decoding
+const big1 = Buffer.alloc(70_000, 7);
+const big2 = Buffer.alloc(100_000, 9);
+add({ name: "parts: one big bytes", py: "b'\\x07' * 70000", enc: big1, dir: "ts2py", parts: true });
+add({ name: "parts: big bytes among values", py: "[b'\\x07' * 70000, {'k': (b'\\x09' * 100000, b'small')}, 7]", enc: [big1, { k: tuple(big2, Buffer.from("small")) }, 7], dir: "ts2py", parts: true });
+add({ name: "parts: call with big bytes", py: "('o', 'm', (b'\\x09' * 100000,), {'x': b'\\x07' * 70000})", enc: { object: "o", method: "m", vargs: [big2], kwargs: { x: big1 } }, call: true, dir: "ts2py", parts: true });
+add({ name: "parts: nothing big", py: "[1, b'ab']", enc: [1, Buffer.from("ab")], dir: "ts2py", parts: true });
+
 // --- a big mixed structure
 add({ name: "mixed record", py: "{'id': 7, 'tags': ('a', 'b'), 'when': datetime.datetime(2022, 2, 2), 'price': decimal.Decimal('9.99'), 'raw': b'\\x00', 'big': 2**80, 'seen': {1}}",
   ts: { id: 7, tags: tuple("a", "b"), when: new Date(Date.UTC(2022, 1, 2)), price: new Decimal("9.99"), raw: Buffer.from([0]), big: 2n ** 80n, seen: new Set([1]) } });
@@ -243,10 +253,11 @@ test(`pickle: our pickles of ${ts2py.length} values load in Python's plain pickl
   const input = ts2py.map((c) => {
     const v = "enc" in c ? c.enc : c.ts;
     let data: Buffer;
+    const join = (p: Buffer | readonly Buffer[]) => (Buffer.isBuffer(p) ? p : Buffer.concat(p as Buffer[]));
     if (c.call) {
       const k = v as { object: string; method: string; vargs: unknown[]; kwargs: Record<string, unknown> | null };
-      data = pickle.serializeCall(k.object, k.method, k.vargs, k.kwargs);
-    } else data = pickle.serializeData(v);
+      data = c.parts ? join(pickle.serializeCallParts!(k.object, k.method, k.vargs, k.kwargs)) : pickle.serializeCall(k.object, k.method, k.vargs, k.kwargs);
+    } else data = c.parts ? join(pickle.serializeDataParts!(v)) : pickle.serializeData(v);
     return { name: c.name, py: c.py, call: c.call, hex: data.toString("hex") };
   });
   const r = JSON.parse(python({ mode: "load", cases: input })) as { checked: number; mismatches: unknown[] };
@@ -285,4 +296,15 @@ print(json.dumps(out))`;
     });
   }
   assert.ok(!existsSync(marker));
+});
+
+test("pickle: big bytes go out as parts of their own and decode zero-copy as views", () => {
+  const big = Buffer.alloc(70_000, 3);
+  const parts = pickle.serializeDataParts!([big, 1]);
+  assert.ok(Array.isArray(parts) && parts.includes(big), "the caller's buffer is a part, not copied");
+  const data = Buffer.concat(parts as Buffer[]);
+  const v = pickle.deserializeData(data, { zeroCopy: true }) as Buffer[];
+  assert.equal(v[0]!.buffer, data.buffer, "a view into the message");
+  assert.notEqual((pickle.deserializeData(data) as Buffer[])[0]!.buffer, data.buffer, "copied without zeroCopy");
+  assert.ok(v[0]!.equals(big));
 });
