@@ -346,7 +346,9 @@ class Unpickler {
   private readonly end: number;
   private stack: unknown[] = [];
   private readonly marks: number[] = [];
-  private readonly memo = new Map<number, unknown>();
+  /** Memo slots by index (MEMOIZE numbers them densely; PUT may leave holes). */
+  private readonly memo: unknown[] = [];
+  private memoCount = 0;
   /** Dicts that received a non-string key became Maps: old object -> Map, fixed up after decoding. */
   private replaced: Map<object, Map<unknown, unknown>> | null = null;
   /** A container came out of the memo: nesting is no longer bounded by the stack, so check depth at the end. */
@@ -511,12 +513,15 @@ class Unpickler {
   }
 
   private memoPut(i: number, v: unknown): void {
-    if (!this.memo.has(i) && this.memo.size >= pickleLimits.maxMemo) throw err(`memo grew beyond ${pickleLimits.maxMemo} entries`);
-    this.memo.set(i, v);
+    if (this.memo[i] === undefined) {
+      if (this.memoCount >= pickleLimits.maxMemo) throw err(`memo grew beyond ${pickleLimits.maxMemo} entries`);
+      this.memoCount++;
+    }
+    this.memo[i] = v;
   }
   private memoGet(i: number): void {
-    if (!this.memo.has(i)) throw err(`memo key ${i} not found`);
-    const v = this.memo.get(i);
+    const v = this.memo[i];
+    if (v === undefined) throw err(`memo key ${i} not found`);
     if (v !== null && typeof v === "object") this.sharedContainers = true;
     this.push(v);
   }
@@ -540,7 +545,8 @@ class Unpickler {
     this.replaced ??= new Map();
     this.replaced.set(d as object, m);
     for (let i = 0; i < this.stack.length; i++) if (this.stack[i] === d) this.stack[i] = m;
-    for (const [mk, mv] of this.memo) if (mv === d) this.memo.set(mk, m);
+    const memo = this.memo;
+    for (let i = 0; i < memo.length; i++) if (memo[i] === d) memo[i] = m;
     return m;
   }
 
@@ -848,7 +854,7 @@ class Unpickler {
           this.memoPut(this.u32(), this.top());
           break;
         case 0x94: // MEMOIZE
-          this.memoPut(this.memo.size, this.top());
+          this.memoPut(this.memoCount, this.top());
           break;
         case 0x67: // GET
           this.memoGet(this.memoIndex(this.line()));
@@ -966,24 +972,37 @@ function isDict(v: object): boolean {
  */
 function checkTreeDepth(root: unknown): unknown {
   if (root === null || typeof root !== "object") return root;
-  const vals: unknown[] = [root];
+  const vals: object[] = [root];
   const depths: number[] = [0];
   while (vals.length) {
     const v = vals.pop()!;
     const d = depths.pop()! + 1;
-    const push = (x: unknown): void => {
-      if (x !== null && typeof x === "object") {
-        if (d > limits.maxDepth) throw err(`data nested deeper than the limit of ${limits.maxDepth} levels`);
-        vals.push(x);
-        depths.push(d);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x !== null && typeof x === "object") pushChild(vals, depths, x, d);
       }
-    };
-    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) push(v[i]);
-    else if (v instanceof Map) for (const [k, x] of v) (push(k), push(x));
-    else if (v instanceof Set) for (const x of v) push(x);
-    else if (isDict(v as object)) for (const k in v as Record<string, unknown>) push((v as Record<string, unknown>)[k]);
+    } else if (v instanceof Map) {
+      for (const [k, x] of v) {
+        if (k !== null && typeof k === "object") pushChild(vals, depths, k, d);
+        if (x !== null && typeof x === "object") pushChild(vals, depths, x, d);
+      }
+    } else if (v instanceof Set) {
+      for (const x of v) if (x !== null && typeof x === "object") pushChild(vals, depths, x, d);
+    } else if (isDict(v)) {
+      const o = v as Record<string, unknown>;
+      for (const k in o) {
+        const x = o[k];
+        if (x !== null && typeof x === "object") pushChild(vals, depths, x, d);
+      }
+    }
   }
   return root;
+}
+function pushChild(vals: object[], depths: number[], x: object, d: number): void {
+  if (d > limits.maxDepth) throw err(`data nested deeper than the limit of ${limits.maxDepth} levels`);
+  vals.push(x);
+  depths.push(d);
 }
 
 /** Decode one pickle. Every failure is a SerializeError; nothing named in the pickle is ever called. */
