@@ -381,10 +381,13 @@ class Unpickler {
   }
   private u64(): number {
     this.need(8);
-    const v = this.b.readBigUInt64LE(this.pos);
+    const lo = this.b.readUInt32LE(this.pos);
+    const hi = this.b.readUInt32LE(this.pos + 4);
     this.pos += 8;
-    if (v > BigInt(this.end)) throw err(`length ${v} exceeds the data`);
-    return Number(v);
+    // no BigInt: any length beyond the data is an error anyway
+    const v = hi * 4294967296 + lo;
+    if (hi > 0x1fffff || v > this.end) throw err(`length ${hi > 0x1fffff ? "beyond 2^53" : v} exceeds the data`);
+    return v;
   }
   private bytes(n: number): Buffer {
     this.need(n);

@@ -44,6 +44,14 @@ export const pickle: Serializer = {
     if (typeof object !== "string" || typeof method !== "string") throw new SerializeError("pickle call data: object id and method name must be strings");
     if (!Array.isArray(vargs)) throw new SerializeError("pickle call data: vargs must be a tuple or list");
     if (kwargs !== null && (typeof kwargs !== "object" || !isPlainObject(kwargs))) throw new SerializeError("pickle call data: kwargs must be a dict with string keys or None");
-    return { object, method, vargs: vargs instanceof Tuple ? Array.from(vargs) : vargs, kwargs: kwargs as Record<string, unknown> | null };
+    return { object, method, vargs: vargs instanceof Tuple ? plainArray(vargs) : vargs, kwargs: kwargs as Record<string, unknown> | null };
   },
 };
+
+/** A Tuple's items as a plain array (a loop: Array.from on the Tuple subclass takes V8's slow iterator path). */
+function plainArray(t: unknown[]): unknown[] {
+  const n = t.length;
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) out[i] = t[i];
+  return out;
+}
