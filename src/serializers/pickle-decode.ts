@@ -56,6 +56,10 @@ class TimeZone {
   constructor(readonly offset: number) {}
 }
 
+const SHORT_CACHE_SIZE = 1024;
+/** Recently decoded short ASCII strings by hash of their bytes (strings are immutable, so sharing them is safe). */
+const shortCache: (string | undefined)[] = new Array(SHORT_CACHE_SIZE).fill(undefined);
+
 /** Buffer's own latin1 decoder, without toString's encoding dispatch. */
 type LatinSlice = Buffer & { latin1Slice(start: number, end: number): string };
 
@@ -402,11 +406,28 @@ class Unpickler {
     const b = this.b;
     const p = this.pos;
     this.pos += n;
-    if (n < 32) {
-      // short keys and names are nearly always ASCII: skip the native UTF-8 decoder's dispatch
+    if (n <= 24) {
+      // short keys and names are nearly always ASCII and repeat from message to message: hash the bytes and reuse
+      // the string made last time instead of building a new one
+      let h = n;
       let i = 0;
-      while (i < n && b[p + i]! < 0x80) i++;
-      if (i === n) return (b as LatinSlice).latin1Slice(p, p + n);
+      for (; i < n; i++) {
+        const c = b[p + i]!;
+        if (c >= 0x80) break;
+        h = Math.imul(h ^ c, 0x01000193);
+      }
+      if (i === n) {
+        const slot = (h >>> 0) & (SHORT_CACHE_SIZE - 1);
+        const cached = shortCache[slot];
+        if (cached !== undefined && cached.length === n) {
+          let j = 0;
+          while (j < n && cached.charCodeAt(j) === b[p + j]) j++;
+          if (j === n) return cached;
+        }
+        const str = (b as LatinSlice).latin1Slice(p, p + n);
+        shortCache[slot] = str;
+        return str;
+      }
     }
     return decodeUtf8(b, p, p + n);
   }
@@ -534,8 +555,7 @@ class Unpickler {
       d.set(k, v);
       return d;
     }
-    if (d === null || typeof d !== "object" || Array.isArray(d) || d instanceof Set || d instanceof Uint8Array || d instanceof Error)
-      throw err("SETITEM on a value that is not a dict");
+    if (d === null || typeof d !== "object" || !isDict(d)) throw err("SETITEM on a value that is not a dict");
     if (typeof k === "string") {
       setKey(d as Record<string, unknown>, k, v);
       return d;
@@ -777,10 +797,21 @@ class Unpickler {
           break;
         }
         case 0x75: { // SETITEMS
-          const items = this.popMark();
-          if (items.length % 2) throw err("SETITEMS with an odd number of items");
-          let d = this.top();
-          for (let i = 0; i < items.length; i += 2) d = this.setItem(d, items[i], items[i + 1]);
+          // in place on the stack (no splice): the items above the mark, then drop them
+          if (this.marks.length === 0) throw err("MARK expected but not found");
+          const at = this.marks.pop()!;
+          const st = this.stack;
+          if ((st.length - at) % 2) throw err("SETITEMS with an odd number of items");
+          if (at === 0 || (this.marks.length && at <= this.marks[this.marks.length - 1]!)) throw err("stack underflow");
+          let d = st[at - 1];
+          for (let i = at; i < st.length; i += 2) {
+            let k = st[i];
+            let v = st[i + 1];
+            if (k instanceof Pending || k instanceof Global || k instanceof TimeZone || k instanceof ArgsTuple) k = this.finish(k);
+            if (v instanceof Pending || v instanceof Global || v instanceof TimeZone || v instanceof ArgsTuple) v = this.finish(v);
+            d = this.setItem(d, k, v);
+          }
+          st.length = at;
           break;
         }
         case 0x8f: // EMPTY_SET
