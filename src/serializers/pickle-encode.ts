@@ -52,7 +52,7 @@ class Writer {
   endParts(): SerializedParts {
     if (!this.parts || this.parts.length === 0) return this.end();
     this.u8(op.STOP);
-    this.first!.writeBigUInt64LE(BigInt(this.partsLen + this.pos - 11), 3);
+    writeU64(this.first!, this.partsLen + this.pos - 11, 3);
     return finishParts(this.parts, this.buf.subarray(0, this.pos));
   }
 
@@ -64,7 +64,7 @@ class Writer {
       this.buf.copy(this.buf, 2, 11, this.pos);
       return this.buf.subarray(0, this.pos - 9);
     }
-    this.buf.writeBigUInt64LE(BigInt(frameLen), 3);
+    writeU64(this.buf, frameLen, 3);
     return this.buf.subarray(0, this.pos);
   }
 
@@ -382,6 +382,12 @@ class Writer {
     this.value(kwargs, 0);
     this.u8(op.TUPLE);
   }
+}
+
+/** A little-endian 8-byte length without a BigInt (lengths stay far below 2^53). */
+function writeU64(b: Buffer, v: number, at: number): void {
+  b.writeUInt32LE(v % 4294967296, at);
+  b.writeUInt32LE(Math.floor(v / 4294967296), at + 4);
 }
 
 /** UTF-8 with Python's surrogatepass: a lone surrogate becomes its own 3-byte sequence. */
