@@ -8,7 +8,9 @@ import { SerializeError, pyroErrorClasses } from "../errors.js";
 import { ZERO_COPY_MIN } from "./types.js";
 import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
-import { Decimal, builtinTypeNames, deniedModules, exceptionName, py2Modules } from "./pickle-values.js";
+import { Global, TimeZone, hostile, looksLikeException, lookupGlobal, newobjKnownNames, reduceKnown, reduceKnownNames, uuidText } from "./pickle-globals.js";
+import { decodeUtf8, err, longFromBytes, parseTextFloat, parseTextInt, rawUnicodeEscape, stringLiteral } from "./pickle-scalars.js";
+import { Decimal, builtinTypeNames, exceptionName } from "./pickle-values.js";
 import { Complex, Tuple, dictToClass, dictToError, ExceptionWrapper, limits, newTuple, pythonBuiltinExceptions, setKey } from "./values.js";
 
 /** Limits on what a peer can make the decoder build (besides `limits.maxDepth`, shared with the other decoders). */
@@ -22,17 +24,6 @@ export const pickleLimits = {
   /** Largest int, in bytes of two's complement (LONG1/LONG4) or decimal digits (text LONG/INT). */
   maxIntBytes: 4096,
 };
-
-/** A global the pickle named: only a name until an opcode uses it in one of the ways we understand. */
-class Global {
-  constructor(
-    readonly module: string,
-    readonly name: string,
-  ) {}
-  get full(): string {
-    return `${this.module}.${this.name}`;
-  }
-}
 
 /** An object under construction (NEWOBJ / REDUCE of a class): BUILD adds its state, first use finishes it. */
 class Pending {
@@ -51,10 +42,6 @@ class ArgsTuple {
   constructor(readonly items: unknown[]) {}
 }
 
-/** A datetime.timezone (only meaningful as a datetime's tzinfo): its UTC offset in seconds. */
-class TimeZone {
-  constructor(readonly offset: number) {}
-}
 
 const SHORT_CACHE_SIZE = 1024;
 /** Recently decoded short ASCII strings by hash of their bytes (strings are immutable, so sharing them is safe). */
@@ -63,283 +50,7 @@ const shortCache: (string | undefined)[] = new Array(SHORT_CACHE_SIZE).fill(unde
 /** Buffer's own latin1 decoder, without toString's encoding dispatch. */
 type LatinSlice = Buffer & { latin1Slice(start: number, end: number): string };
 
-function err(msg: string): SerializeError {
-  return new SerializeError(`pickle: ${msg}`);
-}
-function hostile(full: string): SerializeError {
-  return new SerializeError(`pickle: refusing global '${full}': only known value types and plain classes can be unpickled`);
-}
 
-function decodeUtf8(b: Buffer, start: number, end: number): string {
-  const s = b.toString("utf8", start, end);
-  return s.includes("\uFFFD") ? utf8Surrogatepass(b, start, end) : s;
-}
-
-/** UTF-8 the way Python's pickle writes it (surrogatepass), decoded strictly. */
-function utf8Surrogatepass(b: Buffer, start: number, end: number): string {
-  let out = "";
-  let i = start;
-  const bad = (): never => {
-    throw err(`invalid UTF-8 in string at offset ${i}`);
-  };
-  const cont = (j: number): number => {
-    if (j >= end || (b[j]! & 0xc0) !== 0x80) bad();
-    return b[j]! & 0x3f;
-  };
-  while (i < end) {
-    const c = b[i]!;
-    let cp: number;
-    if (c < 0x80) (cp = c), i++;
-    else if (c >= 0xc2 && c < 0xe0) (cp = ((c & 0x1f) << 6) | cont(i + 1)), (i += 2);
-    else if (c >= 0xe0 && c < 0xf0) {
-      cp = ((c & 0x0f) << 12) | (cont(i + 1) << 6) | cont(i + 2);
-      if (cp < 0x800) bad();
-      i += 3;
-    } else if (c >= 0xf0 && c < 0xf5) {
-      cp = ((c & 0x07) << 18) | (cont(i + 1) << 12) | (cont(i + 2) << 6) | cont(i + 3);
-      if (cp < 0x10000 || cp > 0x10ffff) bad();
-      i += 4;
-    } else return bad();
-    out += String.fromCodePoint(cp);
-  }
-  return out;
-}
-
-/** Python's raw-unicode-escape (protocol 0 UNICODE): \uXXXX and \UXXXXXXXX escapes, other bytes are latin-1. */
-function rawUnicodeEscape(s: string): string {
-  return s.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, a: string | undefined, b: string | undefined) => {
-    const cp = parseInt((a ?? b)!, 16);
-    if (cp > 0x10ffff) throw err("invalid \\U escape");
-    return String.fromCodePoint(cp);
-  });
-}
-
-/** Python's repr of a str/bytes literal (protocol 0 STRING): 'text' or "text" with backslash escapes. */
-function stringLiteral(s: string): Buffer {
-  if (s.length < 2 || (s[0] !== "'" && s[0] !== '"') || s[s.length - 1] !== s[0]) throw err("STRING opcode argument must be quoted");
-  const body = s.slice(1, -1);
-  const out: number[] = [];
-  for (let i = 0; i < body.length; i++) {
-    const c = body.charCodeAt(i);
-    if (c > 0xff) throw err("non-latin-1 character in STRING");
-    if (c !== 0x5c) {
-      out.push(c);
-      continue;
-    }
-    const e = body[++i];
-    switch (e) {
-      case "n": out.push(10); break;
-      case "r": out.push(13); break;
-      case "t": out.push(9); break;
-      case "\\": out.push(0x5c); break;
-      case "'": out.push(0x27); break;
-      case '"': out.push(0x22); break;
-      case "a": out.push(7); break;
-      case "b": out.push(8); break;
-      case "f": out.push(12); break;
-      case "v": out.push(11); break;
-      case "\n": break;
-      case "x": {
-        const h = body.slice(i + 1, i + 3);
-        if (!/^[0-9a-fA-F]{2}$/.test(h)) throw err("invalid \\x escape in STRING");
-        out.push(parseInt(h, 16));
-        i += 2;
-        break;
-      }
-      default: {
-        const m = /^[0-7]{1,3}/.exec(body.slice(i));
-        if (m) {
-          out.push(parseInt(m[0], 8) & 0xff);
-          i += m[0].length - 1;
-        } else {
-          out.push(0x5c);
-          if (e !== undefined) out.push(e.charCodeAt(0) & 0xff);
-        }
-      }
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** Python int from little-endian two's complement bytes (LONG1 / LONG4). */
-function longFromBytes(b: Buffer, start: number, n: number): number | bigint {
-  if (n === 0) return 0;
-  if (n <= 6) {
-    let v = 0;
-    for (let i = n - 1; i >= 0; i--) v = v * 256 + b[start + i]!;
-    if (b[start + n - 1]! & 0x80) v -= 2 ** (8 * n);
-    return v;
-  }
-  const v = BigInt.asIntN(8 * n, BigInt("0x" + Buffer.from(b.subarray(start, start + n)).reverse().toString("hex")));
-  return normInt(v);
-}
-function normInt(v: bigint): number | bigint {
-  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
-}
-
-function parseTextInt(s: string): number | bigint {
-  const t = s.trim().replace(/L$/, "");
-  if (!/^[-+]?\d+$/.test(t)) throw err(`invalid integer literal: ${s.slice(0, 40)}`);
-  if (t.length > pickleLimits.maxIntBytes) throw err("integer literal too long");
-  return normInt(BigInt(t));
-}
-
-function parseTextFloat(s: string): number {
-  const t = s.trim().toLowerCase();
-  if (t === "nan" || t === "-nan" || t === "+nan") return NaN;
-  if (t === "inf" || t === "+inf" || t === "infinity") return Infinity;
-  if (t === "-inf" || t === "-infinity") return -Infinity;
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/.test(t)) throw err(`invalid float literal: ${s.slice(0, 40)}`);
-  return Number(t);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Known globals
-
-const DAY_MS = 86_400_000;
-
-function bytesArg(v: unknown, what: string): Buffer {
-  if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  if (typeof v === "string") return Buffer.from(v, "latin1"); // protocol 0-2 pickles carry these bytes as latin-1 text
-  throw err(`${what}: expected bytes`);
-}
-
-/** datetime's pickled state: year(2 bytes BE) month day hour minute second microsecond(3 bytes BE). */
-function datetimeFrom(args: unknown[]): Date {
-  const b = bytesArg(args[0], "datetime");
-  if (b.length !== 10) throw err("datetime: bad state length");
-  const month = b[2]! & 0x7f; // the high bit is the fold flag
-  const us = (b[7]! << 16) | (b[8]! << 8) | b[9]!;
-  let ms = Date.UTC(0, month - 1, b[3]!, b[4]!, b[5]!, b[6]!, Math.floor(us / 1000));
-  const d = new Date(ms);
-  d.setUTCFullYear((b[0]! << 8) | b[1]!);
-  ms = d.getTime();
-  const tz = args[1];
-  if (tz instanceof TimeZone) ms -= tz.offset * 1000;
-  else if (tz != null) throw err("datetime: unsupported tzinfo (only datetime.timezone)");
-  return new Date(ms);
-}
-function dateFrom(args: unknown[]): Date {
-  const b = bytesArg(args[0], "date");
-  if (b.length !== 4) throw err("date: bad state length");
-  const d = new Date(Date.UTC(2000, b[2]! - 1, b[3]!));
-  d.setUTCFullYear((b[0]! << 8) | b[1]!);
-  return d;
-}
-/** datetime.time as its isoformat text, as serpent sends it. */
-function timeFrom(args: unknown[]): string {
-  const b = bytesArg(args[0], "time");
-  if (b.length !== 6) throw err("time: bad state length");
-  const p2 = (n: number) => String(n).padStart(2, "0");
-  const us = (b[3]! << 16) | (b[4]! << 8) | b[5]!;
-  let s = `${p2(b[0]! & 0x7f)}:${p2(b[1]!)}:${p2(b[2]!)}`;
-  if (us) s += "." + String(us).padStart(6, "0");
-  const tz = args[1];
-  if (tz instanceof TimeZone) {
-    const o = Math.abs(tz.offset);
-    s += `${tz.offset < 0 ? "-" : "+"}${p2(Math.floor(o / 3600))}:${p2(Math.floor((o % 3600) / 60))}`;
-  }
-  return s;
-}
-/** datetime.timedelta as total seconds (as serpent sends it). */
-function timedeltaFrom(args: unknown[]): number {
-  const [d = 0, s = 0, us = 0] = args.map(Number);
-  return d * 86400 + s + us / 1e6;
-}
-function uuidText(n: unknown): string {
-  if (typeof n !== "number" && typeof n !== "bigint") throw err("uuid.UUID: state has no int");
-  const h = BigInt(n).toString(16).padStart(32, "0");
-  if (h.length !== 32 || h.startsWith("-")) throw err("uuid.UUID: int out of range");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-function iter(v: unknown, what: string): unknown[] {
-  if (Array.isArray(v)) return v;
-  if (v instanceof Set) return [...v];
-  if (typeof v === "string") return [...v];
-  if (v instanceof Uint8Array) return [...v];
-  throw err(`${what}: expected an iterable`);
-}
-
-/** The result of REDUCE for globals we understand (`callable(*args)` emulated, nothing called). */
-function reduceKnown(g: Global, args: unknown[]): unknown {
-  const f = g.full;
-  switch (f) {
-    case "builtins.set":
-    case "builtins.frozenset":
-      return new Set(args.length ? iter(args[0], g.name) : []);
-    case "builtins.bytearray":
-    case "builtins.bytes":
-      if (args.length === 0) return Buffer.alloc(0);
-      if (typeof args[0] === "string") {
-        if (args.length > 1 && !/^latin[-_]?1$|^iso-?8859-1$/i.test(String(args[1])) && !/^utf-?8$/i.test(String(args[1])))
-          throw err(`${g.name}: unsupported encoding ${String(args[1])}`);
-        return Buffer.from(args[0], /^utf-?8$/i.test(String(args[1])) ? "utf8" : "latin1");
-      }
-      if (args[0] instanceof Uint8Array) return Buffer.from(args[0]);
-      return Buffer.from(iter(args[0], g.name).map((x) => Number(x) & 0xff));
-    case "_codecs.encode":
-      if (typeof args[0] !== "string") throw err("_codecs.encode: expected a str");
-      if (args.length > 1 && !/^latin[-_]?1$|^utf-?8$/i.test(String(args[1]))) throw err(`_codecs.encode: unsupported encoding ${String(args[1])}`);
-      return Buffer.from(args[0], args.length > 1 && /^utf/i.test(String(args[1])) ? "utf8" : "latin1");
-    case "builtins.complex":
-      return new Complex(Number(args[0] ?? 0), Number(args[1] ?? 0));
-    case "datetime.datetime":
-      return datetimeFrom(args);
-    case "datetime.date":
-      return dateFrom(args);
-    case "datetime.time":
-      return timeFrom(args);
-    case "datetime.timedelta":
-      return timedeltaFrom(args);
-    case "datetime.timezone": {
-      const off = args[0];
-      if (typeof off !== "number") throw err("datetime.timezone: expected a timedelta");
-      return new TimeZone(off);
-    }
-    case "decimal.Decimal":
-      return new Decimal(String(args[0]));
-    case "collections.OrderedDict":
-    case "collections.defaultdict":
-      return {};
-    case "collections.deque":
-      return args.length ? [...iter(args[0], "deque")] : [];
-  }
-  return undefined;
-}
-
-const reduceKnownNames = new Set([
-  "builtins.set", "builtins.frozenset", "builtins.bytearray", "builtins.bytes", "_codecs.encode", "builtins.complex",
-  "datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta", "datetime.timezone", "decimal.Decimal",
-  "collections.OrderedDict", "collections.defaultdict", "collections.deque", "copyreg._reconstructor",
-]);
-/** Classes NEWOBJ may instantiate whose state we turn into our own values. */
-const newobjKnownNames = new Set([
-  "Pyro4.core.URI", "Pyro4.core.Proxy", "uuid.UUID", "Pyro4.futures._ExceptionWrapper", "collections.OrderedDict",
-  // what a Flame server returns (class dicts for src/client/flame.ts)
-  "Pyro4.utils.flame.FlameModule", "Pyro4.utils.flame.FlameBuiltin", "Pyro4.utils.flame.RemoteInteractiveConsole",
-]);
-
-/** Resolve (module, name) to a Global, or refuse it. */
-function lookupGlobal(module: string, name: string): Global {
-  module = py2Modules[module] ?? module;
-  if (!module || !name || /[\s\n]/.test(module + name)) throw err(`invalid global name '${module}.${name}'`);
-  const full = `${module}.${name}`;
-  if (reduceKnownNames.has(full) || newobjKnownNames.has(full)) return new Global(module, name);
-  if (module === "builtins" && builtinTypeNames.has(name)) return new Global(module, name);
-  if (exceptionName(module, name, pythonBuiltinExceptions, pyroErrorClasses)) return new Global(module, name);
-  const top = module.split(".")[0]!;
-  if (deniedModules.has(module) || deniedModules.has(top)) throw hostile(full);
-  // Attribute chains into dunders (Class.__init__.__globals__ ...) are never plain classes.
-  if (/(^|\.)__\w+__($|\.)/.test(name) || name.startsWith("_") && name.includes(".")) throw hostile(full);
-  if (module.includes("__") && module !== "__main__" && !/^[\w.]+$/.test(module)) throw hostile(full);
-  return new Global(module, name);
-}
-
-function looksLikeException(name: string): boolean {
-  const last = name.slice(name.lastIndexOf(".") + 1);
-  return /(Error|Exception|Warning|Exit|Interrupt)$/.test(last);
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The machine
@@ -677,7 +388,7 @@ class Unpickler {
           break;
         case 0x49: { // INT
           const s = this.line();
-          this.push(s === "01" ? true : s === "00" ? false : parseTextInt(s));
+          this.push(s === "01" ? true : s === "00" ? false : parseTextInt(s, pickleLimits.maxIntBytes));
           break;
         }
         case 0x4a: // BININT
@@ -692,7 +403,7 @@ class Unpickler {
           this.push(this.u16());
           break;
         case 0x4c: // LONG
-          this.push(parseTextInt(this.line()));
+          this.push(parseTextInt(this.line(), pickleLimits.maxIntBytes));
           break;
         case 0x8a: // LONG1
         case 0x8b: { // LONG4
