@@ -15,6 +15,7 @@ export {
   ExceptionWrapper,
 } from "./serializers/values.js";
 export type { SerializerName } from "./serializers/index.js";
+export { Decimal, decimal, pickleLimits } from "./serializers/pickle.js";
 export {
   Proxy, isProxy, batch, asyncproxy,
   type Remote, type RemoteMethod, type OnewayView, type AsyncView, type Batch, type ProxyControls, type ProxyMetadata, type Streamed,
@@ -24,6 +25,9 @@ export { kwargs, Kwargs, CallPromise } from "./client/support.js";
 export { AsyncResult, Future } from "./client/async.js";
 export { type BatchSendOptions } from "./client/batch.js";
 export { RemoteIterator } from "./client/stream.js";
+export {
+  Flame, FlameConsole, connectFlame, FLAME_NAME, type FlameModule, type FlameMethod, type FlameOptions, type ConsoleOutput,
+} from "./client/flame.js";
 export { resolve, setNameServerLocator, type NameServerLocator, type NameServerLike, type LocateOptions } from "./client/resolve.js";
 export { NameServer, NAMESERVER_NAME, type ListResult } from "./naming/nameserver.js";
 export { MemoryStorage, type NameStorage, type Registration as NameRegistration, type Tag } from "./naming/storage.js";

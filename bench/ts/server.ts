@@ -6,7 +6,7 @@ import { Daemon } from "../../src/server/index.js";
 import { startNameServer } from "../../src/naming/server.js";
 import type { SerializerName } from "../../src/serializers/index.js";
 
-const ACCEPT = ["serpent", "json", "marshal", "msgpack"];
+const ACCEPT = ["serpent", "json", "marshal", "msgpack", "pickle"];
 
 class Bench {
   private n = 0;

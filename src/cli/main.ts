@@ -16,6 +16,10 @@ const commands: Record<string, { about: string; load: () => Promise<(argv: strin
     about: "HTTP gateway to Pyro objects (like pyro4-httpgateway)",
     load: async () => (await import("./httpgateway.js")).httpgatewayMain,
   },
+  "flame-console": {
+    about: "interactive console on a Pyro4 Flame server (pyro4-flameserver)",
+    load: async () => (await import("./flame-console.js")).flameConsoleMain,
+  },
   "check-config": {
     about: "print the effective configuration (like pyro4-check-config)",
     load: async () => (await import("./check-config.js")).checkConfigMain,

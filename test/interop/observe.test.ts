@@ -292,7 +292,7 @@ describe("correlation ids on the client, nobody subscribed", () => {
       p.$correlationId = own;
       assert.equal(await p.correlation(), own);
       await assert.rejects(p.fail(), (e: any) => e.correlationId === own);
-      await assert.rejects(p.$with({ correlationId: "not-a-uuid" }).echo(1), (e: any) => e.code === "PYRO_ERROR" && /invalid correlation id/.test(e.message));
+      await assert.rejects(p.$with({ correlationId: "not-a-uuid" }).echo(1), (e: any) => e.code === "ERR_PYRO4" && /invalid correlation id/.test(e.message));
       assert.equal(await p.echo(2), 2, "the proxy still works");
     } finally {
       await p.$release();

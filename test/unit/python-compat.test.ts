@@ -218,7 +218,7 @@ test("a Date Python's datetime cannot hold (year 12000, 0, -1...) is one Seriali
       for (const send of [() => s.serializeData(d), () => s.serializeData([1, { when: d }]), () => s.serializeCall("obj", "m", [d], {})]) {
         assert.throws(send, (e: unknown) => {
           assert.ok(e instanceof SerializeError, `${name} year ${y}: ${String(e)}`);
-          assert.equal(e.code, "SERIALIZE_ERROR");
+          assert.equal(e.code, "ERR_PYRO4_SERIALIZE");
           assert.match(e.message, /Python's datetime holds years 1 to 9999 only/);
           return true;
         });
