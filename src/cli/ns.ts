@@ -9,13 +9,15 @@ const specs: OptSpec[] = [
   { short: "n", long: "host", dest: "host", help: "hostname to bind server on" },
   { short: "p", long: "port", dest: "port", type: "int", help: "port to bind server on (0=random)" },
   { short: "u", long: "unixsocket", dest: "unixsocket", help: "Unix domain socket name to bind server on" },
-  { short: "s", long: "storage", dest: "storage", default: "memory", help: "Storage system to use (memory, sql:file; dbm:file is not supported)" },
+  { short: "s", long: "storage", dest: "storage", default: "memory", help: "Storage system to use (memory, sql:file, postgresql://user@host:port/db; dbm:file is not supported)" },
   { long: "bchost", dest: "bchost", help: 'hostname to bind broadcast server on (default is "")' },
   { long: "bcport", dest: "bcport", type: "int", help: "port to bind broadcast server on (0=random)" },
   { long: "nathost", dest: "nathost", help: "external hostname in case of NAT" },
   { long: "natport", dest: "natport", type: "int", help: "external port in case of NAT" },
   { short: "x", long: "nobc", dest: "enablebc", type: "false", help: "don't start a broadcast server" },
   { short: "k", long: "key", dest: "key", help: "the HMAC key to use (deprecated)" },
+  { long: "prune", dest: "prune", help: "check registered daemons every PRUNE seconds and remove dead ones (default off)" },
+  { long: "prune-after", dest: "pruneafter", type: "int", default: 3, help: "failed checks in a row before a daemon's names are removed (default 3)" },
 ];
 
 export interface NsMainIo {
@@ -48,6 +50,18 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
     }
     key = process.env.PYRO_HMAC_KEY;
   }
+  let prune: number | null = null;
+  if (o.prune != null) {
+    prune = Number(o.prune);
+    if (!(prune > 0) || !Number.isFinite(prune)) {
+      err(`pyro4 ns: error: option --prune: invalid number of seconds: '${o.prune}'`);
+      return 2;
+    }
+    if (!((o.pruneafter as number) >= 1)) {
+      err(`pyro4 ns: error: option --prune-after: must be at least 1`);
+      return 2;
+    }
+  }
   let ns;
   try {
     ns = await startNameServer({
@@ -60,6 +74,7 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
       bcport: o.bcport as number | null,
       ...(o.nathost != null ? { nathost: o.nathost as string, natport: (o.natport as number | null) ?? config.NATPORT } : {}),
       hmacKey: key,
+      prune: prune !== null ? { interval: prune, after: o.pruneafter as number } : null,
     });
   } catch (e) {
     err(`pyro4 ns: ${(e as Error).message}`);
@@ -67,10 +82,11 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
   }
   if (ns.broadcastSkipped) out(ns.broadcastSkipped);
   if (ns.broadcast) out(`Broadcast server running on ${ns.broadcast.locationStr}`);
-  const existing = ns.nameserver.count();
+  const existing = await ns.nameserver.count();
   if (existing > 1) out(`Persistent store contains ${existing} existing registrations.`);
   out(`NS running on ${ns.daemon.locationStr} (${ns.hostip})`);
   if (!key) out("Warning: HMAC key not set. Anyone can connect to this server!");
+  if (prune !== null) out(`Pruning dead registrations: check every ${prune} s, remove after ${o.pruneafter} failed checks.`);
   if (ns.daemon.natLocationStr) {
     out(`internal URI = ${ns.internalUri}`);
     out(`external URI = ${ns.uri}`);

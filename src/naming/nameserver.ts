@@ -6,7 +6,15 @@ import { NamingError } from "../errors.js";
 import { URI } from "../uri.js";
 import { Tuple, tuple, setKey } from "../serializers/values.js";
 import { PythonError } from "../server/pyerrors.js";
-import { MemoryStorage, type NameStorage, type Registration, type Tag } from "./storage.js";
+import {
+  MemoryStorage,
+  isAsyncStorage,
+  type AnyNameStorage,
+  type AsyncNameStorage,
+  type NameStorage,
+  type Registration,
+  type Tag,
+} from "./storage.js";
 import { compareCodePoints } from "./pyrepr.js";
 import { compilePythonRegex, pythonMatch, PythonRegexError } from "./pyregex.js";
 
@@ -113,72 +121,149 @@ function startswith(name: string, prefix: unknown): boolean {
 
 export type ListResult = Record<string, string | Tuple<unknown>>;
 
+type MaybePromise<T> = T | Promise<T>;
+/** A method's result: plain for synchronous storage, a Promise for shared (asynchronous) storage. */
+export type NsResult<S, T> = S extends AsyncNameStorage ? Promise<T> : T;
+
+/** Apply `fn` now when `v` is a plain value (the memory/sqlite path stays synchronous), after it otherwise. */
+function chain<T, R>(v: MaybePromise<T>, fn: (t: T) => MaybePromise<R>): MaybePromise<R> {
+  return v instanceof Promise ? v.then(fn) : fn(v);
+}
+
+/** Both storage kinds seen through one shape, so each method is written once. */
+interface LooseStorage {
+  count(): MaybePromise<number>;
+  has(name: string): MaybePromise<boolean>;
+  get(name: string): MaybePromise<Registration | undefined>;
+  set(name: string, uri: string, metadata: Iterable<Tag> | null): MaybePromise<void>;
+  delete(name: string): MaybePromise<boolean>;
+  removeItems(names: readonly string[]): MaybePromise<void>;
+  everything(): MaybePromise<Map<string, Registration>>;
+  prefixList?(prefix: string): MaybePromise<Map<string, Registration> | undefined>;
+  metadataSearch?(tags: readonly Tag[], mode: "all" | "any"): MaybePromise<Map<string, Registration> | undefined>;
+}
+
 /**
  * Pyro4's NameServer. Methods keep Python's names and positional order (`set_metadata`, `return_metadata`, ...)
  * because Python clients call them by those names with keyword arguments; `NameServerClient` offers the camelCase
- * view for TypeScript callers.
+ * view for TypeScript callers. With synchronous storage (memory, sqlite) every method returns its result
+ * directly; with shared storage (PostgreSQL) it returns a Promise, which the daemon awaits.
  */
-export class NameServer {
-  readonly storage: NameStorage;
+export class NameServer<S extends AnyNameStorage = NameStorage> {
+  readonly storage: S;
+  private readonly st: LooseStorage;
+  private readonly shared: AsyncNameStorage | null;
+  /**
+   * This instance's own URI. With shared storage several instances write the one `Pyro.NameServer` row, so each
+   * answers lookups of that name with itself (a client asking instance B must not be sent to a dead instance A).
+   */
+  selfUri: string | null = null;
 
-  constructor(storage?: NameStorage) {
-    this.storage = storage ?? new MemoryStorage();
+  constructor(storage?: S) {
+    this.storage = storage ?? (new MemoryStorage() as AnyNameStorage as S);
+    this.st = this.storage as unknown as LooseStorage;
+    this.shared = isAsyncStorage(this.storage) ? this.storage : null;
   }
 
-  count(): number {
-    return this.storage.count();
-  }
-
-  lookup(name: unknown, return_metadata: unknown = false): URI | Tuple<unknown> {
-    checkHashableKey(name);
-    const reg = typeof name === "string" ? this.storage.get(name) : undefined;
-    if (!reg) throw unknownName(name);
-    const uri = new URI(reg.uri);
-    if (truthy(return_metadata)) return tuple<unknown>(uri, sortedTags(reg.metadata));
-    return uri;
-  }
-
-  register(name: unknown, uri: unknown, safe: unknown = false, metadata: unknown = null): null {
-    let uriString: string;
-    if (uri instanceof URI) uriString = uri.asString();
-    else if (typeof uri !== "string") throw typeError("only URIs or strings can be registered");
-    else {
-      new URI(uri); // check if uri is valid (PyroError "invalid uri" otherwise)
-      uriString = uri;
+  /** Run a method body; with shared storage a synchronous argument error becomes a rejected Promise. */
+  private run<T>(body: () => MaybePromise<T>): NsResult<S, T> {
+    if (!this.shared) return body() as NsResult<S, T>;
+    try {
+      return Promise.resolve(body()) as NsResult<S, T>;
+    } catch (e) {
+      return Promise.reject(e) as NsResult<S, T>;
     }
-    if (typeof name !== "string") throw typeError("name must be a str");
-    checkMetadataArg(metadata, "metadata");
-    const tags = truthy(metadata) ? toTagSet(metadata) : null;
-    if (truthy(safe) && this.storage.has(name)) throw new NamingError("name already registered: " + name);
-    this.storage.set(name, uriString, tags);
-    return null;
   }
 
-  set_metadata(name: unknown, metadata: unknown): null {
-    if (typeof name !== "string") throw typeError("name must be a str");
-    checkMetadataArg(metadata, "metadata");
-    const reg = this.storage.get(name);
-    if (!reg) throw new NamingError("unknown name: " + name);
-    this.storage.set(name, reg.uri, truthy(metadata) ? toTagSet(metadata) : null);
-    return null;
+  private ownUri(name: string, uri: string): string {
+    return this.selfUri !== null && name === NAMESERVER_NAME ? this.selfUri : uri;
   }
 
-  remove(name: unknown = null, prefix: unknown = null, regex: unknown = null): number {
-    if (truthy(name)) {
+  count(): NsResult<S, number> {
+    return this.run(() => this.st.count());
+  }
+
+  lookup(name: unknown, return_metadata: unknown = false): NsResult<S, URI | Tuple<unknown>> {
+    return this.run(() => {
       checkHashableKey(name);
-      if (typeof name === "string" && name !== NAMESERVER_NAME && this.storage.has(name)) {
-        this.storage.delete(name);
-        return 1;
+      if (typeof name !== "string") throw unknownName(name);
+      return chain(this.st.get(name), (reg): URI | Tuple<unknown> => {
+        if (!reg) throw unknownName(name);
+        const uri = new URI(this.ownUri(name, reg.uri));
+        if (truthy(return_metadata)) return tuple<unknown>(uri, sortedTags(reg.metadata));
+        return uri;
+      });
+    });
+  }
+
+  register(name: unknown, uri: unknown, safe: unknown = false, metadata: unknown = null): NsResult<S, null> {
+    return this.run(() => {
+      let uriString: string;
+      if (uri instanceof URI) uriString = uri.asString();
+      else if (typeof uri !== "string") throw typeError("only URIs or strings can be registered");
+      else {
+        new URI(uri); // check if uri is valid (PyroError "invalid uri" otherwise)
+        uriString = uri;
       }
-    }
-    const removeListed = (listed: ListResult): number => {
-      const items = Object.keys(listed).filter((n) => n !== NAMESERVER_NAME);
-      this.storage.removeItems(items);
-      return items.length;
-    };
-    if (truthy(prefix)) return removeListed(this.list(prefix));
-    if (truthy(regex)) return removeListed(this.list(null, regex));
-    return 0;
+      if (typeof name !== "string") throw typeError("name must be a str");
+      checkMetadataArg(metadata, "metadata");
+      const tags = truthy(metadata) ? toTagSet(metadata) : null;
+      const taken = () => new NamingError("name already registered: " + name);
+      if (truthy(safe)) {
+        // one atomic insert-if-absent: two instances racing for a name give one winner
+        if (this.shared)
+          return this.shared.addNew(name, uriString, tags).then((ok) => {
+            if (!ok) throw taken();
+            return null;
+          });
+        if ((this.st as NameStorage).has(name)) throw taken();
+      }
+      return chain(this.st.set(name, uriString, tags), () => null);
+    });
+  }
+
+  set_metadata(name: unknown, metadata: unknown): NsResult<S, null> {
+    return this.run(() => {
+      if (typeof name !== "string") throw typeError("name must be a str");
+      checkMetadataArg(metadata, "metadata");
+      const tags = truthy(metadata) ? toTagSet(metadata) : null;
+      if (this.shared)
+        return this.shared.replaceMetadata(name, tags).then((ok) => {
+          if (!ok) throw new NamingError("unknown name: " + name);
+          return null;
+        });
+      const st = this.st as NameStorage;
+      const reg = st.get(name);
+      if (!reg) throw new NamingError("unknown name: " + name);
+      st.set(name, reg.uri, tags);
+      return null;
+    });
+  }
+
+  remove(name: unknown = null, prefix: unknown = null, regex: unknown = null): NsResult<S, number> {
+    return this.run((): MaybePromise<number> => {
+      const removeListed = (listed: ListResult): MaybePromise<number> => {
+        const items = Object.keys(listed).filter((n) => n !== NAMESERVER_NAME);
+        return chain(this.st.removeItems(items), () => items.length);
+      };
+      const byPattern = (): MaybePromise<number> => {
+        if (truthy(prefix)) return chain(this.listAny(prefix, null, null, null, false), removeListed);
+        if (truthy(regex)) return chain(this.listAny(null, regex, null, null, false), removeListed);
+        return 0;
+      };
+      if (truthy(name)) {
+        checkHashableKey(name);
+        if (typeof name === "string" && name !== NAMESERVER_NAME) {
+          if (this.shared) return this.shared.delete(name).then((gone) => (gone ? 1 : byPattern()));
+          const st = this.st as NameStorage;
+          if (st.has(name)) {
+            st.delete(name);
+            return 1;
+          }
+        }
+      }
+      return byPattern();
+    });
   }
 
   list(
@@ -187,14 +272,26 @@ export class NameServer {
     metadata_all: unknown = null,
     metadata_any: unknown = null,
     return_metadata: unknown = false,
-  ): ListResult {
+  ): NsResult<S, ListResult> {
+    return this.run(() => this.listAny(prefix, regex, metadata_all, metadata_any, return_metadata));
+  }
+
+  private listAny(
+    prefix: unknown,
+    regex: unknown,
+    metadata_all: unknown,
+    metadata_any: unknown,
+    return_metadata: unknown,
+  ): MaybePromise<ListResult> {
     const given = [prefix, regex, metadata_all, metadata_any].filter((x) => x !== null && x !== undefined).length;
     if (given > 1) throw new PythonError("ValueError", "you can only filter on one thing at a time");
     const withMeta = truthy(return_metadata);
-    let selected: Map<string, Registration>;
+    const st = this.st;
+    const all = (keep: (name: string, reg: Registration) => boolean) => chain(st.everything(), (m) => filter(m, keep));
+    let selected: MaybePromise<Map<string, Registration>>;
     if (truthy(prefix)) {
-      const fast = typeof prefix === "string" ? this.storage.prefixList?.(prefix) : undefined;
-      selected = fast ?? filter(this.storage.everything(), (n) => startswith(n, prefix));
+      const fast = typeof prefix === "string" ? st.prefixList?.(prefix) : undefined;
+      selected = chain(fast, (f) => f ?? all((n) => startswith(n, prefix)));
     } else if (truthy(regex)) {
       if (typeof regex !== "string") throw typeError("first argument must be string or compiled pattern");
       let re: RegExp;
@@ -204,27 +301,28 @@ export class NameServer {
         if (e instanceof PythonRegexError) throw new NamingError("invalid regex: " + e.message);
         throw e;
       }
-      selected = filter(this.storage.everything(), (n) => pythonMatch(re, n));
+      selected = all((n) => pythonMatch(re, n));
     } else if (truthy(metadata_all)) {
       if (typeof metadata_all === "string")
         throw typeError("metadata_all should not be a str, but another iterable (set, list, etc)");
       const wanted = [...toTagSet(metadata_all)];
-      selected =
-        this.storage.metadataSearch?.(wanted, "all") ??
-        filter(this.storage.everything(), (_n, r) => wanted.every((t) => r.metadata.has(t)));
+      selected = chain(st.metadataSearch?.(wanted, "all"), (f) => f ?? all((_n, r) => wanted.every((t) => r.metadata.has(t))));
     } else if (truthy(metadata_any)) {
       if (typeof metadata_any === "string")
         throw typeError("metadata_any should not be a str, but another iterable (set, list, etc)");
       const wanted = [...toTagSet(metadata_any)];
-      selected =
-        this.storage.metadataSearch?.(wanted, "any") ??
-        filter(this.storage.everything(), (_n, r) => wanted.some((t) => r.metadata.has(t)));
+      selected = chain(st.metadataSearch?.(wanted, "any"), (f) => f ?? all((_n, r) => wanted.some((t) => r.metadata.has(t))));
     } else {
-      selected = this.storage.everything();
+      selected = st.everything();
     }
-    const out: ListResult = {};
-    for (const [n, r] of selected) setKey(out, n, withMeta ? tuple<unknown>(r.uri, sortedTags(r.metadata)) : r.uri);
-    return out;
+    return chain(selected, (m) => {
+      const out: ListResult = {};
+      for (const [n, r] of m) {
+        const u = this.ownUri(n, r.uri);
+        setKey(out, n, withMeta ? tuple<unknown>(u, sortedTags(r.metadata)) : u);
+      }
+      return out;
+    });
   }
 
   ping(): null {
