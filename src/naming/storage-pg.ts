@@ -31,6 +31,15 @@ const SCHEMA = [
        kind char(1) NOT NULL DEFAULT 's'
    )`,
   `CREATE INDEX IF NOT EXISTS pyro_metadata_object ON pyro_metadata(object)`,
+  // register/set_metadata in one round trip: delete + insert like Pyro4's SqlStorage (the name gets a new id and
+  // moves to the end of the listing), atomic as one statement
+  `CREATE OR REPLACE FUNCTION pyro_set(p_name text, p_uri text, p_tags text[], p_kinds text[]) RETURNS void AS $$
+   DECLARE new_id bigint;
+   BEGIN
+       DELETE FROM pyro_names WHERE name = p_name;
+       INSERT INTO pyro_names(name, uri) VALUES (p_name, p_uri) RETURNING id INTO new_id;
+       INSERT INTO pyro_metadata(object, metadata, kind) SELECT new_id, t.m, t.k FROM unnest(p_tags, p_kinds) AS t(m, k);
+   END $$ LANGUAGE plpgsql`,
 ];
 
 type PgModule = { Pool: new (config: object) => Pool; Client: new (config: object) => Client };
@@ -247,11 +256,16 @@ export class PgStorage implements AsyncNameStorage {
   }
   async set(name: string, uri: string, metadata: Iterable<Tag> | null): Promise<void> {
     const [texts, kinds] = encodeTags(metadata);
-    await this.tx("setitem", async (c) => {
-      // delete + insert like Pyro4's SqlStorage: the name gets a new id and moves to the end of the listing
-      await c.query({ name: "pyro_del", text: "DELETE FROM pyro_names WHERE name = $1", values: [name] });
-      await c.query({ name: "pyro_ins", text: INSERT_WITH_TAGS, values: [name, uri, texts, kinds] });
-    });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.query("setitem", "pyro_set", "SELECT pyro_set($1, $2, $3::text[], $4::text[])", [name, uri, texts, kinds]);
+        return;
+      } catch (e) {
+        // a concurrent writer of the same name won the unique index between our delete and insert: do it again
+        if ((e as { cause?: { code?: string } }).cause?.code === "23505" && attempt < 20) continue;
+        throw e;
+      }
+    }
   }
   async addNew(name: string, uri: string, metadata: Iterable<Tag> | null): Promise<boolean> {
     const [texts, kinds] = encodeTags(metadata);
