@@ -20,7 +20,7 @@ import { getSerializer } from "../src/index.js";
 import type { Socket } from "node:net";
 
 const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;
-const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns"] as const;
+const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns", "nspg"] as const;
 
 const { values: argv } = parseArgs({
   options: {
@@ -34,7 +34,7 @@ const { values: argv } = parseArgs({
 });
 if (argv.help) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns] " +
+    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns,nspg] " +
       "[--serializers serpent,json,marshal,msgpack] [--rows connect,ping,oneway,batch,stream,echo,nslookup]\n",
   );
   process.exit(0);
@@ -569,6 +569,15 @@ async function main(): Promise<void> {
     `# cells: median [min-max] over ${S.repeats} repeats of ${S.ms} ms; ratios on medians, > 1 = ours better ` +
     `(ours = TS client + TS server)\n\n`;
   process.stdout.write(head + renderReport(results) + `\n${targetSummary(results)}\n`);
+  if (only.has("nspg")) {
+    // shared PostgreSQL storage (issue 19): its own table, see bench/nameserver-pg.ts
+    const { nsPgBench, renderNsPg } = await import("./nameserver-pg.js");
+    try {
+      process.stdout.write("\n" + renderNsPg(await nsPgBench({ quick: S.quick, log: progress })) + "\n");
+    } catch (e) {
+      progress(`nspg section skipped: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   if (argv.json) {
     writeFileSync(argv.json, toJson(m, results));
     progress(`wrote ${argv.json}`);
