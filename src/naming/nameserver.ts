@@ -121,6 +121,14 @@ function startswith(name: string, prefix: unknown): boolean {
 
 export type ListResult = Record<string, string | Tuple<unknown>>;
 
+/** The registered URI's text; Python's checks and errors for anything else. */
+function checkedUri(uri: unknown): string {
+  if (uri instanceof URI) return uri.asString();
+  if (typeof uri !== "string") throw typeError("only URIs or strings can be registered");
+  new URI(uri); // check if uri is valid (PyroError "invalid uri" otherwise)
+  return uri;
+}
+
 type MaybePromise<T> = T | Promise<T>;
 /** A method's result: plain for synchronous storage, a Promise for shared (asynchronous) storage. */
 export type NsResult<S, T> = S extends AsyncNameStorage ? Promise<T> : T;
@@ -197,29 +205,29 @@ export class NameServer<S extends AnyNameStorage = NameStorage> {
   }
 
   register(name: unknown, uri: unknown, safe: unknown = false, metadata: unknown = null): NsResult<S, null> {
-    return this.run(() => {
-      let uriString: string;
-      if (uri instanceof URI) uriString = uri.asString();
-      else if (typeof uri !== "string") throw typeError("only URIs or strings can be registered");
-      else {
-        new URI(uri); // check if uri is valid (PyroError "invalid uri" otherwise)
-        uriString = uri;
-      }
-      if (typeof name !== "string") throw typeError("name must be a str");
-      checkMetadataArg(metadata, "metadata");
-      const tags = truthy(metadata) ? toTagSet(metadata) : null;
-      const taken = () => new NamingError("name already registered: " + name);
-      if (truthy(safe)) {
-        // one atomic insert-if-absent: two instances racing for a name give one winner
-        if (this.shared)
-          return this.shared.addNew(name, uriString, tags).then((ok) => {
-            if (!ok) throw taken();
-            return null;
-          });
-        if ((this.st as NameStorage).has(name)) throw taken();
-      }
-      return chain(this.st.set(name, uriString, tags), () => null);
-    });
+    const shared = this.shared;
+    if (shared) return this.run(() => this.registerShared(shared, name, uri, safe, metadata));
+    // the memory/sqlite path: no closures, no promises
+    const uriString = checkedUri(uri);
+    if (typeof name !== "string") throw typeError("name must be a str");
+    checkMetadataArg(metadata, "metadata");
+    const tags = truthy(metadata) ? toTagSet(metadata) : null;
+    const st = this.st as NameStorage;
+    if (truthy(safe) && st.has(name)) throw new NamingError("name already registered: " + name);
+    st.set(name, uriString, tags);
+    return null as NsResult<S, null>;
+  }
+
+  private async registerShared(shared: AsyncNameStorage, name: unknown, uri: unknown, safe: unknown, metadata: unknown): Promise<null> {
+    const uriString = checkedUri(uri);
+    if (typeof name !== "string") throw typeError("name must be a str");
+    checkMetadataArg(metadata, "metadata");
+    const tags = truthy(metadata) ? toTagSet(metadata) : null;
+    if (truthy(safe)) {
+      // one atomic insert-if-absent: two instances racing for a name give one winner
+      if (!(await shared.addNew(name, uriString, tags))) throw new NamingError("name already registered: " + name);
+    } else await shared.set(name, uriString, tags);
+    return null;
   }
 
   set_metadata(name: unknown, metadata: unknown): NsResult<S, null> {
