@@ -227,8 +227,9 @@ describe("Python clients against two instances on one database", () => {
   let daemon: Daemon;
   before(async () => {
     const url = pg.createDatabase(`py${dbNo++}`);
-    a = await startNameServer({ host: "127.0.0.1", port: 0, storage: url });
-    b = await startNameServer({ host: "127.0.0.1", port: 0, storage: url });
+    // each with its own broadcast responder (explicit bchost, since loopback servers skip it otherwise)
+    a = await startNameServer({ host: "127.0.0.1", port: 0, storage: url, bchost: "127.0.0.1", bcport: 0 });
+    b = await startNameServer({ host: "127.0.0.1", port: 0, storage: url, bchost: "127.0.0.1", bcport: 0 });
     closers.push(() => a.close(), () => b.close());
     daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
     closers.push(() => daemon.close());
@@ -266,6 +267,18 @@ print(b.count())
       "hello meta",
       "3",
     ]);
+  });
+
+  test("broadcast discovery: each instance answers with its own address", async () => {
+    const code = `
+import Pyro4
+for bc in (${a.broadcast!.getPort()}, ${b.broadcast!.getPort()}):
+    ns = Pyro4.locateNS(port=bc)
+    print(ns._pyroUri, ns.count())
+`;
+    const out = (await runPythonAsync(["-c", code], { env: { PYRO_BROADCAST_ADDRS: "127.0.0.1" } })).trim().split("\n");
+    const count = await a.nameserver.count();
+    assert.deepEqual(out, [`${a.uri.asString()} ${count}`, `${b.uri.asString()} ${count}`]);
   });
 
   test("python -m Pyro4.nsc against B lists what was registered through A", async () => {
