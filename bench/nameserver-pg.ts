@@ -1,7 +1,7 @@
 // Name-server throughput with shared PostgreSQL storage (issue 19) next to memory and sqlite storage and Python's
 // pyro4-ns, in one run: lookups/s and registrations/s of distinct names. Every server is its own process started
 // with its real command line (`pyro4 ns -s ...`, `python3 -m Pyro4.naming`); the PostgreSQL server is a throwaway
-// cluster (test/helpers/postgres.ts). The client is ours (serpent), CONCURRENCY connections in this process,
+// cluster (test/helpers/postgres.ts). The client is ours (serpent), 4 connections in this process,
 // spread over the instances for the two-instance rows, so every row sees the same client.
 // Run: `npm run bench:ns-pg` (or `node --import tsx bench/nameserver-pg.ts [--quick] [--json FILE]`); `npm run bench`
 // runs it as its "nspg" section when PostgreSQL is installed.
@@ -99,67 +99,79 @@ async function rate(clients: NameServerClient[], ms: number, op: (c: NameServerC
 }
 
 let runNo = 0;
-async function measureServer(server: Server, concurrency: number, repeats: number, ms: number): Promise<NsPgRow> {
+interface Target {
+  server: Server;
+  clients: NameServerClient[];
+  lookups: number[];
+  registers: number[];
+}
+
+async function connect(server: Server, concurrency: number): Promise<Target> {
   const clients: NameServerClient[] = [];
   for (let i = 0; i < concurrency; i++) {
     const addr = server.addresses[i % server.addresses.length]!;
     clients.push(await locateNS(null, null, { nsAddresses: [addr] }));
   }
-  try {
-    await clients[0]!.register("bench.lookup", "PYRO:obj@127.0.0.1:9999", { metadata: ["bench"] });
-    await rate(clients, Math.min(ms, 300), (c) => c.lookup("bench.lookup")); // warm-up
-    const lookups: number[] = [];
-    const registers: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      lookups.push(await rate(clients, ms, (c) => c.lookup("bench.lookup")));
-      const run = runNo++;
-      registers.push(await rate(clients, ms, (c, ci, i) => c.register(`bench.r${run}.${ci}.${i}`, `PYRO:o${i}@127.0.0.1:9999`)));
-    }
-    return {
-      server: server.label,
-      instances: server.addresses.length,
-      lookupsPerSec: median(lookups),
-      registrationsPerSec: median(registers),
-      lookupRange: [Math.min(...lookups), Math.max(...lookups)],
-      registerRange: [Math.min(...registers), Math.max(...registers)],
-    };
-  } finally {
-    for (const c of clients) await c.release().catch(() => {});
+  await clients[0]!.register("bench.lookup", "PYRO:obj@127.0.0.1:9999", { metadata: ["bench"] });
+  return { server, clients, lookups: [], registers: [] };
+}
+
+async function round(t: Target, ms: number, keep: boolean): Promise<void> {
+  const l = await rate(t.clients, ms, (c) => c.lookup("bench.lookup"));
+  const run = runNo++;
+  const r = await rate(t.clients, ms, (c, ci, i) => c.register(`bench.r${run}.${ci}.${i}`, `PYRO:o${i}@127.0.0.1:9999`));
+  if (keep) {
+    t.lookups.push(l);
+    t.registers.push(r);
   }
 }
 
+function rowOf(t: Target): NsPgRow {
+  return {
+    server: t.server.label,
+    instances: t.server.addresses.length,
+    lookupsPerSec: median(t.lookups),
+    registrationsPerSec: median(t.registers),
+    lookupRange: [Math.min(...t.lookups), Math.max(...t.lookups)],
+    registerRange: [Math.min(...t.registers), Math.max(...t.registers)],
+  };
+}
+
+/**
+ * All servers run at once and are measured in rounds (each round visits every server), after a warm-up round, so
+ * a noisy moment on a shared machine or the client's JIT warm-up does not land on one row only.
+ */
 export async function nsPgBench(options: { quick?: boolean; log?: (l: string) => void } = {}): Promise<NsPgRow[]> {
   const log = options.log ?? ((l: string) => process.stderr.write(l + "\n"));
   const repeats = options.quick ? 3 : 5;
-  const ms = options.quick ? 700 : 2000;
+  const ms = options.quick ? 500 : 1500;
   const concurrency = 4;
   if (!findPgBin()) throw new Error("PostgreSQL is not installed (apt-get install postgresql); skipping");
   const dir = mkdtempSync(join(tmpdir(), "pyro4-nspg-bench-"));
   let pg: PgCluster | null = null;
-  const rows: NsPgRow[] = [];
+  const servers: Server[] = [];
+  const targets: Target[] = [];
   try {
     pg = await startPgCluster();
-    const plans: [string, () => Promise<Server>][] = [
-      ["ours, memory", () => startOurs("ours, memory", "memory", 1)],
-      ["ours, sqlite", () => startOurs("ours, sqlite", `sql:${join(dir, "ns.sqlite")}`, 1)],
-      ["ours, postgresql x1", () => startOurs("ours, postgresql", pg!.createDatabase("bench1"), 1)],
-      ["ours, postgresql x2", () => startOurs("ours, postgresql", pg!.createDatabase("bench2"), 2)],
-      ["Python pyro4-ns", () => startPyNs()],
-    ];
-    for (const [what, start] of plans) {
-      log(`nspg: ${what} ...`);
-      const server = await start();
-      try {
-        rows.push(await measureServer(server, concurrency, repeats, ms));
-      } finally {
-        await server.stop();
-      }
+    log("nspg: starting servers");
+    servers.push(await startOurs("ours, memory", "memory", 1));
+    servers.push(await startOurs("ours, sqlite", `sql:${join(dir, "ns.sqlite")}`, 1));
+    servers.push(await startOurs("ours, postgresql", pg.createDatabase("bench1"), 1));
+    servers.push(await startOurs("ours, postgresql", pg.createDatabase("bench2"), 2));
+    servers.push(await startPyNs());
+    for (const s of servers) targets.push(await connect(s, concurrency));
+    for (const t of targets) await round(t, ms, false); // warm-up: client and servers
+    for (let r = 0; r < repeats; r++) {
+      log(`nspg: round ${r + 1}/${repeats}`);
+      for (const t of targets) await round(t, ms, true);
     }
+    return targets.map(rowOf);
   } finally {
+    for (const t of targets) for (const c of t.clients) await c.release().catch(() => {});
+    for (const s of servers) await s.stop().catch(() => {});
     pg?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  return rows;
 }
 
 export function renderNsPg(rows: NsPgRow[]): string {
