@@ -46,9 +46,12 @@ type PgModule = { Pool: new (config: object) => Pool; Client: new (config: objec
 
 const require = createRequire(import.meta.url);
 
+/** The driver's package name; tests point it at a missing package to see the error users get without pg. */
+export const pgDriver = { module: "pg" };
+
 function loadPg(): PgModule {
   try {
-    return require("pg") as PgModule;
+    return require(pgDriver.module) as PgModule;
   } catch (e) {
     throw new NamingError(
       `postgresql storage needs the npm package 'pg', which could not be loaded (${(e as Error).message.split("\n")[0]}); ` +

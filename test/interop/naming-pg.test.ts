@@ -12,7 +12,7 @@ import { startPgCluster, freePort, type PgCluster } from "../helpers/postgres.js
 import { runPythonAsync } from "../helpers/python.js";
 import { NameServer, NAMESERVER_NAME } from "../../src/naming/nameserver.js";
 import { SqlStorage } from "../../src/naming/storage-sql.js";
-import { PgStorage } from "../../src/naming/storage-pg.js";
+import { PgStorage, pgDriver } from "../../src/naming/storage-pg.js";
 import { createStorage, startNameServer, type RunningNameServer } from "../../src/naming/server.js";
 import { Daemon } from "../../src/server/daemon.js";
 import { NamingError } from "../../src/errors.js";
@@ -190,6 +190,20 @@ describe("database unreachable", () => {
       startNameServer({ host: "127.0.0.1", port: 0, storage: `postgresql://postgres@127.0.0.1:${port}/x`, pgOptions: { connectTimeoutMs: 1000 } }),
       (e: Error) => e instanceof NamingError && /name server storage unavailable \(postgresql postgresql:\/\/postgres@127\.0\.0\.1:\d+\/x\) in open: .*ECONNREFUSED/.test(e.message),
     );
+  });
+
+  test("without the pg package: a clear error saying how to install it", async () => {
+    pgDriver.module = "pg-not-installed-here";
+    try {
+      await assert.rejects(
+        startNameServer({ host: "127.0.0.1", port: 0, storage: pg.url() }),
+        (e: Error) =>
+          e instanceof NamingError &&
+          /^postgresql storage needs the npm package 'pg', which could not be loaded \(Cannot find module 'pg-not-installed-here'.*\); install it with: npm i pg$/s.test(e.message),
+      );
+    } finally {
+      pgDriver.module = "pg";
+    }
   });
 
   test("a password in the URL is not shown", () => {
