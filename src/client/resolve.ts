@@ -21,6 +21,8 @@ export interface LocateOptions {
   hmacKey: Uint8Array | null;
   /** Milliseconds, 0 = none. */
   timeout?: number;
+  /** Several name servers to try in order when the URI names none (our extension; see locateNS). */
+  nsAddresses?: readonly string[] | null;
 }
 
 export type NameServerLocator = (options: LocateOptions) => Promise<NameServerLike>;
@@ -46,6 +48,18 @@ export interface ResolveOptions {
   hmacKey?: Uint8Array | null;
   timeout?: number;
   locator?: NameServerLocator;
+  /** Name servers to try in order for a URI without a location (default: setNameServerAddresses, then env PYRO_NS_HOSTS). */
+  nsAddresses?: readonly string[] | null;
+}
+
+let defaultAddresses: readonly string[] | null = null;
+
+/**
+ * Name servers that PYRONAME:/PYROMETA: URIs without a location resolve through, tried in order with failover
+ * (our extension; overrides env PYRO_NS_HOSTS). null restores the default search.
+ */
+export function setNameServerAddresses(addresses: readonly string[] | null): void {
+  defaultAddresses = addresses && addresses.length ? [...addresses] : null;
 }
 
 /** Resolve a URI to a direct PYRO URI; PYRO URIs are returned unchanged. */
@@ -55,7 +69,14 @@ export async function resolve(uri: string | URI, options: ResolveOptions = {}): 
   if (u.protocol === "PYRO") return u;
   const locate = options.locator ?? locator;
   if (!locate) throw new PyroError("no name server locator installed (import the client module)");
-  const ns = await locate({ host: u.host, port: u.port, hmacKey: options.hmacKey ?? null, timeout: options.timeout });
+  const nsAddresses = u.host || u.sockname ? null : (options.nsAddresses ?? defaultAddresses);
+  const ns = await locate({
+    host: u.host,
+    port: u.port,
+    hmacKey: options.hmacKey ?? null,
+    timeout: options.timeout,
+    ...(nsAddresses ? { nsAddresses } : {}),
+  });
   try {
     if (u.protocol === "PYRONAME") {
       const found = await ns.lookup(u.object);
