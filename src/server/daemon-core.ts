@@ -1,5 +1,6 @@
 // The interfaces between a Daemon and the connections it serves: what a Connection needs from its daemon
-// (DaemonCore) and what a registered object looks like (Registration). They live apart from daemon.ts so that
+// (DaemonCore, used by connection.ts, handshake.ts and requests.ts) and what a registered object looks like
+// (Registration). They live apart from daemon.ts so that
 // connection.ts does not import daemon.ts, which imports connection.ts (no import cycle).
 
 import type { Annotations } from "../protocol/message.js";

@@ -9,6 +9,7 @@ import { MessageReader } from "../../src/protocol/reader.js";
 import { MSG_CONNECT, MSG_INVOKE } from "../../src/protocol/message.js";
 import { getSerializer, type Serializer } from "../../src/serializers/index.js";
 import { Connection } from "../../src/server/connection.js";
+import { RequestHandler } from "../../src/server/requests.js";
 import { PythonError } from "../../src/python/exceptions.js";
 
 /** What the fuzz target's own methods throw on purpose: a user error, allowed. */
@@ -102,12 +103,13 @@ export class ErrorOracle {
       }
     }
     const cp = Connection.prototype as unknown as Record<string, unknown>;
+    const hp = RequestHandler.prototype as unknown as Record<string, unknown>;
     // requestFailed(msg, serializer, e, oneway), batchError(m, e), pumpFailed(e): everything a request can end with
-    patch(cp, "requestFailed", (orig) => function (this: unknown, msg: unknown, ser: unknown, e: unknown, ow: unknown) {
+    patch(hp, "requestFailed", (orig) => function (this: unknown, msg: unknown, ser: unknown, e: unknown, ow: unknown) {
       oracle.record("request", e);
       return orig.call(this, msg, ser, e, ow);
     });
-    patch(cp, "batchError", (orig) => function (this: unknown, m: unknown, e: unknown) {
+    patch(hp, "batchError", (orig) => function (this: unknown, m: unknown, e: unknown) {
       oracle.record("batch", e);
       return orig.call(this, m, e);
     });

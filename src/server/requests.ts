@@ -1,0 +1,349 @@
+// Request execution on a daemon connection after its handshake: one INVOKE or PING at a time, run inside its
+// call context, answered with its result, its batch results, an item-stream id or its exception. The
+// connection (connection.ts) hands each request to RequestHandler.handle and waits only when that returns a
+// promise. Failures follow Pyro4's handleRequest: user errors are answered and the connection stays;
+// serialization and security errors, and errors of @callback methods, are answered and then the connection
+// closes; communication errors close it without an answer.
+
+import { DaemonError, ProtocolError, PyroError, SerializeError } from "../errors.js";
+import {
+  FLAGS_BATCH,
+  FLAGS_EXCEPTION,
+  FLAGS_ITEMSTREAMRESULT,
+  FLAGS_KEEPSERIALIZED,
+  FLAGS_ONEWAY,
+  MSG_INVOKE,
+  MSG_PING,
+  MSG_RESULT,
+  type Annotations,
+  type Message,
+} from "../protocol/message.js";
+import { getSerializer, type Serializer } from "../serializers/index.js";
+import { ExceptionWrapper, errorToDict, tuple } from "../serializers/values.js";
+import { contextStorage, type Context } from "./context.js";
+import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
+import { PythonError } from "../python/exceptions.js";
+import { asStreamable, closeIterator, drain } from "./streams.js";
+import { detailedTraceback } from "./traceback.js";
+import type { DaemonCore, Registration } from "./daemon-core.js";
+import type { Exposure, MethodInfo } from "./expose.js";
+import { debug } from "../observe/log.js";
+import { serverRequest, tracingActive } from "../observe/channels.js";
+import { requestDone, requestStart, type RequestTrace } from "../observe/tracing.js";
+import { asError, errorCode, newContext, responseAnnotations, type ServedConnection } from "./reply.js";
+
+const OWNED = { zeroCopy: true } as const;
+
+const COMMUNICATION_CODES = new Set(["ERR_PYRO4_COMMUNICATION", "ERR_PYRO4_CONNECTION_CLOSED", "ERR_PYRO4_TIMEOUT", "ERR_PYRO4_PROTOCOL", "ERR_PYRO4_MESSAGE_TOO_LARGE", "ERR_PYRO4_SERIALIZE"]);
+const isCommunicationError = (e: unknown) => COMMUNICATION_CODES.has(errorCode(e) ?? "");
+
+/** Runs the requests of one connection (one per connection, made by it; requests never overlap). */
+export class RequestHandler {
+  /** A request is being handled: the connection's idle timeout does not apply. */
+  busy = false;
+
+  constructor(
+    private readonly conn: ServedConnection,
+    private readonly daemon: DaemonCore,
+  ) {}
+
+  /**
+   * One INVOKE or PING after the handshake. Throws (closing the connection) where Pyro4 drops the client.
+   * Returns a promise only when the call did not complete synchronously (async method, async instance creation).
+   */
+  handle(msg: Message): Promise<void> | void {
+    if (msg.type !== MSG_INVOKE && msg.type !== MSG_PING) throw new ProtocolError(`invalid msg type ${msg.type} received`);
+    const ctx = newContext(this.conn, msg);
+    if (msg.type === MSG_PING) {
+      this.conn.write(MSG_PING, msg.serializerId, msg.seq, Buffer.from("pong"), 0, responseAnnotations(this.daemon, ctx, true), false);
+      return;
+    }
+    const oneway = (msg.flags & FLAGS_ONEWAY) !== 0;
+    let serializer: Serializer | null = null;
+    this.busy = true;
+    this.callbackCall = false;
+    try {
+      if (!this.daemon.acceptedSerializers.has(msg.serializerId))
+        throw new SerializeError(`message used serializer that is not accepted: ${msg.serializerId}`);
+      serializer = getSerializer(msg.serializerId);
+      if (msg.flags & FLAGS_KEEPSERIALIZED)
+        throw new PyroError("this daemon does not support SerializedBlob calls (FLAGS_KEEPSERIALIZED)");
+      if (msg.data.length === 0) throw emptyCallError(serializer.name);
+      const call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
+      if (tracingActive(serverRequest)) return this.tracedRequest(msg, ctx, serializer, call, oneway);
+      const reg = this.daemon.lookup(call.object);
+      if (!reg) throw new DaemonError("unknown object");
+      const vargs = Array.isArray(call.vargs) ? call.vargs : [];
+      const kwargs = call.kwargs && typeof call.kwargs === "object" ? kwargsRecord(call.kwargs) : null;
+      const outcome = contextStorage.run(ctx, () => this.invoke(ctx, reg, call.method, vargs, kwargs, msg.flags, oneway));
+      if (isThenable(outcome)) {
+        const ser = serializer;
+        return (outcome as Promise<Outcome>).then(
+          (o) => this.respond(msg, ctx, ser, o, oneway),
+          (e: unknown) => this.requestFailed(msg, ser, e, oneway),
+        );
+      }
+      this.respond(msg, ctx, serializer, outcome as Outcome, oneway);
+    } catch (e) {
+      this.requestFailed(msg, serializer, e, oneway);
+    }
+  }
+
+  /** The pyro4:server:request payload of the request being handled, while someone subscribes. */
+  private trace: RequestTrace | null = null;
+
+  /** handleRequest's path while pyro4:server:request has subscribers: the same steps inside start/end. */
+  private tracedRequest(msg: Message, ctx: Context, serializer: Serializer, call: { object: string; method: string; vargs: unknown; kwargs: unknown }, oneway: boolean): Promise<void> | void {
+    const vargs = Array.isArray(call.vargs) ? call.vargs : [];
+    const t: RequestTrace = {
+      connectionId: this.conn.id, peer: this.conn.peer, daemon: this.daemon.locationStr, objectId: call.object, method: call.method,
+      args: vargs, kwargs: null, seq: msg.seq, flags: msg.flags, oneway, serializerId: msg.serializerId,
+      correlationId: ctx.correlationId, annotations: msg.annotations,
+    };
+    this.trace = t;
+    let outcome: Outcome | Promise<Outcome>;
+    try {
+      outcome = requestStart(t, () => {
+        const reg = this.daemon.lookup(call.object);
+        if (!reg) throw new DaemonError("unknown object");
+        const kwargs = call.kwargs && typeof call.kwargs === "object" ? kwargsRecord(call.kwargs) : null;
+        t.kwargs = kwargs;
+        return contextStorage.run(ctx, () => this.invoke(ctx, reg, call.method, vargs, kwargs, msg.flags, oneway));
+      });
+    } catch (e) {
+      this.requestFailed(msg, serializer, e, oneway);
+      return;
+    }
+    if (isThenable(outcome)) {
+      return (outcome as Promise<Outcome>).then(
+        (o) => this.respond(msg, ctx, serializer, o, oneway),
+        (e: unknown) => this.requestFailed(msg, serializer, e, oneway),
+      );
+    }
+    this.respond(msg, ctx, serializer, outcome as Outcome, oneway);
+  }
+
+  /** The traced request is over (answered, failed or started oneway). */
+  private traceDone(value: unknown, err: unknown, failed: boolean): void {
+    const t = this.trace!;
+    this.trace = null;
+    requestDone(t, value, err, failed);
+  }
+
+  /** Whether the request being handled called a @callback method (its errors close the connection). */
+  private callbackCall = false;
+
+  /** Run the call inside its context; synchronous unless something on the way returns a promise. */
+  private invoke(
+    ctx: Context, reg: Registration, method: string, vargs: unknown[], kwargs: Record<string, unknown> | null, flags: number, oneway: boolean,
+  ): Outcome | Promise<Outcome> {
+    const obj = this.daemon.instanceFor(reg, this.conn);
+    if (isThenable(obj)) return Promise.resolve(obj).then((o) => this.invokeOn(ctx, o, reg.exposure, method, vargs, kwargs, flags, oneway));
+    return this.invokeOn(ctx, obj, reg.exposure, method, vargs, kwargs, flags, oneway);
+  }
+
+  private invokeOn(
+    ctx: Context, obj: object, exposure: Exposure, method: string, vargs: unknown[], kwargs: Record<string, unknown> | null, flags: number, oneway: boolean,
+  ): Outcome | Promise<Outcome> {
+    if (flags & FLAGS_BATCH) {
+      const max = this.daemon.maxBatchSize;
+      if (max > 0 && vargs.length > max) throw new PyroError(`batch too large: ${vargs.length} calls where max=${max}`);
+      return this.runBatch(obj, exposure, vargs, 0, []);
+    }
+    if (method === "__getattr__") return valueOutcome(getRemoteAttribute(obj, exposure, vargs[0]));
+    if (method === "__setattr__") return valueOutcome(setRemoteAttribute(obj, exposure, vargs[0], vargs[1]));
+    const m = resolveMethod(obj, exposure, method);
+    if (oneway && this.daemon.onewayThreaded) {
+      // Runs on its own: the connection goes on with its next request meanwhile (Pyro4's ONEWAY_THREADED).
+      const onewayCtx = ctx.copy();
+      setImmediate(() => {
+        contextStorage.run(onewayCtx, async () => {
+          try {
+            await callMethod(obj, exposure.typeName, m, vargs, kwargs);
+          } catch (e) {
+            debug("exception in oneway call %s: %s", m.name, asError(e).message);
+          }
+        });
+      });
+      return NONE_OUTCOME;
+    }
+    this.callbackCall = m.callback;
+    const result = callMethod(obj, exposure.typeName, m, vargs, kwargs);
+    if (isThenable(result)) return Promise.resolve(result).then((r) => this.resultOutcome(r, oneway));
+    return this.resultOutcome(result, oneway);
+  }
+
+  private resultOutcome(result: unknown, oneway: boolean): Outcome | Promise<Outcome> {
+    if (!oneway) {
+      const it = asStreamable(result);
+      if (it) {
+        if (this.daemon.iterStreaming) {
+          const max = this.daemon.maxStreamsPerConnection;
+          if (max > 0 && this.daemon.streams.countFor(this.conn) >= max) {
+            closeIterator(it);
+            throw new PyroError(`too many open item streams on this connection (max=${max})`);
+          }
+          return { kind: "stream", data: this.daemon.streams.add(this.conn, it) };
+        }
+        if (this.daemon.streamFallback === "list") return drain(it).then((data) => ({ kind: "value", data }));
+        return { kind: "stream", data: null };
+      }
+    }
+    return { kind: "value", data: result };
+  }
+
+  /** The calls of a batch in order; stops at the first error, which becomes the last result. */
+  private runBatch(obj: object, exposure: Exposure, vargs: unknown[], start: number, results: unknown[]): Outcome | Promise<Outcome> {
+    for (let i = start; i < vargs.length; i++) {
+      const item = vargs[i];
+      // index reads, not destructuring: decoded tuples have Tuple's prototype, where destructuring takes the slow
+      // iterator path
+      const isArr = Array.isArray(item);
+      const name: unknown = isArr ? item[0] : undefined;
+      const args: unknown = isArr ? item[1] : undefined;
+      const kw: unknown = isArr ? item[2] : undefined;
+      const m = resolveMethod(obj, exposure, String(name));
+      let r: unknown;
+      try {
+        r = callMethod(obj, exposure.typeName, m, Array.isArray(args) ? args : [], kw && typeof kw === "object" ? kwargsRecord(kw) : null);
+      } catch (e) {
+        results.push(this.batchError(m, e));
+        return { kind: "batch", data: results };
+      }
+      if (isThenable(r)) {
+        return Promise.resolve(r).then(
+          (v) => {
+            results.push(v);
+            return this.runBatch(obj, exposure, vargs, i + 1, results);
+          },
+          (e: unknown) => {
+            results.push(this.batchError(m, e));
+            return { kind: "batch", data: results } as Outcome;
+          },
+        );
+      }
+      results.push(r);
+    }
+    return { kind: "batch", data: results };
+  }
+
+  private batchError(m: MethodInfo, e: unknown): ExceptionWrapper {
+    const err = asError(e);
+    debug("exception in batched call %s: %s", m.name, err.message);
+    if (this.daemon.detailedTraceback && !(err as { remoteTraceback?: unknown }).remoteTraceback)
+      (err as { remoteTraceback?: string[] }).remoteTraceback = detailedTraceback(err);
+    return new ExceptionWrapper(err);
+  }
+
+  /** Send the outcome of a call (nothing for oneway calls). */
+  private respond(msg: Message, ctx: Context, serializer: Serializer, outcome: Outcome, oneway: boolean): void {
+    this.sendOutcome(msg, ctx, serializer, outcome, oneway);
+    if (this.trace) this.traceDone(outcome.data, undefined, false);
+  }
+
+  private sendOutcome(msg: Message, ctx: Context, serializer: Serializer, outcome: Outcome, oneway: boolean): void {
+    this.busy = false;
+    try {
+      if (oneway) return;
+      if (outcome.kind === "stream") {
+        const ann: Annotations | null = outcome.data ? new Map([["STRM", Buffer.from(outcome.data as string, "latin1")]]) : null;
+        this.sendException(msg.seq, serializer, new ProtocolError("result of call is an iterator"), FLAGS_ITEMSTREAMRESULT, ann, null);
+        return;
+      }
+      // big bytes in the result go out by reference: the socket takes the parts right away
+      const sopts = { replace: this.daemon.replacer };
+      const payload = serializer.serializeDataParts ? serializer.serializeDataParts(outcome.data, sopts) : serializer.serializeData(outcome.data, sopts);
+      const flags = outcome.kind === "batch" ? FLAGS_BATCH : 0;
+      this.conn.write(MSG_RESULT, serializer.id, msg.seq, payload, flags, responseAnnotations(this.daemon, ctx, true), this.daemon.compression);
+    } catch (e) {
+      this.requestFailed(msg, serializer, e, oneway);
+    }
+  }
+
+  /** Answer a failed request with its exception where Pyro4 does, and drop the connection where Pyro4 does. */
+  private requestFailed(msg: Message, serializer: Serializer | null, e: unknown, oneway: boolean): void {
+    this.busy = false;
+    const err = asError(e);
+    const code = errorCode(err);
+    debug("connection %d: exception while handling request: %s", this.conn.id, err.message);
+    if (code !== "ERR_PYRO4_CONNECTION_CLOSED" && !oneway && (code === "ERR_PYRO4_SERIALIZE" || !isCommunicationError(err))) {
+      let ser = serializer;
+      if (!ser) {
+        try {
+          ser = getSerializer(msg.serializerId);
+        } catch {
+          ser = null;
+        }
+      }
+      if (ser) this.sendException(msg.seq, ser, err, 0, null);
+    }
+    const isCallback = this.callbackCall;
+    if (isCallback || isCommunicationError(err) || code === "ERR_PYRO4_SECURITY") {
+      if (isCallback) this.daemon.callbackError(err);
+      this.conn.closeAfterWrite();
+    }
+    if (this.trace) this.traceDone(undefined, err, true);
+  }
+
+  private sendException(seq: number, serializer: Serializer, err: Error, flags: number, annotations: Annotations | null, traceback?: string[] | null): void {
+    const tb = traceback !== undefined ? traceback : this.daemon.detailedTraceback ? detailedTraceback(err) : undefined;
+    let data: Buffer;
+    try {
+      data = serializer.serializeData(errorToDict(err, tb));
+    } catch (e2) {
+      const fallback = new PyroError(
+        `Error serializing exception: ${(e2 as Error).message}. Original exception: ${err.name}: ${err.message}`,
+      );
+      data = serializer.serializeData(errorToDict(fallback, tb ?? null));
+    }
+    const user = this.daemon.userAnnotations();
+    let ann = annotations;
+    if (user) {
+      ann = new Map(ann ?? []);
+      for (const [k, v] of user) ann.set(k, v);
+    }
+    this.conn.write(MSG_RESULT, serializer.id, seq, data, flags | FLAGS_EXCEPTION, ann, false);
+  }
+}
+
+type Outcome = { kind: "value" | "batch" | "stream" | "none"; data: unknown };
+const NONE_OUTCOME: Outcome = { kind: "none", data: null };
+
+function valueOutcome(v: unknown): Outcome | Promise<Outcome> {
+  if (isThenable(v)) return Promise.resolve(v).then((data) => ({ kind: "value", data }));
+  return { kind: "value", data: v };
+}
+
+function isThenable(v: unknown): boolean {
+  return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
+}
+
+/**
+ * An INVOKE with no data at all: what Pyro4's own serializer raises for empty input. Python's daemon answers it
+ * and keeps the connection (it is not a Pyro CommunicationError), so we do the same with the same exception.
+ */
+function emptyCallError(serializer: string): PythonError {
+  switch (serializer) {
+    case "serpent":
+      return new PythonError("SyntaxError", "invalid syntax", tuple("<unknown>", 0, 0, "", 0, 0));
+    case "json":
+      return new PythonError("json.decoder.JSONDecodeError", "Expecting value: line 1 column 1 (char 0)");
+    case "marshal":
+      return new PythonError("EOFError", "EOF read where object expected");
+    default:
+      return new PythonError("ValueError", "Unpack failed: incomplete input");
+  }
+}
+
+/** kwargs as a plain record (a Map arrives when a serializer decoded non-string keys). */
+function kwargsRecord(kw: object): Record<string, unknown> {
+  if (kw instanceof Map) {
+    const out: Record<string, unknown> = Object.create(null);
+    for (const [k, v] of kw) {
+      if (typeof k !== "string") throw new PythonError("TypeError", "keywords must be strings");
+      out[k] = v;
+    }
+    return out;
+  }
+  return kw as Record<string, unknown>;
+}
