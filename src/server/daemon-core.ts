@@ -1,7 +1,7 @@
-// The interfaces between a Daemon and the connections it serves: what a Connection needs from its daemon
+// The interfaces between a Daemon and the connections it serves: what a connection needs from its daemon
 // (DaemonCore, used by connection.ts, handshake.ts and requests.ts) and what a registered object looks like
-// (Registration). They live apart from daemon.ts so that
-// connection.ts does not import daemon.ts, which imports connection.ts (no import cycle).
+// (Registration). They live apart from daemon.ts so that none of those imports daemon.ts, which imports
+// connection.ts (no import cycle).
 
 import type { Annotations } from "../protocol/message.js";
 import type { ClientConnection } from "./context.js";
