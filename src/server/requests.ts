@@ -41,6 +41,10 @@ const isCommunicationError = (e: unknown) => COMMUNICATION_CODES.has(errorCode(e
 export class RequestHandler {
   /** A request is being handled: the connection's idle timeout does not apply. */
   busy = false;
+  /** Whether the request being handled called a @callback method (its errors close the connection). */
+  private callbackCall = false;
+  /** The pyro4:server:request payload of the request being handled, while someone subscribes. */
+  private trace: RequestTrace | null = null;
 
   constructor(
     private readonly conn: ServedConnection,
@@ -89,10 +93,7 @@ export class RequestHandler {
     }
   }
 
-  /** The pyro4:server:request payload of the request being handled, while someone subscribes. */
-  private trace: RequestTrace | null = null;
-
-  /** handleRequest's path while pyro4:server:request has subscribers: the same steps inside start/end. */
+  /** handle()'s path while pyro4:server:request has subscribers: the same steps inside start/end. */
   private tracedRequest(msg: Message, ctx: Context, serializer: Serializer, call: { object: string; method: string; vargs: unknown; kwargs: unknown }, oneway: boolean): Promise<void> | void {
     const vargs = Array.isArray(call.vargs) ? call.vargs : [];
     const t: RequestTrace = {
@@ -129,9 +130,6 @@ export class RequestHandler {
     this.trace = null;
     requestDone(t, value, err, failed);
   }
-
-  /** Whether the request being handled called a @callback method (its errors close the connection). */
-  private callbackCall = false;
 
   /** Run the call inside its context; synchronous unless something on the way returns a promise. */
   private invoke(
