@@ -32,7 +32,9 @@ import {
   type Annotations,
   type Message,
 } from "../protocol/message.js";
-import { getSerializer, type Serializer } from "../serializers/index.js";
+import { PYRO5, wireFormat, type WireFormat } from "../protocol/wire.js";
+import { type Serializer } from "../serializers/index.js";
+import { serializerFor } from "../serializers/pyro5.js";
 import { abortReason, connectSocket, describeTarget } from "../transport/connect.js";
 import { ReadRelay } from "../transport/relay.js";
 import { tlsClientOptions, type TlsSettings } from "../transport/tls.js";
@@ -76,6 +78,8 @@ export interface ProxyOptions {
    * (default: config.SSL).
    */
   ssl?: boolean | TlsSettings;
+  /** 4 (default): Pyro4, wire protocol 48. 5: Pyro5, wire protocol 502 (no HMAC; see docs/pyro5.md). */
+  protocol?: 4 | 5;
 }
 
 export { addAutoproxyHook };
@@ -138,6 +142,8 @@ export class Request implements FlushWaiter {
 export class ProxyCore implements ConnectionOwner {
   /** The URI as given (PYRONAME/PYROMETA are resolved again on every connect unless bound). */
   uri: URI;
+  /** Protocol 48 (Pyro4) or 502 (Pyro5): framing, serializer ids and value class names. */
+  readonly wire: WireFormat;
   serializer: Serializer;
   timeout: number;
   maxRetries: number;
@@ -170,7 +176,8 @@ export class ProxyCore implements ConnectionOwner {
     if (typeof uri === "string") this.uri = new URI(uri);
     else if (uri instanceof URI) this.uri = new URI(uri);
     else throw new TypeError("expected Pyro URI");
-    this.serializer = getSerializer(options.serializer ?? config.SERIALIZER);
+    this.wire = wireFormat(options.protocol);
+    this.serializer = serializerFor(this.wire.values, options.serializer ?? config.SERIALIZER);
     this.timeout = options.timeout ?? Math.round(config.COMMTIMEOUT * 1000);
     this.maxRetries = options.maxRetries ?? config.MAX_RETRIES;
     this.setHmacKey(options.hmacKey ?? null);
@@ -201,11 +208,12 @@ export class ProxyCore implements ConnectionOwner {
   // ---------------------------------------------------------------- settings
 
   setSerializer(name: string): void {
-    this.serializer = getSerializer(name);
+    this.serializer = serializerFor(this.wire.values, name);
   }
 
   setHmacKey(key: string | Uint8Array | null): void {
     this.hmacKey = key == null || key.length === 0 ? null : typeof key === "string" ? Buffer.from(key, "utf8") : Buffer.from(key);
+    if (this.hmacKey && !this.wire.hmac) throw new SecurityError(`${this.wire.name} has no HMAC signing (removed in Pyro5): use TLS (ssl option) instead`);
     if (this.conn) this.conn.reader.hmacKey = this.hmacKey;
   }
   get correlationId(): string | null {
@@ -356,6 +364,7 @@ export class ProxyCore implements ConnectionOwner {
         compress: this.compression,
         maxMessageSize: config.MAX_MESSAGE_SIZE,
         whole: true,
+        wire: this.wire,
       });
     } catch (e) {
       req.fail(e); // nothing was sent: the connection stays in sync
@@ -489,18 +498,18 @@ export class ProxyCore implements ConnectionOwner {
 
   /** Resolve the URI, open the socket, do the CONNECT handshake and read metadata. */
   private async connect(timeoutMs: number): Promise<Connection> {
-    const uri = this.uri.protocol === "PYRO" ? this.uri : await resolveUri(this.uri, { hmacKey: this.hmacKey, timeout: this.timeout });
+    const uri = this.uri.protocol === "PYRO" ? this.uri : await resolveUri(this.uri, { hmacKey: this.hmacKey, timeout: this.timeout, protocol: this.wire === PYRO5 ? 5 : 4 });
     const target = { host: uri.host, port: uri.port, sockname: uri.sockname };
     const where = describeTarget(target);
     const tls = this.ssl ? tlsClientOptions(uri.host, this.ssl === true ? {} : this.ssl) : null;
     const relay = tls ? null : new ReadRelay();
     const socket = await connectSocket(target, { timeoutMs, noDelay: true, tls, relay });
     const waiter = new HandshakeWaiter();
-    const conn = new Connection(socket, where, waiter, this.hmacKey, config.MAX_MESSAGE_SIZE, relay);
+    const conn = new Connection(socket, where, waiter, this.hmacKey, config.MAX_MESSAGE_SIZE, relay, this.wire);
     try {
       const ser = this.serializer;
       const data: Record<string, unknown> = { handshake: this.handshake };
-      if (this.metadata) data.object = uri.object;
+      if (this.metadata || this.wire === PYRO5) data.object = uri.object; // Pyro5's daemon always reads it
       const [h, p] = encodeMessage(MSG_CONNECT, ser.id, this.seq, ser.serializeData(data), {
         flags: this.metadata ? FLAGS_META_ON_CONNECT : 0,
         annotations: this.annotations,
@@ -508,6 +517,7 @@ export class ProxyCore implements ConnectionOwner {
         compress: this.compression,
         maxMessageSize: config.MAX_MESSAGE_SIZE,
         whole: true,
+        wire: this.wire,
       });
       conn.armTimer(timeoutMs, "to the CONNECT handshake");
       conn.write(h, p, null);
@@ -516,7 +526,7 @@ export class ProxyCore implements ConnectionOwner {
       if (msg.annotations) this.responseAnnotations = msg.annotations;
       if (msg.type === MSG_CONNECTFAIL) throw this.rejection(where, msg);
       if (msg.type !== MSG_CONNECTOK) throw new ProtocolError(`cannot connect to ${where}: invalid msg type ${msg.type} received`);
-      let response: unknown = msg.data.length ? getSerializer(msg.serializerId).deserializeData(msg.data) : "?";
+      let response: unknown = msg.data.length ? serializerFor(this.wire.values, msg.serializerId).deserializeData(msg.data) : "?";
       if (msg.flags & FLAGS_META_ON_CONNECT) {
         const r = response as { meta?: unknown; handshake?: unknown };
         this.processMetadata(r.meta);
@@ -555,7 +565,7 @@ export class ProxyCore implements ConnectionOwner {
   private rejection(where: string, msg: Message): CommunicationError {
     let text: string;
     try {
-      const v = getSerializer(msg.serializerId).deserializeData(msg.data);
+      const v = serializerFor(this.wire.values, msg.serializerId).deserializeData(msg.data);
       text = typeof v === "string" ? v : String(v);
     } catch {
       text = fallbackText(msg.data);
@@ -579,6 +589,7 @@ export class ProxyCore implements ConnectionOwner {
       annotations: this.annotations,
       hmacKey: this.hmacKey,
       whole: true,
+      wire: this.wire,
     });
     this.seq = seq;
     conn.armTimer(timeoutMs, "to get_metadata");
@@ -633,6 +644,7 @@ export class ProxyCore implements ConnectionOwner {
       metadata: this.metadata,
       replace: this.replace,
       ssl: this.ssl,
+      protocol: this.wire === PYRO5 ? 5 : 4,
     });
     c.methods = new Set(this.methods);
     c.oneways = new Set(this.oneways);

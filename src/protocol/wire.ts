@@ -5,6 +5,7 @@
 // and its correlation id lives in the header), so client, daemon and context code need no per-protocol branches.
 
 import { ProtocolError } from "../errors.js";
+import { PYRO4_VALUES, PYRO5_VALUES, type ValueDialect } from "../serializers/dialect.js";
 
 // Internal flag numbering (= Pyro4's). Duplicated from message.ts to keep this module free of import cycles.
 const F_EXCEPTION = 1 << 0;
@@ -51,6 +52,8 @@ export interface WireFormat {
   encodeHeader(head: Buffer, type: number, flags: number, seq: number, dataLen: number, serializerId: number, annLen: number, corr: Uint8Array | null): void;
   /** Whether a "CORR" annotation travels in the header instead of as a chunk. */
   readonly corrInHeader: boolean;
+  /** Serializer ids and class names of the values this protocol carries. */
+  readonly values: ValueDialect;
 }
 
 /** Pyro4's header checksum. */
@@ -110,6 +113,7 @@ export const PYRO4: WireFormat = {
   maxAnnotations: 0xffff,
   hmac: true,
   corrInHeader: false,
+  values: PYRO4_VALUES,
   decodeHeader(h, at, lens) {
     checkPreamble(h, at, PYRO4);
     const type = u16(h, at + 6);
@@ -173,6 +177,7 @@ export const PYRO5: WireFormat = {
   maxAnnotations: 0x7fffffff,
   hmac: false,
   corrInHeader: true,
+  values: PYRO5_VALUES,
   decodeHeader(h, at, lens) {
     checkPreamble(h, at, PYRO5);
     const magic = u16(h, at + 38);

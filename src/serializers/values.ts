@@ -5,6 +5,7 @@
 
 import { SerializeError, PyroError, RemoteError, pyroErrorClasses, pythonMessage } from "../errors.js";
 import { URI } from "../uri.js";
+import { PYRO4_VALUES, PYRO5_VALUES, activeDialect } from "./dialect.js";
 
 /** A Python tuple. A real Array (indexing, iteration, length work), distinguishable from a list. */
 export class Tuple<T = unknown> extends Array<T> {
@@ -158,7 +159,7 @@ export function classToDict(value: object): Record<string, unknown> {
     const e = encoders[i]!;
     if (e.match(value)) return e.encode(value);
   }
-  if (value instanceof URI) return { __class__: "Pyro4.core.URI", state: toTuple(value.state()) };
+  if (value instanceof URI) return { __class__: activeDialect().uriClass, state: toTuple(value.state()) };
   if (value instanceof Error) return errorToDict(value);
   const ctorName = (value as { constructor?: { name?: string } }).constructor?.name ?? "object";
   const dict: Record<string, unknown> = { __class__: ctorName };
@@ -181,14 +182,16 @@ export function dictToClass(dict: Record<string, unknown>): unknown {
   const hook = decoders.get(cls);
   if (hook) return hook(cls, dict);
   switch (cls) {
-    case "Pyro4.core.URI": {
+    case "Pyro4.core.URI":
+    case "Pyro5.core.URI": {
       const state = dict.state as unknown[];
       return URI.fromState(state);
     }
     case "float":
       if (typeof dict.value === "string") return parsePythonFloat(dict.value);
       break;
-    case "Pyro4.futures._ExceptionWrapper": {
+    case "Pyro4.futures._ExceptionWrapper":
+    case "Pyro5.core._ExceptionWrapper": {
       const ex = dict.exception;
       if (ex instanceof Error) return new ExceptionWrapper(ex);
       if (ex === null || typeof ex !== "object") throw new SerializeError("invalid _ExceptionWrapper: its exception is not an exception dict");
@@ -203,7 +206,7 @@ export function dictToClass(dict: Record<string, unknown>): unknown {
 export class ExceptionWrapper {
   constructor(readonly exception: Error) {}
 }
-registerClassToDict(ExceptionWrapper, (w) => ({ __class__: "Pyro4.futures._ExceptionWrapper", exception: errorToDict(w.exception) }));
+registerClassToDict(ExceptionWrapper, (w) => ({ __class__: activeDialect().exceptionWrapperClass, exception: errorToDict(w.exception) }));
 
 export function parsePythonFloat(text: string): number {
   const t = text.trim().toLowerCase();
@@ -261,7 +264,12 @@ export function errorTraceback(err: Error, pythonName: string): string[] {
 /** The Python class name an error travels as: one a Python client can rebuild. */
 export function pythonNameOf(err: Error): string {
   if (err instanceof RemoteError) return err.pythonType;
-  if (err instanceof PyroError) return (err.constructor as typeof PyroError).pythonName;
+  if (err instanceof PyroError) {
+    const name = (err.constructor as typeof PyroError).pythonName;
+    // our error classes are named after Pyro4's; a Pyro5 peer rebuilds them from its own errors module
+    const d = activeDialect();
+    return d !== PYRO4_VALUES && name.startsWith(PYRO4_VALUES.errorsPrefix) ? d.errorsPrefix + name.slice(PYRO4_VALUES.errorsPrefix.length) : name;
+  }
   const explicit = (err as { pythonType?: unknown }).pythonType;
   if (typeof explicit === "string") return explicit;
   // own properties only: a name like "constructor" must not find Object.prototype members
@@ -300,7 +308,8 @@ export function dictToError(dict: Record<string, unknown>): Error {
   const cls = String(dict.__class__ ?? "builtins.Exception");
   const args = Array.isArray(dict.args) ? Array.from(dict.args as unknown[]) : dict.args == null ? [] : [dict.args];
   const attrs = (dict.attributes && typeof dict.attributes === "object" ? dict.attributes : {}) as Record<string, unknown>;
-  const short = cls.startsWith("Pyro4.errors.") ? cls.slice(13) : cls.includes(".") ? null : cls;
+  const short =
+    cls.startsWith(PYRO4_VALUES.errorsPrefix) || cls.startsWith(PYRO5_VALUES.errorsPrefix) ? cls.slice(13) : cls.includes(".") ? null : cls;
   // The class name comes from the peer: only own entries count ("constructor", "__proto__", "toString" are not
   // error classes, whatever Object.prototype says).
   const ctor = short !== null && Object.hasOwn(pyroErrorClasses, short) ? pyroErrorClasses[short] : undefined;
