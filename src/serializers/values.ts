@@ -5,7 +5,7 @@
 
 import { SerializeError, PyroError, RemoteError, pyroErrorClasses, pythonMessage } from "../errors.js";
 import { URI } from "../uri.js";
-import { PYRO4_VALUES, PYRO5_VALUES, activeDialect } from "./dialect.js";
+import { PYRO4_VALUES, PYRO5_VALUES, activeDialect, type ValueDialect } from "./dialect.js";
 
 /** A Python tuple. A real Array (indexing, iteration, length work), distinguishable from a list. */
 export class Tuple<T = unknown> extends Array<T> {
@@ -262,12 +262,12 @@ export function errorTraceback(err: Error, pythonName: string): string[] {
 }
 
 /** The Python class name an error travels as: one a Python client can rebuild. */
-export function pythonNameOf(err: Error): string {
+export function pythonNameOf(err: Error, dialect: ValueDialect = activeDialect()): string {
   if (err instanceof RemoteError) return err.pythonType;
   if (err instanceof PyroError) {
     const name = (err.constructor as typeof PyroError).pythonName;
     // our error classes are named after Pyro4's; a Pyro5 peer rebuilds them from its own errors module
-    const d = activeDialect();
+    const d = dialect;
     return d !== PYRO4_VALUES && name.startsWith(PYRO4_VALUES.errorsPrefix) ? d.errorsPrefix + name.slice(PYRO4_VALUES.errorsPrefix.length) : name;
   }
   const explicit = (err as { pythonType?: unknown }).pythonType;
@@ -279,8 +279,8 @@ export function pythonNameOf(err: Error): string {
 }
 
 /** Pyro4's exception dict for an error (the daemon sends this with the EXCEPTION flag). */
-export function errorToDict(err: Error, traceback?: string[] | null): Record<string, unknown> {
-  const cls = pythonNameOf(err);
+export function errorToDict(err: Error, traceback?: string[] | null, dialect: ValueDialect = activeDialect()): Record<string, unknown> {
+  const cls = pythonNameOf(err, dialect);
   let args: unknown[];
   const attributes: Record<string, unknown> = {};
   if (err instanceof RemoteError) {

@@ -30,6 +30,7 @@ import {
 } from "../protocol/message.js";
 import { MessageReader, type ErrorWithMessage } from "../protocol/reader.js";
 import { getSerializer, type Serializer } from "../serializers/index.js";
+import { serializerFor } from "../serializers/pyro5.js";
 import { ExceptionWrapper, errorToDict, isPlainObject } from "../serializers/values.js";
 import { Context, contextStorage, type CallContext, type ClientConnection, type Resource } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
@@ -40,7 +41,6 @@ import type { DaemonCore, Registration } from "./daemon.js";
 import type { Exposure, MethodInfo } from "./expose.js";
 
 const debug = debuglog("pyro4");
-const MARSHAL_ID = 3;
 const OWNED = { zeroCopy: true } as const;
 
 /** marshal of a str, for early CONNECTFAILs when the marshal serializer is unavailable: TYPE_UNICODE 'u'. */
@@ -98,6 +98,10 @@ export class Connection implements ClientConnection {
   private messageTimer: NodeJS.Timeout | null = null;
   private pumping = false;
   private handshaken = false;
+  /** marshal's wire id in this daemon's protocol (3 in Pyro4, 2 in Pyro5): early CONNECTFAILs use it. */
+  private get marshalId(): number {
+    return this.daemon.wire.values.ids.marshal;
+  }
   private busy = false;
   private closed = false;
   private paused = false;
@@ -111,7 +115,7 @@ export class Connection implements ClientConnection {
     this.peer = socket.remoteAddress
       ? { address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily }
       : { path: daemon.locationStr.startsWith("./u:") ? daemon.locationStr.slice(4) : undefined };
-    this.reader = new MessageReader({ maxMessageSize: daemon.maxMessageSize, hmacKey: daemon.hmacKey });
+    this.reader = new MessageReader({ maxMessageSize: daemon.maxMessageSize, hmacKey: daemon.hmacKey, wire: daemon.wire });
     socket.on("data", (chunk) => this.onData(chunk));
     socket.on("error", (e) => debug("connection %d socket error: %s", this.id, e.message));
     socket.on("close", () => this.onClose());
@@ -207,7 +211,7 @@ export class Connection implements ClientConnection {
     if (!this.handshaken && !this.pumping && errorCode(e) !== "MESSAGE_TOO_LARGE") {
       // Pyro4 answers a bad first message with a marshal-encoded CONNECTFAIL (seq 0), then hangs up.
       this.queue.length = 0;
-      this.sendConnectFail(0, MARSHAL_ID, String(e.message), null);
+      this.sendConnectFail(0, this.marshalId, String(e.message), null);
       this.closeAfterWrite();
     } else if (this.pumping) {
       // Like Pyro4's one-thread-per-connection loop: requests read before the bad bytes still get their answer.
@@ -296,6 +300,7 @@ export class Connection implements ClientConnection {
       compress,
       maxMessageSize: this.daemon.maxMessageSize,
       whole: true,
+      wire: this.daemon.wire,
     });
     if (this.closed) return;
     writeMessage(this.socket, head, body);
@@ -322,9 +327,9 @@ export class Connection implements ClientConnection {
   private sendConnectFail(seq: number, serializerId: number, text: string, ctx: Context | null): void {
     let data: Buffer;
     try {
-      data = serializerId === MARSHAL_ID ? marshalString(text) : getSerializer(serializerId).serializeData(text);
+      data = serializerId === this.marshalId ? marshalString(text) : serializerFor(this.daemon.wire.values, serializerId).serializeData(text);
     } catch {
-      serializerId = MARSHAL_ID;
+      serializerId = this.marshalId;
       data = marshalString(text);
     }
     try {
@@ -348,7 +353,7 @@ export class Connection implements ClientConnection {
 
   /** The CONNECT message: validate, answer CONNECTOK (with metadata) or CONNECTFAIL. True when accepted. */
   private async handshake(msg: Message): Promise<boolean> {
-    let serializerId = MARSHAL_ID;
+    let serializerId = this.marshalId;
     let seq = 0;
     let ctx: Context | null = null;
     try {
@@ -359,7 +364,7 @@ export class Connection implements ClientConnection {
         throw new SerializeError(`message used serializer that is not accepted: ${msg.serializerId}`);
       ctx = this.newContext(msg);
       serializerId = msg.serializerId;
-      const serializer = getSerializer(serializerId);
+      const serializer = serializerFor(this.daemon.wire.values, serializerId);
       const data = serializer.deserializeData(msg.data);
       let handshakeData: unknown = null;
       let objectId: unknown = null;
@@ -395,12 +400,12 @@ export class Connection implements ClientConnection {
     const tb = traceback !== undefined ? traceback : this.daemon.detailedTraceback ? detailedTraceback(err) : undefined;
     let data: Buffer;
     try {
-      data = serializer.serializeData(errorToDict(err, tb));
+      data = serializer.serializeData(errorToDict(err, tb, this.daemon.wire.values));
     } catch (e2) {
       const fallback = new PyroError(
         `Error serializing exception: ${(e2 as Error).message}. Original exception: ${err.name}: ${err.message}`,
       );
-      data = serializer.serializeData(errorToDict(fallback, tb ?? null));
+      data = serializer.serializeData(errorToDict(fallback, tb ?? null, this.daemon.wire.values));
     }
     const user = this.daemon.userAnnotations();
     let ann = annotations;
@@ -429,7 +434,7 @@ export class Connection implements ClientConnection {
     try {
       if (!this.daemon.acceptedSerializers.has(msg.serializerId))
         throw new SerializeError(`message used serializer that is not accepted: ${msg.serializerId}`);
-      serializer = getSerializer(msg.serializerId);
+      serializer = serializerFor(this.daemon.wire.values, msg.serializerId);
       if (msg.flags & FLAGS_KEEPSERIALIZED)
         throw new PyroError("this daemon does not support SerializedBlob calls (FLAGS_KEEPSERIALIZED)");
       const call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
@@ -586,7 +591,7 @@ export class Connection implements ClientConnection {
       let ser = serializer;
       if (!ser) {
         try {
-          ser = getSerializer(msg.serializerId);
+          ser = serializerFor(this.daemon.wire.values, msg.serializerId);
         } catch {
           ser = null;
         }
