@@ -8,6 +8,7 @@ import { URI } from "../uri.js";
 import { Daemon, type DaemonOptions } from "../server/daemon.js";
 import { BroadcastServer } from "./broadcast.js";
 import { NameServer, NAMESERVER_NAME, nameServerMethods, nameServerParams } from "./nameserver.js";
+import { Pyro5NameServer, nameServer5Methods, nameServer5Params } from "./nameserver5.js";
 import { MemoryStorage, type NameStorage } from "./storage.js";
 import { SqlStorage } from "./storage-sql.js";
 import type { SqliteDriver } from "./sqlite-adapter.js";
@@ -38,6 +39,8 @@ export interface StartNameServerOptions {
    * 0 = off. Default config.NS_AUTOCLEAN. Minimum 3.
    */
   autoclean?: number;
+  /** 4 (default): answer Pyro4 clients with Pyro4's API. 5: answer Pyro5 clients (protocol 502) with Pyro5's API. */
+  protocol?: 4 | 5;
   /** Further Daemon options (serializersAccepted, maxConnections, ...). */
   daemonOptions?: Omit<DaemonOptions, "host" | "port" | "unixsocket" | "nathost" | "natport" | "hmacKey">;
 }
@@ -91,11 +94,15 @@ export async function startNameServer(options: StartNameServerOptions = {}): Pro
       ...(options.nathost !== undefined ? { nathost: options.nathost } : {}),
       ...(options.natport !== undefined ? { natport: options.natport } : {}),
       hmacKey: options.hmacKey ?? null,
+      ...(options.protocol === 5 ? { protocol: 5 as const } : {}),
     });
-    daemon.register(nameserver, NAMESERVER_NAME, { expose: nameServerMethods, params: nameServerParams });
-    const uri = daemon.uriFor(nameserver);
-    const internalUri = daemon.uriFor(nameserver, false);
-    nameserver.register(NAMESERVER_NAME, uri, false, new Set(["class:Pyro4.naming.NameServer"]));
+    if (options.protocol === 5)
+      daemon.register(new Pyro5NameServer(nameserver), NAMESERVER_NAME, { expose: nameServer5Methods, params: nameServer5Params });
+    else daemon.register(nameserver, NAMESERVER_NAME, { expose: nameServerMethods, params: nameServerParams });
+    const uri = daemon.uriFor(NAMESERVER_NAME);
+    const internalUri = daemon.uriFor(NAMESERVER_NAME, false);
+    const nsClass = options.protocol === 5 ? "class:Pyro5.nameserver.NameServer" : "class:Pyro4.naming.NameServer";
+    nameserver.register(NAMESERVER_NAME, uri, false, new Set([nsClass]));
 
     let hostip = "Unix domain socket";
     let broadcastSkipped: string | null = null;
