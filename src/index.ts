@@ -9,6 +9,7 @@ export {
   ExceptionWrapper, errorToDict, dictToError,
 } from "./serializers/values.js";
 export { getSerializer, hasSerializer, serializerIds } from "./serializers/index.js";
+export { getPyro5Serializer } from "./serializers/pyro5.js";
 export type { Serializer, SerializerName, Call, SerializeOptions } from "./serializers/index.js";
 export * as protocol from "./protocol/message.js";
 export { MessageReader, type ReaderOptions } from "./protocol/reader.js";
@@ -23,6 +24,7 @@ export { BatchSkippedError, type BatchSendOptions } from "./client/batch.js";
 export { RemoteIterator } from "./client/stream.js";
 export { resolve, setNameServerLocator, type NameServerLocator, type NameServerLike, type LocateOptions } from "./client/resolve.js";
 export { NameServer, NAMESERVER_NAME, type ListResult } from "./naming/nameserver.js";
+export { Pyro5NameServer } from "./naming/nameserver5.js";
 export { MemoryStorage, type NameStorage, type Registration as NameRegistration, type Tag } from "./naming/storage.js";
 export { SqlStorage } from "./naming/storage-sql.js";
 export { type SqliteDriver, hasNodeSqlite } from "./naming/sqlite-adapter.js";
