@@ -271,6 +271,8 @@ export class MessageReader {
       while (i < annLen) {
         if (i + ch > annLen) throw this.fail(msg, new ProtocolError("invalid annotation chunk: truncated header"));
         const key = annotationKey(body, i);
+        // Pyro4 and Pyro5 both decode keys as ASCII and drop the connection otherwise
+        if (key === null) throw this.fail(msg, new ProtocolError("invalid annotation chunk: key is not ASCII"));
         const len = ch === 6 ? u16(body, i + 4) : u32(body, i + 4);
         if (i + ch + len > annLen) throw this.fail(msg, new ProtocolError(`invalid annotation chunk '${key}': length beyond annotations`));
         ann.set(key, body.subarray(i + ch, i + ch + len));
@@ -317,11 +319,12 @@ function u32(b: Buffer, i: number): number {
   return ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
 }
 
-/** The 4-character key at `i`: the keys every message carries come as constants, others are decoded. */
-function annotationKey(b: Buffer, i: number): string {
+/** The 4-character key at `i` (null if not ASCII): the keys every message carries come as constants, others are decoded. */
+function annotationKey(b: Buffer, i: number): string | null {
   const k = u32(b, i);
   if (k === 0x434f5252) return "CORR";
   if (k === 0x484d4143) return "HMAC";
+  if (k & 0x80808080) return null;
   return b.toString("latin1", i, i + 4);
 }
 

@@ -137,3 +137,11 @@ test("Pyro5 has no HMAC: encoding with a key is a ProtocolError", () => {
   assert.throws(() => encodeMessageBuffer(MSG_CONNECT, 1, 0, Buffer.from("x"), { wire: PYRO5, hmacKey: Buffer.from("k") }),
     (e: unknown) => e instanceof ProtocolError && /no HMAC/.test(e.message));
 });
+
+test("both readers refuse a non-ASCII annotation key, as Pyro4 and Pyro5 do (they decode keys as ASCII)", () => {
+  for (const wire of [PYRO4, PYRO5]) {
+    const f = encodeMessageBuffer(MSG_CONNECT, 1, 0, Buffer.from("x"), { wire, annotations: new Map([["ABCD", Buffer.from("v")]]) });
+    f[wire.headerSize + 1] = 0xc4;
+    assert.throws(() => new MessageReader({ wire }).push(f), (e: unknown) => e instanceof ProtocolError && /not ASCII/.test(e.message));
+  }
+});
