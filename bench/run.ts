@@ -19,10 +19,10 @@ import { evaluate, renderReport, targetSummary, toJson, type Row, type RowResult
 import { summarize, type Summary, type Unit } from "./lib/stats.js";
 import { targetsFor } from "./lib/targets.js";
 import { renderResults, RESULTS_FILE, type RunMeta } from "./lib/results.js";
-import { getSerializer } from "../src/index.js";
+import { getSerializer } from "../src/protocol/index.js";
 import type { Socket } from "node:net";
 
-const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;
+const SERIALIZERS = ["serpent", "json", "marshal", "msgpack", "pickle"] as const;
 const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns"] as const;
 
 const { values: argv } = parseArgs({
@@ -39,7 +39,7 @@ const { values: argv } = parseArgs({
 if (argv.help) {
   process.stdout.write(
     "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns] " +
-      "[--serializers serpent,json,marshal,msgpack] [--rows connect,ping,oneway,batch,stream,echo,nslookup] [--write]\n" +
+      "[--serializers serpent,json,marshal,msgpack,pickle] [--rows connect,ping,oneway,batch,stream,echo,nslookup] [--write]\n" +
       "  --write  replace bench/RESULTS.md with this run's report (targets: bench/targets.json)\n",
   );
   process.exit(0);

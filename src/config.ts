@@ -2,6 +2,9 @@
 // casting rules as Pyro4.configuration (booleans 0/off/no/false and 1/yes/on/true, others cast to the
 // default's type, None-defaults taken raw). `config` is the process-wide instance, like Pyro4.config.
 
+import { ConfigValueError } from "./errors.js";
+import { floatRepr } from "./python/float.js";
+import { strRepr } from "./python/str.js";
 
 export interface ConfigItems {
   HOST: string;
@@ -104,7 +107,7 @@ const table: [ConfigName, unknown, Kind][] = [
   ["SSL_CLIENTKEYPASSWD", "", "str"],
 ];
 
-export const configNames: readonly ConfigName[] = table.map((r) => r[0]);
+export const configNames: readonly ConfigName[] = Object.freeze(table.map((r) => r[0]));
 const configNameSet: ReadonlySet<string> = new Set(configNames);
 
 /** True for the 45 setting names (a Set lookup: names from users or peers never reach Object.prototype). */
@@ -117,7 +120,7 @@ function defineValue(target: object, name: string, value: unknown): void {
 }
 
 /** A setting whose environment value was refused: reading it throws, assigning a value repairs it. */
-function defineInvalid(target: object, name: string, error: ValueError, repaired: () => void): void {
+function defineInvalid(target: object, name: string, error: ConfigValueError, repaired: () => void): void {
   Object.defineProperty(target, name, {
     enumerable: true,
     configurable: true,
@@ -134,7 +137,7 @@ function defineInvalid(target: object, name: string, error: ValueError, repaired
 /** Python's int(): optional sign, digits, underscores between digits, surrounding whitespace. */
 function pyInt(name: string, text: string): number {
   const t = text.trim();
-  if (!/^[+-]?\d+(_\d+)*$/.test(t)) throw new ValueError(`invalid literal for int() with base 10: '${text}' (PYRO_${name})`);
+  if (!/^[+-]?\d+(_\d+)*$/.test(t)) throw new ConfigValueError(`invalid literal for int() with base 10: '${text}' (PYRO_${name})`);
   return Number(t.replace(/_/g, ""));
 }
 function pyFloat(name: string, text: string): number {
@@ -142,18 +145,10 @@ function pyFloat(name: string, text: string): number {
   if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
   if (/^[+-]?nan$/.test(t)) return NaN;
   if (!/^[+-]?((\d+(_\d+)*)?\.?\d*(_\d+)*)(e[+-]?\d+)?$/.test(t) || !/\d/.test(t))
-    throw new ValueError(`could not convert string to float: '${text}' (PYRO_${name})`);
+    throw new ConfigValueError(`could not convert string to float: '${text}' (PYRO_${name})`);
   return Number(t.replace(/_/g, ""));
 }
 
-/** Raised for environment values Python would reject with ValueError. */
-export class ValueError extends Error {
-  readonly code = "CONFIG_VALUE";
-  constructor(message: string) {
-    super(message);
-    this.name = "ValueError";
-  }
-}
 
 function cast(name: ConfigName, kind: Kind, raw: string): unknown {
   switch (kind) {
@@ -161,7 +156,7 @@ function cast(name: ConfigName, kind: Kind, raw: string): unknown {
       const v = raw.toLowerCase();
       if (["0", "off", "no", "false"].includes(v)) return false;
       if (["1", "yes", "on", "true"].includes(v)) return true;
-      throw new ValueError(`invalid boolean value: PYRO_${name}=${v}`);
+      throw new ConfigValueError(`invalid boolean value: PYRO_${name}=${v}`);
     }
     case "int":
       return pyInt(name, raw);
@@ -178,12 +173,8 @@ function cast(name: ConfigName, kind: Kind, raw: string): unknown {
 function pyStr(value: unknown, kind: Kind): string {
   if (value === null || value === undefined) return "None";
   if (typeof value === "boolean") return value ? "True" : "False";
-  if (value instanceof Set) return value.size ? "{" + [...value].sort().map((v) => `'${v}'`).join(", ") + "}" : "set()";
-  if (typeof value === "number" && kind === "float") {
-    if (Number.isNaN(value)) return "nan";
-    if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
-    return Number.isInteger(value) ? value.toFixed(1) : String(value);
-  }
+  if (value instanceof Set) return value.size ? "{" + [...value].sort().map((v) => strRepr(String(v))).join(", ") + "}" : "set()";
+  if (typeof value === "number" && kind === "float") return floatRepr(value);
   return String(value);
 }
 
@@ -235,7 +226,7 @@ export class Config implements ConfigItems {
   declare SSL_CACERTS: string;
 
   /** Settings whose PYRO_* value was refused; reading one of them throws its ValueError. */
-  private readonly invalid = new Map<ConfigName, ValueError>();
+  private readonly invalid = new Map<ConfigName, ConfigValueError>();
 
   constructor(env: NodeJS.ProcessEnv | null = process.env) {
     this.reset(env);
@@ -251,7 +242,7 @@ export class Config implements ConfigItems {
         try {
           value = cast(name, kind, raw);
         } catch (e) {
-          if (!(e instanceof ValueError)) throw e;
+          if (!(e instanceof ConfigValueError)) throw e;
           // Reported when the setting is used (and by problems()), so importing the library never throws.
           this.invalid.set(name, e);
           defineInvalid(this, name, e, () => this.invalid.delete(name));
@@ -264,7 +255,7 @@ export class Config implements ConfigItems {
   }
 
   /** The PYRO_* variables whose values could not be used, with the error a use of each setting throws. */
-  problems(): { name: ConfigName; variable: string; error: ValueError }[] {
+  problems(): { name: ConfigName; variable: string; error: ConfigValueError }[] {
     return [...this.invalid].map(([name, error]) => ({ name, variable: "PYRO_" + name, error }));
   }
 

@@ -1,26 +1,37 @@
-// The error tree users catch. It mirrors Pyro4.errors so Python users recognise it, and every class carries
-// a stable `code` string so callers can branch without instanceof across package copies.
+// The error tree users catch, in one module. It mirrors Pyro4.errors so Python users recognise it, and every
+// class carries a stable, namespaced `code` (ERR_PYRO4_*, in the style of Node's ERR_* and undici's
+// UND_ERR_*) so callers can branch on it without instanceof across package copies.
 
+import { exceptionMessage } from "./python/repr.js";
+
+/** Every `code` an error from this package can carry. */
 export type PyroErrorCode =
-  | "PYRO_ERROR"
-  | "COMMUNICATION_ERROR"
-  | "CONNECTION_CLOSED"
-  | "TIMEOUT"
-  | "PROTOCOL_ERROR"
-  | "MESSAGE_TOO_LARGE"
-  | "SERIALIZE_ERROR"
-  | "NAMING_ERROR"
-  | "DAEMON_ERROR"
-  | "SECURITY_ERROR"
-  | "REMOTE_ERROR";
+  | "ERR_PYRO4"
+  | "ERR_PYRO4_COMMUNICATION"
+  | "ERR_PYRO4_CONNECTION_CLOSED"
+  | "ERR_PYRO4_TIMEOUT"
+  | "ERR_PYRO4_PROTOCOL"
+  | "ERR_PYRO4_MESSAGE_TOO_LARGE"
+  | "ERR_PYRO4_SERIALIZE"
+  | "ERR_PYRO4_NAMING"
+  | "ERR_PYRO4_DAEMON"
+  | "ERR_PYRO4_SECURITY"
+  | "ERR_PYRO4_REMOTE"
+  | "ERR_PYRO4_ATTRIBUTE"
+  | "ERR_PYRO4_BATCH_SKIPPED"
+  | "ERR_PYRO4_CANCELLED"
+  | "ERR_PYRO4_CONFIG_VALUE";
 
-/** Base of every error this library raises itself (Pyro4.errors.PyroError). */
+/** Base of every error this library raises or rebuilds from a peer (Pyro4.errors.PyroError). */
 export class PyroError extends Error {
-  readonly code: PyroErrorCode = "PYRO_ERROR";
+  readonly code: PyroErrorCode = "ERR_PYRO4";
   /** The Python class name this error travels as on the wire. */
   static pythonName = "Pyro4.errors.PyroError";
-  /** Traceback lines from the remote side, when this error was raised there and sent to us. */
-  remoteTraceback?: string[];
+  /**
+   * Traceback lines from the remote side (Pyro4's `_pyroTraceback`), when this error was raised there and sent
+   * to us. Not enumerable, so util.inspect shows the stack (which includes it, see formatRemoteTraceback) once.
+   */
+  declare remoteTraceback?: string[];
   constructor(message = "", options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -28,44 +39,66 @@ export class PyroError extends Error {
 }
 
 export class CommunicationError extends PyroError {
-  override readonly code: PyroErrorCode = "COMMUNICATION_ERROR";
+  override readonly code: PyroErrorCode = "ERR_PYRO4_COMMUNICATION";
   static override pythonName = "Pyro4.errors.CommunicationError";
 }
 export class ConnectionClosedError extends CommunicationError {
-  override readonly code: PyroErrorCode = "CONNECTION_CLOSED";
+  override readonly code: PyroErrorCode = "ERR_PYRO4_CONNECTION_CLOSED";
   static override pythonName = "Pyro4.errors.ConnectionClosedError";
 }
 export class TimeoutError extends CommunicationError {
-  override readonly code: PyroErrorCode = "TIMEOUT";
+  override readonly code: PyroErrorCode = "ERR_PYRO4_TIMEOUT";
   static override pythonName = "Pyro4.errors.TimeoutError";
 }
 export class ProtocolError extends CommunicationError {
-  override readonly code: PyroErrorCode = "PROTOCOL_ERROR";
+  override readonly code: PyroErrorCode = "ERR_PYRO4_PROTOCOL";
   static override pythonName = "Pyro4.errors.ProtocolError";
 }
 export class MessageTooLargeError extends ProtocolError {
-  override readonly code: PyroErrorCode = "MESSAGE_TOO_LARGE";
+  override readonly code: PyroErrorCode = "ERR_PYRO4_MESSAGE_TOO_LARGE";
   static override pythonName = "Pyro4.errors.MessageTooLargeError";
 }
 export class SerializeError extends ProtocolError {
-  override readonly code: PyroErrorCode = "SERIALIZE_ERROR";
+  override readonly code: PyroErrorCode = "ERR_PYRO4_SERIALIZE";
   static override pythonName = "Pyro4.errors.SerializeError";
 }
 export class NamingError extends PyroError {
-  override readonly code: PyroErrorCode = "NAMING_ERROR";
+  override readonly code: PyroErrorCode = "ERR_PYRO4_NAMING";
   static override pythonName = "Pyro4.errors.NamingError";
 }
 export class DaemonError extends PyroError {
-  override readonly code: PyroErrorCode = "DAEMON_ERROR";
+  override readonly code: PyroErrorCode = "ERR_PYRO4_DAEMON";
   static override pythonName = "Pyro4.errors.DaemonError";
 }
 export class SecurityError extends PyroError {
-  override readonly code: PyroErrorCode = "SECURITY_ERROR";
+  override readonly code: PyroErrorCode = "ERR_PYRO4_SECURITY";
   static override pythonName = "Pyro4.errors.SecurityError";
 }
 
+/** The remote object has no exposed member of that name (Python's AttributeError, raised client side). */
+export class AttributeError extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_ATTRIBUTE";
+  static override pythonName = "builtins.AttributeError";
+}
+
+/** A call recorded in a batch that never ran because an earlier call in the batch failed (`cause`). */
+export class BatchSkippedError extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_BATCH_SKIPPED";
+  constructor(readonly method: string, cause: unknown) {
+    super(`batch call '${method}' was not executed: an earlier call in the batch failed`, { cause });
+  }
+}
+
+/** A Future or AsyncResult was cancelled before it produced a value (Python's concurrent CancelledError). */
+export class CancelledError extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_CANCELLED";
+  constructor(message = "future has been cancelled") {
+    super(message);
+  }
+}
+
 /** Pyro4 error classes by their short Python name, for decoding exception dicts. */
-export const pyroErrorClasses: Record<string, typeof PyroError> = {
+export const pyroErrorClasses: Readonly<Record<string, typeof PyroError>> = Object.freeze({
   PyroError,
   CommunicationError,
   ConnectionClosedError,
@@ -76,15 +109,16 @@ export const pyroErrorClasses: Record<string, typeof PyroError> = {
   NamingError,
   DaemonError,
   SecurityError,
-};
+});
 
 /**
  * A Python exception raised on the remote side that has no PyroError counterpart
  * (ValueError, KeyError, a user's own class...). `pythonType` is the qualified name as sent
- * (e.g. "builtins.ValueError"), `args` the exception args tuple, `attributes` its instance vars.
+ * (e.g. "builtins.ValueError"), `args` the exception args tuple, `attributes` its instance vars
+ * (without `_pyroTraceback`, which is `remoteTraceback`).
  */
-export class RemoteError extends Error {
-  readonly code = "REMOTE_ERROR" as const;
+export class RemoteError extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_REMOTE";
   readonly pythonType: string;
   readonly args: unknown[];
   readonly attributes: Record<string, unknown>;
@@ -93,11 +127,9 @@ export class RemoteError extends Error {
     this.name = pythonType.replace(/^(builtins|exceptions|__builtin__)\./, "");
     this.pythonType = pythonType;
     this.args = args;
-    this.attributes = attributes;
-  }
-  get remoteTraceback(): string[] | undefined {
-    const tb = this.attributes._pyroTraceback;
-    return Array.isArray(tb) ? (tb as string[]) : undefined;
+    const { _pyroTraceback: tb, ...rest } = attributes;
+    this.attributes = rest;
+    if (Array.isArray(tb)) setRemoteTraceback(this, tb as string[]);
   }
   /** Short Python class name, e.g. "ValueError". */
   get pythonName(): string {
@@ -106,11 +138,14 @@ export class RemoteError extends Error {
   }
 }
 
+/** Attach the remote traceback lines to an error without making them enumerable (util.inspect stays readable). */
+export function setRemoteTraceback(err: Error, lines: string[]): void {
+  Object.defineProperty(err, "remoteTraceback", { value: lines, enumerable: false, writable: true, configurable: true });
+}
+
 /** str(exception) the way Python computes it from args. */
 export function pythonMessage(args: readonly unknown[]): string {
-  if (args.length === 0) return "";
-  if (args.length === 1) return typeof args[0] === "string" ? args[0] : String(args[0]);
-  return "(" + args.map((a) => (typeof a === "string" ? `'${a}'` : String(a))).join(", ") + ")";
+  return exceptionMessage(args);
 }
 
 /** The remote traceback lines carried by an error received from a Pyro peer, if any. */
@@ -120,12 +155,51 @@ export function remoteTraceback(err: unknown): string[] | undefined {
 }
 
 /**
+ * A call site captured when a remote call is made. Error.captureStackTrace on a plain object records the frames
+ * only; V8 formats them into `stack` text when (and only when) it is read, that is when the call fails.
+ */
+export interface CallSite {
+  stack?: string;
+}
+
+const REMOTE_HEADER = "    Remote traceback (Pyro):";
+
+/**
+ * Rewrite a received remote error's `stack` so it shows the caller's own frames (from `site`, captured when the
+ * call was made, instead of the socket handler that decoded the reply) followed by the remote traceback as
+ * one block: console.error(err) and util.inspect(err) then print both.
+ */
+export function attachCallSite(err: Error, site: CallSite | null): Error {
+  const head = err.message ? `${err.name}: ${err.message}` : err.name;
+  let frames = "";
+  if (site) {
+    const s = site.stack ?? "";
+    const nl = s.indexOf("\n");
+    frames = nl < 0 ? "" : s.slice(nl);
+  } else {
+    const s = err.stack ?? "";
+    const nl = s.indexOf("\n    at ");
+    frames = nl < 0 ? "" : s.slice(nl);
+  }
+  let text = head + frames;
+  const remote = remoteTraceback(err);
+  if (remote && remote.length) {
+    text += "\n" + REMOTE_HEADER;
+    for (const line of remote.join("").replace(/\n$/, "").split("\n")) text += "\n    | " + line;
+  }
+  Object.defineProperty(err, "stack", { value: text, enumerable: false, writable: true, configurable: true });
+  return err;
+}
+
+/**
  * Local stack plus the remote traceback, framed like Pyro4.util.getPyroTraceback so logs read the same
  * on both sides.
  */
 export function formatRemoteTraceback(err: unknown): string[] {
   const lines: string[] = [];
-  const local = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+  let local = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+  const cut = local.indexOf("\n" + REMOTE_HEADER);
+  if (cut >= 0) local = local.slice(0, cut);
   lines.push(local + "\n");
   const remote = remoteTraceback(err);
   if (remote && remote.length) {
@@ -134,4 +208,13 @@ export function formatRemoteTraceback(err: unknown): string[] {
     lines.push("\n +--- End of remote traceback\n");
   }
   return lines;
+}
+
+/**
+ * A PYRO_* environment value (or a config assignment) that Python would refuse with ValueError. Importing the
+ * package never throws it: reading the refused setting does, and `config.problems()` lists them.
+ */
+export class ConfigValueError extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_CONFIG_VALUE";
+  static override pythonName = "builtins.ValueError";
 }

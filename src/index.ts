@@ -1,27 +1,33 @@
-// Public entry point of the `pyro4` package: re-exports only; every implementation lives in its own module.
+// Public entry point of the `pyro4` package: the user API (proxies, daemons, the name server client and server,
+// configuration, Python values and the errors), re-exports only. Wire-level internals are in `pyro4/protocol`
+// (src/protocol/index.ts). Nothing mutable is exported except the documented `config` object.
 
-export * from "./errors.js";
+export {
+  PyroError, CommunicationError, ConnectionClosedError, TimeoutError, ProtocolError, MessageTooLargeError,
+  SerializeError, NamingError, DaemonError, SecurityError, AttributeError, BatchSkippedError, CancelledError,
+  RemoteError, ConfigValueError, remoteTraceback, formatRemoteTraceback, type PyroErrorCode,
+} from "./errors.js";
 export { URI, type UriProtocol } from "./uri.js";
-export { config, Config, configNames, isConfigName, ValueError as ConfigValueError, type ConfigItems, type ConfigName } from "./config.js";
+export { config, Config, configNames, isConfigName, type ConfigItems, type ConfigName } from "./config.js";
 export {
   Tuple, tuple, toTuple, isTuple, FrozenSet, frozenset, isFrozenSet, Complex, Float, float,
   registerClassToDict, unregisterClassToDict, registerDictToClass, unregisterDictToClass,
-  ExceptionWrapper, errorToDict, dictToError,
+  ExceptionWrapper,
 } from "./serializers/values.js";
-export { getSerializer, hasSerializer, serializerIds } from "./serializers/index.js";
-export { getPyro5Serializer } from "./serializers/pyro5.js";
-export type { Serializer, SerializerName, Call, SerializeOptions } from "./serializers/index.js";
-export * as protocol from "./protocol/message.js";
-export { MessageReader, type ReaderOptions } from "./protocol/reader.js";
+export type { SerializerName } from "./serializers/index.js";
+export { Decimal, decimal, pickleLimits } from "./serializers/pickle.js";
 export {
   Proxy, isProxy, batch, asyncproxy,
   type Remote, type RemoteMethod, type OnewayView, type AsyncView, type Batch, type ProxyControls, type ProxyMetadata, type Streamed,
 } from "./client/proxy.js";
 export { type ProxyOptions, type CallOptions, addAutoproxyHook } from "./client/core.js";
-export { kwargs, Kwargs, AttributeError, CallPromise } from "./client/support.js";
-export { AsyncResult, Future, CancelledError } from "./client/async.js";
-export { BatchSkippedError, type BatchSendOptions } from "./client/batch.js";
+export { kwargs, Kwargs, CallPromise } from "./client/support.js";
+export { AsyncResult, Future } from "./client/async.js";
+export { type BatchSendOptions } from "./client/batch.js";
 export { RemoteIterator } from "./client/stream.js";
+export {
+  Flame, FlameConsole, connectFlame, FLAME_NAME, type FlameModule, type FlameMethod, type FlameOptions, type ConsoleOutput,
+} from "./client/flame.js";
 export { resolve, setNameServerLocator, type NameServerLocator, type NameServerLike, type LocateOptions } from "./client/resolve.js";
 export { NameServer, NAMESERVER_NAME, type ListResult } from "./naming/nameserver.js";
 export { Pyro5NameServer } from "./naming/nameserver5.js";
@@ -39,3 +45,9 @@ export {
   type InstanceMode, type InstanceCreator, type ExposeOptions, type ExposureOptions,
 } from "./server/index.js";
 export { HttpGateway, type GatewayOptions } from "./gateway/server.js";
+export * as diagnostics from "./observe/index.js";
+export { configureLogging, stopLogging, traceWire } from "./observe/index.js";
+export type {
+  ClientConnectMessage, ClientDisconnectMessage, ClientCallMessage, ServerConnectionMessage, ServerRequestMessage,
+  FrameMessage, LogMessage,
+} from "./observe/index.js";

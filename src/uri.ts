@@ -26,40 +26,40 @@ export class URI {
     }
     if (typeof uri !== "string") throw new TypeError("uri parameter object is of wrong type");
     const m = uriRegEx.exec(uri);
-    if (!m) throw new PyroError("invalid uri");
+    if (!m) throw invalidUri("invalid uri", uri);
     const protocol = m.groups!.protocol!.toUpperCase();
     this.object = m.groups!.object!;
     const location = m.groups!.location;
     if (protocol === "PYRONAME") {
       this.protocol = protocol;
-      this.parseLocation(location, config.NS_PORT);
+      this.parseLocation(location, config.NS_PORT, uri);
     } else if (protocol === "PYRO") {
       this.protocol = protocol;
-      if (!location) throw new PyroError("invalid uri");
-      this.parseLocation(location, null);
+      if (!location) throw invalidUri("invalid uri", uri, "a PYRO: uri needs @host:port or @./u:socketpath");
+      this.parseLocation(location, null, uri);
     } else if (protocol === "PYROMETA") {
       this.protocol = protocol;
       this.metadata = new Set(this.object.split(",").map((s) => s.trim()));
       this.object = [...this.metadata].join(",");
-      this.parseLocation(location, config.NS_PORT);
+      this.parseLocation(location, config.NS_PORT, uri);
     } else {
-      throw new PyroError("invalid uri (protocol)");
+      throw invalidUri("invalid uri (protocol)", uri, `unknown protocol '${m.groups!.protocol}'`);
     }
   }
 
-  private parseLocation(location: string | undefined, defaultPort: number | null): void {
+  private parseLocation(location: string | undefined, defaultPort: number | null, given: string): void {
     if (!location) return;
     if (location.startsWith("./u:")) {
       this.sockname = location.slice(4);
-      if (!this.sockname || this.sockname.includes(":")) throw new PyroError("invalid uri (location)");
+      if (!this.sockname || this.sockname.includes(":")) throw invalidUri("invalid uri (location)", given, "a unix socket location is ./u:path, without another colon");
       return;
     }
     let host: string;
     let port: string | undefined;
     if (location.startsWith("[")) {
-      if (location.startsWith("[[")) throw new PyroError("invalid ipv6 address: enclosed in too many brackets");
+      if (location.startsWith("[[")) throw invalidUri("invalid ipv6 address: enclosed in too many brackets", given);
       const m = /^\[([0-9a-fA-F:%]+)](:(\d+))?/.exec(location);
-      if (!m) throw new PyroError("invalid ipv6 address: the part between brackets must be a numeric ipv6 address");
+      if (!m) throw invalidUri("invalid ipv6 address: the part between brackets must be a numeric ipv6 address", given);
       host = m[1]!;
       port = m[3];
     } else {
@@ -69,10 +69,10 @@ export class URI {
     }
     this.host = host;
     if (!port) {
-      if (defaultPort === null) throw new PyroError("invalid port in uri, port=None");
+      if (defaultPort === null) throw invalidUri("invalid port in uri, port=None", given, "a PYRO: uri needs a port");
       this.port = defaultPort;
     } else {
-      if (!/^\s*[+-]?\d+\s*$/.test(port)) throw new PyroError("invalid port in uri, port=" + port);
+      if (!/^\s*[+-]?\d+\s*$/.test(port)) throw invalidUri("invalid port in uri, port=" + port, given);
       this.port = parseInt(port, 10);
     }
   }
@@ -128,4 +128,19 @@ export class URI {
     u.port = state[4] == null ? null : Number(state[4]);
     return u;
   }
+}
+
+/** The URI forms this parser accepts, for error messages. */
+export const URI_FORMS =
+  "PYRO:objectid@host:port, PYRO:objectid@[ipv6]:port, PYRO:objectid@./u:socketpath, PYRONAME:name[@host[:port]], " +
+  "PYROMETA:tag1,tag2[@host[:port]]";
+
+/**
+ * A URI parse error that says what it was given and the forms it accepts. It starts with Pyro4's own text,
+ * which it also keeps as `pyro4Message` so the name server can answer Python clients exactly as Pyro4 does.
+ */
+function invalidUri(pyro4Text: string, given: string, why?: string): PyroError {
+  const err = new PyroError(`${pyro4Text}: ${JSON.stringify(given)}${why ? ` (${why})` : ""}; accepted forms: ${URI_FORMS}`);
+  Object.defineProperty(err, "pyro4Message", { value: pyro4Text, enumerable: false });
+  return err;
 }

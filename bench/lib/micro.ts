@@ -1,7 +1,7 @@
 // Serializer microbenchmarks, TypeScript side: serialize and deserialize ops/s for the same cases as
 // python/bench_client.py's "micro" command (a no-argument call, a typical call with a small record, 64 KB bytes),
 // each the way a call uses the serializer.
-import { getSerializer } from "../../src/index.js";
+import { getSerializer } from "../../src/protocol/index.js";
 
 export const MICRO_CASES = ["small", "typical", "bytes64k"] as const;
 export type MicroCase = (typeof MICRO_CASES)[number];

@@ -2,6 +2,7 @@
 // python/bench_client.py (same loop shapes, same bounds) so the two clients are measured alike.
 import { Proxy } from "../../src/index.js";
 import { percentile } from "./stats.js";
+import type { SerializerName } from "../../src/serializers/index.js";
 
 type ProxyApi = Proxy;
 
@@ -24,7 +25,7 @@ export class TsClient {
   private make(): ProxyApi {
     const P = proxyClass();
     if (!P) throw new Error("src/index.ts does not export Proxy yet");
-    return new P(this.uri, { serializer: this.serializer });
+    return new P(this.uri, { serializer: this.serializer as SerializerName });
   }
 
   async open(): Promise<void> {

@@ -10,7 +10,7 @@ import { Connection as ServerConnection } from "../../src/server/connection.js";
 import { ProxyCore } from "../../src/client/core.js";
 import { Connection as ClientConnection } from "../../src/client/connection.js";
 import { encodeMessageBuffer, MSG_CONNECT, MSG_INVOKE, MSG_RESULT, FLAGS_META_ON_CONNECT, FLAGS_BATCH } from "../../src/protocol/message.js";
-import { getSerializer } from "../../src/serializers/index.js";
+import { getSerializer, type SerializerName } from "../../src/serializers/index.js";
 import { URI } from "../../src/uri.js";
 import { BatchRecorder } from "../../src/client/batch.js";
 
@@ -114,7 +114,7 @@ async function serverSide(daemon: Daemon, ser: string): Promise<number> {
 
 async function clientSide(ser: string): Promise<number> {
   const s = getSerializer(ser);
-  const core = new ProxyCore("PYRO:bench@127.0.0.1:1", { serializer: ser, metadata: false });
+  const core = new ProxyCore("PYRO:bench@127.0.0.1:1", { serializer: ser as SerializerName, metadata: false });
   const sock = new FakeSocket();
   const conn = new ClientConnection(sock as never, "fake", core, null, 0);
   (core as unknown as { conn: unknown }).conn = conn;

@@ -9,7 +9,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startChild, nodeCommand } from "../lib/procs.js";
 import { rawConnect, rawPingPong, rawBulkEcho } from "../lib/raw.js";
-import { getSerializer } from "../../src/index.js";
+import { getSerializer } from "../../src/protocol/index.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const { values: a } = parseArgs({

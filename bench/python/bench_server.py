@@ -1,6 +1,6 @@
 # Python Pyro4 side of the benchmark: serves the bench object the TypeScript and Python clients call.
 # Configure with the usual Pyro4 environment variables (PYRO_SERVERTYPE=thread|multiplex,
-# PYRO_SERIALIZERS_ACCEPTED=serpent,json,marshal,msgpack, PYRO_THREADPOOL_SIZE=...). Prints "URI <uri>" when ready.
+# PYRO_SERIALIZERS_ACCEPTED=serpent,json,marshal,msgpack,pickle, PYRO_THREADPOOL_SIZE=...). Prints "URI <uri>" when ready.
 import sys
 import threading
 

@@ -4,8 +4,9 @@
 // an event loop. Prints "URI <uri>" when ready.
 import { Daemon } from "../../src/server/index.js";
 import { startNameServer } from "../../src/naming/server.js";
+import type { SerializerName } from "../../src/serializers/index.js";
 
-const ACCEPT = ["serpent", "json", "marshal", "msgpack"];
+const ACCEPT = ["serpent", "json", "marshal", "msgpack", "pickle"];
 
 class Bench {
   private n = 0;
@@ -31,13 +32,13 @@ async function main(): Promise<void> {
   let uri: string;
   if (process.argv[2] === "ns") {
     const ns = await startNameServer({
-      host: "127.0.0.1", port: 0, enableBroadcast: false, daemonOptions: { serializersAccepted: ACCEPT },
+      host: "127.0.0.1", port: 0, enableBroadcast: false, daemonOptions: { serializersAccepted: ACCEPT as SerializerName[] },
     });
     ns.nameserver.register("bench.object", "PYRO:bench@127.0.0.1:9999");
     uri = ns.uri.toString();
     close = () => ns.close();
   } else {
-    const daemon = await Daemon.create({ host: "127.0.0.1", port: 0, serializersAccepted: ACCEPT });
+    const daemon = await Daemon.create({ host: "127.0.0.1", port: 0, serializersAccepted: ACCEPT as SerializerName[] });
     uri = daemon
       .register(new Bench(), "bench", { expose: ["ping", "echo", "tick", "count", "gen"], oneway: ["tick"] })
       .toString();

@@ -4,16 +4,28 @@ import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
 import { Config } from "../config.js";
 import { PROTOCOL_VERSION } from "../protocol/message.js";
+import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 import { VERSION, PYRO4_COMPAT_VERSION } from "../version.js";
+
+// pyro4-check-config takes no options; -h and optparse's errors keep it in line with the other commands
+const parser: ParserSpec = {
+  prog: "pyro4 check-config",
+  usage: "%prog",
+  description: "Prints the effective Pyro4 configuration (defaults plus PYRO_* environment variables).",
+  options: [],
+};
 
 export async function checkConfigMain(
   argv: string[],
   out: (line: string) => void = console.log,
   err: (line: string) => void = (l) => process.stderr.write(l + "\n"),
 ): Promise<number> {
-  if (argv.includes("-h") || argv.includes("--help")) {
-    out("usage: pyro4 check-config\n\nPrints the effective Pyro4 configuration (defaults plus PYRO_* environment variables).");
-    return 0;
+  try {
+    parseOptions(argv, parser);
+  } catch (e) {
+    if (!(e instanceof OptParseExit)) throw e;
+    (e.toStderr ? err : out)(e.output.replace(/\n$/, ""));
+    return e.status;
   }
   const cfg = new Config(process.env);
   const problems = cfg.problems();

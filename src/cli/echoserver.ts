@@ -2,11 +2,13 @@
 // id `test.echoserver`, the same methods, attribute, results and errors, the same flags and printed lines,
 // so Python clients and scripts written against the Python echo server work unchanged against this one.
 
-import { config } from "../config.js";
-import { Complex, Tuple } from "../serializers/values.js";
 import { Daemon } from "../server/daemon.js";
 import { expose, oneway } from "../server/expose.js";
-import { PythonError } from "../server/pyerrors.js";
+import { PythonError } from "../python/exceptions.js";
+import { repr } from "../python/repr.js";
+import { truthy } from "../python/types.js";
+import type { RunningNameServer } from "../naming/server.js";
+import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 import { oneLine } from "./report.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -21,7 +23,7 @@ export class EchoServer {
 
   /** return the message */
   echo(message: unknown): unknown {
-    if (this._verbose) this._print(`${asctime()} - echo: ${pyRepr(message)}`);
+    if (this._verbose) this._print(`${asctime()} - echo: ${repr(message)}`);
     return message;
   }
 
@@ -40,7 +42,7 @@ export class EchoServer {
   /** just like echo, but oneway; the client won't wait for response */
   @oneway
   oneway_echo(message: unknown): string {
-    if (this._verbose) this._print(`${asctime()} - oneway_echo: ${pyRepr(message)}`);
+    if (this._verbose) this._print(`${asctime()} - oneway_echo: ${repr(message)}`);
     return "bogus return value";
   }
 
@@ -102,17 +104,8 @@ export class EchoServer {
     return this._verbose;
   }
   set verbose(onoff: unknown) {
-    this._verbose = pyTruthy(onoff);
+    this._verbose = truthy(onoff);
   }
-}
-
-function pyTruthy(v: unknown): boolean {
-  if (v === null || v === undefined || v === false || v === 0 || v === "" || v === 0n) return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (v instanceof Map || v instanceof Set) return v.size > 0;
-  if (v instanceof Uint8Array) return v.length > 0;
-  if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) return Object.keys(v).length > 0;
-  return true;
 }
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -123,70 +116,21 @@ export function asctime(d = new Date()): string {
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, " ")} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
 }
 
-function reprStr(s: string): string {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = q;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === "\\") out += "\\\\";
-    else if (ch === q) out += "\\" + q;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
-    else out += ch;
-  }
-  return out + q;
-}
+// Command line: pyro4-test-echoserver's OptionParser (Pyro4/test/echoserver.py main()), option for option
 
-function reprFloat(n: number): string {
-  if (Number.isNaN(n)) return "nan";
-  if (n === Infinity) return "inf";
-  if (n === -Infinity) return "-inf";
-  return Number.isInteger(n) && Math.abs(n) < 1e16 ? String(n) : String(n);
-}
-
-/** An approximation of Python's repr() of received values, for the verbose log lines. */
-export function pyRepr(v: unknown, depth = 0): string {
-  if (depth > 50) return "...";
-  if (v === null || v === undefined) return "None";
-  if (v === true) return "True";
-  if (v === false) return "False";
-  if (typeof v === "number") return reprFloat(v);
-  if (typeof v === "bigint") return v.toString();
-  if (typeof v === "string") return reprStr(v);
-  if (v instanceof Uint8Array) {
-    let s = "b'";
-    for (const b of v) s += b === 0x5c ? "\\\\" : b === 0x27 ? "\\'" : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : "\\x" + b.toString(16).padStart(2, "0");
-    return s + "'";
-  }
-  if (v instanceof Complex) return v.toString();
-  if (v instanceof Tuple) return v.length === 1 ? `(${pyRepr(v[0], depth + 1)},)` : `(${v.map((x) => pyRepr(x, depth + 1)).join(", ")})`;
-  if (Array.isArray(v)) return `[${v.map((x) => pyRepr(x, depth + 1)).join(", ")}]`;
-  if (v instanceof Set) return v.size ? `{${[...v].map((x) => pyRepr(x, depth + 1)).join(", ")}}` : "set()";
-  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${pyRepr(k, depth + 1)}: ${pyRepr(x, depth + 1)}`).join(", ")}}`;
-  if (v instanceof Error) return `${v.name}(${reprStr(v.message)})`;
-  if (typeof v === "object") return `{${Object.entries(v).map(([k, x]) => `${reprStr(k)}: ${pyRepr(x, depth + 1)}`).join(", ")}}`;
-  return String(v);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Command line (optparse-compatible: -p1, -p 1, --port=1, --port 1, combined short flags -vq)
-
-const USAGE = "Usage: pyro4 echoserver [options]";
-const HELP = `${USAGE}
-
-Options:
-  -h, --help            show this help message and exit
-  -H HOST, --host=HOST  hostname to bind server on (default=localhost)
-  -p PORT, --port=PORT  port to bind server on
-  -u UNIXSOCKET, --unixsocket=UNIXSOCKET
-                        Unix domain socket name to bind server on
-  -n, --naming          register with nameserver
-  -N, --nameserver      also start a nameserver
-  -v, --verbose         verbose output
-  -q, --quiet           don't output anything
-  -k KEY, --key=KEY     the HMAC key to use (deprecated)`;
+export const echoserverParser: ParserSpec = {
+  prog: "pyro4 echoserver",
+  options: [
+    { short: "H", long: "host", default: "localhost", help: "hostname to bind server on (default=%default)" },
+    { short: "p", long: "port", type: "int", default: 0, help: "port to bind server on" },
+    { short: "u", long: "unixsocket", help: "Unix domain socket name to bind server on" },
+    { short: "n", long: "naming", action: "store_true", default: false, help: "register with nameserver" },
+    { short: "N", long: "nameserver", action: "store_true", default: false, help: "also start a nameserver" },
+    { short: "v", long: "verbose", action: "store_true", default: false, help: "verbose output" },
+    { short: "q", long: "quiet", action: "store_true", default: false, help: "don't output anything" },
+    { short: "k", long: "key", help: "the HMAC key to use (deprecated)" },
+  ],
+};
 
 interface Opts {
   host: string;
@@ -197,66 +141,6 @@ interface Opts {
   verbose: boolean;
   quiet: boolean;
   key: string | null;
-  help: boolean;
-}
-
-class UsageError extends Error {}
-
-const valued: Record<string, keyof Opts> = { H: "host", host: "host", p: "port", port: "port", u: "unixsocket", unixsocket: "unixsocket", k: "key", key: "key" };
-const flags: Record<string, keyof Opts> = { h: "help", help: "help", n: "naming", naming: "naming", N: "nameserver", nameserver: "nameserver", v: "verbose", verbose: "verbose", q: "quiet", quiet: "quiet" };
-
-export function parseEchoserverArgs(argv: string[]): Opts {
-  const o: Opts = { host: "localhost", port: 0, unixsocket: null, naming: false, nameserver: false, verbose: false, quiet: false, key: null, help: false };
-  const set = (name: keyof Opts, raw: string, shown: string) => {
-    if (name === "port") {
-      if (!/^\s*[+-]?\d+\s*$/.test(raw)) throw new UsageError(`option ${shown}: invalid integer value: '${raw}'`);
-      o.port = parseInt(raw, 10);
-    } else (o as unknown as Record<string, unknown>)[name] = raw;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--") break;
-    if (a.startsWith("--")) {
-      const eq = a.indexOf("=");
-      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
-      const matches = [...Object.keys(valued), ...Object.keys(flags)].filter((k) => k.length > 1 && k.startsWith(name));
-      const full = matches.includes(name) ? name : matches.length === 1 ? matches[0]! : null;
-      if (!full) throw new UsageError(matches.length > 1 ? `ambiguous option: --${name} (${matches.map((m) => "--" + m).join(", ")}?)` : `no such option: --${name}`);
-      if (valued[full]) {
-        let val: string | undefined = eq < 0 ? argv[++i] : a.slice(eq + 1);
-        if (val === undefined) throw new UsageError(`--${full} option requires 1 argument`);
-        set(valued[full]!, val, "--" + full);
-      } else {
-        if (eq >= 0) throw new UsageError(`--${full} option does not take a value`);
-        (o as unknown as Record<string, unknown>)[flags[full]!] = true;
-      }
-    } else if (a.startsWith("-") && a.length > 1) {
-      for (let j = 1; j < a.length; j++) {
-        const c = a[j]!;
-        if (valued[c]) {
-          let val: string | undefined = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
-          if (val === undefined) throw new UsageError(`-${c} option requires 1 argument`);
-          set(valued[c]!, val, "-" + c);
-          break;
-        } else if (flags[c]) (o as unknown as Record<string, unknown>)[flags[c]!] = true;
-        else throw new UsageError(`no such option: -${c}`);
-      }
-    }
-    // positional arguments are ignored, like the Python tool does
-  }
-  return o;
-}
-
-async function tryImport(paths: string[], name: string): Promise<((...args: any[]) => any) | null> {
-  for (const p of paths) {
-    try {
-      const mod = (await import(p)) as Record<string, unknown>;
-      if (typeof mod[name] === "function") return mod[name] as (...args: any[]) => any;
-    } catch {
-      // not there (yet)
-    }
-  }
-  return null;
 }
 
 export interface EchoserverIO {
@@ -274,15 +158,12 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
   const env = io.env ?? process.env;
   let o: Opts;
   try {
-    o = parseEchoserverArgs(argv);
+    // positional arguments are ignored, as the Python tool does
+    o = parseOptions(argv, echoserverParser).options as unknown as Opts;
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    err(`${USAGE}\n\npyro4 echoserver: error: ${e.message}`);
-    return 2;
-  }
-  if (o.help) {
-    out(HELP);
-    return 0;
+    if (!(e instanceof OptParseExit)) throw e;
+    (e.toStderr ? err : out)(e.output.replace(/\n$/, ""));
+    return e.status;
   }
   if (o.key) err("UserWarning: using -k to supply HMAC key on the command line is a security problem and is deprecated since Pyro 4.72. See the documentation for an alternative.");
   if (env.PYRO_HMAC_KEY !== undefined) {
@@ -297,16 +178,12 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
   const hmac = o.key ?? "";
   if (!hmac && !o.quiet) out("Warning: HMAC key not set. Anyone can connect to this server!");
 
-  let nameserver: { uri: { host: string | null; port: number | null }; broadcast?: { locationStr?: string } | null; close?: () => unknown } | null = null;
+  let nameserver: RunningNameServer | null = null;
   if (o.nameserver) {
     o.naming = true;
-    const start = await tryImport(["../naming/server.js", "../naming/index.js"], "startNameServer");
-    if (!start) {
-      err("error: -N (start a name server) is not available yet in this build");
-      return 1;
-    }
+    const { startNameServer } = await import("../naming/server.js");
     try {
-      nameserver = await start({ host: o.host, hmacKey: hmac || null });
+      nameserver = await startNameServer({ host: o.host, hmacKey: hmac || null });
     } catch (e) {
       err(`error: ${oneLine(e)}`);
       return 1;
@@ -318,7 +195,7 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
     daemon = await Daemon.create({ host: o.host, port: o.port, unixsocket: o.unixsocket, hmacKey: hmac || null });
   } catch (e) {
     err(`error: ${oneLine(e)}`);
-    await nameserver?.close?.();
+    await nameserver?.close();
     return 1;
   }
   const echo = new EchoServer();
@@ -328,28 +205,27 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
   const uri = daemon.register(echo, objectName);
   try {
     if (o.naming) {
-      const locateNS = await tryImport(["../naming/locate.js", "../naming/index.js", "../index.js"], "locateNS");
-      if (!locateNS) throw new Error("-n (register with a name server) is not available yet in this build");
+      const { locateNS } = await import("../naming/locate.js");
       const host = nameserver ? nameserver.uri.host : null;
       const port = nameserver ? nameserver.uri.port : null;
       const ns = await locateNS(host, port, { hmacKey: hmac || null });
       try {
         await ns.register(objectName, uri);
         if (o.verbose) {
-          out(`using name server at ${String(ns.uri ?? ns.$uri ?? "")}`);
+          out(`using name server at ${ns.uri}`);
           if (nameserver) {
             if (nameserver.broadcast) out(`broadcast server running at ${nameserver.broadcast.locationStr}`);
             else out("not using a broadcast server");
           }
         }
       } finally {
-        await ns.$release?.();
+        await ns.$release();
       }
     } else if (o.verbose) out("not using a name server.");
   } catch (e) {
     err(`error: ${oneLine(e)}`);
     await daemon.close();
-    await nameserver?.close?.();
+    await nameserver?.close();
     return 1;
   }
   if (!o.quiet) {
@@ -367,9 +243,8 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
     await daemon.close();
-    await nameserver?.close?.();
+    await nameserver?.close();
   }
   return 0;
 }
 
-void config;

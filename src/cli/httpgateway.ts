@@ -4,20 +4,22 @@
 import { config } from "../config.js";
 import { HttpGateway } from "../gateway/server.js";
 import { PythonRegexError } from "../naming/pyregex.js";
-import { OptParseExit, parseOptions, type OptSpec } from "../naming/optparse.js";
+import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 
-const usage = "Usage: pyro4 httpgateway [options]";
-
-const specs: OptSpec[] = [
-  { short: "H", long: "host", dest: "host", default: "localhost", help: "hostname to bind server on (default=localhost)" },
-  { short: "p", long: "port", dest: "port", type: "int", default: 8080, help: "port to bind server on (default=8080)" },
-  { short: "e", long: "expose", dest: "expose", default: "http\\.", help: "a regex of object names to expose (default=http\\.)" },
-  { short: "k", long: "pyrokey", dest: "pyrokey", help: "the HMAC key to use to connect with Pyro (deprecated)" },
-  { short: "g", long: "gatewaykey", dest: "gatewaykey", help: "the api key to use to connect to the gateway itself" },
-  { short: "t", long: "timeout", dest: "timeout", help: "Pyro timeout value to use (COMMTIMEOUT setting, default=0.0)" },
-  { long: "cors", dest: "cors", help: "extension: comma-separated origins allowed by CORS (default: none)" },
-  { long: "max-body", dest: "maxBody", type: "int", help: "extension: request body limit in bytes (default 16777216)" },
-];
+// pyro4-httpgateway's OptionParser (Pyro4/utils/httpgateway.py main()), option for option, plus two extensions
+export const httpgatewayParser: ParserSpec = {
+  prog: "pyro4 httpgateway",
+  options: [
+    { short: "H", long: "host", default: "localhost", help: "hostname to bind server on (default=%default)" },
+    { short: "p", long: "port", type: "int", default: 8080, help: "port to bind server on (default=%default)" },
+    { short: "e", long: "expose", default: "http\\.", help: "a regex of object names to expose (default=%default)" },
+    { short: "k", long: "pyrokey", help: "the HMAC key to use to connect with Pyro (deprecated)" },
+    { short: "g", long: "gatewaykey", help: "the api key to use to connect to the gateway itself" },
+    { short: "t", long: "timeout", type: "float", default: null, help: "Pyro timeout value to use (COMMTIMEOUT setting, default=%default)" },
+    { long: "cors", help: "extension: comma-separated origins allowed by CORS (default: none)" },
+    { long: "max-body", dest: "maxBody", type: "int", help: "extension: request body limit in bytes (default 16777216)" },
+  ],
+};
 
 export interface GatewayIo {
   out?: (t: string) => void;
@@ -31,7 +33,18 @@ export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promi
   const err = io.err ?? ((t: string) => process.stderr.write(t));
   let parsed;
   try {
-    parsed = parseOptions(argv, specs, usage, "pyro4 httpgateway");
+    // -t's default is COMMTIMEOUT, read only now: a bad PYRO_COMMTIMEOUT must not break `-h`
+    let commTimeout: number | null = null;
+    try {
+      commTimeout = config.COMMTIMEOUT;
+    } catch {
+      /* reported below when the gateway starts */
+    }
+    const spec: ParserSpec = {
+      ...httpgatewayParser,
+      options: httpgatewayParser.options.map((opt) => (opt.long === "timeout" ? { ...opt, default: commTimeout } : opt)),
+    };
+    parsed = parseOptions(argv, spec);
   } catch (e) {
     if (e instanceof OptParseExit) {
       (e.toStderr ? err : out)(e.output);
@@ -56,9 +69,6 @@ export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promi
   let timeout = config.COMMTIMEOUT;
   if (o.timeout != null) {
     timeout = Number(o.timeout);
-    if (!Number.isFinite(timeout) || String(o.timeout).trim() === "") {
-      return err(`${usage}\n\npyro4 httpgateway: error: option -t: invalid floating-point value: '${o.timeout}'\n`), 2;
-    }
   }
   const expose = o.expose as string;
   let gateway: HttpGateway;

@@ -2,6 +2,9 @@
 // The `pyro4` command: one binary with subcommands mirroring Python's pyro4-ns, pyro4-nsc,
 // pyro4-test-echoserver and pyro4-check-config. Subcommands are loaded lazily so `pyro4 nsc` stays quick.
 
+import { createRequire } from "node:module";
+import { PYRO4_COMPAT_VERSION } from "../version.js";
+
 const commands: Record<string, { about: string; load: () => Promise<(argv: string[]) => Promise<number>> }> = {
   ns: { about: "start a name server (like pyro4-ns)", load: async () => (await import("./ns.js")).nsMain },
   nsc: { about: "name server control (like pyro4-nsc)", load: async () => (await import("./nsc.js")).nscMain },
@@ -13,16 +16,25 @@ const commands: Record<string, { about: string; load: () => Promise<(argv: strin
     about: "HTTP gateway to Pyro objects (like pyro4-httpgateway)",
     load: async () => (await import("./httpgateway.js")).httpgatewayMain,
   },
+  "flame-console": {
+    about: "interactive console on a Pyro4 Flame server (pyro4-flameserver)",
+    load: async () => (await import("./flame-console.js")).flameConsoleMain,
+  },
   "check-config": {
     about: "print the effective configuration (like pyro4-check-config)",
     load: async () => (await import("./check-config.js")).checkConfigMain,
+  },
+  trace: {
+    about: "decode wire trace files (PYRO4_TRACE_DIR) and print their frames",
+    load: async () => (await import("./trace.js")).traceMain,
   },
 };
 
 function usage(): string {
   const lines = ["usage: pyro4 <command> [options]", "", "commands:"];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(14)}${c.about}`);
-  lines.push("", "Run `pyro4 <command> -h` for the options of a command.");
+  lines.push("", "  help [cmd]    this text, or the options of a command", "  --version     print the version", "");
+  lines.push("Run `pyro4 help <command>` (or `pyro4 <command> -h`) for the options of a command.");
   return lines.join("\n");
 }
 
@@ -37,6 +49,12 @@ function fatal(err: unknown): void {
 process.on("uncaughtException", fatal);
 process.on("unhandledRejection", fatal);
 
+/** The installed package's version (package.json is the one source; ../../ from both src/cli and dist/cli). */
+function version(): string {
+  const pkg = createRequire(import.meta.url)("../../package.json") as { version: string };
+  return `pyro4 ${pkg.version} (Pyro4 ${PYRO4_COMPAT_VERSION} compatible, protocol 48) on Node ${process.versions.node}`;
+}
+
 // `pyro4 nsc list | head` must end quietly, like a Unix tool, when the reader goes away.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code === "EPIPE") process.exit(0);
@@ -44,8 +62,21 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 });
 
 async function main(): Promise<void> {
-  const [name, ...rest] = process.argv.slice(2);
-  if (!name || name === "-h" || name === "--help") {
+  let [name, ...rest] = process.argv.slice(2);
+  if (name === "--version" || name === "-V" || name === "version") {
+    console.log(version());
+    return;
+  }
+  if (name === "help" && rest.length > 0) {
+    // `pyro4 help nsc` is `pyro4 nsc -h`: each command prints its own (Python-compatible) help text
+    name = rest[0]!;
+    rest = ["-h"];
+    if (!commands[name]) {
+      console.error(`pyro4: unknown command '${name}'\n\n${usage()}`);
+      process.exitCode = 2;
+      return;
+    }
+  } else if (!name || name === "-h" || name === "--help" || name === "help") {
     console.log(usage());
     process.exitCode = name ? 0 : 2;
     return;

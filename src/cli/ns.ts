@@ -3,21 +3,26 @@
 
 import { config } from "../config.js";
 import { startNameServer } from "../naming/server.js";
-import { OptParseExit, parseOptions, type OptSpec } from "../naming/optparse.js";
+import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 import { oneLine } from "./report.js";
 
-const specs: OptSpec[] = [
-  { short: "n", long: "host", dest: "host", help: "hostname to bind server on" },
-  { short: "p", long: "port", dest: "port", type: "int", help: "port to bind server on (0=random)" },
-  { short: "u", long: "unixsocket", dest: "unixsocket", help: "Unix domain socket name to bind server on" },
-  { short: "s", long: "storage", dest: "storage", default: "memory", help: "Storage system to use (memory, sql:file; dbm:file is not supported)" },
-  { long: "bchost", dest: "bchost", help: 'hostname to bind broadcast server on (default is "")' },
-  { long: "bcport", dest: "bcport", type: "int", help: "port to bind broadcast server on (0=random)" },
-  { long: "nathost", dest: "nathost", help: "external hostname in case of NAT" },
-  { long: "natport", dest: "natport", type: "int", help: "external port in case of NAT" },
-  { short: "x", long: "nobc", dest: "enablebc", type: "false", help: "don't start a broadcast server" },
-  { short: "k", long: "key", dest: "key", help: "the HMAC key to use (deprecated)" },
-];
+// pyro4-ns's OptionParser (Pyro4/naming.py main()), option for option, so its help text is Python's
+export const nsParser: ParserSpec = {
+  prog: "pyro4 ns",
+  options: [
+    { short: "n", long: "host", help: "hostname to bind server on" },
+    { short: "p", long: "port", type: "int", help: "port to bind server on (0=random)" },
+    { short: "u", long: "unixsocket", help: "Unix domain socket name to bind server on" },
+    // dbm: is listed as in Python; asking for it gets a message saying why it is not supported
+    { short: "s", long: "storage", default: "memory", help: "Storage system to use (memory, dbm:file, sql:file)" },
+    { long: "bchost", help: 'hostname to bind broadcast server on (default is "")' },
+    { long: "bcport", type: "int", help: "port to bind broadcast server on (0=random)" },
+    { long: "nathost", help: "external hostname in case of NAT" },
+    { long: "natport", type: "int", help: "external port in case of NAT" },
+    { short: "x", long: "nobc", dest: "enablebc", action: "store_false", default: true, help: "don't start a broadcast server" },
+    { short: "k", long: "key", help: "the HMAC key to use (deprecated)" },
+  ],
+};
 
 export interface NsMainIo {
   out?: (line: string) => void;
@@ -31,7 +36,7 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
   const err = io.err ?? ((l: string) => process.stderr.write(l + "\n"));
   let parsed;
   try {
-    parsed = parseOptions(argv, specs, "Usage: pyro4 ns [options]", "pyro4 ns");
+    parsed = parseOptions(argv, nsParser);
   } catch (e) {
     if (e instanceof OptParseExit) {
       (e.toStderr ? err : out)(e.output.replace(/\n$/, ""));

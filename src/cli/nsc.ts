@@ -2,23 +2,27 @@
 // `    metadata: ['a', 'b']`, `Error: NamingError - ...`), so its output can be compared line for line.
 
 import { createInterface } from "node:readline";
-import { RemoteError } from "../errors.js";
 import { locateNS, type NameServerClient } from "../naming/locate.js";
-import { OptParseExit, parseOptions, type OptSpec } from "../naming/optparse.js";
-import { compareCodePoints, pyRepr } from "../naming/pyrepr.js";
+import { formatUsage, OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
+import { compareCodePoints } from "../python/str.js";
+import { repr } from "../python/repr.js";
+import { pythonShortName } from "../python/exceptions.js";
 import { oneLine } from "./report.js";
 
-const usage =
-  "Usage: pyro4 nsc [options] command [arguments]\nCommands: " +
-  "register remove removematching lookup list listmatching\n          listmeta_all listmeta_any setmeta ping";
-
-const specs: OptSpec[] = [
-  { short: "n", long: "host", dest: "host", help: "hostname of the NS" },
-  { short: "p", long: "port", dest: "port", type: "int", help: "port of the NS (or bc-port if host isn't specified)" },
-  { short: "u", long: "unixsocket", dest: "unixsocket", help: "Unix domain socket name of the NS" },
-  { short: "k", long: "key", dest: "key", help: "the HMAC key to use (deprecated)" },
-  { short: "v", long: "verbose", dest: "verbose", type: "true", help: "verbose output" },
-];
+// pyro4-nsc's OptionParser (Pyro4/nsc.py main()), option for option, so its help text is Python's
+export const nscParser: ParserSpec = {
+  prog: "pyro4 nsc",
+  usage:
+    "usage: %prog [options] command [arguments]\nCommands: " +
+    "register remove removematching lookup list listmatching\n          listmeta_all listmeta_any setmeta ping",
+  options: [
+    { short: "n", long: "host", help: "hostname of the NS" },
+    { short: "p", long: "port", type: "int", help: "port of the NS (or bc-port if host isn't specified)" },
+    { short: "u", long: "unixsocket", help: "Unix domain socket name of the NS" },
+    { short: "k", long: "key", help: "the HMAC key to use (deprecated)" },
+    { short: "v", long: "verbose", action: "store_true", help: "verbose output" },
+  ],
+};
 
 const commandNames = [
   "register", "remove", "removematching", "list", "listmatching", "lookup", "listmeta_all", "listmeta_any", "setmeta", "ping",
@@ -33,14 +37,6 @@ export interface NscIo {
 
 /** Raised for wrong command arguments: pyro4-nsc's SystemExit(message), exit status 1. */
 class UsageExit extends Error {}
-
-/** Python's exception class name as pyro4-nsc prints it (`type(x).__name__`). */
-function pythonTypeName(e: unknown): string {
-  if (e instanceof RemoteError) return e.pythonName;
-  const err = e as Error & { pythonType?: string };
-  if (typeof err?.pythonType === "string") return err.pythonType.slice(err.pythonType.lastIndexOf(".") + 1);
-  return err?.name ?? "Exception";
-}
 
 async function defaultAsk(prompt: string): Promise<string> {
   process.stdout.write(prompt);
@@ -59,7 +55,7 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
   const print = (...parts: string[]) => write(parts.join(" ") + "\n");
   let parsed;
   try {
-    parsed = parseOptions(argv, specs, usage, "pyro4 nsc");
+    parsed = parseOptions(argv, nscParser);
   } catch (e) {
     if (e instanceof OptParseExit) {
       (e.toStderr ? writeErr : write)(e.output);
@@ -78,7 +74,7 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
     key = process.env.PYRO_HMAC_KEY;
   }
   if (!args.length || !commandNames.includes(args[0]!)) {
-    writeErr(`${usage}\n\npyro4 nsc: error: invalid or missing command\n`);
+    writeErr(`${formatUsage(nscParser)}pyro4 nsc: error: invalid or missing command\n`);
     return 2;
   }
   const verbose = options.verbose === true;
@@ -103,7 +99,7 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
         writeErr(e.message + "\n");
         return 1;
       }
-      print(`Error: ${pythonTypeName(e)} - ${oneLine(e)}`);
+      print(`Error: ${pythonShortName(e)} - ${oneLine(e)}`);
       status = 1;
     }
     if (verbose) print("Done.");
@@ -124,7 +120,7 @@ async function handleCommand(
     for (const name of Object.keys(result).sort(compareCodePoints)) {
       const [uri, metadata] = result[name]!;
       print(`${name} --> ${uri}`);
-      if (metadata.length) print("    metadata:", pyRepr(metadata));
+      if (metadata.length) print("    metadata:", repr(metadata));
     }
     print(`--------END LIST ${title}`);
   };
@@ -148,7 +144,7 @@ async function handleCommand(
       need(args.length === 2, "requires one argument: name");
       const [uri, metadata] = await ns.lookup(args[1]!, { returnMetadata: true });
       print(String(uri));
-      if (metadata.length) print("metadata:", pyRepr(metadata));
+      if (metadata.length) print("metadata:", repr(metadata));
       return;
     }
     case "register":

@@ -102,12 +102,8 @@ export class AsyncResult<T = unknown> implements PromiseLike<T> {
 }
 
 /** Raised (as the result) for a Future that was cancelled before it ran. */
-export class CancelledError extends Error {
-  constructor(message = "future has been cancelled") {
-    super(message);
-    this.name = "CancelledError";
-  }
-}
+import { CancelledError } from "../errors.js";
+export { CancelledError };
 
 /** Pyro4.Future: run any function asynchronously, with a call chain, delay and cancel. */
 export class Future<A extends unknown[] = unknown[], R = unknown> {

@@ -5,18 +5,14 @@
 // `$send()` never produces unhandled rejections (marking every call up front cost a promise and a microtask each).
 
 import { FLAGS_BATCH } from "../protocol/message.js";
-import { PyroError } from "../errors.js";
+import { BatchSkippedError, PyroError } from "../errors.js";
 import { ExceptionWrapper, newTuple, toTuple } from "../serializers/values.js";
 import type { ProxyCore } from "./core.js";
 import { AsyncResult, callOnClone } from "./async.js";
 import { splitArgs } from "./support.js";
 
 /** A batched call that did not run because an earlier call in the same batch failed. */
-export class BatchSkippedError extends PyroError {
-  constructor(readonly method: string, cause: unknown) {
-    super(`batch call '${method}' was not executed: an earlier call in the batch failed`, { cause });
-  }
-}
+export { BatchSkippedError };
 
 interface Recorded {
   method: string;

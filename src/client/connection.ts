@@ -8,6 +8,8 @@ import { writeMessage, type Message, type Payload } from "../protocol/message.js
 import { MessageReader } from "../protocol/reader.js";
 import type { WireFormat } from "../protocol/wire.js";
 import type { ReadRelay, ReadSink } from "../transport/relay.js";
+import { clientDisconnect, frameReceive, frameSend } from "../observe/channels.js";
+import { publishReceive, publishSend } from "../observe/frames.js";
 
 export interface ConnectionOwner {
   onMessage(conn: Connection, msg: Message): void;
@@ -23,7 +25,11 @@ export interface FlushWaiter {
 /** Reads of at least this many bytes into a large body go straight into it (below that, the shared buffer). */
 const IN_PLACE_READ_MIN = 64 * 1024;
 
+let nextConnectionId = 1;
+
 export class Connection implements ReadSink {
+  /** Client connection number in this process (diagnostics channels name connections by it). */
+  readonly id = nextConnectionId++;
   readonly socket: Socket;
   readonly reader: MessageReader;
   /** Where we connected, as Pyro4 prints it ("('127.0.0.1', 9999)"). */
@@ -51,6 +57,7 @@ export class Connection implements ReadSink {
   /** Write a message in one syscall; a waiter hears when its bytes have left the process. */
   write(head: Buffer, payload: Payload, waiter: FlushWaiter | null): void {
     if (waiter) this.flushWaiters.push(waiter);
+    if (frameSend.hasSubscribers) publishSend("client", this.id, head, payload);
     writeMessage(this.socket, head, payload, waiter ? this.onFlushed : undefined);
   }
 
@@ -88,6 +95,7 @@ export class Connection implements ReadSink {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     this.disarm();
+    if (clientDisconnect.hasSubscribers) clientDisconnect.publish({ connectionId: this.id, location: this.where, reason: null });
     return new Promise<void>((resolve) => {
       const s = this.socket;
       s.once("close", () => resolve());
@@ -97,16 +105,17 @@ export class Connection implements ReadSink {
     });
   }
 
-  destroy(): void {
+  destroy(reason: Error | null = null): void {
     if (this.closed) return;
     this.closed = true;
     this.disarm();
     this.socket.destroy();
+    if (clientDisconnect.hasSubscribers) clientDisconnect.publish({ connectionId: this.id, location: this.where, reason });
   }
 
   private fail(err: Error): void {
     if (this.closed) return;
-    this.destroy();
+    this.destroy(err);
     this.failWaiters(err);
     this.owner.onFailure(this, err);
   }
@@ -139,6 +148,7 @@ export class Connection implements ReadSink {
       this.fail(e as Error);
       return;
     }
+    if (frameReceive.hasSubscribers) for (let i = 0; i < msgs.length; i++) publishReceive("client", this.id, msgs[i]!);
     for (let i = 0; i < msgs.length && !this.closed; i++) this.owner.onMessage(this, msgs[i]!);
     if (this.reader.failure && !this.closed) this.fail(this.reader.failure);
   }

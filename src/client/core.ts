@@ -14,6 +14,9 @@ import {
   SecurityError,
   SerializeError,
   TimeoutError,
+  RemoteError,
+  attachCallSite,
+  type CallSite,
 } from "../errors.js";
 import {
   FLAGS_EXCEPTION,
@@ -28,12 +31,13 @@ import {
   MSG_RESULT,
   encodeMessage,
   type Payload,
+  bytesToUuid,
   uuidToBytes,
   type Annotations,
   type Message,
 } from "../protocol/message.js";
+import { type Serializer, type SerializerName } from "../serializers/index.js";
 import { PYRO5, wireFormat, type WireFormat } from "../protocol/wire.js";
-import { type Serializer } from "../serializers/index.js";
 import { serializerFor } from "../serializers/pyro5.js";
 import { abortReason, connectSocket, describeTarget } from "../transport/connect.js";
 import { ReadRelay } from "../transport/relay.js";
@@ -43,14 +47,27 @@ import { Connection, type ConnectionOwner, type FlushWaiter } from "./connection
 import { AttributeError, CallPromise, newCallPromise, toError } from "./support.js";
 import { resolve as resolveUri } from "./resolve.js";
 import { RemoteIterator } from "./stream.js";
+import { clientConnect, clientCall, tracingActive, type ClientConnectMessage } from "../observe/channels.js";
+import { CallTrace, traceSettle, traceStart } from "../observe/tracing.js";
+import { ambientCorrelation } from "../server/context.js";
+import "../observe/setup.js";
 
 export { DAEMON_NAME };
 const OWNED = { zeroCopy: true } as const;
 
 export interface ProxyOptions {
   /** "serpent" (default: config.SERIALIZER), "json", "marshal" or "msgpack". */
-  serializer?: string;
-  /** Reply/connect timeout in milliseconds; 0 = wait forever (default: config.COMMTIMEOUT * 1000). */
+  serializer?: SerializerName;
+  /**
+   * Record the caller's stack frames on every call, so that a remote error's `stack` shows the line that made the
+   * call (default true). Costs one Error.captureStackTrace per call (see bench/profile/callsite.ts); turn it off
+   * for hot paths where the remote error's stack does not matter.
+   */
+  captureCallSite?: boolean;
+  /**
+   * Reply/connect timeout in milliseconds; 0 = wait forever (default: config.COMMTIMEOUT * 1000; the config item
+   * and the `_pyroTimeout` alias are in seconds, as in Pyro4).
+   */
   timeout?: number;
   /** Re-send a call this many times after ConnectionClosedError/TimeoutError (default config.MAX_RETRIES). */
   maxRetries?: number;
@@ -89,6 +106,8 @@ export interface CallOptions {
   timeout?: number;
   signal?: AbortSignal;
   oneway?: boolean;
+  /** Send the call with this correlation id (CORR annotation, a UUID string) instead of the proxy's. */
+  correlationId?: string | null;
 }
 
 const KIND_INVOKE = 0;
@@ -108,6 +127,17 @@ export class Request implements FlushWaiter {
   reject!: (e: unknown) => void;
   done = false;
   abortListener: (() => void) | null = null;
+  /** Where the call was made, for the stack of a remote error (see ProxyCore.invoke). */
+  site: CallSite | null = null;
+  /**
+   * CORR for this call taken when it was made: CallOptions.correlationId, else (the proxy having none) the id of
+   * the call this daemon was serving then (Pyro4's current_context). Null: the proxy's own setting applies.
+   */
+  corrBytes: Buffer | null = null;
+  /** CORR bytes the request frame carried (copied onto errors as `correlationId`). */
+  sentCorr: Buffer | null = null;
+  /** The diagnostics_channel payload while someone subscribes to pyro4:client:call. */
+  trace: CallTrace | null = null;
   constructor(
     readonly core: ProxyCore,
     readonly kind: number,
@@ -129,14 +159,29 @@ export class Request implements FlushWaiter {
     if (this.done) return;
     this.done = true;
     if (this.abortListener) this.signal!.removeEventListener("abort", this.abortListener);
-    this.resolve(value);
+    if (this.trace) traceSettle(this.trace, value, undefined, false, () => this.resolve(value));
+    else this.resolve(value);
   }
   fail(err: unknown): void {
     if (this.done) return;
     this.done = true;
     if (this.abortListener) this.signal!.removeEventListener("abort", this.abortListener);
-    this.reject(err);
+    if (err instanceof Error && (err as { correlationId?: unknown }).correlationId === undefined) {
+      const b = this.sentCorr ?? this.corrBytes;
+      const corr = b ? bytesToUuid(b) : this.core.correlationId;
+      if (corr) (err as { correlationId?: string }).correlationId = corr;
+    }
+    if (this.trace) traceSettle(this.trace, undefined, err, true, () => this.reject(err));
+    else this.reject(err);
   }
+}
+
+/** " (exposed: a(), b(), x)": what the metadata says the object has, for an AttributeError's message. */
+function exposedList(methods: ReadonlySet<string>, attrs: ReadonlySet<string>): string {
+  const names = [...[...methods].sort().map((m) => `${m}()`), ...[...attrs].sort()];
+  if (names.length === 0) return " (it exposes nothing)";
+  const shown = names.length > 30 ? [...names.slice(0, 30), `... ${names.length - 30} more`] : names;
+  return ` (exposed: ${shown.join(", ")})`;
 }
 
 export class ProxyCore implements ConnectionOwner {
@@ -146,6 +191,7 @@ export class ProxyCore implements ConnectionOwner {
   readonly wire: WireFormat;
   serializer: Serializer;
   timeout: number;
+  captureCallSite: boolean;
   maxRetries: number;
   hmacKey: Buffer | null = null;
   handshake: unknown;
@@ -159,6 +205,8 @@ export class ProxyCore implements ConnectionOwner {
   handshakeResponse: unknown = undefined;
   responseAnnotations: Annotations | null = null;
   seq = 0;
+  /** CORR of the last reply (the id the daemon used for the last call), raw. */
+  lastCorrelation: Buffer | null = null;
   conn: Connection | null = null;
   connecting = false;
   /** The URI actually connected to (resolved). */
@@ -179,6 +227,7 @@ export class ProxyCore implements ConnectionOwner {
     this.wire = wireFormat(options.protocol);
     this.serializer = serializerFor(this.wire.values, options.serializer ?? config.SERIALIZER);
     this.timeout = options.timeout ?? Math.round(config.COMMTIMEOUT * 1000);
+    this.captureCallSite = options.captureCallSite ?? true;
     this.maxRetries = options.maxRetries ?? config.MAX_RETRIES;
     this.setHmacKey(options.hmacKey ?? null);
     this.handshake = options.handshake === undefined ? "hello" : options.handshake;
@@ -218,6 +267,11 @@ export class ProxyCore implements ConnectionOwner {
   }
   get correlationId(): string | null {
     return this.correlation;
+  }
+  /** Correlation id of the last reply received (the daemon's CORR annotation), or null. */
+  get lastCorrelationId(): string | null {
+    const b = this.lastCorrelation;
+    return b && b.length === 16 ? bytesToUuid(b) : null;
   }
   set correlationId(id: string | null) {
     this.correlation = id;
@@ -259,7 +313,37 @@ export class ProxyCore implements ConnectionOwner {
   ): CallPromise<any> {
     const timeout = opts?.timeout ?? this.timeout;
     const req = new Request(this, KIND_INVOKE, method, vargs, kwargs, objectId, flags, opts?.oneway === true, check, timeout, opts?.signal ?? null);
+    // The caller's frames, so a remote error's stack shows the line that made the call instead of the socket
+    // handler that decoded the reply. captureStackTrace on a plain object only records the frames; V8 formats
+    // them into text when `stack` is read, i.e. only for calls that fail (cost: see bench/profile/callsite.ts).
+    if (this.captureCallSite) {
+      const site: CallSite = {};
+      Error.captureStackTrace(site, ProxyCore.prototype.invoke);
+      req.site = site;
+    }
+    const corr = opts?.correlationId;
+    if (corr) {
+      const b = uuidToBytes(corr);
+      if (b.length !== 16) return this.rejected(req, new PyroError(`invalid correlation id (expected a UUID): ${JSON.stringify(corr)}`));
+      req.corrBytes = b;
+    } else if (this.correlation === null) req.corrBytes = ambientCorrelation();
+    if (tracingActive(clientCall)) {
+      const uriObject = this.uri.protocol === "PYRO" ? this.uri.object : null;
+      const t = new CallTrace(this.uri.asString(), objectId ?? this.connectedUri?.object ?? uriObject, method, vargs, kwargs,
+        req.oneway, this.serializer.name, req.corrBytes ? bytesToUuid(req.corrBytes) : this.correlation);
+      req.trace = t;
+      return traceStart(t, () => this.enqueue(req));
+    }
     return this.enqueue(req);
+  }
+
+  private rejected(req: Request, err: Error): CallPromise<any> {
+    const p = newCallPromise<unknown>((resolve, reject) => {
+      req.resolve = resolve;
+      req.reject = reject;
+    });
+    req.fail(err);
+    return p;
   }
 
   /** Close the connection after everything queued before this call has been sent (and answered). */
@@ -357,9 +441,10 @@ export class ProxyCore implements ConnectionOwner {
       const data = ser.serializeCallParts
         ? ser.serializeCallParts(objectId, name, req.vargs, req.kwargs, opts)
         : ser.serializeCall(objectId, name, req.vargs, req.kwargs, opts);
+      const annotations = req.trace !== null || req.corrBytes !== null ? this.callAnnotations(req) : this.annotations;
       [head, payload] = encodeMessage(MSG_INVOKE, ser.id, seq, data, {
         flags,
-        annotations: this.annotations,
+        annotations,
         hmacKey: this.hmacKey,
         compress: this.compression,
         maxMessageSize: config.MAX_MESSAGE_SIZE,
@@ -372,6 +457,11 @@ export class ProxyCore implements ConnectionOwner {
     }
     this.seq = seq;
     req.seq = seq;
+    if (req.trace) {
+      req.trace.seq = seq;
+      req.trace.connectionId = conn.id;
+      if (req.objectId === null) req.trace.objectId = this.connectedUri!.object;
+    }
     conn.busy(true);
     if (oneway) {
       conn.write(head, payload, req);
@@ -382,15 +472,43 @@ export class ProxyCore implements ConnectionOwner {
     }
   }
 
+  /**
+   * The request annotations of one call when they differ from the proxy's: a per-call correlation id, one set
+   * by a pyro4:client:call subscriber, annotations it added, or (Pyro4's current_context) the correlation id of
+   * the call this daemon is serving when the proxy has none of its own. Notes the CORR sent on the request.
+   */
+  private callAnnotations(req: Request): Annotations | null {
+    const own = this.correlation !== null ? this.annotations!.get("CORR")! : null;
+    let corrBytes = req.corrBytes ?? own;
+    const t = req.trace;
+    if (t) {
+      // a start subscriber may have set another id (or none)
+      const want = t.correlationId;
+      if (want !== (corrBytes ? bytesToUuid(corrBytes) : null)) {
+        const b = want ? uuidToBytes(want) : null;
+        corrBytes = b && b.length === 16 ? b : null;
+      }
+      t.correlationId = corrBytes ? bytesToUuid(corrBytes) : null;
+    }
+    req.sentCorr = corrBytes;
+    const extra = t?.extraAnnotations ?? null;
+    if (corrBytes === own && extra === null) return this.annotations;
+    const ann: Annotations = new Map(this.annotations ?? []);
+    if (extra) for (const [k, v] of extra) ann.set(k, v);
+    if (corrBytes) ann.set("CORR", corrBytes);
+    else ann.delete("CORR");
+    return ann;
+  }
+
   private validate(name: string, check: number): PyroError | null {
     if (check === CHECK_METHOD) {
       if (this.methods.has(name)) return null;
-      const hint = this.attrs.has(name) ? ` ('${name}' is an attribute: read it with await proxy.${name})` : "";
+      const hint = this.attrs.has(name) ? ` ('${name}' is an attribute: read it with await proxy.${name})` : exposedList(this.methods, this.attrs);
       return new AttributeError(`remote object '${this.uri.asString()}' has no exposed attribute or method '${name}'${hint}`);
     }
     const attr = check === CHECK_GETATTR || check === CHECK_SETATTR ? (this.attrs.has(name) ? null : name) : null;
     if (attr === null) return null;
-    const hint = this.methods.has(name) ? ` ('${name}' is a method: call it)` : "";
+    const hint = this.methods.has(name) ? ` ('${name}' is a method: call it)` : exposedList(this.methods, this.attrs);
     return new AttributeError(`remote object '${this.uri.asString()}' has no exposed attribute '${name}'${hint}`);
   }
 
@@ -409,7 +527,16 @@ export class ProxyCore implements ConnectionOwner {
     else if (msg.seq !== req.seq) err = new ProtocolError(`invoke: reply sequence out of sync, got ${msg.seq} expected ${req.seq}`);
     else if (msg.serializerId !== ser.id) err = new SerializeError(`invalid serializer in response: ${msg.serializerId}`);
     else {
-      if (msg.annotations) this.responseAnnotations = msg.annotations;
+      if (msg.annotations) {
+        this.responseAnnotations = msg.annotations;
+        const corr = msg.annotations.get("CORR");
+        if (corr) {
+          this.lastCorrelation = corr;
+          req.sentCorr = corr; // errors of this call carry the daemon's id
+          if (req.trace) req.trace.correlationId = corr.length === 16 ? bytesToUuid(corr) : null;
+        }
+        if (req.trace) req.trace.responseAnnotations = msg.annotations;
+      }
       try {
         value = ser.deserializeData(msg.data, OWNED); // the reader made msg.data for this message only
       } catch (e) {
@@ -428,7 +555,7 @@ export class ProxyCore implements ConnectionOwner {
     } else if (msg.flags & FLAGS_EXCEPTION) {
       const e = toError(value);
       if (e instanceof CommunicationError) this.dropConnection();
-      req.fail(e);
+      req.fail(attachCallSite(e, req.site));
     } else req.finish(value);
     this.pump();
   }
@@ -496,11 +623,44 @@ export class ProxyCore implements ConnectionOwner {
     );
   }
 
-  /** Resolve the URI, open the socket, do the CONNECT handshake and read metadata. */
+  /** connectOnce, reported on pyro4:client:connect. */
   private async connect(timeoutMs: number): Promise<Connection> {
+    if (!clientConnect.hasSubscribers) return this.connectOnce(timeoutMs, null);
+    const t0 = performance.now();
+    const info: ConnectInfo = { uri: null, where: "" };
+    let conn: Connection | null = null;
+    let error: Error | null = null;
+    try {
+      conn = await this.connectOnce(timeoutMs, info);
+      return conn;
+    } catch (e) {
+      error = e instanceof Error ? e : new Error(String(e));
+      throw e;
+    } finally {
+      const msg: ClientConnectMessage = {
+        uri: this.uri.asString(),
+        connectedUri: info.uri ? info.uri.asString() : null,
+        location: info.where,
+        serializer: this.serializer.name,
+        tls: !!this.ssl,
+        connectionId: conn ? conn.id : 0,
+        error,
+        durationMs: performance.now() - t0,
+      };
+      if (conn) msg.handshakeResponse = this.handshakeResponse;
+      clientConnect.publish(msg);
+    }
+  }
+
+  /** Resolve the URI, open the socket, do the CONNECT handshake and read metadata. */
+  private async connectOnce(timeoutMs: number, info: ConnectInfo | null): Promise<Connection> {
     const uri = this.uri.protocol === "PYRO" ? this.uri : await resolveUri(this.uri, { hmacKey: this.hmacKey, timeout: this.timeout, protocol: this.wire === PYRO5 ? 5 : 4 });
     const target = { host: uri.host, port: uri.port, sockname: uri.sockname };
     const where = describeTarget(target);
+    if (info) {
+      info.uri = uri;
+      info.where = where;
+    }
     const tls = this.ssl ? tlsClientOptions(uri.host, this.ssl === true ? {} : this.ssl) : null;
     const relay = tls ? null : new ReadRelay();
     const socket = await connectSocket(target, { timeoutMs, noDelay: true, tls, relay });
@@ -554,7 +714,7 @@ export class ProxyCore implements ConnectionOwner {
           : "";
       return new SecurityError(`cannot connect to ${where}: ${e.message}${hint ? ` (${hint})` : ""}`, { cause: e });
     }
-    if (e instanceof PyroError) {
+    if (e instanceof PyroError && !(e instanceof RemoteError)) {
       if (/^(cannot connect|connection to)/.test(e.message) || e.constructor === PyroError) return e;
       const Cls = e.constructor as new (m: string, o?: { cause?: unknown }) => PyroError;
       return new Cls(`cannot connect to ${where}: ${e.message}`, { cause: e });
@@ -634,6 +794,7 @@ export class ProxyCore implements ConnectionOwner {
     const c = new ProxyCore(this.uri, {
       serializer: this.serializer.name,
       timeout: this.timeout,
+      captureCallSite: this.captureCallSite,
       maxRetries: this.maxRetries,
       hmacKey: this.hmacKey,
       handshake: this.handshake,
@@ -651,6 +812,12 @@ export class ProxyCore implements ConnectionOwner {
     c.attrs = new Set(this.attrs);
     return c;
   }
+}
+
+/** What a connection attempt got as far as, for pyro4:client:connect. */
+interface ConnectInfo {
+  uri: URI | null;
+  where: string;
 }
 
 /** Receives the messages of a connection that is still handshaking (not on the hot path). */

@@ -6,7 +6,7 @@
 import { ProtocolError } from "../errors.js";
 import { Float, toTuple } from "../serializers/values.js";
 import { URI } from "../uri.js";
-import { hasSerializer } from "../serializers/index.js";
+import { hasSerializer, type SerializerName } from "../serializers/index.js";
 import type { ProxyCore, ProxyOptions } from "./core.js";
 
 export function encodeProxyState(core: ProxyCore, serializer: string | null): unknown[] {
@@ -46,7 +46,7 @@ export function decodeProxyState(state: readonly unknown[]): DecodedProxyState {
     if (!hmac.startsWith("b64:")) throw new ProtocolError("hmac encoding error");
     hmacKey = Buffer.from(hmac.slice(4), "base64");
   } else if (hmac instanceof Uint8Array && hmac.length) hmacKey = Buffer.from(hmac);
-  const ser = state.length >= 9 && typeof state[8] === "string" && hasSerializer(state[8]) ? (state[8] as string) : undefined;
+  const ser = state.length >= 9 && typeof state[8] === "string" && hasSerializer(state[8]) ? (state[8] as SerializerName) : undefined;
   return {
     uri,
     oneway: names(state[1]),
@@ -67,7 +67,7 @@ export function encodeProxyState5(core: ProxyCore, serializer: string | null): u
 export function decodeProxyState5(state: readonly unknown[]): DecodedProxyState {
   if (!Array.isArray(state) || state.length < 6) throw new ProtocolError("invalid Pyro5 proxy state");
   const uri = state[0] instanceof URI ? state[0] : new URI(String(state[0]));
-  const ser = typeof state[5] === "string" && hasSerializer(state[5]) ? (state[5] as string) : undefined;
+  const ser = typeof state[5] === "string" && hasSerializer(state[5]) && state[5] !== "pickle" ? (state[5] as SerializerName) : undefined;
   return {
     uri,
     oneway: names(state[1]),

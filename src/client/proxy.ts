@@ -99,6 +99,8 @@ export interface ProxyControls<T> {
   $maxRetries: number;
   $annotations: Record<string, Uint8Array> | null;
   readonly $responseAnnotations: Map<string, Buffer> | null;
+  /** Correlation id (CORR) of the last reply: the id the daemon logged the last call under. */
+  readonly $lastCorrelationId: string | null;
   /** Pyro4's serialized proxy state (9 items). */
   $state(): unknown[];
   [Symbol.asyncDispose](): Promise<void>;
@@ -235,6 +237,8 @@ function control(state: ViewState, target: object, name: string, receiver: any):
       return core.extraAnnotations;
     case "$responseAnnotations":
       return core.responseAnnotations;
+    case "$lastCorrelationId":
+      return core.lastCorrelationId;
     case "$state":
       return () => encodeProxyState(core, explicitSerializer.get(core) ?? null);
   }
@@ -414,11 +418,6 @@ export const Proxy = PyroProxy as unknown as {
 /** True for proxies (and their $with/$oneway views) made by this module. */
 export function isProxy(value: unknown): value is Proxy {
   return typeof value === "object" && value !== null && views.has(value);
-}
-
-/** The engine behind a proxy (for sibling modules: naming, server autoproxy). */
-export function proxyCore(p: object): ProxyCore | undefined {
-  return views.get(p)?.core;
 }
 
 /** Pyro4.batch(proxy). */

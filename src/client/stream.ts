@@ -3,15 +3,27 @@
 // oneway `close_stream` when the consumer stops early (break/return/asyncDispose), so the daemon frees it.
 
 import { ConnectionClosedError, PyroError } from "../errors.js";
-import type { ProxyCore } from "./core.js";
 import { isStopIteration } from "./support.js";
 
 import { DAEMON_NAME } from "../protocol/message.js";
 
+/** What a RemoteIterator needs from the proxy that made the call (ProxyCore; declared here to avoid an import cycle). */
+export interface StreamOwner {
+  readonly live: boolean;
+  invoke(
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+    opts: { timeout?: number; signal?: AbortSignal; oneway?: boolean } | null,
+    flags?: number,
+    objectId?: string | null,
+  ): Promise<any>;
+}
+
 export class RemoteIterator<T = unknown> implements AsyncIterableIterator<T> {
   private finished = false;
   constructor(
-    private readonly core: ProxyCore,
+    private readonly core: StreamOwner,
     /** The daemon's stream id (a uuid string). */
     readonly streamId: string,
     private readonly timeout: number,

@@ -22,10 +22,8 @@ export function splitArgs(args: unknown[]): [unknown[], Record<string, unknown>]
 }
 export const EMPTY_KWARGS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
-/** The remote object has no exposed member of that name (Python's AttributeError, raised client side). */
-export class AttributeError extends PyroError {
-  static override pythonName = "builtins.AttributeError";
-}
+// AttributeError lives with the other error classes; re-exported for the client modules that raise it.
+export { AttributeError } from "../errors.js";
 
 /**
  * What a remote call returns: a Promise that is also async-iterable. Iterating it awaits the call and then

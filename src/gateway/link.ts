@@ -198,7 +198,7 @@ const ERRNO: Record<string, string> = {
 function pythonSocketError(e: unknown): string {
   for (let x = e as (Error & { code?: string; cause?: unknown }) | undefined; x; x = x.cause as typeof x) {
     if (x.code && ERRNO[x.code]) return ERRNO[x.code]!;
-    if (x.name === "TimeoutError" || x.code === "TIMEOUT" || x.code === "ETIMEDOUT") return "timed out";
+    if (x.name === "TimeoutError" || x.code === "ERR_PYRO4_TIMEOUT" || x.code === "ETIMEDOUT") return "timed out";
   }
   return (e as Error)?.message ?? String(e);
 }

@@ -8,6 +8,7 @@ import { lookupService } from "node:dns/promises";
 import { config } from "../config.js";
 import { NamingError, PyroError } from "../errors.js";
 import { URI } from "../uri.js";
+import type { SerializerName } from "../serializers/index.js";
 import { Proxy } from "../client/proxy.js";
 import { setNameServerLocator, type NameServerLike } from "../client/resolve.js";
 import { GET_NSURI } from "./broadcast.js";
@@ -18,8 +19,8 @@ export interface LocateNSOptions {
   broadcast?: boolean;
   hmacKey?: string | Uint8Array | null;
   /** Serializer for the name-server proxy (default config.SERIALIZER). */
-  serializer?: string;
-  /** Connect/call timeout in ms for the name-server proxy (default config.COMMTIMEOUT; 0 = none). */
+  serializer?: SerializerName;
+  /** Connect/call timeout in milliseconds for the name-server proxy (default config.COMMTIMEOUT, in seconds, * 1000; 0 = none). */
   timeout?: number;
   /** How long each broadcast round waits for an answer, ms (Pyro4: 700). */
   broadcastTimeout?: number;

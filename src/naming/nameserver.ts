@@ -2,13 +2,14 @@
 // checks, error types and messages, and result shapes (lookup -> URI, list -> name: uri-string, metadata as
 // lists), so Python clients and pyro4-nsc cannot tell it from the Python one.
 
-import { NamingError } from "../errors.js";
+import { NamingError, PyroError } from "../errors.js";
 import { URI } from "../uri.js";
 import { Tuple, tuple, setKey } from "../serializers/values.js";
-import { PythonError } from "../server/pyerrors.js";
+import { PythonError } from "../python/exceptions.js";
 import { MemoryStorage, type NameStorage, type Registration, type Tag } from "./storage.js";
-import { compareCodePoints } from "./pyrepr.js";
-import { compilePythonRegex, PythonRegexError } from "./pyregex.js";
+import { compareCodePoints } from "../python/str.js";
+import { truthy } from "../python/types.js";
+import { compilePythonRegex, pythonMatch, PythonRegexError } from "./pyregex.js";
 import { DEFAULT_REGEX_BUDGET_MS, MAX_REGEX_LENGTH, matchNames } from "./regex-guard.js";
 
 export const NAMESERVER_NAME = "Pyro.NameServer";
@@ -47,15 +48,6 @@ export function pythonTypeName(v: unknown): string {
   const proto = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) return "dict";
   return (v as object).constructor?.name ?? "object";
-}
-
-/** Python truthiness of a decoded value. */
-export function truthy(v: unknown): boolean {
-  if (v === null || v === undefined || v === false || v === 0 || v === 0n || v === "" || Number.isNaN(v)) return false;
-  if (Array.isArray(v) || v instanceof Uint8Array) return v.length > 0;
-  if (v instanceof Set || v instanceof Map) return v.size > 0;
-  if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) return Object.keys(v).length > 0;
-  return true;
 }
 
 const typeError = (msg: string) => new PythonError("TypeError", msg);
@@ -147,7 +139,13 @@ export class NameServer {
     if (uri instanceof URI) uriString = uri.asString();
     else if (typeof uri !== "string") throw typeError("only URIs or strings can be registered");
     else {
-      new URI(uri); // check if uri is valid (PyroError "invalid uri" otherwise)
+      try {
+        new URI(uri); // check if uri is valid
+      } catch (e) {
+        // Python clients get Pyro4's exact text ("invalid uri"); the long form with the accepted forms is for us
+        const short = (e as { pyro4Message?: unknown }).pyro4Message;
+        throw typeof short === "string" ? new PyroError(short) : e;
+      }
       uriString = uri;
     }
     if (typeof name !== "string") throw typeError("name must be a str");

@@ -2,7 +2,7 @@
 // errors, with Pyro5's method set. Pyro5 moved metadata queries out of list() into yplookup(meta_all, meta_any,
 // return_metadata=True); everything else keeps Pyro4's signature.
 
-import { PythonError } from "../server/pyerrors.js";
+import { PythonError } from "../python/exceptions.js";
 import { isTuple, tuple, type Tuple } from "../serializers/values.js";
 import type { NameServer, ListResult } from "./nameserver.js";
 

@@ -3,6 +3,7 @@
 // the same prepare/run/get/all/exec/close shape, so the storage code never knows which one it got.
 
 import { createRequire } from "node:module";
+import { NamingError } from "../errors.js";
 
 export interface SqliteStatement {
   run(...params: unknown[]): { changes: number | bigint; lastInsertRowid: number | bigint };
@@ -64,7 +65,7 @@ export function openSqlite(file: string, prefer?: SqliteDriver): OpenedDatabase 
     return { db: new DatabaseSync(file), driver: "node:sqlite" };
   }
   if (prefer === "node:sqlite") {
-    throw new Error(`node:sqlite is not available in Node ${process.versions.node} (needs Node >= 22.13)`);
+    throw new NamingError(`node:sqlite is not available in Node ${process.versions.node} (needs Node >= 22.13)`);
   }
   try {
     const Better = require("better-sqlite3") as new (file: string) => SqliteDatabase;
@@ -72,10 +73,23 @@ export function openSqlite(file: string, prefer?: SqliteDriver): OpenedDatabase 
     return { db: new Better(file), driver: "better-sqlite3" };
   } catch (e) {
     if (/^SQLITE_/.test(String((e as { code?: unknown }).code ?? ""))) throw e; // the file, not the driver
-    throw new Error(
-      `sql storage needs sqlite: Node ${process.versions.node} has no node:sqlite (Node >= 22.13 does) and the ` +
-        `optional package better-sqlite3 could not be loaded (${(e as Error).message.split("\n")[0]}); ` +
-        `install it with: npm install better-sqlite3@12`,
-    );
+    throw new NamingError(sqliteMissingMessage(e));
   }
+}
+
+/**
+ * What to do when no sqlite driver loads: better-sqlite3 is an optional peer dependency (so `npm i pyro4`
+ * compiles nothing), and node:sqlite only exists from Node 22.13 on.
+ */
+export function sqliteMissingMessage(loadError: unknown): string {
+  const notInstalled = (loadError as { code?: unknown } | null)?.code === "MODULE_NOT_FOUND";
+  const why = notInstalled
+    ? "the optional peer dependency better-sqlite3 is not installed"
+    : `better-sqlite3 is installed but did not load (${String((loadError as Error)?.message ?? loadError).split("\n")[0]}); ` +
+      "reinstall it for this Node version";
+  return (
+    `sql: name server storage needs SQLite: Node ${process.versions.node} has no built-in node:sqlite ` +
+    `(Node >= 22.13 has it) and ${why}. Either run \`npm i better-sqlite3@12\` in your project, ` +
+    `or use Node 22.13 or newer (22 or 24), or use the default in-memory storage.`
+  );
 }

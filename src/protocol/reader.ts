@@ -199,7 +199,8 @@ export class MessageReader {
    * with `size`, copied into the start of a new buffer of that size.
    */
   private take(n: number, size = n): Buffer {
-    if (size === 0) return EMPTY_BUF; // an empty body: there may be no chunk left to look at
+    // a message without annotations and data (a bare PING) may end exactly where the buffered bytes do
+    if (n === 0 && size === 0) return EMPTY_BUF;
     const first = this.chunks[0]!;
     const off = this.off;
     if (first.length - off >= n && size === n && !this.transient) {

@@ -8,8 +8,8 @@ import type { SerializerName } from "./types.js";
 
 export interface ValueDialect {
   readonly name: "Pyro4" | "Pyro5";
-  /** Wire id of each serializer. */
-  readonly ids: Readonly<Record<SerializerName, number>>;
+  /** Wire id of each serializer the protocol has. */
+  readonly ids: Readonly<Partial<Record<SerializerName, number>>>;
   readonly uriClass: string;
   readonly proxyClass: string;
   readonly exceptionWrapperClass: string;
@@ -19,7 +19,7 @@ export interface ValueDialect {
 
 export const PYRO4_VALUES: ValueDialect = Object.freeze({
   name: "Pyro4",
-  ids: Object.freeze({ serpent: 1, json: 2, marshal: 3, msgpack: 6 }),
+  ids: Object.freeze({ serpent: 1, json: 2, marshal: 3, pickle: 4, msgpack: 6 }),
   uriClass: "Pyro4.core.URI",
   proxyClass: "Pyro4.core.Proxy",
   exceptionWrapperClass: "Pyro4.futures._ExceptionWrapper",

@@ -6,12 +6,13 @@ import { serpent } from "./serpent.js";
 import { json } from "./json.js";
 import { marshal } from "./marshal.js";
 import { msgpack } from "./msgpack.js";
+import { pickle } from "./pickle.js";
 
 export type { Serializer, SerializerName, Call, SerializeOptions } from "./types.js";
 
 const byName = new Map<string, Serializer>();
 const byId = new Map<number, Serializer>();
-for (const s of [serpent, json, marshal, msgpack]) {
+for (const s of [serpent, json, marshal, msgpack, pickle]) {
   byName.set(s.name, s);
   byId.set(s.id, s);
 }
@@ -26,11 +27,11 @@ export const serializerIds: Readonly<Record<string, number>> = Object.freeze(
   }),
 );
 
-/** A serializer by name ("serpent", "json", "marshal", "msgpack") or wire id. */
+/** A serializer by name ("serpent", "json", "marshal", "msgpack", "pickle") or wire id. */
 export function getSerializer(nameOrId: string | number): Serializer {
   const s = typeof nameOrId === "number" ? byId.get(nameOrId) : byName.get(nameOrId);
   if (s) return s;
-  if (typeof nameOrId === "string" && (nameOrId === "pickle" || nameOrId === "dill" || nameOrId === "cloudpickle"))
+  if (typeof nameOrId === "string" && (nameOrId === "dill" || nameOrId === "cloudpickle"))
     throw new SerializeError(`serializer '${nameOrId}' is not supported: it can run arbitrary code on the receiver`);
   throw new SerializeError(
     typeof nameOrId === "number" ? `unsupported serializer id: ${nameOrId}` : `unknown serializer: '${nameOrId}'`,

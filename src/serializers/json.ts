@@ -7,65 +7,23 @@
 import { PyroError, SerializeError } from "../errors.js";
 import type { Call, SerializeOptions, Serializer } from "./types.js";
 import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey } from "./values.js";
+import { floatRepr } from "../python/float.js";
+import { isoformat } from "../python/datetime.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Encoding
-
-/** Python's float repr (shortest round-trip digits; exponent form outside 1e-4 <= |x| < 1e16). */
-export function pythonFloatRepr(x: number): string {
-  if (x !== x) return "nan";
-  if (x === Infinity) return "inf";
-  if (x === -Infinity) return "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const ax = x < 0 ? -x : x;
-  if (ax >= 1e-4 && ax < 1e16) {
-    // JavaScript writes this range in fixed notation with the same shortest digits Python uses.
-    const s = String(x);
-    return s.includes(".") ? s : s + ".0";
-  }
-  const e = x.toExponential(); // shortest digits, "d.ddde+N"
-  const ei = e.indexOf("e");
-  const mant = e.slice(0, ei);
-  const exp = Number(e.slice(ei + 1));
-  if (exp >= -4 && exp < 16) {
-    // Only reached for rounding corner cases; build the fixed form from the digits.
-    const neg = mant[0] === "-";
-    const digits = mant.replace("-", "").replace(".", "");
-    let out: string;
-    if (exp >= 0) {
-      out =
-        digits.length <= exp + 1
-          ? digits + "0".repeat(exp + 1 - digits.length) + ".0"
-          : digits.slice(0, exp + 1) + "." + digits.slice(exp + 1);
-    } else out = "0." + "0".repeat(-exp - 1) + digits;
-    return neg ? "-" + out : out;
-  }
-  const a = exp < 0 ? -exp : exp;
-  return mant + (exp < 0 ? "e-" : "e+") + (a < 10 ? "0" + a : String(a));
-}
 
 function jsonFloat(x: number): string {
   if (x !== x) return "NaN";
   if (x === Infinity) return "Infinity";
   if (x === -Infinity) return "-Infinity";
-  return pythonFloatRepr(x);
+  return floatRepr(x);
 }
 
 function jsonNumber(x: number): string {
   if (Number.isSafeInteger(x) && !Object.is(x, -0)) return String(x);
   // Integral beyond 2^53 is a float (1e300 arrived as one); a big int travels as bigint.
   return jsonFloat(x);
-}
-
-/** Python's datetime.isoformat() of an aware UTC datetime (microseconds only when non-zero). */
-export function dateToPythonIso(d: Date): string {
-  const t = d.getTime();
-  if (t !== t) throw new SerializeError("cannot serialize an invalid Date");
-  const y = d.getUTCFullYear();
-  if (y < 1 || y > 9999) throw new SerializeError(`cannot serialize a Date outside Python's year range: ${y}`);
-  const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ for years 1..9999
-  const ms = d.getUTCMilliseconds();
-  return iso.slice(0, 19) + (ms ? iso.slice(19, 23) + "000" : "") + "+00:00";
 }
 
 function encodeKey(k: unknown): string {
@@ -172,7 +130,7 @@ class JsonWriter {
       return;
     }
     if (v instanceof Date) {
-      this.out += '"' + dateToPythonIso(v) + '"';
+      this.out += '"' + isoformat(v) + '"';
       return;
     }
     if (v instanceof Complex) throw new SerializeError("json cannot serialize a complex number");

@@ -13,6 +13,7 @@
 import { PyroError, SerializeError } from "../errors.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import { Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
+import { isoformat } from "../python/datetime.js";
 
 const FLAG_REF = 0x80;
 const T_NULL = 0x30; // '0'
@@ -334,23 +335,6 @@ function writeUtf8Surrogatepass(s: string, b: Buffer, p: number): void {
       b[p++] = 0x80 | (c & 0x3f);
     }
   }
-}
-
-const pad = (n: number, w: number): string => String(n).padStart(w, "0");
-
-/** A Date the way Python's datetime.isoformat() writes an aware UTC datetime. */
-function isoformat(d: Date): string {
-  const t = d.getTime();
-  if (Number.isNaN(t)) throw new SerializeError("cannot serialize an invalid Date");
-  const year = d.getUTCFullYear();
-  if (year < 1 || year > 9999) return d.toISOString(); // beyond Python's datetime range anyway
-  const ms = d.getUTCMilliseconds();
-  return (
-    `${pad(year, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
-    `T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}` +
-    (ms ? `.${pad(ms, 3)}000` : "") +
-    "+00:00"
-  );
 }
 
 function encode(fill: (w: Writer) => void, options: SerializeOptions | undefined): Buffer {

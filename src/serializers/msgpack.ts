@@ -12,6 +12,7 @@
 import { PyroError, SerializeError } from "../errors.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, toTuple } from "./values.js";
+import { pythonDateTime } from "../python/datetime.js";
 
 const EXT_COMPLEX = 0x30;
 const EXT_BIGINT = 0x31;
@@ -296,8 +297,7 @@ class Writer {
       return;
     }
     if (v instanceof Date) {
-      const t = v.getTime();
-      if (t !== t) throw new SerializeError("cannot serialize an invalid Date");
+      const t = pythonDateTime(v);
       this.extHeader(EXT_DATETIME, 8);
       this.ensure(8);
       this.buf.writeDoubleLE(t / 1000, this.pos);

@@ -10,7 +10,7 @@ import type { Serializer, SerializerName } from "./types.js";
 function inDialect(base: Serializer, d: ValueDialect): Serializer {
   const s: Serializer = {
     name: base.name,
-    id: d.ids[base.name],
+    id: d.ids[base.name]!,
     tuples: base.tuples,
     serializeData(value, options) {
       const prev = setActiveDialect(d);

@@ -7,134 +7,12 @@ import { SerializeError, PyroError } from "../errors.js";
 import type { Serializer, Call, SerializeOptions } from "./types.js";
 import { Tuple, Complex, Float, limits, depthError, classToDict, isPlainObject } from "./values.js";
 import { parseSerpent } from "./serpent-parser.js";
+import { strRepr } from "../python/str.js";
+import { floatRepr } from "../python/float.js";
+import { isoformat } from "../python/datetime.js";
 
 const HEADER = "# serpent utf-8 python3.2\n";
 const NAN_DICT = "{'__class__':'float','value':'nan'}";
-
-// Printable ASCII except the quote and the backslash: such strings need no escaping at all.
-const PLAIN_ASCII = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
-// Characters Python's str.isprintable() rejects: Unicode "Other" and "Separator" categories except the
-// ASCII space. repr() escapes them. (Python's Unicode version may differ from ours for newly assigned
-// characters; both sides still read either form.)
-const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
-const NON_PRINTABLE_G = /[\p{C}\p{Z}]/gu;
-
-let bmpEscape: Uint8Array | null = null;
-/** One flag per BMP code unit (1 = escape it), built once with a single regex pass over all of them. */
-function bmpTable(): Uint8Array {
-  if (bmpEscape) return bmpEscape;
-  const t = new Uint8Array(0x10000);
-  const units = new Uint16Array(0x10000 - 0x800);
-  for (let c = 0, i = 0; c < 0x10000; c++) if (c < 0xd800 || c > 0xdfff) units[i++] = c;
-  let all = "";
-  for (let i = 0; i < units.length; i += 8192) all += String.fromCharCode.apply(null, units.subarray(i, i + 8192) as unknown as number[]);
-  for (const m of all.matchAll(NON_PRINTABLE_G)) t[m[0].charCodeAt(0)] = 1;
-  t.fill(1, 0xd800, 0xe000); // lone surrogates (pairs are handled before the table is consulted)
-  t[0x20] = 0;
-  t[0x5c] = 1;
-  return (bmpEscape = t);
-}
-
-const HEX = "0123456789abcdef".split("").map((ch) => ch.charCodeAt(0));
-let scratch = new Uint16Array(1024);
-
-/** repr() of a string that needs escapes: code units go to a scratch buffer (cheaper than many small concatenations). */
-function escapedRepr(s: string, quote: number): string {
-  const table = bmpTable();
-  const len = s.length;
-  if (scratch.length < len + 16) scratch = new Uint16Array(Math.max(len + 16, scratch.length * 2));
-  let buf = scratch;
-  let n = 0;
-  buf[n++] = quote;
-  for (let i = 0; i < len; i++) {
-    if (n + 12 > buf.length) {
-      const bigger = new Uint16Array(buf.length * 2);
-      bigger.set(buf);
-      buf = scratch = bigger;
-    }
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c < 0x7f) {
-      if (c === quote || c === 0x5c) buf[n++] = 0x5c;
-      buf[n++] = c;
-      continue;
-    }
-    let cp = c;
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) {
-      const lo = s.charCodeAt(i + 1);
-      if (lo >= 0xdc00 && lo <= 0xdfff) {
-        cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-        i++;
-        if (!NON_PRINTABLE.test(String.fromCharCode(c, lo))) {
-          buf[n++] = c;
-          buf[n++] = lo;
-          continue;
-        }
-      }
-    }
-    if (cp < 0x10000 && !table[cp]) {
-      buf[n++] = cp;
-      continue;
-    }
-    buf[n++] = 0x5c;
-    let width: number;
-    if (cp === 9 || cp === 10 || cp === 13) {
-      buf[n++] = cp === 9 ? 0x74 : cp === 10 ? 0x6e : 0x72;
-      continue;
-    } else if (cp < 0x100) {
-      buf[n++] = 0x78; // x
-      width = 2;
-    } else if (cp < 0x10000) {
-      buf[n++] = 0x75; // u
-      width = 4;
-    } else {
-      buf[n++] = 0x55; // U
-      width = 8;
-    }
-    for (let k = (width - 1) * 4; k >= 0; k -= 4) buf[n++] = HEX[(cp >>> k) & 15]!;
-  }
-  buf[n++] = quote;
-  let out = "";
-  for (let i = 0; i < n; i += 8192) out += String.fromCharCode.apply(null, buf.subarray(i, Math.min(n, i + 8192)) as unknown as number[]);
-  return out;
-}
-
-/** Python's repr() of a str. */
-export function pythonStrRepr(s: string): string {
-  if (PLAIN_ASCII.test(s)) return "'" + s + "'";
-  return escapedRepr(s, s.includes("'") && !s.includes('"') ? 0x22 : 0x27);
-}
-
-/** Python's repr() of a finite, non-NaN float (shortest round-trip digits, Python's notation rules). */
-export function pythonFloatRepr(n: number): string {
-  if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0";
-  const a = n < 0 ? -n : n;
-  if (a >= 1e-4 && a < 1e16) {
-    // JavaScript uses the same digits and fixed notation in this range; Python always shows a fraction.
-    const s = String(n);
-    return s.includes(".") ? s : s + ".0";
-  }
-  const e = a.toExponential();
-  const ePos = e.indexOf("e");
-  const exp = Number(e.slice(ePos + 1));
-  const absExp = exp < 0 ? -exp : exp;
-  return (n < 0 ? "-" : "") + e.slice(0, ePos) + (exp < 0 ? "e-" : "e+") + (absExp < 10 ? "0" : "") + absExp;
-}
-
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, "0");
-}
-/** A Date as Python's datetime.isoformat() writes an aware UTC datetime. */
-export function dateToIso(d: Date): string {
-  const t = d.getTime();
-  if (Number.isNaN(t)) throw new SerializeError("cannot serialize an invalid Date");
-  const ms = d.getUTCMilliseconds();
-  return (
-    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
-    `T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}` +
-    (ms ? `.${pad(ms, 3)}000` : "") +
-    "+00:00"
-  );
-}
 
 function isHashableKey(k: unknown): boolean {
   switch (typeof k) {
@@ -171,7 +49,7 @@ class Writer {
   value(v: unknown): void {
     switch (typeof v) {
       case "string":
-        this.out += pythonStrRepr(v);
+        this.out += strRepr(v);
         return;
       case "number":
         // Only a safe integer is a Python int: anything integral beyond 2^53 was a float (1e300, 2.0**60) and
@@ -201,7 +79,7 @@ class Writer {
     if (n !== n) this.out += NAN_DICT;
     else if (n === Infinity) this.out += "1e30000";
     else if (n === -Infinity) this.out += "-1e30000";
-    else this.out += pythonFloatRepr(n);
+    else this.out += floatRepr(n);
   }
 
   private object(v: object): void {
@@ -228,7 +106,7 @@ class Writer {
     } else if (v instanceof Complex) {
       this.complex(v);
     } else if (v instanceof Date) {
-      this.out += pythonStrRepr(dateToIso(v));
+      this.out += strRepr(isoformat(v));
     } else {
       const replaced = this.replace?.(v);
       if (replaced !== undefined) this.value(replaced);
@@ -263,7 +141,7 @@ class Writer {
       if (!Object.prototype.hasOwnProperty.call(d, k)) continue;
       if (first) first = false;
       else this.out += ",";
-      this.out += pythonStrRepr(k) + ":";
+      this.out += strRepr(k) + ":";
       this.value(d[k]);
     }
     this.out += "}";
@@ -362,7 +240,7 @@ function serializeCall(
   return run(() => {
     const w = new Writer(options?.replace);
     // Pyro4's SerpentSerializer.dumpsCall: the 4-tuple (objectId, method, vargs-tuple, kwargs-or-None).
-    w.out += "(" + pythonStrRepr(String(object)) + "," + pythonStrRepr(String(method)) + ",";
+    w.out += "(" + strRepr(String(object)) + "," + strRepr(String(method)) + ",";
     w.tuple(vargs);
     w.out += ",";
     if (kwargs == null) w.out += "None";

@@ -1,6 +1,6 @@
 // The contract every serializer implements, so framing, client and daemon never care which one is in use.
 
-export type SerializerName = "serpent" | "json" | "marshal" | "msgpack";
+export type SerializerName = "serpent" | "json" | "marshal" | "msgpack" | "pickle";
 
 /** A decoded INVOKE payload: Pyro4's (objectId, method, vargs, kwargs) 4-tuple. */
 export interface Call {
@@ -48,7 +48,7 @@ export function finishParts(parts: Buffer[] | null, last: Buffer): SerializedPar
 
 export interface Serializer {
   readonly name: SerializerName;
-  /** Wire id: serpent 1, json 2, marshal 3, msgpack 6. */
+  /** Wire id: serpent 1, json 2, marshal 3, pickle 4, msgpack 6. */
   readonly id: number;
   /** Whether the format has a tuple type (serpent, marshal); json and msgpack send tuples as arrays. */
   readonly tuples: boolean;

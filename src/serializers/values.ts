@@ -1,99 +1,16 @@
-// The Python <-> JavaScript value model shared by all four serializers: marker types for Python values
-// JavaScript lacks (tuple, complex, float-typed integrals), the class-dict hooks (Pyro4's
+// The Python <-> JavaScript value model shared by all four serializers: the marker types for Python values
+// JavaScript lacks (defined in python/types.ts, re-exported here), the class-dict hooks (Pyro4's
 // register_class_to_dict / register_dict_to_class), exception dicts and decode limits.
 // Serializers call into this module; it never imports a serializer.
 
-import { SerializeError, PyroError, RemoteError, pyroErrorClasses, pythonMessage } from "../errors.js";
+import { SerializeError, PyroError, RemoteError, pyroErrorClasses, pythonMessage, setRemoteTraceback } from "../errors.js";
+import { errorTraceback, pythonNameOf } from "../python/exceptions.js";
 import { URI } from "../uri.js";
 import { PYRO4_VALUES, PYRO5_VALUES, activeDialect, type ValueDialect } from "./dialect.js";
 
-/** A Python tuple. A real Array (indexing, iteration, length work), distinguishable from a list. */
-export class Tuple<T = unknown> extends Array<T> {
-  // map/filter/slice on a tuple give plain arrays: a derived sequence is not a tuple in Python either.
-  static override get [Symbol.species](): ArrayConstructor {
-    return Array;
-  }
-}
-/** Build a Python tuple: `tuple(1, "a")` travels as `(1, 'a')`. */
-export function tuple<T>(...items: T[]): Tuple<T>;
-export function tuple<T extends unknown[]>(...items: T): Tuple<T[number]>;
-export function tuple(...items: unknown[]): Tuple<unknown> {
-  return toTuple(items);
-}
-export function toTuple<T>(items: Iterable<T>): Tuple<T> {
-  const arr = Array.isArray(items) ? (items as T[]) : Array.from(items);
-  const t = newTuple<T>(arr.length);
-  for (let i = 0; i < arr.length; i++) t[i] = arr[i]!;
-  return t;
-}
-/**
- * An empty tuple of length n, for decoders to fill. Built as a plain Array given Tuple's prototype: `new Tuple(n)`
- * inside a hot decoder loop made V8 abort every optimization of that loop ("dependency change") and left the
- * marshal decoder about 8x slower; `push` onto the subclass is slower still.
- */
-export function newTuple<T = unknown>(n: number): Tuple<T> {
-  return Object.setPrototypeOf(new Array<T>(n), Tuple.prototype) as Tuple<T>;
-}
-export function isTuple(x: unknown): x is Tuple {
-  return x instanceof Tuple;
-}
-
-/**
- * A Python frozenset: a Set that cannot change after it is built (add/delete/clear throw a TypeError, as the
- * missing methods do in Python). marshal carries it as its own type both ways; serpent has no frozenset literal
- * (Python itself sends one as a set), json and msgpack send it as a list, like a Set.
- */
-export class FrozenSet<T = unknown> extends Set<T> {
-  #frozen: boolean;
-  constructor(items?: Iterable<T> | null) {
-    super();
-    // super(items) would call our add() before #frozen exists
-    if (items != null) for (const x of items) super.add(x);
-    this.#frozen = true;
-  }
-  override add(value: T): this {
-    if (this.#frozen) throw new TypeError("a frozenset cannot be changed (add)");
-    return super.add(value);
-  }
-  override delete(_value: T): boolean {
-    throw new TypeError("a frozenset cannot be changed (delete)");
-  }
-  override clear(): void {
-    throw new TypeError("a frozenset cannot be changed (clear)");
-  }
-}
-/** Build a Python frozenset: `frozenset(1, "a")` travels as `frozenset({1, 'a'})` over marshal. */
-export function frozenset<T>(...items: T[]): FrozenSet<T> {
-  return new FrozenSet(items);
-}
-export function isFrozenSet(x: unknown): x is FrozenSet {
-  return x instanceof FrozenSet;
-}
-
-/** Python complex number. */
-export class Complex {
-  constructor(
-    readonly real: number,
-    readonly imag: number,
-  ) {}
-  toString(): string {
-    return `(${this.real}${this.imag < 0 || Object.is(this.imag, -0) ? "-" : "+"}${Math.abs(this.imag)}j)`;
-  }
-}
-
-/**
- * A number that must travel as a Python float even when integral (JavaScript cannot tell 2 from 2.0).
- * Decoders return plain numbers; use `float(2)` when the Python side insists on a float type.
- */
-export class Float {
-  constructor(readonly value: number) {}
-  valueOf(): number {
-    return this.value;
-  }
-}
-export function float(value: number): Float {
-  return new Float(value);
-}
+// The marker types moved to python/types.ts (the Python-compatibility layer below the serializers).
+export { Tuple, tuple, toTuple, newTuple, isTuple, FrozenSet, frozenset, isFrozenSet, Complex, Float, float } from "../python/types.js";
+import { toTuple } from "../python/types.js";
 
 /** Python bytes as JavaScript sees them. Decoders return Buffers (which are Uint8Arrays). */
 export type Bytes = Uint8Array;
@@ -227,60 +144,15 @@ export function setKey(obj: Record<string, unknown>, key: string, value: unknown
 // ---------------------------------------------------------------------------------------------------
 // Exceptions
 
-/** JavaScript error names that have a same-meaning Python builtin. */
-const jsToPython: Record<string, string> = {
-  Error: "builtins.Exception",
-  TypeError: "builtins.TypeError",
-  RangeError: "builtins.ValueError",
-  SyntaxError: "builtins.SyntaxError",
-  ReferenceError: "builtins.NameError",
-  EvalError: "builtins.RuntimeError",
-  URIError: "builtins.ValueError",
-  AggregateError: "builtins.Exception",
-};
-/** Python builtin exception names a Python client can rebuild (the subset worth mapping to). */
-export const pythonBuiltinExceptions = new Set([
-  "ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BlockingIOError", "BrokenPipeError",
-  "BufferError", "ChildProcessError", "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError",
-  "ConnectionResetError", "EOFError", "EnvironmentError", "Exception", "FileExistsError", "FileNotFoundError",
-  "FloatingPointError", "GeneratorExit", "IOError", "ImportError", "IndexError", "InterruptedError",
-  "IsADirectoryError", "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError",
-  "NameError", "NotADirectoryError", "NotImplementedError", "OSError", "OverflowError", "PermissionError",
-  "ProcessLookupError", "RecursionError", "ReferenceError", "RuntimeError", "StopAsyncIteration", "StopIteration",
-  "SyntaxError", "SystemError", "SystemExit", "TimeoutError", "TypeError", "UnboundLocalError", "UnicodeDecodeError",
-  "UnicodeEncodeError", "UnicodeError", "ValueError", "ZeroDivisionError",
-]);
-
-/** Traceback lines for a JavaScript error, in the shape Python's traceback module prints. */
-export function errorTraceback(err: Error, pythonName: string): string[] {
-  const lines = ["Traceback (most recent call last):\n"];
-  const frames = (err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l)).reverse();
-  for (const f of frames) lines.push(`  ${f.trim()}\n`);
-  const short = pythonName.replace(/^builtins\./, "");
-  lines.push(err.message ? `${short}: ${err.message}\n` : `${short}\n`);
-  return lines;
-}
-
-/** The Python class name an error travels as: one a Python client can rebuild. */
-export function pythonNameOf(err: Error, dialect: ValueDialect = activeDialect()): string {
-  if (err instanceof RemoteError) return err.pythonType;
-  if (err instanceof PyroError) {
-    const name = (err.constructor as typeof PyroError).pythonName;
-    // our error classes are named after Pyro4's; a Pyro5 peer rebuilds them from its own errors module
-    const d = dialect;
-    return d !== PYRO4_VALUES && name.startsWith(PYRO4_VALUES.errorsPrefix) ? d.errorsPrefix + name.slice(PYRO4_VALUES.errorsPrefix.length) : name;
-  }
-  const explicit = (err as { pythonType?: unknown }).pythonType;
-  if (typeof explicit === "string") return explicit;
-  // own properties only: a name like "constructor" must not find Object.prototype members
-  if (Object.hasOwn(jsToPython, err.name)) return jsToPython[err.name]!;
-  if (pythonBuiltinExceptions.has(err.name)) return "builtins." + err.name;
-  return "builtins.Exception";
+/** An error's Python class name in a dialect: our classes are named after Pyro4's errors module; a Pyro5 peer
+ * rebuilds them from its own. */
+function dialectName(name: string, d: ValueDialect): string {
+  return d !== PYRO4_VALUES && name.startsWith(PYRO4_VALUES.errorsPrefix) ? d.errorsPrefix + name.slice(PYRO4_VALUES.errorsPrefix.length) : name;
 }
 
 /** Pyro4's exception dict for an error (the daemon sends this with the EXCEPTION flag). */
 export function errorToDict(err: Error, traceback?: string[] | null, dialect: ValueDialect = activeDialect()): Record<string, unknown> {
-  const cls = pythonNameOf(err, dialect);
+  const cls = dialectName(pythonNameOf(err), dialect);
   let args: unknown[];
   const attributes: Record<string, unknown> = {};
   if (err instanceof RemoteError) {
@@ -316,7 +188,7 @@ export function dictToError(dict: Record<string, unknown>): Error {
   if (ctor) {
     const err = new ctor(pythonMessage(args));
     const tb = attrs._pyroTraceback;
-    if (Array.isArray(tb)) err.remoteTraceback = tb as string[];
+    if (Array.isArray(tb)) setRemoteTraceback(err, tb as string[]);
     (err as unknown as { args: unknown[] }).args = args;
     return err;
   }

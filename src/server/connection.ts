@@ -7,7 +7,6 @@
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
 import { randomBytes } from "node:crypto";
-import { debuglog } from "node:util";
 import { DaemonError, ProtocolError, PyroError, SerializeError } from "../errors.js";
 import {
   FLAGS_BATCH,
@@ -31,16 +30,18 @@ import {
 import { MessageReader, type ErrorWithMessage } from "../protocol/reader.js";
 import { getSerializer, type Serializer } from "../serializers/index.js";
 import { serializerFor } from "../serializers/pyro5.js";
-import { ExceptionWrapper, errorToDict, isPlainObject } from "../serializers/values.js";
+import { ExceptionWrapper, errorToDict, isPlainObject, tuple } from "../serializers/values.js";
 import { Context, contextStorage, type CallContext, type ClientConnection, type Resource } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
-import { PythonError } from "./pyerrors.js";
+import { PythonError } from "../python/exceptions.js";
 import { asStreamable, closeIterator, drain } from "./streams.js";
 import { detailedTraceback } from "./traceback.js";
-import type { DaemonCore, Registration } from "./daemon.js";
+import type { DaemonCore, Registration } from "./daemon-core.js";
 import type { Exposure, MethodInfo } from "./expose.js";
-
-const debug = debuglog("pyro4");
+import { debug } from "../observe/log.js";
+import { frameReceive, frameSend, serverRequest, tracingActive } from "../observe/channels.js";
+import { publishReceive, publishSend } from "../observe/frames.js";
+import { requestDone, requestStart, type RequestTrace } from "../observe/tracing.js";
 const OWNED = { zeroCopy: true } as const;
 
 /** marshal of a str, for early CONNECTFAILs when the marshal serializer is unavailable: TYPE_UNICODE 'u'. */
@@ -75,7 +76,7 @@ function randomUuidBytes(): Buffer {
 function errorCode(e: unknown): string | undefined {
   return (e as { code?: unknown } | null)?.code as string | undefined;
 }
-const COMMUNICATION_CODES = new Set(["COMMUNICATION_ERROR", "CONNECTION_CLOSED", "TIMEOUT", "PROTOCOL_ERROR", "MESSAGE_TOO_LARGE", "SERIALIZE_ERROR"]);
+const COMMUNICATION_CODES = new Set(["ERR_PYRO4_COMMUNICATION", "ERR_PYRO4_CONNECTION_CLOSED", "ERR_PYRO4_TIMEOUT", "ERR_PYRO4_PROTOCOL", "ERR_PYRO4_MESSAGE_TOO_LARGE", "ERR_PYRO4_SERIALIZE"]);
 const isCommunicationError = (e: unknown) => COMMUNICATION_CODES.has(errorCode(e) ?? "");
 
 /** Anything thrown becomes an Error (Python raises only exceptions; JavaScript can throw any value). */
@@ -100,16 +101,25 @@ export class Connection implements ClientConnection {
   private handshaken = false;
   /** marshal's wire id in this daemon's protocol (3 in Pyro4, 2 in Pyro5): early CONNECTFAILs use it. */
   private get marshalId(): number {
-    return this.daemon.wire.values.ids.marshal;
+    return this.daemon.wire.values.ids.marshal!;
   }
   private busy = false;
   private closed = false;
   private paused = false;
+  /** Waiting for 'drain': more than writeHighWaterMark bytes of replies are unsent, so nothing is read or handled. */
+  private writeBlocked = false;
+  private readonly onDrain = (): void => {
+    this.writeBlocked = false;
+    if (this.closed) return;
+    debug("connection %d: replies drained, reading again", this.id);
+    if (!this.paused && !this.readFailed) this.socket.resume();
+    this.pump();
+  };
   private readFailed = false;
 
   constructor(
     readonly socket: Socket,
-    private daemon: DaemonCore,
+    private daemon: DaemonCore<Connection>,
     private deniedReason: string | null = null,
   ) {
     this.peer = socket.remoteAddress
@@ -124,7 +134,7 @@ export class Connection implements ClientConnection {
     // reply until the client's (possibly delayed) ACK, never save a packet. Invisible on the wire otherwise.
     if (socket.remoteAddress) socket.setNoDelay(true);
     if (daemon.commTimeout > 0) {
-      socket.setTimeout(daemon.commTimeout * 1000);
+      socket.setTimeout(daemon.commTimeout);
       socket.on("timeout", () => {
         if (!this.busy) {
           debug("connection %d: idle timeout", this.id);
@@ -173,6 +183,7 @@ export class Connection implements ClientConnection {
     }
     this.armMessageTimer();
     if (!msgs.length) return;
+    if (frameReceive.hasSubscribers) for (const m of msgs) publishReceive("server", this.id, m);
     for (const m of msgs) this.queue.push(m);
     if (this.queue.length > 64 && !this.paused) {
       this.paused = true;
@@ -185,7 +196,7 @@ export class Connection implements ClientConnection {
       this.readFailed = true;
       this.socket.pause();
     }
-    if (!this.pumping) this.pump();
+    if (!this.pumping && !this.writeBlocked) this.pump();
   }
 
   /** Slowloris guard: a started message must complete within the daemon's messageTimeout. */
@@ -199,16 +210,16 @@ export class Connection implements ClientConnection {
       }
     } else if (!this.messageTimer) {
       this.messageTimer = setTimeout(() => {
-        debug("connection %d: message not complete within %ds, closing", this.id, limit);
+        debug("connection %d: message not complete within %d ms, closing", this.id, limit);
         this.close();
-      }, limit * 1000);
+      }, limit);
       this.messageTimer.unref();
     }
   }
 
   private onReadError(e: ErrorWithMessage): void {
     debug("connection %d: read error: %s", this.id, e.message);
-    if (!this.handshaken && !this.pumping && errorCode(e) !== "MESSAGE_TOO_LARGE") {
+    if (!this.handshaken && !this.pumping && errorCode(e) !== "ERR_PYRO4_MESSAGE_TOO_LARGE") {
       // Pyro4 answers a bad first message with a marshal-encoded CONNECTFAIL (seq 0), then hangs up.
       this.queue.length = 0;
       this.sendConnectFail(0, this.marshalId, String(e.message), null);
@@ -245,10 +256,11 @@ export class Connection implements ClientConnection {
     this.pumping = true;
     try {
       while (this.queue.length && !this.closed) {
+        if (this.repliesPiledUp()) return;
         const msg = this.queue.shift()!;
         if (this.paused && this.queue.length < 16) {
           this.paused = false;
-          this.socket.resume();
+          if (!this.writeBlocked) this.socket.resume();
         }
         if (!this.handshaken) {
           this.handshake(msg).then(
@@ -281,6 +293,24 @@ export class Connection implements ClientConnection {
     this.pumpDone();
   }
 
+  /**
+   * Write backpressure: with more unsent reply bytes than the high-water mark, stop reading and handling this
+   * connection's requests until the socket drains (a client that never reads cannot make us buffer every reply).
+   * The pump stays marked as running meanwhile, so new data is only queued; 'drain' restarts it.
+   */
+  private repliesPiledUp(): boolean {
+    const hwm = this.daemon.writeHighWaterMark;
+    const unsent = this.socket.writableLength;
+    if (hwm <= 0 || !(unsent > hwm)) return false;
+    // 'drain' comes only once a write() has returned false, i.e. above the socket's own high-water mark (16 KiB)
+    if (!(unsent >= this.socket.writableHighWaterMark)) return false;
+    debug("connection %d: %d bytes of replies unsent, pausing reads until drained", this.id, unsent);
+    this.writeBlocked = true;
+    this.socket.pause();
+    this.socket.once("drain", this.onDrain);
+    return true;
+  }
+
   private pumpFailed(e: unknown): void {
     debug("connection %d: closing after error: %s", this.id, (e as Error)?.message);
     this.close();
@@ -303,6 +333,7 @@ export class Connection implements ClientConnection {
       wire: this.daemon.wire,
     });
     if (this.closed) return;
+    if (frameSend.hasSubscribers) publishSend("server", this.id, head, body);
     writeMessage(this.socket, head, body);
   }
 
@@ -390,7 +421,7 @@ export class Connection implements ClientConnection {
     } catch (e) {
       const err = asError(e);
       debug("connection %d: handshake failed: %s", this.id, err.message);
-      if (errorCode(err) === "CONNECTION_CLOSED") return false;
+      if (errorCode(err) === "ERR_PYRO4_CONNECTION_CLOSED") return false;
       this.sendConnectFail(seq, serializerId, err.message, ctx);
       return false;
     }
@@ -437,7 +468,9 @@ export class Connection implements ClientConnection {
       serializer = serializerFor(this.daemon.wire.values, msg.serializerId);
       if (msg.flags & FLAGS_KEEPSERIALIZED)
         throw new PyroError("this daemon does not support SerializedBlob calls (FLAGS_KEEPSERIALIZED)");
+      if (msg.data.length === 0) throw emptyCallError(serializer.name);
       const call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
+      if (tracingActive(serverRequest)) return this.tracedRequest(msg, ctx, serializer, call, oneway);
       const reg = this.daemon.lookup(call.object);
       if (!reg) throw new DaemonError("unknown object");
       const vargs = Array.isArray(call.vargs) ? call.vargs : [];
@@ -454,6 +487,47 @@ export class Connection implements ClientConnection {
     } catch (e) {
       this.requestFailed(msg, serializer, e, oneway);
     }
+  }
+
+  /** The pyro4:server:request payload of the request being handled, while someone subscribes. */
+  private trace: RequestTrace | null = null;
+
+  /** handleRequest's path while pyro4:server:request has subscribers: the same steps inside start/end. */
+  private tracedRequest(msg: Message, ctx: Context, serializer: Serializer, call: { object: string; method: string; vargs: unknown; kwargs: unknown }, oneway: boolean): Promise<void> | void {
+    const vargs = Array.isArray(call.vargs) ? call.vargs : [];
+    const t: RequestTrace = {
+      connectionId: this.id, peer: this.peer, daemon: this.daemon.locationStr, objectId: call.object, method: call.method,
+      args: vargs, kwargs: null, seq: msg.seq, flags: msg.flags, oneway, serializerId: msg.serializerId,
+      correlationId: ctx.correlationId, annotations: msg.annotations,
+    };
+    this.trace = t;
+    let outcome: Outcome | Promise<Outcome>;
+    try {
+      outcome = requestStart(t, () => {
+        const reg = this.daemon.lookup(call.object);
+        if (!reg) throw new DaemonError("unknown object");
+        const kwargs = call.kwargs && typeof call.kwargs === "object" ? kwargsRecord(call.kwargs) : null;
+        t.kwargs = kwargs;
+        return contextStorage.run(ctx, () => this.invoke(ctx, reg, call.method, vargs, kwargs, msg.flags, oneway));
+      });
+    } catch (e) {
+      this.requestFailed(msg, serializer, e, oneway);
+      return;
+    }
+    if (isThenable(outcome)) {
+      return (outcome as Promise<Outcome>).then(
+        (o) => this.respond(msg, ctx, serializer, o, oneway),
+        (e: unknown) => this.requestFailed(msg, serializer, e, oneway),
+      );
+    }
+    this.respond(msg, ctx, serializer, outcome as Outcome, oneway);
+  }
+
+  /** The traced request is over (answered, failed or started oneway). */
+  private traceDone(value: unknown, err: unknown, failed: boolean): void {
+    const t = this.trace!;
+    this.trace = null;
+    requestDone(t, value, err, failed);
   }
 
   /** Whether the request being handled called a @callback method (its errors close the connection). */
@@ -563,6 +637,11 @@ export class Connection implements ClientConnection {
 
   /** Send the outcome of a call (nothing for oneway calls). */
   private respond(msg: Message, ctx: Context, serializer: Serializer, outcome: Outcome, oneway: boolean): void {
+    this.sendOutcome(msg, ctx, serializer, outcome, oneway);
+    if (this.trace) this.traceDone(outcome.data, undefined, false);
+  }
+
+  private sendOutcome(msg: Message, ctx: Context, serializer: Serializer, outcome: Outcome, oneway: boolean): void {
     this.busy = false;
     try {
       if (oneway) return;
@@ -587,7 +666,7 @@ export class Connection implements ClientConnection {
     const err = asError(e);
     const code = errorCode(err);
     debug("connection %d: exception while handling request: %s", this.id, err.message);
-    if (code !== "CONNECTION_CLOSED" && !oneway && (code === "SERIALIZE_ERROR" || !isCommunicationError(err))) {
+    if (code !== "ERR_PYRO4_CONNECTION_CLOSED" && !oneway && (code === "ERR_PYRO4_SERIALIZE" || !isCommunicationError(err))) {
       let ser = serializer;
       if (!ser) {
         try {
@@ -599,10 +678,11 @@ export class Connection implements ClientConnection {
       if (ser) this.sendException(msg.seq, ser, err, 0, null);
     }
     const isCallback = this.callbackCall;
-    if (isCallback || isCommunicationError(err) || code === "SECURITY_ERROR") {
+    if (isCallback || isCommunicationError(err) || code === "ERR_PYRO4_SECURITY") {
       if (isCallback) this.daemon.callbackError(err);
       this.closeAfterWrite();
     }
+    if (this.trace) this.traceDone(undefined, err, true);
   }
 }
 
@@ -617,6 +697,23 @@ function valueOutcome(v: unknown): Outcome | Promise<Outcome> {
 
 function isThenable(v: unknown): boolean {
   return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
+}
+
+/**
+ * An INVOKE with no data at all: what Pyro4's own serializer raises for empty input. Python's daemon answers it
+ * and keeps the connection (it is not a Pyro CommunicationError), so we do the same with the same exception.
+ */
+function emptyCallError(serializer: string): PythonError {
+  switch (serializer) {
+    case "serpent":
+      return new PythonError("SyntaxError", "invalid syntax", tuple("<unknown>", 0, 0, "", 0, 0));
+    case "json":
+      return new PythonError("json.decoder.JSONDecodeError", "Expecting value: line 1 column 1 (char 0)");
+    case "marshal":
+      return new PythonError("EOFError", "EOF read where object expected");
+    default:
+      return new PythonError("ValueError", "Unpack failed: incomplete input");
+  }
 }
 
 /** kwargs as a plain record (a Map arrives when a serializer decoded non-string keys). */

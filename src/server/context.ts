@@ -53,6 +53,21 @@ export interface CallContext {
 
 export const contextStorage = new AsyncLocalStorage<CallContext>();
 
+/** Set once this process has served a call: until then no proxy call looks for an ambient context. */
+let served = false;
+
+/**
+ * CORR bytes of the call being served, for proxies used inside it (Pyro4's current_context.correlation_id,
+ * which its proxies send): logs of a call chain across processes share one id. Null outside a served call.
+ */
+export function ambientCorrelation(): Buffer | null {
+  if (!served) return null;
+  const ctx = contextStorage.getStore();
+  if (!ctx) return null;
+  if (ctx instanceof Context) return ctx.correlationAnnotation();
+  return ctx.correlationId ? uuidToBytes(ctx.correlationId) : null;
+}
+
 /** The context of the call being served, or undefined outside a served call. */
 export function currentContext(): CallContext | undefined {
   return contextStorage.getStore();
@@ -78,6 +93,7 @@ export class Context implements CallContext {
   correlationBytes: Buffer | null = null;
 
   constructor(client: ClientConnection | null) {
+    served = true;
     this.client = client;
     this.clientSockAddr = client?.peer ?? null;
   }
@@ -137,16 +153,4 @@ export class Context implements CallContext {
     if (!this.client) throw new PyroError("cannot untrack resource on a connectionless call");
     this.client.trackedResources.delete(resource);
   }
-}
-
-export function makeContext(client: ClientConnection | null, init: Partial<CallContext> = {}): Context {
-  const ctx = new Context(client);
-  if (init.clientSockAddr !== undefined) ctx.clientSockAddr = init.clientSockAddr;
-  if (init.seq !== undefined) ctx.seq = init.seq;
-  if (init.msgFlags !== undefined) ctx.msgFlags = init.msgFlags;
-  if (init.serializerId !== undefined) ctx.serializerId = init.serializerId;
-  if (init.annotations !== undefined) ctx.annotations = init.annotations;
-  if (init.responseAnnotations !== undefined) ctx.responseAnnotations = init.responseAnnotations;
-  if (init.correlationId !== undefined) ctx.correlationId = init.correlationId;
-  return ctx;
 }

@@ -4,11 +4,10 @@
 
 import type { Socket } from "node:net";
 import { randomUUID } from "node:crypto";
-import { debuglog } from "node:util";
 import { config } from "../config.js";
 import { DaemonError, PyroError } from "../errors.js";
 import { DAEMON_NAME, type Annotations } from "../protocol/message.js";
-import { getSerializer, serializerIds } from "../serializers/index.js";
+import { getSerializer, serializerIds, type SerializerName } from "../serializers/index.js";
 import { PYRO5_VALUES, activeDialect, type ValueDialect } from "../serializers/dialect.js";
 import { serializerFor } from "../serializers/pyro5.js";
 import { wireFormat, type WireFormat } from "../protocol/wire.js";
@@ -18,6 +17,9 @@ import { listen, type Listener } from "../transport/listen.js";
 import { tlsServerOptions, type TlsSettings } from "../transport/tls.js";
 import { addAutoproxyHook } from "../serializers/autoproxy.js";
 import { Connection } from "./connection.js";
+import type { DaemonCore, Registration } from "./daemon-core.js";
+
+export type { DaemonCore, Registration };
 import { currentContext, type ClientConnection } from "./context.js";
 import { DaemonObject, type DaemonLike } from "./daemon-object.js";
 import {
@@ -31,8 +33,12 @@ import {
   type InstanceMode,
 } from "./expose.js";
 import { StreamRegistry } from "./streams.js";
+import { coreLog, debug } from "../observe/log.js";
+import { serverConnection, serverDisconnect, type ServerConnectionMessage } from "../observe/channels.js";
+import "../observe/setup.js";
 
-const debug = debuglog("pyro4");
+/** Default DaemonOptions.writeHighWaterMark: 1 MiB of unsent replies per connection. */
+const DEFAULT_WRITE_HIGH_WATER_MARK = 1 << 20;
 
 export { DAEMON_NAME };
 
@@ -51,10 +57,10 @@ export interface DaemonOptions {
   /** 4 (default): serve Pyro4 clients (protocol 48). 5: serve Pyro5 clients (protocol 502, no HMAC). */
   protocol?: 4 | 5;
   /** Default config.SERIALIZERS_ACCEPTED (serpent, marshal, json; msgpack is opt-in as in Pyro4). */
-  serializersAccepted?: Iterable<string>;
+  serializersAccepted?: Iterable<SerializerName>;
   /** Bytes; 0 = unlimited. Default config.MAX_MESSAGE_SIZE. */
   maxMessageSize?: number;
-  /** Seconds a client connection may stay idle; 0 = forever. Default config.COMMTIMEOUT. */
+  /** Milliseconds a client connection may stay idle; 0 = forever. Default config.COMMTIMEOUT (which is in seconds, as in Pyro4) * 1000. */
   commTimeout?: number;
   compression?: boolean;
   onewayThreaded?: boolean;
@@ -65,7 +71,9 @@ export interface DaemonOptions {
    * Pyro4 does (the client raises "result of call is an iterator, but the server is not configured to allow streaming").
    */
   streamFallback?: "list" | "error";
+  /** Milliseconds an item stream may live; 0 = forever. Default config.ITER_STREAM_LIFETIME (seconds) * 1000. */
   iterStreamLifetime?: number;
+  /** Milliseconds an item stream outlives its disconnected client; 0 = closed at once. Default config.ITER_STREAM_LINGER (seconds) * 1000. */
   iterStreamLinger?: number;
   autoproxy?: boolean;
   requireExpose?: boolean;
@@ -75,7 +83,7 @@ export interface DaemonOptions {
    */
   ssl?: boolean | TlsSettings;
   /**
-   * Seconds a message may take to arrive completely once its first byte came; a slower peer (slowloris) is
+   * Milliseconds a message may take to arrive completely once its first byte came; a slower peer (slowloris) is
    * disconnected. 0 = no limit (Pyro4 has none). Default: 0.
    */
   messageTimeout?: number;
@@ -83,6 +91,15 @@ export interface DaemonOptions {
   maxStreamsPerConnection?: number;
   /** Calls in one batch request; a larger batch is refused whole (none of its calls run). 0 = unlimited. */
   maxBatchSize?: number;
+  /**
+   * Write backpressure, in bytes: while a connection holds more than this many bytes of replies its client has
+   * not taken yet, the daemon stops reading and handling that connection's requests, and resumes on 'drain'. A
+   * client that sends requests and never reads the replies then costs about this much memory, not one reply per
+   * request it sent. Other connections are served meanwhile. A value below the socket's own high-water mark
+   * (16 KiB) acts as that ('drain' only follows a write the socket refused). 0 = no limit (Pyro4's blocking sends
+   * need none). Default: 1 MiB.
+   */
+  writeHighWaterMark?: number;
   /** Refuse connections beyond this many (CONNECTFAIL like Pyro4's "no free workers"). 0 = unlimited. */
   maxConnections?: number;
   /** Pyro4's Daemon.validateHandshake: return the handshake response, throw to refuse the connection. */
@@ -106,14 +123,6 @@ export interface RegisterOptions extends ExposureOptions {
 }
 
 /** A registered object or class. */
-export interface Registration {
-  id: string;
-  target: object;
-  isClass: boolean;
-  exposure: Exposure;
-  instanceMode: InstanceMode;
-  instanceCreator: InstanceCreator | null;
-}
 
 /** Pyro4's serialized Proxy: what a Python client turns into a Pyro4.core.Proxy. */
 export interface ProxyDict {
@@ -124,36 +133,8 @@ export interface ProxyDict {
 /** Objects registered anywhere, so an object is not registered twice by accident (Pyro4's _pyroId check). */
 const registeredIn = new WeakMap<object, { daemon: Daemon; id: string }>();
 
-/** What Connection needs from its daemon. */
-export interface DaemonCore {
-  readonly locationStr: string;
-  readonly hmacKey: Uint8Array | null;
-  readonly maxMessageSize: number;
-  readonly commTimeout: number;
-  readonly compression: boolean;
-  readonly onewayThreaded: boolean;
-  readonly detailedTraceback: boolean;
-  readonly iterStreaming: boolean;
-  readonly streamFallback: "list" | "error";
-  readonly acceptedSerializers: Set<number>;
-  /** The one protocol this daemon speaks (chosen at creation). */
-  readonly wire: WireFormat;
-  readonly streams: StreamRegistry;
-  readonly replacer: ((value: object) => unknown) | undefined;
-  readonly messageTimeout: number;
-  readonly maxStreamsPerConnection: number;
-  readonly maxBatchSize: number;
-  lookup(objectId: string): Registration | undefined;
-  instanceFor(reg: Registration, conn: ClientConnection): Promise<object> | object;
-  validateHandshake(conn: ClientConnection, data: unknown): unknown;
-  metadataFor(objectId: string, asLists: boolean): ReturnType<Exposure["metadata"]> | null;
-  userAnnotations(): Annotations | null;
-  connectionClosed(conn: Connection): void;
-  requestDone(): void;
-  callbackError(err: Error): void;
-}
 
-export class Daemon implements DaemonCore, DaemonLike {
+export class Daemon implements DaemonCore<Connection>, DaemonLike {
   readonly host: string;
   readonly port: number;
   readonly unixsocket: string | null;
@@ -194,6 +175,7 @@ export class Daemon implements DaemonCore, DaemonLike {
   readonly messageTimeout: number;
   readonly maxStreamsPerConnection: number;
   readonly maxBatchSize: number;
+  readonly writeHighWaterMark: number;
 
   constructor(options: DaemonOptions = {}) {
     this.hooks = options;
@@ -210,7 +192,7 @@ export class Daemon implements DaemonCore, DaemonLike {
     this.hmacKey = toKey(options.hmacKey);
     if (this.hmacKey && !this.wire.hmac) throw new PyroError("Pyro5 has no HMAC signing (removed in Pyro5): use TLS (ssl option) instead");
     this.maxMessageSize = options.maxMessageSize ?? config.MAX_MESSAGE_SIZE;
-    this.commTimeout = options.commTimeout ?? config.COMMTIMEOUT;
+    this.commTimeout = options.commTimeout ?? config.COMMTIMEOUT * 1000;
     this.compression = options.compression ?? config.COMPRESSION;
     this.onewayThreaded = options.onewayThreaded ?? config.ONEWAY_THREADED;
     this.detailedTraceback = options.detailedTraceback ?? config.DETAILED_TRACEBACK;
@@ -222,7 +204,12 @@ export class Daemon implements DaemonCore, DaemonLike {
     this.messageTimeout = options.messageTimeout ?? 0;
     this.maxStreamsPerConnection = options.maxStreamsPerConnection ?? 0;
     this.maxBatchSize = options.maxBatchSize ?? 0;
-    this.streams = new StreamRegistry(options.iterStreamLifetime ?? config.ITER_STREAM_LIFETIME, options.iterStreamLinger ?? config.ITER_STREAM_LINGER);
+    this.writeHighWaterMark = options.writeHighWaterMark ?? DEFAULT_WRITE_HIGH_WATER_MARK;
+    if (!(this.writeHighWaterMark >= 0)) throw new PyroError(`invalid writeHighWaterMark: ${options.writeHighWaterMark}`);
+    this.streams = new StreamRegistry(
+      options.iterStreamLifetime !== undefined ? options.iterStreamLifetime / 1000 : config.ITER_STREAM_LIFETIME,
+      options.iterStreamLinger !== undefined ? options.iterStreamLinger / 1000 : config.ITER_STREAM_LINGER,
+    );
     this.acceptedSerializers = new Set();
     for (const name of options.serializersAccepted ?? config.SERIALIZERS_ACCEPTED) {
       const id = serializerIds[name];
@@ -457,7 +444,8 @@ export class Daemon implements DaemonCore, DaemonLike {
   }
 
   callbackError(err: Error): void {
-    console.warn(`error during handleRequest (callback): ${err.stack ?? err.message}`);
+    // Pyro4 logs this as a warning (its socket servers catch the re-raised callback error)
+    coreLog.warning("error during handleRequest: %s; %s", err.message, err.stack ?? "");
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -487,17 +475,23 @@ export class Daemon implements DaemonCore, DaemonLike {
     const conn = new Connection(socket, this, denied);
     this.connections.add(conn);
     debug("connection %d from %s", conn.id, socket.remoteAddress ?? "unix socket");
+    if (serverConnection.hasSubscribers) serverConnection.publish(this.connectionMessage(conn, denied));
   }
 
   connectionClosed(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
     debug("connection %d closed", conn.id);
+    if (serverDisconnect.hasSubscribers) serverDisconnect.publish(this.connectionMessage(conn, null));
     this.streams.disconnect(conn);
     try {
       this.clientDisconnect(conn);
     } catch (e) {
-      console.warn("Error in clientDisconnect: " + (e as Error).message);
+      coreLog.warning("Error in clientDisconnect: %s", (e as Error).message);
     }
+  }
+
+  private connectionMessage(conn: Connection, denied: string | null): ServerConnectionMessage {
+    return { connectionId: conn.id, peer: conn.peer, daemon: this._location ?? "", denied };
   }
 
   requestDone(): void {
@@ -505,7 +499,7 @@ export class Daemon implements DaemonCore, DaemonLike {
   }
 
   private startHousekeeping(): void {
-    const interval = Math.min(config.POLLTIMEOUT || 0, Math.max(this.commTimeout || 0, 5)) || 2;
+    const interval = Math.min(config.POLLTIMEOUT || 0, Math.max(this.commTimeout / 1000 || 0, 5)) || 2;
     this.housekeeper = setInterval(() => {
       try {
         this.streams.sweep();

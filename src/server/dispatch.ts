@@ -5,7 +5,7 @@
 import { isPlainObject, setKey } from "../serializers/values.js";
 import { isPrivateName, type Exposure, type MethodInfo } from "./expose.js";
 import type { ParamInfo } from "./params.js";
-import { attributeError, typeError } from "./pyerrors.js";
+import { attributeError, typeError } from "../python/exceptions.js";
 
 /**
  * Python's hasattr(obj, name) for a served JavaScript object: own and class members only. What every JavaScript

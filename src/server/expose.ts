@@ -99,59 +99,133 @@ function applyMarks(value: unknown, context: AnyDecoratorContext, fm: FnMarks, w
   }
 }
 
+// Every decorator here works in projects compiled with standard decorators (TypeScript 5+, the default) and
+// with legacy ones (`experimentalDecorators: true`, as NestJS/TypeORM/Angular projects have): they tell the two
+// apart by their arguments. Standard: (value, context) with context.kind. Legacy: (constructor) for a class,
+// (prototype, name, descriptor) for a method or accessor, (prototype, name, undefined) for a field,
+// (prototype, name, index) for a parameter.
+
+/** A decorator usable under both TypeScript decorator implementations. */
+export interface PyroDecorator {
+  <T extends Function>(target: T): T;
+  (value: unknown, context: AnyDecoratorContext): void;
+  (target: object, propertyKey: string | symbol, descriptor?: PropertyDescriptor): void;
+}
+
+const isStandardContext = (c: unknown): c is AnyDecoratorContext =>
+  typeof c === "object" && c !== null && typeof (c as { kind?: unknown }).kind === "string";
+
+const isLegacyMember = (target: unknown, key: unknown): key is string | symbol =>
+  (typeof target === "object" || typeof target === "function") && target !== null && (typeof key === "string" || typeof key === "symbol");
+
+function applyLegacyMarks(key: string | symbol, descriptor: unknown, fm: FnMarks, what: string, methodsOnly: boolean, checkPrivate = true): void {
+  const name = String(key);
+  if (typeof descriptor === "number")
+    throw new TypeError(`@${what} cannot be used on a parameter (parameter ${descriptor} of '${name}')`);
+  const d = descriptor as PropertyDescriptor | undefined;
+  if (!d || (typeof d.value !== "function" && !d.get && !d.set)) {
+    throw new TypeError(
+      methodsOnly
+        ? `@${what} can only be used on methods ('${name}' is not a method)`
+        : `@${what} cannot be used on a plain field ('${name}'): use a method or a getter/setter. ` +
+            "(With standard decorators, experimentalDecorators off in tsconfig.json, an 'accessor' field works too.)",
+    );
+  }
+  if (methodsOnly && typeof d.value !== "function") throw new TypeError(`@${what} can only be used on methods ('${name}' is an accessor)`);
+  if (checkPrivate) refusePrivate(key);
+  if (typeof d.value === "function") markFn(d.value, fm);
+  if (d.get) markFn(d.get, fm);
+  if (d.set) markFn(d.set, fm);
+}
+
+/** What to say when a decorator gets arguments neither decorator implementation passes. */
+function unrecognized(what: string, args: unknown[]): TypeError {
+  return new TypeError(
+    `@${what} was called with arguments no decorator implementation passes (${args.map((a) => typeof a).join(", ")}). ` +
+      "Use it as a decorator compiled by TypeScript 5+ (standard decorators: leave experimentalDecorators off) or " +
+      'with "experimentalDecorators": true in tsconfig.json (legacy decorators), or call it on a class or function.',
+  );
+}
+
+/** The decorator behind @expose / @expose({...}): marks `fm` on whatever it decorates. */
+function exposeDecorator(fm: FnMarks): PyroDecorator {
+  return function (value: unknown, context?: unknown, descriptor?: unknown): any {
+    if (isStandardContext(context)) {
+      applyMarks(value, context, fm, "expose");
+      return undefined;
+    }
+    if (isLegacyMember(value, context)) {
+      applyLegacyMarks(context, descriptor, fm, "expose", false);
+      return undefined;
+    }
+    if (context === undefined && typeof value === "function") {
+      // a legacy class decorator, or expose(SomeClass) / expose(fn) called as a function
+      if (isClass(value)) markClass(value, { exposed: true });
+      else {
+        if (value.name) refusePrivate(value.name);
+        markFn(value, fm);
+      }
+      return value;
+    }
+    throw unrecognized("expose", [value, context, descriptor].slice(0, arguments.length));
+  } as PyroDecorator;
+}
+
+const plainExpose = exposeDecorator({ exposed: true });
+
 /**
- * Pyro4's @expose. As a TS 5 decorator on a class (every public method and accessor of that class), a method,
- * a getter/setter or an `accessor` field (a remote attribute). Also `expose({ params: [...] })` as a decorator
- * factory, and `expose(SomeClass)` / `expose(fn)` as a plain function for code without decorators.
+ * Pyro4's @expose. As a decorator on a class (every public method and accessor of that class), a method,
+ * a getter/setter or (standard decorators only) an `accessor` field, which becomes a remote attribute.
+ * Also `expose({ params: [...] })` as a decorator factory, and `expose(SomeClass)` / `expose(fn)` as a plain
+ * function for code without decorators. Works with standard and with `experimentalDecorators` compilation.
  */
 export function expose<T extends Function>(target: T): T;
 export function expose(value: unknown, context: AnyDecoratorContext): void;
-export function expose(options: ExposeOptions): (value: unknown, context: AnyDecoratorContext) => void;
-export function expose(value: unknown, context?: AnyDecoratorContext): unknown {
-  if (context && typeof context === "object" && "kind" in context) {
-    applyMarks(value, context, { exposed: true }, "expose");
+export function expose(target: object, propertyKey: string | symbol, descriptor?: PropertyDescriptor): void;
+export function expose(options: ExposeOptions): PyroDecorator;
+export function expose(value: unknown, context?: unknown, descriptor?: unknown): unknown {
+  if (arguments.length === 1 && value !== null && typeof value === "object") {
+    const opts = value as ExposeOptions;
+    return exposeDecorator({ exposed: true, ...(opts.params ? { params: [...opts.params] } : {}) });
+  }
+  return (plainExpose as (...a: unknown[]) => unknown)(...[value, context, descriptor].slice(0, arguments.length));
+}
+
+/** A method-only marker decorator (@oneway, @callback), for both decorator implementations. */
+// (@callback, like Pyro4's, does not care whether the method is private; @oneway refuses private names)
+function methodMarker(what: string, fm: FnMarks, args: unknown[], checkPrivate: boolean): unknown {
+  const [value, context, descriptor] = args;
+  if (isStandardContext(context)) {
+    if (context.kind !== "method") throw new TypeError(`@${what} can only be used on methods`);
+    if (checkPrivate) applyMarks(value, context, fm, what);
+    else markFn(value as Function, fm);
     return undefined;
   }
-  if (typeof value === "function") {
-    if (isClass(value)) markClass(value, { exposed: true });
-    else {
-      if (value.name) refusePrivate(value.name);
-      markFn(value, { exposed: true });
-    }
+  if (isLegacyMember(value, context)) {
+    applyLegacyMarks(context, descriptor, fm, what, true, checkPrivate);
+    return undefined;
+  }
+  if (args.length === 1 && typeof value === "function") {
+    markFn(value, fm);
     return value;
   }
-  if (value && typeof value === "object") {
-    const opts = value as ExposeOptions;
-    return (v: unknown, ctx: AnyDecoratorContext) =>
-      applyMarks(v, ctx, { exposed: true, ...(opts.params ? { params: [...opts.params] } : {}) }, "expose");
-  }
-  throw new TypeError("@expose cannot determine what this is: " + String(value));
+  throw unrecognized(what, args);
 }
 
 /** Pyro4's @oneway: the client does not wait for a result (it learns this from the metadata). */
 export function oneway<T extends Function>(target: T): T;
 export function oneway(value: unknown, context: ClassMethodDecoratorContext): void;
-export function oneway(value: unknown, context?: ClassMethodDecoratorContext): unknown {
-  if (context) {
-    if (context.kind !== "method") throw new TypeError("@oneway can only be used on methods");
-    applyMarks(value, context, { oneway: true }, "oneway");
-    return undefined;
-  }
-  markFn(value as Function, { oneway: true });
-  return value;
+export function oneway(target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): void;
+export function oneway(...args: unknown[]): unknown {
+  return methodMarker("oneway", { oneway: true }, args, true);
 }
 
 /** Pyro4's @callback: errors are also raised (reported) on the serving side, and the connection is closed. */
 export function callback<T extends Function>(target: T): T;
 export function callback(value: unknown, context: ClassMethodDecoratorContext): void;
-export function callback(value: unknown, context?: ClassMethodDecoratorContext): unknown {
-  if (context) {
-    if (context.kind !== "method") throw new TypeError("@callback can only be used on methods");
-    markFn(value as Function, { callback: true });
-    return undefined;
-  }
-  markFn(value as Function, { callback: true });
-  return value;
+export function callback(target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): void;
+export function callback(...args: unknown[]): unknown {
+  return methodMarker("callback", { callback: true }, args, false);
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import { PyroError } from "../errors.js";
-import { stopIteration } from "./pyerrors.js";
+import { stopIteration } from "../python/exceptions.js";
 import type { ClientConnection } from "./context.js";
 
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;

@@ -1,9 +1,9 @@
-// Tracebacks sent with exceptions: the plain form comes from values.ts (errorTraceback); this adds Pyro4's
+// Tracebacks sent with exceptions: the plain form comes from python/exceptions.ts (errorTraceback); this adds Pyro4's
 // DETAILED_TRACEBACK layout (frame by frame with the source line), built from the JavaScript stack.
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { pythonNameOf } from "../serializers/values.js";
+import { pythonNameOf } from "../python/exceptions.js";
 
 const LINE = "-".repeat(52) + "\n";
 const sourceCache = new Map<string, string[] | null>();

@@ -6,6 +6,8 @@ import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from "node:tls";
 import { CommunicationError, TimeoutError } from "../errors.js";
 import type { ReadRelay } from "./relay.js";
+import { repr } from "../python/repr.js";
+import { tuple } from "../python/types.js";
 
 export interface ConnectTarget {
   host?: string | null;
@@ -31,7 +33,7 @@ export interface ConnectOptions {
 
 /**
  * The error an aborted operation rejects with: the signal's reason, except that `AbortSignal.timeout()`'s
- * DOMException becomes our TimeoutError, so `instanceof TimeoutError` / `code === "TIMEOUT"` hold for both kinds
+ * DOMException becomes our TimeoutError, so `instanceof TimeoutError` / `code === "ERR_PYRO4_TIMEOUT"` hold for both kinds
  * of timeout.
  */
 export function abortReason(signal: AbortSignal): unknown {
@@ -44,7 +46,7 @@ export function abortReason(signal: AbortSignal): unknown {
 /** Pyro4 prints the connect location as a Python tuple `('host', port)` or the socket path. */
 export function describeTarget(t: ConnectTarget): string {
   if (t.sockname) return t.sockname;
-  return `('${t.host ?? ""}', ${t.port ?? "None"})`;
+  return repr(tuple(t.host ?? "", t.port ?? null));
 }
 
 /** Connect; resolves with a connected socket (no data listeners attached, not unref'd). */

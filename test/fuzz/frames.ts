@@ -187,7 +187,7 @@ export function deepPayload(s: Serializer, depth: number): Buffer {
 const TOKENS = ["(", ")", "[", "]", "{", "}", "'", '"', "\\", ",", ":", "1e999", "-", "None", "True", "\u0000", "\uffff", "\\x", "\\u12", "0x", "9".repeat(400), "((((((((((", "{'__class__':'float','value':'nan'}", "{'data':'!!','encoding':'base64'}", "b'", "set()", "1j"];
 const BYTES_OF_INTEREST = [0x00, 0xff, 0x7f, 0x80, 0xc1, 0xd9, 0xdb, 0xdd, 0xdf, 0xc7, 0xc9, 0x5b, 0x7b, 0x28, 0x29, 0x73, 0x75, 0x69, 0x6c, 0x3c, 0xe9, 0x3e];
 
-function mutateBytes(rng: Rng, b: Buffer): Buffer {
+export function mutateBytes(rng: Rng, b: Buffer): Buffer {
   if (b.length === 0) return rng.bytes(1 + rng.int(8));
   const out = Buffer.from(b);
   switch (rng.int(7)) {
@@ -226,7 +226,8 @@ function mutateBytes(rng: Rng, b: Buffer): Buffer {
 const ZIP_BOMB = deflateSync(Buffer.alloc(4 << 20));
 
 export type MutationKind =
-  | "bytes" | "payload" | "serializer" | "flags" | "type" | "lyingLength" | "annotations" | "compression" | "deep" | "foreignPayload" | "header";
+  | "bytes" | "payload" | "serializer" | "flags" | "type" | "lyingLength" | "annotations" | "compression" | "deep" | "foreignPayload" | "header"
+  | "empty";
 
 /** One mutated frame derived from a valid one. Returns the bytes and which mutation it was. */
 export function mutatedFrame(rng: Rng, s: Serializer, seq: number): { frame: Buffer; kind: MutationKind } {
@@ -276,10 +277,15 @@ export function mutatedFrame(rng: Rng, s: Serializer, seq: number): { frame: Buf
     const g = validFrame(rng, other, seq);
     return { frame: buildFrame({ ...f, data: rng.chance(0.8) ? g.data : rng.bytes(rng.int(200)) }), kind: "foreignPayload" };
   }
-  return {
-    frame: buildFrame({ ...f, version: rng.pick([0, 46, 47, 49, 502, PROTOCOL_VERSION]), badChecksum: rng.chance(0.5) }),
-    kind: "header",
-  };
+  if (k < 97) {
+    return {
+      frame: buildFrame({ ...f, version: rng.pick([0, 46, 47, 49, 502, PROTOCOL_VERSION]), badChecksum: rng.chance(0.5) }),
+      kind: "header",
+    };
+  }
+  // zero-length messages (a bare 24-byte header: no annotations, no data) of any type, sometimes several
+  const bare = () => buildFrame({ ...f, type: rng.pick([MSG_PING, MSG_PING, MSG_INVOKE, MSG_CONNECT, 5, 0xffff]), ann: Buffer.alloc(0), data: Buffer.alloc(0) });
+  return { frame: rng.chance(0.5) ? bare() : Buffer.concat([bare(), bare(), bare()]), kind: "empty" };
 }
 
 /** The CONNECT a connection starts with (valid, so the mutated frames after it reach request handling). */

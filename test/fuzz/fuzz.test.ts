@@ -1,6 +1,7 @@
 // The fuzz suite in the default test run, at a reduced count (FUZZ_FRAMES, default 50,000; `npm run fuzz` does
 // 1,000,000): runs test/fuzz/run.ts in its own process (with --expose-gc) so unhandled rejections, memory
-// growth and leaked connections are measured on a clean process, and fails on whatever it reports.
+// growth and leaked connections are measured on a clean process, and fails on whatever it reports, including
+// any rejection that is not a typed Pyro error (the strict oracle, oracle.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -26,6 +27,11 @@ test(`fuzz: ${frames} mutated frames against a live daemon, which then still ans
   assert.equal(code, 0, err);
   assert.ok(result.frames.total >= frames, `only ${result.frames.total} frames were sent`);
   assert.equal(result.inProcess.badReplies + result.tcp.badReplies, 0);
-  for (const kind of ["bytes", "payload", "serializer", "flags", "type", "lyingLength", "annotations", "compression", "deep", "foreignPayload", "header"])
+  // the strict oracle ran and saw only typed rejections
+  assert.equal(result.oracle.untyped, 0, result.oracle.samples.join("\n"));
+  const rejects = result.oracle.rejects as Record<string, number>;
+  for (const where of ["reader", "direct-reader", "direct-decode", "request"])
+    assert.ok(Object.keys(rejects).some((k) => k.startsWith(where + ":")), `no rejection recorded at ${where}: ${JSON.stringify(rejects)}`);
+  for (const kind of ["bytes", "payload", "serializer", "flags", "type", "lyingLength", "annotations", "compression", "deep", "foreignPayload", "header", "empty"])
     assert.ok(result.mutations[kind] > 0, `mutation kind ${kind} never ran`);
 });

@@ -8,6 +8,8 @@ import { expose } from "../../src/server/expose.js";
 import { MessageReader } from "../../src/protocol/reader.js";
 import type { Message } from "../../src/protocol/message.js";
 import { OBJECT_ID } from "./frames.js";
+import { FuzzFailure } from "./oracle.js";
+import { PythonError } from "../../src/python/exceptions.js";
 
 /** What the fuzzed calls reach: bounded, side-effect free methods (no sleeps, no daemon shutdown). */
 export class FuzzTarget {
@@ -16,14 +18,19 @@ export class FuzzTarget {
     return x;
   }
   @expose add(a: number, b: number) {
-    return a + b;
+    try {
+      return a + b;
+    } catch (e) {
+      // what Python's a + b raises for operands that do not add (bigint + number here)
+      throw new PythonError("TypeError", (e as Error).message);
+    }
   }
   @expose *gen(n: number) {
     const m = Math.min(Math.max(Number(n) || 0, 0), 5);
     for (let i = 0; i < m; i++) yield i;
   }
   @expose fail(): never {
-    throw new Error("fuzz failure");
+    throw new FuzzFailure("fuzz failure");
   }
   @expose get value() {
     return this.#v;
@@ -39,8 +46,8 @@ export async function startFuzzDaemon(options: DaemonOptions = {}): Promise<Daem
     serializersAccepted: ["serpent", "json", "marshal", "msgpack"],
     maxMessageSize: 1 << 20,
     iterStreaming: true,
-    iterStreamLifetime: 5,
-    iterStreamLinger: 1,
+    iterStreamLifetime: 5000,
+    iterStreamLinger: 1000,
     ...options,
   });
   daemon.register(new FuzzTarget(), OBJECT_ID);

@@ -1,7 +1,8 @@
 // Limits a peer cannot exceed, checked against a live daemon over loopback: message size (also after
 // decompression), annotation size, nesting depth in every decoder, connection cap, idle and slow-client
 // timeouts, stream count and lifetime per connection, batch size. A limit the daemon does not offer yet is
-// written against the option name we expect (see EXPECTED_OPTIONS) and fails until it exists.
+// written against the option name we expect (see EXPECTED_OPTIONS) and fails until it exists. The strict oracle
+// (oracle.ts) records every refusal's error class; the last test fails on any that is not a typed Pyro error.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
@@ -16,10 +17,11 @@ import { tuple } from "../../src/serializers/values.js";
 import type { Daemon, DaemonOptions } from "../../src/server/daemon.js";
 import { OBJECT_ID, SERIALIZERS, annChunk, buildFrame, connectFrame, deepPayload, invokeFrame } from "./frames.js";
 import { startFuzzDaemon } from "./harness.js";
+import { ErrorOracle } from "./oracle.js";
 
 /** Options these tests expect the Daemon to accept for limits it does not have yet. */
 type ExpectedOptions = DaemonOptions & {
-  /** Seconds a message may take to arrive completely once its first byte came (slowloris). */
+  /** Milliseconds a message may take to arrive completely once its first byte came (slowloris). */
   messageTimeout?: number;
   /** Open item streams one connection may hold; more -> an error reply for the call that would open one. */
   maxStreamsPerConnection?: number;
@@ -30,6 +32,9 @@ type ExpectedOptions = DaemonOptions & {
 const serpent = getSerializer("serpent");
 const marshal = getSerializer("marshal");
 const daemons: Daemon[] = [];
+// strict oracle: every refusal the daemons in this file make must be a typed error (checked by the last test)
+const oracle = new ErrorOracle();
+oracle.install(SERIALIZERS);
 after(async () => {
   for (const d of daemons) await d.close();
 });
@@ -157,8 +162,8 @@ for (const s of SERIALIZERS) {
   test(`limit: nesting depth in the ${s.name} decoder (direct and through the daemon)`, async () => {
     for (const depth of [600, 100_000]) {
       const payload = deepPayload(s, depth);
-      assert.throws(() => s.deserializeData(payload), (e: Error) => (e as { code?: string }).code === "SERIALIZE_ERROR" && /deeper|depth|nest/i.test(e.message), `${s.name} depth ${depth}`);
-      assert.throws(() => s.deserializeCall(payload), (e: Error) => (e as { code?: string }).code === "SERIALIZE_ERROR");
+      assert.throws(() => s.deserializeData(payload), (e: Error) => (e as { code?: string }).code === "ERR_PYRO4_SERIALIZE" && /deeper|depth|nest/i.test(e.message), `${s.name} depth ${depth}`);
+      assert.throws(() => s.deserializeCall(payload), (e: Error) => (e as { code?: string }).code === "ERR_PYRO4_SERIALIZE");
     }
     const { port } = await daemonWith();
     const invoke = buildFrame({ type: MSG_INVOKE, flags: 0, seq: 1, serializerId: s.id, ann: Buffer.alloc(0), data: deepPayload(s, 100_000) });
@@ -191,7 +196,7 @@ test("limit: maxConnections answers the extra client with CONNECTFAIL 'no free w
 });
 
 test("limit: commTimeout drops a client that sent half a header, freeing its slot", async () => {
-  const { port } = await daemonWith({ commTimeout: 0.5, maxConnections: 1 });
+  const { port } = await daemonWith({ commTimeout: 500, maxConnections: 1 });
   const r = await talk(port, [connectFrame(serpent).subarray(0, 12)], { waitMs: 4000 });
   assert.ok(r.closed, "idle half-header client must be dropped");
   assert.ok(r.ms < 2500, `dropped after ${Math.round(r.ms)} ms`);
@@ -199,7 +204,7 @@ test("limit: commTimeout drops a client that sent half a header, freeing its slo
 });
 
 test("limit: commTimeout drops an idle connection that never says anything", async () => {
-  const { port } = await daemonWith({ commTimeout: 0.5 });
+  const { port } = await daemonWith({ commTimeout: 500 });
   const r = await talk(port, [], { waitMs: 4000 });
   assert.ok(r.closed);
   assert.ok(r.ms < 2500);
@@ -216,7 +221,7 @@ async function watchedSocket(port: number): Promise<{ sock: ReturnType<typeof co
 }
 
 test("limit: a slowloris trickling one byte at a time cannot hold a message open forever (messageTimeout)", async () => {
-  const { port } = await daemonWith({ commTimeout: 1, messageTimeout: 1.5, maxConnections: 1 });
+  const { port } = await daemonWith({ commTimeout: 1000, messageTimeout: 1500, maxConnections: 1 });
   const frame = connectFrame(serpent);
   const { sock, closed } = await watchedSocket(port);
   const t0 = performance.now();
@@ -231,7 +236,7 @@ test("limit: a slowloris trickling one byte at a time cannot hold a message open
 
 test("limit: a peer that sends a whole header and then stalls is dropped after messageTimeout", async () => {
   // the header alone completes no message: the timer must keep running although no payload byte is buffered
-  const { port } = await daemonWith({ messageTimeout: 1 });
+  const { port } = await daemonWith({ messageTimeout: 1000 });
   const { sock, closed } = await watchedSocket(port);
   const t0 = performance.now();
   sock.write(connectFrame(serpent).subarray(0, 24));
@@ -242,7 +247,7 @@ test("limit: a peer that sends a whole header and then stalls is dropped after m
 });
 
 test("limit: item streams expire after iterStreamLifetime", async () => {
-  const { daemon, port } = await daemonWith({ iterStreamLifetime: 0.5 });
+  const { daemon, port } = await daemonWith({ iterStreamLifetime: 500 });
   const r = await talk(port, [connectFrame(serpent), invokeFrame(serpent, 1, "gen", [5])], { count: 2, keep: true });
   assert.ok(r.messages[1]!.flags & FLAGS_ITEMSTREAMRESULT);
   const id = r.messages[1]!.annotations!.get("STRM")!.toString("latin1");
@@ -284,4 +289,11 @@ test("reader: good messages before garbage in the same TCP segment are still ans
   if (first?.type !== MSG_CONNECTOK)
     assert.fail(`got ${r.messages.map((m) => m.type)} (${first ? String(marshal.deserializeData(first.data)) : ""})`);
   assert.equal(serpent.deserializeData(r.messages[1]!.data), 3);
+});
+
+test("strict oracle: every rejection during these limit tests was a typed Pyro error", () => {
+  const r = oracle.report();
+  assert.equal(r.untyped, 0, r.samples.join("\n"));
+  assert.ok(Object.keys(r.rejects).length > 0, "the oracle saw the refusals");
+  oracle.uninstall();
 });

@@ -11,6 +11,7 @@ import { Rng, SERIALIZERS, connectFrame, invokeFrame, mutatedFrame, validFrame, 
 import { addStats, emptyStats, exchangeTcp, feedInProcess, feedTcp, startFuzzDaemon, type FeedStats } from "./harness.js";
 import { PYTHON, runPythonAsync } from "../helpers/python.js";
 import { existsSync } from "node:fs";
+import { ErrorOracle } from "./oracle.js";
 
 const TOTAL = Number(process.env.FUZZ_FRAMES ?? 1_000_000);
 const TCP_SHARE = Number(process.env.FUZZ_TCP_SHARE ?? 0.03);
@@ -33,6 +34,11 @@ console.warn = (...a: unknown[]) => {
   warnings.push(a.map(String).join(" ").slice(0, 300));
 };
 process.on("warning", (w) => warnings.push(`${w.name}: ${w.message}`.slice(0, 300)));
+
+// strict oracle: every rejection must be a typed error (see oracle.ts); hooks the daemon in this process
+const oracle = new ErrorOracle();
+oracle.install(SERIALIZERS);
+const MAX_MESSAGE_SIZE = 1 << 20; // startFuzzDaemon's
 
 const gc = (globalThis as { gc?: () => void }).gc;
 async function memory() {
@@ -61,6 +67,7 @@ function connectionFrames(rng: Rng, kinds: Map<string, number>, budget: number):
       kinds.set(m.kind, (kinds.get(m.kind) ?? 0) + 1);
     }
   }
+  for (const f of frames) oracle.checkFrame(f, MAX_MESSAGE_SIZE);
   return { frames, n };
 }
 
@@ -91,6 +98,7 @@ async function main(): Promise<void> {
   const warm = emptyStats();
   await feedInProcess(daemon, Array.from({ length: 200 }, () => connectionFrames(rng, new Map(), 8).frames), warm);
   const mem0 = await memory();
+  const tStart = performance.now();
   const t0 = performance.now();
   let inproc = emptyStats();
   let generated = 0;
@@ -167,6 +175,8 @@ async function main(): Promise<void> {
   if (rssGrowth > 256 * 1048576) problems.push(`rss grew by ${MB(rssGrowth)} MB`);
   if (leftConnections > 0) problems.push(`${leftConnections} connections still registered in the daemon after every client went away`);
   if (leftStreams > 64) problems.push(`${leftStreams} streams left after every client went away`);
+  const errors = oracle.report();
+  if (errors.untyped) problems.push(`${errors.untyped} rejections were not typed Pyro errors: ${errors.samples.slice(0, 3).join(" || ")}`);
   if (inproc.badReplies || tcp.badReplies) problems.push(`daemon wrote ${inproc.badReplies + tcp.badReplies} malformed reply frames`);
 
   const result = {
@@ -176,10 +186,12 @@ async function main(): Promise<void> {
     inProcess: { ...inproc, ms: Math.round(t1 - t0), framesPerSec: Math.round(inproc.framesSent / ((t1 - t0) / 1000)) },
     tcp: { ...tcp, ms: Math.round(t2 - t1) },
     mutations: Object.fromEntries([...kinds].sort()),
+    oracle: errors,
     memory: {
       gcExposed: !!gc, heapBeforeMB: MB(mem0.heapUsed), heapAfterMB: MB(mem1.heapUsed), rssBeforeMB: MB(mem0.rss), rssAfterMB: MB(mem1.rss),
       peakHeapMB: MB(peakHeap),
     },
+    totalMs: Math.round(performance.now() - tStart),
     leftConnections,
     leftStreams,
     python,

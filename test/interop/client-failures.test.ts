@@ -95,8 +95,8 @@ describe("client failures", () => {
   });
 
   it("refuses unknown serializers and explains serializers the daemon does not accept", async () => {
-    assert.throws(() => new Proxy(srv.ready, { serializer: "nope" }), SerializeError);
-    assert.throws(() => new Proxy(srv.ready, { serializer: "pickle" }), /not supported/);
+    assert.throws(() => new Proxy(srv.ready, { serializer: "nope" as never }), SerializeError);
+    assert.throws(() => new Proxy(srv.ready, { serializer: "dill" as never }), /not supported/);
     const strict = await fixture(["--accept", "serpent"]);
     try {
       await using p = new Proxy(strict.ready, { serializer: "msgpack" });

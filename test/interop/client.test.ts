@@ -14,7 +14,7 @@ import { NamingError, PyroError, RemoteError, formatRemoteTraceback } from "../.
 import { tuple } from "../../src/serializers/values.js";
 import { Daemon } from "../../src/server/daemon.js";
 
-const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;
+const SERIALIZERS = ["serpent", "json", "marshal", "msgpack", "pickle"] as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Thing {
@@ -40,7 +40,7 @@ interface Thing {
 
 let server: PythonServer;
 before(async () => {
-  server = await startPython(["client_server.py"], /^URI (\S+)/);
+  server = await startPython(["client_server.py", "--accept", "serpent,json,marshal,msgpack,pickle"], /^URI (\S+)/);
 });
 after(async () => {
   await server?.stop();
@@ -289,7 +289,7 @@ for (const ser of SERIALIZERS) {
 }
 
 describe("client callbacks through a TypeScript daemon", () => {
-  for (const ser of ["serpent", "json", "msgpack"] as const) {
+  for (const ser of ["serpent", "json", "msgpack", "pickle"] as const) {
     it(`passes a proxy of a TS-registered object to Python, which calls back (${ser})`, async () => {
       const daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
       class Callback {

@@ -5,7 +5,7 @@ import { DaemonError, NamingError } from "../../src/errors.js";
 import { Daemon, type DaemonOptions } from "../../src/server/daemon.js";
 import { behavior, callback, expose, oneway } from "../../src/server/expose.js";
 import { currentContext } from "../../src/server/context.js";
-import { PythonError } from "../../src/server/pyerrors.js";
+import { PythonError } from "../../src/python/exceptions.js";
 import { EchoServer } from "../../src/cli/echoserver.js";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -181,7 +181,7 @@ export async function startTestDaemon(options: DaemonOptions = {}): Promise<{ da
   const daemon = await Daemon.create({
     host: "127.0.0.1",
     serializersAccepted: ["serpent", "json", "marshal", "msgpack"],
-    iterStreamLifetime: 3,
+    iterStreamLifetime: 3000,
     ...options,
   });
   const thing = new Thing();

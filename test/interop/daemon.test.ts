@@ -9,12 +9,13 @@ import type { Daemon } from "../../src/server/daemon.js";
 
 let daemon: Daemon;
 before(async () => {
-  ({ daemon } = await startTestDaemon());
+  // pickle only because this daemon names it: it is never accepted by default
+  ({ daemon } = await startTestDaemon({ serializersAccepted: ["serpent", "json", "marshal", "msgpack", "pickle"] }));
   daemon.callbackError = () => {};
 });
 after(() => daemon.close());
 
-for (const ser of ["serpent", "json", "marshal", "msgpack"]) {
+for (const ser of ["serpent", "json", "marshal", "msgpack", "pickle"]) {
   test(`Python client scenarios over ${ser}`, async () => {
     const out = await runPythonAsync(["daemon_scenarios.py", daemon.locationStr, ser], { timeoutMs: 90_000 });
     const results = JSON.parse(out.trim().split("\n").pop()!) as Record<string, string>;

@@ -5,7 +5,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { getSerializer, Complex, isTuple, isFrozenSet } from "../../src/index.js";
+import { Complex, isTuple, isFrozenSet } from "../../src/index.js";
+import { getSerializer } from "../../src/protocol/index.js";
 import { runPython } from "../helpers/python.js";
 
 const DOC = readFileSync(fileURLToPath(new URL("../../docs/values.md", import.meta.url)), "utf8");

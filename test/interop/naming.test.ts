@@ -10,6 +10,7 @@ import { nscMain } from "../../src/cli/nsc.js";
 import { config } from "../../src/config.js";
 import { resolve } from "../../src/client/resolve.js";
 import { URI } from "../../src/uri.js";
+import type { SerializerName } from "../../src/serializers/index.js";
 
 const ALL = "serpent,json,marshal,msgpack";
 const pyEnv = { PYTHONWARNINGS: "ignore", PYRO_SERIALIZERS_ACCEPTED: ALL, PYTHONHASHSEED: "0" };
@@ -22,7 +23,7 @@ let ourLoc: string;
 before(async () => {
   pyns = await startPython(["-m", "Pyro4.naming", "-n", "127.0.0.1", "-p", "0"], /URI = (PYRO:\S+)/, { env: pyEnv });
   pyLoc = new URI(pyns.ready).location!;
-  ours = await startNameServer({ host: "127.0.0.1", port: 0, daemonOptions: { serializersAccepted: ALL.split(",") } });
+  ours = await startNameServer({ host: "127.0.0.1", port: 0, daemonOptions: { serializersAccepted: ALL.split(",") as SerializerName[] } });
   ourLoc = ours.uri.location!;
 });
 after(async () => {

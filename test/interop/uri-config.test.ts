@@ -28,7 +28,9 @@ test("URI parsing and formatting equal Python's for 30+ strings, including the e
       if (st[1] instanceof Set) st[1] = [...(st[1] as Set<string>)].sort();
       ours = { ok: true, state: st, str: u.toString(), location: u.location };
     } catch (e: any) {
-      ours = { ok: false, error: `${e.name}: ${e.message}` };
+      // our message is Pyro4's text (kept as pyro4Message for the name server) plus what was given and the forms
+      assert.ok(e.message.startsWith(`${e.pyro4Message}: ${JSON.stringify(s)}`) && e.message.includes("accepted forms: PYRO:"), e.message);
+      ours = { ok: false, error: `${e.name}: ${e.pyro4Message}` };
     }
     if (p.ok && s.startsWith("PYROMETA")) {
       // Python's set order is hash order; compare as sets and check the tags in str()

@@ -93,7 +93,7 @@ test("load: 1,000 concurrent connections are held and all call at once", { timeo
 });
 
 test("load: 300 slowloris peers trickling bytes do not slow down a normal client", { timeout: 60_000 }, async (t) => {
-  const { daemon, port } = await daemonWith({ commTimeout: 5 });
+  const { daemon, port } = await daemonWith({ commTimeout: 5000 });
   const frame = connectFrame(serpent);
   const loris = await Promise.all(Array.from({ length: 300 }, () => RawClient.open(port)));
   let stop = false;
@@ -123,7 +123,7 @@ test("load: 300 slowloris peers trickling bytes do not slow down a normal client
 });
 
 test("load: peers sending half a header fill maxConnections; others get 'no free workers' until commTimeout frees the slots", { timeout: 60_000 }, async () => {
-  const { daemon, port } = await daemonWith({ maxConnections: 50, commTimeout: 1 });
+  const { daemon, port } = await daemonWith({ maxConnections: 50, commTimeout: 1000 });
   const loris = await Promise.all(Array.from({ length: 50 }, () => RawClient.open(port)));
   for (const l of loris) l.sock.write(connectFrame(serpent).subarray(0, 10));
   await until(() => daemon.connections.size === 50, 3000);

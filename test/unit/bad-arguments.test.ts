@@ -9,7 +9,8 @@ import { startNameServer } from "../../src/naming/server.js";
 import { locateNS } from "../../src/naming/locate.js";
 import { Proxy } from "../../src/client/proxy.js";
 import { CommunicationError, NamingError } from "../../src/errors.js";
-import { Config, ValueError } from "../../src/config.js";
+import { Config } from "../../src/config.js";
+import { ConfigValueError } from "../../src/errors.js";
 
 interface Run {
   code: number | null;
@@ -49,7 +50,7 @@ test("Daemon.create / startNameServer with impossible ports or hosts reject with
     for (const port of [99999, -1, 1.5, Number.NaN]) {
       await assert.rejects(Daemon.create({ host: "127.0.0.1", port }), (e: Error) => {
         assert.ok(e instanceof CommunicationError, String(e));
-        assert.equal((e as CommunicationError).code, "COMMUNICATION_ERROR");
+        assert.equal((e as CommunicationError).code, "ERR_PYRO4_COMMUNICATION");
         assert.match(e.message, /^cannot listen on \('127\.0\.0\.1', .+\): port must be an integer from 0 to 65535$/);
         return true;
       });
@@ -72,7 +73,7 @@ test("CLI: ns / echoserver with -p 99999 print one error line on stderr and exit
   const [ns, echo, entry] = await Promise.all([
     run(["src/cli/main.ts", "ns", "-n", "127.0.0.1", "-p", "99999"]),
     run(["src/cli/main.ts", "echoserver", "-H", "127.0.0.1", "-p", "99999"]),
-    run(["src/cli/echoserver-entry.ts", "-H", "127.0.0.1", "-p", "99999"]),
+    run(["test/helpers/echoserver-entry.ts", "-H", "127.0.0.1", "-p", "99999"]),
   ]);
   assert.equal(ns.code, 1);
   assertOneLine(ns.err, /^pyro4 ns: error: cannot listen on \('127\.0\.0\.1', 99999\): port must be an integer from 0 to 65535$/);
@@ -123,9 +124,9 @@ test("importing the package with bad PYRO_* values does not throw; using the set
   assert.deepEqual(JSON.parse(r.out), {
     imported: true,
     problems: ["PYRO_COMMTIMEOUT", "PYRO_NS_PORT", "PYRO_SSL"],
-    NS_PORT: ["ValueError", "CONFIG_VALUE", true],
-    COMMTIMEOUT: ["ValueError", "CONFIG_VALUE", true],
-    SSL: ["ValueError", "CONFIG_VALUE", true],
+    NS_PORT: ["ConfigValueError", "ERR_PYRO4_CONFIG_VALUE", true],
+    COMMTIMEOUT: ["ConfigValueError", "ERR_PYRO4_CONFIG_VALUE", true],
+    SSL: ["ConfigValueError", "ERR_PYRO4_CONFIG_VALUE", true],
     HOST: "h1",
     repaired: [9999, 2],
   });
@@ -135,5 +136,5 @@ test("Config: names are looked up as own settings only", { timeout: 60_000 }, ()
   const c = new Config({ PYRO_NS_PORT: "12", constructor: "x", PYRO_constructor: "y" } as NodeJS.ProcessEnv);
   assert.equal(c.get("NS_PORT"), 12);
   for (const n of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "reset"]) assert.equal(c.get(n), undefined, n);
-  assert.throws(() => new Config({ PYRO_NS_PORT: "abc" }).NS_PORT, ValueError);
+  assert.throws(() => new Config({ PYRO_NS_PORT: "abc" }).NS_PORT, ConfigValueError);
 });

@@ -140,7 +140,7 @@ test("Daemon: fixed port location is known before listening; NAT location", asyn
   assert.equal(d.uriFor("x", false).asString(), `PYRO:x@127.0.0.1:${port}`);
   await d.close();
   assert.throws(() => new Daemon({ nathost: "x", natport: null }), /natport/);
-  await assert.rejects(Daemon.create({ host: "127.0.0.1", serializersAccepted: ["pickle"] }), /not supported/);
+  await assert.rejects(Daemon.create({ host: "127.0.0.1", serializersAccepted: ["dill"] as never }), /not supported/);
 });
 
 test("a call without CORR gets a fresh version-4 correlation id, sent back in the reply", async () => {

@@ -2,7 +2,9 @@
 // non-standard forms, the value model, and malformed/hostile input.
 import { test } from "node:test";
 import { strict as assert } from "node:assert";
-import { json, pythonFloatRepr, dateToPythonIso } from "../../src/serializers/json.js";
+import { json } from "../../src/serializers/json.js";
+import { floatRepr as pythonFloatRepr } from "../../src/python/float.js";
+import { isoformat as dateToPythonIso } from "../../src/python/datetime.js";
 import { Complex, Tuple, float, limits, setKey, tuple, registerDictToClass, unregisterDictToClass } from "../../src/serializers/values.js";
 import { NamingError, RemoteError, SerializeError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";

@@ -11,8 +11,8 @@ import { BroadcastServer } from "../../src/naming/broadcast.js";
 import { locateNS } from "../../src/naming/locate.js";
 import { nscMain } from "../../src/cli/nsc.js";
 import { nsMain } from "../../src/cli/ns.js";
-import { pyRepr, reprStr, compareCodePoints } from "../../src/naming/pyrepr.js";
-import { parseOptions, OptParseExit, type OptSpec } from "../../src/naming/optparse.js";
+import { repr as pyRepr, strRepr as reprStr } from "../../src/python/repr.js";
+import { compareCodePoints } from "../../src/python/str.js";
 import { hasNodeSqlite } from "../../src/naming/sqlite-adapter.js";
 import { SqlStorage } from "../../src/naming/storage-sql.js";
 import { config } from "../../src/config.js";
@@ -178,22 +178,6 @@ test("python repr of what nsc prints", () => {
   for (const [v, want] of cases) assert.equal(pyRepr(v), want);
   assert.equal(reprStr(""), "''");
   assert.deepEqual(["b", "😀", "\uffff", "a"].sort(compareCodePoints), ["a", "b", "\uffff", "😀"]);
-});
-
-test("optparse look-alike", () => {
-  const specs: OptSpec[] = [
-    { short: "n", long: "host", dest: "host", help: "h" },
-    { short: "p", long: "port", dest: "port", type: "int", help: "p" },
-    { short: "x", long: "nobc", dest: "bc", type: "false", help: "x" },
-    { long: "bchost", dest: "bchost", help: "b" },
-  ];
-  const p = (...a: string[]) => parseOptions(a, specs, "usage", "prog");
-  assert.deepEqual(p("-n", "h", "-p9", "cmd", "arg"), { options: { host: "h", port: 9, bc: true, bchost: null }, args: ["cmd", "arg"] });
-  assert.deepEqual(p("--host=h2", "--port", "7", "-x", "--bch", "b").options, { host: "h2", port: 7, bc: false, bchost: "b" });
-  assert.deepEqual(p("--", "-n").args, ["-n"]);
-  for (const bad of [["-q"], ["--nope"], ["-p"], ["-p", "x"], ["--nobc=1"]]) {
-    assert.throws(() => p(...bad), (e: unknown) => e instanceof OptParseExit && e.status === 2 && /prog: error: /.test(e.output));
-  }
 });
 
 test("autoclean removes registrations whose server stays unreachable (Pyro4's NS_AUTOCLEAN)", async () => {

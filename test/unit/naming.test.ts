@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NameServer, NAMESERVER_NAME, truthy } from "../../src/naming/nameserver.js";
+import { NameServer, NAMESERVER_NAME } from "../../src/naming/nameserver.js";
+import { truthy } from "../../src/python/types.js";
 import { MemoryStorage, type NameStorage } from "../../src/naming/storage.js";
 import { SqlStorage } from "../../src/naming/storage-sql.js";
 import { openSqlite } from "../../src/naming/sqlite-adapter.js";
@@ -185,7 +186,7 @@ for (const [kind, make] of storages) {
 test("truthy follows Python", () => {
   const cases: [unknown, boolean][] = [
     [null, false], [undefined, false], [0, false], [0n, false], ["", false], [[], false], [new Set(), false],
-    [{}, false], [false, false], [NaN, false], [1, true], ["a", true], [[0], true], [{ a: 1 }, true], [tuple(), false],
+    [{}, false], [false, false], [NaN, true], [1, true], ["a", true], [[0], true], [{ a: 1 }, true], [tuple(), false],
   ];
   for (const [v, want] of cases) assert.equal(truthy(v), want, String(v));
 });

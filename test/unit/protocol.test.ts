@@ -2,12 +2,24 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MessageReader } from "../../src/protocol/reader.js";
-import { encodeMessage, encodeMessageBuffer, computeHmac, headerChecksum, uuidToBytes, bytesToUuid, MSG_INVOKE, MSG_RESULT, FLAGS_COMPRESSED } from "../../src/protocol/message.js";
+import { encodeMessage, encodeMessageBuffer, computeHmac, headerChecksum, uuidToBytes, bytesToUuid, MSG_INVOKE, MSG_PING, MSG_RESULT, FLAGS_COMPRESSED } from "../../src/protocol/message.js";
 import { ProtocolError, SecurityError, MessageTooLargeError } from "../../src/errors.js";
 import { deflateSync } from "node:zlib";
 import { getSerializer } from "../../src/serializers/index.js";
 
 const SER = "# serpent utf-8 python3.2\n";
+
+/**
+ * assert.throws validator: the error must be of the typed class (a PyroError subclass) and match `re`. A bare
+ * regex would also accept a TypeError whose message happened to match.
+ */
+function typed(cls: abstract new (...a: any[]) => Error, re: RegExp): (e: unknown) => boolean {
+  return (e) => {
+    assert.ok(e instanceof cls, `expected ${cls.name}, got ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
+    assert.match((e as Error).message, re);
+    return true;
+  };
+}
 const KEY = Buffer.from("k");
 
 /** `n` bytes of a pattern that shifts every 2^shift bytes, so misplaced or stale bytes show. */
@@ -78,7 +90,7 @@ test("large bodies assembled in place: any chunking, HMAC, a following message i
   const r = new MessageReader({ hmacKey: key });
   assert.throws(() => {
     for (let off = 0; off < bad.length; off += 65536) r.push(bad.subarray(off, off + 65536));
-  }, /hmac mismatch/);
+  }, typed(SecurityError, /hmac mismatch/));
 });
 
 test("transient chunks (a reused read buffer): messages and partial messages survive the buffer being overwritten", () => {
@@ -165,7 +177,7 @@ test("reads straight into a large body (readTarget / filledInPlace), mixed with 
       if (target) r.filledInPlace(n);
       else r.pushTransient(shared.subarray(0, n));
     }
-  }, /hmac mismatch/);
+  }, typed(SecurityError, /hmac mismatch/));
   assert.equal(r.readTarget(0), null, "no target once the stream has failed");
 });
 
@@ -213,16 +225,16 @@ test("encoder refuses over MAX_MESSAGE_SIZE too", () => {
 test("HMAC mismatch and asymmetric config", () => {
   const signed = encodeMessageBuffer(MSG_INVOKE, 1, 1, Buffer.from("abc"), { hmacKey: Buffer.from("k1") });
   assert.throws(() => new MessageReader({ hmacKey: Buffer.from("k2") }).push(signed), (e: any) => e instanceof SecurityError && e.message === "message hmac mismatch");
-  assert.throws(() => new MessageReader().push(signed), /hmac key config not symmetric/);
+  assert.throws(() => new MessageReader().push(signed), typed(SecurityError, /hmac key config not symmetric/));
   const plain = encodeMessageBuffer(MSG_INVOKE, 1, 1, Buffer.from("abc"));
-  assert.throws(() => new MessageReader({ hmacKey: Buffer.from("k1") }).push(plain), /hmac key config not symmetric/);
+  assert.throws(() => new MessageReader({ hmacKey: Buffer.from("k1") }).push(plain), typed(SecurityError, /hmac key config not symmetric/));
   assert.equal(new MessageReader({ hmacKey: Buffer.from("k1") }).push(signed)[0]!.data.toString(), "abc");
 });
 
 test("tampered payload fails HMAC", () => {
   const signed = encodeMessageBuffer(MSG_INVOKE, 1, 1, Buffer.from("abc"), { hmacKey: Buffer.from("k1") });
   signed[signed.length - 1] = "x".charCodeAt(0);
-  assert.throws(() => new MessageReader({ hmacKey: Buffer.from("k1") }).push(signed), /message hmac mismatch/);
+  assert.throws(() => new MessageReader({ hmacKey: Buffer.from("k1") }).push(signed), typed(SecurityError, /message hmac mismatch/));
 });
 
 test("compression: only >= 200 bytes and only when smaller", () => {
@@ -250,20 +262,20 @@ test("corrupt compressed payload is a ProtocolError", () => {
 });
 
 test("annotation keys must be 4 chars; annotation length beyond its block is refused", () => {
-  assert.throws(() => encodeMessage(MSG_INVOKE, 1, 1, Buffer.alloc(0), { annotations: new Map([["TOOLONG", Buffer.alloc(1)]]) }), /annotation key must be of length 4/);
+  assert.throws(() => encodeMessage(MSG_INVOKE, 1, 1, Buffer.alloc(0), { annotations: new Map([["TOOLONG", Buffer.alloc(1)]]) }), typed(ProtocolError, /annotation key must be of length 4/));
   // Pyro4 encodes and decodes keys as ASCII: anything else would break the peer's reader
   for (const key of ["AB\u20acD", "XyZ\u00e9"])
-    assert.throws(() => encodeMessage(MSG_INVOKE, 1, 1, Buffer.alloc(0), { annotations: new Map([[key, Buffer.alloc(1)]]) }), /annotation key must be ASCII/);
+    assert.throws(() => encodeMessage(MSG_INVOKE, 1, 1, Buffer.alloc(0), { annotations: new Map([[key, Buffer.alloc(1)]]) }), typed(ProtocolError, /annotation key must be ASCII/));
   const keyed = encodeMessageBuffer(MSG_INVOKE, 1, 1, Buffer.alloc(0), { annotations: new Map([["XyZ9", Buffer.from([1, 2, 3])]]) });
   assert.equal(keyed.toString("latin1", 24, 28), "XyZ9");
   assert.equal(keyed.readUInt16BE(28), 3);
   const buf = encodeMessageBuffer(MSG_INVOKE, 1, 1, Buffer.from("zz"), { annotations: new Map([["ABCD", Buffer.alloc(4)]]) });
   buf.writeUInt16BE(200, 24 + 4); // lie about the chunk length
-  assert.throws(() => new MessageReader().push(buf), /length beyond annotations/);
+  assert.throws(() => new MessageReader().push(buf), typed(ProtocolError, /length beyond annotations/));
 });
 
 test("annotations above 64 KiB in total are refused", () => {
-  assert.throws(() => encodeMessage(MSG_INVOKE, 1, 1, Buffer.alloc(0), { annotations: new Map([["BIGG", Buffer.alloc(65530)]]) }), /annotations too large/);
+  assert.throws(() => encodeMessage(MSG_INVOKE, 1, 1, Buffer.alloc(0), { annotations: new Map([["BIGG", Buffer.alloc(65530)]]) }), typed(ProtocolError, /annotations too large/));
 });
 
 test("negative data length is refused", () => {
@@ -271,7 +283,7 @@ test("negative data length is refused", () => {
   b.writeInt32BE(-5, 12);
   // fix the checksum so only the length is wrong
   b.writeUInt16BE((4 + 48 + -5 + 0 + 1 + 0 + 1 + 0x34e9) & 0xffff, 22);
-  assert.throws(() => new MessageReader().push(b), /invalid data length/);
+  assert.throws(() => new MessageReader().push(b), typed(ProtocolError, /invalid data length/));
 });
 
 test("uuid bytes round trip", () => {
@@ -319,4 +331,41 @@ test("big bytes by reference: parts concatenate to the plain serialization; mess
       assert.deepEqual(s.deserializeData(msg.data), [big, "x", Buffer.from(big2)]);
     }
   }
+});
+
+test("zero-length messages (no annotations, no data): alone, several in one chunk, split anywhere", () => {
+  const bare = (type: number, seq: number) => encodeMessageBuffer(type, 42, seq, Buffer.alloc(0));
+  assert.equal(bare(MSG_PING, 1).length, 24);
+  // alone
+  const one = new MessageReader().push(bare(MSG_PING, 1));
+  assert.equal(one.length, 1);
+  assert.equal(one[0]!.type, MSG_PING);
+  assert.equal(one[0]!.data.length, 0);
+  assert.equal(one[0]!.annotations, null);
+  // several in one chunk, every type, followed by a message with data
+  const stream = Buffer.concat([bare(MSG_PING, 1), bare(MSG_INVOKE, 2), bare(MSG_RESULT, 3), bare(0xffff, 4), encodeMessageBuffer(MSG_PING, 42, 5, Buffer.from("ping"))]);
+  for (const transient of [false, true]) {
+    const r = new MessageReader();
+    const msgs = transient ? r.pushTransient(Buffer.from(stream)) : r.push(stream);
+    assert.deepEqual(msgs.map((m) => [m.type, m.seq, m.data.length]), [[MSG_PING, 1, 0], [MSG_INVOKE, 2, 0], [MSG_RESULT, 3, 0], [0xffff, 4, 0], [MSG_PING, 5, 4]]);
+    assert.equal(r.pending, 0);
+    assert.equal(r.failure, null);
+  }
+  // split at every pair of offsets (the header ends exactly at a chunk's end, the next starts in the same chunk...)
+  for (let a = 1; a < stream.length; a++) {
+    for (const b of [a + 1, a + 7, a + 24, stream.length]) {
+      if (b > stream.length) continue;
+      for (const transient of [false, true]) {
+        const r = new MessageReader();
+        const feed = (c: Buffer) => (transient ? r.pushTransient(Buffer.from(c)) : r.push(c));
+        const msgs = [...feed(stream.subarray(0, a)), ...(b > a ? feed(stream.subarray(a, b)) : []), ...(b < stream.length ? feed(stream.subarray(b)) : [])];
+        assert.deepEqual(msgs.map((m) => m.seq), [1, 2, 3, 4, 5], `split ${a}/${b} transient=${transient}`);
+      }
+    }
+  }
+  // one byte at a time
+  const r = new MessageReader();
+  const seqs: number[] = [];
+  for (let i = 0; i < stream.length; i++) for (const m of r.push(stream.subarray(i, i + 1))) seqs.push(m.seq);
+  assert.deepEqual(seqs, [1, 2, 3, 4, 5]);
 });

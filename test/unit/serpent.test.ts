@@ -2,7 +2,10 @@
 // input handling (always a SerializeError), nesting limits and prototype-pollution safety.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serpent, pythonFloatRepr, pythonStrRepr, dateToIso } from "../../src/serializers/serpent.js";
+import { serpent } from "../../src/serializers/serpent.js";
+import { floatRepr as pythonFloatRepr } from "../../src/python/float.js";
+import { strRepr as pythonStrRepr } from "../../src/python/str.js";
+import { isoformat as dateToIso } from "../../src/python/datetime.js";
 import { parseSerpentText } from "../../src/serializers/serpent-parser.js";
 import { tuple as typedTuple, Tuple, Complex, float, limits, registerDictToClass, unregisterDictToClass } from "../../src/serializers/values.js";
 import { SerializeError, RemoteError, CommunicationError } from "../../src/errors.js";

@@ -5,9 +5,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { getSerializer, hasSerializer, serializerIds } from "../../src/serializers/index.js";
 import {
-  FrozenSet, frozenset, isFrozenSet, dictToClass, dictToError, errorToDict, pythonNameOf, registerDictToClass,
+  FrozenSet, frozenset, isFrozenSet, dictToClass, dictToError, errorToDict, registerDictToClass,
   unregisterDictToClass, float,
 } from "../../src/serializers/values.js";
+import { pythonNameOf } from "../../src/python/exceptions.js";
 import { PyroError, RemoteError, SerializeError, NamingError } from "../../src/errors.js";
 
 const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;

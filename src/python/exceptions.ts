@@ -1,0 +1,82 @@
+// Exception mapping between Python and JavaScript, in one place: which Python class a JavaScript error travels
+// as (TypeError -> builtins.TypeError, RangeError -> builtins.ValueError, PyroError subclasses -> Pyro4.errors.*),
+// the error class server code throws to raise a specific Python builtin (PythonError), the plain traceback text
+// sent with it, and type(e).__name__ of an error as Python tools print it.
+
+import { PyroError, RemoteError } from "../errors.js";
+import { exceptionMessage } from "./repr.js";
+
+/** An Error that a Python client rebuilds as `builtins.<type>` (e.g. `new PythonError("ValueError", "bad")`). */
+export class PythonError extends Error {
+  declare readonly pythonType: string;
+  declare args: unknown[];
+  constructor(type: string, ...args: unknown[]) {
+    super(exceptionMessage(args));
+    // Non-enumerable so errorToDict does not copy them into the exception's attributes.
+    Object.defineProperty(this, "name", { value: type, enumerable: false, configurable: true, writable: true });
+    Object.defineProperty(this, "pythonType", {
+      value: type.includes(".") ? type : "builtins." + type,
+      enumerable: false,
+      configurable: true,
+    });
+    Object.defineProperty(this, "args", { value: args, enumerable: false, configurable: true, writable: true });
+  }
+}
+
+export const attributeError = (msg: string) => new PythonError("AttributeError", msg);
+export const typeError = (msg: string) => new PythonError("TypeError", msg);
+export const stopIteration = () => new PythonError("StopIteration");
+
+/** JavaScript error names that have a same-meaning Python builtin. */
+const jsToPython: Record<string, string> = {
+  Error: "builtins.Exception",
+  TypeError: "builtins.TypeError",
+  RangeError: "builtins.ValueError",
+  SyntaxError: "builtins.SyntaxError",
+  ReferenceError: "builtins.NameError",
+  EvalError: "builtins.RuntimeError",
+  URIError: "builtins.ValueError",
+  AggregateError: "builtins.Exception",
+};
+/** Python builtin exception names a Python client can rebuild (the subset worth mapping to). */
+export const pythonBuiltinExceptions = new Set([
+  "ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BlockingIOError", "BrokenPipeError",
+  "BufferError", "ChildProcessError", "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError",
+  "ConnectionResetError", "EOFError", "EnvironmentError", "Exception", "FileExistsError", "FileNotFoundError",
+  "FloatingPointError", "GeneratorExit", "IOError", "ImportError", "IndexError", "InterruptedError",
+  "IsADirectoryError", "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError",
+  "NameError", "NotADirectoryError", "NotImplementedError", "OSError", "OverflowError", "PermissionError",
+  "ProcessLookupError", "RecursionError", "ReferenceError", "RuntimeError", "StopAsyncIteration", "StopIteration",
+  "SyntaxError", "SystemError", "SystemExit", "TimeoutError", "TypeError", "UnboundLocalError", "UnicodeDecodeError",
+  "UnicodeEncodeError", "UnicodeError", "ValueError", "ZeroDivisionError",
+]);
+
+/** Traceback lines for a JavaScript error, in the shape Python's traceback module prints. */
+export function errorTraceback(err: Error, pythonName: string): string[] {
+  const lines = ["Traceback (most recent call last):\n"];
+  const frames = (err.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l)).reverse();
+  for (const f of frames) lines.push(`  ${f.trim()}\n`);
+  const short = pythonName.replace(/^builtins\./, "");
+  lines.push(err.message ? `${short}: ${err.message}\n` : `${short}\n`);
+  return lines;
+}
+
+/** The Python class name an error travels as: one a Python client can rebuild. */
+export function pythonNameOf(err: Error): string {
+  if (err instanceof RemoteError) return err.pythonType;
+  if (err instanceof PyroError) return (err.constructor as typeof PyroError).pythonName;
+  const explicit = (err as { pythonType?: unknown }).pythonType;
+  if (typeof explicit === "string") return explicit;
+  // own properties only: a name like "constructor" must not find Object.prototype members
+  if (Object.hasOwn(jsToPython, err.name)) return jsToPython[err.name]!;
+  if (pythonBuiltinExceptions.has(err.name)) return "builtins." + err.name;
+  return "builtins.Exception";
+}
+
+/** Python's type(e).__name__ of an error: `ValueError` for a RemoteError of builtins.ValueError, else its name. */
+export function pythonShortName(err: unknown): string {
+  if (err instanceof RemoteError) return err.pythonName;
+  const e = err as { pythonType?: unknown; name?: unknown } | null;
+  if (typeof e?.pythonType === "string") return e.pythonType.slice(e.pythonType.lastIndexOf(".") + 1);
+  return typeof e?.name === "string" ? e.name : "Exception";
+}

@@ -1,0 +1,229 @@
+// Python optparse behaviour for the `pyro4` commands, on top of node:util parseArgs: Pyro4's tools (pyro4-ns,
+// pyro4-nsc, pyro4-test-echoserver, ...) are optparse programs, and their users type optparse forms (`-p 9090`,
+// `-p9090`, `--port=9090`, `--port 9090`, `--po 9090`, `-xv`) and scripts match optparse's help layout and its
+// "Usage: ...\n\nprog: error: ..." failures (exit status 2). parseArgs does the tokenizing; this module adds what
+// optparse has and parseArgs lacks: unambiguous long-option abbreviations, int/float conversion with optparse's
+// messages, %default in help, and the IndentedHelpFormatter layout (wrapped to $COLUMNS like Python 3.11).
+
+import { parseArgs } from "node:util";
+import { strRepr as reprStr } from "./str.js";
+import { wrap } from "./textwrap.js";
+
+export type OptionValue = string | number | boolean | null;
+
+export interface OptionSpec {
+  /** One character, without the dash. */
+  short?: string;
+  /** Without the dashes. */
+  long: string;
+  /** Where the value goes (default: the long name with "-" turned into "_", as optparse does). */
+  dest?: string;
+  /** optparse's action: store a value (default), or store true/false without one. */
+  action?: "store" | "store_true" | "store_false";
+  /** For "store": how the value is converted (default "string"). */
+  type?: "string" | "int" | "float";
+  /** Shown in help as `-p PORT, --port=PORT` (default: dest in upper case). */
+  metavar?: string;
+  default?: OptionValue;
+  /** Help text; "%default" is replaced by the default value, as optparse does. */
+  help?: string;
+}
+
+export interface ParserSpec {
+  /** The program name that replaces %prog (e.g. "pyro4 ns"). */
+  prog: string;
+  /** optparse's usage string (default "%prog [options]"); a leading "usage: " is dropped, as optparse does. */
+  usage?: string;
+  /** Shown between the usage line and the options, wrapped like optparse does. */
+  description?: string;
+  options: readonly OptionSpec[];
+}
+
+export interface ParsedOptions {
+  options: Record<string, OptionValue>;
+  args: string[];
+}
+
+/** -h/--help (status 0, help text for stdout) or a command-line error (status 2, usage and message for stderr). */
+export class OptParseExit extends Error {
+  constructor(
+    readonly status: number,
+    readonly output: string,
+    readonly toStderr: boolean,
+  ) {
+    super(output);
+    this.name = "OptParseExit";
+  }
+}
+
+const HELP_OPTION: OptionSpec = { short: "h", long: "help", action: "store_true", help: "show this help message and exit" };
+
+const takesValue = (o: OptionSpec) => (o.action ?? "store") === "store";
+const destOf = (o: OptionSpec) => o.dest ?? o.long.replace(/-/g, "_");
+
+function usageLine(p: ParserSpec): string {
+  let usage = p.usage ?? "%prog [options]";
+  if (usage.toLowerCase().startsWith("usage: ")) usage = usage.slice(7);
+  return `Usage: ${usage.replaceAll("%prog", p.prog)}\n`;
+}
+
+/** What optparse prints before an error message: the usage line and a blank line. */
+export function formatUsage(p: ParserSpec): string {
+  return usageLine(p) + "\n";
+}
+
+/** Python's int() of a string in one radix (ASCII digits only); null if Python would raise ValueError. */
+function pyIntRadix(text: string, radix: 2 | 8 | 10 | 16): number | null {
+  let s = text.trim();
+  let sign = 1;
+  if (s[0] === "+" || s[0] === "-") {
+    if (s[0] === "-") sign = -1;
+    s = s.slice(1);
+  }
+  const prefix = { 2: /^0[bB]_?/, 8: /^0[oO]_?/, 16: /^0[xX]_?/, 10: null }[radix];
+  if (prefix) s = s.replace(prefix, "");
+  const digit = { 2: "[01]", 8: "[0-7]", 10: "[0-9]", 16: "[0-9a-fA-F]" }[radix];
+  if (!new RegExp(`^${digit}(?:_?${digit})*$`).test(s)) return null;
+  return sign * parseInt(s.replaceAll("_", ""), radix);
+}
+
+/** optparse's _parse_int: "0x.." hex, "0b.." binary, "0.." octal, else decimal; null where optparse errors. */
+export function parseOptparseInt(val: string): number | null {
+  const head = val.slice(0, 2).toLowerCase();
+  if (head === "0x") return pyIntRadix(val, 16);
+  if (head === "0b") return pyIntRadix(val.slice(2) || "0", 2);
+  if (val[0] === "0") return pyIntRadix(val, 8);
+  return pyIntRadix(val, 10);
+}
+
+/** Python's float() of a string; null where Python raises ValueError. */
+export function parsePyFloat(val: string): number | null {
+  const s = val.trim();
+  const m = /^([+-]?)(?:(inf(?:inity)?)|(nan))$/i.exec(s);
+  if (m) return m[3] ? NaN : m[1] === "-" ? -Infinity : Infinity;
+  const d = String.raw`[0-9](?:_?[0-9])*`;
+  if (!new RegExp(`^[+-]?(?:${d}(?:\\.(?:${d})?)?|\\.${d})(?:[eE][+-]?${d})?$`).test(s)) return null;
+  return Number(s.replaceAll("_", ""));
+}
+
+/** Python's str() of an option's default, for %default. */
+function pyStr(o: OptionSpec): string {
+  const v = o.default;
+  if (v === null || v === undefined) return "none"; // optparse's NO_DEFAULT_VALUE
+  if (typeof v === "boolean") return v ? "True" : "False";
+  if (typeof v === "number" && o.type === "float" && Number.isInteger(v)) return v.toFixed(1);
+  return String(v);
+}
+
+/** optparse's help width: int($COLUMNS) or 80, minus 2 (Python 3.11 does not ask the terminal). */
+export function helpWidth(env: NodeJS.ProcessEnv = process.env): number {
+  const cols = env.COLUMNS === undefined ? null : pyIntRadix(env.COLUMNS, 10);
+  return (cols ?? 80) - 2;
+}
+
+function optionStrings(o: OptionSpec): string {
+  const metavar = o.metavar ?? destOf(o).toUpperCase();
+  const forms: string[] = [];
+  if (o.short) forms.push(takesValue(o) ? `-${o.short} ${metavar}` : `-${o.short}`);
+  forms.push(takesValue(o) ? `--${o.long}=${metavar}` : `--${o.long}`);
+  return forms.join(", ");
+}
+
+/** What `-h` prints: optparse's IndentedHelpFormatter output for this parser. */
+export function formatHelp(p: ParserSpec, width = helpWidth()): string {
+  const indent = 2;
+  const all = [HELP_OPTION, ...p.options];
+  const strings = all.map(optionStrings);
+  const maxHelpPosition = Math.min(24, Math.max(width - 20, 4));
+  const maxLen = Math.max(...strings.map((s) => s.length + indent));
+  const helpPosition = Math.min(maxLen + 2, maxHelpPosition);
+  const helpCols = Math.max(width - helpPosition, 11);
+  const optWidth = helpPosition - indent - 2;
+  let out = usageLine(p) + "\n";
+  if (p.description) out += wrap(p.description.replaceAll("%prog", p.prog), Math.max(width, 11)).join("\n") + "\n\n";
+  out += "Options:\n";
+  all.forEach((o, i) => {
+    const opts = strings[i]!;
+    let indentFirst: number;
+    if (opts.length > optWidth) {
+      out += " ".repeat(indent) + opts + "\n";
+      indentFirst = helpPosition;
+    } else {
+      out += " ".repeat(indent) + opts.padEnd(optWidth) + "  ";
+      indentFirst = 0;
+    }
+    if (o.help) {
+      const lines = wrap(o.help.replaceAll("%default", pyStr(o)), helpCols);
+      out += " ".repeat(indentFirst) + (lines[0] ?? "") + "\n";
+      for (const line of lines.slice(1)) out += " ".repeat(helpPosition) + line + "\n";
+    } else if (!out.endsWith("\n")) out += "\n";
+  });
+  return out;
+}
+
+/**
+ * Parse argv as optparse's OptionParser.parse_args would: option values by dest (defaults filled in, null when
+ * none) and the positional arguments. Throws OptParseExit for -h/--help and for every optparse error.
+ */
+export function parseOptions(argv: readonly string[], p: ParserSpec): ParsedOptions {
+  const all = [HELP_OPTION, ...p.options];
+  const byLong = new Map(all.map((o) => [o.long, o]));
+  const config: Record<string, { type: "string" | "boolean"; short?: string }> = {};
+  for (const o of all) config[o.long] = { type: takesValue(o) ? "string" : "boolean", ...(o.short ? { short: o.short } : {}) };
+  const fail = (msg: string): never => {
+    throw new OptParseExit(2, `${formatUsage(p)}${p.prog}: error: ${msg}\n`, true);
+  };
+
+  const args = [...argv];
+  // parseArgs has no abbreviations: when it reports an unknown long option that is an unambiguous prefix of
+  // one of ours, that argument is rewritten to the full name and the whole line is parsed again.
+  for (;;) {
+    const { tokens } = parseArgs({ args, options: config, strict: false, allowPositionals: true, tokens: true });
+    const options: Record<string, OptionValue> = {};
+    for (const o of p.options) options[destOf(o)] = o.default ?? null;
+    const positionals: string[] = [];
+    let restart = false;
+    for (const t of tokens) {
+      if (t.kind === "positional") {
+        positionals.push(t.value);
+        continue;
+      }
+      if (t.kind !== "option") continue;
+      const known = t.rawName.startsWith("--") ? byLong.get(t.name) : all.find((o) => o.short === t.rawName.slice(1));
+      if (!known) {
+        if (!t.rawName.startsWith("--")) fail(`no such option: ${t.rawName}`);
+        const arg = args[t.index]!;
+        const eq = arg.indexOf("=");
+        const typed = eq < 0 ? arg : arg.slice(0, eq);
+        const matches = all.map((o) => `--${o.long}`).filter((l) => l.startsWith(typed));
+        if (matches.length === 0) fail(`no such option: ${typed}`);
+        if (matches.length > 1) fail(`ambiguous option: ${typed} (${matches.sort().join(", ")}?)`);
+        args[t.index] = matches[0]! + (eq < 0 ? "" : arg.slice(eq));
+        restart = true;
+        break;
+      }
+      const opt = t.rawName;
+      if (known === HELP_OPTION) {
+        if (t.value !== undefined) fail(`${opt} option does not take a value`);
+        throw new OptParseExit(0, formatHelp(p), false);
+      }
+      if (!takesValue(known)) {
+        if (t.value !== undefined) fail(`${opt} option does not take a value`);
+        options[destOf(known)] = known.action === "store_true";
+        continue;
+      }
+      if (t.value === undefined) fail(`${opt} option requires 1 argument`);
+      const raw = t.value!;
+      if (known.type === "int") {
+        const n = parseOptparseInt(raw);
+        if (n === null) fail(`option ${opt}: invalid integer value: ${reprStr(raw)}`);
+        options[destOf(known)] = n;
+      } else if (known.type === "float") {
+        const n = parsePyFloat(raw);
+        if (n === null) fail(`option ${opt}: invalid floating-point value: ${reprStr(raw)}`);
+        options[destOf(known)] = n;
+      } else options[destOf(known)] = raw;
+    }
+    if (!restart) return { options, args: positionals };
+  }
+}

@@ -1,0 +1,766 @@
+// The pickle decoder: a stack machine over Python's pickle opcodes (protocols 0-5) that builds values of our
+// value model and never calls anything. Globals are names, not code: the ones we know (set, datetime, Decimal,
+// Pyro4's URI/Proxy/exceptions...) are rebuilt by our own functions, plain classes become `{ __class__, ...state }`
+// dicts routed through the class hooks, and every other global is a SerializeError naming it. This is why a pickle
+// from a hostile peer cannot make us run code (docs/pickle.md, "Security").
+
+import { SerializeError, pyroErrorClasses } from "../errors.js";
+import { ZERO_COPY_MIN } from "./types.js";
+import { URI } from "../uri.js";
+import * as op from "./pickle-ops.js";
+import { Global, TimeZone, hostile, looksLikeException, lookupGlobal, newobjKnownNames, reduceKnown, reduceKnownNames, uuidText } from "./pickle-globals.js";
+import { decodeUtf8, err, longFromBytes, parseTextFloat, parseTextInt, rawUnicodeEscape, stringLiteral } from "./pickle-scalars.js";
+import { Decimal, builtinTypeNames, exceptionName } from "./pickle-values.js";
+import { Complex, FrozenSet, Tuple, dictToClass, dictToError, ExceptionWrapper, limits, newTuple, setKey } from "./values.js";
+import { pythonBuiltinExceptions } from "../python/exceptions.js";
+
+/** Limits on what a peer can make the decoder build (besides `limits.maxDepth`, shared with the other decoders). */
+export const pickleLimits = {
+  /** Largest pickle accepted, in bytes. */
+  maxBytes: 512 * 1024 * 1024,
+  /** Most memo entries (Python's pickler memoizes every container and string). */
+  maxMemo: 1_000_000,
+  /** Most values on the stack at once. */
+  maxStack: 1_000_000,
+  /** Largest int, in bytes of two's complement (LONG1/LONG4) or decimal digits (text LONG/INT). */
+  maxIntBytes: 4096,
+};
+
+/** An object under construction (NEWOBJ / REDUCE of a class): BUILD adds its state, first use finishes it. */
+class Pending {
+  state: unknown = undefined;
+  done = false;
+  result: unknown = undefined;
+  constructor(
+    readonly cls: string,
+    readonly kind: "object" | "exception",
+    readonly args: unknown[],
+  ) {}
+}
+
+/** A tuple holding globals (a REDUCE's arguments such as defaultdict's factory or a datetime's tzinfo). */
+class ArgsTuple {
+  constructor(readonly items: unknown[]) {}
+}
+
+
+const SHORT_CACHE_SIZE = 1024;
+/** Recently decoded short ASCII strings by hash of their bytes (strings are immutable, so sharing them is safe). */
+const shortCache: (string | undefined)[] = new Array(SHORT_CACHE_SIZE).fill(undefined);
+
+/** Buffer's own latin1 decoder, without toString's encoding dispatch. */
+type LatinSlice = Buffer & { latin1Slice(start: number, end: number): string };
+
+
+
+// ---------------------------------------------------------------------------------------------------------------
+// The machine
+
+class Unpickler {
+  private readonly b: Buffer;
+  private pos = 0;
+  private readonly end: number;
+  private stack: unknown[] = [];
+  private readonly marks: number[] = [];
+  /** Memo slots by index (MEMOIZE numbers them densely; PUT may leave holes). */
+  private readonly memo: unknown[] = [];
+  private memoCount = 0;
+  /** Dicts that received a non-string key became Maps: old object -> Map, fixed up after decoding. */
+  private replaced: Map<object, Map<unknown, unknown>> | null = null;
+  /** A container came out of the memo: nesting is no longer bounded by the stack, so check depth at the end. */
+  private sharedContainers = false;
+
+  constructor(data: Uint8Array, private readonly zeroCopy: boolean) {
+    this.b = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.end = this.b.length;
+    if (this.end > pickleLimits.maxBytes) throw err(`data of ${this.end} bytes exceeds the limit of ${pickleLimits.maxBytes}`);
+  }
+
+  private need(n: number): void {
+    if (this.pos + n > this.end) throw err(`data truncated at offset ${this.pos} (needed ${n} more bytes)`);
+  }
+  private u8(): number {
+    this.need(1);
+    return this.b[this.pos++]!;
+  }
+  private u16(): number {
+    this.need(2);
+    const v = this.b.readUInt16LE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  private u32(): number {
+    this.need(4);
+    const v = this.b.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  private u64(): number {
+    this.need(8);
+    const lo = this.b.readUInt32LE(this.pos);
+    const hi = this.b.readUInt32LE(this.pos + 4);
+    this.pos += 8;
+    // no BigInt: any length beyond the data is an error anyway
+    const v = hi * 4294967296 + lo;
+    if (hi > 0x1fffff || v > this.end) throw err(`length ${hi > 0x1fffff ? "beyond 2^53" : v} exceeds the data`);
+    return v;
+  }
+  private bytes(n: number): Buffer {
+    this.need(n);
+    // a message buffer made for us alone: big bytes may be views into it (DeserializeOptions.zeroCopy)
+    const view = this.b.subarray(this.pos, this.pos + n);
+    const v = this.zeroCopy && n >= ZERO_COPY_MIN ? view : Buffer.from(view);
+    this.pos += n;
+    return v;
+  }
+  private str(n: number): string {
+    this.need(n);
+    const b = this.b;
+    const p = this.pos;
+    this.pos += n;
+    if (n <= 24) {
+      // short keys and names are nearly always ASCII and repeat from message to message: hash the bytes and reuse
+      // the string made last time instead of building a new one
+      let h = n;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = b[p + i]!;
+        if (c >= 0x80) break;
+        h = Math.imul(h ^ c, 0x01000193);
+      }
+      if (i === n) {
+        const slot = (h >>> 0) & (SHORT_CACHE_SIZE - 1);
+        const cached = shortCache[slot];
+        if (cached !== undefined && cached.length === n) {
+          let j = 0;
+          while (j < n && cached.charCodeAt(j) === b[p + j]) j++;
+          if (j === n) return cached;
+        }
+        const str = (b as LatinSlice).latin1Slice(p, p + n);
+        shortCache[slot] = str;
+        return str;
+      }
+    }
+    return decodeUtf8(b, p, p + n);
+  }
+  /** A protocol 0 text argument up to the newline. */
+  private line(): string {
+    const i = this.b.indexOf(0x0a, this.pos);
+    if (i < 0 || i >= this.end) throw err(`missing newline after text argument at offset ${this.pos}`);
+    const s = this.b.toString("latin1", this.pos, i);
+    this.pos = i + 1;
+    return s;
+  }
+
+  private push(v: unknown): void {
+    if (this.stack.length >= pickleLimits.maxStack) throw err(`more than ${pickleLimits.maxStack} values on the stack`);
+    this.stack.push(v);
+  }
+  /** Top value, finished (pending objects built, bare globals refused). */
+  private pop(): unknown {
+    return this.finish(this.popRaw());
+  }
+  /** REDUCE/NEWOBJ arguments: a tuple, possibly holding globals. */
+  private popArgs(): unknown {
+    const v = this.popRaw();
+    return v instanceof ArgsTuple ? v.items : this.finish(v);
+  }
+  private popRaw(): unknown {
+    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    if (this.stack.length <= floor) throw err("stack underflow");
+    return this.stack.pop();
+  }
+  private top(): unknown {
+    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    if (this.stack.length <= floor) throw err("stack underflow");
+    return this.stack[this.stack.length - 1];
+  }
+  /** The values pushed since the last MARK, finished, and the mark removed. */
+  private popMark(): unknown[] {
+    if (this.marks.length === 0) throw err("MARK expected but not found");
+    const at = this.marks.pop()!;
+    const items = this.stack.splice(at);
+    for (let i = 0; i < items.length; i++) {
+      const v = items[i];
+      if (v instanceof Pending || v instanceof Global || v instanceof TimeZone || v instanceof ArgsTuple) items[i] = this.finish(v);
+    }
+    return items;
+  }
+
+  private finish(v: unknown): unknown {
+    if (v instanceof Pending) return this.finishPending(v);
+    if (v instanceof Global) throw err(`global '${v.full}' cannot be used as a value`);
+    if (v instanceof TimeZone) throw err("datetime.timezone cannot be used as a value (only as a tzinfo)");
+    if (v instanceof ArgsTuple) {
+      for (const x of v.items) this.finish(x);
+      throw err("tuple of globals cannot be used as a value");
+    }
+    return v;
+  }
+
+  private finishPending(p: Pending): unknown {
+    if (p.done) return p.result;
+    p.done = true;
+    const st = p.state;
+    let r: unknown;
+    if (p.kind === "exception") {
+      const attributes: Record<string, unknown> = {};
+      if (st && typeof st === "object" && !Array.isArray(st)) for (const k of Object.keys(st)) setKey(attributes, k, (st as Record<string, unknown>)[k]);
+      r = dictToError({ __class__: p.cls, __exception__: true, args: p.args, attributes });
+    } else {
+      switch (p.cls) {
+        case "Pyro4.core.URI":
+          if (!Array.isArray(st)) throw err("Pyro4.core.URI: state is not a tuple");
+          r = URI.fromState(st);
+          break;
+        case "uuid.UUID":
+          r = uuidText((st as Record<string, unknown> | null)?.int);
+          break;
+        case "collections.OrderedDict":
+          r = {};
+          break;
+        case "Pyro4.futures._ExceptionWrapper": {
+          const e = (st as Record<string, unknown> | null)?.exception;
+          if (!(e instanceof Error)) throw err("_ExceptionWrapper without an exception");
+          r = new ExceptionWrapper(e);
+          break;
+        }
+        default: {
+          const dict: Record<string, unknown> = { __class__: p.cls };
+          const add = (s: unknown): void => {
+            if (s == null) return;
+            if (typeof s === "object" && !Array.isArray(s) && !(s instanceof Map) && !(s instanceof Set) && !(s instanceof Uint8Array)) {
+              for (const k of Object.keys(s)) if (k !== "__class__") setKey(dict, k, (s as Record<string, unknown>)[k]);
+            } else if (s instanceof Map) {
+              for (const [k, v] of s) if (typeof k === "string" && k !== "__class__") setKey(dict, k, v);
+            } else dict.state = s;
+          };
+          // (dict, slots-dict) is how classes with __slots__ pickle their state
+          if (st instanceof Tuple && st.length === 2 && (st[0] === null || typeof st[0] === "object") && typeof st[1] === "object") {
+            add(st[0]);
+            add(st[1]);
+          } else add(st);
+          r = dictToClass(dict);
+        }
+      }
+    }
+    p.result = r;
+    return r;
+  }
+
+  private memoPut(i: number, v: unknown): void {
+    if (this.memo[i] === undefined) {
+      if (this.memoCount >= pickleLimits.maxMemo) throw err(`memo grew beyond ${pickleLimits.maxMemo} entries`);
+      this.memoCount++;
+    }
+    this.memo[i] = v;
+  }
+  private memoGet(i: number): void {
+    const v = this.memo[i];
+    if (v === undefined) throw err(`memo key ${i} not found`);
+    if (v !== null && typeof v === "object") this.sharedContainers = true;
+    this.push(v);
+  }
+
+  private setItem(d: unknown, k: unknown, v: unknown): unknown {
+    if (d instanceof Map) {
+      d.set(k, v);
+      return d;
+    }
+    if (d === null || typeof d !== "object" || !isDict(d)) throw err("SETITEM on a value that is not a dict");
+    if (typeof k === "string") {
+      setKey(d as Record<string, unknown>, k, v);
+      return d;
+    }
+    if (k !== null && typeof k === "object" && !(k instanceof Tuple) && !(k instanceof Uint8Array) && !(k instanceof Complex) && !(k instanceof Date) && !(k instanceof Decimal) && !(k instanceof URI))
+      throw err("unhashable dict key");
+    // the first non-string key: this dict becomes a Map (same key order); references to the object are fixed up
+    const m = new Map<unknown, unknown>(Object.entries(d as Record<string, unknown>));
+    m.set(k, v);
+    this.replaced ??= new Map();
+    this.replaced.set(d as object, m);
+    for (let i = 0; i < this.stack.length; i++) if (this.stack[i] === d) this.stack[i] = m;
+    const memo = this.memo;
+    for (let i = 0; i < memo.length; i++) if (memo[i] === d) memo[i] = m;
+    return m;
+  }
+
+  private reduce(fn: unknown, argsV: unknown): unknown {
+    if (!(fn instanceof Global)) throw err("REDUCE on a value that is not a global");
+    if (!Array.isArray(argsV)) throw err(`REDUCE arguments for '${fn.full}' are not a tuple`);
+    const args = argsV as unknown[];
+    const f = fn.full;
+    if (f === "copyreg._reconstructor") {
+      const [cls, base, state] = args;
+      if (!(cls instanceof Global)) throw err("copyreg._reconstructor: class is not a global");
+      if (!(base instanceof Global) || base.module !== "builtins") throw err("copyreg._reconstructor: unsupported base");
+      this.checkClass(cls);
+      const p = new Pending(cls.full, "object", []);
+      if (state != null) p.state = state;
+      return p;
+    }
+    if (reduceKnownNames.has(f)) return reduceKnown(fn, args);
+    const exc = exceptionName(fn.module, fn.name, pythonBuiltinExceptions, pyroErrorClasses);
+    if (exc) return new Pending(exc, "exception", args);
+    if (newobjKnownNames.has(f) || (fn.module === "builtins" && builtinTypeNames.has(fn.name))) {
+      if (args.length === 0) return new Pending(f, "object", []);
+      throw err(`will not call '${f}' with arguments`);
+    }
+    // a user module's class: an exception (kept as RemoteError) or a plain class built with no arguments
+    if (looksLikeException(fn.name)) return new Pending(f, "exception", args);
+    if (args.length === 0) return new Pending(f, "object", []);
+    throw hostile(f);
+  }
+
+  private checkClass(cls: Global): void {
+    if (cls.module === "builtins" && !builtinTypeNames.has(cls.name) && !exceptionName(cls.module, cls.name, pythonBuiltinExceptions, pyroErrorClasses))
+      throw hostile(cls.full);
+  }
+
+  private newobj(cls: unknown, args: unknown, kwargs: unknown): unknown {
+    if (!(cls instanceof Global)) throw err("NEWOBJ on a value that is not a class");
+    if (!Array.isArray(args)) throw err(`NEWOBJ arguments for '${cls.full}' are not a tuple`);
+    this.checkClass(cls);
+    const exc = exceptionName(cls.module, cls.name, pythonBuiltinExceptions, pyroErrorClasses);
+    if (exc) return new Pending(exc, "exception", args as unknown[]);
+    if (args.length || (kwargs && Object.keys(kwargs).length)) throw err(`will not construct '${cls.full}' with arguments`);
+    if (cls.full === "builtins.set") return new Set();
+    if (cls.full === "builtins.frozenset") return new FrozenSet();
+    if (cls.full === "builtins.list") return [];
+    if (cls.full === "builtins.dict") return {};
+    return new Pending(cls.full, "object", []);
+  }
+
+  private build(): void {
+    const state = this.pop();
+    const target = this.top();
+    if (target instanceof Pending && !target.done) {
+      target.state = state;
+      return;
+    }
+    if (target instanceof Error && state && typeof state === "object") {
+      for (const k of Object.keys(state)) setKey(target as unknown as Record<string, unknown>, k, (state as Record<string, unknown>)[k]);
+      return;
+    }
+    throw err("BUILD on a value that has no state to set");
+  }
+
+  run(): unknown {
+    const b = this.b;
+    for (;;) {
+      if (this.pos >= this.end) throw err("data ended without STOP");
+      const code = b[this.pos++]!;
+      switch (code) {
+        case 0x80: { // PROTO
+          const v = this.u8();
+          if (v > op.HIGHEST_PROTOCOL) throw err(`unsupported pickle protocol: ${v}`);
+          break;
+        }
+        case 0x95: // FRAME
+          this.u64(); // frames only help buffered readers; we have the whole message
+          break;
+        case 0x2e: { // STOP
+          if (this.stack.length !== 1 || this.marks.length) throw err(this.stack.length === 0 ? "STOP with an empty stack" : "STOP with more than one value on the stack");
+          const v = this.finish(this.stack.pop());
+          if (this.pos !== this.end) throw err(`${this.end - this.pos} unexpected trailing bytes after STOP`);
+          return this.replaced || this.sharedContainers ? this.fixup(v) : checkTreeDepth(v);
+        }
+        case 0x28: // MARK
+          if (this.marks.length >= limits.maxDepth) throw err(`MARKs nested deeper than the limit of ${limits.maxDepth}`);
+          this.marks.push(this.stack.length);
+          break;
+        case 0x30: // POP
+          if (this.marks.length && this.stack.length === this.marks[this.marks.length - 1]) this.marks.pop();
+          else this.popRaw();
+          break;
+        case 0x31: // POP_MARK
+          this.popMark();
+          break;
+        case 0x32: // DUP
+          this.push(this.top());
+          break;
+        case 0x4e: // NONE
+          this.push(null);
+          break;
+        case 0x88: // NEWTRUE
+          this.push(true);
+          break;
+        case 0x89: // NEWFALSE
+          this.push(false);
+          break;
+        case 0x49: { // INT
+          const s = this.line();
+          this.push(s === "01" ? true : s === "00" ? false : parseTextInt(s, pickleLimits.maxIntBytes));
+          break;
+        }
+        case 0x4a: // BININT
+          this.need(4);
+          this.push(b.readInt32LE(this.pos));
+          this.pos += 4;
+          break;
+        case 0x4b: // BININT1
+          this.push(this.u8());
+          break;
+        case 0x4d: // BININT2
+          this.push(this.u16());
+          break;
+        case 0x4c: // LONG
+          this.push(parseTextInt(this.line(), pickleLimits.maxIntBytes));
+          break;
+        case 0x8a: // LONG1
+        case 0x8b: { // LONG4
+          const n = code === 0x8a /* LONG1 */ ? this.u8() : this.b.readInt32LE((this.need(4), (this.pos += 4) - 4));
+          if (n < 0) throw err("LONG4 with a negative byte count");
+          if (n > pickleLimits.maxIntBytes) throw err(`int of ${n} bytes exceeds the limit of ${pickleLimits.maxIntBytes}`);
+          this.need(n);
+          this.push(longFromBytes(b, this.pos, n));
+          this.pos += n;
+          break;
+        }
+        case 0x46: // FLOAT
+          this.push(parseTextFloat(this.line()));
+          break;
+        case 0x47: // BINFLOAT
+          this.need(8);
+          this.push(b.readDoubleBE(this.pos));
+          this.pos += 8;
+          break;
+        case 0x8c: // SHORT_BINUNICODE
+          this.push(this.str(this.u8()));
+          break;
+        case 0x58: // BINUNICODE
+          this.push(this.str(this.u32()));
+          break;
+        case 0x8d: // BINUNICODE8
+          this.push(this.str(this.u64()));
+          break;
+        case 0x56: // UNICODE
+          this.push(rawUnicodeEscape(this.line()));
+          break;
+        case 0x43: // SHORT_BINBYTES
+          this.push(this.bytes(this.u8()));
+          break;
+        case 0x42: // BINBYTES
+          this.push(this.bytes(this.u32()));
+          break;
+        case 0x8e: // BINBYTES8
+        case 0x96: // BYTEARRAY8
+          this.push(this.bytes(this.u64()));
+          break;
+        // Python 2 str: Python 3 reads these as str with encoding="ASCII" (its default)
+        case 0x55: // SHORT_BINSTRING
+        case 0x54: // BINSTRING
+        case 0x53: { // STRING
+          const raw = code === 0x53 /* STRING */ ? stringLiteral(this.line()) : this.bytes(code === 0x55 /* SHORT_BINSTRING */ ? this.u8() : this.u32());
+          for (const c of raw) if (c > 0x7f) throw err("non-ASCII Python 2 str (decode it with an explicit encoding in Python)");
+          this.push(raw.toString("latin1"));
+          break;
+        }
+        case 0x97: // NEXT_BUFFER
+          throw err("out-of-band buffers are not supported (Pyro4 never sends them)");
+        case 0x98: // READONLY_BUFFER
+          this.top();
+          break;
+        case 0x29: // EMPTY_TUPLE
+          this.push(newTuple(0));
+          break;
+        case 0x85: // TUPLE1
+        case 0x86: // TUPLE2
+        case 0x87: { // TUPLE3
+          const n = code - 0x85 /* TUPLE1 */ + 1;
+          const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+          if (this.stack.length - n < floor) throw err("stack underflow");
+          this.push(this.makeTuple(this.stack.splice(this.stack.length - n)));
+          break;
+        }
+        case 0x74: // TUPLE
+          this.push(this.makeTuple(this.popMarkRaw()));
+          break;
+        case 0x5d: // EMPTY_LIST
+          this.push([]);
+          break;
+        case 0x6c: // LIST
+          this.push(this.popMark());
+          break;
+        case 0x61: { // APPEND
+          const v = this.pop();
+          this.append(this.top(), [v]);
+          break;
+        }
+        case 0x65: { // APPENDS
+          const items = this.popMark();
+          this.append(this.top(), items);
+          break;
+        }
+        case 0x7d: // EMPTY_DICT
+          this.push({});
+          break;
+        case 0x64: { // DICT
+          const items = this.popMark();
+          if (items.length % 2) throw err("DICT with an odd number of items");
+          let d: unknown = {};
+          for (let i = 0; i < items.length; i += 2) d = this.setItem(d, items[i], items[i + 1]);
+          this.push(d);
+          break;
+        }
+        case 0x73: { // SETITEM
+          const v = this.pop();
+          const k = this.pop();
+          this.setItem(this.top(), k, v);
+          break;
+        }
+        case 0x75: { // SETITEMS
+          // in place on the stack (no splice): the items above the mark, then drop them
+          if (this.marks.length === 0) throw err("MARK expected but not found");
+          const at = this.marks.pop()!;
+          const st = this.stack;
+          if ((st.length - at) % 2) throw err("SETITEMS with an odd number of items");
+          if (at === 0 || (this.marks.length && at <= this.marks[this.marks.length - 1]!)) throw err("stack underflow");
+          let d = st[at - 1];
+          for (let i = at; i < st.length; i += 2) {
+            let k = st[i];
+            let v = st[i + 1];
+            if (k instanceof Pending || k instanceof Global || k instanceof TimeZone || k instanceof ArgsTuple) k = this.finish(k);
+            if (v instanceof Pending || v instanceof Global || v instanceof TimeZone || v instanceof ArgsTuple) v = this.finish(v);
+            d = this.setItem(d, k, v);
+          }
+          st.length = at;
+          break;
+        }
+        case 0x8f: // EMPTY_SET
+          this.push(new Set());
+          break;
+        case 0x90: { // ADDITEMS
+          const items = this.popMark();
+          const s = this.top();
+          if (!(s instanceof Set)) throw err("ADDITEMS on a value that is not a set");
+          for (const v of items) s.add(this.hashable(v));
+          break;
+        }
+        case 0x91: { // FROZENSET
+          const items = this.popMark();
+          this.push(new FrozenSet(items.map((v) => this.hashable(v))));
+          break;
+        }
+        case 0x63: { // GLOBAL
+          const module = this.line();
+          const name = this.line();
+          this.push(lookupGlobal(module, name));
+          break;
+        }
+        case 0x93: { // STACK_GLOBAL
+          const name = this.popRaw();
+          const module = this.popRaw();
+          if (typeof name !== "string" || typeof module !== "string") throw err("STACK_GLOBAL requires str module and name");
+          this.push(lookupGlobal(module, name));
+          break;
+        }
+        case 0x52: { // REDUCE
+          const args = this.popArgs();
+          const fn = this.popRaw();
+          this.push(this.reduce(fn, args));
+          break;
+        }
+        case 0x81: { // NEWOBJ
+          const args = this.popArgs();
+          const cls = this.popRaw();
+          this.push(this.newobj(cls, args, null));
+          break;
+        }
+        case 0x92: { // NEWOBJ_EX
+          const kwargs = this.pop();
+          const args = this.popArgs();
+          const cls = this.popRaw();
+          this.push(this.newobj(cls, args, kwargs as Record<string, unknown> | null));
+          break;
+        }
+        case 0x69: { // INST
+          const module = this.line();
+          const name = this.line();
+          const args = this.popMark();
+          this.push(this.newobj(lookupGlobal(module, name), args, null));
+          break;
+        }
+        case 0x6f: { // OBJ
+          const items = this.popMarkRaw();
+          if (items.length === 0) throw err("OBJ without a class");
+          const cls = items[0];
+          this.push(this.newobj(cls, items.slice(1).map((v) => this.finish(v)), null));
+          break;
+        }
+        case 0x62: // BUILD
+          this.build();
+          break;
+        case 0x70: // PUT
+          this.memoPut(this.memoIndex(this.line()), this.top());
+          break;
+        case 0x71: // BINPUT
+          this.memoPut(this.u8(), this.top());
+          break;
+        case 0x72: // LONG_BINPUT
+          this.memoPut(this.u32(), this.top());
+          break;
+        case 0x94: // MEMOIZE
+          this.memoPut(this.memoCount, this.top());
+          break;
+        case 0x67: // GET
+          this.memoGet(this.memoIndex(this.line()));
+          break;
+        case 0x68: // BINGET
+          this.memoGet(this.u8());
+          break;
+        case 0x6a: // LONG_BINGET
+          this.memoGet(this.u32());
+          break;
+        case 0x50: // PERSID
+        case 0x51: // BINPERSID
+          throw err("persistent ids are not supported");
+        case 0x82: // EXT1
+        case 0x83: // EXT2
+        case 0x84: // EXT4
+          throw err("the copyreg extension registry is not supported");
+        default:
+          throw err(`invalid opcode 0x${code.toString(16).padStart(2, "0")} at offset ${this.pos - 1}`);
+      }
+    }
+  }
+
+  /** A tuple of finished values, or an ArgsTuple when it holds globals (only valid as call arguments). */
+  private makeTuple(items: unknown[]): unknown {
+    let args = false;
+    for (let i = 0; i < items.length; i++) {
+      const v = items[i];
+      if (v instanceof Pending) items[i] = this.finishPending(v);
+      else if (v instanceof Global || v instanceof TimeZone || v instanceof ArgsTuple) args = true;
+    }
+    if (args) return new ArgsTuple(items);
+    const t = newTuple(items.length);
+    for (let i = 0; i < items.length; i++) t[i] = items[i];
+    return t;
+  }
+
+  private popMarkRaw(): unknown[] {
+    if (this.marks.length === 0) throw err("MARK expected but not found");
+    return this.stack.splice(this.marks.pop()!);
+  }
+
+  private memoIndex(s: string): number {
+    if (!/^\d{1,10}$/.test(s)) throw err("invalid memo key");
+    return Number(s);
+  }
+
+  private hashable(v: unknown): unknown {
+    if (v !== null && typeof v === "object" && (Array.isArray(v) && !(v instanceof Tuple) || v instanceof Set || v instanceof Map || Object.getPrototypeOf(v) === Object.prototype))
+      throw err("unhashable set item");
+    return v;
+  }
+
+  private append(target: unknown, items: unknown[]): void {
+    if (Array.isArray(target) && !(target instanceof Tuple)) {
+      for (let i = 0; i < items.length; i++) target.push(items[i]);
+      return;
+    }
+    if (target instanceof Set) {
+      for (const v of items) target.add(this.hashable(v));
+      return;
+    }
+    throw err("APPEND on a value that is not a list");
+  }
+
+  /**
+   * After memo sharing or dict-to-Map changes: replace stale dict references and enforce the depth limit that the
+   * stack size enforced by itself otherwise. Iterative (cycles are allowed: Python pickles them).
+   */
+  private fixup(root: unknown): unknown {
+    const rep = this.replaced;
+    const swap = (v: unknown): unknown => (rep && v !== null && typeof v === "object" && rep.has(v) ? rep.get(v) : v);
+    root = swap(root);
+    const seen = new Set<object>();
+    const work: [unknown, number][] = [[root, 0]];
+    while (work.length) {
+      const [v, depth] = work.pop()!;
+      if (v === null || typeof v !== "object" || seen.has(v)) continue;
+      if (depth > limits.maxDepth) throw err(`data nested deeper than the limit of ${limits.maxDepth} levels`);
+      seen.add(v);
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          v[i] = swap(v[i]);
+          work.push([v[i], depth + 1]);
+        }
+      } else if (v instanceof Map) {
+        for (const [k, x] of v) {
+          const y = swap(x);
+          if (y !== x) v.set(k, y);
+          work.push([k, depth + 1], [y, depth + 1]);
+        }
+      } else if (v instanceof Set) {
+        for (const x of v) work.push([x, depth + 1]);
+      } else if (isDict(v)) {
+        const o = v as Record<string, unknown>;
+        for (const k of Object.keys(o)) {
+          const y = swap(o[k]);
+          if (y !== o[k]) setKey(o, k, y);
+          work.push([y, depth + 1]);
+        }
+      }
+    }
+    return root;
+  }
+}
+
+function isDict(v: object): boolean {
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+
+/**
+ * Enforce the depth limit on a memo-free result (a tree: no sharing, no cycles). Tuples nest without growing the
+ * stack (TUPLE1 of TUPLE1...), so the stack size alone does not bound depth.
+ */
+function checkTreeDepth(root: unknown): unknown {
+  if (root === null || typeof root !== "object") return root;
+  const vals: object[] = [root];
+  const depths: number[] = [0];
+  while (vals.length) {
+    const v = vals.pop()!;
+    const d = depths.pop()! + 1;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x !== null && typeof x === "object") pushChild(vals, depths, x, d);
+      }
+    } else if (v instanceof Map) {
+      for (const [k, x] of v) {
+        if (k !== null && typeof k === "object") pushChild(vals, depths, k, d);
+        if (x !== null && typeof x === "object") pushChild(vals, depths, x, d);
+      }
+    } else if (v instanceof Set) {
+      for (const x of v) if (x !== null && typeof x === "object") pushChild(vals, depths, x, d);
+    } else if (isDict(v)) {
+      const o = v as Record<string, unknown>;
+      for (const k in o) {
+        const x = o[k];
+        if (x !== null && typeof x === "object") pushChild(vals, depths, x, d);
+      }
+    }
+  }
+  return root;
+}
+function pushChild(vals: object[], depths: number[], x: object, d: number): void {
+  if (d > limits.maxDepth) throw err(`data nested deeper than the limit of ${limits.maxDepth} levels`);
+  vals.push(x);
+  depths.push(d);
+}
+
+/** Decode one pickle. Every failure is a SerializeError; nothing named in the pickle is ever called. */
+export function unpickle(data: Uint8Array, zeroCopy = false): unknown {
+  try {
+    return new Unpickler(data, zeroCopy).run();
+  } catch (e) {
+    if (e instanceof SerializeError) throw e;
+    const msg = e instanceof RangeError && /call stack/i.test(e.message) ? `data nested deeper than the limit of ${limits.maxDepth} levels` : e instanceof Error ? e.message : String(e);
+    const se = new SerializeError(`pickle: ${msg}`);
+    (se as { cause?: unknown }).cause = e;
+    throw se;
+  }
+}

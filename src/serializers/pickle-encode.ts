@@ -1,0 +1,442 @@
+// The pickle encoder: our value model out as a protocol 4 pickle (one FRAME) that Python's plain pickle.loads reads
+// back as the same Python types: tuple vs list, set/frozenset, bytes, big ints, floats, datetime, Decimal, complex,
+// Pyro4's URI and Proxy objects, and exceptions as instances of their own class (so a Python client re-raises them).
+// Everything it names is a harmless constructor Python's own pickler would name for the same value. No memo: shared
+// references are written twice and cycles hit the depth limit.
+
+import { SerializeError } from "../errors.js";
+import { URI } from "../uri.js";
+import * as op from "./pickle-ops.js";
+import { Decimal } from "./pickle-values.js";
+import { BY_REFERENCE_MIN, finishParts, type SerializeOptions, type SerializedParts } from "./types.js";
+import { Complex, Float, FrozenSet, Tuple, classToDict, depthError, isPlainObject, limits } from "./values.js";
+
+const PROTOCOL = 4;
+
+class Writer {
+  buf: Buffer = Buffer.allocUnsafe(256);
+  pos = 0;
+
+  constructor(private readonly options: SerializeOptions | undefined) {}
+
+  private ensure(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, need + (need >> 4) + 64));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+  private u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+  private op2(a: number, b: number): void {
+    this.ensure(2);
+    this.buf[this.pos++] = a;
+    this.buf[this.pos++] = b;
+  }
+
+  /** Set by the *Parts entry points: big bytes become parts of the result instead of being copied. */
+  parts: Buffer[] | null = null;
+  private partsLen = 0;
+  private first: Buffer | null = null;
+
+  begin(): void {
+    this.ensure(11);
+    this.first = this.buf;
+    this.buf[0] = op.PROTO;
+    this.buf[1] = PROTOCOL;
+    this.buf[2] = op.FRAME;
+    this.pos = 11; // frame length filled in by end()
+  }
+  endParts(): SerializedParts {
+    if (!this.parts || this.parts.length === 0) return this.end();
+    this.u8(op.STOP);
+    writeU64(this.first!, this.partsLen + this.pos - 11, 3);
+    return finishParts(this.parts, this.buf.subarray(0, this.pos));
+  }
+
+  end(): Buffer {
+    this.u8(op.STOP);
+    const frameLen = this.pos - 11;
+    if (frameLen < 4) {
+      // Python writes no frame for tiny pickles; drop ours the same way
+      this.buf.copy(this.buf, 2, 11, this.pos);
+      return this.buf.subarray(0, this.pos - 9);
+    }
+    writeU64(this.buf, frameLen, 3);
+    return this.buf.subarray(0, this.pos);
+  }
+
+  int(v: number): void {
+    if (v >= 0 && v < 0x100) this.op2(op.BININT1, v);
+    else if (v >= 0 && v < 0x10000) {
+      this.ensure(3);
+      this.buf[this.pos] = op.BININT2;
+      this.buf.writeUInt16LE(v, this.pos + 1);
+      this.pos += 3;
+    } else if (v >= -0x80000000 && v <= 0x7fffffff) {
+      this.ensure(5);
+      this.buf[this.pos] = op.BININT;
+      this.buf.writeInt32LE(v, this.pos + 1);
+      this.pos += 5;
+    } else this.long(BigInt(v));
+  }
+
+  /** LONG1/LONG4: little-endian two's complement, shortest form (as Python's encode_long). */
+  long(v: bigint): void {
+    if (v >= -0x80000000n && v <= 0x7fffffffn) return this.int(Number(v));
+    let bits = (v < 0n ? -v - 1n : v).toString(2).length + 1; // +1 for the sign bit
+    const n = Math.ceil(bits / 8);
+    bits = n * 8;
+    let u = BigInt.asUintN(bits, v);
+    if (n < 256) this.op2(op.LONG1, n);
+    else {
+      this.ensure(5);
+      this.buf[this.pos] = op.LONG4;
+      this.buf.writeInt32LE(n, this.pos + 1);
+      this.pos += 5;
+    }
+    this.ensure(n);
+    for (let i = 0; i < n; i++) {
+      this.buf[this.pos++] = Number(u & 0xffn);
+      u >>= 8n;
+    }
+  }
+
+  float(v: number): void {
+    this.ensure(9);
+    this.buf[this.pos] = op.BINFLOAT;
+    this.buf.writeDoubleBE(v, this.pos + 1);
+    this.pos += 9;
+  }
+
+  str(s: string): void {
+    const n = s.length;
+    if (n < 64) {
+      // short ASCII (keys, names, method names): copy without a native round trip
+      this.ensure(2 + n);
+      const b = this.buf;
+      const start = this.pos;
+      let p = start + 2;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[p++] = c;
+      }
+      if (i === n) {
+        b[start] = op.SHORT_BINUNICODE;
+        b[start + 1] = n;
+        this.pos = p;
+        return;
+      }
+    }
+    const data = (s as string & { isWellFormed(): boolean }).isWellFormed() ? null : surrogatepass(s);
+    const blen = data ? data.length : Buffer.byteLength(s, "utf8");
+    if (blen < 256) this.op2(op.SHORT_BINUNICODE, blen);
+    else if (blen <= 0xffffffff) {
+      this.ensure(5);
+      this.buf[this.pos] = op.BINUNICODE;
+      this.buf.writeUInt32LE(blen, this.pos + 1);
+      this.pos += 5;
+    }
+    this.ensure(blen);
+    if (data) data.copy(this.buf, this.pos);
+    else this.buf.write(s, this.pos, blen, "utf8");
+    this.pos += blen;
+  }
+
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    if (n < 256) this.op2(op.SHORT_BINBYTES, n);
+    else if (n <= 0xffffffff) {
+      this.ensure(5);
+      this.buf[this.pos] = op.BINBYTES;
+      this.buf.writeUInt32LE(n, this.pos + 1);
+      this.pos += 5;
+    } else {
+      this.ensure(9);
+      this.buf[this.pos] = op.BINBYTES8;
+      this.buf.writeBigUInt64LE(BigInt(n), this.pos + 1);
+      this.pos += 9;
+    }
+    if (this.parts && n >= BY_REFERENCE_MIN) {
+      // hand the caller's bytes over as a part of their own instead of copying them
+      this.parts.push(this.buf.subarray(0, this.pos), Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+      this.partsLen += this.pos + n;
+      this.buf = Buffer.allocUnsafe(256);
+      this.pos = 0;
+      return;
+    }
+    this.ensure(n);
+    this.buf.set(b, this.pos);
+    this.pos += n;
+  }
+
+  global(module: string, name: string): void {
+    this.str(module);
+    this.str(name);
+    this.u8(op.STACK_GLOBAL);
+  }
+
+  tuple(items: readonly unknown[], depth: number): void {
+    const n = items.length;
+    if (n === 0) return this.u8(op.EMPTY_TUPLE);
+    if (n > 3) this.u8(op.MARK);
+    for (let i = 0; i < n; i++) this.value(items[i], depth);
+    this.u8(n === 1 ? op.TUPLE1 : n === 2 ? op.TUPLE2 : n === 3 ? op.TUPLE3 : op.TUPLE);
+  }
+
+  /** Batches of 1000 as Python's pickler writes them (keeps its unpickler's stack small). */
+  private batched(items: Iterable<unknown>, opcode: number, depth: number, pairs: boolean): void {
+    let count = 0;
+    for (const it of items) {
+      if (count === 0) this.u8(op.MARK);
+      if (pairs) {
+        const [k, v] = it as [unknown, unknown];
+        this.value(k, depth);
+        this.value(v, depth);
+      } else this.value(it, depth);
+      if (++count === 1000) {
+        this.u8(opcode);
+        count = 0;
+      }
+    }
+    if (count) this.u8(opcode);
+  }
+
+  value(v: unknown, depth: number): void {
+    switch (typeof v) {
+      case "string":
+        return this.str(v);
+      case "number":
+        // only a safe integer is an int: 1e300 or 2**60 is a float that happens to be integral (issue 15)
+        if (Number.isSafeInteger(v) && !Object.is(v, -0)) return this.int(v);
+        return this.float(v);
+      case "boolean":
+        return this.u8(v ? op.NEWTRUE : op.NEWFALSE);
+      case "bigint":
+        return this.long(v);
+      case "undefined":
+        return this.u8(op.NONE);
+      case "object":
+        if (v === null) return this.u8(op.NONE);
+        if (depth > limits.maxDepth) throw depthError();
+        return this.object(v, depth + 1);
+      default:
+        throw new SerializeError(`cannot pickle a ${typeof v}`);
+    }
+  }
+
+  private object(v: object, depth: number): void {
+    if (Array.isArray(v)) {
+      if (v instanceof Tuple) return this.tuple(v, depth);
+      this.u8(op.EMPTY_LIST);
+      return this.batched(v, op.APPENDS, depth, false);
+    }
+    if (v instanceof Uint8Array) return this.bytes(v);
+    if (isPlainObject(v)) return this.dict(v as Record<string, unknown>, depth);
+    if (v instanceof Float) return this.float(v.value);
+    if (v instanceof Map) {
+      this.u8(op.EMPTY_DICT);
+      return this.batched(v, op.SETITEMS, depth, true);
+    }
+    if (v instanceof Set) {
+      if (v instanceof FrozenSet) {
+        this.u8(op.MARK);
+        for (const x of v) this.value(x, depth);
+        return this.u8(op.FROZENSET);
+      }
+      this.u8(op.EMPTY_SET);
+      return this.batched(v, op.ADDITEMS, depth, false);
+    }
+    if (v instanceof Date) return this.datetime(v);
+    if (v instanceof Complex) {
+      this.global("builtins", "complex");
+      this.float(v.real);
+      this.float(v.imag);
+      this.u8(op.TUPLE2);
+      return this.u8(op.REDUCE);
+    }
+    if (v instanceof Decimal) {
+      this.global("decimal", "Decimal");
+      this.str(v.value);
+      this.u8(op.TUPLE1);
+      return this.u8(op.REDUCE);
+    }
+    if (v instanceof URI) return this.uri(v.state(), depth);
+    if (ArrayBuffer.isView(v)) return this.bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    const replaced = this.options?.replace?.(v);
+    if (replaced !== undefined && replaced !== v) return this.value(replaced, depth);
+    return this.classDict(classToDict(v), depth);
+  }
+
+  private dict(d: Record<string, unknown>, depth: number): void {
+    const cls = d.__class__;
+    if (typeof cls === "string") {
+      // Pyro4's dict forms (from classToDict, errorToDict or an autoproxy replacer) go out as the real objects
+      if (d.__exception__ === true) return this.exception(d, depth);
+      if (cls === "Pyro4.core.Proxy" || cls === "Pyro4.core.URI" || cls === "Pyro4.futures._ExceptionWrapper") return this.classDict(d, depth);
+    }
+    this.plainDict(d, depth);
+  }
+
+  private plainDict(d: Record<string, unknown>, depth: number): void {
+    this.u8(op.EMPTY_DICT);
+    const keys = Object.keys(d);
+    for (let i = 0; i < keys.length; i += 1000) {
+      const end = Math.min(keys.length, i + 1000);
+      this.u8(op.MARK);
+      for (let j = i; j < end; j++) {
+        this.str(keys[j]!);
+        this.value(d[keys[j]!], depth);
+      }
+      this.u8(op.SETITEMS);
+    }
+  }
+
+  /** The dict form of a class instance: Pyro4's own classes become real objects, anything else a dict. */
+  private classDict(d: Record<string, unknown>, depth: number): void {
+    switch (d.__class__) {
+      case "Pyro4.core.Proxy":
+        return this.proxy(d.state as unknown[], depth);
+      case "Pyro4.core.URI":
+        return this.uri(d.state as unknown[], depth);
+      case "Pyro4.futures._ExceptionWrapper":
+        this.global("Pyro4.futures", "_ExceptionWrapper");
+        this.u8(op.EMPTY_TUPLE);
+        this.u8(op.NEWOBJ);
+        this.u8(op.EMPTY_DICT);
+        this.str("exception");
+        this.value(d.exception, depth);
+        this.u8(op.SETITEM);
+        return this.u8(op.BUILD);
+    }
+    if (d.__exception__ === true && typeof d.__class__ === "string") return this.exception(d, depth);
+    return this.plainDict(d, depth);
+  }
+
+  /** Pyro4.core.URI: NEWOBJ then BUILD with its __getstate__ tuple (protocol, object, sockname, host, port). */
+  private uri(state: readonly unknown[], depth: number): void {
+    this.global("Pyro4.core", "URI");
+    this.u8(op.EMPTY_TUPLE);
+    this.u8(op.NEWOBJ);
+    this.tuple(state, depth);
+    this.u8(op.BUILD);
+  }
+
+  /** Pyro4.core.Proxy: its __getstate__ 9-tuple (URI, oneway set, methods set, attrs set, timeout, hmac bytes...). */
+  private proxy(s: readonly unknown[], depth: number): void {
+    if (!Array.isArray(s) || s.length < 9) throw new SerializeError("invalid proxy state");
+    const uri = s[0] instanceof URI ? s[0] : new URI(String(s[0]));
+    const hmac = typeof s[5] === "string" && s[5].startsWith("b64:") ? Buffer.from(s[5].slice(4), "base64") : s[5] instanceof Uint8Array ? s[5] : null;
+    this.global("Pyro4.core", "Proxy");
+    this.u8(op.EMPTY_TUPLE);
+    this.u8(op.NEWOBJ);
+    this.u8(op.MARK);
+    this.uri(uri.state(), depth);
+    for (let i = 1; i <= 3; i++) this.value(new Set(s[i] as Iterable<unknown>), depth);
+    this.float(Number(s[4] ?? 0));
+    this.value(hmac, depth);
+    this.value(s[6], depth);
+    this.value(s[7], depth);
+    this.value(s[8], depth);
+    this.u8(op.TUPLE);
+    this.u8(op.BUILD);
+  }
+
+  /** An exception dict (errorToDict's shape) as the exception itself: class(*args), then its attributes. */
+  private exception(d: Record<string, unknown>, depth: number): void {
+    const cls = d.__class__ as string;
+    const dot = cls.lastIndexOf(".");
+    this.global(dot < 0 ? "builtins" : cls.slice(0, dot), dot < 0 ? cls : cls.slice(dot + 1));
+    const args = d.args;
+    this.tuple(Array.isArray(args) ? args : args == null ? [] : [args], depth);
+    this.u8(op.REDUCE);
+    const attrs = d.attributes;
+    if (attrs && typeof attrs === "object" && Object.keys(attrs).length) {
+      this.value(attrs, depth);
+      this.u8(op.BUILD);
+    }
+  }
+
+  /** A Date as a naive datetime.datetime in UTC (microseconds from the milliseconds). */
+  private datetime(d: Date): void {
+    const t = d.getTime();
+    if (t !== t) throw new SerializeError("cannot serialize an invalid Date");
+    const y = d.getUTCFullYear();
+    if (y < 1 || y > 9999) throw new SerializeError(`year ${y} is out of Python's datetime range`);
+    const us = d.getUTCMilliseconds() * 1000;
+    this.global("datetime", "datetime");
+    this.bytes(Buffer.from([y >> 8, y & 0xff, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), us >> 16, (us >> 8) & 0xff, us & 0xff]));
+    this.u8(op.TUPLE1);
+    this.u8(op.REDUCE);
+  }
+
+  call(object: string, method: string, vargs: readonly unknown[], kwargs: Record<string, unknown> | null): void {
+    this.u8(op.MARK);
+    this.str(object);
+    this.str(method);
+    this.tuple(vargs, 1);
+    this.value(kwargs, 0);
+    this.u8(op.TUPLE);
+  }
+}
+
+/** A little-endian 8-byte length without a BigInt (lengths stay far below 2^53). */
+function writeU64(b: Buffer, v: number, at: number): void {
+  b.writeUInt32LE(v % 4294967296, at);
+  b.writeUInt32LE(Math.floor(v / 4294967296), at + 4);
+}
+
+/** UTF-8 with Python's surrogatepass: a lone surrogate becomes its own 3-byte sequence. */
+function surrogatepass(s: string): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d < 0xe000) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      }
+    }
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+  }
+  return Buffer.from(out);
+}
+
+export function pickleValue(value: unknown, options?: SerializeOptions): Buffer {
+  const w = new Writer(options);
+  w.begin();
+  w.value(value, 0);
+  return w.end();
+}
+
+/** Pyro4's PickleSerializer.dumpsCall: the tuple (object, method, vargs tuple, kwargs). */
+export function pickleCall(object: string, method: string, vargs: readonly unknown[], kwargs: Record<string, unknown> | null, options?: SerializeOptions): Buffer {
+  const w = new Writer(options);
+  w.begin();
+  w.call(object, method, vargs, kwargs);
+  return w.end();
+}
+
+/** pickleValue / pickleCall with bytes of BY_REFERENCE_MIN or more handed over by reference (see Serializer). */
+export function pickleValueParts(value: unknown, options?: SerializeOptions): SerializedParts {
+  const w = new Writer(options);
+  w.parts = [];
+  w.begin();
+  w.value(value, 0);
+  return w.endParts();
+}
+export function pickleCallParts(object: string, method: string, vargs: readonly unknown[], kwargs: Record<string, unknown> | null, options?: SerializeOptions): SerializedParts {
+  const w = new Writer(options);
+  w.parts = [];
+  w.begin();
+  w.call(object, method, vargs, kwargs);
+  return w.endParts();
+}

@@ -1,0 +1,51 @@
+// The interfaces between a Daemon and the connections it serves: what a Connection needs from its daemon
+// (DaemonCore) and what a registered object looks like (Registration). They live apart from daemon.ts so that
+// connection.ts does not import daemon.ts, which imports connection.ts (no import cycle).
+
+import type { Annotations } from "../protocol/message.js";
+import type { ClientConnection } from "./context.js";
+import type { Exposure, InstanceCreator, InstanceMode } from "./expose.js";
+import type { StreamRegistry } from "./streams.js";
+import type { WireFormat } from "../protocol/wire.js";
+
+export interface Registration {
+  id: string;
+  target: object;
+  isClass: boolean;
+  exposure: Exposure;
+  instanceMode: InstanceMode;
+  instanceCreator: InstanceCreator | null;
+}
+
+/** What Connection needs from its daemon; `C` is the connection class (kept generic so this module imports no Connection). */
+export interface DaemonCore<C extends ClientConnection = ClientConnection> {
+  readonly locationStr: string;
+  readonly hmacKey: Uint8Array | null;
+  readonly maxMessageSize: number;
+  /** Milliseconds; 0 = none. */
+  readonly commTimeout: number;
+  readonly compression: boolean;
+  readonly onewayThreaded: boolean;
+  readonly detailedTraceback: boolean;
+  readonly iterStreaming: boolean;
+  readonly streamFallback: "list" | "error";
+  readonly acceptedSerializers: Set<number>;
+  /** The one protocol this daemon speaks (chosen at creation). */
+  readonly wire: WireFormat;
+  readonly streams: StreamRegistry;
+  readonly replacer: ((value: object) => unknown) | undefined;
+  /** Milliseconds; 0 = none. */
+  readonly messageTimeout: number;
+  readonly maxStreamsPerConnection: number;
+  readonly maxBatchSize: number;
+  /** Bytes of unsent replies above which a connection stops reading requests until the socket drains; 0 = off. */
+  readonly writeHighWaterMark: number;
+  lookup(objectId: string): Registration | undefined;
+  instanceFor(reg: Registration, conn: ClientConnection): Promise<object> | object;
+  validateHandshake(conn: ClientConnection, data: unknown): unknown;
+  metadataFor(objectId: string, asLists: boolean): ReturnType<Exposure["metadata"]> | null;
+  userAnnotations(): Annotations | null;
+  connectionClosed(conn: C): void;
+  requestDone(): void;
+  callbackError(err: Error): void;
+}
