@@ -23,7 +23,7 @@ import { getSerializer } from "../src/protocol/index.js";
 import type { Socket } from "node:net";
 
 const SERIALIZERS = ["serpent", "json", "marshal", "msgpack", "pickle"] as const;
-const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns"] as const;
+const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns", "nspg"] as const;
 
 const { values: argv } = parseArgs({
   options: {
@@ -38,7 +38,7 @@ const { values: argv } = parseArgs({
 });
 if (argv.help) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns] " +
+    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns,nspg] " +
       "[--serializers serpent,json,marshal,msgpack,pickle] [--rows connect,ping,oneway,batch,stream,echo,nslookup] [--write]\n" +
       "  --write  replace bench/RESULTS.md with this run's report (targets: bench/targets.json)\n",
   );
@@ -574,9 +574,20 @@ async function main(): Promise<void> {
   const report = renderReport(results);
   const summary = targetSummary(results);
   process.stdout.write(head + report + `\n${summary}\n`);
+  let extra = "";
+  if (only.has("nspg")) {
+    // shared PostgreSQL storage (issue 19): its own table, see bench/nameserver-pg.ts
+    const { nsPgBench, renderNsPg } = await import("./nameserver-pg.js");
+    try {
+      extra = "\n" + renderNsPg(await nsPgBench({ quick: S.quick, log: progress })) + "\n";
+      process.stdout.write(extra);
+    } catch (e) {
+      progress(`nspg section skipped: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   if (argv.write) {
     if (m.quick || m.only) progress("note: --write on a quick or partial run; bench/RESULTS.md says so");
-    writeFileSync(RESULTS_FILE, renderResults(m, report, summary));
+    writeFileSync(RESULTS_FILE, renderResults(m, report + extra, summary));
     progress("wrote bench/RESULTS.md");
   }
   if (argv.json) {

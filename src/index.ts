@@ -28,11 +28,13 @@ export { RemoteIterator } from "./client/stream.js";
 export {
   Flame, FlameConsole, connectFlame, FLAME_NAME, type FlameModule, type FlameMethod, type FlameOptions, type ConsoleOutput,
 } from "./client/flame.js";
-export { resolve, setNameServerLocator, type NameServerLocator, type NameServerLike, type LocateOptions } from "./client/resolve.js";
+export { resolve, setNameServerLocator, setNameServerAddresses, type NameServerLocator, type NameServerLike, type LocateOptions } from "./client/resolve.js";
 export { NameServer, NAMESERVER_NAME, type ListResult } from "./naming/nameserver.js";
 export { Pyro5NameServer } from "./naming/nameserver5.js";
-export { MemoryStorage, type NameStorage, type Registration as NameRegistration, type Tag } from "./naming/storage.js";
+export { MemoryStorage, type NameStorage, type AsyncNameStorage, type Registration as NameRegistration, type Tag } from "./naming/storage.js";
 export { SqlStorage } from "./naming/storage-sql.js";
+export { PgStorage, type PgStorageOptions } from "./naming/storage-pg.js";
+export { startPruner, type PruneOptions, type PruneReport } from "./naming/prune.js";
 export { type SqliteDriver, hasNodeSqlite } from "./naming/sqlite-adapter.js";
 export { BroadcastServer, type BroadcastServerOptions } from "./naming/broadcast.js";
 export { startNameServer, createStorage, type StartNameServerOptions, type RunningNameServer } from "./naming/server.js";

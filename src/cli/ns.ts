@@ -6,7 +6,8 @@ import { startNameServer } from "../naming/server.js";
 import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 import { oneLine } from "./report.js";
 
-// pyro4-ns's OptionParser (Pyro4/naming.py main()), option for option, so its help text is Python's
+// pyro4-ns's OptionParser (Pyro4/naming.py main()), option for option, so its help text is Python's; the last
+// two options are our extension (pruning of dead registrations, docs/ha-nameserver.md)
 export const nsParser: ParserSpec = {
   prog: "pyro4 ns",
   options: [
@@ -21,6 +22,8 @@ export const nsParser: ParserSpec = {
     { long: "natport", type: "int", help: "external port in case of NAT" },
     { short: "x", long: "nobc", dest: "enablebc", action: "store_false", default: true, help: "don't start a broadcast server" },
     { short: "k", long: "key", help: "the HMAC key to use (deprecated)" },
+    { long: "prune", help: "check registered daemons every PRUNE seconds and remove dead ones (default off)" },
+    { long: "prune-after", dest: "pruneafter", type: "int", default: 3, help: "failed checks in a row before a daemon's names are removed (default 3)" },
   ],
 };
 
@@ -54,6 +57,18 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
     }
     key = process.env.PYRO_HMAC_KEY;
   }
+  let prune: number | null = null;
+  if (o.prune != null) {
+    prune = Number(o.prune);
+    if (!(prune > 0) || !Number.isFinite(prune)) {
+      err(`pyro4 ns: error: option --prune: invalid number of seconds: '${o.prune}'`);
+      return 2;
+    }
+    if (!((o.pruneafter as number) >= 1)) {
+      err(`pyro4 ns: error: option --prune-after: must be at least 1`);
+      return 2;
+    }
+  }
   let ns;
   try {
     ns = await startNameServer({
@@ -66,6 +81,7 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
       bcport: o.bcport as number | null,
       ...(o.nathost != null ? { nathost: o.nathost as string, natport: (o.natport as number | null) ?? config.NATPORT } : {}),
       hmacKey: key,
+      prune: prune !== null ? { interval: prune, after: o.pruneafter as number } : null,
     });
   } catch (e) {
     err(`pyro4 ns: error: ${oneLine(e)}`);
@@ -73,10 +89,11 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
   }
   if (ns.broadcastSkipped) out(ns.broadcastSkipped);
   if (ns.broadcast) out(`Broadcast server running on ${ns.broadcast.locationStr}`);
-  const existing = ns.nameserver.count();
+  const existing = await ns.nameserver.count();
   if (existing > 1) out(`Persistent store contains ${existing} existing registrations.`);
   out(`NS running on ${ns.daemon.locationStr} (${ns.hostip})`);
   if (!key) out("Warning: HMAC key not set. Anyone can connect to this server!");
+  if (prune !== null) out(`Pruning dead registrations: check every ${prune} s, remove after ${o.pruneafter} failed checks.`);
   if (ns.daemon.natLocationStr) {
     out(`internal URI = ${ns.internalUri}`);
     out(`external URI = ${ns.uri}`);

@@ -25,6 +25,8 @@ export interface LocateOptions {
   timeout?: number;
   /** Which Pyro the name server speaks: 4 (default) or 5. */
   protocol?: 4 | 5;
+  /** Several name servers to try in order when the URI names none (our extension; see locateNS). */
+  nsAddresses?: readonly string[] | null;
 }
 
 export type NameServerLocator = (options: LocateOptions) => Promise<NameServerLike>;
@@ -52,6 +54,18 @@ export interface ResolveOptions {
   locator?: NameServerLocator;
   /** 4 (default) or 5: resolve through a Pyro4 or a Pyro5 name server. */
   protocol?: 4 | 5;
+  /** Name servers to try in order for a URI without a location (default: setNameServerAddresses, then env PYRO_NS_HOSTS). */
+  nsAddresses?: readonly string[] | null;
+}
+
+let defaultAddresses: readonly string[] | null = null;
+
+/**
+ * Name servers that PYRONAME:/PYROMETA: URIs without a location resolve through, tried in order with failover
+ * (our extension; overrides env PYRO_NS_HOSTS). null restores the default search.
+ */
+export function setNameServerAddresses(addresses: readonly string[] | null): void {
+  defaultAddresses = addresses && addresses.length ? [...addresses] : null;
 }
 
 /** Resolve a URI to a direct PYRO URI; PYRO URIs are returned unchanged. */
@@ -62,7 +76,15 @@ export async function resolve(uri: string | URI, options: ResolveOptions = {}): 
   const locate = options.locator ?? locator;
   if (!locate) throw new PyroError("no name server locator installed (import the client module)");
   const pyro5 = options.protocol === 5;
-  const ns = await locate({ host: u.host, port: u.port, hmacKey: options.hmacKey ?? null, timeout: options.timeout, ...(pyro5 ? { protocol: 5 } : {}) });
+  const nsAddresses = u.host || u.sockname ? null : (options.nsAddresses ?? defaultAddresses);
+  const ns = await locate({
+    host: u.host,
+    port: u.port,
+    hmacKey: options.hmacKey ?? null,
+    timeout: options.timeout,
+    ...(nsAddresses ? { nsAddresses } : {}),
+    ...(pyro5 ? { protocol: 5 as const } : {}),
+  });
   try {
     if (u.protocol === "PYRONAME") {
       const found = await ns.lookup(u.object);

@@ -2,11 +2,14 @@
 // Pyro4's: a local NS_HOST directly (plus 127.0.1.1 when the hosts file maps it, the Debian quirk), then UDP
 // broadcast `GET_NSURI` to BROADCAST_ADDRS, then NS_HOST:NS_PORT. Unlike Pyro4, a failure names every address
 // tried and why each failed, instead of hiding the cause in a chained exception.
+// Our extension (issue 19): a list of name-server addresses (option `nsAddresses` or env PYRO_NS_HOSTS) is tried
+// in order with a per-address connect timeout, and the client returned by locateNS moves to the next address when
+// the one it uses stops answering.
 
 import dgram from "node:dgram";
 import { lookupService } from "node:dns/promises";
 import { config } from "../config.js";
-import { NamingError, PyroError } from "../errors.js";
+import { CommunicationError, NamingError, PyroError } from "../errors.js";
 import { URI } from "../uri.js";
 import type { SerializerName } from "../serializers/index.js";
 import { Proxy } from "../client/proxy.js";
@@ -26,6 +29,69 @@ export interface LocateNSOptions {
   broadcastTimeout?: number;
   /** Broadcast rounds (Pyro4: 3). */
   broadcastRounds?: number;
+  /**
+   * Several name servers sharing one database (our extension): "host:port", "[v6]:port", "host" (NS_PORT) or
+   * "./u:path", tried in order instead of broadcast when no host is given. Default: env PYRO_NS_HOSTS
+   * (comma-separated).
+   */
+  nsAddresses?: readonly string[] | null;
+  /** With nsAddresses: how long to wait for each address to accept and handshake, ms (default 2000). */
+  connectTimeout?: number;
+}
+
+/** PYRO_NS_HOSTS="h1:9090,h2:9090" as a list; null when unset or empty. */
+export function nsAddressesFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | null {
+  const list = (env.PYRO_NS_HOSTS ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  return list.length ? list : null;
+}
+
+/** The name server's URI at one address of an nsAddresses list. */
+export function nsUriForAddress(address: string): string {
+  let loc = address.trim();
+  if (!URI.isUnixsockLocation(loc)) {
+    const colons = loc.split(":").length - 1;
+    if (loc.startsWith("[")) {
+      if (!/]:\d+$/.test(loc)) loc = `${loc}:${config.NS_PORT}`;
+    } else if (colons === 0) loc = `${loc}:${config.NS_PORT}`;
+    else if (colons > 1) loc = `[${loc}]:${config.NS_PORT}`; // a bare IPv6 address
+  }
+  try {
+    return new URI(`PYRO:${NAMESERVER_NAME}@${loc}`).asString();
+  } catch (e) {
+    throw new NamingError(`invalid name server address '${address}': ${describe(e)}`);
+  }
+}
+
+/**
+ * Bind to the first address of `addresses` that answers, starting at `start` and wrapping around; each gets
+ * `connectTimeout` ms. Returns the proxy and its index, or throws a NamingError naming every address tried.
+ */
+async function locateAmong(
+  addresses: readonly string[],
+  start: number,
+  options: LocateNSOptions,
+): Promise<{ proxy: Proxy; index: number }> {
+  const attempts: string[] = [];
+  const connectTimeout = options.connectTimeout ?? 2000;
+  for (let k = 0; k < addresses.length; k++) {
+    const index = (start + k) % addresses.length;
+    const uri = nsUriForAddress(addresses[index]!);
+    const proxy = new Proxy(uri, {
+      hmacKey: options.hmacKey ?? null,
+      ...(options.serializer ? { serializer: options.serializer } : {}),
+      timeout: connectTimeout,
+      maxRetries: 0,
+    });
+    try {
+      await proxy.$bind();
+      proxy.$timeout = options.timeout ?? config.COMMTIMEOUT * 1000;
+      return { proxy, index };
+    } catch (e) {
+      await proxy.$release().catch(() => {});
+      attempts.push(`${uri}: ${describe(e)}`);
+    }
+  }
+  throw new NamingError(`Failed to locate the nameserver; tried:\n  - ${attempts.join("\n  - ")}`);
 }
 
 function describe(e: unknown): string {
@@ -131,6 +197,8 @@ export async function locateNSProxy(
   const fail = (cause?: unknown): never => {
     throw new NamingError(`Failed to locate the nameserver; tried:\n  - ${attempts.join("\n  - ")}`, { cause });
   };
+  const addresses = host == null ? (options.nsAddresses ?? nsAddressesFromEnv()) : null;
+  if (addresses?.length) return (await locateAmong(addresses, 0, options)).proxy;
 
   if (host == null) {
     const nsHost = config.NS_HOST;
@@ -188,17 +256,46 @@ function tagSet(m: Metadata): Set<string> | null {
  * `{name: [uriString, tags]}`). `proxy` is the underlying Proxy for anything else.
  */
 export class NameServerClient implements NameServerLike {
-  constructor(readonly proxy: Proxy) {}
+  private current: Proxy;
+  /**
+   * `relocate`, given by locateNS for an nsAddresses list, finds the next name server after a communication
+   * failure: idempotent calls (lookup, list, count, ping, plain register, setMetadata) are then retried there;
+   * register with safe and remove are not (the first attempt may have been applied) and throw the original error,
+   * the client already pointing at the next name server.
+   */
+  constructor(proxy: Proxy, private readonly relocate?: (failed: Proxy) => Promise<Proxy>) {
+    this.current = proxy;
+  }
+
+  /** The proxy in use (a different one after a failover). */
+  get proxy(): Proxy {
+    return this.current;
+  }
+
+  private async call(method: string, args: unknown[], kw?: Record<string, unknown>, idempotent = true): Promise<unknown> {
+    const used = this.current;
+    try {
+      return await used.$call(method, args, kw);
+    } catch (e) {
+      if (!this.relocate || !(e instanceof CommunicationError)) throw e;
+      if (this.current === used) {
+        await used.$release().catch(() => {});
+        this.current = await this.relocate(used);
+      }
+      if (!idempotent) throw e;
+      return this.current.$call(method, args, kw);
+    }
+  }
 
   get uri(): URI {
     return this.proxy.$connectedUri ?? this.proxy.$uri;
   }
 
   async ping(): Promise<void> {
-    await this.proxy.$call("ping", []);
+    await this.call("ping", []);
   }
   async count(): Promise<number> {
-    return Number(await this.proxy.$call("count", []));
+    return Number(await this.call("count", []));
   }
 
   lookup(name: string): Promise<URI>;
@@ -206,17 +303,17 @@ export class NameServerClient implements NameServerLike {
   lookup(name: string, options?: { returnMetadata?: boolean }): Promise<URI | [URI, string[]]>;
   async lookup(name: string, options: { returnMetadata?: boolean } = {}): Promise<URI | [URI, string[]]> {
     if (options.returnMetadata) {
-      const r = (await this.proxy.$call("lookup", [name], { return_metadata: true })) as unknown[];
+      const r = (await this.call("lookup", [name], { return_metadata: true })) as unknown[];
       return [toUri(r[0]), [...((r[1] as Iterable<string>) ?? [])]];
     }
-    return toUri(await this.proxy.$call("lookup", [name]));
+    return toUri(await this.call("lookup", [name]));
   }
 
   async register(name: string, uri: string | URI, options: { safe?: boolean; metadata?: Metadata } = {}): Promise<void> {
     const kw: Record<string, unknown> = {};
     if (options.safe) kw.safe = true;
     if (options.metadata != null) kw.metadata = tagSet(options.metadata);
-    await this.proxy.$call("register", [name, uri instanceof URI ? uri.asString() : uri], kw);
+    await this.call("register", [name, uri instanceof URI ? uri.asString() : uri], kw, !options.safe);
   }
 
   /** Remove one name, or every name matching `prefix` or `regex`. Returns how many were removed. */
@@ -224,7 +321,7 @@ export class NameServerClient implements NameServerLike {
     const kw: Record<string, unknown> = {};
     if (options.prefix != null) kw.prefix = options.prefix;
     if (options.regex != null) kw.regex = options.regex;
-    return Number(await this.proxy.$call("remove", [name ?? null], kw));
+    return Number(await this.call("remove", [name ?? null], kw, false));
   }
 
   list(options?: ListOptions & { returnMetadata?: false }): Promise<Record<string, string>>;
@@ -237,7 +334,7 @@ export class NameServerClient implements NameServerLike {
     if (options.metadataAll != null) kw.metadata_all = tagSet(options.metadataAll);
     if (options.metadataAny != null) kw.metadata_any = tagSet(options.metadataAny);
     if (options.returnMetadata) kw.return_metadata = true;
-    const r = ((await this.proxy.$call("list", [], kw)) ?? {}) as Record<string, unknown>;
+    const r = ((await this.call("list", [], kw)) ?? {}) as Record<string, unknown>;
     if (!options.returnMetadata) return r as Record<string, string>;
     const out: Record<string, [string, string[]]> = {};
     for (const [k, v] of Object.entries(r)) {
@@ -249,7 +346,7 @@ export class NameServerClient implements NameServerLike {
 
   /** Replace a registration's tags; empty or null clears them. */
   async setMetadata(name: string, metadata: Metadata): Promise<void> {
-    await this.proxy.$call("set_metadata", [name, tagSet(metadata)]);
+    await this.call("set_metadata", [name, tagSet(metadata)]);
   }
 
   /** Close the connection (reconnects on next use). */
@@ -277,10 +374,21 @@ export async function locateNS(
   port: number | null = null,
   options: LocateNSOptions = {},
 ): Promise<NameServerClient> {
-  return new NameServerClient(await locateNSProxy(host, port, options));
+  const addresses = host == null ? (options.nsAddresses ?? nsAddressesFromEnv()) : null;
+  if (!addresses?.length) return new NameServerClient(await locateNSProxy(host, port, options));
+  const list = [...addresses];
+  let { proxy, index } = await locateAmong(list, 0, options);
+  return new NameServerClient(proxy, async () => {
+    ({ proxy, index } = await locateAmong(list, index + 1, options));
+    return proxy;
+  });
 }
 
 // PYRONAME:/PYROMETA: resolution uses the full search (broadcast included) once this module is loaded.
-setNameServerLocator(async ({ host, port, hmacKey, timeout }) =>
-  (await locateNSProxy(host, port, { hmacKey, ...(timeout !== undefined ? { timeout } : {}) })) as unknown as NameServerLike,
+setNameServerLocator(async ({ host, port, hmacKey, timeout, nsAddresses }) =>
+  (await locateNSProxy(host, port, {
+    hmacKey,
+    ...(timeout !== undefined ? { timeout } : {}),
+    ...(nsAddresses ? { nsAddresses } : {}),
+  })) as unknown as NameServerLike,
 );

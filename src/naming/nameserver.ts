@@ -6,10 +6,18 @@ import { NamingError, PyroError } from "../errors.js";
 import { URI } from "../uri.js";
 import { Tuple, tuple, setKey } from "../serializers/values.js";
 import { PythonError } from "../python/exceptions.js";
-import { MemoryStorage, type NameStorage, type Registration, type Tag } from "./storage.js";
+import {
+  MemoryStorage,
+  isAsyncStorage,
+  type AnyNameStorage,
+  type AsyncNameStorage,
+  type NameStorage,
+  type Registration,
+  type Tag,
+} from "./storage.js";
 import { compareCodePoints } from "../python/str.js";
 import { truthy } from "../python/types.js";
-import { compilePythonRegex, pythonMatch, PythonRegexError } from "./pyregex.js";
+import { compilePythonRegex, PythonRegexError } from "./pyregex.js";
 import { DEFAULT_REGEX_BUDGET_MS, MAX_REGEX_LENGTH, matchNames } from "./regex-guard.js";
 
 export const NAMESERVER_NAME = "Pyro.NameServer";
@@ -106,102 +114,195 @@ function startswith(name: string, prefix: unknown): boolean {
 
 export type ListResult = Record<string, string | Tuple<unknown>>;
 
+/** The registered URI's text; Python's checks and errors for anything else. */
+function checkedUri(uri: unknown): string {
+  if (uri instanceof URI) return uri.asString();
+  if (typeof uri !== "string") throw typeError("only URIs or strings can be registered");
+  try {
+    new URI(uri); // check if uri is valid
+  } catch (e) {
+    // Python clients get Pyro4's exact text ("invalid uri"); the long form with the accepted forms is for us
+    const short = (e as { pyro4Message?: unknown }).pyro4Message;
+    throw typeof short === "string" ? new PyroError(short) : e;
+  }
+  return uri;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+/** A method's result: plain for synchronous storage, a Promise for shared (asynchronous) storage. */
+export type NsResult<S, T> = S extends AsyncNameStorage ? Promise<T> : T;
+
+/** Apply `fn` now when `v` is a plain value (the memory/sqlite path stays synchronous), after it otherwise. */
+function chain<T, R>(v: MaybePromise<T>, fn: (t: T) => MaybePromise<R>): MaybePromise<R> {
+  return v instanceof Promise ? v.then(fn) : fn(v);
+}
+
+/** Both storage kinds seen through one shape, so each method is written once. */
+interface LooseStorage {
+  count(): MaybePromise<number>;
+  has(name: string): MaybePromise<boolean>;
+  get(name: string): MaybePromise<Registration | undefined>;
+  set(name: string, uri: string, metadata: Iterable<Tag> | null): MaybePromise<void>;
+  delete(name: string): MaybePromise<boolean>;
+  removeItems(names: readonly string[]): MaybePromise<void>;
+  everything(): MaybePromise<Map<string, Registration>>;
+  prefixList?(prefix: string): MaybePromise<Map<string, Registration> | undefined>;
+  metadataSearch?(tags: readonly Tag[], mode: "all" | "any"): MaybePromise<Map<string, Registration> | undefined>;
+}
+
 /**
  * Pyro4's NameServer. Methods keep Python's names and positional order (`set_metadata`, `return_metadata`, ...)
  * because Python clients call them by those names with keyword arguments; `NameServerClient` offers the camelCase
- * view for TypeScript callers.
+ * view for TypeScript callers. With synchronous storage (memory, sqlite) every method returns its result
+ * directly; with shared storage (PostgreSQL) it returns a Promise, which the daemon awaits.
  */
-export class NameServer {
-  readonly storage: NameStorage;
+export class NameServer<S extends AnyNameStorage = NameStorage> {
+  readonly storage: S;
+  private readonly st: LooseStorage;
+  private readonly shared: AsyncNameStorage | null;
+  /**
+   * This instance's own URI. With shared storage several instances write the one `Pyro.NameServer` row, so each
+   * answers lookups of that name with itself (a client asking instance B must not be sent to a dead instance A).
+   */
+  selfUri: string | null = null;
+
   /** Time budget for one regex list/remove (a hostile pattern is refused with NamingError when it runs out). */
   regexBudgetMs: number;
 
-  constructor(storage?: NameStorage, options: { regexBudgetMs?: number } = {}) {
-    this.storage = storage ?? new MemoryStorage();
+  constructor(storage?: S, options: { regexBudgetMs?: number } = {}) {
     this.regexBudgetMs = options.regexBudgetMs ?? DEFAULT_REGEX_BUDGET_MS;
+    this.storage = storage ?? (new MemoryStorage() as AnyNameStorage as S);
+    this.st = this.storage as unknown as LooseStorage;
+    this.shared = isAsyncStorage(this.storage) ? this.storage : null;
   }
 
-  count(): number {
-    return this.storage.count();
-  }
-
-  lookup(name: unknown, return_metadata: unknown = false): URI | Tuple<unknown> {
-    checkHashableKey(name);
-    const reg = typeof name === "string" ? this.storage.get(name) : undefined;
-    if (!reg) throw unknownName(name);
-    const uri = new URI(reg.uri);
-    if (truthy(return_metadata)) return tuple<unknown>(uri, sortedTags(reg.metadata));
-    return uri;
-  }
-
-  register(name: unknown, uri: unknown, safe: unknown = false, metadata: unknown = null): null {
-    let uriString: string;
-    if (uri instanceof URI) uriString = uri.asString();
-    else if (typeof uri !== "string") throw typeError("only URIs or strings can be registered");
-    else {
-      try {
-        new URI(uri); // check if uri is valid
-      } catch (e) {
-        // Python clients get Pyro4's exact text ("invalid uri"); the long form with the accepted forms is for us
-        const short = (e as { pyro4Message?: unknown }).pyro4Message;
-        throw typeof short === "string" ? new PyroError(short) : e;
-      }
-      uriString = uri;
+  /** Run a method body; with shared storage a synchronous argument error becomes a rejected Promise. */
+  private run<T>(body: () => MaybePromise<T>): NsResult<S, T> {
+    if (!this.shared) return body() as NsResult<S, T>;
+    try {
+      return Promise.resolve(body()) as NsResult<S, T>;
+    } catch (e) {
+      return Promise.reject(e) as NsResult<S, T>;
     }
+  }
+
+  private ownUri(name: string, uri: string): string {
+    return this.selfUri !== null && name === NAMESERVER_NAME ? this.selfUri : uri;
+  }
+
+  count(): NsResult<S, number> {
+    return this.run(() => this.st.count());
+  }
+
+  lookup(name: unknown, return_metadata: unknown = false): NsResult<S, URI | Tuple<unknown>> {
+    return this.run(() => {
+      checkHashableKey(name);
+      if (typeof name !== "string") throw unknownName(name);
+      return chain(this.st.get(name), (reg): URI | Tuple<unknown> => {
+        if (!reg) throw unknownName(name);
+        const uri = new URI(this.ownUri(name, reg.uri));
+        if (truthy(return_metadata)) return tuple<unknown>(uri, sortedTags(reg.metadata));
+        return uri;
+      });
+    });
+  }
+
+  register(name: unknown, uri: unknown, safe: unknown = false, metadata: unknown = null): NsResult<S, null> {
+    const shared = this.shared;
+    if (shared) return this.run(() => this.registerShared(shared, name, uri, safe, metadata));
+    // the memory/sqlite path: no closures, no promises
+    const uriString = checkedUri(uri);
     if (typeof name !== "string") throw typeError("name must be a str");
     checkMetadataArg(metadata, "metadata");
     const tags = truthy(metadata) ? toTagSet(metadata) : null;
-    if (truthy(safe) && this.storage.has(name)) throw new NamingError("name already registered: " + name);
-    this.storage.set(name, uriString, tags);
-    return null;
+    const st = this.st as NameStorage;
+    if (truthy(safe) && st.has(name)) throw new NamingError("name already registered: " + name);
+    st.set(name, uriString, tags);
+    return null as NsResult<S, null>;
   }
 
-  set_metadata(name: unknown, metadata: unknown): null {
+  private async registerShared(shared: AsyncNameStorage, name: unknown, uri: unknown, safe: unknown, metadata: unknown): Promise<null> {
+    const uriString = checkedUri(uri);
     if (typeof name !== "string") throw typeError("name must be a str");
     checkMetadataArg(metadata, "metadata");
-    const reg = this.storage.get(name);
-    if (!reg) throw new NamingError("unknown name: " + name);
-    this.storage.set(name, reg.uri, truthy(metadata) ? toTagSet(metadata) : null);
+    const tags = truthy(metadata) ? toTagSet(metadata) : null;
+    if (truthy(safe)) {
+      // one atomic insert-if-absent: two instances racing for a name give one winner
+      if (!(await shared.addNew(name, uriString, tags))) throw new NamingError("name already registered: " + name);
+    } else await shared.set(name, uriString, tags);
     return null;
   }
 
-  remove(name: unknown = null, prefix: unknown = null, regex: unknown = null): number | Promise<number> {
-    if (truthy(name)) {
-      checkHashableKey(name);
-      if (typeof name === "string" && name !== NAMESERVER_NAME && this.storage.has(name)) {
-        this.storage.delete(name);
-        return 1;
-      }
-    }
-    const removeListed = (listed: ListResult): number => {
-      const items = Object.keys(listed).filter((n) => n !== NAMESERVER_NAME);
-      this.storage.removeItems(items);
-      return items.length;
-    };
-    if (truthy(prefix)) return removeListed(this.list(prefix));
-    if (truthy(regex)) {
-      const listed = this.list(null, regex);
-      return listed instanceof Promise ? listed.then(removeListed) : removeListed(listed);
-    }
-    return 0;
+  set_metadata(name: unknown, metadata: unknown): NsResult<S, null> {
+    return this.run(() => {
+      if (typeof name !== "string") throw typeError("name must be a str");
+      checkMetadataArg(metadata, "metadata");
+      const tags = truthy(metadata) ? toTagSet(metadata) : null;
+      if (this.shared)
+        return this.shared.replaceMetadata(name, tags).then((ok) => {
+          if (!ok) throw new NamingError("unknown name: " + name);
+          return null;
+        });
+      const st = this.st as NameStorage;
+      const reg = st.get(name);
+      if (!reg) throw new NamingError("unknown name: " + name);
+      st.set(name, reg.uri, tags);
+      return null;
+    });
   }
 
-  list(prefix?: unknown, regex?: null, metadata_all?: unknown, metadata_any?: unknown, return_metadata?: unknown): ListResult;
-  list(prefix: unknown, regex: unknown, metadata_all?: unknown, metadata_any?: unknown, return_metadata?: unknown): ListResult | Promise<ListResult>;
+  remove(name: unknown = null, prefix: unknown = null, regex: unknown = null): NsResult<S, number> {
+    return this.run((): MaybePromise<number> => {
+      const removeListed = (listed: ListResult): MaybePromise<number> => {
+        const items = Object.keys(listed).filter((n) => n !== NAMESERVER_NAME);
+        return chain(this.st.removeItems(items), () => items.length);
+      };
+      const byPattern = (): MaybePromise<number> => {
+        if (truthy(prefix)) return chain(this.listAny(prefix, null, null, null, false), removeListed);
+        if (truthy(regex)) return chain(this.listAny(null, regex, null, null, false), removeListed);
+        return 0;
+      };
+      if (truthy(name)) {
+        checkHashableKey(name);
+        if (typeof name === "string" && name !== NAMESERVER_NAME) {
+          if (this.shared) return this.shared.delete(name).then((gone) => (gone ? 1 : byPattern()));
+          const st = this.st as NameStorage;
+          if (st.has(name)) {
+            st.delete(name);
+            return 1;
+          }
+        }
+      }
+      return byPattern();
+    });
+  }
+
   list(
     prefix: unknown = null,
     regex: unknown = null,
     metadata_all: unknown = null,
     metadata_any: unknown = null,
     return_metadata: unknown = false,
-  ): ListResult | Promise<ListResult> {
+  ): NsResult<S, ListResult> {
+    return this.run(() => this.listAny(prefix, regex, metadata_all, metadata_any, return_metadata));
+  }
+
+  private listAny(
+    prefix: unknown,
+    regex: unknown,
+    metadata_all: unknown,
+    metadata_any: unknown,
+    return_metadata: unknown,
+  ): MaybePromise<ListResult> {
     const given = [prefix, regex, metadata_all, metadata_any].filter((x) => x !== null && x !== undefined).length;
     if (given > 1) throw new PythonError("ValueError", "you can only filter on one thing at a time");
     const withMeta = truthy(return_metadata);
-    let selected: Map<string, Registration>;
+    const st = this.st;
+    const all = (keep: (name: string, reg: Registration) => boolean) => chain(st.everything(), (m) => filter(m, keep));
+    let selected: MaybePromise<Map<string, Registration>>;
     if (truthy(prefix)) {
-      const fast = typeof prefix === "string" ? this.storage.prefixList?.(prefix) : undefined;
-      selected = fast ?? filter(this.storage.everything(), (n) => startswith(n, prefix));
+      const fast = typeof prefix === "string" ? st.prefixList?.(prefix) : undefined;
+      selected = chain(fast, (f) => f ?? all((n) => startswith(n, prefix)));
     } else if (truthy(regex)) {
       if (typeof regex !== "string") throw typeError("first argument must be string or compiled pattern");
       if (regex.length > MAX_REGEX_LENGTH)
@@ -213,43 +314,41 @@ export class NameServer {
         if (e instanceof PythonRegexError) throw new NamingError("invalid regex: " + e.message);
         throw e;
       }
-      const all = this.storage.everything();
-      const hits = matchNames(regex, re, [...all.keys()], this.regexBudgetMs);
-      const pick = (names: string[]): ListResult => {
-        const m = new Map<string, Registration>();
-        for (const n of names) m.set(n, all.get(n)!);
-        return listResult(m, withMeta);
-      };
-      return Array.isArray(hits) ? pick(hits) : hits.then(pick);
+      // a hostile pattern runs off the main thread within regexBudgetMs (regex-guard.ts)
+      const pattern = regex;
+      selected = chain(st.everything(), (everything) =>
+        chain(matchNames(pattern, re, [...everything.keys()], this.regexBudgetMs), (names) => {
+          const m = new Map<string, Registration>();
+          for (const n of names) m.set(n, everything.get(n)!);
+          return m;
+        }),
+      );
     } else if (truthy(metadata_all)) {
       if (typeof metadata_all === "string")
         throw typeError("metadata_all should not be a str, but another iterable (set, list, etc)");
       const wanted = [...toTagSet(metadata_all)];
-      selected =
-        this.storage.metadataSearch?.(wanted, "all") ??
-        filter(this.storage.everything(), (_n, r) => wanted.every((t) => r.metadata.has(t)));
+      selected = chain(st.metadataSearch?.(wanted, "all"), (f) => f ?? all((_n, r) => wanted.every((t) => r.metadata.has(t))));
     } else if (truthy(metadata_any)) {
       if (typeof metadata_any === "string")
         throw typeError("metadata_any should not be a str, but another iterable (set, list, etc)");
       const wanted = [...toTagSet(metadata_any)];
-      selected =
-        this.storage.metadataSearch?.(wanted, "any") ??
-        filter(this.storage.everything(), (_n, r) => wanted.some((t) => r.metadata.has(t)));
+      selected = chain(st.metadataSearch?.(wanted, "any"), (f) => f ?? all((_n, r) => wanted.some((t) => r.metadata.has(t))));
     } else {
-      selected = this.storage.everything();
+      selected = st.everything();
     }
-    return listResult(selected, withMeta);
+    return chain(selected, (m) => {
+      const out: ListResult = {};
+      for (const [n, r] of m) {
+        const u = this.ownUri(n, r.uri);
+        setKey(out, n, withMeta ? tuple<unknown>(u, sortedTags(r.metadata)) : u);
+      }
+      return out;
+    });
   }
 
   ping(): null {
     return null;
   }
-}
-
-function listResult(selected: Map<string, Registration>, withMeta: boolean): ListResult {
-  const out: ListResult = {};
-  for (const [n, r] of selected) setKey(out, n, withMeta ? tuple<unknown>(r.uri, sortedTags(r.metadata)) : r.uri);
-  return out;
 }
 
 const tagRank = (t: Tag) => (typeof t === "string" ? 1 : 0);

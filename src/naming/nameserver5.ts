@@ -5,15 +5,22 @@
 import { PythonError } from "../python/exceptions.js";
 import { isTuple, tuple, type Tuple } from "../serializers/values.js";
 import type { NameServer, ListResult } from "./nameserver.js";
+import type { AnyNameStorage } from "./storage.js";
+
+/** Apply `f` to a value or, with an asynchronous storage (PostgreSQL), to what its promise gives. */
+function then<T, R>(v: T | Promise<T>, f: (x: T) => R): R | Promise<R> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
 
 /** Pyro5 hands metadata out as sets where Pyro4 used lists: (uri, [tags]) -> (uri, {tags}). */
 function metaAsSet(v: unknown): unknown {
   return isTuple(v) && v.length === 2 && Array.isArray(v[1]) ? tuple<unknown>(v[0], new Set(v[1] as unknown[])) : v;
 }
 function listAsSets(r: ListResult | Promise<ListResult>): ListResult | Promise<ListResult> {
-  if (r instanceof Promise) return r.then(listAsSets) as Promise<ListResult>;
-  for (const k of Object.keys(r)) r[k] = metaAsSet(r[k]) as string | Tuple<unknown>;
-  return r;
+  return then(r, (l) => {
+    for (const k of Object.keys(l)) l[k] = metaAsSet(l[k]) as string | Tuple<unknown>;
+    return l;
+  });
 }
 
 /** Parameter names per method, for binding Python keyword arguments. */
@@ -30,17 +37,17 @@ export const nameServer5Params: Readonly<Record<string, readonly string[]>> = {
 export const nameServer5Methods = Object.keys(nameServer5Params);
 
 export class Pyro5NameServer {
-  constructor(readonly ns: NameServer) {}
-  count(): number {
+  constructor(readonly ns: NameServer<AnyNameStorage>) {}
+  count(): number | Promise<number> {
     return this.ns.count();
   }
   lookup(name: unknown, return_metadata: unknown = false): unknown {
-    return metaAsSet(this.ns.lookup(name, return_metadata));
+    return then(this.ns.lookup(name, return_metadata), metaAsSet);
   }
-  register(name: unknown, uri: unknown, safe: unknown = false, metadata: unknown = null): null {
+  register(name: unknown, uri: unknown, safe: unknown = false, metadata: unknown = null): null | Promise<null> {
     return this.ns.register(name, uri, safe, metadata);
   }
-  set_metadata(name: unknown, metadata: unknown): null {
+  set_metadata(name: unknown, metadata: unknown): null | Promise<null> {
     return this.ns.set_metadata(name, metadata);
   }
   remove(name: unknown = null, prefix: unknown = null, regex: unknown = null): number | Promise<number> {

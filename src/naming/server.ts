@@ -9,8 +9,10 @@ import { Daemon, type DaemonOptions } from "../server/daemon.js";
 import { BroadcastServer } from "./broadcast.js";
 import { NameServer, NAMESERVER_NAME, nameServerMethods, nameServerParams } from "./nameserver.js";
 import { Pyro5NameServer, nameServer5Methods, nameServer5Params } from "./nameserver5.js";
-import { MemoryStorage, type NameStorage } from "./storage.js";
+import { MemoryStorage, isAsyncStorage, type AnyNameStorage } from "./storage.js";
 import { SqlStorage } from "./storage-sql.js";
+import { PgStorage, type PgStorageOptions } from "./storage-pg.js";
+import { startPruner, type PruneOptions, type Pruner } from "./prune.js";
 import type { SqliteDriver } from "./sqlite-adapter.js";
 
 export interface StartNameServerOptions {
@@ -29,8 +31,13 @@ export interface StartNameServerOptions {
   bchost?: string | null;
   /** Default config.NS_BCPORT (9091); 0 = random. */
   bcport?: number | null;
-  /** "memory" (default), "sql:FILE", or a storage object. "dbm:FILE" is refused (not supported). */
-  storage?: string | NameStorage;
+  /**
+   * "memory" (default), "sql:FILE", "postgresql://user@host:port/db" (shared by several instances; needs the npm
+   * package pg), or a storage object. "dbm:FILE" is refused (not supported).
+   */
+  storage?: string | AnyNameStorage;
+  /** Pool and timeout settings for postgresql storage. */
+  pgOptions?: PgStorageOptions;
   /** Force a sqlite driver for "sql:" storage (default: node:sqlite when available, else better-sqlite3). */
   sqliteDriver?: SqliteDriver;
   hmacKey?: string | Uint8Array | null;
@@ -41,6 +48,11 @@ export interface StartNameServerOptions {
   autoclean?: number;
   /** 4 (default): answer Pyro4 clients with Pyro4's API. 5: answer Pyro5 clients (protocol 502) with Pyro5's API. */
   protocol?: 4 | 5;
+  /**
+   * Remove registrations of daemons that stopped answering (our extension, off by default): check every
+   * `interval` seconds, remove after `after` consecutive failures. See docs/ha-nameserver.md.
+   */
+  prune?: Omit<PruneOptions, "ownLocations"> | null;
   /** Further Daemon options (serializersAccepted, maxConnections, ...). */
   daemonOptions?: Omit<DaemonOptions, "host" | "port" | "unixsocket" | "nathost" | "natport" | "hmacKey">;
 }
@@ -50,7 +62,7 @@ export interface RunningNameServer {
   uri: URI;
   /** The URI on the bound address (what the broadcast responder answers). */
   internalUri: URI;
-  nameserver: NameServer;
+  nameserver: NameServer<AnyNameStorage>;
   daemon: Daemon;
   broadcast: BroadcastServer | null;
   /** Why the broadcast responder was not started, when it was not (e.g. "Not starting broadcast server for localhost."). */
@@ -62,10 +74,14 @@ export interface RunningNameServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Build a storage from pyro4-ns's `-s` syntax. */
-export function createStorage(spec: string | undefined, driver?: SqliteDriver): NameStorage {
+/**
+ * Build a storage from pyro4-ns's `-s` syntax, plus `postgresql://...` (ours). A PostgreSQL storage connects on
+ * its `open()`, which startNameServer awaits.
+ */
+export function createStorage(spec: string | undefined, driver?: SqliteDriver, pgOptions?: PgStorageOptions): AnyNameStorage {
   const s = spec ?? "memory";
   if (s === "memory") return new MemoryStorage();
+  if (/^postgres(ql)?:\/\//.test(s)) return new PgStorage(s, pgOptions);
   if (s.startsWith("sql:") && s.length > 4) return new SqlStorage(s.slice(4), { driver });
   if (s.startsWith("dbm:") && s.length > 4)
     throw new Error(
@@ -81,11 +97,14 @@ function isLoopback(address: string): boolean {
 
 /** Start a name server: Pyro4's startNS, resolved once it listens. */
 export async function startNameServer(options: StartNameServerOptions = {}): Promise<RunningNameServer> {
-  const storage = typeof options.storage === "object" ? options.storage : createStorage(options.storage, options.sqliteDriver);
-  const nameserver = new NameServer(storage);
+  const storage =
+    typeof options.storage === "object" ? options.storage : createStorage(options.storage, options.sqliteDriver, options.pgOptions);
+  const nameserver = new NameServer<AnyNameStorage>(storage);
   let daemon: Daemon | null = null;
   let broadcast: BroadcastServer | null = null;
+  let pruner: Pruner | null = null;
   try {
+    if (isAsyncStorage(storage)) await storage.open();
     daemon = await Daemon.create({
       ...options.daemonOptions,
       host: options.host ?? config.HOST,
@@ -101,8 +120,9 @@ export async function startNameServer(options: StartNameServerOptions = {}): Pro
     else daemon.register(nameserver, NAMESERVER_NAME, { expose: nameServerMethods, params: nameServerParams });
     const uri = daemon.uriFor(NAMESERVER_NAME);
     const internalUri = daemon.uriFor(NAMESERVER_NAME, false);
+    if (isAsyncStorage(storage)) nameserver.selfUri = uri.asString();
     const nsClass = options.protocol === 5 ? "class:Pyro5.nameserver.NameServer" : "class:Pyro4.naming.NameServer";
-    nameserver.register(NAMESERVER_NAME, uri, false, new Set([nsClass]));
+    await nameserver.register(NAMESERVER_NAME, uri, false, new Set([nsClass]));
 
     let hostip = "Unix domain socket";
     let broadcastSkipped: string | null = null;
@@ -131,13 +151,19 @@ export async function startNameServer(options: StartNameServerOptions = {}): Pro
     const d = daemon;
     const bc = broadcast;
     const cleaner = startAutoclean(nameserver, options.autoclean ?? config.NS_AUTOCLEAN);
+    if (options.prune) {
+      const own = [uri.location, internalUri.location].filter((l): l is string => l !== null);
+      pruner = startPruner(nameserver, { hmacKey: options.hmacKey ?? null, ...options.prune, ownLocations: own });
+    }
+    const pr = pruner;
     let closing: Promise<void> | null = null;
     const close = () =>
       (closing ??= (async () => {
         cleaner?.stop();
+        await pr?.stop();
         await bc?.close();
         await d.close();
-        nameserver.storage.close();
+        await nameserver.storage.close();
       })());
     return {
       uri,
@@ -151,9 +177,10 @@ export async function startNameServer(options: StartNameServerOptions = {}): Pro
       [Symbol.asyncDispose]: close,
     };
   } catch (e) {
+    await pruner?.stop();
     await broadcast?.close();
     await daemon?.close();
-    storage.close();
+    await storage.close();
     throw e;
   }
 }
@@ -176,7 +203,7 @@ function reachable(uri: URI, timeoutMs: number): Promise<boolean> {
 }
 
 /** Pyro4's AutoCleaner: every `period` seconds, drop names whose server has not answered for 20 seconds. */
-function startAutoclean(ns: NameServer, period: number): { stop(): void } | null {
+function startAutoclean(ns: NameServer<AnyNameStorage>, period: number): { stop(): void } | null {
   if (!(period > 0)) return null;
   if (period < autocleanTiming.minPeriod) throw new Error(`NS_AUTOCLEAN cannot be smaller than ${autocleanTiming.minPeriod}`);
   const unreachableSince = new Map<string, number>();
@@ -187,7 +214,7 @@ function startAutoclean(ns: NameServer, period: number): { stop(): void } | null
     busy = true;
     try {
       const timeoutMs = (config.COMMTIMEOUT || 5) * 1000;
-      for (const [name, uriText] of Object.entries(ns.list())) {
+      for (const [name, uriText] of Object.entries(await ns.list())) {
         if (name === NAMESERVER_NAME || name === "Pyro.Daemon") continue;
         let ok = false;
         try {
@@ -200,12 +227,14 @@ function startAutoclean(ns: NameServer, period: number): { stop(): void } | null
           const since = unreachableSince.get(name) ?? Date.now();
           unreachableSince.set(name, since);
           if (Date.now() - since >= autocleanTiming.unreachableMs) {
-            ns.remove(name);
+            await ns.remove(name);
             unreachableSince.delete(name);
           }
         }
       }
       last = Date.now();
+    } catch {
+      // storage unreachable: try again on the next sweep
     } finally {
       busy = false;
     }

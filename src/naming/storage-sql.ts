@@ -143,6 +143,9 @@ export class SqlStorage implements NameStorage {
   delete(name: string): boolean {
     return this.transaction("delitem", () => this.deleteName(name));
   }
+  deleteIfUri(name: string, uri: string): boolean {
+    return this.transaction("delitem", () => this.get(name)?.uri === uri && this.deleteName(name));
+  }
   removeItems(names: readonly string[]): void {
     this.transaction("remove_items", () => {
       for (const n of names) this.deleteName(n);

@@ -1,6 +1,8 @@
 // The name server's storage contract (Pyro4's MutableMapping + optimized_* hooks, made explicit) and the
-// in-memory implementation. Storage is synchronous on purpose: each name-server call then runs to completion
-// within one event-loop turn, which gives the atomicity Pyro4 gets from its lock.
+// in-memory implementation. Local storage (memory, sqlite) is synchronous on purpose: each name-server call then
+// runs to completion within one event-loop turn, which gives the atomicity Pyro4 gets from its lock. Shared
+// storage (PostgreSQL) is asynchronous and gives the same atomicity with database transactions: it implements
+// the conditional operations (addNew, replaceMetadata, deleteIfUri) so no check-then-act spans two calls.
 
 /** A metadata tag. Pyro4 clients send strings; Python accepts any hashable, so numbers pass too. */
 export type Tag = string | number | bigint | boolean | null;
@@ -25,7 +27,46 @@ export interface NameStorage {
   /** Optional fast paths; return undefined to let the name server filter `everything()` itself. */
   prefixList?(prefix: string): Map<string, Registration> | undefined;
   metadataSearch?(tags: readonly Tag[], mode: "all" | "any"): Map<string, Registration> | undefined;
+  /** Remove `name` only while it still maps to `uri` (pruning must not remove a fresh re-registration). */
+  deleteIfUri?(name: string, uri: string): boolean;
   close(): void;
+}
+
+/**
+ * Storage reached over the network and shared by several name-server instances. Every method is one atomic
+ * database operation; the conditional ones replace the name server's check-then-act sequences.
+ */
+export interface AsyncNameStorage {
+  readonly description: string;
+  readonly async: true;
+  /** Connect and create/upgrade the schema; rejects with a clear error when the database is unusable. */
+  open(): Promise<void>;
+  count(): Promise<number>;
+  has(name: string): Promise<boolean>;
+  get(name: string): Promise<Registration | undefined>;
+  set(name: string, uri: string, metadata: Iterable<Tag> | null): Promise<void>;
+  /** Insert only when the name is free (register with safe=True); false when it was taken. */
+  addNew(name: string, uri: string, metadata: Iterable<Tag> | null): Promise<boolean>;
+  /** Replace the tags of an existing name; false when the name is unknown. */
+  replaceMetadata(name: string, metadata: Iterable<Tag> | null): Promise<boolean>;
+  delete(name: string): Promise<boolean>;
+  deleteIfUri(name: string, uri: string): Promise<boolean>;
+  removeItems(names: readonly string[]): Promise<void>;
+  everything(): Promise<Map<string, Registration>>;
+  prefixList?(prefix: string): Promise<Map<string, Registration> | undefined>;
+  metadataSearch?(tags: readonly Tag[], mode: "all" | "any"): Promise<Map<string, Registration> | undefined>;
+  /**
+   * Try to become (or stay) the one instance that prunes; true while this instance holds the lock. Storage
+   * without the method is not shared, so its single instance always prunes.
+   */
+  tryPruneLock?(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export type AnyNameStorage = NameStorage | AsyncNameStorage;
+
+export function isAsyncStorage(s: AnyNameStorage): s is AsyncNameStorage {
+  return (s as AsyncNameStorage).async === true;
 }
 
 /** Pyro4's MemoryStorage: a Map, so re-registering a name keeps its position as Python's dict does. */
@@ -55,6 +96,9 @@ export class MemoryStorage implements NameStorage {
     const out = new Map<string, Registration>();
     for (const [k, r] of this.map) out.set(k, { uri: r.uri, metadata: new Set(r.metadata) });
     return out;
+  }
+  deleteIfUri(name: string, uri: string): boolean {
+    return this.map.get(name)?.uri === uri && this.map.delete(name);
   }
   close(): void {}
 }
