@@ -11,9 +11,10 @@ import { NamingError, ProtocolError, RemoteError, SecurityError, TimeoutError } 
 import { tuple, isTuple } from "../../src/serializers/values.js";
 import { uuidToBytes } from "../../src/protocol/message.js";
 import { URI } from "../../src/uri.js";
+import { PYRO5_PATH } from "../helpers/pyro5.js";
 
 const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;
-const VENDOR = "/work/shared/vendor/pyro5";
+const VENDOR = PYRO5_PATH;
 
 interface Echo {
   echo<T>(x: T): T;

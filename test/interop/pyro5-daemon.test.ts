@@ -7,8 +7,9 @@ import { runPythonAsync } from "../helpers/python.js";
 import { startTestDaemon } from "./daemon-fixture.js";
 import { Daemon } from "../../src/server/daemon.js";
 import { PyroError } from "../../src/errors.js";
+import { PYRO5_ENV } from "../helpers/pyro5.js";
 
-const ENV = { PYTHONPATH: "/work/shared/vendor/pyro5" };
+const ENV = PYRO5_ENV;
 
 let daemon: Daemon;
 before(async () => {

@@ -7,8 +7,9 @@ import { runPythonAsync, startPython, type PythonServer } from "../helpers/pytho
 import { startNameServer, type RunningNameServer } from "../../src/naming/server.js";
 import { Proxy } from "../../src/client/proxy.js";
 import { URI } from "../../src/uri.js";
+import { PYRO5_ENV } from "../helpers/pyro5.js";
 
-const ENV = { PYTHONPATH: "/work/shared/vendor/pyro5" };
+const ENV = PYRO5_ENV;
 
 let ours: RunningNameServer;
 let theirs: PythonServer;

@@ -10,9 +10,9 @@ import {
 } from "../../src/protocol/message.js";
 import { ProtocolError } from "../../src/errors.js";
 import { runPython } from "../helpers/python.js";
+import { PYRO5_ENV } from "../helpers/pyro5.js";
 
-const ENV = { PYTHONPATH: "/work/shared/vendor/pyro5" };
-export const PYRO5_ENV = ENV;
+const ENV = PYRO5_ENV;
 
 interface Case {
   name: string;

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { MessageReader } from "../../src/protocol/reader.js";
 import { encodeMessageBuffer, PYRO5, FLAGS_ITEMSTREAMRESULT, FLAGS_KEEPSERIALIZED, FLAGS_META_ON_CONNECT, MSG_CONNECT, MSG_CONNECTOK, type Message } from "../../src/protocol/message.js";
 import { runPython } from "../helpers/python.js";
+import { PYRO5_ENV } from "../helpers/pyro5.js";
 
 const N = 3000;
 let seed = 0x5eed502;
@@ -66,7 +67,7 @@ function wireFlags(m: Message, hasCorr: boolean): number {
 test(`502 reader agrees with Python Pyro5 on ${N} mutated frames`, () => {
   const frames: Buffer[] = [];
   for (let i = 0; i < N; i++) frames.push(i % 10 === 0 ? base() : mutate(base()));
-  const oracle = runPython(["pyro5_reader_oracle.py"], { env: { PYTHONPATH: "/work/shared/vendor/pyro5" }, input: frames.map((f) => f.toString("hex")).join("\n") + "\n" })
+  const oracle = runPython(["pyro5_reader_oracle.py"], { env: PYRO5_ENV, input: frames.map((f) => f.toString("hex")).join("\n") + "\n" })
     .trim().split("\n").map((l) => JSON.parse(l) as { ok?: { type: number; flags: number; seq: number; ser: number; data: string; ann: Record<string, string> }; error?: string });
   assert.equal(oracle.length, N);
   const disagreements: string[] = [];

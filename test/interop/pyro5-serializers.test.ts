@@ -7,6 +7,7 @@ import { corpusTests, type CorpusCase } from "../helpers/serializer-corpus.js";
 import { jsonCases } from "../helpers/corpus-json.js";
 import { msgpackCases } from "../helpers/corpus-msgpack.js";
 import { getPyro5Serializer } from "../../src/serializers/pyro5.js";
+import { PYRO5_ENV } from "../helpers/pyro5.js";
 
 function pyro5Differences(cases: CorpusCase[]): CorpusCase[] {
   return cases.map((c) => {
@@ -19,6 +20,6 @@ function pyro5Differences(cases: CorpusCase[]): CorpusCase[] {
   });
 }
 
-const pyro5 = { fixture: "pyro5_serializer_interop.py", env: { PYTHONPATH: "/work/shared/vendor/pyro5" }, label: "Pyro5" };
+const pyro5 = { fixture: "pyro5_serializer_interop.py", env: PYRO5_ENV, label: "Pyro5" };
 corpusTests(getPyro5Serializer("json"), pyro5Differences(jsonCases()), (data) => data.toString("utf8"), pyro5);
 corpusTests(getPyro5Serializer("msgpack"), pyro5Differences(msgpackCases()), (data) => data.toString("hex"), pyro5);
