@@ -23,7 +23,7 @@ import { getSerializer } from "../src/protocol/index.js";
 import type { Socket } from "node:net";
 
 const SERIALIZERS = ["serpent", "json", "marshal", "msgpack", "pickle"] as const;
-const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns", "nspg"] as const;
+const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns", "nspg", "gateway"] as const;
 
 const { values: argv } = parseArgs({
   options: {
@@ -38,7 +38,7 @@ const { values: argv } = parseArgs({
 });
 if (argv.help) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns,nspg] " +
+    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns,nspg,gateway] " +
       "[--serializers serpent,json,marshal,msgpack,pickle] [--rows connect,ping,oneway,batch,stream,echo,nslookup] [--write]\n" +
       "  --write  replace bench/RESULTS.md with this run's report (targets: bench/targets.json)\n",
   );
@@ -583,6 +583,24 @@ async function main(): Promise<void> {
       process.stdout.write(extra);
     } catch (e) {
       progress(`nspg section skipped: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (only.has("gateway")) {
+    // HTTP gateway (issue 18): ours vs Python's pyro4-httpgateway, keep-alive clients, same backend; see bench/gateway.ts
+    const { runGatewayBench } = await import("./gateway.js");
+    try {
+      const g = await runGatewayBench({ durationSecs: S.quick ? 1 : 3, rounds: S.quick ? 2 : 3 });
+      const fmt = (a: number[]) => a.map((x) => Math.round(x)).join(", ");
+      const table =
+        `\n## HTTP gateway (${g.concurrency} keep-alive clients, ${g.rounds} rounds of ${g.durationSecs} s, Python backend behind both)\n\n` +
+        `| gateway | requests/s (median) | rounds |\n|---|---|---|\n` +
+        `| ours (pyro4 httpgateway) | ${Math.round(g.oursMedian)} | ${fmt(g.oursRps)} |\n` +
+        `| Python (pyro4-httpgateway) | ${Math.round(g.pythonMedian)} | ${fmt(g.pythonRps)} |\n` +
+        `| ours / Python | ${g.ratio.toFixed(2)}x | |\n`;
+      extra += table;
+      process.stdout.write(table);
+    } catch (e) {
+      progress(`gateway section skipped: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   if (argv.write) {

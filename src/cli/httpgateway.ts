@@ -3,7 +3,7 @@
 
 import { config } from "../config.js";
 import { HttpGateway } from "../gateway/server.js";
-import { PythonRegexError } from "../naming/pyregex.js";
+import { PythonRegexError } from "../python/regex.js";
 import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 
 // pyro4-httpgateway's OptionParser (Pyro4/utils/httpgateway.py main()), option for option, plus two extensions
@@ -16,8 +16,8 @@ export const httpgatewayParser: ParserSpec = {
     { short: "k", long: "pyrokey", help: "the HMAC key to use to connect with Pyro (deprecated)" },
     { short: "g", long: "gatewaykey", help: "the api key to use to connect to the gateway itself" },
     { short: "t", long: "timeout", type: "float", default: null, help: "Pyro timeout value to use (COMMTIMEOUT setting, default=%default)" },
-    { long: "cors", help: "extension: comma-separated origins allowed by CORS (default: none)" },
-    { long: "max-body", dest: "maxBody", type: "int", help: "extension: request body limit in bytes (default 16777216)" },
+    { long: "cors", extension: true, help: "extension: comma-separated origins allowed by CORS (default: none)" },
+    { long: "max-body", extension: true, dest: "maxBody", type: "int", help: "extension: request body limit in bytes (default 16777216)" },
   ],
 };
 

@@ -22,8 +22,8 @@ export const nsParser: ParserSpec = {
     { long: "natport", type: "int", help: "external port in case of NAT" },
     { short: "x", long: "nobc", dest: "enablebc", action: "store_false", default: true, help: "don't start a broadcast server" },
     { short: "k", long: "key", help: "the HMAC key to use (deprecated)" },
-    { long: "prune", help: "check registered daemons every PRUNE seconds and remove dead ones (default off)" },
-    { long: "prune-after", dest: "pruneafter", type: "int", default: 3, help: "failed checks in a row before a daemon's names are removed (default 3)" },
+    { long: "prune", extension: true, help: "check registered daemons every PRUNE seconds and remove dead ones (default off)" },
+    { long: "prune-after", extension: true, dest: "pruneafter", type: "int", default: 3, help: "failed checks in a row before a daemon's names are removed (default 3)" },
   ],
 };
 

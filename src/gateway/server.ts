@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { FLAGS_EXCEPTION, FLAGS_ITEMSTREAMRESULT, DAEMON_NAME, uuidToBytes } from "../protocol/message.js";
-import { compilePythonRegex, pythonMatch } from "../naming/pyregex.js";
+import { compilePythonRegex, pythonMatch } from "../python/regex.js";
 import { VERSION } from "../version.js";
 import { GatewayRequestError, PyException } from "./errors.js";
 import { renderIndexPage, type IndexEntry } from "./index-page.js";

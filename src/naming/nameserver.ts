@@ -17,7 +17,7 @@ import {
 } from "./storage.js";
 import { compareCodePoints } from "../python/str.js";
 import { truthy } from "../python/types.js";
-import { compilePythonRegex, PythonRegexError } from "./pyregex.js";
+import { compilePythonRegex, PythonRegexError } from "../python/regex.js";
 import { DEFAULT_REGEX_BUDGET_MS, MAX_REGEX_LENGTH, matchNames } from "./regex-guard.js";
 
 export const NAMESERVER_NAME = "Pyro.NameServer";

@@ -27,6 +27,8 @@ export interface OptionSpec {
   default?: OptionValue;
   /** Help text; "%default" is replaced by the default value, as optparse does. */
   help?: string;
+  /** Our option, not the Python tool's (listed last, so the Python tool's help text stays a prefix of ours). */
+  extension?: boolean;
 }
 
 export interface ParserSpec {

@@ -144,7 +144,11 @@ while True:
     ]),
   ) as Record<string, string>;
   for (const [name, uri] of expected) assert.equal(pyList[name], uri, `restarted A lost ${name}`);
-  assert.equal(Object.keys(pyList).length, expected.size + 1); // + Pyro.NameServer
+  // Nothing acknowledged is missing. A registration in flight when A died may have been committed without its
+  // answer reaching the client: such names are allowed, at most one per client that was talking to A.
+  const unacked = Object.keys(pyList).filter((n) => n !== "Pyro.NameServer" && !expected.has(n));
+  assert.ok(unacked.length <= 2, `unexpected names: ${unacked.join(", ")}`);
+  for (const n of unacked) assert.match(n, /^(py|tsB|tsF)\.\d+$/, `a name no client registered: ${n}`);
   await viaB.release();
   await failover.release();
 });

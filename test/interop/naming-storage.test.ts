@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runPython } from "../helpers/python.js";
-import { compilePythonRegex, pythonMatch } from "../../src/naming/pyregex.js";
+import { compilePythonRegex, pythonMatch } from "../../src/python/regex.js";
 import { SqlStorage } from "../../src/naming/storage-sql.js";
 import { NameServer } from "../../src/naming/nameserver.js";
 

@@ -75,7 +75,8 @@ test("PYRO_* environment parsing equals Python's (values and refusals)", () => {
       );
       ours = { ok: true, lines };
     } catch (e: any) {
-      ours = { ok: false, error: e.name };
+      // ConfigValueError travels (and is compared) as the Python class it stands for: builtins.ValueError
+      ours = { ok: false, error: String(e.constructor.pythonName ?? e.name).replace(/^builtins\./, "") };
     }
     if (!p.ok) {
       assert.equal(ours.ok, false, `${JSON.stringify(env)} should be refused like Python: ${p.error}`);

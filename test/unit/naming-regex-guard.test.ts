@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isCheapPattern, matchNames } from "../../src/naming/regex-guard.js";
-import { compilePythonRegex } from "../../src/naming/pyregex.js";
+import { compilePythonRegex } from "../../src/python/regex.js";
 import { NameServer } from "../../src/naming/nameserver.js";
 import { NamingError } from "../../src/errors.js";
 

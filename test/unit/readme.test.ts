@@ -179,7 +179,10 @@ describe("README.md and docs/*.md code blocks", () => {
 
   it("imports the public API the way users do (from \"pyro4\")", () => {
     for (const b of checked) {
-      assert.match(b.code, /from "pyro4";/, `${b.doc} line ${b.line}: examples import from "pyro4"`);
+      const specs = [...b.code.matchAll(/from "([^"]+)";/g)].map((m) => m[1]!);
+      assert.ok(specs.length > 0, `${b.doc} line ${b.line}: examples show their imports`);
+      for (const spec of specs)
+        assert.match(spec, /^(pyro4(\/http|\/protocol)?|node:[a-z_/]+|@opentelemetry\/[\w-]+)$/, `${b.doc} line ${b.line}: import from "pyro4" (or node:, @opentelemetry/), not "${spec}"`);
       assert.doesNotMatch(b.code, /from "\.{1,2}\//, `${b.doc} line ${b.line}: no relative imports in examples`);
     }
   });
