@@ -30,6 +30,7 @@ export {
 } from "./client/flame.js";
 export { resolve, setNameServerLocator, setNameServerAddresses, type NameServerLocator, type NameServerLike, type LocateOptions } from "./client/resolve.js";
 export { NameServer, NAMESERVER_NAME, type ListResult } from "./naming/nameserver.js";
+export { Pyro5NameServer } from "./naming/nameserver5.js";
 export { MemoryStorage, type NameStorage, type AsyncNameStorage, type Registration as NameRegistration, type Tag } from "./naming/storage.js";
 export { SqlStorage } from "./naming/storage-sql.js";
 export { PgStorage, type PgStorageOptions } from "./naming/storage-pg.js";

@@ -18,7 +18,8 @@ import {
   type Annotations,
   type Message,
 } from "../protocol/message.js";
-import { getSerializer } from "../serializers/index.js";
+import { PYRO5 } from "../protocol/wire.js";
+import { serializerFor } from "../serializers/pyro5.js";
 import { connectSocket, describeTarget } from "../transport/connect.js";
 import { ReadRelay } from "../transport/relay.js";
 import { tlsClientOptions } from "../transport/tls.js";
@@ -78,7 +79,7 @@ export async function connect(proxy: ConnectingProxy, timeoutMs: number): Promis
 
 /** Resolve the URI, open the socket, do the CONNECT handshake and read metadata. */
 async function connectOnce(proxy: ConnectingProxy, timeoutMs: number, info: ConnectInfo | null): Promise<Connection> {
-  const uri = proxy.uri.protocol === "PYRO" ? proxy.uri : await resolveUri(proxy.uri, { hmacKey: proxy.hmacKey, timeout: proxy.timeout });
+  const uri = proxy.uri.protocol === "PYRO" ? proxy.uri : await resolveUri(proxy.uri, { hmacKey: proxy.hmacKey, timeout: proxy.timeout, protocol: proxy.wire === PYRO5 ? 5 : 4 });
   const target = { host: uri.host, port: uri.port, sockname: uri.sockname };
   const where = describeTarget(target);
   if (info) {
@@ -89,11 +90,11 @@ async function connectOnce(proxy: ConnectingProxy, timeoutMs: number, info: Conn
   const relay = tls ? null : new ReadRelay();
   const socket = await connectSocket(target, { timeoutMs, noDelay: true, tls, relay });
   const waiter = new HandshakeWaiter();
-  const conn = new Connection(socket, where, waiter, proxy.hmacKey, config.MAX_MESSAGE_SIZE, relay);
+  const conn = new Connection(socket, where, waiter, proxy.hmacKey, config.MAX_MESSAGE_SIZE, relay, proxy.wire);
   try {
     const ser = proxy.serializer;
     const data: Record<string, unknown> = { handshake: proxy.handshake };
-    if (proxy.metadata) data.object = uri.object;
+    if (proxy.metadata || proxy.wire === PYRO5) data.object = uri.object; // Pyro5's daemon always reads it
     const [h, p] = encodeMessage(MSG_CONNECT, ser.id, proxy.seq, ser.serializeData(data), {
       flags: proxy.metadata ? FLAGS_META_ON_CONNECT : 0,
       annotations: proxy.annotations,
@@ -101,6 +102,7 @@ async function connectOnce(proxy: ConnectingProxy, timeoutMs: number, info: Conn
       compress: proxy.compression,
       maxMessageSize: config.MAX_MESSAGE_SIZE,
       whole: true,
+      wire: proxy.wire,
     });
     conn.armTimer(timeoutMs, "to the CONNECT handshake");
     conn.write(h, p, null);
@@ -109,7 +111,7 @@ async function connectOnce(proxy: ConnectingProxy, timeoutMs: number, info: Conn
     if (msg.annotations) proxy.responseAnnotations = msg.annotations;
     if (msg.type === MSG_CONNECTFAIL) throw rejection(proxy, where, msg);
     if (msg.type !== MSG_CONNECTOK) throw new ProtocolError(`cannot connect to ${where}: invalid msg type ${msg.type} received`);
-    let response: unknown = msg.data.length ? getSerializer(msg.serializerId).deserializeData(msg.data) : "?";
+    let response: unknown = msg.data.length ? serializerFor(proxy.wire.values, msg.serializerId).deserializeData(msg.data) : "?";
     if (msg.flags & FLAGS_META_ON_CONNECT) {
       const r = response as { meta?: unknown; handshake?: unknown };
       proxy.processMetadata(r.meta);
@@ -150,7 +152,7 @@ function connectError(where: string, e: unknown): Error {
 function rejection(proxy: ConnectingProxy, where: string, msg: Message): CommunicationError {
   let text: string;
   try {
-    const v = getSerializer(msg.serializerId).deserializeData(msg.data);
+    const v = serializerFor(proxy.wire.values, msg.serializerId).deserializeData(msg.data);
     text = typeof v === "string" ? v : String(v);
   } catch {
     text = fallbackText(msg.data);
@@ -171,6 +173,7 @@ async function getMetadata(proxy: ConnectingProxy, conn: Connection, waiter: Han
     annotations: proxy.annotations,
     hmacKey: proxy.hmacKey,
     whole: true,
+    wire: proxy.wire,
   });
   proxy.seq = seq;
   conn.armTimer(timeoutMs, "to get_metadata");

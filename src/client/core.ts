@@ -36,7 +36,7 @@ import type { URI } from "../uri.js";
 import type { Connection, ConnectionOwner } from "./connection.js";
 import { connect, type ConnectingProxy } from "./connect.js";
 import { KIND_BIND, KIND_INVOKE, KIND_RELEASE, Request, type RequestOwner } from "./request.js";
-import { CHECK_METHOD, CHECK_NONE, ProxySettings, hmacKeyBytes } from "./settings.js";
+import { CHECK_METHOD, CHECK_NONE, ProxySettings } from "./settings.js";
 import { CallPromise, newCallPromise, toError } from "./support.js";
 import { RemoteIterator } from "./stream.js";
 import { clientCall, tracingActive } from "../observe/channels.js";
@@ -72,7 +72,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
   private current: Request | null = null;
 
   setHmacKey(key: string | Uint8Array | null): void {
-    this.hmacKey = hmacKeyBytes(key);
+    this.assignHmacKey(key);
     if (this.conn) this.conn.reader.hmacKey = this.hmacKey;
   }
   /** Correlation id of the last reply received (the daemon's CORR annotation), or null. */
@@ -238,6 +238,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
         compress: this.compression,
         maxMessageSize: config.MAX_MESSAGE_SIZE,
         whole: true,
+        wire: this.wire,
       });
     } catch (e) {
       req.fail(e); // nothing was sent: the connection stays in sync

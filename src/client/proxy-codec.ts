@@ -55,3 +55,24 @@ export function decodeProxyState(state: readonly unknown[]): DecodedProxyState {
     options: { hmacKey, handshake: state[6] === undefined ? "hello" : state[6], serializer: ser },
   };
 }
+
+/**
+ * Pyro5's serialized proxy state (Pyro5/client.py __getstate__): the 6-tuple (uri string, oneway names, method
+ * names, attribute names, handshake, serializer name or None). No timeout, HMAC key or retries.
+ */
+export function encodeProxyState5(core: ProxyCore, serializer: string | null): unknown[] {
+  return toTuple<unknown>([core.uri.asString(), toTuple(core.oneways), toTuple(core.methods), toTuple(core.attrs), core.handshake, serializer]);
+}
+
+export function decodeProxyState5(state: readonly unknown[]): DecodedProxyState {
+  if (!Array.isArray(state) || state.length < 6) throw new ProtocolError("invalid Pyro5 proxy state");
+  const uri = state[0] instanceof URI ? state[0] : new URI(String(state[0]));
+  const ser = typeof state[5] === "string" && hasSerializer(state[5]) && state[5] !== "pickle" ? (state[5] as SerializerName) : undefined;
+  return {
+    uri,
+    oneway: names(state[1]),
+    methods: names(state[2]),
+    attrs: names(state[3]),
+    options: { handshake: state[4] === undefined ? "hello" : state[4], serializer: ser, protocol: 5 },
+  };
+}

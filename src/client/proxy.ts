@@ -13,7 +13,8 @@ import { URI } from "../uri.js";
 import { AsyncResult, callOnClone } from "./async.js";
 import { BatchRecorder, type BatchSendOptions } from "./batch.js";
 import { CHECK_GETATTR, CHECK_METHOD, CHECK_SETATTR, ProxyCore, type CallOptions, type ProxyOptions } from "./core.js";
-import { decodeProxyState, encodeProxyState } from "./proxy-codec.js";
+import { decodeProxyState, decodeProxyState5, encodeProxyState, encodeProxyState5 } from "./proxy-codec.js";
+import { PYRO5_VALUES, activeDialect } from "../serializers/dialect.js";
 import { defaultNameServerAddress, getNameServerLocator, setNameServerLocator, type NameServerLike } from "./resolve.js";
 import type { RemoteIterator } from "./stream.js";
 import { CallPromise, EMPTY_KWARGS, Kwargs, splitArgs } from "./support.js";
@@ -428,19 +429,32 @@ export function asyncproxy<T>(proxy: Proxy<T>): AsyncView<T> {
   return proxy.$async;
 }
 
-// Proxies travel as Pyro4.core.Proxy dicts both ways (autoproxy, callbacks, name server results).
+// Proxies travel as Pyro4.core.Proxy dicts both ways (autoproxy, callbacks, name server results), or as
+// Pyro5.client.Proxy dicts when a Pyro5 serializer is running (serializers/dialect.ts).
 registerClassToDict((v: object) => views.has(v), (p: object) => {
   const core = views.get(p)!.core;
+  const d = activeDialect();
+  if (d === PYRO5_VALUES) return { __class__: d.proxyClass, state: encodeProxyState5(core, explicitSerializer.get(core) ?? null) };
   return { __class__: "Pyro4.core.Proxy", state: encodeProxyState(core, explicitSerializer.get(core) ?? null) };
 }, { isPredicate: true });
 registerDictToClass("Pyro4.core.Proxy", (_cls, dict) => Proxy.fromState(dict.state as unknown[]));
+registerDictToClass(PYRO5_VALUES.proxyClass, (_cls, dict) => {
+  const d = decodeProxyState5(dict.state as unknown[]);
+  const p = new PyroProxy(d.uri, d.options) as unknown as Proxy;
+  const core = views.get(p)!.core;
+  core.methods = d.methods;
+  core.oneways = d.oneway;
+  core.attrs = d.attrs;
+  return p;
+});
 
 // Default name-server locator for PYRONAME/PYROMETA: connect to the URI's NS location or NS_HOST:NS_PORT.
 if (!getNameServerLocator()) {
-  setNameServerLocator(async ({ host, port, hmacKey, timeout }) => {
+  setNameServerLocator(async ({ host, port, hmacKey, timeout, protocol }) => {
     const a = defaultNameServerAddress(host, port);
     const h = a.host.includes(":") ? `[${a.host}]` : a.host;
-    return new Proxy(`PYRO:Pyro.NameServer@${h}:${a.port}`, { hmacKey, timeout }) as unknown as NameServerLike;
+    const opts = protocol === 5 ? { timeout, protocol } : { hmacKey, timeout };
+    return new Proxy(`PYRO:Pyro.NameServer@${h}:${a.port}`, opts) as unknown as NameServerLike;
   });
 }
 

@@ -11,6 +11,8 @@ import { kwargs } from "./support.js";
 export interface NameServerLike {
   lookup(name: string): PromiseLike<unknown>;
   list(...args: unknown[]): PromiseLike<unknown>;
+  /** Pyro5's name server only: the yellow-pages lookup PYROMETA resolution uses there. */
+  yplookup?(...args: unknown[]): PromiseLike<unknown>;
   $release(): Promise<void>;
 }
 
@@ -21,6 +23,8 @@ export interface LocateOptions {
   hmacKey: Uint8Array | null;
   /** Milliseconds, 0 = none. */
   timeout?: number;
+  /** Which Pyro the name server speaks: 4 (default) or 5. */
+  protocol?: 4 | 5;
   /** Several name servers to try in order when the URI names none (our extension; see locateNS). */
   nsAddresses?: readonly string[] | null;
 }
@@ -48,6 +52,8 @@ export interface ResolveOptions {
   hmacKey?: Uint8Array | null;
   timeout?: number;
   locator?: NameServerLocator;
+  /** 4 (default) or 5: resolve through a Pyro4 or a Pyro5 name server. */
+  protocol?: 4 | 5;
   /** Name servers to try in order for a URI without a location (default: setNameServerAddresses, then env PYRO_NS_HOSTS). */
   nsAddresses?: readonly string[] | null;
 }
@@ -69,6 +75,7 @@ export async function resolve(uri: string | URI, options: ResolveOptions = {}): 
   if (u.protocol === "PYRO") return u;
   const locate = options.locator ?? locator;
   if (!locate) throw new PyroError("no name server locator installed (import the client module)");
+  const pyro5 = options.protocol === 5;
   const nsAddresses = u.host || u.sockname ? null : (options.nsAddresses ?? defaultAddresses);
   const ns = await locate({
     host: u.host,
@@ -76,6 +83,7 @@ export async function resolve(uri: string | URI, options: ResolveOptions = {}): 
     hmacKey: options.hmacKey ?? null,
     timeout: options.timeout,
     ...(nsAddresses ? { nsAddresses } : {}),
+    ...(pyro5 ? { protocol: 5 as const } : {}),
   });
   try {
     if (u.protocol === "PYRONAME") {
@@ -84,7 +92,12 @@ export async function resolve(uri: string | URI, options: ResolveOptions = {}): 
     }
     if (u.protocol === "PYROMETA") {
       const tags = new Set(u.metadata ?? []);
-      const candidates = (await ns.list(kwargs({ metadata_all: tags }))) as Record<string, unknown> | null;
+      // Pyro5's name server moved metadata queries from list() to yplookup(meta_all, meta_any, return_metadata)
+      const candidates = (
+        pyro5
+          ? await ns.yplookup!(tags, null, false)
+          : await ns.list(kwargs({ metadata_all: tags }))
+      ) as Record<string, unknown> | null;
       const values = candidates ? Object.values(candidates) : [];
       if (values.length) {
         const pick = values[Math.floor(Math.random() * values.length)];

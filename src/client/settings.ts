@@ -5,9 +5,11 @@
 
 import { autoproxyHooks } from "../serializers/autoproxy.js";
 import { config } from "../config.js";
-import { PyroError } from "../errors.js";
+import { PyroError, SecurityError } from "../errors.js";
 import { uuidToBytes, type Annotations } from "../protocol/message.js";
-import { getSerializer, type Serializer, type SerializerName } from "../serializers/index.js";
+import type { Serializer, SerializerName } from "../serializers/index.js";
+import { PYRO5, wireFormat, type WireFormat } from "../protocol/wire.js";
+import { serializerFor } from "../serializers/pyro5.js";
 import type { TlsSettings } from "../transport/tls.js";
 import { URI } from "../uri.js";
 import { AttributeError } from "./support.js";
@@ -52,6 +54,8 @@ export interface ProxyOptions {
    * (default: config.SSL).
    */
   ssl?: boolean | TlsSettings;
+  /** 4 (default): Pyro4, wire protocol 48. 5: Pyro5, wire protocol 502 (no HMAC; see docs/pyro5.md). */
+  protocol?: 4 | 5;
 }
 
 /** What ProxySettings.validate checks a call's name against (none, a method, an attribute read or write). */
@@ -59,11 +63,6 @@ export const CHECK_NONE = 0;
 export const CHECK_METHOD = 1;
 export const CHECK_GETATTR = 2;
 export const CHECK_SETATTR = 3;
-
-/** The key bytes of an HMAC key setting (null: no key). */
-export function hmacKeyBytes(key: string | Uint8Array | null): Buffer | null {
-  return key == null || key.length === 0 ? null : typeof key === "string" ? Buffer.from(key, "utf8") : Buffer.from(key);
-}
 
 /** " (exposed: a(), b(), x)": what the metadata says the object has, for an AttributeError's message. */
 function exposedList(methods: ReadonlySet<string>, attrs: ReadonlySet<string>): string {
@@ -76,11 +75,13 @@ function exposedList(methods: ReadonlySet<string>, attrs: ReadonlySet<string>): 
 export class ProxySettings {
   /** The URI as given (PYRONAME/PYROMETA are resolved again on every connect unless bound). */
   uri: URI;
+  /** Protocol 48 (Pyro4) or 502 (Pyro5): framing, serializer ids and value class names. */
+  readonly wire: WireFormat;
   serializer: Serializer;
   timeout: number;
   captureCallSite: boolean;
   maxRetries: number;
-  hmacKey: Buffer | null;
+  hmacKey: Buffer | null = null;
   handshake: unknown;
   validateHandshake: ((response: unknown) => void | Promise<void>) | null;
   compression: boolean;
@@ -100,11 +101,12 @@ export class ProxySettings {
     if (typeof uri === "string") this.uri = new URI(uri);
     else if (uri instanceof URI) this.uri = new URI(uri);
     else throw new TypeError("expected Pyro URI");
-    this.serializer = getSerializer(options.serializer ?? config.SERIALIZER);
+    this.wire = wireFormat(options.protocol);
+    this.serializer = serializerFor(this.wire.values, options.serializer ?? config.SERIALIZER);
     this.timeout = options.timeout ?? Math.round(config.COMMTIMEOUT * 1000);
     this.captureCallSite = options.captureCallSite ?? true;
     this.maxRetries = options.maxRetries ?? config.MAX_RETRIES;
-    this.hmacKey = hmacKeyBytes(options.hmacKey ?? null);
+    this.assignHmacKey(options.hmacKey ?? null);
     this.handshake = options.handshake === undefined ? "hello" : options.handshake;
     this.validateHandshake = options.validateHandshake ?? null;
     this.compression = options.compression ?? config.COMPRESSION;
@@ -145,11 +147,18 @@ export class ProxySettings {
       metadata: this.metadata,
       replace: this.replace,
       ssl: this.ssl,
+      protocol: this.wire === PYRO5 ? 5 : 4,
     };
   }
 
   setSerializer(name: string): void {
-    this.serializer = getSerializer(name);
+    this.serializer = serializerFor(this.wire.values, name);
+  }
+
+  /** Take a new HMAC key setting (a string is UTF-8 encoded); Pyro5 has none, so it refuses one. */
+  protected assignHmacKey(key: string | Uint8Array | null): void {
+    this.hmacKey = key == null || key.length === 0 ? null : typeof key === "string" ? Buffer.from(key, "utf8") : Buffer.from(key);
+    if (this.hmacKey && !this.wire.hmac) throw new SecurityError(`${this.wire.name} has no HMAC signing (removed in Pyro5): use TLS (ssl option) instead`);
   }
 
   get correlationId(): string | null {

@@ -8,6 +8,7 @@ import { URI } from "../uri.js";
 import { Daemon, type DaemonOptions } from "../server/daemon.js";
 import { BroadcastServer } from "./broadcast.js";
 import { NameServer, NAMESERVER_NAME, nameServerMethods, nameServerParams } from "./nameserver.js";
+import { Pyro5NameServer, nameServer5Methods, nameServer5Params } from "./nameserver5.js";
 import { MemoryStorage, isAsyncStorage, type AnyNameStorage } from "./storage.js";
 import { SqlStorage } from "./storage-sql.js";
 import { PgStorage, type PgStorageOptions } from "./storage-pg.js";
@@ -45,6 +46,8 @@ export interface StartNameServerOptions {
    * 0 = off. Default config.NS_AUTOCLEAN. Minimum 3.
    */
   autoclean?: number;
+  /** 4 (default): answer Pyro4 clients with Pyro4's API. 5: answer Pyro5 clients (protocol 502) with Pyro5's API. */
+  protocol?: 4 | 5;
   /**
    * Remove registrations of daemons that stopped answering (our extension, off by default): check every
    * `interval` seconds, remove after `after` consecutive failures. See docs/ha-nameserver.md.
@@ -110,12 +113,16 @@ export async function startNameServer(options: StartNameServerOptions = {}): Pro
       ...(options.nathost !== undefined ? { nathost: options.nathost } : {}),
       ...(options.natport !== undefined ? { natport: options.natport } : {}),
       hmacKey: options.hmacKey ?? null,
+      ...(options.protocol === 5 ? { protocol: 5 as const } : {}),
     });
-    daemon.register(nameserver, NAMESERVER_NAME, { expose: nameServerMethods, params: nameServerParams });
-    const uri = daemon.uriFor(nameserver);
-    const internalUri = daemon.uriFor(nameserver, false);
+    if (options.protocol === 5)
+      daemon.register(new Pyro5NameServer(nameserver), NAMESERVER_NAME, { expose: nameServer5Methods, params: nameServer5Params });
+    else daemon.register(nameserver, NAMESERVER_NAME, { expose: nameServerMethods, params: nameServerParams });
+    const uri = daemon.uriFor(NAMESERVER_NAME);
+    const internalUri = daemon.uriFor(NAMESERVER_NAME, false);
     if (isAsyncStorage(storage)) nameserver.selfUri = uri.asString();
-    await nameserver.register(NAMESERVER_NAME, uri, false, new Set(["class:Pyro4.naming.NameServer"]));
+    const nsClass = options.protocol === 5 ? "class:Pyro5.nameserver.NameServer" : "class:Pyro4.naming.NameServer";
+    await nameserver.register(NAMESERVER_NAME, uri, false, new Set([nsClass]));
 
     let hostip = "Unix domain socket";
     let broadcastSkipped: string | null = null;

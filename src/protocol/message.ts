@@ -5,6 +5,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import { MessageTooLargeError, ProtocolError } from "../errors.js";
+import { PYRO4, headerChecksum as checksum48, type WireFormat } from "./wire.js";
+
+export { PYRO4, PYRO5, wireFormat, type WireFormat } from "./wire.js";
 
 export const PROTOCOL_VERSION = 48;
 export const HEADER_SIZE = 24;
@@ -59,6 +62,8 @@ export interface EncodeOptions {
    * allocation and one write() instead of a header buffer, then a copy of both into a third for writing.
    */
   whole?: boolean;
+  /** The protocol to frame for: Pyro4's 48 (default) or Pyro5's 502. */
+  wire?: WireFormat;
 }
 
 /** HMAC-SHA1 over payload, then the values of the other annotations in ascending key order. */
@@ -77,9 +82,7 @@ export function hmacEquals(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function headerChecksum(type: number, flags: number, seq: number, dataLen: number, serializerId: number, annLen: number): number {
-  return (type + PROTOCOL_VERSION + dataLen + annLen + serializerId + flags + seq + CHECKSUM_MAGIC) & 0xffff;
-}
+export const headerChecksum = checksum48;
 
 /**
  * Build a message: the header with its annotation chunks, then the payload as given (one buffer or parts, not
@@ -112,67 +115,56 @@ export function encodeMessage(
     }
   }
   const dataLen = parts === null ? data.length : partsLength(parts);
+  const wire = options.wire ?? PYRO4;
   let annotations = options.annotations ?? null;
   if (options.hmacKey && options.hmacKey.length) {
+    if (!wire.hmac) throw new ProtocolError(`${wire.name} (protocol ${wire.version}) has no HMAC signing: use TLS instead`);
     annotations = new Map(annotations ?? []);
     annotations.delete("HMAC");
     annotations.set("HMAC", computeHmac(options.hmacKey, parts ?? data, annotations));
   }
+  let corr: Buffer | null = null;
   let annLen = 0;
   if (annotations) {
+    const chunkHead = wire.chunkHeaderSize;
     for (const [k, v] of annotations) {
       if (k.length !== 4) throw new ProtocolError("annotation key must be of length 4");
       if (!isAscii4(k)) throw new ProtocolError(`annotation key must be ASCII (Pyro4 reads keys as ASCII): ${JSON.stringify(k)}`);
-      annLen += 6 + v.length;
+      if (wire.corrInHeader && k === "CORR" && v.length === 16) corr = v;
+      else annLen += chunkHead + v.length;
     }
-    if (annLen > 0xffff) throw new ProtocolError(`annotations too large (${annLen} bytes, max 65535)`);
+    if (annLen > wire.maxAnnotations) throw new ProtocolError(`annotations too large (${annLen} bytes, max ${wire.maxAnnotations})`);
   }
   if (dataLen > 0x7fffffff) throw new ProtocolError("invalid message size (outside range 0..2Gb)");
   const max = options.maxMessageSize ?? 0;
   if (max > 0 && dataLen + annLen > max)
     throw new MessageTooLargeError(`max message size exceeded (${dataLen + annLen} where max=${max})`);
-  const headLen = HEADER_SIZE + annLen;
+  const headerSize = wire.headerSize;
+  const headLen = headerSize + annLen;
   const whole = options.whole === true && parts === null && headLen + dataLen <= SINGLE_WRITE_MAX;
   const head = Buffer.allocUnsafe(whole ? headLen + dataLen : headLen);
   seq &= 0xffff;
-  const sum = headerChecksum(type, flags, seq, dataLen, serializerId, annLen);
-  // byte stores: the Buffer write helpers cost more than the header itself
-  head[0] = 0x50; // "PYRO"
-  head[1] = 0x59;
-  head[2] = 0x52;
-  head[3] = 0x4f;
-  head[4] = PROTOCOL_VERSION >>> 8;
-  head[5] = PROTOCOL_VERSION & 0xff;
-  head[6] = type >>> 8;
-  head[7] = type & 0xff;
-  head[8] = flags >>> 8;
-  head[9] = flags & 0xff;
-  head[10] = seq >>> 8;
-  head[11] = seq & 0xff;
-  head[12] = dataLen >>> 24;
-  head[13] = (dataLen >>> 16) & 0xff;
-  head[14] = (dataLen >>> 8) & 0xff;
-  head[15] = dataLen & 0xff;
-  head[16] = serializerId >>> 8;
-  head[17] = serializerId & 0xff;
-  head[18] = annLen >>> 8;
-  head[19] = annLen & 0xff;
-  head[20] = 0;
-  head[21] = 0;
-  head[22] = sum >>> 8;
-  head[23] = sum & 0xff;
-  if (annotations) {
-    let off = HEADER_SIZE;
+  wire.encodeHeader(head, type, flags, seq, dataLen, serializerId, annLen, corr);
+  if (annotations && annLen) {
+    let off = headerSize;
+    const wide = wire.chunkHeaderSize === 8;
     for (const [k, v] of annotations) {
+      if (corr !== null && k === "CORR" && v === corr) continue;
       // byte stores: the key is 4 ASCII characters (checked above), too short for a native write to pay off
       head[off] = k.charCodeAt(0);
       head[off + 1] = k.charCodeAt(1);
       head[off + 2] = k.charCodeAt(2);
       head[off + 3] = k.charCodeAt(3);
-      head[off + 4] = v.length >>> 8;
-      head[off + 5] = v.length & 0xff;
-      head.set(v, off + 6);
-      off += 6 + v.length;
+      if (wide) {
+        head.writeUInt32BE(v.length, off + 4);
+        off += 8;
+      } else {
+        head[off + 4] = v.length >>> 8;
+        head[off + 5] = v.length & 0xff;
+        off += 6;
+      }
+      head.set(v, off);
+      off += v.length;
     }
   }
   if (whole) {

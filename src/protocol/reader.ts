@@ -6,21 +6,15 @@
 
 import { inflateSync } from "node:zlib";
 import { MessageTooLargeError, ProtocolError, SecurityError } from "../errors.js";
-import {
-  FLAGS_COMPRESSED,
-  HEADER_SIZE,
-  PROTOCOL_VERSION,
-  computeHmac,
-  headerChecksum,
-  hmacEquals,
-  type Annotations,
-  type Message,
-} from "./message.js";
+import { FLAGS_COMPRESSED, computeHmac, hmacEquals, type Annotations, type Message } from "./message.js";
+import { PYRO4, checkPreamble, type HeaderLengths, type WireFormat } from "./wire.js";
 
 export interface ReaderOptions {
   /** 0 = unlimited (Pyro4's MAX_MESSAGE_SIZE). Applies to annotations + payload, and to decompressed size. */
   maxMessageSize?: number;
   hmacKey?: Uint8Array | null;
+  /** The protocol to read: Pyro4's 48 (default) or Pyro5's 502. */
+  wire?: WireFormat;
 }
 
 /** Protocol errors thrown by the reader carry the header they belong to when it was readable. */
@@ -55,15 +49,20 @@ export class MessageReader {
   private transient = false;
   maxMessageSize: number;
   hmacKey: Uint8Array | null;
+  readonly wire: WireFormat;
+  private readonly headerSize: number;
+  private readonly lens: HeaderLengths = { annLen: 0, dataLen: 0 };
 
   constructor(options: ReaderOptions = {}) {
     this.maxMessageSize = options.maxMessageSize ?? 0;
     this.hmacKey = options.hmacKey ?? null;
+    this.wire = options.wire ?? PYRO4;
+    this.headerSize = this.wire.headerSize;
   }
 
   /** Bytes received but not yet part of a complete message (a parsed header counts: its message has started). */
   get pending(): number {
-    return this.buffered + this.filled + (this.header ? HEADER_SIZE : 0);
+    return this.buffered + this.filled + (this.header ? this.headerSize : 0);
   }
 
   /**
@@ -107,13 +106,19 @@ export class MessageReader {
       this.buffered += chunk.length;
       for (;;) {
         if (!this.header) {
-          if (this.buffered < HEADER_SIZE) break;
+          const hs = this.headerSize;
+          if (this.buffered < hs) {
+            // magic and version are checked as soon as they are here: a peer speaking the other protocol version
+            // (a Pyro4 client's shorter header) gets its error now, not after a wait for bytes that never come
+            if (this.buffered >= 6) this.checkStart();
+            break;
+          }
           const first = this.chunks[0]!;
-          if (first.length - this.off >= HEADER_SIZE) {
+          if (first.length - this.off >= hs) {
             // read in place: no view, no copy
             this.parseHeader(first, this.off);
-            this.skip(first, HEADER_SIZE);
-          } else this.parseHeader(this.take(HEADER_SIZE), 0);
+            this.skip(first, hs);
+          } else this.parseHeader(this.take(hs), 0);
         }
         if (this.buffered < this.bodyLen) {
           // a transient chunk's share is copied either way: straight into the body buffer is the only copy
@@ -220,28 +225,29 @@ export class MessageReader {
     return result;
   }
 
-  private parseHeader(h: Buffer, at: number): void {
-    // byte reads: the Buffer read helpers validate their offset on every call (h holds 24 bytes from `at`)
-    const magic = u32(h, at);
-    const version = u16(h, at + 4);
-    if (magic !== 0x5059524f || version !== PROTOCOL_VERSION) {
-      const hint =
-        magic === 0x5059524f
-          ? ` (peer speaks protocol ${version}${version >= 500 ? ", that is Pyro5" : ""}; we speak ${PROTOCOL_VERSION})`
-          : " (not a Pyro message)";
-      throw new ProtocolError("invalid data or unsupported protocol version" + hint);
+  /** Validate the first 6 buffered bytes of a header that is not complete yet. */
+  private checkStart(): void {
+    const first = this.chunks[0]!;
+    if (first.length - this.off >= 6) checkPreamble(first, this.off, this.wire);
+    else {
+      const six = Buffer.allocUnsafe(6);
+      let pos = 0;
+      for (let c = 0; pos < 6; c++) {
+        const chunk = this.chunks[c]!;
+        const start = c === 0 ? this.off : 0;
+        const n = Math.min(chunk.length - start, 6 - pos);
+        chunk.copy(six, pos, start, start + n);
+        pos += n;
+      }
+      checkPreamble(six, 0, this.wire);
     }
-    const type = u16(h, at + 6);
-    const flags = u16(h, at + 8);
-    const seq = u16(h, at + 10);
-    const dataLen = u32(h, at + 12) | 0; // signed, as Pyro4 packs it
-    const serializerId = u16(h, at + 16);
-    const annLen = u16(h, at + 18);
-    const checksum = u16(h, at + 22);
-    if (checksum !== headerChecksum(type, flags, seq, dataLen, serializerId, annLen))
-      throw new ProtocolError("header checksum mismatch");
-    if (dataLen < 0) throw new ProtocolError(`invalid data length in header: ${dataLen}`);
-    const msg: Message = { type, flags, seq, serializerId, annotations: null, data: EMPTY_BUF };
+  }
+
+  private parseHeader(h: Buffer, at: number): void {
+    const lens = this.lens;
+    const msg = this.wire.decodeHeader(h, at, lens);
+    const dataLen = lens.dataLen;
+    const annLen = lens.annLen;
     if (this.maxMessageSize > 0 && dataLen + annLen > this.maxMessageSize) {
       const err: ErrorWithMessage = new MessageTooLargeError(
         `max message size exceeded (${dataLen + annLen} where max=${this.maxMessageSize})`,
@@ -259,20 +265,24 @@ export class MessageReader {
     this.header = null;
     const annLen = this.annLen;
     if (annLen) {
-      const ann: Annotations = new Map();
+      // msg.annotations may already hold what the header carried (Pyro5's correlation id)
+      const ann: Annotations = msg.annotations ?? new Map();
+      const ch = this.wire.chunkHeaderSize;
       let i = 0;
       while (i < annLen) {
-        if (i + 6 > annLen) throw this.fail(msg, new ProtocolError("invalid annotation chunk: truncated header"));
+        if (i + ch > annLen) throw this.fail(msg, new ProtocolError("invalid annotation chunk: truncated header"));
         const key = annotationKey(body, i);
-        const len = u16(body, i + 4);
-        if (i + 6 + len > annLen) throw this.fail(msg, new ProtocolError(`invalid annotation chunk '${key}': length beyond annotations`));
-        ann.set(key, body.subarray(i + 6, i + 6 + len));
-        i += 6 + len;
+        // Pyro4 and Pyro5 both decode keys as ASCII and drop the connection otherwise
+        if (key === null) throw this.fail(msg, new ProtocolError("invalid annotation chunk: key is not ASCII"));
+        const len = ch === 6 ? u16(body, i + 4) : u32(body, i + 4);
+        if (i + ch + len > annLen) throw this.fail(msg, new ProtocolError(`invalid annotation chunk '${key}': length beyond annotations`));
+        ann.set(key, body.subarray(i + ch, i + ch + len));
+        i += ch + len;
       }
       msg.annotations = ann;
     }
     msg.data = annLen ? body.subarray(annLen) : body;
-    const mac = msg.annotations?.get("HMAC");
+    const mac = this.wire.hmac ? msg.annotations?.get("HMAC") : undefined;
     if (mac && this.hmacKey && this.hmacKey.length) {
       if (!hmacEquals(mac, computeHmac(this.hmacKey, msg.data, msg.annotations)))
         throw this.fail(msg, new SecurityError("message hmac mismatch"));
@@ -310,11 +320,12 @@ function u32(b: Buffer, i: number): number {
   return ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
 }
 
-/** The 4-character key at `i`: the keys every message carries come as constants, others are decoded. */
-function annotationKey(b: Buffer, i: number): string {
+/** The 4-character key at `i` (null if not ASCII): the keys every message carries come as constants, others are decoded. */
+function annotationKey(b: Buffer, i: number): string | null {
   const k = u32(b, i);
   if (k === 0x434f5252) return "CORR";
   if (k === 0x484d4143) return "HMAC";
+  if (k & 0x80808080) return null;
   return b.toString("latin1", i, i + 4);
 }
 

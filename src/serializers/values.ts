@@ -6,6 +6,7 @@
 import { SerializeError, PyroError, RemoteError, pyroErrorClasses, pythonMessage, setRemoteTraceback } from "../errors.js";
 import { errorTraceback, pythonNameOf } from "../python/exceptions.js";
 import { URI } from "../uri.js";
+import { PYRO4_VALUES, PYRO5_VALUES, activeDialect, type ValueDialect } from "./dialect.js";
 
 // The marker types moved to python/types.ts (the Python-compatibility layer below the serializers).
 export { Tuple, tuple, toTuple, newTuple, isTuple, FrozenSet, frozenset, isFrozenSet, Complex, Float, float } from "../python/types.js";
@@ -75,7 +76,7 @@ export function classToDict(value: object): Record<string, unknown> {
     const e = encoders[i]!;
     if (e.match(value)) return e.encode(value);
   }
-  if (value instanceof URI) return { __class__: "Pyro4.core.URI", state: toTuple(value.state()) };
+  if (value instanceof URI) return { __class__: activeDialect().uriClass, state: toTuple(value.state()) };
   if (value instanceof Error) return errorToDict(value);
   const ctorName = (value as { constructor?: { name?: string } }).constructor?.name ?? "object";
   const dict: Record<string, unknown> = { __class__: ctorName };
@@ -98,14 +99,16 @@ export function dictToClass(dict: Record<string, unknown>): unknown {
   const hook = decoders.get(cls);
   if (hook) return hook(cls, dict);
   switch (cls) {
-    case "Pyro4.core.URI": {
+    case "Pyro4.core.URI":
+    case "Pyro5.core.URI": {
       const state = dict.state as unknown[];
       return URI.fromState(state);
     }
     case "float":
       if (typeof dict.value === "string") return parsePythonFloat(dict.value);
       break;
-    case "Pyro4.futures._ExceptionWrapper": {
+    case "Pyro4.futures._ExceptionWrapper":
+    case "Pyro5.core._ExceptionWrapper": {
       const ex = dict.exception;
       if (ex instanceof Error) return new ExceptionWrapper(ex);
       if (ex === null || typeof ex !== "object") throw new SerializeError("invalid _ExceptionWrapper: its exception is not an exception dict");
@@ -120,7 +123,7 @@ export function dictToClass(dict: Record<string, unknown>): unknown {
 export class ExceptionWrapper {
   constructor(readonly exception: Error) {}
 }
-registerClassToDict(ExceptionWrapper, (w) => ({ __class__: "Pyro4.futures._ExceptionWrapper", exception: errorToDict(w.exception) }));
+registerClassToDict(ExceptionWrapper, (w) => ({ __class__: activeDialect().exceptionWrapperClass, exception: errorToDict(w.exception) }));
 
 export function parsePythonFloat(text: string): number {
   const t = text.trim().toLowerCase();
@@ -141,9 +144,15 @@ export function setKey(obj: Record<string, unknown>, key: string, value: unknown
 // ---------------------------------------------------------------------------------------------------
 // Exceptions
 
+/** An error's Python class name in a dialect: our classes are named after Pyro4's errors module; a Pyro5 peer
+ * rebuilds them from its own. */
+function dialectName(name: string, d: ValueDialect): string {
+  return d !== PYRO4_VALUES && name.startsWith(PYRO4_VALUES.errorsPrefix) ? d.errorsPrefix + name.slice(PYRO4_VALUES.errorsPrefix.length) : name;
+}
+
 /** Pyro4's exception dict for an error (the daemon sends this with the EXCEPTION flag). */
-export function errorToDict(err: Error, traceback?: string[] | null): Record<string, unknown> {
-  const cls = pythonNameOf(err);
+export function errorToDict(err: Error, traceback?: string[] | null, dialect: ValueDialect = activeDialect()): Record<string, unknown> {
+  const cls = dialectName(pythonNameOf(err), dialect);
   let args: unknown[];
   const attributes: Record<string, unknown> = {};
   if (err instanceof RemoteError) {
@@ -171,7 +180,8 @@ export function dictToError(dict: Record<string, unknown>): Error {
   const cls = String(dict.__class__ ?? "builtins.Exception");
   const args = Array.isArray(dict.args) ? Array.from(dict.args as unknown[]) : dict.args == null ? [] : [dict.args];
   const attrs = (dict.attributes && typeof dict.attributes === "object" ? dict.attributes : {}) as Record<string, unknown>;
-  const short = cls.startsWith("Pyro4.errors.") ? cls.slice(13) : cls.includes(".") ? null : cls;
+  const short =
+    cls.startsWith(PYRO4_VALUES.errorsPrefix) || cls.startsWith(PYRO5_VALUES.errorsPrefix) ? cls.slice(13) : cls.includes(".") ? null : cls;
   // The class name comes from the peer: only own entries count ("constructor", "__proto__", "toString" are not
   // error classes, whatever Object.prototype says).
   const ctor = short !== null && Object.hasOwn(pyroErrorClasses, short) ? pyroErrorClasses[short] : undefined;

@@ -10,8 +10,8 @@ import { encodeMessage, writeMessage, type Annotations, type Payload, type Messa
 import { MessageReader, type ErrorWithMessage } from "../protocol/reader.js";
 import type { ClientConnection, Resource } from "./context.js";
 import type { DaemonCore } from "./daemon-core.js";
-import { handshake, sendConnectFail } from "./handshake.js";
-import { MARSHAL_ID, errorCode, type ServedConnection } from "./reply.js";
+import { handshake, refuseUnreadable } from "./handshake.js";
+import { errorCode, type ServedConnection } from "./reply.js";
 import { RequestHandler } from "./requests.js";
 import { debug } from "../observe/log.js";
 import { frameReceive, frameSend } from "../observe/channels.js";
@@ -53,7 +53,7 @@ export class Connection implements ServedConnection {
     this.peer = socket.remoteAddress
       ? { address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily }
       : { path: daemon.locationStr.startsWith("./u:") ? daemon.locationStr.slice(4) : undefined };
-    this.reader = new MessageReader({ maxMessageSize: daemon.maxMessageSize, hmacKey: daemon.hmacKey });
+    this.reader = new MessageReader({ maxMessageSize: daemon.maxMessageSize, hmacKey: daemon.hmacKey, wire: daemon.wire });
     this.requests = new RequestHandler(this, daemon);
     socket.on("data", (chunk) => this.onData(chunk));
     socket.on("error", (e) => debug("connection %d socket error: %s", this.id, e.message));
@@ -151,7 +151,7 @@ export class Connection implements ServedConnection {
     if (!this.handshaken && !this.pumping && errorCode(e) !== "ERR_PYRO4_MESSAGE_TOO_LARGE") {
       // Pyro4 answers a bad first message with a marshal-encoded CONNECTFAIL (seq 0), then hangs up.
       this.queue.length = 0;
-      sendConnectFail(this, this.daemon, 0, MARSHAL_ID, String(e.message), null);
+      refuseUnreadable(this, this.daemon, String(e.message));
       this.closeAfterWrite();
     } else if (this.pumping) {
       // Like Pyro4's one-thread-per-connection loop: requests read before the bad bytes still get their answer.
@@ -259,6 +259,7 @@ export class Connection implements ServedConnection {
       compress,
       maxMessageSize: this.daemon.maxMessageSize,
       whole: true,
+      wire: this.daemon.wire,
     });
     if (this.closed) return;
     if (frameSend.hasSubscribers) publishSend("server", this.id, head, body);

@@ -7,6 +7,7 @@ import type { Annotations } from "../protocol/message.js";
 import type { ClientConnection } from "./context.js";
 import type { Exposure, InstanceCreator, InstanceMode } from "./expose.js";
 import type { StreamRegistry } from "./streams.js";
+import type { WireFormat } from "../protocol/wire.js";
 
 export interface Registration {
   id: string;
@@ -30,6 +31,8 @@ export interface DaemonCore<C extends ClientConnection = ClientConnection> {
   readonly iterStreaming: boolean;
   readonly streamFallback: "list" | "error";
   readonly acceptedSerializers: Set<number>;
+  /** The one protocol this daemon speaks (chosen at creation). */
+  readonly wire: WireFormat;
   readonly streams: StreamRegistry;
   readonly replacer: ((value: object) => unknown) | undefined;
   /** Milliseconds; 0 = none. */

@@ -8,6 +8,9 @@ import { config } from "../config.js";
 import { DaemonError, PyroError } from "../errors.js";
 import { DAEMON_NAME, type Annotations } from "../protocol/message.js";
 import { getSerializer, serializerIds, type SerializerName } from "../serializers/index.js";
+import { PYRO5_VALUES, activeDialect, type ValueDialect } from "../serializers/dialect.js";
+import { serializerFor } from "../serializers/pyro5.js";
+import { wireFormat, type WireFormat } from "../protocol/wire.js";
 import { float, tuple } from "../serializers/values.js";
 import { URI } from "../uri.js";
 import { listen, type Listener } from "../transport/listen.js";
@@ -51,6 +54,8 @@ export interface DaemonOptions {
   natport?: number | null;
   /** Shared HMAC key (Pyro4's daemon._pyroHmacKey). */
   hmacKey?: string | Uint8Array | null;
+  /** 4 (default): serve Pyro4 clients (protocol 48). 5: serve Pyro5 clients (protocol 502, no HMAC). */
+  protocol?: 4 | 5;
   /** Default config.SERIALIZERS_ACCEPTED (serpent, marshal, json; msgpack is opt-in as in Pyro4). */
   serializersAccepted?: Iterable<SerializerName>;
   /** Bytes; 0 = unlimited. Default config.MAX_MESSAGE_SIZE. */
@@ -121,7 +126,7 @@ export interface RegisterOptions extends ExposureOptions {
 
 /** Pyro4's serialized Proxy: what a Python client turns into a Pyro4.core.Proxy. */
 export interface ProxyDict {
-  __class__: "Pyro4.core.Proxy";
+  __class__: "Pyro4.core.Proxy" | "Pyro5.client.Proxy";
   state: unknown[];
 }
 
@@ -144,6 +149,7 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
   readonly iterStreaming: boolean;
   readonly streamFallback: "list" | "error";
   readonly acceptedSerializers: Set<number>;
+  readonly wire: WireFormat;
   readonly autoproxy: boolean;
   readonly requireExpose: boolean;
   readonly maxConnections: number;
@@ -182,7 +188,9 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
     if ((nathost == null) !== (natport == null)) throw new TypeError("must provide natport with nathost");
     this.nathost = nathost ?? null;
     this.natport = natport ?? null;
+    this.wire = wireFormat(options.protocol);
     this.hmacKey = toKey(options.hmacKey);
+    if (this.hmacKey && !this.wire.hmac) throw new PyroError("Pyro5 has no HMAC signing (removed in Pyro5): use TLS (ssl option) instead");
     this.maxMessageSize = options.maxMessageSize ?? config.MAX_MESSAGE_SIZE;
     this.commTimeout = options.commTimeout ?? config.COMMTIMEOUT * 1000;
     this.compression = options.compression ?? config.COMPRESSION;
@@ -207,7 +215,7 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
       const id = serializerIds[name];
       if (id === undefined) throw new PyroError(`unknown serializer in accepted list: '${name}'`);
       getSerializer(name); // refuses the pickle family
-      this.acceptedSerializers.add(id);
+      this.acceptedSerializers.add(serializerFor(this.wire.values, name).id);
     }
     this.replacer = this.autoproxy ? (value: object) => this.autoproxyReplace(value) : undefined;
     // Like Pyro4's global autoproxy: this daemon's objects passed as call arguments on any proxy travel as proxies.
@@ -336,11 +344,13 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
   }
 
   /** The serialized Pyro4 Proxy for a registered object, pre-filled with its metadata (Pyro4's proxyFor). */
-  proxyFor(objectOrId: object | string, nat = true): ProxyDict {
+  proxyFor(objectOrId: object | string, nat = true, dialect: ValueDialect = this.wire.values): ProxyDict {
     const uri = this.uriFor(objectOrId, nat);
     const reg = this.objectsById.get(uri.object);
     if (!reg) throw new DaemonError("object isn't registered in this daemon");
     const meta = reg.exposure.metadata(true) as { methods: string[]; oneway: string[]; attrs: string[] };
+    if (dialect === PYRO5_VALUES)
+      return { __class__: "Pyro5.client.Proxy", state: tuple<unknown>(uri.asString(), tuple(...meta.oneway), tuple(...meta.methods), tuple(...meta.attrs), "hello", null) };
     return {
       __class__: "Pyro4.core.Proxy",
       state: tuple<unknown>(uri.asString(), tuple(...meta.oneway), tuple(...meta.methods), tuple(...meta.attrs), float(0), null, "hello", 0, null),
@@ -354,7 +364,7 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
       if (typeof ctor === "function") r = registeredIn.get(ctor);
     }
     if (!r || r.daemon !== this || !this.objectsById.has(r.id)) return undefined;
-    return this.proxyFor(r.id);
+    return this.proxyFor(r.id, true, activeDialect()); // in the class names of the message being serialized
   }
 
   lookup(objectId: string): Registration | undefined {

@@ -6,11 +6,12 @@
 import { DaemonError, ProtocolError, PyroError, SerializeError } from "../errors.js";
 import { FLAGS_META_ON_CONNECT, MSG_CONNECT, MSG_CONNECTFAIL, MSG_CONNECTOK, type Message } from "../protocol/message.js";
 import { getSerializer } from "../serializers/index.js";
+import { serializerFor } from "../serializers/pyro5.js";
 import { isPlainObject } from "../serializers/values.js";
 import { contextStorage, type Context } from "./context.js";
 import type { DaemonCore } from "./daemon-core.js";
 import { debug } from "../observe/log.js";
-import { MARSHAL_ID, asError, errorCode, newContext, responseAnnotations, type ServedConnection } from "./reply.js";
+import { asError, errorCode, newContext, responseAnnotations, type ServedConnection } from "./reply.js";
 
 /** marshal of a str, for early CONNECTFAILs when the marshal serializer is unavailable: TYPE_UNICODE 'u'. */
 function marshalString(s: string): Buffer {
@@ -26,13 +27,18 @@ function marshalString(s: string): Buffer {
   }
 }
 
+/** marshal's wire id in the daemon's protocol (3 in Pyro4, 2 in Pyro5): early CONNECTFAILs use it. */
+function marshalId(daemon: DaemonCore): number {
+  return daemon.wire.values.ids.marshal!;
+}
+
 /** Answer CONNECTFAIL with `text`, in the client's serializer when possible, else in marshal. */
-export function sendConnectFail(conn: ServedConnection, daemon: DaemonCore, seq: number, serializerId: number, text: string, ctx: Context | null): void {
+function sendConnectFail(conn: ServedConnection, daemon: DaemonCore, seq: number, serializerId: number, text: string, ctx: Context | null): void {
   let data: Buffer;
   try {
-    data = serializerId === MARSHAL_ID ? marshalString(text) : getSerializer(serializerId).serializeData(text);
+    data = serializerId === marshalId(daemon) ? marshalString(text) : serializerFor(daemon.wire.values, serializerId).serializeData(text);
   } catch {
-    serializerId = MARSHAL_ID;
+    serializerId = marshalId(daemon);
     data = marshalString(text);
   }
   try {
@@ -42,12 +48,17 @@ export function sendConnectFail(conn: ServedConnection, daemon: DaemonCore, seq:
   }
 }
 
+/** The answer to a first message that could not be read: a marshal-encoded CONNECTFAIL with seq 0. */
+export function refuseUnreadable(conn: ServedConnection, daemon: DaemonCore, text: string): void {
+  sendConnectFail(conn, daemon, 0, marshalId(daemon), text, null);
+}
+
 /**
  * The first message of a connection: validate, answer CONNECTOK (with metadata) or CONNECTFAIL. True when
  * accepted; `deniedReason` refuses every client (the daemon has no free connection slot).
  */
 export async function handshake(conn: ServedConnection, daemon: DaemonCore, deniedReason: string | null, msg: Message): Promise<boolean> {
-  let serializerId = MARSHAL_ID;
+  let serializerId = marshalId(daemon);
   let seq = 0;
   let ctx: Context | null = null;
   try {
@@ -58,7 +69,7 @@ export async function handshake(conn: ServedConnection, daemon: DaemonCore, deni
       throw new SerializeError(`message used serializer that is not accepted: ${msg.serializerId}`);
     ctx = newContext(conn, msg);
     serializerId = msg.serializerId;
-    const serializer = getSerializer(serializerId);
+    const serializer = serializerFor(daemon.wire.values, serializerId);
     const data = serializer.deserializeData(msg.data);
     let handshakeData: unknown = null;
     let objectId: unknown = null;

@@ -18,8 +18,6 @@ export interface ServedConnection extends ClientConnection {
   closeAfterWrite(): void;
 }
 
-export const MARSHAL_ID = 3;
-
 // Correlation ids for requests that bring none: version-4 UUID bytes made of a random per-process base with a
 // counter in the last six bytes. A correlation id must be unique, not secret; drawing 16 random bytes per call
 // (Pyro4's uuid4()) showed up in the daemon's profile.

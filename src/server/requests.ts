@@ -18,7 +18,8 @@ import {
   type Annotations,
   type Message,
 } from "../protocol/message.js";
-import { getSerializer, type Serializer } from "../serializers/index.js";
+import type { Serializer } from "../serializers/index.js";
+import { serializerFor } from "../serializers/pyro5.js";
 import { ExceptionWrapper, errorToDict, tuple } from "../serializers/values.js";
 import { contextStorage, type Context } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
@@ -69,7 +70,7 @@ export class RequestHandler {
     try {
       if (!this.daemon.acceptedSerializers.has(msg.serializerId))
         throw new SerializeError(`message used serializer that is not accepted: ${msg.serializerId}`);
-      serializer = getSerializer(msg.serializerId);
+      serializer = serializerFor(this.daemon.wire.values, msg.serializerId);
       if (msg.flags & FLAGS_KEEPSERIALIZED)
         throw new PyroError("this daemon does not support SerializedBlob calls (FLAGS_KEEPSERIALIZED)");
       if (msg.data.length === 0) throw emptyCallError(serializer.name);
@@ -268,7 +269,7 @@ export class RequestHandler {
       let ser = serializer;
       if (!ser) {
         try {
-          ser = getSerializer(msg.serializerId);
+          ser = serializerFor(this.daemon.wire.values, msg.serializerId);
         } catch {
           ser = null;
         }
@@ -287,12 +288,12 @@ export class RequestHandler {
     const tb = traceback !== undefined ? traceback : this.daemon.detailedTraceback ? detailedTraceback(err) : undefined;
     let data: Buffer;
     try {
-      data = serializer.serializeData(errorToDict(err, tb));
+      data = serializer.serializeData(errorToDict(err, tb, this.daemon.wire.values));
     } catch (e2) {
       const fallback = new PyroError(
         `Error serializing exception: ${(e2 as Error).message}. Original exception: ${err.name}: ${err.message}`,
       );
-      data = serializer.serializeData(errorToDict(fallback, tb ?? null));
+      data = serializer.serializeData(errorToDict(fallback, tb ?? null, this.daemon.wire.values));
     }
     const user = this.daemon.userAnnotations();
     let ann = annotations;

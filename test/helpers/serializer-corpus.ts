@@ -25,13 +25,19 @@ export interface CorpusCase {
 }
 
 /** Register both corpus tests for `ser` ("json" or "msgpack"); `show` renders payload bytes in failure messages. */
-export function corpusTests(ser: Serializer, cases: CorpusCase[], show: (data: Buffer) => string): void {
+export function corpusTests(
+  ser: Serializer,
+  cases: CorpusCase[],
+  show: (data: Buffer) => string,
+  /** The Python side: Pyro4's (default) or another fixture, e.g. the Pyro5 one with its PYTHONPATH. */
+  peer: { fixture: string; env: Record<string, string>; label: string } = { fixture: "serializer_interop.py", env: {}, label: "Pyro4" },
+): void {
   const py2ts = cases.filter((c) => c.dir !== "ts2py");
   const ts2py = cases.filter((c) => c.dir !== "py2ts");
-  const env = { TZ: "UTC" };
-  const python = (input: unknown) => runPython(["serializer_interop.py", ser.name], { env, input: JSON.stringify(input) });
+  const env = { TZ: "UTC", ...peer.env };
+  const python = (input: unknown) => runPython([peer.fixture, ser.name], { env, input: JSON.stringify(input) });
 
-  test(`${ser.name}: Python Pyro4's serializer output decodes to the expected TS values`, () => {
+  test(`${ser.name}: Python ${peer.label}'s serializer output decodes to the expected TS values`, () => {
     assert.ok(py2ts.length >= 150, `only ${py2ts.length} cases`);
     const out = JSON.parse(python({ mode: "dump", cases: py2ts.map(({ name, py, call }) => ({ name, py, call })) })) as Array<{ name: string; hex: string }>;
     assert.equal(out.length, py2ts.length);
@@ -50,7 +56,7 @@ export function corpusTests(ser: Serializer, cases: CorpusCase[], show: (data: B
     assert.deepEqual(failures, []);
   });
 
-  test(`${ser.name}: our encodings decode in Python Pyro4 to the expected values, byte-identical to Pyro4's own`, () => {
+  test(`${ser.name}: our encodings decode in Python ${peer.label} to the expected values, byte-identical to ${peer.label}'s own`, () => {
     assert.ok(ts2py.length >= 150, `only ${ts2py.length} cases`);
     const input = ts2py.map((c) => {
       const v = "enc" in c ? c.enc : c.ts;
