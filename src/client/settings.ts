@@ -1,5 +1,5 @@
-// A proxy's settings and what it knows of the remote object: the options it was made with (serializer, timeout,
-// HMAC key, handshake data, correlation id and annotations, TLS...), the object's metadata (exposed methods,
+// A proxy's settings and what it knows of the remote object: the options it was made with (protocol, serializer,
+// timeout, HMAC key, handshake data, correlation id and annotations, TLS...), the object's metadata (exposed methods,
 // oneway methods, attributes) and the checks of a call against it. ProxyCore (core.ts, the request queue)
 // extends this class and connect.ts reads it, so the handshake code needs nothing of the queue.
 
