@@ -18,6 +18,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class EchoServer {
   _verbose = false;
   _must_shutdown = false;
+  /** error()'s ValueError text: Pyro4's and Pyro5's echo servers word it differently. */
+  _errorText = "expected error from echoserver error() method";
   /** Where verbose lines go (stdout by default). */
   _print: (line: string) => void = (line) => console.log(line);
 
@@ -30,7 +32,7 @@ export class EchoServer {
   /** generates a simple exception without text */
   error(): never {
     if (this._verbose) this._print(`${asctime()} - error: generating exception`);
-    throw new PythonError("ValueError", "expected error from echoserver error() method");
+    throw new PythonError("ValueError", this._errorText);
   }
 
   /** generates a simple exception with message */
@@ -132,6 +134,13 @@ export const echoserverParser: ParserSpec = {
   ],
 };
 
+// `pyro5 echoserver`: Pyro5/utils/echoserver.py main() (argparse): the same options minus -k (Pyro5 has no HMAC)
+export const echoserver5Parser: ParserSpec = {
+  prog: "pyro5 echoserver",
+  options: echoserverParser.options.filter((o) => o.long !== "key"),
+};
+const PYRO5_ERROR_TEXT = "this is the generated error from echoserver echo() method";
+
 interface Opts {
   host: string;
   port: number;
@@ -149,6 +158,8 @@ export interface EchoserverIO {
   /** Called once the daemon listens (tests use it to learn the URI and stop the server). */
   onReady?: (info: { daemon: Daemon; echo: EchoServer; uri: string }) => void;
   env?: NodeJS.ProcessEnv;
+  /** 4 (default): `pyro4 echoserver`, a Pyro4 daemon. 5: `pyro5 echoserver`, a Pyro5 one (protocol 502). */
+  protocol?: 4 | 5;
 }
 
 /** Run the echo server until its shutdown() method is called (or the daemon is closed). Returns the exit code. */
@@ -156,17 +167,20 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
   const out = io.out ?? ((l: string) => process.stdout.write(l + "\n"));
   const err = io.err ?? ((l: string) => process.stderr.write(l + "\n"));
   const env = io.env ?? process.env;
+  const pyro5 = io.protocol === 5;
+  const wire = pyro5 ? { protocol: 5 as const } : {};
   let o: Opts;
   try {
     // positional arguments are ignored, as the Python tool does
-    o = parseOptions(argv, echoserverParser).options as unknown as Opts;
+    o = parseOptions(argv, pyro5 ? echoserver5Parser : echoserverParser).options as unknown as Opts;
   } catch (e) {
     if (!(e instanceof OptParseExit)) throw e;
     (e.toStderr ? err : out)(e.output.replace(/\n$/, ""));
     return e.status;
   }
   if (o.key) err("UserWarning: using -k to supply HMAC key on the command line is a security problem and is deprecated since Pyro 4.72. See the documentation for an alternative.");
-  if (env.PYRO_HMAC_KEY !== undefined) {
+  if (pyro5) o.key = null;
+  else if (env.PYRO_HMAC_KEY !== undefined) {
     if (o.key) {
       err("error: don't use -k and PYRO_HMAC_KEY at the same time");
       return 1;
@@ -176,14 +190,14 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
   if (o.verbose) o.quiet = false;
   if (!o.quiet) out("Starting Pyro's built-in test echo server.");
   const hmac = o.key ?? "";
-  if (!hmac && !o.quiet) out("Warning: HMAC key not set. Anyone can connect to this server!");
+  if (!hmac && !o.quiet && !pyro5) out("Warning: HMAC key not set. Anyone can connect to this server!");
 
   let nameserver: RunningNameServer | null = null;
   if (o.nameserver) {
     o.naming = true;
     const { startNameServer } = await import("../naming/server.js");
     try {
-      nameserver = await startNameServer({ host: o.host, hmacKey: hmac || null });
+      nameserver = await startNameServer({ host: o.host, hmacKey: hmac || null, ...wire });
     } catch (e) {
       err(`error: ${oneLine(e)}`);
       return 1;
@@ -192,7 +206,7 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
 
   let daemon: Daemon;
   try {
-    daemon = await Daemon.create({ host: o.host, port: o.port, unixsocket: o.unixsocket, hmacKey: hmac || null });
+    daemon = await Daemon.create({ host: o.host, port: o.port, unixsocket: o.unixsocket, hmacKey: hmac || null, ...wire });
   } catch (e) {
     err(`error: ${oneLine(e)}`);
     await nameserver?.close();
@@ -200,6 +214,7 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
   }
   const echo = new EchoServer();
   echo._verbose = o.verbose;
+  if (pyro5) echo._errorText = PYRO5_ERROR_TEXT;
   echo._print = out;
   const objectName = "test.echoserver";
   const uri = daemon.register(echo, objectName);
@@ -208,7 +223,7 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
       const { locateNS } = await import("../naming/locate.js");
       const host = nameserver ? nameserver.uri.host : null;
       const port = nameserver ? nameserver.uri.port : null;
-      const ns = await locateNS(host, port, { hmacKey: hmac || null });
+      const ns = await locateNS(host, port, pyro5 ? { protocol: 5 } : { hmacKey: hmac || null });
       try {
         await ns.register(objectName, uri);
         if (o.verbose) {

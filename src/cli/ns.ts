@@ -27,19 +27,32 @@ export const nsParser: ParserSpec = {
   ],
 };
 
+// `pyro5 ns`: Pyro5's nameserver.py main() (argparse) has the same flags minus -k (Pyro5 has no HMAC) and lists
+// no dbm storage; our --prune extension stays
+export const ns5Parser: ParserSpec = {
+  prog: "pyro5 ns",
+  options: nsParser.options
+    .filter((o) => o.long !== "key")
+    .map((o) => (o.long === "storage" ? { ...o, help: "Storage system to use (memory, sql:file)" } : o)),
+};
+
 export interface NsMainIo {
   out?: (line: string) => void;
   err?: (line: string) => void;
   /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
   stopSignal?: Promise<unknown>;
+  /** 4 (default): `pyro4 ns`, a Pyro4 name server. 5: `pyro5 ns`, a Pyro5 one (protocol 502, Pyro5's API). */
+  protocol?: 4 | 5;
 }
 
 export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number> {
   const out = io.out ?? ((l: string) => process.stdout.write(l + "\n"));
   const err = io.err ?? ((l: string) => process.stderr.write(l + "\n"));
+  const pyro5 = io.protocol === 5;
+  const prog = pyro5 ? "pyro5 ns" : "pyro4 ns";
   let parsed;
   try {
-    parsed = parseOptions(argv, nsParser);
+    parsed = parseOptions(argv, pyro5 ? ns5Parser : nsParser);
   } catch (e) {
     if (e instanceof OptParseExit) {
       (e.toStderr ? err : out)(e.output.replace(/\n$/, ""));
@@ -48,9 +61,9 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
     throw e;
   }
   const o = parsed.options;
-  let key = o.key as string | null;
+  let key = pyro5 ? null : (o.key as string | null);
   if (key) err("Warning: using -k to supply HMAC key on the command line is a security problem and is deprecated since Pyro 4.72. Use the PYRO_HMAC_KEY environment variable.");
-  if (process.env.PYRO_HMAC_KEY !== undefined) {
+  if (!pyro5 && process.env.PYRO_HMAC_KEY !== undefined) {
     if (key) {
       err("error: don't use -k and PYRO_HMAC_KEY at the same time");
       return 1;
@@ -61,11 +74,11 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
   if (o.prune != null) {
     prune = Number(o.prune);
     if (!(prune > 0) || !Number.isFinite(prune)) {
-      err(`pyro4 ns: error: option --prune: invalid number of seconds: '${o.prune}'`);
+      err(`${prog}: error: option --prune: invalid number of seconds: '${o.prune}'`);
       return 2;
     }
     if (!((o.pruneafter as number) >= 1)) {
-      err(`pyro4 ns: error: option --prune-after: must be at least 1`);
+      err(`${prog}: error: option --prune-after: must be at least 1`);
       return 2;
     }
   }
@@ -82,9 +95,10 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
       ...(o.nathost != null ? { nathost: o.nathost as string, natport: (o.natport as number | null) ?? config.NATPORT } : {}),
       hmacKey: key,
       prune: prune !== null ? { interval: prune, after: o.pruneafter as number } : null,
+      ...(pyro5 ? { protocol: 5 as const } : {}),
     });
   } catch (e) {
-    err(`pyro4 ns: error: ${oneLine(e)}`);
+    err(`${prog}: error: ${oneLine(e)}`);
     return 1;
   }
   if (ns.broadcastSkipped) out(ns.broadcastSkipped);
@@ -92,7 +106,8 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
   const existing = await ns.nameserver.count();
   if (existing > 1) out(`Persistent store contains ${existing} existing registrations.`);
   out(`NS running on ${ns.daemon.locationStr} (${ns.hostip})`);
-  if (!key) out("Warning: HMAC key not set. Anyone can connect to this server!");
+  // Pyro5 has no HMAC, so pyro5-ns prints no HMAC warning
+  if (!key && !pyro5) out("Warning: HMAC key not set. Anyone can connect to this server!");
   if (prune !== null) out(`Pruning dead registrations: check every ${prune} s, remove after ${o.pruneafter} failed checks.`);
   if (ns.daemon.natLocationStr) {
     out(`internal URI = ${ns.internalUri}`);

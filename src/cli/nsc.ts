@@ -24,6 +24,19 @@ export const nscParser: ParserSpec = {
   ],
 };
 
+// `pyro5 nsc`: Pyro5's nsc.py main() (argparse): the same options minus -k (no HMAC in Pyro5), and
+// yplookup_all / yplookup_any in place of listmeta_all / listmeta_any
+export const nsc5Parser: ParserSpec = {
+  prog: "pyro5 nsc",
+  usage:
+    "%prog [-h] [-n HOST] [-p PORT] [-u UNIXSOCKET] [-v]\n" +
+    "                 {list,lookup,register,remove,removematching,listmatching,yplookup_all,yplookup_any,setmeta,ping}",
+  options: nscParser.options.filter((o) => o.long !== "key"),
+};
+const command5Names = [
+  "list", "lookup", "register", "remove", "removematching", "listmatching", "yplookup_all", "yplookup_any", "setmeta", "ping",
+];
+
 const commandNames = [
   "register", "remove", "removematching", "list", "listmatching", "lookup", "listmeta_all", "listmeta_any", "setmeta", "ping",
 ];
@@ -33,6 +46,8 @@ export interface NscIo {
   err?: (text: string) => void;
   /** Answers the removematching confirmation (default: one line from stdin). */
   ask?: (prompt: string) => Promise<string>;
+  /** 4 (default): `pyro4 nsc` against a Pyro4 name server. 5: `pyro5 nsc` against a Pyro5 one. */
+  protocol?: 4 | 5;
 }
 
 /** Raised for wrong command arguments: pyro4-nsc's SystemExit(message), exit status 1. */
@@ -53,9 +68,11 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
   const write = io.out ?? ((t: string) => process.stdout.write(t));
   const writeErr = io.err ?? ((t: string) => process.stderr.write(t));
   const print = (...parts: string[]) => write(parts.join(" ") + "\n");
+  const pyro5 = io.protocol === 5;
+  const parser = pyro5 ? nsc5Parser : nscParser;
   let parsed;
   try {
-    parsed = parseOptions(argv, nscParser);
+    parsed = parseOptions(argv, parser);
   } catch (e) {
     if (e instanceof OptParseExit) {
       (e.toStderr ? writeErr : write)(e.output);
@@ -64,16 +81,24 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
     throw e;
   }
   const { options, args } = parsed;
-  let key = options.key as string | null;
+  let key = pyro5 ? null : (options.key as string | null);
   if (key) writeErr("Warning: using -k to supply HMAC key on the command line is a security problem and is deprecated since Pyro 4.72. Use the PYRO_HMAC_KEY environment variable.\n");
-  if (process.env.PYRO_HMAC_KEY !== undefined) {
+  if (!pyro5 && process.env.PYRO_HMAC_KEY !== undefined) {
     if (key) {
       writeErr("error: don't use -k and PYRO_HMAC_KEY at the same time\n");
       return 1;
     }
     key = process.env.PYRO_HMAC_KEY;
   }
-  if (!args.length || !commandNames.includes(args[0]!)) {
+  if (pyro5 && (!args.length || !command5Names.includes(args[0]!))) {
+    // argparse's wording for a missing or unknown positional choice
+    const why = !args.length
+      ? "the following arguments are required: command"
+      : `argument command: invalid choice: ${repr(args[0])} (choose from ${command5Names.map((c) => repr(c)).join(", ")})`;
+    writeErr(`${formatUsage(parser)}pyro5 nsc: error: ${why}\n`);
+    return 2;
+  }
+  if (!pyro5 && (!args.length || !commandNames.includes(args[0]!))) {
     writeErr(`${formatUsage(nscParser)}pyro4 nsc: error: invalid or missing command\n`);
     return 2;
   }
@@ -83,7 +108,8 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
   if (options.unixsocket) host = "./u:" + options.unixsocket;
   let ns: NameServerClient;
   try {
-    ns = await locateNS(host, options.port as number | null, { hmacKey: key });
+    // Pyro5's nsc defaults the host to "" (falsy: broadcast, then NS_HOST), as a missing host does here
+    ns = await locateNS(host || null, options.port as number | null, pyro5 ? { protocol: 5 } : { hmacKey: key });
   } catch (e) {
     // pyro4-nsc prints this on stdout and exits 0; a script needs the failure in the status too
     print(`Error: ${oneLine(e)}`);
@@ -93,7 +119,7 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
   try {
     if (verbose) print(`Name server found: ${ns.uri}`);
     try {
-      await handleCommand(ns, args, print, io.ask ?? defaultAsk);
+      await handleCommand(ns, args, print, io.ask ?? defaultAsk, pyro5);
     } catch (e) {
       if (e instanceof UsageExit) {
         writeErr(e.message + "\n");
@@ -114,13 +140,16 @@ async function handleCommand(
   args: string[],
   print: (...parts: string[]) => void,
   ask: (prompt: string) => Promise<string>,
+  pyro5: boolean,
 ): Promise<void> {
+  // Pyro5 sends metadata as a set and nsc prints it as one ({'a', 'b'}); Pyro4's nsc prints a list
+  const showTags = (tags: string[]) => repr(pyro5 ? new Set(tags) : tags);
   const printListResult = (result: Record<string, [string, string[]]>, title = "") => {
     print(`--------START LIST ${title}`);
     for (const name of Object.keys(result).sort(compareCodePoints)) {
       const [uri, metadata] = result[name]!;
       print(`${name} --> ${uri}`);
-      if (metadata.length) print("    metadata:", repr(metadata));
+      if (metadata.length) print("    metadata:", showTags(metadata));
     }
     print(`--------END LIST ${title}`);
   };
@@ -144,7 +173,7 @@ async function handleCommand(
       need(args.length === 2, "requires one argument: name");
       const [uri, metadata] = await ns.lookup(args[1]!, { returnMetadata: true });
       print(String(uri));
-      if (metadata.length) print("metadata:", repr(metadata));
+      if (metadata.length) print("metadata:", showTags(metadata));
       return;
     }
     case "register":
@@ -168,6 +197,7 @@ async function handleCommand(
       return;
     }
     case "setmeta": {
+      if (pyro5) need(args.length >= 2, "requires arguments: uri and zero or more meta tags");
       need(args.length >= 2, "requires at least 2 arguments: uri and zero or more meta tags");
       const metadata = new Set(args.slice(2));
       await ns.setMetadata(args[1]!, metadata);
@@ -182,6 +212,20 @@ async function handleCommand(
         args[0] === "listmeta_all"
           ? await ns.list({ metadataAll: tags, returnMetadata: true })
           : await ns.list({ metadataAny: tags, returnMetadata: true });
+      printListResult(result, " - searched by metadata");
+      return;
+    }
+    case "yplookup_all":
+    case "yplookup_any": {
+      need(args.length >= 2, "requires at least one metadata tag argument");
+      const tags = args.slice(1);
+      const all = args[0] === "yplookup_all";
+      // Pyro5's yplookup(meta_all, meta_any, return_metadata), called as Pyro5's nsc calls it
+      const raw = ((await ns.proxy.$call("yplookup", [], { meta_all: all ? tags : null, meta_any: all ? null : tags, return_metadata: true })) ??
+        {}) as Record<string, [unknown, Iterable<string> | null]>;
+      const result: Record<string, [string, string[]]> = {};
+      for (const [k, [u, t]] of Object.entries(raw))
+        Object.defineProperty(result, k, { value: [String(u), [...(t ?? [])]], enumerable: true, writable: true, configurable: true });
       printListResult(result, " - searched by metadata");
       return;
     }

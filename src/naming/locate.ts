@@ -37,6 +37,13 @@ export interface LocateNSOptions {
   nsAddresses?: readonly string[] | null;
   /** With nsAddresses: how long to wait for each address to accept and handshake, ms (default 2000). */
   connectTimeout?: number;
+  /** 4 (default): a Pyro4 name server. 5: a Pyro5 name server (protocol 502; no HMAC key). */
+  protocol?: 4 | 5;
+}
+
+/** The wire options of a name-server proxy: Pyro5 has no HMAC, so hmacKey is only passed for protocol 4. */
+function wireOptions(options: LocateNSOptions): { hmacKey: string | Uint8Array | null } | { protocol: 5 } {
+  return options.protocol === 5 ? { protocol: 5 } : { hmacKey: options.hmacKey ?? null };
 }
 
 /** PYRO_NS_HOSTS="h1:9090,h2:9090" as a list; null when unset or empty. */
@@ -77,7 +84,7 @@ async function locateAmong(
     const index = (start + k) % addresses.length;
     const uri = nsUriForAddress(addresses[index]!);
     const proxy = new Proxy(uri, {
-      hmacKey: options.hmacKey ?? null,
+      ...wireOptions(options),
       ...(options.serializer ? { serializer: options.serializer } : {}),
       timeout: connectTimeout,
       maxRetries: 0,
@@ -178,7 +185,7 @@ export async function locateNSProxy(
 ): Promise<Proxy> {
   const attempts: string[] = [];
   const proxyOptions = {
-    hmacKey: options.hmacKey ?? null,
+    ...wireOptions(options),
     ...(options.serializer ? { serializer: options.serializer } : {}),
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
   };
@@ -385,9 +392,10 @@ export async function locateNS(
 }
 
 // PYRONAME:/PYROMETA: resolution uses the full search (broadcast included) once this module is loaded.
-setNameServerLocator(async ({ host, port, hmacKey, timeout, nsAddresses }) =>
+setNameServerLocator(async ({ host, port, hmacKey, timeout, nsAddresses, protocol }) =>
   (await locateNSProxy(host, port, {
     hmacKey,
+    ...(protocol === 5 ? { protocol: 5 as const } : {}),
     ...(timeout !== undefined ? { timeout } : {}),
     ...(nsAddresses ? { nsAddresses } : {}),
   })) as unknown as NameServerLike,

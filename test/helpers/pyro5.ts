@@ -1,11 +1,11 @@
-// Where the vendored Python Pyro5 (the protocol 502 oracle, kept outside the repository in ../shared/vendor/pyro5)
-// is: env PYRO5_PATH, else next to the checkout (../shared) or next to its parent (a worktree in ../wt/NAME).
+// Where the vendored Python Pyro5 (the protocol 502 oracle) is: env PYRO5_PATH, else the copy in this repository
+// (test/vendor/pyro5: Pyro5 5.17-dev0, unmodified, MIT; test-only, never shipped), else ../shared/vendor/pyro5.
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const candidates = [process.env.PYRO5_PATH, join(root, "..", "shared", "vendor", "pyro5"), join(root, "..", "..", "shared", "vendor", "pyro5")];
+const candidates = [process.env.PYRO5_PATH, join(root, "test", "vendor", "pyro5"), join(root, "..", "shared", "vendor", "pyro5"), join(root, "..", "..", "shared", "vendor", "pyro5")];
 
 /** The directory holding the `Pyro5` package. Throws with instructions when it cannot be found. */
 export const PYRO5_PATH: string = (() => {

@@ -177,6 +177,13 @@ try {
   },
 );
 
+test("the installed project has the pyro5 bin too: node_modules/.bin/pyro5 --version", () => {
+  assert.ok(tarballFiles.includes("dist/cli/pyro5.js"));
+  // the .bin link itself (npx would take --version as its own flag): proves the link, the shebang and the exec bit
+  const out = execFileSync(join(project, "node_modules", ".bin", "pyro5"), ["--version"], { cwd: project, encoding: "utf8", timeout: 30_000 });
+  assert.match(out, /^pyro5 \(pyro4 \d+\.\d+\.\d+, Pyro5 compatible, protocol 502\) on Node /);
+});
+
 test("npx pyro4 echoserver from the installed project answers a Python Pyro4 client", async () => {
   const child: ChildProcess = spawn("npx", ["--offline", "--no", "pyro4", "echoserver", "-p", "0"], {
     cwd: project, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false" },

@@ -1,0 +1,323 @@
+// The `pyro5` command (src/cli/pyro5.ts) against Python Pyro5's own tools: `pyro5 ns` as a child process used by
+// a Python Pyro5 client and by `python -m Pyro5.nsc`, compared with `python -m Pyro5.nameserver`; `pyro5 nsc`
+// against Python's Pyro5 name server, line for line with `python -m Pyro5.nsc`; `pyro5 echoserver` called by a
+// Python Pyro5 proxy and printing Pyro5.utils.echoserver's lines; the flags of each compared with argparse's.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { join } from "node:path";
+import { PYTHON, FIXTURES, runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
+import { PYRO5_ENV } from "../helpers/pyro5.js";
+import { REPO } from "../helpers/ns-process.js";
+import { nsMain } from "../../src/cli/ns.js";
+import { nscMain } from "../../src/cli/nsc.js";
+import { echoserverMain } from "../../src/cli/echoserver.js";
+
+const ENV = PYRO5_ENV;
+
+interface Child {
+  proc: ChildProcess;
+  lines: string[];
+  ready: string;
+  exited: Promise<number | null>;
+  /** SIGTERM to the process group (SIGKILL after 5 s); resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Start `pyro5 ARGS` (src/cli/pyro5.ts through tsx) in its own process group; wait for a line matching `ready`. */
+function startPyro5(args: string[], ready: RegExp): Promise<Child> {
+  const proc = spawn(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), ...args], {
+    cwd: REPO,
+    env: process.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const exited = new Promise<number | null>((res) => proc.once("exit", (code) => res(code)));
+  const group = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-proc.pid!, sig);
+    } catch {
+      // already gone
+    }
+  };
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      group("SIGTERM");
+      const t = setTimeout(() => group("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    return proc.exitCode;
+  };
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      group("SIGKILL");
+      reject(new Error(`pyro5 ${args.join(" ")} not ready:\n${lines.join("\n")}`));
+    }, 30_000);
+    const onLine = (line: string) => {
+      lines.push(line);
+      const m = ready.exec(line);
+      if (m && !done) {
+        done = true;
+        clearTimeout(timer);
+        resolve({ proc, lines, ready: m[1] ?? line, exited, stop });
+      }
+    };
+    createInterface({ input: proc.stdout! }).on("line", onLine);
+    createInterface({ input: proc.stderr! }).on("line", onLine);
+    proc.once("exit", (code) => {
+      if (!done) {
+        done = true;
+        clearTimeout(timer);
+        reject(new Error(`pyro5 ${args.join(" ")} exited (${code}) before ready:\n${lines.join("\n")}`));
+      }
+    });
+  });
+}
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command to completion, keeping its exit status and both streams. */
+function runCmd(cmd: string, args: string[], input = "", env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: FIXTURES, env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+const pyNsc = (port: number, args: string[], input = "") => runCmd(PYTHON, ["-m", "Pyro5.nsc", "-n", "127.0.0.1", "-p", String(port), ...args], input, ENV);
+
+/** `pyro5 nsc` in-process (the code the bin runs), answering removematching's question with `answer`. */
+async function ourNsc(port: number, args: string[], answer = ""): Promise<Result> {
+  let stdout = "";
+  let stderr = "";
+  const code = await nscMain(["-n", "127.0.0.1", "-p", String(port), ...args], {
+    protocol: 5,
+    out: (t) => (stdout += t),
+    err: (t) => (stderr += t),
+    ask: async (prompt) => {
+      stdout += prompt;
+      return answer;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+// a Python set prints in its process's string-hash order: compare set contents, not that order
+const sortSet = (m: string) => "{" + m.slice(1, -1).split(", ").sort().join(", ") + "}";
+const norm = (s: string, port: number) => s.replaceAll(`127.0.0.1:${port}`, "NS").replace(/\r/g, "").replace(/\{'[^{}]*\}/g, sortSet);
+
+let pyNs: PythonServer;
+let pyNs2: PythonServer;
+before(async () => {
+  const start = () => startPython(["-m", "Pyro5.nameserver", "-n", "127.0.0.1", "-p", "0", "-x"], /NS running on 127\.0\.0\.1:(\d+)/, { env: ENV });
+  [pyNs, pyNs2] = await Promise.all([start(), start()]);
+});
+after(async () => {
+  await pyNs?.stop();
+  await pyNs2?.stop();
+});
+
+test("`pyro5 ns` prints Pyro5.nameserver's lines and serves a Python Pyro5 client and Pyro5.nsc as Python's does", async () => {
+  const ours = await startPyro5(["ns", "-n", "127.0.0.1", "-p", "0", "-x"], /^URI = PYRO:Pyro\.NameServer@127\.0\.0\.1:(\d+)$/);
+  try {
+    const port = Number(ours.ready);
+    const theirs = Number(pyNs.ready);
+    // the start-up lines, port aside, are Python's
+    const pyLines = pyNs.output.filter((l) => l !== "").map((l) => norm(l, theirs));
+    assert.deepEqual(ours.lines.map((l) => norm(l, port)), pyLines.slice(0, ours.lines.length));
+    assert.deepEqual(ours.lines.map((l) => norm(l, port)), ["Not starting broadcast server for localhost.", "NS running on NS (127.0.0.1)", "URI = PYRO:Pyro.NameServer@NS"]);
+
+    // Pyro5.api.locate_ns(host, port): register, lookup, list, yplookup, errors: the same results from both
+    const client = (p: number) => runPythonAsync(["pyro5_ns_client.py", "127.0.0.1", String(p)], { env: ENV, timeoutMs: 30_000 });
+    const mine = JSON.parse((await client(port)).trim());
+    const ref = JSON.parse((await client(theirs)).trim());
+    assert.equal(mine.lookup_type, "URI");
+    assert.equal(mine.lookup, "PYRO:one@h1:1001");
+    assert.match(mine.unknown, /^NamingError: unknown name: no\.such/);
+    assert.deepEqual(mine, ref);
+
+    // the client removed app.*; other.three stays, tagged green
+    for (const args of [["list"], ["lookup", "other.three"], ["yplookup_any", "green"], ["ping"]]) {
+      const a = await pyNsc(port, args);
+      const b = await pyNsc(theirs, args);
+      assert.equal(a.code, 0, a.stderr);
+      assert.ok(a.stdout.length > 0);
+      assert.equal(norm(a.stdout, port), norm(b.stdout, theirs), `Pyro5.nsc ${args.join(" ")}`);
+    }
+    assert.match((await pyNsc(port, ["list"])).stdout, /^other\.three --> PYRO:three@h3:1003\n {4}metadata: \{'green'\}$/m);
+  } finally {
+    const code = await ours.stop();
+    assert.equal(code, 0);
+    assert.equal(ours.lines.at(-1), "NS shut down.");
+  }
+});
+
+test("`pyro5 nsc` prints what `python -m Pyro5.nsc` prints, command for command, against Python's Pyro5 name server", async () => {
+  // each tool gets its own Python name server, so the same sequence of changes gives the same state
+  const mineNs = Number(pyNs2.ready);
+  const refNs = Number(pyNs.ready);
+  // the shared one still holds other.three from the test above: clear it
+  await pyNsc(refNs, ["remove", "other.three"]);
+  const steps: { args: string[]; answer?: string }[] = [
+    { args: ["ping"] },
+    { args: ["register", "nsc.a", "PYRO:a@h:1"] },
+    { args: ["register", "nsc.b", "PYRO:b@h:2"] },
+    { args: ["register", "zz.c", "PYRO:c@h:3"] },
+    { args: ["setmeta", "nsc.a", "blue", "green"] },
+    { args: ["setmeta", "nsc.b", "blue"] },
+    { args: ["list"] },
+    { args: ["list", "nsc."] },
+    { args: ["listmatching", "nsc\\..*"] },
+    { args: ["lookup", "nsc.a"] },
+    { args: ["yplookup_all", "blue", "green"] },
+    { args: ["yplookup_any", "green", "nothing"] },
+    { args: ["setmeta", "nsc.b"] },
+    { args: ["remove", "zz.c"] },
+    { args: ["remove", "zz.c"] },
+    { args: ["removematching", "nsc\\.b"], answer: "n" },
+    { args: ["removematching", "nsc\\.b"], answer: "y" },
+    { args: ["list"] },
+    { args: ["lookup", "no.such"] }, // Error: NamingError - unknown name: no.such, status 1
+    { args: ["register", "nsc.a", "PYRO:other@h:9"] }, // safe=True: already registered
+    { args: ["lookup"] }, // requires one argument: name (stderr, status 1)
+    { args: ["register", "x"] },
+  ];
+  let compared = 0;
+  for (const { args, answer } of steps) {
+    const a = await ourNsc(mineNs, args, answer ?? "");
+    const b = await pyNsc(refNs, args, answer !== undefined ? answer + "\n" : "");
+    const what = `nsc ${args.join(" ")}`;
+    assert.equal(norm(a.stdout, mineNs), norm(b.stdout, refNs), what);
+    assert.equal(a.code, b.code, what);
+    if (b.code !== 0 && !b.stdout) assert.equal(a.stderr.trim(), b.stderr.trim().split("\n").at(-1), what); // SystemExit(msg)
+    compared++;
+  }
+  assert.equal(compared, steps.length);
+  assert.match((await ourNsc(mineNs, ["list"])).stdout, /^nsc\.a --> PYRO:a@h:1\n {4}metadata: \{'(blue', 'green|green', 'blue)'\}$/m);
+
+  // the bin itself (dispatch through src/cli/pyro5.ts), as a child process
+  const bin = await runCmd(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), "nsc", "-n", "127.0.0.1", "-p", String(mineNs), "lookup", "nsc.a"], "", {});
+  const ref = await pyNsc(refNs, ["lookup", "nsc.a"]);
+  assert.equal(bin.code, 0, bin.stderr);
+  assert.equal(norm(bin.stdout, mineNs), norm(ref.stdout, refNs));
+  assert.match(bin.stdout, /^PYRO:a@h:1\nmetadata: \{'/);
+});
+
+test("`pyro5 nsc` refuses Pyro4-only commands and options like argparse does (status 2)", async () => {
+  for (const args of [["listmeta_all", "x"], ["-k", "secret", "list"], []]) {
+    const a = await ourNsc(Number(pyNs.ready), args);
+    const b = await pyNsc(Number(pyNs.ready), args);
+    assert.equal(b.code, 2, b.stderr);
+    assert.equal(a.code, 2, `pyro5 nsc ${args.join(" ")}: ${a.stderr}`);
+    // argparse's last line: "nsc.py: error: ..." (ours: "pyro5 nsc: error: ...")
+    const last = (s: string) => s.trim().split("\n").at(-1)!.replace(/^.*?: error: /, "");
+    if (args[0] !== "-k") assert.equal(last(a.stderr), last(b.stderr), `pyro5 nsc ${args.join(" ")}`);
+    else assert.match(a.stderr, /no such option: -k/);
+  }
+});
+
+test("`pyro5 echoserver` prints Pyro5.utils.echoserver's lines and answers a Python Pyro5 proxy", async () => {
+  const ours = await startPyro5(["echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/);
+  const theirs = await startPython(["-u", "-m", "Pyro5.utils.echoserver", "-H", "127.0.0.1"], /^echo uri: (PYRO:\S+)$/, { env: ENV });
+  try {
+    const port = (uri: string) => Number(/:(\d+)$/.exec(uri)![1]);
+    assert.deepEqual(
+      ours.lines.map((l) => norm(l, port(ours.ready))),
+      theirs.output.map((l) => norm(l, port(theirs.ready))),
+    );
+    assert.deepEqual(ours.lines.slice(0, 2), ["Starting Pyro's built-in test echo server.", "object name: test.echoserver"]);
+    const script = [
+      "import sys, json",
+      "from Pyro5.api import Proxy",
+      "p = Proxy(sys.argv[1])",
+      "out = {'echo': p.echo([1, 'two', {'three': 3.5}]), 'gen': list(p.generator())}",
+      "try:",
+      "    p.error()",
+      "except ValueError as e:",
+      "    out['error'] = str(e)",
+      "try:",
+      "    p.error_with_text()",
+      "except ValueError as e:",
+      "    out['error_with_text'] = str(e)",
+      "p.verbose = False",
+      "out['verbose'] = p.verbose",
+      "p.oneway_echo('x')",
+      "print(json.dumps(out))",
+    ].join("\n");
+    const call = async (uri: string) => JSON.parse((await runPythonAsync(["-c", script, uri], { env: ENV, timeoutMs: 30_000 })).trim());
+    const mine = await call(ours.ready);
+    const ref = await call(theirs.ready);
+    assert.deepEqual(mine.echo, [1, "two", { three: 3.5 }]);
+    assert.deepEqual(mine.gen, ["one", "two", "three"]);
+    assert.equal(mine.error, "this is the generated error from echoserver echo() method");
+    assert.deepEqual(mine, ref);
+    // shutdown() ends the echo server's loop: the process exits by itself with status 0
+    await runPythonAsync(["-c", "import sys\nfrom Pyro5.api import Proxy\nProxy(sys.argv[1]).shutdown()", ours.ready], { env: ENV, timeoutMs: 30_000 });
+    assert.equal(await ours.exited, 0);
+  } finally {
+    await ours.stop();
+    await theirs.stop();
+  }
+});
+
+test("the pyro5 commands take the flags of Pyro5's argparse tools, and no Pyro4-only -k", async () => {
+  const longFlags = (help: string) => new Set([...help.matchAll(/(?<![\w-])--[a-z][\w-]*/g)].map((m) => m[0]));
+  const pyHelp = async (mod: string) => (await runCmd(PYTHON, ["-m", mod, "-h"], "", ENV)).stdout;
+  const ourHelp = async (main: (argv: string[], io: any) => Promise<number>) => {
+    let text = "";
+    const code = await main(["-h"], { protocol: 5, out: (t: string) => (text += t + "\n") });
+    assert.equal(code, 0);
+    return text;
+  };
+  const cases: [string, (argv: string[], io: any) => Promise<number>, string[]][] = [
+    ["Pyro5.nameserver", nsMain, ["--prune", "--prune-after"]], // our extension: pruning of dead registrations
+    ["Pyro5.nsc", nscMain, []],
+    ["Pyro5.utils.echoserver", echoserverMain, []],
+  ];
+  for (const [mod, main, extensions] of cases) {
+    const theirs = longFlags(await pyHelp(mod));
+    const ours = longFlags(await ourHelp(main));
+    for (const e of extensions) ours.delete(e);
+    assert.ok(theirs.size >= 5, `${mod}: ${[...theirs]}`);
+    assert.deepEqual([...ours].sort(), [...theirs].sort(), mod);
+  }
+  // -k (HMAC) does not exist in Pyro5: a usage error, not a silently ignored key
+  let err = "";
+  assert.equal(await nsMain(["-k", "secret"], { protocol: 5, err: (l) => (err += l) }), 2);
+  assert.match(err, /no such option: -k/);
+  err = "";
+  assert.equal(await echoserverMain(["-k", "secret"], { protocol: 5, err: (l) => (err += l) }), 2);
+  assert.match(err, /no such option: -k/);
+});
+
+test("`pyro5` without a command, with an unknown one, and --version", async () => {
+  const pyro5 = (...args: string[]) => runCmd(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), ...args]);
+  const [none, unknown, version] = await Promise.all([pyro5(), pyro5("httpgateway"), pyro5("--version")]);
+  assert.equal(none.code, 2);
+  assert.match(none.stdout, /^ {2}ns {12}start a Pyro5 name server/m);
+  assert.match(none.stdout, /^ {2}nsc /m);
+  assert.match(none.stdout, /^ {2}echoserver /m);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /^pyro5: unknown command 'httpgateway'/);
+  assert.doesNotMatch(unknown.stderr, /\n\s+at /); // no Node stack
+  assert.equal(version.code, 0);
+  assert.match(version.stdout, /^pyro5 \(pyro4 \d+\.\d+\.\d+, Pyro5 compatible, protocol 502\) on Node /);
+});
