@@ -19,8 +19,9 @@ export interface ProxyOptions {
   serializer?: SerializerName;
   /**
    * Record the caller's stack frames on every call, so that a remote error's `stack` shows the line that made the
-   * call (default true). Costs one Error.captureStackTrace per call (see bench/profile/callsite.ts); turn it off
-   * for hot paths where the remote error's stack does not matter.
+   * call (default false). It costs one Error.captureStackTrace per call, which more than doubled a call's client
+   * CPU time here (bench/profile/observe-cost.ts: ~1.8-3.3 -> ~6-6.7 us): turn it on while debugging, or per proxy
+   * where the remote error's origin matters more than speed.
    */
   captureCallSite?: boolean;
   /**
@@ -104,7 +105,7 @@ export class ProxySettings {
     this.wire = wireFormat(options.protocol);
     this.serializer = serializerFor(this.wire.values, options.serializer ?? config.SERIALIZER);
     this.timeout = options.timeout ?? Math.round(config.COMMTIMEOUT * 1000);
-    this.captureCallSite = options.captureCallSite ?? true;
+    this.captureCallSite = options.captureCallSite ?? false;
     this.maxRetries = options.maxRetries ?? config.MAX_RETRIES;
     this.assignHmacKey(options.hmacKey ?? null);
     this.handshake = options.handshake === undefined ? "hello" : options.handshake;
