@@ -238,6 +238,11 @@ test("`pyro5 echoserver` prints Pyro5.utils.echoserver's lines and answers a Pyt
   const ours = await startPyro5(["echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/);
   const theirs = await startPython(["-u", "-m", "Pyro5.utils.echoserver", "-H", "127.0.0.1"], /^echo uri: (PYRO:\S+)$/, { env: ENV });
   try {
+    // the ready line is "echo uri: ..."; both print "echoserver running." right after it: wait for that on both sides
+    const deadline = Date.now() + 10_000;
+    while (!(ours.lines.includes("echoserver running.") && theirs.output.includes("echoserver running.")) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const port = (uri: string) => Number(/:(\d+)$/.exec(uri)![1]);
     assert.deepEqual(
       ours.lines.map((l) => norm(l, port(ours.ready))),
