@@ -17,6 +17,7 @@ import { decodeProxyState, decodeProxyState5, encodeProxyState, encodeProxyState
 import { PYRO5_VALUES, activeDialect } from "../serializers/dialect.js";
 import { defaultNameServerAddress, getNameServerLocator, setNameServerLocator, type NameServerLike } from "./resolve.js";
 import type { RemoteIterator } from "./stream.js";
+import type { SerializerName } from "../serializers/types.js";
 import { CallPromise, EMPTY_KWARGS, Kwargs, splitArgs } from "./support.js";
 
 const JSProxy = globalThis.Proxy;
@@ -93,7 +94,8 @@ export interface ProxyControls<T> {
   $handshake: unknown;
   readonly $handshakeResponse: unknown;
   $hmacKey: Uint8Array | string | null;
-  $serializer: string;
+  /** The serializer of the next call (setting an unknown name throws a SerializeError). */
+  $serializer: SerializerName;
   /** Milliseconds; 0 = no timeout. */
   $timeout: number;
   $maxRetries: number;

@@ -11,6 +11,7 @@ import { Proxy } from "../../src/client/proxy.js";
 import { AsyncResult, CancelledError, Future } from "../../src/client/async.js";
 import { CallPromise, Kwargs, kwargs, splitArgs } from "../../src/client/support.js";
 import { ConnectionClosedError, CommunicationError, ProtocolError, SerializeError } from "../../src/errors.js";
+import type { SerializerName } from "../../src/serializers/types.js";
 import {
   FLAGS_META_ON_CONNECT,
   MSG_CONNECT,
@@ -280,7 +281,7 @@ describe("proxy surface", () => {
     assert.equal(q._pyroMaxRetries, 3);
     q.$serializer = "json";
     assert.equal(q.$serializer, "json");
-    assert.throws(() => (q.$serializer = "bogus"), SerializeError);
+    assert.throws(() => (q.$serializer = "bogus" as SerializerName), SerializeError);
     const c = q.$clone();
     assert.notEqual(c, q);
     assert.equal(c.$timeout, 2000);
