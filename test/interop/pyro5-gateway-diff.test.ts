@@ -1,0 +1,259 @@
+// Differential test of `pyro5 httpgateway` (HttpGateway with protocol 5) against Python's Pyro5.utils.httpgateway:
+// the same requests sent to both, in front of the same Python Pyro5 name server and Python Pyro5 backend daemon
+// (test/fixtures/pyro5_gateway_backend.py), must give the same status, relevant headers (Content-Type, Location,
+// X-Pyro-Correlation-Id, Pyro5's Access-Control-* headers) and the same body bytes. A few cases run in front of our
+// own Pyro5 name server (startNameServer({protocol: 5})) too, and `pyro5 httpgateway`'s flags are compared with
+// Python's argparse ones. Deliberate differences are listed in docs/httpgateway.md and tested at the end.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { HttpGateway } from "../../src/gateway/server.js";
+import { startNameServer, type RunningNameServer } from "../../src/naming/server.js";
+import { httpgatewayMain } from "../../src/cli/httpgateway.js";
+import { PYTHON, FIXTURES, startPython, type PythonServer } from "../helpers/python.js";
+import { PYRO5_ENV } from "../helpers/pyro5.js";
+import { REPO } from "../helpers/ns-process.js";
+import { rawRequest, type HttpResult } from "../helpers/gateway.js";
+
+type Gw = "plain" | "keyed" | "open" | "cors" | "oursNs";
+interface Case {
+  name: string;
+  gw?: Gw;
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Compare JSON arrays inside as sets ($meta lists come in Python's set order). */
+  unordered?: boolean;
+  /** Compare status and headers only (the index page: ours runs its demo calls through our browser client). */
+  headOnly?: boolean;
+  /** Python's gateway crashes here (wsgiref's plain-text 500): ours must answer with the exception JSON instead. */
+  pythonCrashes?: RegExp;
+  /** What our answer must be (guards against both sides failing the same way): status and a body pattern. */
+  expect?: [number, RegExp];
+}
+
+const CORR = "11112222-1111-2222-3333-222244449999";
+const C = { "X-Pyro-Correlation-Id": CORR };
+const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
+const KEY = "s\u00e9cret";
+
+const cases: Case[] = [
+  { name: "root redirects to /pyro/ (no CORS headers)", path: "/" },
+  { name: "index page", path: "/pyro/", headOnly: true },
+  { name: "/pyro without slash", path: "/pyro" },
+  { name: "unknown top path", path: "/other/thing" },
+  { name: "object without method", path: "/pyro/http.echo" },
+  { name: "object with empty method", path: "/pyro/http.echo/" },
+  { name: "PUT not allowed", method: "PUT", path: "/pyro/http.echo/echo?message=x", body: "" },
+  { name: "DELETE not allowed", method: "DELETE", path: "/pyro/http.echo/echo" },
+  { name: "OPTIONS preflight answered", method: "OPTIONS", path: "/pyro/http.echo/echo", headers: { Origin: "http://elsewhere" }, expect: [200, /^200 OK$/] },
+  { name: "OPTIONS outside /pyro/", method: "OPTIONS", path: "/elsewhere" },
+  { name: "echo ascii", path: "/pyro/http.echo/echo?message=hi", headers: C, expect: [200, /^"hi"$/] },
+  { name: "echo utf-8 percent-encoded (UTF-8 decoding)", path: "/pyro/http.echo/echo?message=%C3%A9%E2%98%83%F0%9F%98%80", headers: C, expect: [200, /^"\u00e9\u2603\u{1F600}"$/u] },
+  { name: "echo invalid UTF-8 escapes (replacement chars)", path: "/pyro/http.echo/echo?message=%C3%28%FF%E2%98", headers: C },
+  { name: "echo latin-1 escape (not UTF-8)", path: "/pyro/http.echo/echo?message=%E9t%E9", headers: C },
+  { name: "echo plus and %20 and %2B", path: "/pyro/http.echo/echo?message=a+b%20c%2Bd", headers: C },
+  { name: "repeated parameter becomes a list", path: "/pyro/http.echo/echo?message=a&message=b&message=", headers: C },
+  { name: "blank value dropped", path: "/pyro/http.echo/echo?message=", headers: C },
+  { name: "semicolon is not a separator", path: "/pyro/http.echo/echo?message=a;b=c", headers: C },
+  { name: "invalid percent escape kept", path: "/pyro/http.echo/echo?message=%zz%4", headers: C },
+  { name: "control characters and quotes", path: "/pyro/http.echo/echo?message=%00%01%22%5C%7F%0A", headers: C },
+  { name: "two string parameters", path: "/pyro/http.echo/add?a=1&b=2", headers: C },
+  { name: "unknown keyword argument", path: "/pyro/http.echo/echo?message=x&other=y", headers: C },
+  { name: "kwargs method with UTF-8 name", path: "/pyro/http.echo/kw?z=1&a=2&%C3%A9=3", headers: C },
+  { name: "POST form body is ignored (query only)", method: "POST", path: "/pyro/http.echo/echo?message=q", headers: { ...C, ...FORM }, body: "message=posted" },
+  { name: "POST form body alone: missing argument", method: "POST", path: "/pyro/http.echo/echo", headers: { ...C, ...FORM }, body: "message=posted" },
+  { name: "POST JSON body is ignored", method: "POST", path: "/pyro/http.echo/echo?message=j", headers: { ...C, "Content-Type": "application/json" }, body: '{"message": 1}' },
+  { name: "large result (3 MB)", path: "/pyro/http.echo/big?n=3000000", headers: C },
+  { name: "long URL (30 KB)", path: "/pyro/http.echo/echo?message=" + "y".repeat(30_000), headers: C },
+  { name: "non-ASCII result (raw UTF-8 from Pyro5's json)", path: "/pyro/http.echo/many", headers: C },
+  { name: "bytes result (Pyro5's json cannot serialize bytes)", path: "/pyro/http.echo/blob", headers: C, expect: [500, /"Pyro5.errors.SerializeError".*class <class 'bytes'>/] },
+  { name: "UUID result", path: "/pyro/http.echo/uuid", headers: C },
+  { name: "URI result (Pyro5.core.URI)", path: "/pyro/http.echo/uri", headers: C, expect: [200, /"__class__": "Pyro5.core.URI"/] },
+  { name: "NaN result", path: "/pyro/http.echo/nan", headers: C },
+  { name: "remote exception with traceback", path: "/pyro/http.echo/error", headers: C, expect: [500, /"__class__": "builtins.ValueError".*_pyroTraceback/] },
+  { name: "remote exception with text", path: "/pyro/http.echo/error_with_text", headers: C },
+  { name: "remote exception with unicode text", path: "/pyro/http.echo/unicode_error", headers: C },
+  { name: "remote KeyError", path: "/pyro/http.echo/key_error", headers: C },
+  { name: "remote exception of a local class", path: "/pyro/http.echo/custom_error", headers: C },
+  { name: "unknown method", path: "/pyro/http.echo/nope", headers: C },
+  { name: "private method is not exposed", path: "/pyro/http.echo/_private", headers: C },
+  { name: "unknown name", path: "/pyro/http.nope/echo", headers: C, expect: [500, /"Pyro5.errors.NamingError".*unknown name: http.nope/] },
+  { name: "unknown non-ASCII name", path: "/pyro/http.%C3%A9%E2%98%83/echo", headers: C },
+  { name: "name outside expose regex", path: "/pyro/hidden.secret/secret", headers: C },
+  { name: "$meta of a hidden object", path: "/pyro/hidden.secret/$meta", headers: C },
+  { name: "name that only contains the prefix", path: "/pyro/xhttp.echo/echo?message=x", headers: C },
+  { name: "object exposing nothing", path: "/pyro/http.bare/nothing", headers: C, expect: [500, /"Pyro5.errors.PyroError", "__exception__": true, "args": \["remote object 'PYRO:obj_\w+@127.0.0.1:\d+' doesn't expose/] },
+  { name: "object unknown to its daemon", path: "/pyro/http.unknownobj/x", headers: C },
+  { name: "daemon not running", path: "/pyro/http.gone/x", headers: C, expect: [500, /Pyro5.errors.CommunicationError.*Connection refused/] },
+  { name: "$meta", path: "/pyro/http.echo/$meta", headers: C, unordered: true },
+  { name: "attribute", path: "/pyro/http.attrs/value", headers: C, expect: [200, /^42$/] },
+  { name: "unicode attribute", path: "/pyro/http.attrs/label", headers: C },
+  { name: "attribute with parameters", path: "/pyro/http.attrs/value?x=1", headers: C },
+  { name: "attribute of the echo server", path: "/pyro/http.echo/verbose", headers: C },
+  { name: "oneway through X-Pyro-Options", path: "/pyro/http.echo/echo?message=ow", headers: { ...C, "X-Pyro-Options": "oneway" } },
+  { name: "oneway option among others", path: "/pyro/http.echo/echo?message=ow", headers: { ...C, "X-Pyro-Options": "foo,oneway" } },
+  { name: "oneway option with a space is not oneway", path: "/pyro/http.echo/echo?message=ow", headers: { ...C, "X-Pyro-Options": "foo, oneway" } },
+  { name: "server-declared oneway", path: "/pyro/http.echo/oneway_echo?message=x", headers: C },
+  { name: "oneway attribute read", path: "/pyro/http.attrs/value", headers: { ...C, "X-Pyro-Options": "oneway" } },
+  { name: "no correlation id header (fresh uuid4)", path: "/pyro/http.echo/echo?message=nocorr" },
+  { name: "correlation id in braces, upper case", path: "/pyro/http.echo/echo?message=c", headers: { "X-Pyro-Correlation-Id": "{11112222-1111-2222-3333-22224444999A}" } },
+  { name: "bad correlation id", path: "/pyro/http.echo/echo?message=c", headers: { "X-Pyro-Correlation-Id": "not-a-uuid" } },
+  { name: "generator result (Python's gateway crashes)", path: "/pyro/http.echo/generator", headers: C, pythonCrashes: /"Pyro5.errors.ProtocolError".*result of call is an iterator/ },
+  { name: "$key without gateway key is a keyword argument", path: "/pyro/http.echo/echo?message=x&%24key=k", headers: C },
+  { name: "object name with slashes splits at the last", path: "/pyro/http.a/b/echo", headers: C },
+  { name: "keyed: no key", gw: "keyed", path: "/pyro/http.echo/echo?message=k", headers: C },
+  { name: "keyed: wrong key header", gw: "keyed", path: "/pyro/http.echo/echo?message=k", headers: { ...C, "X-Pyro-Gateway-Key": "wrong" } },
+  { name: "keyed: right key (latin-1 header bytes)", gw: "keyed", path: "/pyro/http.echo/echo?message=k", headers: { ...C, "X-Pyro-Gateway-Key": KEY } },
+  { name: "keyed: right $key parameter (UTF-8 escape)", gw: "keyed", path: "/pyro/http.echo/echo?message=k&%24key=s%C3%A9cret", headers: C, expect: [200, /^"k"$/] },
+  { name: "keyed: $key parameter latin-1 escaped is wrong", gw: "keyed", path: "/pyro/http.echo/echo?message=k&%24key=s%E9cret", headers: C, expect: [403, /incorrect gateway api key/] },
+  { name: "keyed: $key in a POST form body is ignored", gw: "keyed", method: "POST", path: "/pyro/http.echo/echo?message=k", headers: { ...C, ...FORM }, body: "%24key=s%C3%A9cret" },
+  { name: "keyed: hidden name with right key", gw: "keyed", path: "/pyro/hidden.secret/secret", headers: { ...C, "X-Pyro-Gateway-Key": KEY } },
+  { name: "open: name server list", gw: "open", path: "/pyro/Pyro.NameServer/list?prefix=http.echo", headers: C },
+  { name: "open: name server lookup (a Pyro5 URI)", gw: "open", path: "/pyro/Pyro.NameServer/lookup?name=http.attrs", headers: C },
+  { name: "open: name server yplookup", gw: "open", path: "/pyro/Pyro.NameServer/yplookup?meta_all=nothing", headers: C },
+  { name: "open: hidden object reachable when exposing all", gw: "open", path: "/pyro/hidden.secret/secret", headers: C },
+  { name: "open: name server $meta", gw: "open", path: "/pyro/Pyro.NameServer/$meta", headers: C, unordered: true },
+  { name: "cors: -c value on an answer", gw: "cors", path: "/pyro/http.echo/echo?message=c", headers: C },
+  { name: "cors: -c value on OPTIONS", gw: "cors", method: "OPTIONS", path: "/pyro/http.echo/echo" },
+  { name: "cors: -c value on a 403", gw: "cors", path: "/pyro/hidden.secret/secret" },
+  // in front of our Pyro5 name server (a Python Pyro5 backend registered there)
+  { name: "our NS: echo", gw: "oursNs", path: "/pyro/http.echo/echo?message=ns%C3%A9", headers: C, expect: [200, /^"ns\u00e9"$/] },
+  { name: "our NS: unknown name", gw: "oursNs", path: "/pyro/http.nope/echo", headers: C },
+  { name: "our NS: remote exception", gw: "oursNs", path: "/pyro/http.echo/error", headers: C },
+  { name: "our NS: $meta", gw: "oursNs", path: "/pyro/http.echo/$meta", headers: C, unordered: true },
+  { name: "our NS: attribute", gw: "oursNs", path: "/pyro/http.attrs/label", headers: C },
+  { name: "our NS: index page", gw: "oursNs", path: "/pyro/", headOnly: true },
+];
+
+interface PyNs {
+  server: PythonServer;
+  port: number;
+}
+
+let pyNs: PyNs;
+let ourNs: RunningNameServer;
+const backends: PythonServer[] = [];
+const py: Partial<Record<Gw, { server: PythonServer; url: string }>> = {};
+const ours: Partial<Record<Gw, HttpGateway>> = {};
+
+function startPythonGateway5(nsPort: number, args: string[] = []): Promise<{ server: PythonServer; url: string }> {
+  return startPython(["-W", "ignore", "-m", "Pyro5.utils.httpgateway", "-H", "127.0.0.1", "-p", "0", ...args], /running on (http:\S+)/, {
+    env: { ...PYRO5_ENV, PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: String(nsPort) },
+  }).then((server) => ({ server, url: server.ready }));
+}
+
+async function startOurGateway(nsPort: number, options: ConstructorParameters<typeof HttpGateway>[0] = {}): Promise<HttpGateway> {
+  const g = new HttpGateway({ protocol: 5, host: "127.0.0.1", port: 0, nsHost: "127.0.0.1", nsPort, ...options });
+  await g.listen();
+  return g;
+}
+
+before(async () => {
+  const [ns, mine] = await Promise.all([
+    startPython(["-m", "Pyro5.nameserver", "-n", "127.0.0.1", "-p", "0"], /NS running on [^:]+:(\d+)/, { env: PYRO5_ENV }),
+    startNameServer({ host: "127.0.0.1", port: 0, protocol: 5, enableBroadcast: false }),
+  ]);
+  pyNs = { server: ns, port: Number(ns.ready) };
+  ourNs = mine;
+  const backend = (port: number) => startPython([join(FIXTURES, "pyro5_gateway_backend.py"), "127.0.0.1", String(port)], /(READY)/, { env: PYRO5_ENV });
+  backends.push(...(await Promise.all([backend(pyNs.port), backend(ourNs.uri.port!)])));
+  const [a, b, c, d, e] = await Promise.all([
+    startPythonGateway5(pyNs.port),
+    startPythonGateway5(pyNs.port, ["-g", KEY]),
+    startPythonGateway5(pyNs.port, ["-e", ""]),
+    startPythonGateway5(pyNs.port, ["-c", "https://app.example"]),
+    startPythonGateway5(ourNs.uri.port!),
+  ]);
+  Object.assign(py, { plain: a, keyed: b, open: c, cors: d, oursNs: e });
+  ours.plain = await startOurGateway(pyNs.port);
+  ours.keyed = await startOurGateway(pyNs.port, { gatewayKey: KEY });
+  ours.open = await startOurGateway(pyNs.port, { expose: "" });
+  ours.cors = await startOurGateway(pyNs.port, { cors: "https://app.example" });
+  ours.oursNs = await startOurGateway(ourNs.uri.port!);
+});
+
+after(async () => {
+  await Promise.all(Object.values(ours).map((g) => g.close()));
+  await Promise.all(Object.values(py).map((g) => g.server.stop()));
+  await Promise.all(backends.map((b) => b.stop()));
+  await pyNs?.server.stop();
+  await ourNs?.close();
+});
+
+const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+function sortDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortDeep).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sortDeep(x)]));
+  return v;
+}
+
+function hash(b: Buffer): string {
+  let h = 0;
+  for (let i = 0; i < b.length; i++) h = (Math.imul(h, 31) + b[i]!) | 0;
+  return (h >>> 0).toString(16);
+}
+
+/** Ports differ between the two setups (each gateway has its own URL, our NS its own port): mask them. */
+function maskPorts(text: string): string {
+  return text.replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:<port>").replace(/'127\.0\.0\.1', \d+/g, "'127.0.0.1', <port>");
+}
+
+/** What must be identical: status, content type, location, correlation id, Pyro5's CORS headers, body. */
+function view(r: HttpResult, c: Case): Record<string, unknown> {
+  const corr = r.headers["x-pyro-correlation-id"] as string | undefined;
+  const v: Record<string, unknown> = {
+    status: r.status,
+    contentType: r.headers["content-type"] ?? null,
+    location: r.headers.location ?? null,
+    correlation: corr === undefined ? null : c.headers?.["X-Pyro-Correlation-Id"] ? corr : UUID4.test(corr) ? "<fresh uuid4>" : corr,
+    allowOrigin: r.headers["access-control-allow-origin"] ?? null,
+    allowMethods: r.headers["access-control-allow-methods"] ?? null,
+    allowHeaders: r.headers["access-control-allow-headers"] ?? null,
+  };
+  if (c.headOnly) return v;
+  const text = c.gw === "oursNs" ? maskPorts(r.text) : r.text;
+  v.body = c.unordered ? sortDeep(JSON.parse(text)) : r.body.length > 4096 ? `${r.body.length} bytes, sha ${hash(r.body)}` : text;
+  return v;
+}
+
+test(`differential: ${cases.length} requests give the same answer from Python's Pyro5 gateway and ours`, async (t) => {
+  assert.ok(cases.length >= 40);
+  let same = 0;
+  let better = 0;
+  const diffs: string[] = [];
+  for (const c of cases) {
+    const gw = c.gw ?? "plain";
+    const method = c.method ?? "GET";
+    const pyRes = await rawRequest(py[gw]!.url, method, c.path, c.headers, c.body);
+    const ourRes = await rawRequest(ours[gw]!.url, method, c.path, c.headers, c.body);
+    const a = view(pyRes, c);
+    const b = view(ourRes, c);
+    try {
+      if (c.expect) {
+        assert.equal(ourRes.status, c.expect[0]);
+        assert.match(ourRes.text, c.expect[1]);
+      }
+      if (c.pythonCrashes) {
+        // a deliberate difference: Python's app raised inside wsgiref, we answer like its other remote errors
+        assert.deepEqual([pyRes.status, pyRes.text], [500, "A server error occurred.  Please contact the administrator."]);
+        assert.equal(ourRes.status, 500);
+        assert.equal(ourRes.headers["content-type"], "application/json; charset=utf-8");
+        assert.equal(ourRes.headers["access-control-allow-origin"], "*");
+        assert.match(ourRes.text, c.pythonCrashes);
+        better++;
+        continue;
+      }
+      assert.deepStrictEqual(b, a);
+      same++;
+    } catch {
+      diffs.push(`${c.name}:\n  python: ${JSON.stringify(a).slice(0, 700)}\n  ours:   ${JSON.stringify(b).slice(0, 700)}`);
+    }
+  }
+  t.diagnostic(`${same} of ${cases.length} identical, ${better} where Python's gateway crashes and ours answers`);
+  console.log(`pyro5 gateway differential: ${same} of ${cases.length} identical, ${better} where Python's gateway crashes and ours answers`);
+  assert.deepEqual(diffs, [], diffs.join("\n"));
+});
