@@ -76,6 +76,11 @@ export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promi
     throw e;
   }
   const o = parsed.options;
+  if (pyro5 && parsed.args.length) {
+    // argparse refuses what optparse would leave in args
+    err(`usage: pyro5 httpgateway [options]\npyro5 httpgateway: error: unrecognized arguments: ${parsed.args.join(" ")}\n`);
+    return 2;
+  }
   let pyrokey = (o.pyrokey as string | null) ?? null;
   let gatewaykey = (o.gatewaykey as string | null) ?? null;
   // Pyro5's gateway has no -k, no HMAC and reads no key from the environment; it prints no deprecation warning

@@ -257,3 +257,137 @@ test(`differential: ${cases.length} requests give the same answer from Python's 
   console.log(`pyro5 gateway differential: ${same} of ${cases.length} identical, ${better} where Python's gateway crashes and ours answers`);
   assert.deepEqual(diffs, [], diffs.join("\n"));
 });
+
+// ------------------------------------------------------------------ the `pyro5 httpgateway` command
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCmd(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: REPO, env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Start the `pyro5` bin (through tsx) in its own process group until its "running on" line; returns its lines. */
+async function startPyro5Gateway(args: string[], env: Record<string, string>): Promise<{ lines: string[]; url: string; stop(): Promise<void> }> {
+  const proc = spawn(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), "httpgateway", ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<void>((res) => proc.once("exit", () => res()));
+  const group = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-proc.pid!, sig);
+    } catch {
+      // already gone
+    }
+  };
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      group("SIGTERM");
+      const t = setTimeout(() => group("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+  };
+  const lines: string[] = [];
+  let buffered = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      group("SIGKILL");
+      reject(new Error(`pyro5 httpgateway not ready:\n${lines.join("\n")}`));
+    }, 30_000);
+    const onData = (d: string) => {
+      buffered += d;
+      let nl;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        lines.push(line);
+        const m = /running on (http:\S+)/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      }
+    };
+    proc.stdout!.setEncoding("utf8").on("data", onData);
+    proc.stderr!.setEncoding("utf8").on("data", onData);
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`pyro5 httpgateway exited (${code}):\n${lines.join("\n")}`));
+    });
+  });
+  return { lines, url, stop };
+}
+
+test("`pyro5 httpgateway` prints Pyro5.utils.httpgateway's start-up lines and serves", async () => {
+  const env = { PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: String(pyNs.port) };
+  const g = await startPyro5Gateway(["-H", "127.0.0.1", "-p", "0", "-e", "http\\.echo", "-c", "https://x.example"], env);
+  const theirs = await startPythonGateway5(pyNs.port, ["-e", "http\\.echo", "-c", "https://x.example"]);
+  try {
+    const startup = /^(Exposing|Warning|Connected|Not yet|Pyro HTTP)/;
+    const norm = (lines: string[]) => lines.filter((l) => startup.test(l)).map((l) => l.replace(/:\d+\//, ":<port>/"));
+    assert.deepEqual(norm(g.lines), norm(theirs.server.output));
+    assert.deepEqual(norm(g.lines), [
+      "Exposing objects with names matching:  http\\.echo",
+      `Connected to name server at:  PYRO:Pyro.NameServer@127.0.0.1:${pyNs.port}`,
+      "Pyro HTTP gateway running on http://127.0.0.1:<port>/pyro/",
+    ]);
+    for (const path of ["/pyro/http.echo/echo?message=cli%C3%A9", "/pyro/http.attrs/value"]) {
+      const a = await rawRequest(theirs.url, "GET", path);
+      const b = await rawRequest(g.url, "GET", path);
+      assert.deepEqual([b.status, b.text, b.headers["access-control-allow-origin"]], [a.status, a.text, a.headers["access-control-allow-origin"]]);
+    }
+    assert.equal((await rawRequest(g.url, "GET", "/pyro/http.echo/echo?message=cli%C3%A9")).text, '"cli\u00e9"');
+  } finally {
+    await g.stop();
+    await theirs.server.stop();
+  }
+});
+
+test("`pyro5 httpgateway` takes Pyro5's argparse flags: -h, bad flags and Pyro4-only -k end with status 2", async () => {
+  const longFlags = (help: string) => new Set([...help.matchAll(/(?<![\w-])--[a-z][\w-]*/g)].map((m) => m[0]));
+  const py = await runCmd(PYTHON, ["-m", "Pyro5.utils.httpgateway", "-h"], PYRO5_ENV);
+  assert.equal(py.code, 0);
+  let help = "";
+  assert.equal(await httpgatewayMain(["-h"], { protocol: 5, out: (t) => (help += t), err: () => {} }), 0);
+  const ours = longFlags(help);
+  ours.delete("--max-body"); // our extension: a request body limit
+  assert.ok(longFlags(py.stdout).size >= 6);
+  assert.deepEqual([...ours].sort(), [...longFlags(py.stdout)].sort());
+  for (const f of ["-H HOST", "-c CORS", "-p PORT", "-e EXPOSE", "-g GATEWAYKEY", "-t TIMEOUT"]) assert.ok(help.includes(f) && py.stdout.includes(f), f);
+  // argparse formats -t's default with %f
+  assert.match(py.stdout, /default=0\.000000\)/);
+  assert.match(help, /default=0\.000000\)/);
+  assert.doesNotMatch(help, /pyrokey|HMAC/i);
+  for (const args of [["-x"], ["-p", "abc"], ["-t", "soon"], ["-k", "secret"], ["extra"]]) {
+    const theirs = await runCmd(PYTHON, ["-m", "Pyro5.utils.httpgateway", ...args], PYRO5_ENV);
+    let err = "";
+    const code = await httpgatewayMain(args, { protocol: 5, out: () => {}, err: (t) => (err += t) });
+    assert.equal(theirs.code, 2, `python ${args.join(" ")}: ${theirs.stderr}`);
+    assert.equal(code, 2, `pyro5 httpgateway ${args.join(" ")}: ${err}`);
+    assert.match(err, /error: /);
+    assert.doesNotMatch(err, /\n\s+at /); // no Node stack
+  }
+  // the whole bin too: status 2 and one usage error, no stack
+  const bin = await runCmd(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), "httpgateway", "-k", "secret"]);
+  assert.equal(bin.code, 2);
+  assert.match(bin.stderr, /error: /);
+  assert.doesNotMatch(bin.stderr, /\n\s+at /);
+});
