@@ -14,7 +14,7 @@ import { httpgatewayMain } from "../../src/cli/httpgateway.js";
 import { PYTHON, FIXTURES, startPython, type PythonServer } from "../helpers/python.js";
 import { PYRO5_ENV } from "../helpers/pyro5.js";
 import { REPO } from "../helpers/ns-process.js";
-import { rawRequest, type HttpResult } from "../helpers/gateway.js";
+import { rawRequest, startTsBackend, type HttpResult, type TsBackend } from "../helpers/gateway.js";
 
 type Gw = "plain" | "keyed" | "open" | "cors" | "oursNs";
 interface Case {
@@ -126,6 +126,18 @@ const cases: Case[] = [
   { name: "our NS: $meta", gw: "oursNs", path: "/pyro/http.echo/$meta", headers: C, unordered: true },
   { name: "our NS: attribute", gw: "oursNs", path: "/pyro/http.attrs/label", headers: C },
   { name: "our NS: index page", gw: "oursNs", path: "/pyro/", headOnly: true },
+  // in front of our Pyro5 Daemon (registered in Python's name server)
+  { name: "TS backend: echo", path: "/pyro/http.ts.echo/echo?message=hi%C3%A9", headers: C, expect: [200, /^"hi\u00e9"$/] },
+  { name: "TS backend: list parameter", path: "/pyro/http.ts.echo/echo?message=a&message=b", headers: C },
+  { name: "TS backend: remote exception", path: "/pyro/http.ts.echo/error", headers: C, expect: [500, /"builtins.ValueError"/] },
+  { name: "TS backend: unicode exception", path: "/pyro/http.ts.echo/unicode_error", headers: C },
+  { name: "TS backend: missing argument", path: "/pyro/http.ts.echo/echo", headers: C },
+  { name: "TS backend: unknown method", path: "/pyro/http.ts.echo/nope", headers: C },
+  { name: "TS backend: $meta", path: "/pyro/http.ts.echo/$meta", headers: C, unordered: true },
+  { name: "TS backend: attribute", path: "/pyro/http.ts.attrs/value", headers: C, expect: [200, /^42$/] },
+  { name: "TS backend: server-declared oneway", path: "/pyro/http.ts.echo/oneway_echo?message=x", headers: C },
+  { name: "TS backend: oneway option", path: "/pyro/http.ts.echo/echo?message=x", headers: { ...C, "X-Pyro-Options": "oneway" } },
+  { name: "TS backend: large result", path: "/pyro/http.ts.echo/big?n=2000000", headers: C },
 ];
 
 interface PyNs {
@@ -135,6 +147,7 @@ interface PyNs {
 
 let pyNs: PyNs;
 let ourNs: RunningNameServer;
+let tsBackend: TsBackend;
 const backends: PythonServer[] = [];
 const py: Partial<Record<Gw, { server: PythonServer; url: string }>> = {};
 const ours: Partial<Record<Gw, HttpGateway>> = {};
@@ -160,6 +173,7 @@ before(async () => {
   ourNs = mine;
   const backend = (port: number) => startPython([join(FIXTURES, "pyro5_gateway_backend.py"), "127.0.0.1", String(port)], /(READY)/, { env: PYRO5_ENV });
   backends.push(...(await Promise.all([backend(pyNs.port), backend(ourNs.uri.port!)])));
+  tsBackend = await startTsBackend({ server: pyNs.server, host: "127.0.0.1", port: pyNs.port }, "http.ts.", undefined, 5);
   const [a, b, c, d, e] = await Promise.all([
     startPythonGateway5(pyNs.port),
     startPythonGateway5(pyNs.port, ["-g", KEY]),
@@ -178,6 +192,7 @@ before(async () => {
 after(async () => {
   await Promise.all(Object.values(ours).map((g) => g.close()));
   await Promise.all(Object.values(py).map((g) => g.server.stop()));
+  await tsBackend?.close();
   await Promise.all(backends.map((b) => b.stop()));
   await pyNs?.server.stop();
   await ourNs?.close();
