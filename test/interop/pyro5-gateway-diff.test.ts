@@ -406,3 +406,37 @@ test("`pyro5 httpgateway` takes Pyro5's argparse flags: -h, bad flags and Pyro4-
   assert.match(bin.stderr, /error: /);
   assert.doesNotMatch(bin.stderr, /\n\s+at /);
 });
+
+// ------------------------------------------------------------------ deliberate differences (docs/httpgateway.md)
+
+test("where Python's Pyro5 gateway reaches its own local proxy, ours answers AttributeError; extensions work on protocol 5", async () => {
+  const url = ours.plain!.url;
+  const pyUrl = py.plain!.url;
+  // Python calls its local Proxy's _pyroRelease (200, empty: looks like a successful call), _pyroBind, __class__...
+  const pyRelease = await rawRequest(pyUrl, "GET", "/pyro/http.echo/_pyroRelease", C);
+  assert.deepEqual([pyRelease.status, pyRelease.text], [200, ""]);
+  const pyClass = await rawRequest(pyUrl, "GET", "/pyro/http.echo/__class__", C);
+  assert.match(pyClass.text, /"builtins.TypeError".*Proxy.__init__/);
+  for (const name of ["_pyroRelease", "_pyroBind", "__class__", "__dir__", "_pyroTimeout"]) {
+    const r = await rawRequest(url, "GET", `/pyro/http.echo/${name}`, C);
+    assert.equal(r.status, 500, name);
+    assert.equal(r.headers["access-control-allow-origin"], "*");
+    const body = JSON.parse(r.text) as { __class__: string; args: string[] };
+    assert.equal(body.__class__, "builtins.AttributeError", name);
+    assert.match(body.args[0]!, new RegExp(`^remote object 'PYRO:obj_\\w+@127\\.0\\.0\\.1:\\d+' has no exposed attribute or method '${name}'$`));
+  }
+  // extension: a remote generator streamed as NDJSON (X-Pyro-Options: stream), over protocol 502
+  const streamed = await rawRequest(url, "GET", "/pyro/http.echo/count?n=3", { ...C, "X-Pyro-Options": "stream" });
+  assert.equal(streamed.status, 200);
+  assert.equal(streamed.headers["content-type"], "application/x-ndjson; charset=utf-8");
+  assert.equal(streamed.text, "[0, 0]\n[0, 1]\n[0, 2]\n");
+  // extension: JSON body opt-in (Python's Pyro5 gateway reads the query string only)
+  const json = await rawRequest(url, "POST", "/pyro/http.echo/typed", { ...C, "Content-Type": "application/json", "X-Pyro-Options": "json" }, '{"value": [1, 2.5, {"k": null}]}');
+  assert.deepEqual([json.status, JSON.parse(json.text)], [200, ["list", [1, 2.5, { k: null }]]]);
+  // a large POST body is discarded unread, as Python ignores it: the query string still counts
+  const big = await rawRequest(url, "POST", "/pyro/http.echo/echo?message=q", { ...C, ...FORM }, "message=" + "z".repeat(2_000_000));
+  assert.deepEqual([big.status, big.text], [200, '"q"']);
+  // Pyro5 has no HMAC; CORS is Pyro5's fixed header, not Pyro4's allow-list: refused with a typed error
+  assert.throws(() => new HttpGateway({ protocol: 5, hmacKey: "k" }), (e: Error & { code?: string }) => e.code === "ERR_PYRO4" && /no HMAC/.test(e.message));
+  assert.throws(() => new HttpGateway({ protocol: 5, corsOrigins: ["https://a"] }), /corsOrigins is for protocol 4/);
+});
