@@ -65,6 +65,7 @@ const cases: Case[] = [
   { name: "kwargs method with UTF-8 name", path: "/pyro/http.echo/kw?z=1&a=2&%C3%A9=3", headers: C },
   { name: "POST form body is ignored (query only)", method: "POST", path: "/pyro/http.echo/echo?message=q", headers: { ...C, ...FORM }, body: "message=posted" },
   { name: "POST form body alone: missing argument", method: "POST", path: "/pyro/http.echo/echo", headers: { ...C, ...FORM }, body: "message=posted" },
+  { name: "POST large form body (1.5 MB) is ignored", method: "POST", path: "/pyro/http.echo/echo?message=big", headers: { ...C, ...FORM }, body: "message=" + "\u00e9a".repeat(300_000) },
   { name: "POST JSON body is ignored", method: "POST", path: "/pyro/http.echo/echo?message=j", headers: { ...C, "Content-Type": "application/json" }, body: '{"message": 1}' },
   { name: "large result (3 MB)", path: "/pyro/http.echo/big?n=3000000", headers: C },
   { name: "long URL (30 KB)", path: "/pyro/http.echo/echo?message=" + "y".repeat(30_000), headers: C },
