@@ -419,7 +419,7 @@ export class HttpGateway {
         entries.push({ name, methods: null, attrs: [], error: e instanceof Error ? e.message : String(e) });
       }
     }
-    const html = renderIndexPage({ entries, regex: this.o.expose, nsLocation, version: this.proto.version === 5 ? `${VERSION}, Pyro5 ${this.proto.pythonVersion} compatible, protocol 502` : `${VERSION}`, clientUrl: CLIENT_PATH });
+    const html = renderIndexPage({ entries, regex: this.o.expose, nsLocation, version: this.proto.version === 5 ? `${VERSION}, Pyro5 ${this.proto.pythonVersion} compatible, protocol 502` : `${VERSION}`, clientUrl: CLIENT_PATH, demoBody: this.proto.formBody ? "form" : "json" });
     return this.send(res, 200, { "Content-Type": "text/html" }, html);
   }
 

@@ -8,6 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { httpProxy, PyroHttpError } from "pyro4/http";
 import { HttpGateway } from "../../src/gateway/server.js";
 import { startNameServer, type RunningNameServer } from "../../src/naming/server.js";
 import { httpgatewayMain } from "../../src/cli/httpgateway.js";
@@ -437,6 +438,16 @@ test("where Python's Pyro5 gateway reaches its own local proxy, ours answers Att
   // a large POST body is discarded unread, as Python ignores it: the query string still counts
   const big = await rawRequest(url, "POST", "/pyro/http.echo/echo?message=q", { ...C, ...FORM }, "message=" + "z".repeat(2_000_000));
   assert.deepEqual([big.status, big.text], [200, '"q"']);
+  // the browser/Node client (pyro4/http, JSON bodies) through a Pyro5 gateway
+  const echo = httpProxy<{ echo(m: unknown): unknown; error(): never }>("http.echo", { gateway: url });
+  assert.deepEqual(await echo.echo({ "h\u00e9": [1, "\u2603"] }), { "h\u00e9": [1, "\u2603"] });
+  await assert.rejects(echo.error(), (e: unknown) => e instanceof PyroHttpError && e.pythonType === "builtins.ValueError");
+  // the index page lists the exposed names with their methods, and its demo calls use JSON bodies (Pyro5 ignores forms)
+  const page = await rawRequest(url, "GET", "/pyro/");
+  assert.equal(page.status, 200);
+  assert.match(page.text, /data-name="http\.echo" data-method="\$meta">http\.echo<\/a><\/td><td>[^<]*\becho\b/);
+  assert.match(page.text, /body: "json"/);
+  assert.match(page.text, /Pyro5 5\.17-dev0 compatible, protocol 502/);
   // Pyro5 has no HMAC; CORS is Pyro5's fixed header, not Pyro4's allow-list: refused with a typed error
   assert.throws(() => new HttpGateway({ protocol: 5, hmacKey: "k" }), (e: Error & { code?: string }) => e.code === "ERR_PYRO4" && /no HMAC/.test(e.message));
   assert.throws(() => new HttpGateway({ protocol: 5, corsOrigins: ["https://a"] }), /corsOrigins is for protocol 4/);
