@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `pyro5` command: `ns`, `nsc`, `echoserver` and `httpgateway` with the flags and key output lines of Python Pyro5's tools
+// The `pyro5` command: `ns`, `nsc` and `echoserver` with the flags and key output lines of Python Pyro5's tools
 // (python -m Pyro5.nameserver, Pyro5.nsc, Pyro5.utils.echoserver). Each subcommand is the `pyro4` command's code
 // run with `protocol: 5`, so both binaries share one implementation (httpgateway too: Pyro5.utils.httpgateway).
 

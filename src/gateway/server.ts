@@ -1,8 +1,9 @@
 // `pyro4 httpgateway` / `pyro5 httpgateway`: a drop-in for Pyro4's pyro4-httpgateway (Pyro4/utils/httpgateway.py)
 // or, with protocol 5, Pyro5's (Pyro5/utils/httpgateway.py), on node:http with keep-alive. Same URL scheme
 // (/pyro/<name>/<method>), parameters, headers, status codes, content types and bodies; a fresh Pyro connection
-// per request as in Python. What differs between the two Python gateways lives in protocol.ts. Where Python's WSGI app crashes (500 from wsgiref)
-// or reaches its own local proxy (`_pyro*`, dunder names), we answer cleanly instead; see docs/httpgateway.md.
+// per request as in Python. What differs between the two Python gateways lives in protocol.ts. Where Python's
+// WSGI app crashes (500 from wsgiref) or reaches its own local proxy (`_pyro*`, dunder names), we answer cleanly
+// instead; see docs/httpgateway.md.
 // Extensions: JSON request bodies, NDJSON streaming of remote generators, CORS allow-list, X-Pyro-Timeout.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
