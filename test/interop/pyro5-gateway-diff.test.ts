@@ -17,7 +17,7 @@ import { PYRO5_ENV } from "../helpers/pyro5.js";
 import { REPO } from "../helpers/ns-process.js";
 import { rawRequest, startTsBackend, type HttpResult, type TsBackend } from "../helpers/gateway.js";
 
-type Gw = "plain" | "keyed" | "open" | "cors" | "oursNs";
+type Gw = "plain" | "keyed" | "open" | "cors" | "oursNs" | "timeout";
 interface Case {
   name: string;
   gw?: Gw;
@@ -121,6 +121,7 @@ const cases: Case[] = [
   { name: "cors: -c value on an answer", gw: "cors", path: "/pyro/http.echo/echo?message=c", headers: C },
   { name: "cors: -c value on OPTIONS", gw: "cors", method: "OPTIONS", path: "/pyro/http.echo/echo" },
   { name: "cors: -c value on a 403", gw: "cors", path: "/pyro/hidden.secret/secret" },
+  { name: "timeout: -t 0.4 on a 5 s call", gw: "timeout", path: "/pyro/http.echo/slow", headers: C, expect: [500, /"Pyro5.errors.TimeoutError"/] },
   // in front of our Pyro5 name server (a Python Pyro5 backend registered there)
   { name: "our NS: echo", gw: "oursNs", path: "/pyro/http.echo/echo?message=ns%C3%A9", headers: C, expect: [200, /^"ns\u00e9"$/] },
   { name: "our NS: unknown name", gw: "oursNs", path: "/pyro/http.nope/echo", headers: C },
@@ -176,19 +177,21 @@ before(async () => {
   const backend = (port: number) => startPython([join(FIXTURES, "pyro5_gateway_backend.py"), "127.0.0.1", String(port)], /(READY)/, { env: PYRO5_ENV });
   backends.push(...(await Promise.all([backend(pyNs.port), backend(ourNs.uri.port!)])));
   tsBackend = await startTsBackend({ server: pyNs.server, host: "127.0.0.1", port: pyNs.port }, "http.ts.", undefined, 5);
-  const [a, b, c, d, e] = await Promise.all([
+  const [a, b, c, d, e, f] = await Promise.all([
     startPythonGateway5(pyNs.port),
     startPythonGateway5(pyNs.port, ["-g", KEY]),
     startPythonGateway5(pyNs.port, ["-e", ""]),
     startPythonGateway5(pyNs.port, ["-c", "https://app.example"]),
     startPythonGateway5(ourNs.uri.port!),
+    startPythonGateway5(pyNs.port, ["-t", "0.4"]),
   ]);
-  Object.assign(py, { plain: a, keyed: b, open: c, cors: d, oursNs: e });
+  Object.assign(py, { plain: a, keyed: b, open: c, cors: d, oursNs: e, timeout: f });
   ours.plain = await startOurGateway(pyNs.port);
   ours.keyed = await startOurGateway(pyNs.port, { gatewayKey: KEY });
   ours.open = await startOurGateway(pyNs.port, { expose: "" });
   ours.cors = await startOurGateway(pyNs.port, { cors: "https://app.example" });
   ours.oursNs = await startOurGateway(ourNs.uri.port!);
+  ours.timeout = await startOurGateway(pyNs.port, { timeout: 0.4 });
 });
 
 after(async () => {
