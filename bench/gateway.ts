@@ -3,7 +3,8 @@
 // C concurrent clients with keep-alive agents issuing GET /pyro/http.echo/echo?message=... for D seconds each,
 // alternating rounds. Python's wsgiref answers HTTP/1.0 and closes every connection, so its clients reconnect;
 // ours keeps them open. Standalone: `node --import tsx bench/gateway.ts [--duration 3] [--concurrency 8]
-// [--rounds 3] [--json out.json]`; `runGatewayBench()` is exported for bench/run.ts.
+// [--rounds 3] [--json out.json] [--protocol 5]`; `runGatewayBench()` is exported for bench/run.ts. With
+// --protocol 5: `pyro5 httpgateway` against Python's Pyro5.utils.httpgateway, Pyro5 name server and backend.
 import { Agent, request } from "node:http";
 import { parseArgs } from "node:util";
 import { writeFileSync } from "node:fs";
@@ -14,6 +15,7 @@ import { fileURLToPath } from "node:url";
 const PYTHON = process.env.PYRO4_PYTHON ?? "/usr/bin/python3";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FIXTURES = fileURLToPath(new URL("../test/fixtures/", import.meta.url));
+const PYRO5_PATH = fileURLToPath(new URL("../test/vendor/pyro5", import.meta.url));
 
 interface Proc {
   child: ChildProcess;
@@ -102,7 +104,9 @@ export interface GatewayBenchResult {
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
-export async function runGatewayBench(o: { durationSecs?: number; concurrency?: number; rounds?: number } = {}): Promise<GatewayBenchResult> {
+export async function runGatewayBench(o: { durationSecs?: number; concurrency?: number; rounds?: number; protocol?: 4 | 5 } = {}): Promise<GatewayBenchResult> {
+  const p5 = o.protocol === 5;
+  const pyEnv: Record<string, string> = p5 ? { PYTHONPATH: process.env.PYRO5_PATH ?? PYRO5_PATH } : {};
   const durationSecs = o.durationSecs ?? 3;
   const concurrency = o.concurrency ?? 8;
   const rounds = o.rounds ?? 3;
@@ -111,11 +115,12 @@ export async function runGatewayBench(o: { durationSecs?: number; concurrency?: 
   let pyGw: Proc | null = null;
   let ourGw: Proc | null = null;
   try {
-    ns = await start(PYTHON, ["-m", "Pyro4.naming", "-n", "127.0.0.1", "-p", "0"], /NS running on [^:]+:(\d+)/);
+    ns = await start(PYTHON, ["-m", p5 ? "Pyro5.nameserver" : "Pyro4.naming", "-n", "127.0.0.1", "-p", "0"], /NS running on [^:]+:(\d+)/, pyEnv);
     const nsEnv = { PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: ns.ready };
-    backend = await start(PYTHON, ["gateway_backend.py", "127.0.0.1", ns.ready], /(READY)/, {}, FIXTURES);
-    pyGw = await start(PYTHON, ["-W", "ignore", "-m", "Pyro4.utils.httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, nsEnv);
-    ourGw = await start(process.execPath, [fileURLToPath(new URL("../dist/cli/main.js", import.meta.url)), "httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, nsEnv);
+    backend = await start(PYTHON, [p5 ? "pyro5_gateway_backend.py" : "gateway_backend.py", "127.0.0.1", ns.ready], /(READY)/, pyEnv, FIXTURES);
+    pyGw = await start(PYTHON, ["-W", "ignore", "-m", p5 ? "Pyro5.utils.httpgateway" : "Pyro4.utils.httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, { ...nsEnv, ...pyEnv });
+    const bin = fileURLToPath(new URL(p5 ? "../dist/cli/pyro5.js" : "../dist/cli/main.js", import.meta.url));
+    ourGw = await start(process.execPath, [bin, "httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, nsEnv);
     // warm-up (JIT, name server connections)
     await load(ourGw.ready, concurrency, 500);
     await load(pyGw.ready, concurrency, 500);
@@ -138,15 +143,16 @@ export async function runGatewayBench(o: { durationSecs?: number; concurrency?: 
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({
-    options: { duration: { type: "string" }, concurrency: { type: "string" }, rounds: { type: "string" }, json: { type: "string" } },
+    options: { duration: { type: "string" }, concurrency: { type: "string" }, rounds: { type: "string" }, json: { type: "string" }, protocol: { type: "string" } },
   });
   const r = await runGatewayBench({
     ...(values.duration ? { durationSecs: Number(values.duration) } : {}),
     ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
     ...(values.rounds ? { rounds: Number(values.rounds) } : {}),
+    ...(values.protocol === "5" ? { protocol: 5 as const } : {}),
   });
   const f = (n: number) => n.toFixed(0);
-  console.log(`HTTP gateway, GET http.echo/echo, ${r.concurrency} keep-alive clients, ${r.rounds} rounds of ${r.durationSecs} s (median):`);
+  console.log(`${values.protocol === "5" ? "Pyro5 " : ""}HTTP gateway, GET http.echo/echo, ${r.concurrency} keep-alive clients, ${r.rounds} rounds of ${r.durationSecs} s (median):`);
   console.log(`  ours   ${f(r.oursMedian)} req/s  (${r.oursRps.map(f).join(", ")})`);
   console.log(`  Python ${f(r.pythonMedian)} req/s  (${r.pythonRps.map(f).join(", ")})`);
   console.log(`  ours/Python ${r.ratio.toFixed(2)}x`);

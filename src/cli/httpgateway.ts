@@ -1,5 +1,7 @@
 // `pyro4 httpgateway`: Python's pyro4-httpgateway options (-H -p -e -k -g -t, PYRO_HMAC_KEY and
 // PYRO_HTTPGATEWAY_KEY, the same startup lines), plus our extensions --cors and --max-body.
+// `pyro5 httpgateway` (protocol 5): Pyro5.utils.httpgateway's argparse options (-H -c -p -e -g -t; no HMAC, no
+// key environment variables, -c is the fixed Access-Control-Allow-Origin value), the same startup lines, --max-body.
 
 import { config } from "../config.js";
 import { HttpGateway } from "../gateway/server.js";
@@ -21,7 +23,24 @@ export const httpgatewayParser: ParserSpec = {
   ],
 };
 
+// Pyro5/utils/httpgateway.py main()'s ArgumentParser, option for option (same order), plus --max-body
+export const httpgateway5Parser: ParserSpec = {
+  prog: "pyro5 httpgateway",
+  description: "Pyro http gateway command line launcher.",
+  options: [
+    { short: "H", long: "host", default: "localhost", help: "hostname to bind server on (default=%default)" },
+    { short: "c", long: "cors", default: "*", help: "Allow cross origin domain/url" },
+    { short: "p", long: "port", type: "int", default: 8080, help: "port to bind server on (default=%default)" },
+    { short: "e", long: "expose", default: "http\\.", help: "a regex of object names to expose (default=%default)" },
+    { short: "g", long: "gatewaykey", help: "the api key to use to connect to the gateway itself" },
+    { short: "t", long: "timeout", type: "float", default: null, help: "Pyro timeout value to use (COMMTIMEOUT setting, default=%default)" },
+    { long: "max-body", extension: true, dest: "maxBody", type: "int", help: "extension: request body limit in bytes (default 16777216)" },
+  ],
+};
+
 export interface GatewayIo {
+  /** 4 (default): `pyro4 httpgateway`. 5: `pyro5 httpgateway`, Pyro5's flags, protocol 502. */
+  protocol?: 4 | 5;
   out?: (t: string) => void;
   err?: (t: string) => void;
   /** Called with the running gateway instead of waiting forever (tests). */
@@ -31,6 +50,8 @@ export interface GatewayIo {
 export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promise<number> {
   const out = io.out ?? ((t: string) => process.stdout.write(t));
   const err = io.err ?? ((t: string) => process.stderr.write(t));
+  const pyro5 = io.protocol === 5;
+  const base = pyro5 ? httpgateway5Parser : httpgatewayParser;
   let parsed;
   try {
     // -t's default is COMMTIMEOUT, read only now: a bad PYRO_COMMTIMEOUT must not break `-h`
@@ -40,9 +61,11 @@ export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promi
     } catch {
       /* reported below when the gateway starts */
     }
+    // argparse shows the float default with "%f" (0.000000), optparse with str() (0.0)
+    const shown = pyro5 && commTimeout !== null ? commTimeout.toFixed(6) : commTimeout;
     const spec: ParserSpec = {
-      ...httpgatewayParser,
-      options: httpgatewayParser.options.map((opt) => (opt.long === "timeout" ? { ...opt, default: commTimeout } : opt)),
+      ...base,
+      options: base.options.map((opt) => (opt.long === "timeout" ? { ...opt, default: commTimeout, help: opt.help!.replace("%default", String(shown)) } : opt)),
     };
     parsed = parseOptions(argv, spec);
   } catch (e) {
@@ -53,16 +76,22 @@ export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promi
     throw e;
   }
   const o = parsed.options;
+  if (pyro5 && parsed.args.length) {
+    // argparse refuses what optparse would leave in args
+    err(`usage: pyro5 httpgateway [options]\npyro5 httpgateway: error: unrecognized arguments: ${parsed.args.join(" ")}\n`);
+    return 2;
+  }
   let pyrokey = (o.pyrokey as string | null) ?? null;
   let gatewaykey = (o.gatewaykey as string | null) ?? null;
-  if (pyrokey || gatewaykey) {
+  // Pyro5's gateway has no -k, no HMAC and reads no key from the environment; it prints no deprecation warning
+  if (!pyro5 && (pyrokey || gatewaykey)) {
     err("Warning: using -k and/or -g to supply keys on the command line is a security problem and is deprecated since Pyro 4.72. See the documentation for an alternative.\n");
   }
-  if (process.env.PYRO_HMAC_KEY !== undefined) {
+  if (!pyro5 && process.env.PYRO_HMAC_KEY !== undefined) {
     if (pyrokey) return err("error: don't use -k and PYRO_HMAC_KEY at the same time\n"), 1;
     pyrokey = process.env.PYRO_HMAC_KEY;
   }
-  if (process.env.PYRO_HTTPGATEWAY_KEY !== undefined) {
+  if (!pyro5 && process.env.PYRO_HTTPGATEWAY_KEY !== undefined) {
     if (gatewaykey) return err("error: don't use -g and PYRO_HTTPGATEWAY_KEY at the same time\n"), 1;
     gatewaykey = process.env.PYRO_HTTPGATEWAY_KEY;
   }
@@ -74,13 +103,14 @@ export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promi
   let gateway: HttpGateway;
   try {
     gateway = new HttpGateway({
+      ...(pyro5 ? { protocol: 5 as const, cors: o.cors as string } : {}),
       host: o.host as string,
       port: o.port as number,
       expose,
       gatewayKey: gatewaykey,
       hmacKey: pyrokey,
       timeout,
-      corsOrigins: o.cors ? String(o.cors).split(",").map((s) => s.trim()).filter(Boolean) : [],
+      corsOrigins: !pyro5 && o.cors ? String(o.cors).split(",").map((s) => s.trim()).filter(Boolean) : [],
       ...(o.maxBody != null ? { maxBodyBytes: o.maxBody as number } : {}),
     });
   } catch (e) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `pyro5` command: `ns`, `nsc` and `echoserver` with the flags and key output lines of Python Pyro5's tools
 // (python -m Pyro5.nameserver, Pyro5.nsc, Pyro5.utils.echoserver). Each subcommand is the `pyro4` command's code
-// run with `protocol: 5`, so both binaries share one implementation. There is no Pyro5 httpgateway here.
+// run with `protocol: 5`, so both binaries share one implementation (httpgateway too: Pyro5.utils.httpgateway).
 
 import { createRequire } from "node:module";
 import { oneLine } from "./report.js";
@@ -27,6 +27,13 @@ const commands: Record<string, { about: string; load: () => Promise<Run> }> = {
     load: async () => {
       const { echoserverMain } = await import("./echoserver.js");
       return (argv) => echoserverMain(argv, { protocol: 5 });
+    },
+  },
+  httpgateway: {
+    about: "start a Pyro5 HTTP gateway (like python -m Pyro5.utils.httpgateway)",
+    load: async () => {
+      const { httpgatewayMain } = await import("./httpgateway.js");
+      return (argv) => httpgatewayMain(argv, { protocol: 5 });
     },
   },
 };

@@ -12,7 +12,11 @@ export interface IndexEntry {
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const jsq = (s: string) => `"${esc(s)}"`;
 
-export function renderIndexPage(o: { entries: IndexEntry[]; regex: string; nsLocation: string; version: string; clientUrl: string }): string {
+/**
+ * `demoBody`: how the demo calls send their parameters: "form" (Pyro4's gateway reads form bodies) or "json" (our
+ * extension; Pyro5's gateway reads the query string only and the client's query mode escapes as latin-1).
+ */
+export function renderIndexPage(o: { entries: IndexEntry[]; regex: string; nsLocation: string; version: string; clientUrl: string; demoBody?: "form" | "json" }): string {
   const rows = o.entries.map((e) => {
     const methods = e.error !== undefined ? `??error:${esc(e.error)}??` : e.methods!.map(esc).join(" &nbsp; ") || "-";
     const attrs =
@@ -67,7 +71,7 @@ async function pyroCall(name, method, params) {
   document.getElementById("pyro_call").textContent = "GET " + name + "/" + method + (params ? " " + JSON.stringify(params) : "");
   const out = document.getElementById("pyro_response");
   try {
-    const proxy = httpProxy(name, { gateway, body: "form" });
+    const proxy = httpProxy(name, { gateway, body: ${JSON.stringify(o.demoBody ?? "form")} });
     const result = method === "$meta" ? await proxy.$meta() : await proxy.$call(method, params || {});
     out.textContent = JSON.stringify(result, null, 4);
   } catch (e) {

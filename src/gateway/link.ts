@@ -1,5 +1,6 @@
-// One raw Pyro4 connection for the gateway, the way Pyro4's gateway uses its Proxy with _pyroRawWireResponse:
-// handshake with metadata on connect (json serializer, CORR annotation, optional HMAC), then calls whose reply is
+// One raw Pyro connection for the gateway, the way Python's gateway uses its Proxy with _pyroRawWireResponse:
+// handshake with metadata on connect (json serializer, correlation id, optional HMAC for Pyro4; protocol 48 or
+// 502 as the gateway's GatewayProtocol says), then calls whose reply is
 // kept as the backend's own JSON bytes, so a result reaches the HTTP client exactly as the backend serialized it.
 // A fresh link per HTTP request, as in Python (new Proxy per request), so session-mode objects behave the same.
 
@@ -10,10 +11,8 @@ import {
   MSG_RESULT, type Annotations, type Message,
 } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
-import { getSerializer } from "../serializers/index.js";
 import { PyException } from "./errors.js";
-
-const json = getSerializer("json");
+import type { GatewayProtocol } from "./protocol.js";
 
 export interface ObjectMeta {
   methods: string[];
@@ -22,6 +21,8 @@ export interface ObjectMeta {
 }
 
 export interface LinkOptions {
+  /** Pyro4 or Pyro5: framing, json serializer id, error class names. */
+  proto: GatewayProtocol;
   hmacKey: Uint8Array | null;
   /** ms, 0 = none (Pyro4's COMMTIMEOUT 0.0). */
   timeoutMs: number;
@@ -47,7 +48,7 @@ export class PyroLink {
     private readonly options: LinkOptions,  // own copy (see open)
     private readonly where: string,
   ) {
-    this.reader = new MessageReader({ hmacKey: options.hmacKey, maxMessageSize: options.maxMessageSize });
+    this.reader = new MessageReader({ hmacKey: options.hmacKey, maxMessageSize: options.maxMessageSize, wire: options.proto.wire });
     socket.on("data", (chunk: Buffer) => {
       let msgs: Message[];
       try {
@@ -62,8 +63,9 @@ export class PyroLink {
         w?.resolve(m);
       }
     });
-    socket.on("error", (e) => this.fail(new PyException("Pyro4.errors.ConnectionClosedError", [`receiving: connection lost: ${e.message}`])));
-    socket.on("close", () => this.fail(new PyException("Pyro4.errors.ConnectionClosedError", ["receiving: not enough data"])));
+    const errors = options.proto.errors;
+    socket.on("error", (e) => this.fail(new PyException(errors + "ConnectionClosedError", [`receiving: connection lost: ${e.message}`])));
+    socket.on("close", () => this.fail(new PyException(errors + "ConnectionClosedError", ["receiving: not enough data"])));
   }
 
   private fail(e: unknown): void {
@@ -81,13 +83,14 @@ export class PyroLink {
   }
 
   /** Connect and handshake; returns the link and the object's metadata (from the connect response). */
-  static async open(target: ConnectTarget, objectId: string, options: LinkOptions): Promise<{ link: PyroLink; meta: ObjectMeta }> {
+  static async open(target: ConnectTarget & { text?: string }, objectId: string, options: LinkOptions): Promise<{ link: PyroLink; meta: ObjectMeta }> {
     const where = connectLocation(target);
+    const { errors, json } = options.proto;
     let socket: Socket;
     try {
       socket = await connectSocket(target, { timeoutMs: options.timeoutMs });
     } catch (e) {
-      throw new PyException("Pyro4.errors.CommunicationError", [`cannot connect to ${where}: ${pythonSocketError(e)}`]);
+      throw new PyException(errors + "CommunicationError", [`cannot connect to ${where}: ${pythonSocketError(e)}`]);
     }
     const link = new PyroLink(socket, { ...options }, where);
     const body = json.serializeData(new Map<string, unknown>([["handshake", "hello"], ["object", objectId]]));
@@ -96,17 +99,17 @@ export class PyroLink {
       reply = await link.exchange(MSG_CONNECT, FLAGS_META_ON_CONNECT, body);
     } catch (e) {
       link.close();
-      if (e instanceof PyException && e.pythonClass.startsWith("Pyro4.errors.")) throw e;
-      throw new PyException("Pyro4.errors.CommunicationError", [`cannot connect to ${where}: ${(e as Error).message}`]);
+      if (e instanceof PyException && e.pythonClass.startsWith(errors)) throw e;
+      throw new PyException(errors + "CommunicationError", [`cannot connect to ${where}: ${(e as Error).message}`]);
     }
     const data = reply.data.length ? json.deserializeData(reply.data) : "?";
     if (reply.type === MSG_CONNECTFAIL) {
       link.close();
-      throw new PyException("Pyro4.errors.CommunicationError", [`connection to ${where} rejected: ${pyStr(data)}`]);
+      throw new PyException(errors + "CommunicationError", [`connection to ${where} rejected: ${pyStr(data)}`]);
     }
     if (reply.type !== MSG_CONNECTOK) {
       link.close();
-      throw new PyException("Pyro4.errors.ProtocolError", [`cannot connect to ${where}: invalid msg type ${reply.type} received`]);
+      throw new PyException(errors + "ProtocolError", [`cannot connect to ${where}: invalid msg type ${reply.type} received`]);
     }
     const meta = (data as Map<string, unknown> | Record<string, unknown>);
     const m = (meta instanceof Map ? meta.get("meta") : meta["meta"]) as Record<string, unknown> | Map<string, unknown> | undefined;
@@ -117,7 +120,7 @@ export class PyroLink {
     const result = { methods: field("methods"), oneway: field("oneway"), attrs: field("attrs") };
     if (!result.methods.length && !result.attrs.length) {
       link.close();
-      throw new PyException("Pyro4.errors.PyroError", ["remote object doesn't expose any methods or attributes. Did you forget setting @expose on them?"]);
+      throw new PyException(errors + "PyroError", [options.proto.noExposedMessage(target.text ?? `PYRO:${objectId}@${where}`)]);
     }
     return { link, meta: result };
   }
@@ -129,7 +132,9 @@ export class PyroLink {
   private exchange(type: number, flags: number, body: Buffer): Promise<Message> {
     if (this.failure) return Promise.reject(this.failure);
     const seq = (this.seq = (this.seq + 1) & 0xffff);
+    const { json, wire } = this.options.proto;
     const frame = encodeMessageBuffer(type, json.id, seq, body, {
+      wire,
       flags,
       annotations: this.annotations(),
       hmacKey: this.options.hmacKey,
@@ -139,7 +144,7 @@ export class PyroLink {
       this.waiter = { resolve, reject };
       if (this.options.timeoutMs > 0) {
         this.timer = setTimeout(
-          () => this.fail(new PyException("Pyro4.errors.TimeoutError", ["receiving: timeout"])),
+          () => this.fail(new PyException(this.options.proto.errors + "TimeoutError", ["receiving: timeout"])),
           this.options.timeoutMs,
         );
       }
@@ -149,9 +154,11 @@ export class PyroLink {
 
   /** A call; resolves with the raw reply, or null for a oneway call (sent, not answered). */
   async invoke(objectId: string, method: string, vargs: unknown[], kwargs: Record<string, unknown>, oneway = false): Promise<Message | null> {
+    const { json, wire, errors } = this.options.proto;
     const body = json.serializeCall(objectId, method, vargs, kwargs);
     if (oneway) {
       const frame = encodeMessageBuffer(MSG_INVOKE, json.id, (this.seq = (this.seq + 1) & 0xffff), body, {
+        wire,
         flags: FLAGS_ONEWAY,
         annotations: this.annotations(),
         hmacKey: this.options.hmacKey,
@@ -160,7 +167,7 @@ export class PyroLink {
       return null;
     }
     const reply = await this.exchange(MSG_INVOKE, 0, body);
-    if (reply.type !== MSG_RESULT) throw new PyException("Pyro4.errors.ProtocolError", [`invalid msg type ${reply.type} received`]);
+    if (reply.type !== MSG_RESULT) throw new PyException(errors + "ProtocolError", [`invalid msg type ${reply.type} received`]);
     return reply;
   }
 

@@ -7,6 +7,7 @@ import type { ConnectTarget } from "../transport/connect.js";
 import { FLAGS_EXCEPTION } from "../protocol/message.js";
 import { PyException } from "./errors.js";
 import { PyroLink, type LinkOptions } from "./link.js";
+import type { GatewayProtocol } from "./protocol.js";
 import { parseRaw } from "./pyjson.js";
 
 const NS_NAME = "Pyro.NameServer";
@@ -17,7 +18,7 @@ export interface PyroTarget extends ConnectTarget {
   text: string;
 }
 
-/** A URI from its Pyro4 json form {"__class__": "Pyro4.core.URI", "state": [proto, obj, sockname, host, port]}. */
+/** A URI from its json form {"__class__": "Pyro4.core.URI" (or "Pyro5.core.URI"), "state": [proto, obj, sockname, host, port]}. */
 export function targetFromState(state: unknown[]): PyroTarget {
   const [, object, sockname, host, port] = state as [string, string, string | null, string | null, number | null];
   const loc = sockname ? `./u:${sockname}` : host!.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
@@ -25,6 +26,7 @@ export function targetFromState(state: unknown[]): PyroTarget {
 }
 
 export interface NsOptions {
+  proto: GatewayProtocol;
   host: string | null;
   port: number | null;
   hmacKey: Uint8Array | null;
@@ -49,12 +51,12 @@ export class NameServerAccess {
     let proxy;
     try {
       proxy = await locateNSProxy(this.options.host, this.options.port, {
-        hmacKey: this.options.hmacKey,
+        ...(this.options.proto.version === 5 ? { protocol: 5 as const } : { hmacKey: this.options.hmacKey }),
         serializer: "json",
         timeout: this.options.timeoutMs,
       });
     } catch (e) {
-      throw new PyException("Pyro4.errors.NamingError", [(e as Error).message.split("\n")[0]!.replace(/; tried:$/, "")]);
+      throw new PyException(this.options.proto.errors + "NamingError", [(e as Error).message.split("\n")[0]!.replace(/; tried:$/, "")]);
     }
     const uri = proxy.$uri ?? null;
     const state = (uri as unknown as { state(): unknown[] }).state();
@@ -67,7 +69,7 @@ export class NameServerAccess {
   async call(method: string, vargs: unknown[], kwargs: Record<string, unknown>, correlation: Buffer | null): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       const target = await this.locate();
-      const opts: LinkOptions = { hmacKey: this.options.hmacKey, timeoutMs: this.options.timeoutMs, correlation, maxMessageSize: this.options.maxMessageSize };
+      const opts: LinkOptions = { proto: this.options.proto, hmacKey: this.options.hmacKey, timeoutMs: this.options.timeoutMs, correlation, maxMessageSize: this.options.maxMessageSize };
       let link = this.idle.pop();
       try {
         if (!link) link = (await PyroLink.open(target, NS_NAME, opts)).link;

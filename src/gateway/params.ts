@@ -1,7 +1,8 @@
-// Request parameters decoded the way Pyro4's gateway decodes them: wsgiref unquotes the path as latin-1, cgi.parse
+// Request parameters decoded the way Python's gateways decode them. Pyro4's: wsgiref unquotes the path as latin-1, cgi.parse
 // reads the query string (and a POSTed application/x-www-form-urlencoded body, body first) with
 // urllib.parse.parse_qs(keep_blank_values=False, encoding latin-1), and singlyfy_parameters turns one-element
 // lists into their value. Percent-encoded UTF-8 therefore arrives as latin-1 text, exactly as in Python.
+// Pyro5's: urllib.parse.parse_qs(QUERY_STRING) with its default encoding, UTF-8 (errors="replace").
 // Limits (parameter count, JSON nesting) are ours: Python has none.
 
 import { GatewayRequestError, PyException } from "./errors.js";
@@ -12,17 +13,32 @@ export function unquoteLatin1(s: string): string {
   return s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
+/**
+ * urllib.parse.unquote(s) (encoding utf-8, errors "replace"): each run of %XX escapes is decoded as UTF-8 bytes,
+ * a bad sequence becoming U+FFFD; characters outside ASCII (latin-1 request bytes) pass through as they are.
+ */
+export function unquoteUtf8(s: string): string {
+  if (!s.includes("%")) return s;
+  return s.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    const bytes = Buffer.alloc(run.length / 3);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16);
+    return UTF8.decode(bytes);
+  });
+}
+const UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
 export type Params = Map<string, string | string[]>;
 
 /** parse_qs(qs, keep_blank_values=False, strict_parsing=False, separator="&") into `into`. */
-export function parseQs(qs: string, into: Map<string, string[]>, maxFields: number): void {
+export function parseQs(qs: string, into: Map<string, string[]>, maxFields: number, encoding: "latin1" | "utf8" = "latin1"): void {
+  const unquote = encoding === "utf8" ? unquoteUtf8 : unquoteLatin1;
   if (!qs) return;
   for (const nv of qs.split("&")) {
     if (!nv) continue;
     const eq = nv.indexOf("=");
     if (eq < 0 || eq === nv.length - 1) continue; // no '=' or blank value: dropped, as Python does
-    const name = unquoteLatin1(nv.slice(0, eq).replace(/\+/g, " "));
-    const value = unquoteLatin1(nv.slice(eq + 1).replace(/\+/g, " "));
+    const name = unquote(nv.slice(0, eq).replace(/\+/g, " "));
+    const value = unquote(nv.slice(eq + 1).replace(/\+/g, " "));
     const list = into.get(name);
     if (list) list.push(value);
     else {

@@ -1,7 +1,9 @@
-// `pyro4 httpgateway`: a drop-in for Pyro4's pyro4-httpgateway (Pyro4/utils/httpgateway.py) on node:http with
-// keep-alive. Same URL scheme (/pyro/<name>/<method>), parameters, headers, status codes, content types and
-// bodies; a fresh Pyro connection per request as in Python. Where Python's WSGI app crashes (500 from wsgiref)
-// or reaches its own local proxy (`_pyro*`, dunder names), we answer cleanly instead; see docs/httpgateway.md.
+// `pyro4 httpgateway` / `pyro5 httpgateway`: a drop-in for Pyro4's pyro4-httpgateway (Pyro4/utils/httpgateway.py)
+// or, with protocol 5, Pyro5's (Pyro5/utils/httpgateway.py), on node:http with keep-alive. Same URL scheme
+// (/pyro/<name>/<method>), parameters, headers, status codes, content types and bodies; a fresh Pyro connection
+// per request as in Python. What differs between the two Python gateways lives in protocol.ts. Where Python's
+// WSGI app crashes (500 from wsgiref) or reaches its own local proxy (`_pyro*`, dunder names), we answer cleanly
+// instead; see docs/httpgateway.md.
 // Extensions: JSON request bodies, NDJSON streaming of remote generators, CORS allow-list, X-Pyro-Timeout.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -18,15 +20,24 @@ import { PyroLink, type LinkOptions } from "./link.js";
 import { NameServerAccess, targetFromState } from "./nameserver.js";
 import { contentTypeKey, parseQs, pythonUuid, singlyfy, unquoteLatin1, type Params } from "./params.js";
 import { parseRaw, pyDumps } from "./pyjson.js";
+import { gatewayProtocol, pyro5CorsHeaders, type GatewayProtocol } from "./protocol.js";
+import { PyroError } from "../errors.js";
 
 export interface GatewayOptions {
+  /** 4 (default): Pyro4's gateway, protocol 48. 5: Pyro5's gateway, protocol 502 to name server and backends. */
+  protocol?: 4 | 5;
+  /**
+   * Protocol 5 only: the Access-Control-Allow-Origin value Pyro5's gateway puts on every answer (its -c/--cors,
+   * default "*").
+   */
+  cors?: string;
   host?: string;
   port?: number;
   /** Python regex of exposed object names (re.match); "" exposes everything. Default Python's `http\.`. */
   expose?: string;
   /** The gateway API key (X-Pyro-Gateway-Key header or $key parameter); empty/null = none. */
   gatewayKey?: string | null;
-  /** HMAC key for Pyro connections. */
+  /** HMAC key for Pyro connections (protocol 4 only: Pyro5 has no HMAC). */
   hmacKey?: string | null;
   /** Pyro COMMTIMEOUT in seconds, 0 = none (Python's default). */
   timeout?: number;
@@ -39,7 +50,7 @@ export interface GatewayOptions {
   maxParams?: number;
   /** Nesting depth of JSON bodies (default 32). */
   maxJsonDepth?: number;
-  /** Origins allowed for CORS (extension, default none: no CORS headers, OPTIONS answers 405 as in Python). */
+  /** Protocol 4: origins allowed for CORS (extension, default none: no CORS headers, OPTIONS answers 405 as in Python). */
   corsOrigins?: string[];
   /** Largest X-Pyro-Timeout accepted, seconds (default 300). */
   maxCallTimeout?: number;
@@ -67,10 +78,22 @@ export class HttpGateway {
   private readonly keyDigest: Buffer | null;
   private readonly hmacKey: Uint8Array | null;
   private readonly ns: NameServerAccess;
-  private readonly o: Required<Omit<GatewayOptions, "nsHost" | "nsPort" | "gatewayKey" | "hmacKey">>;
+  private readonly o: Required<Omit<GatewayOptions, "nsHost" | "nsPort" | "gatewayKey" | "hmacKey" | "protocol">>;
+  /** Pyro4's gateway or Pyro5's: everything that differs between them. */
+  readonly proto: GatewayProtocol;
+  /** Pyro5's fixed CORS headers (null for Pyro4). */
+  private readonly fixedCors: Record<string, string> | null;
   private clientSource: Promise<Buffer> | null = null;
 
   constructor(options: GatewayOptions = {}) {
+    this.proto = gatewayProtocol(options.protocol);
+    if (!this.proto.hmac && options.hmacKey) {
+      throw new PyroError("Pyro5 has no HMAC: hmacKey cannot be used with protocol 5 (use TLS)");
+    }
+    if (this.proto.fixedCors && options.corsOrigins?.length) {
+      throw new PyroError("corsOrigins is for protocol 4: a Pyro5 gateway sends Pyro5's fixed CORS headers (option cors)");
+    }
+    this.fixedCors = this.proto.fixedCors ? pyro5CorsHeaders(options.cors ?? "*") : null;
     this.o = {
       host: options.host ?? "localhost",
       port: options.port ?? 8080,
@@ -80,12 +103,14 @@ export class HttpGateway {
       maxParams: options.maxParams ?? 1000,
       maxJsonDepth: options.maxJsonDepth ?? 32,
       corsOrigins: options.corsOrigins ?? [],
+      cors: options.cors ?? "*",
       maxCallTimeout: options.maxCallTimeout ?? 300,
     };
     this.exposeRe = this.o.expose ? compilePythonRegex(this.o.expose) : null;
     this.keyDigest = options.gatewayKey ? digest(Buffer.from(options.gatewayKey, "utf8")) : null;
     this.hmacKey = options.hmacKey ? Buffer.from(options.hmacKey, "utf8") : null;
     this.ns = new NameServerAccess({
+      proto: this.proto,
       host: options.nsHost ?? null,
       port: options.nsPort ?? null,
       hmacKey: this.hmacKey,
@@ -144,8 +169,14 @@ export class HttpGateway {
     this.cors(req, res);
     if (!path) return this.send(res, 302, { Location: "/pyro/" }, "");
     if (path === CLIENT_PATH.slice(1) && (req.method === "GET" || req.method === "HEAD")) return this.serveClient(res);
+    // Pyro5's app puts its CORS headers on every answer from here on (not on the redirect above)
+    if (this.fixedCors) for (const [k, v] of Object.entries(this.fixedCors)) res.setHeader(k, v);
     if (!path.startsWith("pyro/")) return this.text(res, 404, "Error 404: Not Found");
     const method = req.method ?? "GET";
+    if (method === "OPTIONS" && this.fixedCors) {
+      req.resume();
+      return this.text(res, 200, "200 OK");
+    }
     if (method === "OPTIONS" && res.hasHeader("Access-Control-Allow-Origin")) {
       res.setHeader("Access-Control-Allow-Methods", "GET, POST");
       res.setHeader("Access-Control-Allow-Headers", ALLOWED_HEADERS);
@@ -171,6 +202,7 @@ export class HttpGateway {
   }
 
   private cors(req: IncomingMessage, res: ServerResponse): void {
+    if (this.fixedCors) return;
     const origin = req.headers.origin;
     if (!origin || !this.o.corsOrigins.length) return;
     if (this.o.corsOrigins.includes(origin) || this.o.corsOrigins.includes("*")) {
@@ -199,26 +231,33 @@ export class HttpGateway {
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   }
 
-  /** cgi.parse + singlyfy_parameters, plus our JSON-body extension. */
+  /** cgi.parse (Pyro4) or parse_qs of the query (Pyro5) + singlyfy_parameters, plus our JSON-body extension. */
   private async readParams(req: IncomingMessage, method: string, query: string, vargs: unknown[]): Promise<Params> {
     const lists = new Map<string, string[]>();
+    const enc = this.proto.queryEncoding;
     if (method !== "POST") {
-      parseQs(query, lists, this.o.maxParams);
+      parseQs(query, lists, this.o.maxParams, enc);
+      return singlyfy(lists);
+    }
+    const ctype = contentTypeKey(req.headers["content-type"]);
+    const jsonOptIn = headerText(req.headers["x-pyro-options"]).split(",").includes("json") && ctype.toLowerCase() === "application/json";
+    if (!this.proto.formBody && !jsonOptIn) {
+      // Pyro5 reads the query string only: the body is not even read, so it is discarded, not buffered
+      req.resume();
+      parseQs(query, lists, this.o.maxParams, enc);
       return singlyfy(lists);
     }
     const body = await this.readBody(req);
-    const ctype = contentTypeKey(req.headers["content-type"]);
-    if (ctype === "application/x-www-form-urlencoded") {
+    if (this.proto.formBody && ctype === "application/x-www-form-urlencoded") {
       parseQs(body.toString("latin1"), lists, this.o.maxParams); // cgi reads the body as latin-1, body first
       parseQs(query, lists, this.o.maxParams);
       return singlyfy(lists);
     }
     if (ctype === "multipart/form-data") throw new GatewayRequestError(415, "Unsupported Media Type (multipart/form-data)");
-    parseQs(query, lists, this.o.maxParams);
+    parseQs(query, lists, this.o.maxParams, enc);
     const params = singlyfy(lists);
     // Extension, opt-in (X-Pyro-Options: json) so that a body Python ignores is ignored here too unless asked for.
-    const optIn = headerText(req.headers["x-pyro-options"]).split(",").includes("json");
-    if (optIn && ctype.toLowerCase() === "application/json" && body.length) {
+    if (jsonOptIn && body.length) {
       const text = body.toString("utf8");
       checkDepth(text, this.o.maxJsonDepth);
       let obj: unknown;
@@ -269,7 +308,7 @@ export class HttpGateway {
       const corr = uuidToBytes(corrId);
       const target = targetFromState(await this.lookup(objectName, corr));
       const callTimeout = this.callTimeoutMs(r.headers["x-pyro-timeout"]);
-      const opts: LinkOptions = { hmacKey: this.hmacKey, timeoutMs: callTimeout, correlation: corr, maxMessageSize: 0 };
+      const opts: LinkOptions = { proto: this.proto, hmacKey: this.hmacKey, timeoutMs: callTimeout, correlation: corr, maxMessageSize: 0 };
       const opened = await PyroLink.open(target, target.object, opts);
       link = opened.link;
       const meta = opened.meta;
@@ -322,7 +361,7 @@ export class HttpGateway {
   private async lookup(name: string, corr: Buffer): Promise<unknown[]> {
     const text = await this.ns.call("lookup", [name], {}, corr);
     const uri = JSON.parse(text) as { state?: unknown[] };
-    if (!uri || !Array.isArray(uri.state)) throw new PyException("Pyro4.errors.NamingError", ["name server answered a lookup with something that is not a URI"]);
+    if (!uri || !Array.isArray(uri.state)) throw new PyException(this.proto.errors + "NamingError", ["name server answered a lookup with something that is not a URI"]);
     return uri.state;
   }
 
@@ -372,6 +411,7 @@ export class HttpGateway {
       try {
         const target = targetFromState(await this.lookup(name, uuidToBytes(randomUUID())));
         const { link, meta } = await PyroLink.open(target, target.object, {
+          proto: this.proto,
           hmacKey: this.hmacKey, timeoutMs: this.o.timeout * 1000, correlation: null, maxMessageSize: 0,
         });
         link.close();
@@ -380,7 +420,7 @@ export class HttpGateway {
         entries.push({ name, methods: null, attrs: [], error: e instanceof Error ? e.message : String(e) });
       }
     }
-    const html = renderIndexPage({ entries, regex: this.o.expose, nsLocation, version: `${VERSION}`, clientUrl: CLIENT_PATH });
+    const html = renderIndexPage({ entries, regex: this.o.expose, nsLocation, version: this.proto.version === 5 ? `${VERSION}, Pyro5 ${this.proto.pythonVersion} compatible, protocol 502` : `${VERSION}`, clientUrl: CLIENT_PATH, demoBody: this.proto.formBody ? "form" : "json" });
     return this.send(res, 200, { "Content-Type": "text/html" }, html);
   }
 

@@ -83,9 +83,9 @@ export interface TsBackend {
   close(): Promise<void>;
 }
 
-/** Our Daemon serving TsEcho/TsAttrs, registered as <prefix>echo / <prefix>attrs in the Python name server. */
-export async function startTsBackend(ns: PyNs, prefix = "http.ts.", hmacKey?: string): Promise<TsBackend> {
-  const daemon = new Daemon({ host: "127.0.0.1", port: 0, ...(hmacKey ? { hmacKey } : {}) });
+/** Our Daemon serving TsEcho/TsAttrs, registered as <prefix>echo / <prefix>attrs in the Python name server (Pyro5's with protocol 5). */
+export async function startTsBackend(ns: PyNs, prefix = "http.ts.", hmacKey?: string, protocol?: 5): Promise<TsBackend> {
+  const daemon = new Daemon({ host: "127.0.0.1", port: 0, ...(hmacKey ? { hmacKey } : {}), ...(protocol ? { protocol } : {}) });
   await daemon.start();
   const echo = daemon.register(new TsEcho(), undefined, {
     expose: ["echo", "error", "oneway_echo", "add", "unicode_error", "count", "generator", "big"],
@@ -93,7 +93,7 @@ export async function startTsBackend(ns: PyNs, prefix = "http.ts.", hmacKey?: st
     params: { echo: ["message"], oneway_echo: ["message"], add: ["a", "b"], count: ["n"], big: ["n"] },
   });
   const attrs = daemon.register(new TsAttrs(), undefined, { expose: ["value", "get"] });
-  const client = (await locateNS(ns.host, ns.port, hmacKey ? { hmacKey } : {})) as NameServerClient;
+  const client = (await locateNS(ns.host, ns.port, protocol ? { protocol } : hmacKey ? { hmacKey } : {})) as NameServerClient;
   await client.register(prefix + "echo", echo);
   await client.register(prefix + "attrs", attrs);
   return {

@@ -1,0 +1,73 @@
+// What differs between Pyro4's HTTP gateway (Pyro4/utils/httpgateway.py) and Pyro5's (Pyro5/utils/httpgateway.py),
+// named in one place. A gateway speaks one protocol, chosen at creation; server.ts, link.ts and nameserver.ts are
+// shared and ask this object instead of branching on a version number.
+
+import { PYRO4, PYRO5, type WireFormat } from "../protocol/wire.js";
+import { getSerializer, type Serializer } from "../serializers/index.js";
+import { getPyro5Serializer } from "../serializers/pyro5.js";
+
+export interface GatewayProtocol {
+  readonly version: 4 | 5;
+  /** Framing of the Pyro connections to the name server and the backends. */
+  readonly wire: WireFormat;
+  /** The json serializer under this protocol's wire id (Pyro4: 2, Pyro5: 3). */
+  readonly json: Serializer;
+  /** Module of the Pyro error classes in the gateway's own error JSON. */
+  readonly errors: "Pyro4.errors." | "Pyro5.errors.";
+  /** Pyro4 can sign with HMAC; Pyro5 removed it (use TLS). */
+  readonly hmac: boolean;
+  /**
+   * Where parameters come from. Pyro4: cgi.parse (query string, and a POSTed form body, decoded as latin-1).
+   * Pyro5: urllib.parse.parse_qs(QUERY_STRING) only (a POST body is ignored), %XX decoded as UTF-8.
+   */
+  readonly formBody: boolean;
+  readonly queryEncoding: "latin1" | "utf8";
+  /**
+   * Pyro5 adds Access-Control-Allow-Origin (its -c/--cors value, default "*"), -Methods and -Headers to every
+   * answer of its app and answers OPTIONS under /pyro/ with 200 "200 OK"; Pyro4 has no CORS (OPTIONS is a 405).
+   */
+  readonly fixedCors: boolean;
+  /** PyroError text when an object exposes nothing (Pyro5 names the URI). */
+  noExposedMessage(uriText: string): string;
+  /** The Python package version the index page names. */
+  readonly pythonVersion: string;
+}
+
+export const GATEWAY_PYRO4: GatewayProtocol = Object.freeze({
+  version: 4,
+  wire: PYRO4,
+  json: getSerializer("json"),
+  errors: "Pyro4.errors.",
+  hmac: true,
+  formBody: true,
+  queryEncoding: "latin1",
+  fixedCors: false,
+  noExposedMessage: () => "remote object doesn't expose any methods or attributes. Did you forget setting @expose on them?",
+  pythonVersion: "4.82",
+});
+
+export const GATEWAY_PYRO5: GatewayProtocol = Object.freeze({
+  version: 5,
+  wire: PYRO5,
+  json: getPyro5Serializer("json"),
+  errors: "Pyro5.errors.",
+  hmac: false,
+  formBody: false,
+  queryEncoding: "utf8",
+  fixedCors: true,
+  noExposedMessage: (uri: string) => `remote object '${uri}' doesn't expose any methods or attributes. Did you forget setting @expose on them?`,
+  pythonVersion: "5.17-dev0",
+});
+
+export function gatewayProtocol(protocol: 4 | 5 | undefined): GatewayProtocol {
+  return protocol === 5 ? GATEWAY_PYRO5 : GATEWAY_PYRO4;
+}
+
+/** Pyro5's cors_response_header(): the three headers, with the configured origin value. */
+export function pyro5CorsHeaders(origin: string): Record<string, string> {
+  return {
+    "Access-Control-Allow-Origin": origin,
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type",
+  };
+}
