@@ -67,7 +67,7 @@ export class PyWorker {
   }
 
   quit(): void {
-    if (this.proc.exitCode === null) this.proc.stdin!.end(JSON.stringify({ op: "quit" }) + "\n");
+    if (this.proc.exitCode === null && !this.proc.stdin!.writableEnded) this.proc.stdin!.end(JSON.stringify({ op: "quit" }) + "\n");
   }
 
   kill(): void {
