@@ -41,7 +41,8 @@ const { values: argv } = parseArgs({
 if (argv.help) {
   process.stdout.write(
     "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns,pyro5,nspg,gateway] " +
-      "[--serializers serpent,json,marshal,msgpack,pickle] [--rows connect,ping,oneway,batch,stream,echo,nslookup] [--write]\n" +
+      "[--serializers serpent,json,marshal,msgpack,pickle] [--rows connect,ping,oneway,batch,stream,echo,nslookup,clients,ns] [--write]\n" +
+      "  --rows   matrix rows of these kinds (clients, ns: the pyro5 section's concurrency and name server tables)\n" +
       "  --write  replace bench/RESULTS.md with this run's report (targets: bench/targets.json)\n",
   );
   process.exit(0);
