@@ -615,7 +615,7 @@ async function pyro5Section(): Promise<void> {
         const { cells, limit } = await matrixRounds({ ...k, name: `pyro5 ${k.name}` }, ser, uris, rowLimit(k, ser), side);
         const row: Row = { section, name: `${k.name} [${ser}]`, unit: k.unit, cells, ours: "TS>TS", python: ["Py>Py"], pairedPython: true };
         row.targets = targetsFor("pyro5-matrix", k.kind, ser);
-        if (ser === "marshal") row.note = "Python Pyro5's marshal sends plain method calls only";
+        if (ser === "marshal") row.note = "Python Pyro5's marshal: plain method calls only (its batches and attribute access fail)";
         if (k.kind === "ping") setLimit(row, limit, limits.ping.get(1));
         else if (k.kind === "echo") setLimit(row, limit, limits.bulk.get(k.size!));
         if (k.kind === "batch" && ser === "marshal" && cells["Py>Py"]?.error) {
@@ -676,6 +676,8 @@ function meta(): RunMeta {
 
 async function main(): Promise<void> {
   const m = meta();
+  const p5 = only.has("pyro5") ? await pyro5Path() : null;
+  if (p5) m.pythonPyro5 = pyro5Version(p5);
   progress(`bench: ${S.quick ? "quick" : "full"} run, ${S.repeats} repeats of ${S.ms} ms; node ${m.node}, Pyro4/Python ${m.pythonPyro4}`);
   if (only.has("limits") || only.has("matrix") || only.has("concurrency") || only.has("pyro5")) await limitSection();
   if (only.has("micro")) await microSection();
@@ -690,7 +692,7 @@ async function main(): Promise<void> {
   for (const c of children) await c.stop();
   const results: RowResult[] = rows.map(evaluate);
   const head =
-    `# pyro4 benchmark (${m.date}, ${m.cpu}, ${m.cores} cores, node ${m.node}, Python Pyro4 ${m.pythonPyro4})\n` +
+    `# pyro4 benchmark (${m.date}, ${m.cpu}, ${m.cores} cores, node ${m.node}, Python Pyro4 ${m.pythonPyro4}${m.pythonPyro5 ? `, Python Pyro5 ${m.pythonPyro5}` : ""})\n` +
     `# cells: median [min-max] over ${S.repeats} repeats of ${S.ms} ms; ratios on medians, > 1 = ours better ` +
     `(ours = TS client + TS server)\n\n`;
   const report = renderReport(results);
