@@ -1,8 +1,9 @@
 // `npm run bench`: one run that compares our TypeScript Pyro4 with Python Pyro4 4.82 and with the raw-socket limit
-// on this machine, and (section pyro5) our protocol 5 with Python Pyro5. Every figure is a median over repeats with its min-max; ratios are against baselines measured in
-// the same run, because absolute numbers on a shared, noisy machine mean little. Progress on stderr, report on
-// stdout, `--json FILE` for machine-readable output, `--quick` for a short run, `--write` to replace bench/RESULTS.md with
-// this run. Targets come from bench/targets.json. See bench/README.md.
+// on this machine, and (section pyro5) our protocol 5 with Python Pyro5. Every figure is a median over repeats with
+// its min-max; ratios are against baselines measured in the same run, because absolute numbers on a shared, noisy
+// machine mean little. Progress on stderr, report on stdout, `--json FILE` for machine-readable output, `--quick` for
+// a short run, `--write` to replace bench/RESULTS.md with this run. Targets come from bench/targets.json. See
+// bench/README.md.
 import { parseArgs } from "node:util";
 import { writeFileSync, readFileSync } from "node:fs";
 import { cpus, release, type } from "node:os";
