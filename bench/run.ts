@@ -1,8 +1,9 @@
 // `npm run bench`: one run that compares our TypeScript Pyro4 with Python Pyro4 4.82 and with the raw-socket limit
-// on this machine. Every figure is a median over repeats with its min-max; ratios are against baselines measured in
-// the same run, because absolute numbers on a shared, noisy machine mean little. Progress on stderr, report on
-// stdout, `--json FILE` for machine-readable output, `--quick` for a short run, `--write` to replace bench/RESULTS.md with
-// this run. Targets come from bench/targets.json. See bench/README.md.
+// on this machine, and (section pyro5) our protocol 5 with Python Pyro5. Every figure is a median over repeats with
+// its min-max; ratios are against baselines measured in the same run, because absolute numbers on a shared, noisy
+// machine mean little. Progress on stderr, report on stdout, `--json FILE` for machine-readable output, `--quick` for
+// a short run, `--write` to replace bench/RESULTS.md with this run. Targets come from bench/targets.json. See
+// bench/README.md.
 import { parseArgs } from "node:util";
 import { writeFileSync, readFileSync } from "node:fs";
 import { cpus, release, type } from "node:os";
@@ -13,7 +14,7 @@ import { rawConnect, rawPingPong, rawBulkEcho, type RawConn } from "./lib/raw.js
 import { TsClient, proxyClass } from "./lib/tsclient.js";
 import { tsMicro, MICRO_CASES } from "./lib/micro.js";
 import { openConnections, closeConnections } from "./lib/memory.js";
-import { nsSection } from "./lib/ns.js";
+import { nsSection, NS5 } from "./lib/ns.js";
 import { errorLine, measure, measureRounds, skipped, single, recorded, progress, addPlanned, type Cell, type Settings, type Sample, type RoundRun } from "./lib/measure.js";
 import { evaluate, renderReport, targetSummary, toJson, type Row, type RowResult } from "./lib/report.js";
 import { summarize, type Summary, type Unit } from "./lib/stats.js";
@@ -23,7 +24,9 @@ import { getSerializer } from "../src/protocol/index.js";
 import type { Socket } from "node:net";
 
 const SERIALIZERS = ["serpent", "json", "marshal", "msgpack", "pickle"] as const;
-const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns", "nspg", "gateway"] as const;
+const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns", "pyro5", "nspg", "gateway"] as const;
+/** Pyro5 has no pickle. */
+const PYRO5_SERIALIZERS = ["serpent", "json", "marshal", "msgpack"];
 
 const { values: argv } = parseArgs({
   options: {
@@ -38,8 +41,9 @@ const { values: argv } = parseArgs({
 });
 if (argv.help) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns,nspg,gateway] " +
-      "[--serializers serpent,json,marshal,msgpack,pickle] [--rows connect,ping,oneway,batch,stream,echo,nslookup] [--write]\n" +
+    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns,pyro5,nspg,gateway] " +
+      "[--serializers serpent,json,marshal,msgpack,pickle] [--rows connect,ping,oneway,batch,stream,echo,nslookup,clients,ns] [--write]\n" +
+      "  --rows   matrix rows of these kinds (clients, ns: the pyro5 section's concurrency and name server tables)\n" +
       "  --write  replace bench/RESULTS.md with this run's report (targets: bench/targets.json)\n",
   );
   process.exit(0);
@@ -62,6 +66,19 @@ const rows: Row[] = [];
 const pool = new PyPool();
 const children: Child[] = [];
 
+/** The protocol a section measures: its Python client pool, its Python servers' environment, our servers' flags. */
+interface Side {
+  protocol: 4 | 5;
+  pool: PyPool;
+  pyEnv: Record<string, string>;
+  /** Extra arguments of bench/ts/server.ts. */
+  tsArgs: string[];
+  serializers: string[];
+}
+const P4: Side = { protocol: 4, pool, pyEnv: PY_ENV, tsArgs: [], serializers };
+/** Set up by the pyro5 section (it needs the vendored Pyro5 on PYTHONPATH). */
+let P5: Side | null = null;
+
 function mb(n: number): string {
   return `${n / 1e6} MB`;
 }
@@ -77,13 +94,13 @@ async function tryStart(what: string, start: () => Promise<Child>): Promise<Chil
   }
 }
 
-async function startTs(mode: "daemon" | "ns"): Promise<Child | null> {
+async function startTs(mode: "daemon" | "ns", side: Side = P4): Promise<Child | null> {
   const { cmd, args } = await nodeCommand("server.ts");
-  return tryStart(`TS ${mode}`, () => startChild(cmd, mode === "ns" ? [...args, "ns"] : args));
+  return tryStart(`TS ${mode}`, () => startChild(cmd, [...args, ...(mode === "ns" ? ["ns"] : []), ...side.tsArgs]));
 }
 
-function startPy(mode: "daemon" | "ns", env: Record<string, string> = {}): Promise<Child | null> {
-  return tryStart(`Python ${mode}`, () => startChild(PYTHON, ["python/bench_server.py", mode], { ...PY_ENV, ...env }));
+function startPy(mode: "daemon" | "ns", env: Record<string, string> = {}, side: Side = P4): Promise<Child | null> {
+  return tryStart(`Python ${mode}`, () => startChild(PYTHON, ["python/bench_server.py", mode], { ...side.pyEnv, ...env }));
 }
 
 // ---- value of one run ----
@@ -126,12 +143,14 @@ function setLimit(row: Row, samples: number[] | null, fallback: Summary | null |
 }
 
 /** `n` of our clients connected to `uri`, or null with the column's cell set to why not (skipped). */
-async function openTsClients(uri: string, ser: string, n: number, label: string, cells: Record<string, Cell>, col: string): Promise<TsClient[] | null> {
+async function openTsClients(
+  uri: string, ser: string, n: number, label: string, cells: Record<string, Cell>, col: string, protocol: 4 | 5,
+): Promise<TsClient[] | null> {
   if (!proxyClass()) {
     cells[col] = skipped(label, "Proxy not exported by src/index.ts yet");
     return null;
   }
-  const cs = Array.from({ length: n }, () => new TsClient(uri, ser));
+  const cs = Array.from({ length: n }, () => new TsClient(uri, ser, protocol));
   try {
     await Promise.all(cs.map((c) => c.open()));
   } catch (e) {
@@ -157,6 +176,7 @@ interface MatrixKind {
  */
 async function matrixRounds(
   k: MatrixKind, ser: string, uris: { ts: string | undefined; py: string | undefined }, limit: ((ms: number) => Promise<number>) | null,
+  side: Side = P4,
 ): Promise<{ cells: Record<string, Cell>; limit: number[] | null }> {
   // Each client has a fresh connection, and loopback TCP grows its buffers over the first seconds of bulk traffic
   // (the limit's connection is long warm): the large-payload columns warm up until that settles.
@@ -165,6 +185,7 @@ async function matrixRounds(
   const cells: Record<string, Cell> = {};
   const columns: RoundColumn[] = limit ? [limitColumn(label("limit"), limit)] : [];
   const closers: (() => Promise<unknown>)[] = [];
+  const pool = side.pool;
   const workers = await pool.ensure(2);
   let nextWorker = 0;
   for (const [col, client, uri] of [["TS>TS", "TS", uris.ts], ["TS>Py", "TS", uris.py], ["Py>TS", "Py", uris.ts], ["Py>Py", "Py", uris.py]] as const) {
@@ -173,7 +194,7 @@ async function matrixRounds(
       continue;
     }
     if (client === "TS") {
-      const [c] = (await openTsClients(uri, ser, 1, label(col), cells, col)) ?? [];
+      const [c] = (await openTsClients(uri, ser, 1, label(col), cells, col, side.protocol)) ?? [];
       if (!c) continue;
       closers.push(() => c.close().catch(() => {}));
       columns.push({ col, label: label(col), run: async (ms) => value(k.kind, k.arg, await c.run(k.kind, ms, k.arg)) });
@@ -202,8 +223,9 @@ async function matrixRounds(
 }
 
 /** `n` Python client processes at once, each doing sequential calls; the figure is the total calls/s. */
-async function concurrentPyCell(label: string, uri: string | undefined, ser: string, n: number): Promise<Cell> {
+async function concurrentPyCell(label: string, uri: string | undefined, ser: string, n: number, side: Side): Promise<Cell> {
   if (!uri) return skipped(label, "server not running");
+  const pool = side.pool;
   const ws = await pool.ensure(n);
   try {
     await Promise.all(ws.map((w) => w.open(uri, ser)));
@@ -226,14 +248,14 @@ function sumRuns(rs: { ops: number; secs: number }[]): Sample {
  * Warm a freshly started server (JIT on the TS side, caches on the Python side) with every serializer, unmeasured,
  * so the first cells of a section do not pay for it.
  */
-async function warmServer(uri: string | undefined, kinds = ["ping", "connect"]): Promise<void> {
+async function warmServer(uri: string | undefined, kinds = ["ping", "connect"], side: Side = P4): Promise<void> {
   if (!uri || !proxyClass()) return;
   // connection setup runs the most code per operation (proxy, URI, handshake on both sides): it takes about 2 s
   // of it before the JIT has compiled the path, whatever the number of serializers (a quick run measured connect
   // at 0.6-1.0k/s for its first second, 1.8-3.0k/s after two)
-  const msFor = (kind: string) => Math.max(S.quick ? 150 : 400, kind === "connect" ? 2000 / serializers.length : 0);
-  for (const ser of serializers) {
-    const c = new TsClient(uri, ser);
+  const msFor = (kind: string) => Math.max(S.quick ? 150 : 400, kind === "connect" ? 2000 / side.serializers.length : 0);
+  for (const ser of side.serializers) {
+    const c = new TsClient(uri, ser, side.protocol);
     try {
       await c.open();
       for (const kind of kinds) await c.run(kind, msFor(kind));
@@ -360,6 +382,35 @@ async function microSection(): Promise<void> {
   }
 }
 
+/** The rows of an RPC matrix (those `--rows` keeps), with echo rows of these payload sizes. */
+function matrixKinds(sizes: readonly number[]): MatrixKind[] {
+  const all: MatrixKind[] = [
+    { kind: "connect", name: "connect + 1 call", unit: "ops/s", arg: 0 },
+    { kind: "ping", name: "sequential calls", unit: "ops/s", arg: 0 },
+    { kind: "oneway", name: `oneway calls (rounds of ${ONEWAY_ROUND}, until processed)`, unit: "ops/s", arg: ONEWAY_ROUND },
+    { kind: "batch", name: "batched calls (100 per batch)", unit: "ops/s", arg: 0 },
+    { kind: "stream", name: `stream items (gen(${STREAM_ITEMS}))`, unit: "ops/s", arg: STREAM_ITEMS },
+    ...sizes.map((size) => ({ kind: "echo", name: `echo ${mb(size)} bytes`, unit: "MB/s" as Unit, arg: size, size })),
+    { kind: "nslookup", name: "name server lookups", unit: "ops/s", arg: 0, ns: true },
+  ];
+  return all.filter((k) => !matrixRows || matrixRows.has(k.kind));
+}
+
+/** The limit measured in a row's rounds: ping-pong for sequential calls, bulk echo for marshal/msgpack bytes. */
+function rowLimit(k: MatrixKind, ser: string): ((ms: number) => Promise<number>) | null {
+  return k.kind === "ping" ? limitSampler("ping", 1)
+    : k.kind === "echo" && (ser === "marshal" || ser === "msgpack") ? limitSampler("bulk", k.size!) : null;
+}
+
+/** p50 and p99 latency rows under a sequential-calls row, from the extras of its cells. */
+function latencyRows(section: string, ser: string, cells: Record<string, Cell>): void {
+  for (const p of ["p50", "p99"] as const) {
+    const lat: Record<string, Cell> = {};
+    for (const [col, c] of Object.entries(cells)) lat[col] = { samples: [], summary: c.extra?.[p] ?? null };
+    rows.push({ section, name: `  ${p} latency [${ser}]`, unit: "us", cells: lat, ours: "TS>TS", python: ["Py>Py"] });
+  }
+}
+
 async function matrixSection(): Promise<void> {
   const tsD = await startTs("daemon");
   const pyD = await startPy("daemon", { PYRO_SERVERTYPE: "thread" });
@@ -368,19 +419,7 @@ async function matrixSection(): Promise<void> {
   progress("warming up the servers");
   for (const c of [tsD, pyD]) await warmServer(c?.uri);
   for (const c of [tsNs, pyNs]) await warmServer(c?.uri, ["nslookup"]);
-  const allKinds: MatrixKind[] = [
-    { kind: "connect", name: "connect + 1 call", unit: "ops/s", arg: 0 },
-    { kind: "ping", name: "sequential calls", unit: "ops/s", arg: 0 },
-    { kind: "oneway", name: `oneway calls (rounds of ${ONEWAY_ROUND}, until processed)`, unit: "ops/s", arg: ONEWAY_ROUND },
-    { kind: "batch", name: "batched calls (100 per batch)", unit: "ops/s", arg: 0 },
-    { kind: "stream", name: `stream items (gen(${STREAM_ITEMS}))`, unit: "ops/s", arg: STREAM_ITEMS },
-    ...SIZES.map((size) => ({ kind: "echo", name: `echo ${mb(size)} bytes`, unit: "MB/s" as Unit, arg: size, size })),
-    { kind: "nslookup", name: "name server lookups", unit: "ops/s", arg: 0, ns: true },
-  ];
-  const kinds = allKinds.filter((k) => !matrixRows || matrixRows.has(k.kind));
-  /** The limit measured in a row's rounds: ping-pong for sequential calls, bulk echo for marshal/msgpack bytes. */
-  const rowLimit = (k: MatrixKind, ser: string) => k.kind === "ping" ? limitSampler("ping", 1)
-    : k.kind === "echo" && (ser === "marshal" || ser === "msgpack") ? limitSampler("bulk", k.size!) : null;
+  const kinds = matrixKinds(SIZES);
   addPlanned(kinds.reduce((n, k) => n + serializers.reduce((m, ser) => m + 4 + (rowLimit(k, ser) ? 1 : 0), 0), 0));
   const section = "RPC matrix (client>server; TS = ours, Py = Python Pyro4; measured in rounds)";
   for (const k of kinds) {
@@ -400,43 +439,41 @@ async function matrixSection(): Promise<void> {
         if (ser === "json" && cells["Py>Py"]?.error) row.note = "Python's json serializer cannot send bytes";
       }
       rows.push(row);
-      if (k.kind === "ping") {
-        for (const p of ["p50", "p99"] as const) {
-          const lat: Record<string, Cell> = {};
-          for (const [col, c] of Object.entries(cells)) lat[col] = { samples: [], summary: c.extra?.[p] ?? null };
-          rows.push({ section, name: `  ${p} latency [${ser}]`, unit: "us", cells: lat, ours: "TS>TS", python: ["Py>Py"] });
-        }
-      }
+      if (k.kind === "ping") latencyRows(section, ser, cells);
     }
   }
   for (const c of [tsD, pyD, tsNs, pyNs]) await c?.stop();
 }
 
-async function concurrencySection(): Promise<void> {
-  const tsD = await startTs("daemon");
-  const pyT = await startPy("daemon", { PYRO_SERVERTYPE: "thread" });
-  const pyM = await startPy("daemon", { PYRO_SERVERTYPE: "multiplex" });
+async function concurrencySection(
+  side: Side = P4,
+  section = "Concurrent clients (sequential calls each; Python clients are processes; ours and Python's measured in rounds)",
+  targetSection = "concurrency",
+): Promise<void> {
+  const tsD = await startTs("daemon", side);
+  const pyT = await startPy("daemon", { PYRO_SERVERTYPE: "thread" }, side);
+  const pyM = await startPy("daemon", { PYRO_SERVERTYPE: "multiplex" }, side);
   progress("starting Python client processes, warming up the servers");
-  await pool.ensure(Math.max(...CONCURRENCY));
-  for (const c of [tsD, pyT, pyM]) await warmServer(c?.uri);
+  await side.pool.ensure(Math.max(...CONCURRENCY));
+  for (const c of [tsD, pyT, pyM]) await warmServer(c?.uri, undefined, side);
   // per row: Py>TS, then the limit, TS>TS and the two Python servers in rounds
-  addPlanned(CONCURRENCY.length * serializers.length * (rawState.port ? 5 : 4));
+  addPlanned(CONCURRENCY.length * side.serializers.length * (rawState.port ? 5 : 4));
   for (const n of CONCURRENCY) {
-    for (const ser of serializers) {
-      const label = (col: string) => `${n} clients [${ser}] ${col}`;
+    for (const ser of side.serializers) {
+      const label = (col: string) => `${side.protocol === 5 ? "pyro5 " : ""}${n} clients [${ser}] ${col}`;
       const cells: Record<string, Cell> = {};
-      cells["Py>TS"] = await concurrentPyCell(label("Py>TS"), tsD?.uri, ser, n);
+      cells["Py>TS"] = await concurrentPyCell(label("Py>TS"), tsD?.uri, ser, n, side);
       // ours, both Python servers and the limit in rounds: the ratios compare samples taken seconds apart
-      const rounds = await concurrentRounds(n, ser, label, { "TS>TS": tsD?.uri, "Py>Py thread": pyT?.uri, "Py>Py multiplex": pyM?.uri });
+      const rounds = await concurrentRounds(n, ser, label, { "TS>TS": tsD?.uri, "Py>Py thread": pyT?.uri, "Py>Py multiplex": pyM?.uri }, side);
       const row: Row = {
-        section: "Concurrent clients (sequential calls each; Python clients are processes; ours and Python's measured in rounds)",
+        section,
         name: `${n} clients [${ser}]`,
         unit: "ops/s",
         cells: { "TS>TS": rounds.cells["TS>TS"]!, "Py>TS": cells["Py>TS"], "Py>Py thread": rounds.cells["Py>Py thread"]!, "Py>Py multiplex": rounds.cells["Py>Py multiplex"]! },
         ours: "TS>TS",
         python: ["Py>Py thread", "Py>Py multiplex"],
         pairedPython: true,
-        targets: targetsFor("concurrency", "clients", ser),
+        targets: targetsFor(targetSection, "clients", ser),
       };
       setLimit(row, rounds.limit, limits.ping.get(n));
       rows.push(row);
@@ -451,8 +488,9 @@ async function concurrencySection(): Promise<void> {
  * the server of their column before each of its samples (outside the timed part).
  */
 async function concurrentRounds(
-  n: number, ser: string, label: (col: string) => string, uris: Record<string, string | undefined>,
+  n: number, ser: string, label: (col: string) => string, uris: Record<string, string | undefined>, side: Side,
 ): Promise<{ cells: Record<string, Cell>; limit: number[] | null }> {
+  const pool = side.pool;
   const cells: Record<string, Cell> = {};
   const lim = limitSampler("ping", n);
   const columns: RoundColumn[] = lim ? [limitColumn(label("limit"), lim)] : [];
@@ -463,7 +501,7 @@ async function concurrentRounds(
       continue;
     }
     if (col.startsWith("TS")) {
-      const cs = await openTsClients(uri, ser, n, label(col), cells, col);
+      const cs = await openTsClients(uri, ser, n, label(col), cells, col, side.protocol);
       if (!cs) continue;
       ours.push(...cs);
       columns.push({ col, label: label(col), run: async (ms) => sumRuns(await Promise.all(cs.map((c) => c.run("ping", ms)))) });
@@ -531,6 +569,89 @@ async function memorySection(): Promise<void> {
   }
 }
 
+/** Where the vendored Python Pyro5 is (test/helpers/pyro5.ts), or null with the reason reported. */
+async function pyro5Path(): Promise<string | null> {
+  try {
+    return (await import("../test/helpers/pyro5.js")).PYRO5_PATH;
+  } catch (e) {
+    progress(`pyro5 section skipped: ${errorLine(e)}`);
+    return null;
+  }
+}
+
+/**
+ * Pyro5 (wire protocol 502) in the same run: our Proxy/Daemon/name server with `protocol: 5` against Python Pyro5
+ * (vendored, run through PYTHONPATH), the same matrix, concurrency and name server rows as Pyro4's, minus pickle
+ * (not in Pyro5) and the 10 MB echo (the 1 MB row shows the bulk path). `--rows` keeps matrix kinds as for the
+ * Pyro4 matrix, plus `clients` (the concurrency rows) and `ns` (the name server processes).
+ */
+async function pyro5Section(): Promise<void> {
+  const path = await pyro5Path();
+  if (!path) return;
+  const env = { BENCH_PYRO: "5", PYTHONPATH: path };
+  // Pyro5 refuses unknown PYRO_ variables (PYRO_SERIALIZERS_ACCEPTED is Pyro4's): its servers accept all serializers
+  const side: Side = (P5 = {
+    protocol: 5,
+    pool: new PyPool(env),
+    pyEnv: { ...env, PYRO_THREADPOOL_SIZE: "64" },
+    tsArgs: ["--pyro5"],
+    serializers: serializers.filter((s) => PYRO5_SERIALIZERS.includes(s)),
+  });
+  if (!side.serializers.length) return;
+  const kinds = matrixKinds(SIZES.slice(0, 1));
+  if (kinds.length) {
+    const tsD = await startTs("daemon", side);
+    const pyD = await startPy("daemon", { PYRO_SERVERTYPE: "thread" }, side);
+    const ns = kinds.some((k) => k.ns);
+    const tsNs = ns ? await startTs("ns", side) : null;
+    const pyNs = ns ? await startPy("ns", {}, side) : null;
+    progress("warming up the Pyro5 servers");
+    for (const c of [tsD, pyD]) await warmServer(c?.uri, undefined, side);
+    for (const c of [tsNs, pyNs]) await warmServer(c?.uri, ["nslookup"], side);
+    addPlanned(kinds.reduce((n, k) => n + side.serializers.reduce((m, ser) => m + 4 + (rowLimit(k, ser) ? 1 : 0), 0), 0));
+    const section = `Pyro5 RPC matrix (protocol 502; client>server; TS = ours with protocol: 5, Py = Python Pyro5 ${pyro5Version(path)}; measured in rounds)`;
+    for (const k of kinds) {
+      for (const ser of side.serializers) {
+        const uris = k.ns ? { ts: tsNs?.uri, py: pyNs?.uri } : { ts: tsD?.uri, py: pyD?.uri };
+        const { cells, limit } = await matrixRounds({ ...k, name: `pyro5 ${k.name}` }, ser, uris, rowLimit(k, ser), side);
+        const row: Row = { section, name: `${k.name} [${ser}]`, unit: k.unit, cells, ours: "TS>TS", python: ["Py>Py"], pairedPython: true };
+        row.targets = targetsFor("pyro5-matrix", k.kind, ser);
+        if (ser === "marshal") row.note = "Python Pyro5's marshal: plain method calls only (its batches and attribute access fail)";
+        if (k.kind === "ping") setLimit(row, limit, limits.ping.get(1));
+        else if (k.kind === "echo") setLimit(row, limit, limits.bulk.get(k.size!));
+        if (k.kind === "batch" && ser === "marshal" && cells["Py>Py"]?.error) {
+          // Pyro5's own MarshalSerializer.dumpsCall does kwargs.items() on the None a batch (or attribute access) sends
+          row.targets = [];
+          row.note = "Python Pyro5's marshal serializer cannot send batches";
+        } else if (k.kind === "echo" && ser === "json" && cells["Py>Py"]?.error) {
+          row.note = "Python Pyro5's json serializer cannot send bytes";
+        }
+        rows.push(row);
+        if (k.kind === "ping") latencyRows(section, ser, cells);
+      }
+    }
+    for (const c of [tsD, pyD, tsNs, pyNs]) await c?.stop();
+  }
+  if (!matrixRows || matrixRows.has("clients")) {
+    await concurrencySection(
+      side,
+      `Pyro5 concurrent clients (protocol 502; sequential calls each; Python Pyro5 clients are processes; measured in rounds)`,
+      "pyro5-concurrency",
+    );
+  }
+  if (!matrixRows || matrixRows.has("ns")) rows.push(...(await nsSection(S, side.pool, side.pyEnv, NS5)));
+  side.pool.quit();
+}
+
+/** Python Pyro5's version ("5.17-dev0"), or "?". */
+function pyro5Version(path: string): string {
+  try {
+    return execFileSync(PYTHON, ["-c", "import Pyro5; print(Pyro5.__version__)"], { encoding: "utf8", env: { ...process.env, PYTHONPATH: path } }).trim();
+  } catch {
+    return "?";
+  }
+}
+
 function meta(): RunMeta {
   let pyro = "?";
   try {
@@ -556,19 +677,23 @@ function meta(): RunMeta {
 
 async function main(): Promise<void> {
   const m = meta();
+  const p5 = only.has("pyro5") ? await pyro5Path() : null;
+  if (p5) m.pythonPyro5 = pyro5Version(p5);
   progress(`bench: ${S.quick ? "quick" : "full"} run, ${S.repeats} repeats of ${S.ms} ms; node ${m.node}, Pyro4/Python ${m.pythonPyro4}`);
-  if (only.has("limits") || only.has("matrix") || only.has("concurrency")) await limitSection();
+  if (only.has("limits") || only.has("matrix") || only.has("concurrency") || only.has("pyro5")) await limitSection();
   if (only.has("micro")) await microSection();
   if (only.has("matrix")) await matrixSection();
   if (only.has("concurrency")) await concurrencySection();
   if (only.has("memory")) await memorySection();
   if (only.has("ns")) rows.push(...(await nsSection(S, pool, PY_ENV)));
+  if (only.has("pyro5")) await pyro5Section();
   pool.quit();
+  P5?.pool.quit();
   for (const cs of rawState.conns.values()) for (const c of cs) c.close();
   for (const c of children) await c.stop();
   const results: RowResult[] = rows.map(evaluate);
   const head =
-    `# pyro4 benchmark (${m.date}, ${m.cpu}, ${m.cores} cores, node ${m.node}, Python Pyro4 ${m.pythonPyro4})\n` +
+    `# pyro4 benchmark (${m.date}, ${m.cpu}, ${m.cores} cores, node ${m.node}, Python Pyro4 ${m.pythonPyro4}${m.pythonPyro5 ? `, Python Pyro5 ${m.pythonPyro5}` : ""})\n` +
     `# cells: median [min-max] over ${S.repeats} repeats of ${S.ms} ms; ratios on medians, > 1 = ours better ` +
     `(ours = TS client + TS server)\n\n`;
   const report = renderReport(results);

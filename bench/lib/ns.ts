@@ -2,6 +2,8 @@
 // started as its own process with the real command-line flags, with memory and with sql storage (a fresh sqlite
 // file per server). The client is always a Python Pyro4 process (serpent), so both servers see the same client and
 // the figures measure the servers: lookups/s, list(prefix=...) calls/s and registrations/s of distinct names.
+// The same section runs for Pyro5 (`NS5`): our `pyro5 ns` against `python3 -m Pyro5.nameserver`, with a Python
+// Pyro5 client.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,27 +25,55 @@ const KINDS = [
   { kind: "nsregister", name: "register distinct names", max: NS_REGISTER_MAX },
 ] as const;
 const STORAGES = ["memory", "sql"] as const;
-const OURS = "ours (pyro4 ns)";
-const PY = "pyro4-ns";
 
-export const NS_SECTION = `Name server (separate processes; Python client, ${SERIALIZER}; ours = pyro4 ns, Py = Python pyro4-ns)`;
+/** Which protocol's name servers the section compares. */
+export interface NsFlavor {
+  /** Column of our server. */
+  ours: string;
+  /** Column of Python's. */
+  py: string;
+  /** Python's name server module (`python3 -m ...`). */
+  pyModule: string;
+  /** Arguments of bench/ts/ns-cli.ts before the flags. */
+  oursArgs: string[];
+  section: string;
+}
 
-async function startServer(which: typeof OURS | typeof PY, storage: string, dir: string, env: Record<string, string>): Promise<Child | null> {
+export const NS4: NsFlavor = {
+  ours: "ours (pyro4 ns)",
+  py: "pyro4-ns",
+  pyModule: "Pyro4.naming",
+  oursArgs: [],
+  section: `Name server (separate processes; Python client, ${SERIALIZER}; ours = pyro4 ns, Py = Python pyro4-ns)`,
+};
+
+export const NS5: NsFlavor = {
+  ours: "ours (pyro5 ns)",
+  py: "Pyro5.nameserver",
+  pyModule: "Pyro5.nameserver",
+  oursArgs: ["--pyro5"],
+  section: `Pyro5 name server (separate processes; Python Pyro5 client, ${SERIALIZER}; ours = pyro5 ns, Py = python3 -m Pyro5.nameserver)`,
+};
+
+async function startServer(f: NsFlavor, which: string, storage: string, dir: string, env: Record<string, string>): Promise<Child | null> {
   const flags = ["-n", "127.0.0.1", "-p", "0", "-x"];
-  if (storage === "sql") flags.push("-s", `sql:${join(dir, `${which === OURS ? "ours" : "py"}.sqlite`)}`);
+  if (storage === "sql") flags.push("-s", `sql:${join(dir, `${which === f.ours ? "ours" : "py"}.sqlite`)}`);
   try {
-    if (which === PY) return await startChild(PYTHON, ["-m", "Pyro4.naming", ...flags], env);
+    if (which === f.py) return await startChild(PYTHON, ["-m", f.pyModule, ...flags], env);
     const { cmd, args } = await nodeCommand("ns-cli.ts");
     // the bundle lives in a temp dir: let its require("better-sqlite3") find the project's node_modules
-    return await startChild(cmd, [...args, ...flags], { NODE_PATH: join(BENCH_DIR, "..", "node_modules") });
+    return await startChild(cmd, [...args, ...f.oursArgs, ...flags], { NODE_PATH: join(BENCH_DIR, "..", "node_modules") });
   } catch (e) {
     progress(`${which} (${storage}) not started: ${(e instanceof Error ? e.message : String(e)).split("\n").slice(0, 3).join(" | ")}`);
     return null;
   }
 }
 
-/** Rows of the section; `pyEnv` is the environment the other Python servers of the bench get. */
-export async function nsSection(S: Settings, pool: PyPool, pyEnv: Record<string, string>): Promise<Row[]> {
+/**
+ * Rows of the section; `pyEnv` is the environment the other Python servers of the bench get (for Pyro5: with
+ * Pyro5 importable), `pool` holds Python clients of the same protocol.
+ */
+export async function nsSection(S: Settings, pool: PyPool, pyEnv: Record<string, string>, f: NsFlavor = NS4): Promise<Row[]> {
   addPlanned(STORAGES.length * 2 * KINDS.length);
   const cells = new Map<string, Record<string, Cell>>();
   const cellsOf = (storage: string, kind: string) => {
@@ -52,10 +82,10 @@ export async function nsSection(S: Settings, pool: PyPool, pyEnv: Record<string,
     return cells.get(key)!;
   };
   for (const storage of STORAGES) {
-    for (const which of [OURS, PY] as const) {
+    for (const which of [f.ours, f.py]) {
       // a fresh directory (and so a fresh sqlite file) per server
       const dir = mkdtempSync(join(tmpdir(), "pyro4-bench-ns-"));
-      const child = await startServer(which, storage, dir, pyEnv);
+      const child = await startServer(f, which, storage, dir, pyEnv);
       let [w] = (await pool.ensure(1)) as [PyWorker];
       let setupError: string | null = child ? null : "server not running";
       if (child) {
@@ -93,12 +123,12 @@ export async function nsSection(S: Settings, pool: PyPool, pyEnv: Record<string,
   for (const storage of STORAGES) {
     for (const k of KINDS) {
       rows.push({
-        section: NS_SECTION,
+        section: f.section,
         name: `${k.name} [${storage}]`,
         unit: "ops/s",
         cells: cellsOf(storage, k.kind),
-        ours: OURS,
-        python: [PY],
+        ours: f.ours,
+        python: [f.py],
       });
     }
   }

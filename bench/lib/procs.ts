@@ -1,12 +1,12 @@
 // Child processes of the benchmark: servers (Python or TypeScript, each in its own process so client and server
 // never share an event loop or a GIL), their RSS, and bundling of the TypeScript servers into plain JS so their
 // memory figures do not include the tsx loader.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
+import { spawnReady } from "../../test/helpers/ready-process.js";
 
 export const PYTHON = process.env.PYRO4_PYTHON ?? "/usr/bin/python3";
 export const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -33,56 +33,25 @@ export function track(proc: ChildProcess): void {
 }
 
 /** Start a server process and wait for its "URI ..." (or "URI = ...") line. */
-export function startChild(
+export async function startChild(
   cmd: string,
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = 20_000,
 ): Promise<Child> {
-  const proc = spawn(cmd, args, {
+  const r = await spawnReady(cmd, args, {
+    // "URI <uri>" from the bench servers, "URI = <uri>" from the name server commands (ours, pyro4-ns, Pyro5's)
+    ready: /^URI (?:= )?(\S+)/,
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1", ...env },
     cwd: BENCH_DIR,
-    stdio: ["ignore", "pipe", "pipe"],
+    label: `${cmd} ${args.join(" ")}`,
+    timeoutMs,
+    graceMs: 2000,
+    timeoutSignal: "SIGTERM",
+    maxLines: 200,
+    onSpawn: track,
   });
-  track(proc);
-  const output: string[] = [];
-  const exited = new Promise<void>((res) => proc.once("exit", () => res()));
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill("SIGTERM");
-      const t = setTimeout(() => proc.kill("SIGKILL"), 2000);
-      await exited;
-      clearTimeout(t);
-    }
-  };
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const timer = setTimeout(() => {
-      if (done) return;
-      done = true;
-      void stop();
-      reject(new Error(`${cmd} ${args.join(" ")} not ready in time:\n${output.join("\n")}`));
-    }, timeoutMs);
-    const onLine = (line: string) => {
-      if (output.length < 200) output.push(line);
-      // "URI <uri>" from the bench servers, "URI = <uri>" from the name server commands (ours and pyro4-ns)
-      const m = /^URI (?:= )?(\S+)/.exec(line);
-      if (m && !done) {
-        done = true;
-        clearTimeout(timer);
-        resolve({ proc, uri: m[1]!, output, stop });
-      }
-    };
-    createInterface({ input: proc.stdout! }).on("line", onLine);
-    createInterface({ input: proc.stderr! }).on("line", onLine);
-    proc.once("exit", (code) => {
-      if (!done) {
-        done = true;
-        clearTimeout(timer);
-        reject(new Error(`${cmd} ${args.join(" ")} exited (${code}) before ready:\n${output.join("\n")}`));
-      }
-    });
-  });
+  return { proc: r.proc, uri: r.match[1]!, output: r.output, stop: () => r.stop("SIGTERM") };
 }
 
 /** Resident set size of a process in MB (Linux /proc). */

@@ -18,9 +18,10 @@ export class PyWorker {
   private waiting: ((v: Record<string, unknown>) => void)[] = [];
   private stderr: string[] = [];
 
-  constructor() {
+  /** `env` selects the Python side (BENCH_PYRO=5 and a PYTHONPATH with Pyro5: a Pyro5 client). */
+  constructor(readonly env: Record<string, string> = {}) {
     this.proc = spawn(PYTHON, [join(BENCH_DIR, "python", "bench_client.py")], {
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" },
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1", ...env },
       cwd: BENCH_DIR,
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -66,7 +67,7 @@ export class PyWorker {
   }
 
   quit(): void {
-    if (this.proc.exitCode === null) this.proc.stdin!.end(JSON.stringify({ op: "quit" }) + "\n");
+    if (this.proc.exitCode === null && !this.proc.stdin!.writableEnded) this.proc.stdin!.end(JSON.stringify({ op: "quit" }) + "\n");
   }
 
   kill(): void {
@@ -76,10 +77,12 @@ export class PyWorker {
 
 export class PyPool {
   readonly workers: PyWorker[] = [];
+  /** `env` of every worker of the pool (see PyWorker). */
+  constructor(readonly env: Record<string, string> = {}) {}
 
   /** Make sure at least `n` workers exist (started lazily: 32 Python processes cost a few seconds). */
   async ensure(n: number): Promise<PyWorker[]> {
-    while (this.workers.length < n) this.workers.push(new PyWorker());
+    while (this.workers.length < n) this.workers.push(new PyWorker(this.env));
     return this.workers.slice(0, n);
   }
 
@@ -91,7 +94,7 @@ export class PyPool {
 /** Replace a worker (after a timeout left it in an unknown state). */
 export function replaceWorker(pool: PyPool, w: PyWorker): PyWorker {
   w.kill();
-  const fresh = new PyWorker();
+  const fresh = new PyWorker(pool.env);
   const i = pool.workers.indexOf(w);
   if (i >= 0) pool.workers[i] = fresh;
   return fresh;

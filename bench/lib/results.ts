@@ -8,6 +8,8 @@ export interface RunMeta {
   cores: number;
   node: string;
   pythonPyro4: string;
+  /** Python Pyro5's version, when the pyro5 section ran. */
+  pythonPyro5?: string;
   os?: string;
   quick: boolean;
   repeats: number;
@@ -44,7 +46,7 @@ export function renderResults(meta: RunMeta, report: string, summary: string): s
     `One ${kind} of \`${meta.command}\`${meta.only ? ` (sections: ${meta.only})` : ""}, ${meta.date.slice(0, 10)}:`,
     "",
     `- machine: ${meta.cpu}, ${meta.cores} cores${meta.os ? `, ${meta.os}` : ""}`,
-    `- Node.js ${meta.node}; ${pythonLine(meta.pythonPyro4)}`,
+    `- Node.js ${meta.node}; ${pythonLine(meta.pythonPyro4)}${meta.pythonPyro5 ? `; Python Pyro5 ${meta.pythonPyro5} (vendored, test/vendor/pyro5)` : ""}`,
     `- each cell: median [min-max] over ${meta.repeats} repeats of ${meta.repeatMs} ms; ratios read > 1 = ours better`,
     `- targets (bench/targets.json): ${summary}`,
     "",

@@ -20,12 +20,12 @@ export interface RunResult {
 
 export class TsClient {
   private proxy: ProxyApi | null = null;
-  constructor(private readonly uri: string, private readonly serializer: string) {}
+  constructor(private readonly uri: string, private readonly serializer: string, private readonly protocol: 4 | 5 = 4) {}
 
   private make(): ProxyApi {
     const P = proxyClass();
     if (!P) throw new Error("src/index.ts does not export Proxy yet");
-    return new P(this.uri, { serializer: this.serializer as SerializerName });
+    return new P(this.uri, { serializer: this.serializer as SerializerName, ...(this.protocol === 5 ? { protocol: 5 as const } : {}) });
   }
 
   async open(): Promise<void> {

@@ -1,4 +1,5 @@
-# Python Pyro4 client worker of the benchmark. Reads one JSON command per stdin line, answers one JSON line on
+# Python client worker of the benchmark: Pyro4 4.82, or Pyro5 when BENCH_PYRO=5 (Pyro5 importable through
+# PYTHONPATH; the micro op is Pyro4 only). Reads one JSON command per stdin line, answers one JSON line on
 # stdout, so the orchestrator can keep a pool of these processes alive (Python start-up is paid once) and start
 # several at the same moment for the concurrency rows. Also drives the name servers of the "Name server" section
 # (kinds nsfill, nslookup, nsregister, nslist). Commands:
@@ -6,11 +7,21 @@
 #   {"op": "run", "kind": K, "ms": T, "max": N, "arg": A} -> {"ops": n, "secs": s, "p50": us, "p99": us}
 #   {"op": "close"}  {"op": "micro", "serializer": S, "case": C, "ms": T}  {"op": "quit"}
 import json
+import os
 import sys
 import time
 
-import Pyro4
-import Pyro4.util
+if os.environ.get("BENCH_PYRO") == "5":
+    import Pyro5.api
+
+    Proxy = Pyro5.api.Proxy
+    batch = Pyro5.api.BatchProxy
+else:
+    import Pyro4
+    import Pyro4.util
+
+    Proxy = Pyro4.Proxy
+    batch = Pyro4.batch
 
 proxy = None
 uri = None
@@ -23,7 +34,7 @@ TYPICAL = {"name": "widget-42", "id": 123456, "price": 19.99, "tags": ["red", "g
 
 
 def make_proxy():
-    p = Pyro4.Proxy(uri)
+    p = Proxy(uri)
     p._pyroSerializer = serializer
     return p
 
@@ -61,7 +72,7 @@ def run(kind, ms, maxops, arg):
                 time.sleep(0.0002)
     elif kind == "batch":
         while ops < maxops and perf() < deadline:
-            b = Pyro4.batch(proxy)
+            b = batch(proxy)
             for _ in range(100):
                 b.ping()
             for _ in b():

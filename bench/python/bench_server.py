@@ -1,14 +1,27 @@
-# Python Pyro4 side of the benchmark: serves the bench object the TypeScript and Python clients call.
-# Configure with the usual Pyro4 environment variables (PYRO_SERVERTYPE=thread|multiplex,
-# PYRO_SERIALIZERS_ACCEPTED=serpent,json,marshal,msgpack,pickle, PYRO_THREADPOOL_SIZE=...). Prints "URI <uri>" when ready.
+# Python side of the benchmark: serves the bench object the TypeScript and Python clients call, with Pyro4 4.82, or
+# with Pyro5 when BENCH_PYRO=5 (Pyro5 importable through PYTHONPATH). Configure with the usual environment variables
+# (PYRO_SERVERTYPE=thread|multiplex, PYRO_SERIALIZERS_ACCEPTED=serpent,json,marshal,msgpack,pickle (Pyro4 only: Pyro5
+# accepts all its serializers), PYRO_THREADPOOL_SIZE=...). Prints "URI <uri>" when ready.
+import os
 import sys
 import threading
 
-import Pyro4
+if os.environ.get("BENCH_PYRO") == "5":
+    import Pyro5.api as pyro  # expose, behavior, oneway and Daemon have the same names in both
+    import Pyro5.nameserver
+
+    def start_ns():
+        return Pyro5.nameserver.start_ns(host="127.0.0.1", port=0, enableBroadcast=False)
+else:
+    import Pyro4 as pyro
+    import Pyro4.naming
+
+    def start_ns():
+        return Pyro4.naming.startNS(host="127.0.0.1", port=0, enableBroadcast=False)
 
 
-@Pyro4.expose
-@Pyro4.behavior(instance_mode="single")
+@pyro.expose
+@pyro.behavior(instance_mode="single")
 class Bench(object):
     def __init__(self):
         self._count = 0
@@ -20,7 +33,7 @@ class Bench(object):
     def echo(self, x):
         return x
 
-    @Pyro4.oneway
+    @pyro.oneway
     def tick(self):
         with self._lock:
             self._count += 1
@@ -37,17 +50,16 @@ def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else "daemon"
     if mode == "ns":
         # A name server with one registered name, for the lookups/s row.
-        uri, daemon, _bc = Pyro4.naming.startNS(host="127.0.0.1", port=0, enableBroadcast=False)
+        uri, daemon, _bc = start_ns()
         daemon.nameserver.register("bench.object", "PYRO:bench@127.0.0.1:9999")
         print("URI %s" % uri, flush=True)
         daemon.requestLoop()
         return
-    daemon = Pyro4.Daemon(host="127.0.0.1", port=0)
+    daemon = pyro.Daemon(host="127.0.0.1", port=0)
     uri = daemon.register(Bench(), "bench")
     print("URI %s" % uri, flush=True)
     daemon.requestLoop()
 
 
 if __name__ == "__main__":
-    import Pyro4.naming  # noqa: F401
     main()

@@ -3,7 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
+import { spawnReady } from "./ready-process.js";
 
 export const PYTHON = process.env.PYRO4_PYTHON ?? "/usr/bin/python3";
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
@@ -71,46 +71,12 @@ export function startPython(
   readyPattern: RegExp,
   options: { env?: Record<string, string>; timeoutMs?: number; executable?: string } = {},
 ): Promise<PythonServer> {
-  const proc = spawn(options.executable ?? PYTHON, args, {
+  return spawnReady(options.executable ?? PYTHON, args, {
+    ready: readyPattern,
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1", ...options.env },
     cwd: FIXTURES,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output: string[] = [];
-  const exited = new Promise<void>((res) => proc.once("exit", () => res()));
-  const kill = async (signal: NodeJS.Signals = "SIGTERM") => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill(signal);
-      const t = setTimeout(() => proc.kill("SIGKILL"), 3000);
-      await exited;
-      clearTimeout(t);
-    }
-  };
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const timer = setTimeout(() => {
-      if (done) return;
-      done = true;
-      void kill("SIGKILL");
-      reject(new Error(`python ${args.join(" ")} not ready in time; output:\n${output.join("\n")}`));
-    }, options.timeoutMs ?? 20_000);
-    const onLine = (line: string) => {
-      output.push(line);
-      const m = readyPattern.exec(line);
-      if (m && !done) {
-        done = true;
-        clearTimeout(timer);
-        resolve({ proc, ready: m[1] ?? line, output, stop: () => kill("SIGTERM"), kill });
-      }
-    };
-    createInterface({ input: proc.stdout! }).on("line", onLine);
-    createInterface({ input: proc.stderr! }).on("line", onLine);
-    proc.once("exit", (code) => {
-      if (!done) {
-        done = true;
-        clearTimeout(timer);
-        reject(new Error(`python ${args.join(" ")} exited (${code}) before ready:\n${output.join("\n")}`));
-      }
-    });
-  });
+    label: `python ${args.join(" ")}`,
+    timeoutMs: options.timeoutMs ?? 20_000,
+    graceMs: 3000,
+  }).then((r) => ({ proc: r.proc, ready: r.match[1] ?? r.match.input, output: r.output, stop: () => r.stop("SIGTERM"), kill: r.stop }));
 }
