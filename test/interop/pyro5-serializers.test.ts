@@ -20,6 +20,6 @@ function pyro5Differences(cases: CorpusCase[]): CorpusCase[] {
   });
 }
 
-const pyro5 = { fixture: "pyro5_serializer_interop.py", env: PYRO5_ENV, label: "Pyro5" };
+const pyro5 = { fixture: "serializer_interop.py", env: { ...PYRO5_ENV, INTEROP_PEER: "5" }, label: "Pyro5" };
 corpusTests(getPyro5Serializer("json"), pyro5Differences(jsonCases()), (data) => data.toString("utf8"), pyro5);
 corpusTests(getPyro5Serializer("msgpack"), pyro5Differences(msgpackCases()), (data) => data.toString("hex"), pyro5);
