@@ -228,7 +228,7 @@ describe("broadcast discovery with protocol 5", () => {
       /NS running on 0\.0\.0\.0:(\d+)/,
       { env: PYRO5_ENV },
     );
-    const saved = { addrs: config.BROADCAST_ADDRS, port: config.NS_PORT };
+    const saved = { addrs: config.BROADCAST_ADDRS, port: config.NS_PORT, bcport: config.NS_BCPORT };
     try {
       const bcport = Number(/Broadcast server running on 127\.0\.0\.1:(\d+)/.exec(pyns.output.join("\n"))?.[1]);
       assert.ok(bcport > 0, pyns.output.join("\n"));
@@ -244,9 +244,14 @@ describe("broadcast discovery with protocol 5", () => {
       } finally {
         await ns.release();
       }
+      // a PYRONAME: proxy with protocol 5 resolves through the same broadcast search (NS_BCPORT)
+      config.NS_BCPORT = bcport;
+      await using named = new Proxy<{ lookup(name: string): Promise<unknown> }>("PYRONAME:Pyro.NameServer", { protocol: 5, timeout: 5000 });
+      assert.equal(String(await named.lookup("p5.from.ts")), "PYRO:obj@127.0.0.1:7001");
     } finally {
       config.BROADCAST_ADDRS = saved.addrs;
       config.NS_PORT = saved.port;
+      config.NS_BCPORT = saved.bcport;
       await pyns.stop();
     }
   });
