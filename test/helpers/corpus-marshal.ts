@@ -9,6 +9,7 @@ import type { Serializer } from "../../src/serializers/types.js";
 import { Complex, FrozenSet, Tuple, float, frozenset, setKey, toTuple, tuple } from "../../src/serializers/values.js";
 import { CommunicationError, RemoteError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
+import { Proxy, isProxy } from "../../src/client/proxy.js";
 
 type Desc = null | boolean | { [tag: string]: unknown };
 
@@ -55,7 +56,7 @@ export function fromDesc(d: Desc): unknown {
 const hexOf = (s: string) => Buffer.from(s, "hex");
 
 /** Hand-written expectations for the Python values the description cannot express (objects, calls, cycles). */
-function explicitChecks(ser: Serializer): Record<string, (hex: string) => void> {
+function explicitChecks(ser: Serializer, label: string): Record<string, (hex: string) => void> {
   return {
   connectfail: (h) => assert.equal(ser.deserializeData(hexOf(h)), "message hmac mismatch"),
   "connectfail serializer": (h) =>
@@ -91,6 +92,13 @@ function explicitChecks(ser: Serializer): Record<string, (hex: string) => void> 
       kwargs: {},
     }),
   "pyro data dict": (h) => assert.deepStrictEqual(ser.deserializeData(hexOf(h)), { result: tuple(1, 2), ok: true }),
+  "pyro object": (h) =>
+    assert.deepStrictEqual(ser.deserializeData(hexOf(h)), label === "Pyro5" ? { a: 1, b: "x", __class__: "__main__.Thing" } : { a: 1, b: "x" }),
+  "pyro proxy": (h) => {
+    const p = ser.deserializeData(hexOf(h));
+    assert.ok(isProxy(p), `got ${String(p)}`);
+    assert.equal((p as Proxy).$uri.asString(), "PYRO:obj@localhost:9090");
+  },
   "recursive list": (h) => {
     const a = ser.deserializeData(hexOf(h)) as unknown[];
     assert.ok(Array.isArray(a) && a.length === 1 && a[0] === a);
@@ -213,6 +221,8 @@ export function tsCorpus(): Row[] {
   add("pyro remote error", new RemoteError("builtins.ValueError", ["bad", 42]), "ValueError('bad', 42)", "pyro");
   add("pyro uri", new URI("PYRO:obj_1@localhost:9090"), "core.URI('PYRO:obj_1@localhost:9090')", "pyro");
   add("pyro nested uri", [new URI("PYRO:obj_2@h:1")], "[core.URI('PYRO:obj_2@h:1')]", "pyro");
+  add("pyro proxy", new Proxy("PYRO:obj_3@localhost:9090"), "Proxy('PYRO:obj_3@localhost:9090')", "pyro");
+  add("pyro proxies in a dict", { a: new Proxy("PYRONAME:x.y"), b: [new Proxy("PYRO:o@h:1")] }, "{'a': Proxy('PYRONAME:x.y'), 'b': [Proxy('PYRO:o@h:1')]}", "pyro");
   add("pyro plain", { result: tuple(1, 2), ok: true }, "{'result': (1, 2), 'ok': True}", "pyro");
   add("pyro metadata", { methods: new Set(["a", "b"]), oneway: new Set(), attrs: new Set(["p"]) }, "{'methods': {'a', 'b'}, 'oneway': set(), 'attrs': {'p'}}", "pyro");
   const calls: [string, Row["call"], string][] = [
@@ -229,7 +239,7 @@ export function tsCorpus(): Row[] {
 /** Register the marshal corpus tests for `ser` (our marshal codec for the peer's protocol) against the Python peer. */
 export function marshalCorpusTests(ser: Serializer, peer: { env: Record<string, string>; label: string } = { env: {}, label: "Pyro4" }): void {
   describe(`marshal interop: Python ${peer.label} -> TS`, () => {
-    const explicit = explicitChecks(ser);
+    const explicit = explicitChecks(ser, peer.label);
     const rows = JSON.parse(runPython(["marshal_interop.py", "gen"], { env: peer.env })) as { name: string; hex: string; desc: Desc }[];
 
     it("Python produced a large corpus", () => {

@@ -11,6 +11,7 @@ import {
 } from "../../src/serializers/values.js";
 import { CommunicationError, PyroError, RemoteError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
+import { Proxy, isProxy } from "../../src/client/proxy.js";
 
 // Untyped tuple builder: test tables mix element types freely.
 const tuple = (...items: unknown[]): Tuple => typedTuple<unknown>(...items);
@@ -142,6 +143,10 @@ export function buildCorpus(): Map<string, Entry> {
   add("uri_unix", new URI("PYRO:thing@./u:/tmp/sock"));
   add("uri_name", new URI("PYRONAME:my.object@nshost:9090"));
   add("uri_in_list", [new URI("PYRO:a@h:1"), new URI("PYRO:b@h:2")]);
+  // Python would refuse this class dict back (no such class to make): one way only
+  c.set("obj_thing", { expect: { a: 1, b: "x", __class__: "__main__.Thing" }, oneWay: true });
+  add("proxy", new Proxy("PYRO:obj@localhost:9090"));
+  add("proxy_in_dict", { p: new Proxy("PYRONAME:some.name") });
   add("exc_valueerror", remote("builtins.ValueError", ["bad value", 42],
     ["Traceback (most recent call last):\n", "  File \"x.py\", line 1\n", "ValueError: bad value\n"]));
   add("exc_keyerror", remote("builtins.KeyError", ["missing"], ["KeyError: 'missing'\n"]));
@@ -196,6 +201,7 @@ export function norm(v: unknown): unknown {
   if (v instanceof PyroError)
     return { $pyro: v.constructor.name, message: v.message, args: norm((v as unknown as { args: unknown }).args), tb: norm(v.remoteTraceback) };
   if (v instanceof URI) return { $uri: v.asString(), sockname: v.sockname };
+  if (isProxy(v)) return { $proxy: (v as Proxy).$uri.asString() };
   if (v instanceof Tuple) return toTuple(Array.from(v, norm));
   if (Array.isArray(v)) return v.map(norm);
   if (v instanceof Map) return new Map(Array.from(v, ([k, x]) => [norm(k), norm(x)]));
