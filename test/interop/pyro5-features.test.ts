@@ -109,6 +109,54 @@ describe("TLS with protocol 5", () => {
       await echo.stop();
     }
   });
+
+  test("our protocol-5 name server over TLS: Python Pyro5 locate_ns(host, port) and a PYRONAME: proxy through it", async () => {
+    const uri = await serve(false, []);
+    const ns = await startNameServer({
+      protocol: 5,
+      host: "127.0.0.1",
+      port: 0,
+      enableBroadcast: false,
+      daemonOptions: { ssl: { serverCert: certs.serverCert, serverKey: certs.serverKey } },
+    });
+    try {
+      await ns.nameserver.register("p5.secure", uri);
+      const tls = { PYRO_SSL: "1", PYRO_SSL_CACERTS: certs.caCert };
+      const out = await py(["locate", "127.0.0.1", String(ns.uri.port)], tls);
+      assert.match(out, new RegExp(`^LOCATED ${ns.uri.asString().replace(/[.[\]]/g, "\\$&")}$`, "m"));
+      assert.match(out, /^LOOKUP PYRO:bcobj@127\.0\.0\.1:7000$/m);
+      const named = await py(["named", "p5.secure"], { ...tls, PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: String(ns.uri.port) });
+      assert.equal(named.trim(), "OK hello tls served over TLS");
+    } finally {
+      await ns.close();
+    }
+  });
+
+  test("our locateNS({protocol: 5}) reaches Python's Pyro5 name server over TLS (config SSL_*)", async () => {
+    const pyns = await startPython(["-m", "Pyro5.nameserver", "-n", "127.0.0.1", "-p", "0"], /NS running on 127\.0\.0\.1:(\d+)/, {
+      env: { ...PYRO5_ENV, PYRO_SSL: "1", PYRO_SSL_SERVERCERT: certs.serverCert, PYRO_SSL_SERVERKEY: certs.serverKey },
+    });
+    const saved = { ssl: config.SSL, ca: config.SSL_CACERTS };
+    try {
+      config.SSL = true;
+      config.SSL_CACERTS = certs.caCert;
+      const ns = await locateNS("127.0.0.1", Number(pyns.ready), { protocol: 5, timeout: 5000 });
+      try {
+        await ns.register("p5.tls", "PYRO:obj@127.0.0.1:7002");
+        assert.equal((await ns.lookup("p5.tls")).asString(), "PYRO:obj@127.0.0.1:7002");
+        assert.equal(await ns.count(), 2);
+      } finally {
+        await ns.release();
+      }
+      // without TLS the name server cannot be reached: nothing is silently sent in the clear
+      config.SSL = false;
+      await assert.rejects(locateNS("127.0.0.1", Number(pyns.ready), { protocol: 5, timeout: 3000 }), (e: unknown) => e instanceof Error && e.name === "NamingError");
+    } finally {
+      config.SSL = saved.ssl;
+      config.SSL_CACERTS = saved.ca;
+      await pyns.stop();
+    }
+  });
 });
 
 describe("callbacks with protocol 5", () => {
