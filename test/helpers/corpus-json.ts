@@ -4,29 +4,21 @@
 // what Pyro4 itself writes for them (separators, float repr, NaN/Infinity, key order) unless a case says otherwise.
 import { strict as assert } from "node:assert";
 import { edgeValueCases, type CorpusCase } from "./serializer-corpus.js";
-import { ExceptionWrapper, float, setKey, tuple } from "../../src/serializers/values.js";
-import { NamingError, CommunicationError, RemoteError } from "../../src/errors.js";
+import {
+  Point, callCases, containerCases, exceptionCases, floatAdder, isRemote, objectCases, powerOfTwoIntCases, protoKeyCase, scalarCases, uriCases,
+} from "./corpus-shared.js";
+import { float } from "../../src/serializers/values.js";
+import { CommunicationError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
 
 export function jsonCases(): CorpusCase[] {
   const cases: CorpusCase[] = [];
   const add = (c: CorpusCase) => cases.push(c);
-  const norm = (b: bigint): number | bigint => (b >= -(2n ** 53n) + 1n && b <= 2n ** 53n - 1n ? Number(b) : b);
 
   // --- integers: every power-of-two boundary up to 2^66, plus very big ones
   {
-    const seen = new Set<bigint>();
-    for (const k of [...Array(67).keys(), 100, 200, 1000]) {
-      for (const d of [-1n, 0n, 1n]) {
-        for (const sign of [1n, -1n]) {
-          const b = sign * (2n ** BigInt(k) + d);
-          if (seen.has(b)) continue;
-          seen.add(b);
-          if (k % 3 !== 0 && k < 50 && d !== 0n) continue; // keep the table moderate; all boundaries near 2^53/2^64 stay
-          add({ name: `int ${b}`, py: b.toString(), ts: norm(b) });
-        }
-      }
-    }
+    // keep the table moderate; all boundaries near 2^53/2^64 stay
+    powerOfTwoIntCases(add, [...Array(67).keys(), 100, 200, 1000], (k, d) => !(k % 3 !== 0 && k < 50 && d !== 0n));
     add({ name: "int 10**20", py: "10**20", ts: 10n ** 20n });
     add({ name: "int safe max", py: "2**53-1", ts: Number.MAX_SAFE_INTEGER });
     // a JS number beyond 2^53 was a float: it goes out as one (bigint is the way to send a big int)
@@ -35,16 +27,7 @@ export function jsonCases(): CorpusCase[] {
   }
 
   // --- floats, given to Python by their bits so expectations never depend on repr
-  const bitsOf = (x: number) => {
-    const b = Buffer.alloc(8);
-    b.writeDoubleBE(x);
-    return b.toString("hex");
-  };
-  const addFloat = (x: number, label = String(x)) => {
-    const py = `F('${bitsOf(x)}')`;
-    if (Number.isInteger(x) && !Object.is(x, -0)) add({ name: `float ${label}`, py, ts: x, enc: float(x) });
-    else add({ name: `float ${label}`, py, ts: x });
-  };
+  const addFloat = floatAdder(add);
   for (const x of [
     0.1, 0.5, -1.5, 1 / 3, 2 / 3, 123456.789, 1e-4, 9.99e-5, 1e-5, 1.5e-7, 1e-300, 5e-324, 2.5e-310, 1.7976931348623157e308,
     1e15 + 0.5, 9999999999999998, 1e16, 1.5e16, 1e21, 1e22, 1e100, 1e300, 0, -0, 2, -7, 3.0e10, 1234567890123456.7, 0.30000000000000004,
@@ -79,10 +62,7 @@ export function jsonCases(): CorpusCase[] {
   add({ name: "str lone low surrogate from an escape", py: '"\\udc00"', ts: "\udc00", dir: "ts2py", exact: false });
 
   // --- None, bool
-  add({ name: "None", py: "None", ts: null });
-  add({ name: "True", py: "True", ts: true });
-  add({ name: "False", py: "False", ts: false });
-  add({ name: "undefined -> None", py: "None", enc: undefined, dir: "ts2py" });
+  scalarCases(add);
 
   // --- bytes travel as serpent-style base64 dicts
   const b64 = (b: Buffer) => `{"data": "${b.toString("base64")}", "encoding": "base64"}`;
@@ -100,16 +80,9 @@ export function jsonCases(): CorpusCase[] {
   const deep = (n: number): unknown[] => (n === 0 ? [] : [deep(n - 1)]);
   const bigDict: Record<string, number> = {};
   for (let i = 0; i < 1000; i++) bigDict[`k${i}`] = i;
-  add({ name: "empty list", py: "[]", ts: [] });
-  add({ name: "empty dict", py: "{}", ts: {} });
+  containerCases(add, "list");
   add({ name: "mixed list", py: '[1, "a", None, True, False, 2.5]', ts: [1, "a", null, true, false, 2.5] });
-  add({ name: "nested dict", py: '{"a": 1, "b": [1, 2, {"c": None}], "d": {}}', ts: { a: 1, b: [1, 2, { c: null }], d: {} } });
-  add({ name: "key order kept", py: '{"b": 1, "a": 2, "c": 3}', ts: { b: 1, a: 2, c: 3 } });
-  add({ name: "tuple -> list", py: "(1, 2, 'x')", ts: [1, 2, "x"], dir: "py2ts" });
-  add({ name: "Tuple -> list", py: "[1, 2, 'x']", enc: tuple<unknown>(1, 2, "x"), dir: "ts2py" });
   add({ name: "empty tuple", py: "()", ts: [], dir: "py2ts" });
-  add({ name: "set -> list", py: "{1, 2, 3}", ts: [1, 2, 3], dir: "py2ts" });
-  add({ name: "Set -> list", py: "[3, 1, 2]", enc: new Set([3, 1, 2]), dir: "ts2py" });
   add({ name: "int keys become strings", py: '{1: "a", 2: "b"}', ts: { "1": "a", "2": "b" }, dir: "py2ts" });
   add({ name: "Map int keys -> str keys", py: '{"1": "a", "2": "b"}', enc: new Map([[1, "a"], [2, "b"]]), dir: "ts2py" });
   add({ name: "float/bool/None keys", py: '{1.5: "x", True: "t", None: "n"}', ts: { "1.5": "x", true: "t", null: "n" }, dir: "py2ts" });
@@ -124,21 +97,7 @@ export function jsonCases(): CorpusCase[] {
   add({ name: "list of 5000 ints", py: "list(range(5000))", ts: [...Array(5000).keys()] });
   add({ name: "OrderedDict -> dict", py: 'collections.OrderedDict([("b", 1), ("a", 2)])', ts: { b: 1, a: 2 }, dir: "py2ts" });
   add({ name: "dict with big ints and floats", py: '{"i": 2**70, "f": 2.0, "n": -2**63, "x": [10**30, 0.1]}', ts: { i: 2n ** 70n, f: 2, n: -(2n ** 63n), x: [10n ** 30n, 0.1] }, enc: { i: 2n ** 70n, f: float(2), n: -(2n ** 63n), x: [10n ** 30n, 0.1] } });
-  {
-    const proto: Record<string, unknown> = {};
-    setKey(proto, "__proto__", { polluted: true });
-    setKey(proto, "ok", 1);
-    add({
-      name: "__proto__ key is an own property",
-      py: '{"__proto__": {"polluted": True}, "ok": 1}',
-      ts: proto,
-      check: (v) => {
-        assert.equal(Object.getPrototypeOf(v), Object.prototype);
-        assert.deepEqual(Object.getOwnPropertyDescriptor(v, "__proto__")?.value, { polluted: true });
-        assert.equal(({} as Record<string, unknown>).polluted, undefined);
-      },
-    });
-  }
+  protoKeyCase(add);
 
   // --- datetime & co arrive as strings; Dates go out as Python's isoformat of an aware UTC datetime
   add({ name: "datetime", py: "datetime.datetime(2020, 1, 2, 3, 4, 5, 678000)", ts: "2020-01-02T03:04:05.678000", dir: "py2ts" });
@@ -151,23 +110,8 @@ export function jsonCases(): CorpusCase[] {
   add({ name: "Date before 1970", py: '"1900-06-01T00:00:00.001000+00:00"', enc: new Date(Date.UTC(1900, 5, 1, 0, 0, 0, 1)), dir: "ts2py" });
 
   // --- exceptions
-  const isRemote = (type: string, args: unknown[]) => (v: unknown) => {
-    assert.ok(v instanceof RemoteError, `expected RemoteError, got ${String(v)}`);
-    assert.equal(v.pythonType, type);
-    assert.deepEqual(v.args, args);
-  };
-  add({ name: "ValueError", py: 'ValueError("bad", 42)', check: isRemote("builtins.ValueError", ["bad", 42]), dir: "py2ts" });
-  add({ name: "KeyError", py: 'KeyError("k")', check: isRemote("builtins.KeyError", ["k"]), dir: "py2ts" });
+  exceptionCases(add);
   add({ name: "ZeroDivisionError no args", py: "ZeroDivisionError()", check: isRemote("builtins.ZeroDivisionError", []), dir: "py2ts" });
-  add({
-    name: "NamingError",
-    py: 'errors.NamingError("gone")',
-    dir: "py2ts",
-    check: (v) => {
-      assert.ok(v instanceof NamingError);
-      assert.equal(v.message, "gone");
-    },
-  });
   add({ name: "CommunicationError", py: 'errors.CommunicationError("down")', dir: "py2ts", check: (v) => assert.ok(v instanceof CommunicationError) });
   add({
     name: "exception in a list",
@@ -179,49 +123,10 @@ export function jsonCases(): CorpusCase[] {
       isRemote("builtins.ValueError", ["x"])(a[1]);
     },
   });
-  add({
-    name: "_ExceptionWrapper",
-    py: 'futures._ExceptionWrapper(ZeroDivisionError("div"))',
-    dir: "py2ts",
-    check: (v) => {
-      assert.ok(v instanceof ExceptionWrapper);
-      isRemote("builtins.ZeroDivisionError", ["div"])(v.exception);
-    },
-  });
-  add({ name: "RangeError -> ValueError", py: 'ValueError("bad")', enc: new RangeError("bad"), dir: "ts2py", exact: false });
   add({ name: "Error -> Exception", py: 'Exception("plain")', enc: new Error("plain"), dir: "ts2py", exact: false });
-  add({ name: "NamingError -> Pyro4", py: 'errors.NamingError("gone")', enc: new NamingError("gone"), dir: "ts2py", exact: false });
-  add({ name: "RemoteError round trip", py: 'KeyError("k", 2)', enc: new RemoteError("builtins.KeyError", ["k", 2]), dir: "ts2py", exact: false });
-  add({
-    name: "ExceptionWrapper -> _ExceptionWrapper",
-    py: 'futures._ExceptionWrapper(TypeError("t"))',
-    enc: new ExceptionWrapper(new TypeError("t")),
-    dir: "ts2py",
-    exact: false,
-  });
 
   // --- URIs
-  for (const u of ["PYRO:obj@localhost:9090", "PYRONAME:my.name@ns.host:9091", "PYRONAME:just.a.name", "PYRO:obj@./u:/tmp/sock", "PYRO:obj@[::1]:4000"]) {
-    add({
-      name: `URI ${u}`,
-      py: `URI(${JSON.stringify(u)})`,
-      enc: new URI(u),
-      check: (v) => {
-        assert.ok(v instanceof URI);
-        assert.equal(v.asString(), u);
-      },
-    });
-  }
-  add({
-    name: "URI PYROMETA",
-    py: 'URI("PYROMETA:a,b@localhost:9090")',
-    enc: new URI("PYROMETA:a,b@localhost:9090"),
-    exact: false, // a set inside: Python's order is its hash order
-    check: (v) => {
-      assert.ok(v instanceof URI);
-      assert.deepEqual(new Set(v.metadata), new Set(["a", "b"]));
-    },
-  });
+  uriCases(add, ["PYRO:obj@localhost:9090", "PYRONAME:my.name@ns.host:9091", "PYRONAME:just.a.name", "PYRO:obj@./u:/tmp/sock", "PYRO:obj@[::1]:4000"]);
   add({
     name: "URIs nested",
     py: '{"list": [URI("PYRO:a@h:1"), URI("PYRO:b@h:2")]}',
@@ -230,12 +135,7 @@ export function jsonCases(): CorpusCase[] {
   });
 
   // --- other objects
-  class Point {
-    x = 1;
-    y = 2;
-  }
-  add({ name: "Python object -> dict of vars", py: 'Thing(1, "x")', ts: { a: 1, b: "x" }, dir: "py2ts" });
-  add({ name: "TS class instance: Python refuses unknown class", py: "None", enc: new Point(), dir: "ts2py", error: "SerializeError" });
+  objectCases(add);
   add({ name: "class dict with dunder name: SecurityError", py: "None", enc: { __class__: "__main__.X", a: 1 }, dir: "ts2py", error: "SecurityError" });
   add({
     name: "replace option",
@@ -246,16 +146,11 @@ export function jsonCases(): CorpusCase[] {
   });
 
   // --- calls (dumpsCall / loadsCall)
-  const calls: Array<[string, string, unknown[], Record<string, unknown> | null, string]> = [
-    ["obj", "method", [1, "a"], { k: 2 }, '("obj", "method", (1, "a"), {"k": 2})'],
-    ["Pyro.NameServer", "lookup", ["name"], { return_metadata: true }, '("Pyro.NameServer", "lookup", ("name",), {"return_metadata": True})'],
-    ["obj", "__getattr__", ["attr"], null, '("obj", "__getattr__", ("attr",), None)'],
-    ["obj", "m", [], {}, '("obj", "m", (), {})'],
+  callCases(add, [
     ["obj", "méthode", ["ü"], { ключ: "😀" }, '("obj", "méthode", ("ü",), {"ключ": "😀"})'],
     ["obj", "m", [[1, [2, [3]]], { a: { b: null } }], { x: 1.5, big: 2n ** 80n }, '("obj", "m", ([1, [2, [3]]], {"a": {"b": None}}), {"x": 1.5, "big": 2**80})'],
     ["obj", "m", [NaN, -Infinity], {}, '("obj", "m", (float("nan"), float("-inf")), {})'],
-  ];
-  for (const [o, m, a, k, py] of calls) add({ name: `call ${o}.${m}`, py, ts: { object: o, method: m, vargs: a, kwargs: k }, call: true });
+  ]);
   add({
     name: "call with URI and bytes args",
     py: '("obj", "m", (URI("PYRO:x@h:1"), {"data": "aGk=", "encoding": "base64"}), {})',

@@ -4,29 +4,19 @@
 // byte-identical to what Pyro4 itself writes for them (int widths, str8, ext types) unless a case says otherwise.
 import { strict as assert } from "node:assert";
 import { edgeValueCases, type CorpusCase } from "./serializer-corpus.js";
-import { Complex, ExceptionWrapper, float, setKey, tuple } from "../../src/serializers/values.js";
-import { NamingError, RemoteError } from "../../src/errors.js";
+import {
+  callCases, containerCases, exceptionCases, floatAdder, objectCases, powerOfTwoIntCases, protoKeyCase, scalarCases, uriCases,
+} from "./corpus-shared.js";
+import { Complex, float, tuple } from "../../src/serializers/values.js";
 import { URI } from "../../src/uri.js";
 
 export function msgpackCases(): CorpusCase[] {
   const cases: CorpusCase[] = [];
   const add = (c: CorpusCase) => cases.push(c);
-  const norm = (b: bigint): number | bigint => (b >= -(2n ** 53n) + 1n && b <= 2n ** 53n - 1n ? Number(b) : b);
 
   // --- integers: every msgpack width boundary, 2^53, int64/uint64 limits and ext 0x31 beyond
   {
-    const seen = new Set<bigint>();
-    const edges = [0, 1, 5, 6, 7, 8, 15, 16, 17, 31, 32, 33, 40, 52, 53, 54, 62, 63, 64, 65, 100, 1000];
-    for (const k of edges) {
-      for (const d of [-1n, 0n, 1n]) {
-        for (const sign of [1n, -1n]) {
-          const b = sign * (2n ** BigInt(k) + d);
-          if (seen.has(b)) continue;
-          seen.add(b);
-          add({ name: `int ${b}`, py: b.toString(), ts: norm(b) });
-        }
-      }
-    }
+    powerOfTwoIntCases(add, [0, 1, 5, 6, 7, 8, 15, 16, 17, 31, 32, 33, 40, 52, 53, 54, 62, 63, 64, 65, 100, 1000]);
     for (const n of [-32, -33, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769, 65535, 65536]) add({ name: `int ${n}`, py: String(n), ts: n });
     // a JS number beyond 2^53 was a float: it goes out as one (bigint is the way to send a big int)
     add({ name: "2**60 from a JS number is a float", py: "2.0**60", enc: 2 ** 60, dir: "ts2py" });
@@ -40,11 +30,7 @@ export function msgpackCases(): CorpusCase[] {
     b.writeDoubleBE(x);
     return b.toString("hex");
   };
-  const addFloat = (x: number, label = String(x)) => {
-    const py = `F('${bitsOf(x)}')`;
-    if (Number.isInteger(x) && !Object.is(x, -0)) add({ name: `float ${label}`, py, ts: x, enc: float(x) });
-    else add({ name: `float ${label}`, py, ts: x });
-  };
+  const addFloat = floatAdder(add);
   for (const x of [0.1, -1.5, 1 / 3, 1e-300, 5e-324, 1.7976931348623157e308, 1e16, 1e100, 0, -0, 2, -7, NaN, Infinity, -Infinity, 2 ** 64])
     addFloat(x);
   add({ name: "float NaN with payload bits stays NaN", py: "F('7ff8000000000001')", ts: NaN, dir: "py2ts" });
@@ -54,10 +40,7 @@ export function msgpackCases(): CorpusCase[] {
     add({ name: `str ${s.length} ${JSON.stringify(s.slice(0, 8))}`, py: JSON.stringify(s), ts: s });
 
   // --- None, bool
-  add({ name: "None", py: "None", ts: null });
-  add({ name: "True", py: "True", ts: true });
-  add({ name: "False", py: "False", ts: false });
-  add({ name: "undefined -> None", py: "None", enc: undefined, dir: "ts2py" });
+  scalarCases(add);
 
   // --- bytes are bin
   for (const [label, b] of [
@@ -77,17 +60,10 @@ export function msgpackCases(): CorpusCase[] {
     for (let i = 0; i < n; i++) d[`k${i}`] = i;
     return d;
   };
-  add({ name: "empty list", py: "[]", ts: [] });
-  add({ name: "empty dict", py: "{}", ts: {} });
+  containerCases(add, "array");
   for (const n of [15, 16, 65535, 65536]) add({ name: `list of ${n}`, py: `list(range(${n}))`, ts: [...Array(n).keys()] });
   for (const n of [15, 16, 70000]) add({ name: `dict of ${n}`, py: `{("k%d" % i): i for i in range(${n})}`, ts: dictN(n) });
   add({ name: "mixed list", py: '[1, "a", None, True, False, 2.5, b"x"]', ts: [1, "a", null, true, false, 2.5, Buffer.from("x")] });
-  add({ name: "nested dict", py: '{"a": 1, "b": [1, 2, {"c": None}], "d": {}}', ts: { a: 1, b: [1, 2, { c: null }], d: {} } });
-  add({ name: "key order kept", py: '{"b": 1, "a": 2, "c": 3}', ts: { b: 1, a: 2, c: 3 } });
-  add({ name: "tuple -> list", py: "(1, 2, 'x')", ts: [1, 2, "x"], dir: "py2ts" });
-  add({ name: "Tuple -> array", py: "[1, 2, 'x']", enc: tuple<unknown>(1, 2, "x"), dir: "ts2py" });
-  add({ name: "set -> list", py: "{1, 2, 3}", ts: [1, 2, 3], dir: "py2ts" });
-  add({ name: "Set -> array", py: "[3, 1, 2]", enc: new Set([3, 1, 2]), dir: "ts2py" });
   add({ name: "int keys -> Map", py: '{1: "a", 2: "b"}', ts: new Map([[1, "a"], [2, "b"]]), dir: "py2ts" });
   add({ name: "mixed keys -> Map in order", py: '{"s": 0, 1: "a", 2**70: "big"}', ts: new Map<unknown, unknown>([["s", 0], [1, "a"], [2n ** 70n, "big"]]), dir: "py2ts" });
   add({ name: "tuple keys -> Map with Tuple keys", py: '{(1, 2): "x", (3, (4, 5)): "y"}', ts: new Map<unknown, string>([[tuple(1, 2), "x"], [tuple<unknown>(3, tuple(4, 5)), "y"]]), dir: "py2ts" });
@@ -102,21 +78,7 @@ export function msgpackCases(): CorpusCase[] {
     ts: { i: 2n ** 70n, f: 2, n: -(2n ** 63n), u: 2n ** 64n - 1n, x: [10n ** 30n, 0.1] },
     enc: { i: 2n ** 70n, f: float(2), n: -(2n ** 63n), u: 2n ** 64n - 1n, x: [10n ** 30n, 0.1] },
   });
-  {
-    const proto: Record<string, unknown> = {};
-    setKey(proto, "__proto__", { polluted: true });
-    setKey(proto, "ok", 1);
-    add({
-      name: "__proto__ key is an own property",
-      py: '{"__proto__": {"polluted": True}, "ok": 1}',
-      ts: proto,
-      check: (v) => {
-        assert.equal(Object.getPrototypeOf(v), Object.prototype);
-        assert.deepEqual(Object.getOwnPropertyDescriptor(v, "__proto__")?.value, { polluted: true });
-        assert.equal(({} as Record<string, unknown>).polluted, undefined);
-      },
-    });
-  }
+  protoKeyCase(add);
 
   // --- ext types: complex 0x30, datetime 0x32, date 0x33; Decimal/UUID are strings
   for (const [re, im] of [[1, 2], [1.5, -0.25], [0, -0], [NaN, Infinity], [-1e300, 5e-324]] as const)
@@ -133,76 +95,19 @@ export function msgpackCases(): CorpusCase[] {
   add({ name: "ext types nested", py: '{"when": [datetime.date(2000, 2, 29), complex(0, 1)], "n": 2**100}', ts: { when: [new Date(Date.UTC(2000, 1, 29)), new Complex(0, 1)], n: 2n ** 100n }, dir: "py2ts" });
 
   // --- exceptions
-  const isRemote = (type: string, args: unknown[]) => (v: unknown) => {
-    assert.ok(v instanceof RemoteError, `expected RemoteError, got ${String(v)}`);
-    assert.equal(v.pythonType, type);
-    assert.deepEqual(v.args, args);
-  };
-  add({ name: "ValueError", py: 'ValueError("bad", 42)', check: isRemote("builtins.ValueError", ["bad", 42]), dir: "py2ts" });
-  add({ name: "KeyError", py: 'KeyError("k")', check: isRemote("builtins.KeyError", ["k"]), dir: "py2ts" });
-  add({
-    name: "NamingError",
-    py: 'errors.NamingError("gone")',
-    dir: "py2ts",
-    check: (v) => {
-      assert.ok(v instanceof NamingError);
-      assert.equal(v.message, "gone");
-    },
-  });
-  add({
-    name: "_ExceptionWrapper",
-    py: 'futures._ExceptionWrapper(ZeroDivisionError("div"))',
-    dir: "py2ts",
-    check: (v) => {
-      assert.ok(v instanceof ExceptionWrapper);
-      isRemote("builtins.ZeroDivisionError", ["div"])(v.exception);
-    },
-  });
-  add({ name: "RangeError -> ValueError", py: 'ValueError("bad")', enc: new RangeError("bad"), dir: "ts2py", exact: false });
-  add({ name: "NamingError -> Pyro4", py: 'errors.NamingError("gone")', enc: new NamingError("gone"), dir: "ts2py", exact: false });
-  add({ name: "RemoteError round trip", py: 'KeyError("k", 2)', enc: new RemoteError("builtins.KeyError", ["k", 2]), dir: "ts2py", exact: false });
-  add({ name: "ExceptionWrapper", py: 'futures._ExceptionWrapper(TypeError("t"))', enc: new ExceptionWrapper(new TypeError("t")), dir: "ts2py", exact: false });
+  exceptionCases(add);
 
   // --- URIs
-  for (const u of ["PYRO:obj@localhost:9090", "PYRONAME:my.name@ns.host:9091", "PYRO:obj@./u:/tmp/sock", "PYRO:obj@[::1]:4000"]) {
-    add({
-      name: `URI ${u}`,
-      py: `URI(${JSON.stringify(u)})`,
-      enc: new URI(u),
-      check: (v) => {
-        assert.ok(v instanceof URI);
-        assert.equal(v.asString(), u);
-      },
-    });
-  }
-  add({
-    name: "URI PYROMETA",
-    py: 'URI("PYROMETA:a,b@localhost:9090")',
-    enc: new URI("PYROMETA:a,b@localhost:9090"),
-    exact: false,
-    check: (v) => {
-      assert.ok(v instanceof URI);
-      assert.deepEqual(new Set(v.metadata), new Set(["a", "b"]));
-    },
-  });
+  uriCases(add, ["PYRO:obj@localhost:9090", "PYRONAME:my.name@ns.host:9091", "PYRO:obj@./u:/tmp/sock", "PYRO:obj@[::1]:4000"]);
 
   // --- other objects
-  class Point {
-    x = 1;
-  }
-  add({ name: "Python object -> dict of vars", py: 'Thing(1, "x")', ts: { a: 1, b: "x" }, dir: "py2ts" });
-  add({ name: "TS class instance: Python refuses unknown class", py: "None", enc: new Point(), dir: "ts2py", error: "SerializeError" });
+  objectCases(add);
 
   // --- calls: [object, method, vargs, kwargs]
-  const calls: Array<[string, string, unknown[], Record<string, unknown> | null, string]> = [
-    ["obj", "method", [1, "a"], { k: 2 }, '("obj", "method", (1, "a"), {"k": 2})'],
-    ["Pyro.NameServer", "lookup", ["name"], { return_metadata: true }, '("Pyro.NameServer", "lookup", ("name",), {"return_metadata": True})'],
-    ["obj", "__getattr__", ["attr"], null, '("obj", "__getattr__", ("attr",), None)'],
-    ["obj", "m", [], {}, '("obj", "m", (), {})'],
+  callCases(add, [
     ["obj", "méthode", ["ü", Buffer.from("b")], { ключ: "😀" }, '("obj", "méthode", ("ü", b"b"), {"ключ": "😀"})'],
     ["obj", "m", [[1, [2, [3]]], { a: { b: null } }], { x: 1.5, big: 2n ** 62n }, '("obj", "m", ([1, [2, [3]]], {"a": {"b": None}}), {"x": 1.5, "big": 2**62})'],
-  ];
-  for (const [o, m, a, k, py] of calls) add({ name: `call ${o}.${m}`, py, ts: { object: o, method: m, vargs: a, kwargs: k }, call: true });
+  ]);
   add({
     name: "call with URI arg",
     py: '("obj", "m", (URI("PYRO:x@h:1"),), {})',

@@ -6,6 +6,8 @@
 import { corpusTests, type CorpusCase } from "../helpers/serializer-corpus.js";
 import { jsonCases } from "../helpers/corpus-json.js";
 import { msgpackCases } from "../helpers/corpus-msgpack.js";
+import { serpentCorpusTests } from "../helpers/corpus-serpent.js";
+import { marshalCorpusTests } from "../helpers/corpus-marshal.js";
 import { getPyro5Serializer } from "../../src/serializers/pyro5.js";
 import { PYRO5_ENV } from "../helpers/pyro5.js";
 
@@ -20,6 +22,9 @@ function pyro5Differences(cases: CorpusCase[]): CorpusCase[] {
   });
 }
 
-const pyro5 = { fixture: "pyro5_serializer_interop.py", env: PYRO5_ENV, label: "Pyro5" };
+const pyro5Env = { ...PYRO5_ENV, INTEROP_PEER: "5" };
+const pyro5 = { fixture: "serializer_interop.py", env: pyro5Env, label: "Pyro5" };
 corpusTests(getPyro5Serializer("json"), pyro5Differences(jsonCases()), (data) => data.toString("utf8"), pyro5);
 corpusTests(getPyro5Serializer("msgpack"), pyro5Differences(msgpackCases()), (data) => data.toString("hex"), pyro5);
+serpentCorpusTests(getPyro5Serializer("serpent"), { env: pyro5Env, label: "Pyro5" });
+marshalCorpusTests(getPyro5Serializer("marshal"), { env: pyro5Env, label: "Pyro5" });
