@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
+import { spawnReady } from "../helpers/ready-process.js";
 import { join } from "node:path";
 import { PYTHON, FIXTURES, runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
 import { PYRO5_ENV } from "../helpers/pyro5.js";
@@ -26,58 +26,18 @@ interface Child {
 }
 
 /** Start `pyro5 ARGS` (src/cli/pyro5.ts through tsx) in its own process group; wait for a line matching `ready`. */
-function startPyro5(args: string[], ready: RegExp): Promise<Child> {
-  const proc = spawn(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), ...args], {
-    cwd: REPO,
+async function startPyro5(args: string[], ready: RegExp): Promise<Child> {
+  const r = await spawnReady(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), ...args], {
+    ready,
     env: process.env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+    cwd: REPO,
+    label: `pyro5 ${args.join(" ")}`,
+    group: true,
+    timeoutMs: 30_000,
+    graceMs: 5000,
   });
-  const lines: string[] = [];
-  const exited = new Promise<number | null>((res) => proc.once("exit", (code) => res(code)));
-  const group = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-proc.pid!, sig);
-    } catch {
-      // already gone
-    }
-  };
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      group("SIGTERM");
-      const t = setTimeout(() => group("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(t);
-    }
-    return proc.exitCode;
-  };
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const timer = setTimeout(() => {
-      if (done) return;
-      done = true;
-      group("SIGKILL");
-      reject(new Error(`pyro5 ${args.join(" ")} not ready:\n${lines.join("\n")}`));
-    }, 30_000);
-    const onLine = (line: string) => {
-      lines.push(line);
-      const m = ready.exec(line);
-      if (m && !done) {
-        done = true;
-        clearTimeout(timer);
-        resolve({ proc, lines, ready: m[1] ?? line, exited, stop });
-      }
-    };
-    createInterface({ input: proc.stdout! }).on("line", onLine);
-    createInterface({ input: proc.stderr! }).on("line", onLine);
-    proc.once("exit", (code) => {
-      if (!done) {
-        done = true;
-        clearTimeout(timer);
-        reject(new Error(`pyro5 ${args.join(" ")} exited (${code}) before ready:\n${lines.join("\n")}`));
-      }
-    });
-  });
+  const exited = r.exited.then(() => r.proc.exitCode);
+  return { proc: r.proc, lines: r.output, ready: r.match[1] ?? r.match[0], exited, stop: () => r.stop().then(() => r.proc.exitCode) };
 }
 
 interface Result {
