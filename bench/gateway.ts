@@ -117,7 +117,7 @@ export async function runGatewayBench(o: { durationSecs?: number; concurrency?: 
   try {
     ns = await start(PYTHON, ["-m", p5 ? "Pyro5.nameserver" : "Pyro4.naming", "-n", "127.0.0.1", "-p", "0"], /NS running on [^:]+:(\d+)/, pyEnv);
     const nsEnv = { PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: ns.ready };
-    backend = await start(PYTHON, [p5 ? "pyro5_gateway_backend.py" : "gateway_backend.py", "127.0.0.1", ns.ready], /(READY)/, pyEnv, FIXTURES);
+    backend = await start(PYTHON, ["gateway_backend.py", "127.0.0.1", ns.ready], /(READY)/, p5 ? { ...pyEnv, INTEROP_PEER: "5" } : pyEnv, FIXTURES);
     pyGw = await start(PYTHON, ["-W", "ignore", "-m", p5 ? "Pyro5.utils.httpgateway" : "Pyro4.utils.httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, { ...nsEnv, ...pyEnv });
     const bin = fileURLToPath(new URL(p5 ? "../dist/cli/pyro5.js" : "../dist/cli/main.js", import.meta.url));
     ourGw = await start(process.execPath, [bin, "httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, nsEnv);

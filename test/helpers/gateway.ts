@@ -1,39 +1,56 @@
-// Shared setup for the HTTP gateway tests: a Python name server, the Python backend fixture, a TypeScript
-// backend (our Daemon) with the same kind of objects, Python's pyro4-httpgateway and ours, and a raw HTTP helper.
+// Shared setup for the HTTP gateway tests, Pyro4 or Pyro5 (the name server's `protocol` decides for everything
+// started in front of it): a Python name server, the Python backend fixture, a TypeScript backend (our Daemon) with
+// the same kind of objects, Python's httpgateway and ours, and a raw HTTP helper.
 import { request as httpRequest } from "node:http";
 import { Daemon, locateNS, PythonError, type NameServerClient } from "pyro4";
 import { HttpGateway, type GatewayOptions } from "../../src/gateway/server.js";
 import { startPython, type PythonServer } from "./python.js";
+import { PYRO5_ENV } from "./pyro5.js";
 
-export interface PyNs {
-  server: PythonServer;
+/** A name server the gateways and backends are started in front of; `protocol` 5 means Pyro5 throughout. */
+export interface NsAddress {
   host: string;
   port: number;
+  protocol?: 4 | 5;
 }
 
-export async function startPythonNs(hmacKey?: string): Promise<PyNs> {
-  const server = await startPython(["-m", "Pyro4.naming", "-n", "127.0.0.1", "-p", "0"], /NS running on [^:]+:(\d+)/, {
-    env: hmacKey ? { PYRO_HMAC_KEY: hmacKey } : {},
+export interface PyNs extends NsAddress {
+  server: PythonServer;
+}
+
+/** Environment for Python of the name server's Pyro version; INTEROP_PEER=5 is gateway_backend.py's Pyro5 switch. */
+function pythonEnv(ns: { protocol?: 4 | 5 }): Record<string, string> {
+  return ns.protocol === 5 ? { ...PYRO5_ENV, INTEROP_PEER: "5" } : {};
+}
+
+/** Python's name server (Pyro4's, or Pyro5's with protocol 5) on a free port. */
+export async function startPythonNs(hmacKey?: string, protocol: 4 | 5 = 4): Promise<PyNs> {
+  const module = protocol === 5 ? "Pyro5.nameserver" : "Pyro4.naming";
+  const server = await startPython(["-m", module, "-n", "127.0.0.1", "-p", "0"], /NS running on [^:]+:(\d+)/, {
+    env: { ...pythonEnv({ protocol }), ...(hmacKey ? { PYRO_HMAC_KEY: hmacKey } : {}) },
   });
-  return { server, host: "127.0.0.1", port: Number(server.ready) };
+  return { server, host: "127.0.0.1", port: Number(server.ready), protocol };
 }
 
-export function startPythonBackend(ns: PyNs, prefix = "http."): Promise<PythonServer> {
-  return startPython(["gateway_backend.py", ns.host, String(ns.port), prefix], /(READY)/);
+/** test/fixtures/gateway_backend.py registering its objects as <prefix>echo etc. in `ns`. */
+export function startPythonBackend(ns: NsAddress, prefix = "http."): Promise<PythonServer> {
+  return startPython(["gateway_backend.py", ns.host, String(ns.port), prefix], /(READY)/, { env: pythonEnv(ns) });
 }
 
-/** Python's gateway on a free port; resolves with its /pyro/ URL. */
-export async function startPythonGateway(ns: PyNs, args: string[] = [], env: Record<string, string> = {}): Promise<{ server: PythonServer; url: string }> {
+/** Python's gateway (Pyro4.utils.httpgateway, or Pyro5's) on a free port; resolves with its /pyro/ URL. */
+export async function startPythonGateway(ns: NsAddress, args: string[] = [], env: Record<string, string> = {}): Promise<{ server: PythonServer; url: string }> {
+  const module = ns.protocol === 5 ? "Pyro5.utils.httpgateway" : "Pyro4.utils.httpgateway";
   const server = await startPython(
-    ["-W", "ignore", "-m", "Pyro4.utils.httpgateway", "-H", "127.0.0.1", "-p", "0", ...args],
+    ["-W", "ignore", "-m", module, "-H", "127.0.0.1", "-p", "0", ...args],
     /running on (http:\S+)/,
-    { env: { PYRO_NS_HOST: ns.host, PYRO_NS_PORT: String(ns.port), ...env } },
+    { env: { ...pythonEnv(ns), PYRO_NS_HOST: ns.host, PYRO_NS_PORT: String(ns.port), ...env } },
   );
   return { server, url: server.ready };
 }
 
-export async function startTsGateway(ns: PyNs, options: GatewayOptions = {}): Promise<HttpGateway> {
-  const g = new HttpGateway({ host: "127.0.0.1", port: 0, nsHost: ns.host, nsPort: ns.port, ...options });
+/** Our gateway on a free port, speaking the name server's protocol. */
+export async function startTsGateway(ns: NsAddress, options: GatewayOptions = {}): Promise<HttpGateway> {
+  const g = new HttpGateway({ host: "127.0.0.1", port: 0, nsHost: ns.host, nsPort: ns.port, protocol: ns.protocol ?? 4, ...options });
   await g.listen();
   return g;
 }
@@ -83,8 +100,9 @@ export interface TsBackend {
   close(): Promise<void>;
 }
 
-/** Our Daemon serving TsEcho/TsAttrs, registered as <prefix>echo / <prefix>attrs in the Python name server (Pyro5's with protocol 5). */
-export async function startTsBackend(ns: PyNs, prefix = "http.ts.", hmacKey?: string, protocol?: 5): Promise<TsBackend> {
+/** Our Daemon serving TsEcho/TsAttrs, registered as <prefix>echo / <prefix>attrs in the name server (over protocol 5 for a Pyro5 one). */
+export async function startTsBackend(ns: NsAddress, prefix = "http.ts.", hmacKey?: string): Promise<TsBackend> {
+  const protocol = ns.protocol === 5 ? 5 : undefined;
   const daemon = new Daemon({ host: "127.0.0.1", port: 0, ...(hmacKey ? { hmacKey } : {}), ...(protocol ? { protocol } : {}) });
   await daemon.start();
   const echo = daemon.register(new TsEcho(), undefined, {

@@ -4,30 +4,13 @@
 // Deliberate differences (Python crashes or leaks) are tested in gateway.test.ts, not here.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import type { HttpGateway } from "../../src/gateway/server.js";
 import type { PythonServer } from "../helpers/python.js";
-import {
-  rawRequest, startPythonBackend, startPythonGateway, startPythonNs, startTsBackend, startTsGateway,
-  type HttpResult, type PyNs, type TsBackend,
-} from "../helpers/gateway.js";
+import { startPythonBackend, startPythonNs, startTsBackend, type PyNs, type TsBackend } from "../helpers/gateway.js";
+import { C, FORM, compareGateways, startGatewayPairs, type DiffCase, type GatewayPairs } from "../helpers/gateway-diff.js";
 
 type Gw = "plain" | "keyed" | "open";
-interface Case {
-  name: string;
-  gw?: Gw;
-  method?: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-  /** Compare JSON arrays inside as sets ($meta lists come in Python's set order). */
-  unordered?: boolean;
-  /** Compare status and content type only (the index page: ours uses our client instead of jQuery). */
-  headOnly?: boolean;
-}
+type Case = DiffCase<Gw>;
 
-const CORR = "11112222-1111-2222-3333-222244449999";
-const C = { "X-Pyro-Correlation-Id": CORR };
-const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
 const KEY = "s\u00e9cret";
 const bigText = "\u00e9a".repeat(300_000);
 
@@ -129,79 +112,30 @@ const cases: Case[] = [
 let ns: PyNs;
 let pyBackend: PythonServer;
 let tsBackend: TsBackend;
-const py: Partial<Record<Gw, { server: PythonServer; url: string }>> = {};
-const ours: Partial<Record<Gw, HttpGateway>> = {};
+let gateways: GatewayPairs<Gw>;
 
 before(async () => {
   ns = await startPythonNs();
   pyBackend = await startPythonBackend(ns);
   tsBackend = await startTsBackend(ns);
-  const [a, b, c] = await Promise.all([
-    startPythonGateway(ns),
-    startPythonGateway(ns, [], { PYRO_HTTPGATEWAY_KEY: KEY }),
-    startPythonGateway(ns, ["-e", ""]),
-  ]);
-  Object.assign(py, { plain: a, keyed: b, open: c });
-  ours.plain = await startTsGateway(ns);
-  ours.keyed = await startTsGateway(ns, { gatewayKey: KEY });
-  ours.open = await startTsGateway(ns, { expose: "" });
+  gateways = await startGatewayPairs<Gw>({
+    plain: { ns },
+    keyed: { ns, env: { PYRO_HTTPGATEWAY_KEY: KEY }, options: { gatewayKey: KEY } },
+    open: { ns, args: ["-e", ""], options: { expose: "" } },
+  });
 });
 
 after(async () => {
-  await Promise.all(Object.values(ours).map((g) => g.close()));
-  await Promise.all(Object.values(py).map((g) => g.server.stop()));
+  await gateways?.close();
   await tsBackend?.close();
   await pyBackend?.stop();
   await ns?.server.stop();
 });
 
-const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-function sortDeep(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortDeep).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sortDeep(x)]));
-  return v;
-}
-
-/** What must be identical: status, content type, location, correlation id (or that both made a fresh uuid4), body. */
-function view(r: HttpResult, c: Case): Record<string, unknown> {
-  const corr = r.headers["x-pyro-correlation-id"] as string | undefined;
-  const v: Record<string, unknown> = {
-    status: r.status,
-    contentType: r.headers["content-type"] ?? null,
-    location: r.headers.location ?? null,
-    correlation: corr === undefined ? null : c.headers?.["X-Pyro-Correlation-Id"] ? corr : UUID4.test(corr) ? "<fresh uuid4>" : corr,
-  };
-  if (c.headOnly) return v;
-  v.body = c.unordered ? sortDeep(JSON.parse(r.text)) : r.body.length > 4096 ? `${r.body.length} bytes, sha ${hash(r.body)}` : r.text;
-  return v;
-}
-
-function hash(b: Buffer): string {
-  let h = 0;
-  for (let i = 0; i < b.length; i++) h = (Math.imul(h, 31) + b[i]!) | 0;
-  return (h >>> 0).toString(16);
-}
-
 test(`differential: ${cases.length} requests give the same answer from Python's gateway and ours`, async (t) => {
   assert.ok(cases.length >= 40);
-  let same = 0;
-  const diffs: string[] = [];
-  for (const c of cases) {
-    const gw = c.gw ?? "plain";
-    const method = c.method ?? "GET";
-    const pyRes = await rawRequest(py[gw]!.url, method, c.path, c.headers, c.body);
-    const ourRes = await rawRequest(ours[gw]!.url, method, c.path, c.headers, c.body);
-    const a = view(pyRes, c);
-    const b = view(ourRes, c);
-    try {
-      assert.deepStrictEqual(b, a);
-      same++;
-    } catch {
-      diffs.push(`${c.name}:\n  python: ${JSON.stringify(a).slice(0, 600)}\n  ours:   ${JSON.stringify(b).slice(0, 600)}`);
-    }
-  }
-  t.diagnostic(`${same} of ${cases.length} identical`);
-  console.log(`gateway differential: ${same} of ${cases.length} identical`);
+  const { identical, diffs } = await compareGateways(cases, gateways);
+  t.diagnostic(`${identical} of ${cases.length} identical`);
+  console.log(`gateway differential: ${identical} of ${cases.length} identical`);
   assert.deepEqual(diffs, [], diffs.join("\n"));
 });

@@ -1,43 +1,34 @@
 // Differential test of `pyro5 httpgateway` (HttpGateway with protocol 5) against Python's Pyro5.utils.httpgateway:
 // the same requests sent to both, in front of the same Python Pyro5 name server and Python Pyro5 backend daemon
-// (test/fixtures/pyro5_gateway_backend.py), must give the same status, relevant headers (Content-Type, Location,
+// (test/fixtures/gateway_backend.py with INTEROP_PEER=5), must give the same status, relevant headers (Content-Type, Location,
 // X-Pyro-Correlation-Id, Pyro5's Access-Control-* headers) and the same body bytes. A few cases run in front of our
 // own Pyro5 name server (startNameServer({protocol: 5})) too, and `pyro5 httpgateway`'s flags are compared with
 // Python's argparse ones. Deliberate differences are listed in docs/httpgateway.md and tested at the end.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { httpProxy, PyroHttpError } from "pyro4/http";
 import { HttpGateway } from "../../src/gateway/server.js";
 import { startNameServer, type RunningNameServer } from "../../src/naming/server.js";
 import { httpgatewayMain } from "../../src/cli/httpgateway.js";
-import { PYTHON, FIXTURES, startPython, type PythonServer } from "../helpers/python.js";
+import { PYTHON, type PythonServer } from "../helpers/python.js";
 import { PYRO5_ENV } from "../helpers/pyro5.js";
 import { REPO } from "../helpers/ns-process.js";
-import { rawRequest, startTsBackend, type HttpResult, type TsBackend } from "../helpers/gateway.js";
+import { spawnReady } from "../helpers/ready-process.js";
+import {
+  rawRequest, startPythonBackend, startPythonGateway, startPythonNs, startTsBackend, type HttpResult, type NsAddress, type PyNs, type TsBackend,
+} from "../helpers/gateway.js";
+import { C, FORM, compareGateways, startGatewayPairs, type DiffCase, type GatewayPairs } from "../helpers/gateway-diff.js";
 
 type Gw = "plain" | "keyed" | "open" | "cors" | "oursNs" | "timeout";
-interface Case {
-  name: string;
-  gw?: Gw;
-  method?: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-  /** Compare JSON arrays inside as sets ($meta lists come in Python's set order). */
-  unordered?: boolean;
-  /** Compare status and headers only (the index page: ours runs its demo calls through our browser client). */
-  headOnly?: boolean;
+interface Case extends DiffCase<Gw> {
   /** Python's gateway crashes here (wsgiref's plain-text 500): ours must answer with the exception JSON instead. */
   pythonCrashes?: RegExp;
   /** What our answer must be (guards against both sides failing the same way): status and a body pattern. */
   expect?: [number, RegExp];
 }
 
-const CORR = "11112222-1111-2222-3333-222244449999";
-const C = { "X-Pyro-Correlation-Id": CORR };
-const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
 const KEY = "s\u00e9cret";
 
 const cases: Case[] = [
@@ -143,223 +134,93 @@ const cases: Case[] = [
   { name: "TS backend: large result", path: "/pyro/http.ts.echo/big?n=2000000", headers: C },
 ];
 
-interface PyNs {
-  server: PythonServer;
-  port: number;
-}
-
 let pyNs: PyNs;
 let ourNs: RunningNameServer;
 let tsBackend: TsBackend;
 const backends: PythonServer[] = [];
-const py: Partial<Record<Gw, { server: PythonServer; url: string }>> = {};
-const ours: Partial<Record<Gw, HttpGateway>> = {};
-
-function startPythonGateway5(nsPort: number, args: string[] = []): Promise<{ server: PythonServer; url: string }> {
-  return startPython(["-W", "ignore", "-m", "Pyro5.utils.httpgateway", "-H", "127.0.0.1", "-p", "0", ...args], /running on (http:\S+)/, {
-    env: { ...PYRO5_ENV, PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: String(nsPort) },
-  }).then((server) => ({ server, url: server.ready }));
-}
-
-async function startOurGateway(nsPort: number, options: ConstructorParameters<typeof HttpGateway>[0] = {}): Promise<HttpGateway> {
-  const g = new HttpGateway({ protocol: 5, host: "127.0.0.1", port: 0, nsHost: "127.0.0.1", nsPort, ...options });
-  await g.listen();
-  return g;
-}
+let gateways: GatewayPairs<Gw>;
 
 before(async () => {
   const [ns, mine] = await Promise.all([
-    startPython(["-m", "Pyro5.nameserver", "-n", "127.0.0.1", "-p", "0"], /NS running on [^:]+:(\d+)/, { env: PYRO5_ENV }),
+    startPythonNs(undefined, 5),
     startNameServer({ host: "127.0.0.1", port: 0, protocol: 5, enableBroadcast: false }),
   ]);
-  pyNs = { server: ns, port: Number(ns.ready) };
+  pyNs = ns;
   ourNs = mine;
-  const backend = (port: number) => startPython([join(FIXTURES, "pyro5_gateway_backend.py"), "127.0.0.1", String(port)], /(READY)/, { env: PYRO5_ENV });
-  backends.push(...(await Promise.all([backend(pyNs.port), backend(ourNs.uri.port!)])));
-  tsBackend = await startTsBackend({ server: pyNs.server, host: "127.0.0.1", port: pyNs.port }, "http.ts.", undefined, 5);
-  const [a, b, c, d, e, f] = await Promise.all([
-    startPythonGateway5(pyNs.port),
-    startPythonGateway5(pyNs.port, ["-g", KEY]),
-    startPythonGateway5(pyNs.port, ["-e", ""]),
-    startPythonGateway5(pyNs.port, ["-c", "https://app.example"]),
-    startPythonGateway5(ourNs.uri.port!),
-    startPythonGateway5(pyNs.port, ["-t", "0.4"]),
-  ]);
-  Object.assign(py, { plain: a, keyed: b, open: c, cors: d, oursNs: e, timeout: f });
-  ours.plain = await startOurGateway(pyNs.port);
-  ours.keyed = await startOurGateway(pyNs.port, { gatewayKey: KEY });
-  ours.open = await startOurGateway(pyNs.port, { expose: "" });
-  ours.cors = await startOurGateway(pyNs.port, { cors: "https://app.example" });
-  ours.oursNs = await startOurGateway(ourNs.uri.port!);
-  ours.timeout = await startOurGateway(pyNs.port, { timeout: 0.4 });
+  const ours: NsAddress = { host: "127.0.0.1", port: ourNs.uri.port!, protocol: 5 };
+  backends.push(...(await Promise.all([startPythonBackend(pyNs), startPythonBackend(ours)])));
+  tsBackend = await startTsBackend(pyNs, "http.ts.");
+  gateways = await startGatewayPairs<Gw>({
+    plain: { ns: pyNs },
+    keyed: { ns: pyNs, args: ["-g", KEY], options: { gatewayKey: KEY } },
+    open: { ns: pyNs, args: ["-e", ""], options: { expose: "" } },
+    cors: { ns: pyNs, args: ["-c", "https://app.example"], options: { cors: "https://app.example" } },
+    oursNs: { ns: ours },
+    timeout: { ns: pyNs, args: ["-t", "0.4"], options: { timeout: 0.4 } },
+  });
 });
 
 after(async () => {
-  await Promise.all(Object.values(ours).map((g) => g.close()));
-  await Promise.all(Object.values(py).map((g) => g.server.stop()));
+  await gateways?.close();
   await tsBackend?.close();
   await Promise.all(backends.map((b) => b.stop()));
   await pyNs?.server.stop();
   await ourNs?.close();
 });
 
-const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-function sortDeep(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortDeep).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sortDeep(x)]));
-  return v;
-}
-
-function hash(b: Buffer): string {
-  let h = 0;
-  for (let i = 0; i < b.length; i++) h = (Math.imul(h, 31) + b[i]!) | 0;
-  return (h >>> 0).toString(16);
-}
-
 /** Ports differ between the two setups (each gateway has its own URL, our NS its own port): mask them. */
 function maskPorts(text: string): string {
   return text.replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:<port>").replace(/'127\.0\.0\.1', \d+/g, "'127.0.0.1', <port>");
 }
 
-/** What must be identical: status, content type, location, correlation id, Pyro5's CORS headers, body. */
-function view(r: HttpResult, c: Case): Record<string, unknown> {
-  const corr = r.headers["x-pyro-correlation-id"] as string | undefined;
-  const v: Record<string, unknown> = {
-    status: r.status,
-    contentType: r.headers["content-type"] ?? null,
-    location: r.headers.location ?? null,
-    correlation: corr === undefined ? null : c.headers?.["X-Pyro-Correlation-Id"] ? corr : UUID4.test(corr) ? "<fresh uuid4>" : corr,
-    allowOrigin: r.headers["access-control-allow-origin"] ?? null,
-    allowMethods: r.headers["access-control-allow-methods"] ?? null,
-    allowHeaders: r.headers["access-control-allow-headers"] ?? null,
-  };
-  if (c.headOnly) return v;
-  const text = c.gw === "oursNs" ? maskPorts(r.text) : r.text;
-  v.body = c.unordered ? sortDeep(JSON.parse(text)) : r.body.length > 4096 ? `${r.body.length} bytes, sha ${hash(r.body)}` : text;
-  return v;
+/** A case's own checks: the answer it must give, and where Python's gateway crashes, that ours answers instead. */
+function check(c: Case, pyRes: HttpResult, ourRes: HttpResult): boolean {
+  if (c.expect) {
+    assert.equal(ourRes.status, c.expect[0]);
+    assert.match(ourRes.text, c.expect[1]);
+  }
+  if (!c.pythonCrashes) return false;
+  // a deliberate difference: Python's app raised inside wsgiref, we answer like its other remote errors
+  assert.deepEqual([pyRes.status, pyRes.text], [500, "A server error occurred.  Please contact the administrator."]);
+  assert.equal(ourRes.status, 500);
+  assert.equal(ourRes.headers["content-type"], "application/json; charset=utf-8");
+  assert.equal(ourRes.headers["access-control-allow-origin"], "*");
+  assert.match(ourRes.text, c.pythonCrashes);
+  return true;
 }
 
 test(`differential: ${cases.length} requests give the same answer from Python's Pyro5 gateway and ours`, async (t) => {
   assert.ok(cases.length >= 40);
-  let same = 0;
-  let better = 0;
-  const diffs: string[] = [];
-  for (const c of cases) {
-    const gw = c.gw ?? "plain";
-    const method = c.method ?? "GET";
-    const pyRes = await rawRequest(py[gw]!.url, method, c.path, c.headers, c.body);
-    const ourRes = await rawRequest(ours[gw]!.url, method, c.path, c.headers, c.body);
-    const a = view(pyRes, c);
-    const b = view(ourRes, c);
-    try {
-      if (c.expect) {
-        assert.equal(ourRes.status, c.expect[0]);
-        assert.match(ourRes.text, c.expect[1]);
-      }
-      if (c.pythonCrashes) {
-        // a deliberate difference: Python's app raised inside wsgiref, we answer like its other remote errors
-        assert.deepEqual([pyRes.status, pyRes.text], [500, "A server error occurred.  Please contact the administrator."]);
-        assert.equal(ourRes.status, 500);
-        assert.equal(ourRes.headers["content-type"], "application/json; charset=utf-8");
-        assert.equal(ourRes.headers["access-control-allow-origin"], "*");
-        assert.match(ourRes.text, c.pythonCrashes);
-        better++;
-        continue;
-      }
-      assert.deepStrictEqual(b, a);
-      same++;
-    } catch {
-      diffs.push(`${c.name}:\n  python: ${JSON.stringify(a).slice(0, 700)}\n  ours:   ${JSON.stringify(b).slice(0, 700)}`);
-    }
-  }
-  t.diagnostic(`${same} of ${cases.length} identical, ${better} where Python's gateway crashes and ours answers`);
-  console.log(`pyro5 gateway differential: ${same} of ${cases.length} identical, ${better} where Python's gateway crashes and ours answers`);
+  const { identical, deliberate, diffs } = await compareGateways(cases, gateways, {
+    // Pyro5's gateway sends its CORS headers on every answer
+    headers: ["access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers"],
+    text: (text, c) => (c.gw === "oursNs" ? maskPorts(text) : text),
+    check,
+  });
+  t.diagnostic(`${identical} of ${cases.length} identical, ${deliberate} where Python's gateway crashes and ours answers`);
+  console.log(`pyro5 gateway differential: ${identical} of ${cases.length} identical, ${deliberate} where Python's gateway crashes and ours answers`);
   assert.deepEqual(diffs, [], diffs.join("\n"));
 });
 
 // ------------------------------------------------------------------ the `pyro5 httpgateway` command
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCmd(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: REPO, env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Run a command to completion (nothing in this process serves it, so a blocking run is fine). */
+const runCmd = (cmd: string, args: string[], env: Record<string, string> = {}) =>
+  spawnSync(cmd, args, { cwd: REPO, env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", ...env }, encoding: "utf8", timeout: 30_000 });
 
 /** Start the `pyro5` bin (through tsx) in its own process group until its "running on" line; returns its lines. */
 async function startPyro5Gateway(args: string[], env: Record<string, string>): Promise<{ lines: string[]; url: string; stop(): Promise<void> }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), "httpgateway", ...args], {
-    cwd: REPO,
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+  const bin = [join(REPO, "src/cli/pyro5.ts"), "httpgateway", ...args];
+  const r = await spawnReady(process.execPath, ["--import", "tsx", ...bin], {
+    ready: /running on (http:\S+)/, env: { ...process.env, ...env }, cwd: REPO, label: "pyro5 httpgateway", group: true, timeoutMs: 30_000, graceMs: 5000,
   });
-  const exited = new Promise<void>((res) => proc.once("exit", () => res()));
-  const group = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-proc.pid!, sig);
-    } catch {
-      // already gone
-    }
-  };
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      group("SIGTERM");
-      const t = setTimeout(() => group("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(t);
-    }
-  };
-  const lines: string[] = [];
-  let buffered = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      group("SIGKILL");
-      reject(new Error(`pyro5 httpgateway not ready:\n${lines.join("\n")}`));
-    }, 30_000);
-    const onData = (d: string) => {
-      buffered += d;
-      let nl;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        lines.push(line);
-        const m = /running on (http:\S+)/.exec(line);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      }
-    };
-    proc.stdout!.setEncoding("utf8").on("data", onData);
-    proc.stderr!.setEncoding("utf8").on("data", onData);
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`pyro5 httpgateway exited (${code}):\n${lines.join("\n")}`));
-    });
-  });
-  return { lines, url, stop };
+  return { lines: r.output, url: r.match[1]!, stop: () => r.stop() };
 }
 
 test("`pyro5 httpgateway` prints Pyro5.utils.httpgateway's start-up lines and serves", async () => {
   const env = { PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: String(pyNs.port) };
   const g = await startPyro5Gateway(["-H", "127.0.0.1", "-p", "0", "-e", "http\\.echo", "-c", "https://x.example"], env);
-  const theirs = await startPythonGateway5(pyNs.port, ["-e", "http\\.echo", "-c", "https://x.example"]);
+  const theirs = await startPythonGateway(pyNs, ["-e", "http\\.echo", "-c", "https://x.example"]);
   try {
     const startup = /^(Exposing|Warning|Connected|Not yet|Pyro HTTP)/;
     const norm = (lines: string[]) => lines.filter((l) => startup.test(l)).map((l) => l.replace(/:\d+\//, ":<port>/"));
@@ -383,8 +244,8 @@ test("`pyro5 httpgateway` prints Pyro5.utils.httpgateway's start-up lines and se
 
 test("`pyro5 httpgateway` takes Pyro5's argparse flags: -h, bad flags and Pyro4-only -k end with status 2", async () => {
   const longFlags = (help: string) => new Set([...help.matchAll(/(?<![\w-])--[a-z][\w-]*/g)].map((m) => m[0]));
-  const py = await runCmd(PYTHON, ["-m", "Pyro5.utils.httpgateway", "-h"], PYRO5_ENV);
-  assert.equal(py.code, 0);
+  const py = runCmd(PYTHON, ["-m", "Pyro5.utils.httpgateway", "-h"], PYRO5_ENV);
+  assert.equal(py.status, 0);
   let help = "";
   assert.equal(await httpgatewayMain(["-h"], { protocol: 5, out: (t) => (help += t), err: () => {} }), 0);
   const ours = longFlags(help);
@@ -397,17 +258,17 @@ test("`pyro5 httpgateway` takes Pyro5's argparse flags: -h, bad flags and Pyro4-
   assert.match(help, /default=0\.000000\)/);
   assert.doesNotMatch(help, /pyrokey|HMAC/i);
   for (const args of [["-x"], ["-p", "abc"], ["-t", "soon"], ["-k", "secret"], ["extra"]]) {
-    const theirs = await runCmd(PYTHON, ["-m", "Pyro5.utils.httpgateway", ...args], PYRO5_ENV);
+    const theirs = runCmd(PYTHON, ["-m", "Pyro5.utils.httpgateway", ...args], PYRO5_ENV);
     let err = "";
     const code = await httpgatewayMain(args, { protocol: 5, out: () => {}, err: (t) => (err += t) });
-    assert.equal(theirs.code, 2, `python ${args.join(" ")}: ${theirs.stderr}`);
+    assert.equal(theirs.status, 2, `python ${args.join(" ")}: ${theirs.stderr}`);
     assert.equal(code, 2, `pyro5 httpgateway ${args.join(" ")}: ${err}`);
     assert.match(err, /error: /);
     assert.doesNotMatch(err, /\n\s+at /); // no Node stack
   }
   // the whole bin too: status 2 and one usage error, no stack
-  const bin = await runCmd(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), "httpgateway", "-k", "secret"]);
-  assert.equal(bin.code, 2);
+  const bin = runCmd(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), "httpgateway", "-k", "secret"]);
+  assert.equal(bin.status, 2);
   assert.match(bin.stderr, /error: /);
   assert.doesNotMatch(bin.stderr, /\n\s+at /);
 });
@@ -415,8 +276,8 @@ test("`pyro5 httpgateway` takes Pyro5's argparse flags: -h, bad flags and Pyro4-
 // ------------------------------------------------------------------ deliberate differences (docs/httpgateway.md)
 
 test("where Python's Pyro5 gateway reaches its own local proxy, ours answers AttributeError; extensions work on protocol 5", async () => {
-  const url = ours.plain!.url;
-  const pyUrl = py.plain!.url;
+  const url = gateways.ours.plain.url;
+  const pyUrl = gateways.python.plain.url;
   // Python calls its local Proxy's _pyroRelease (200, empty: looks like a successful call), _pyroBind, __class__...
   const pyRelease = await rawRequest(pyUrl, "GET", "/pyro/http.echo/_pyroRelease", C);
   assert.deepEqual([pyRelease.status, pyRelease.text], [200, ""]);
