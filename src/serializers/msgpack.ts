@@ -10,6 +10,7 @@
 // reusable output buffer.
 
 import { PyroError, SerializeError } from "../errors.js";
+import { copyAscii } from "./ascii.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, toTuple } from "./values.js";
 import { pythonDateTime } from "../python/datetime.js";
@@ -191,17 +192,10 @@ class Writer {
     if (len < 32) {
       // Short ASCII strings (most keys and names) skip the native UTF-8 call.
       this.ensure(len + 1);
-      const buf = this.buf;
-      let p = this.pos + 1;
-      let i = 0;
-      for (; i < len; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[p++] = c;
-      }
-      if (i === len) {
-        buf[this.pos] = 0xa0 | len;
-        this.pos = p;
+      const end = copyAscii(this.buf, this.pos + 1, s);
+      if (end >= 0) {
+        this.buf[this.pos] = 0xa0 | len;
+        this.pos = end;
         return;
       }
     }

@@ -5,6 +5,7 @@
 // references are written twice and cycles hit the depth limit.
 
 import { SerializeError } from "../errors.js";
+import { copyAscii } from "./ascii.js";
 import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
 import { Decimal } from "./pickle-values.js";
@@ -116,19 +117,11 @@ class Writer {
     if (n < 64) {
       // short ASCII (keys, names, method names): copy without a native round trip
       this.ensure(2 + n);
-      const b = this.buf;
-      const start = this.pos;
-      let p = start + 2;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[p++] = c;
-      }
-      if (i === n) {
-        b[start] = op.SHORT_BINUNICODE;
-        b[start + 1] = n;
-        this.pos = p;
+      const end = copyAscii(this.buf, this.pos + 2, s);
+      if (end >= 0) {
+        this.buf[this.pos] = op.SHORT_BINUNICODE;
+        this.buf[this.pos + 1] = n;
+        this.pos = end;
         return;
       }
     }
