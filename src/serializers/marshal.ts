@@ -12,6 +12,7 @@
 
 import { PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
+import { isPythonInt } from "../python/float.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import { Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
 import { isoformat } from "../python/datetime.js";
@@ -212,8 +213,7 @@ class Writer {
       case "string":
         return this.str(v);
       case "number":
-        // Only a safe integer is a Python int; integral numbers beyond 2^53 were floats (bigint sends big ints).
-        if (Number.isSafeInteger(v) && !Object.is(v, -0)) return this.int(v);
+        if (isPythonInt(v)) return this.int(v);
         return this.double(T_BINARY_FLOAT, v);
       case "boolean":
         this.ensure(1);

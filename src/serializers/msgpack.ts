@@ -11,6 +11,7 @@
 
 import { PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
+import { isPythonInt } from "../python/float.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, toTuple } from "./values.js";
 import { pythonDateTime } from "../python/datetime.js";
@@ -91,11 +92,8 @@ class Writer {
   value(v: unknown, depth: number): void {
     switch (typeof v) {
       case "number":
-        // Only a safe integer is a Python int; integral numbers beyond 2^53 were floats (bigint sends big ints).
-        if (Number.isSafeInteger(v)) {
-          if (v === 0 && 1 / v < 0) this.float(v); // -0.0 is a float in Python
-          else this.int(v);
-        } else this.float(v);
+        if (isPythonInt(v)) this.int(v);
+        else this.float(v);
         return;
       case "string":
         this.str(v);

@@ -6,6 +6,7 @@
 
 import { SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
+import { isPythonInt } from "../python/float.js";
 import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
 import { Decimal } from "./pickle-values.js";
@@ -204,8 +205,7 @@ class Writer {
       case "string":
         return this.str(v);
       case "number":
-        // only a safe integer is an int: 1e300 or 2**60 is a float that happens to be integral (issue 15)
-        if (Number.isSafeInteger(v) && !Object.is(v, -0)) return this.int(v);
+        if (isPythonInt(v)) return this.int(v); // 1e300 or 2**60 is a float that happens to be integral (issue 15)
         return this.float(v);
       case "boolean":
         return this.u8(v ? op.NEWTRUE : op.NEWFALSE);
