@@ -130,6 +130,13 @@ export interface ProxyDict {
   state: unknown[];
 }
 
+/** The value `map` holds for `key`, made with `make` (and kept) the first time it is asked for. */
+function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
+}
+
 /** Objects registered anywhere, so an object is not registered twice by accident (Pyro4's _pyroId check). */
 const registeredIn = new WeakMap<object, { daemon: Daemon; id: string }>();
 
@@ -394,22 +401,10 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
       return new cls();
     };
     switch (reg.instanceMode) {
-      case "single": {
-        let inst = this.singles.get(reg);
-        if (!inst) {
-          inst = create();
-          this.singles.set(reg, inst);
-        }
-        return inst;
-      }
-      case "session": {
-        let inst = conn.pyroInstances.get(cls);
-        if (!inst) {
-          inst = create();
-          conn.pyroInstances.set(cls, inst);
-        }
-        return inst;
-      }
+      case "single":
+        return memo(this.singles, reg, create);
+      case "session":
+        return memo(conn.pyroInstances, cls, create);
       case "percall":
         return create();
     }
