@@ -3,16 +3,16 @@
 // answered with ready-made reply bytes. The loopback round trip on this machine is dominated by syscalls and
 // scheduling noise; this measures only what our changes can move, in ns per call (median of repeats).
 // Usage: node --import tsx bench/profile/inproc.ts [--serializers ...] [--ms 1000] [--repeats 5] [--side server,client]
-import { EventEmitter } from "node:events";
 import { parseArgs } from "node:util";
 import { Daemon } from "../../src/server/index.js";
 import { Connection as ServerConnection } from "../../src/server/connection.js";
 import { ProxyCore } from "../../src/client/core.js";
 import { Connection as ClientConnection } from "../../src/client/connection.js";
 import { encodeMessageBuffer, MSG_CONNECT, MSG_INVOKE, MSG_RESULT, FLAGS_META_ON_CONNECT, FLAGS_BATCH } from "../../src/protocol/message.js";
-import { getSerializer, type SerializerName } from "../../src/serializers/index.js";
+import { getSerializer } from "../../src/serializers/index.js";
 import { URI } from "../../src/uri.js";
 import { BatchRecorder } from "../../src/client/batch.js";
+import { Bench, clientCall, serverCall, type CallModules } from "./fake-call.js";
 
 const { values: a } = parseArgs({
   options: {
@@ -24,45 +24,17 @@ const { values: a } = parseArgs({
   },
 });
 
-/** Enough of a net.Socket for both Connection classes; `onWrite` sees every written buffer. */
-class FakeSocket extends EventEmitter {
-  remoteAddress = "127.0.0.1";
-  remotePort = 5555;
-  remoteFamily = "IPv4";
-  onWrite: (b: Buffer) => void = () => {};
-  corked = 0;
-  /** Index of the write within the current cork (0 = the message header). */
-  inCork = 0;
-  setKeepAlive(): this { return this; }
-  setNoDelay(): this { return this; }
-  setTimeout(): this { return this; }
-  cork(): void { this.corked++; this.inCork = 0; }
-  uncork(): void { this.corked--; }
-  write(b: Buffer, cb?: () => void): boolean {
-    if (!this.corked) this.inCork = 0; // an uncorked write is a whole message
-    this.onWrite(b);
-    this.inCork++;
-    if (cb) process.nextTick(cb);
-    return true;
-  }
-  pause(): this { return this; }
-  resume(): this { return this; }
-  ref(): this { return this; }
-  unref(): this { return this; }
-  end(): this { return this; }
-  destroy(): this { return this; }
-}
-
-class Bench {
-  ping(): null { return null; }
-}
+const modules: CallModules = {
+  ServerConnection, ProxyCore, ClientConnection, URI, encodeMessageBuffer, getSerializer,
+  MSG_CONNECT, MSG_INVOKE, MSG_RESULT, FLAGS_META_ON_CONNECT, FLAGS_BATCH,
+};
 
 function median(xs: number[]): number {
   const s = [...xs].sort((x, y) => x - y);
   return s[s.length >> 1]!;
 }
 
-async function timed(ms: number, repeats: number, one: () => Promise<void> | void): Promise<number> {
+async function timed(ms: number, repeats: number, one: () => Promise<unknown> | void): Promise<number> {
   const results: number[] = [];
   const warmEnd = performance.now() + ms;
   while (performance.now() < warmEnd) for (let i = 0; i < 100; i++) await one();
@@ -82,64 +54,18 @@ async function timed(ms: number, repeats: number, one: () => Promise<void> | voi
   return median(results);
 }
 
-async function serverSide(daemon: Daemon, ser: string): Promise<number> {
-  const s = getSerializer(ser);
-  const sock = new FakeSocket();
-  new ServerConnection(sock as never, daemon as never);
-  let wrote = 0;
-  sock.onWrite = () => wrote++;
-  const connect = encodeMessageBuffer(MSG_CONNECT, s.id, 0, s.serializeData({ handshake: "hello", object: "bench" }), { flags: FLAGS_META_ON_CONNECT });
-  sock.emit("data", connect);
-  await new Promise((r) => setTimeout(r, 10));
-  const batch = a.kind === "batch";
-  const data = batch
-    ? s.serializeCall("bench", "<batch>", Array.from({ length: 100 }, () => ["ping", [], {}]), {})
-    : s.serializeCall("bench", "ping", [], {});
-  const msg = encodeMessageBuffer(MSG_INVOKE, s.id, 1, data, { flags: batch ? FLAGS_BATCH : 0 });
-  // a resolved-promise wait per call, so a synchronous and an asynchronous server path are measured alike
-  let resolve: (() => void) | null = null;
-  sock.onWrite = () => {
-    wrote++;
-    if (resolve) {
-      const r = resolve;
-      resolve = null;
-      queueMicrotask(r);
-    }
-  };
-  return timed(Number(a.ms), Number(a.repeats), () => new Promise<void>((res) => {
-    resolve = res;
-    sock.emit("data", msg);
-  }));
-}
+const batch = a.kind === "batch";
+const time = (one: () => Promise<unknown>) => timed(Number(a.ms), Number(a.repeats), one);
 
 async function clientSide(ser: string): Promise<number> {
-  const s = getSerializer(ser);
-  const core = new ProxyCore("PYRO:bench@127.0.0.1:1", { serializer: ser as SerializerName, metadata: false });
-  const sock = new FakeSocket();
-  const conn = new ClientConnection(sock as never, "fake", core, null, 0);
-  (core as unknown as { conn: unknown }).conn = conn;
-  (core as unknown as { connectedUri: unknown }).connectedUri = new URI("PYRO:bench@127.0.0.1:1");
-  const batch = a.kind === "batch";
-  const reply = s.serializeData(batch ? Array.from({ length: 100 }, () => null) : null);
-  let pending: Buffer | null = null;
-  sock.onWrite = (b) => {
-    if (sock.inCork !== 0) return; // payload part
-    const seq = b.readUInt16BE(10);
-    pending = encodeMessageBuffer(MSG_RESULT, s.id, seq, reply);
-  };
-  // deliver the reply on the next microtask, like a socket read would arrive later
-  const rec = new BatchRecorder(core);
-  return timed(Number(a.ms), Number(a.repeats), () => {
-    let p: Promise<unknown>;
-    if (batch) {
-      for (let i = 0; i < 100; i++) void rec.record("ping", []);
-      p = rec.send() as Promise<unknown>;
-    } else p = core.invoke("ping", [], {}, null);
-    const r = pending!;
-    pending = null;
-    sock.emit("data", r);
-    return p as Promise<unknown> as Promise<void>;
+  let rec: BatchRecorder | null = null;
+  const one = clientCall(modules, ser, batch ? Array.from({ length: 100 }, () => null) : null, (core: ProxyCore) => {
+    if (!batch) return core.invoke("ping", [], {}, null);
+    rec ??= new BatchRecorder(core);
+    for (let i = 0; i < 100; i++) void rec.record("ping", []);
+    return rec.send() as Promise<unknown>;
   });
+  return time(one);
 }
 
 async function main(): Promise<void> {
@@ -148,7 +74,7 @@ async function main(): Promise<void> {
   const sides = a.side!.split(",");
   for (const ser of a.serializers!.split(",")) {
     const parts: string[] = [];
-    if (sides.includes("server")) parts.push(`server ${(await serverSide(daemon, ser)).toFixed(0)} ns/call`);
+    if (sides.includes("server")) parts.push(`server ${(await time(await serverCall(modules, daemon, ser, batch))).toFixed(0)} ns/call`);
     if (sides.includes("client")) parts.push(`client ${(await clientSide(ser)).toFixed(0)} ns/call`);
     process.stdout.write(`${a.kind} [${ser}]: ${parts.join(", ")}\n`);
   }

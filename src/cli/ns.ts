@@ -5,6 +5,7 @@ import { config } from "../config.js";
 import { startNameServer } from "../naming/server.js";
 import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 import { oneLine } from "./report.js";
+import { hmacKeyFrom } from "./hmac-key.js";
 
 // pyro4-ns's OptionParser (Pyro4/naming.py main()), option for option, so its help text is Python's; the last
 // two options are our extension (pruning of dead registrations, docs/ha-nameserver.md)
@@ -61,15 +62,12 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
     throw e;
   }
   const o = parsed.options;
-  let key = pyro5 ? null : (o.key as string | null);
-  if (key) err("Warning: using -k to supply HMAC key on the command line is a security problem and is deprecated since Pyro 4.72. Use the PYRO_HMAC_KEY environment variable.");
-  if (!pyro5 && process.env.PYRO_HMAC_KEY !== undefined) {
-    if (key) {
-      err("error: don't use -k and PYRO_HMAC_KEY at the same time");
-      return 1;
-    }
-    key = process.env.PYRO_HMAC_KEY;
+  const hmac = pyro5 ? { key: null } : hmacKeyFrom(o.key as string | null, err);
+  if ("error" in hmac) {
+    err(hmac.error);
+    return 1;
   }
+  const key = hmac.key;
   let prune: number | null = null;
   if (o.prune != null) {
     prune = Number(o.prune);

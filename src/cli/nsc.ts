@@ -8,6 +8,7 @@ import { compareCodePoints } from "../python/str.js";
 import { repr } from "../python/repr.js";
 import { pythonShortName } from "../python/exceptions.js";
 import { oneLine } from "./report.js";
+import { hmacKeyFrom } from "./hmac-key.js";
 
 // pyro4-nsc's OptionParser (Pyro4/nsc.py main()), option for option, so its help text is Python's
 export const nscParser: ParserSpec = {
@@ -81,15 +82,12 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
     throw e;
   }
   const { options, args } = parsed;
-  let key = pyro5 ? null : (options.key as string | null);
-  if (key) writeErr("Warning: using -k to supply HMAC key on the command line is a security problem and is deprecated since Pyro 4.72. Use the PYRO_HMAC_KEY environment variable.\n");
-  if (!pyro5 && process.env.PYRO_HMAC_KEY !== undefined) {
-    if (key) {
-      writeErr("error: don't use -k and PYRO_HMAC_KEY at the same time\n");
-      return 1;
-    }
-    key = process.env.PYRO_HMAC_KEY;
+  const hmac = pyro5 ? { key: null } : hmacKeyFrom(options.key as string | null, (line) => writeErr(line + "\n"));
+  if ("error" in hmac) {
+    writeErr(hmac.error + "\n");
+    return 1;
   }
+  const key = hmac.key;
   if (pyro5 && (!args.length || !command5Names.includes(args[0]!))) {
     // argparse's wording for a missing or unknown positional choice
     const why = !args.length

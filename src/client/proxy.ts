@@ -13,7 +13,7 @@ import { URI } from "../uri.js";
 import { AsyncResult, callOnClone } from "./async.js";
 import { BatchRecorder, type BatchSendOptions } from "./batch.js";
 import { CHECK_GETATTR, CHECK_METHOD, CHECK_SETATTR, ProxyCore, type CallOptions, type ProxyOptions } from "./core.js";
-import { decodeProxyState, decodeProxyState5, encodeProxyState, encodeProxyState5 } from "./proxy-codec.js";
+import { decodeProxyState, decodeProxyState5, encodeProxyState, encodeProxyState5, type DecodedProxyState } from "./proxy-codec.js";
 import { PYRO5_VALUES, activeDialect } from "../serializers/dialect.js";
 import { defaultNameServerAddress, getNameServerLocator, setNameServerLocator, type NameServerLike } from "./resolve.js";
 import type { RemoteIterator } from "./stream.js";
@@ -400,14 +400,18 @@ class PyroProxy {
 
   /** Rebuild a proxy from Pyro4's serialized state (uri, oneway, methods, attrs, timeout, hmac, handshake, maxretries, serializer). */
   static fromState(state: readonly unknown[]): Proxy {
-    const d = decodeProxyState(state);
-    const p = new PyroProxy(d.uri, d.options) as unknown as Proxy;
-    const core = views.get(p)!.core;
-    core.methods = d.methods;
-    core.oneways = d.oneway;
-    core.attrs = d.attrs;
-    return p;
+    return proxyFromDecoded(decodeProxyState(state));
   }
+}
+
+/** A proxy from decoded serialized state (Pyro4's or Pyro5's), with the metadata it carried. */
+function proxyFromDecoded(d: DecodedProxyState): Proxy {
+  const p = new PyroProxy(d.uri, d.options) as unknown as Proxy;
+  const core = views.get(p)!.core;
+  core.methods = d.methods;
+  core.oneways = d.oneway;
+  core.attrs = d.attrs;
+  return p;
 }
 
 /** The constructor: `new Proxy<Warehouse>("PYRONAME:example.warehouse", { timeout: 5000 })`. */
@@ -440,15 +444,7 @@ registerClassToDict((v: object) => views.has(v), (p: object) => {
   return { __class__: "Pyro4.core.Proxy", state: encodeProxyState(core, explicitSerializer.get(core) ?? null) };
 }, { isPredicate: true });
 registerDictToClass("Pyro4.core.Proxy", (_cls, dict) => Proxy.fromState(dict.state as unknown[]));
-registerDictToClass(PYRO5_VALUES.proxyClass, (_cls, dict) => {
-  const d = decodeProxyState5(dict.state as unknown[]);
-  const p = new PyroProxy(d.uri, d.options) as unknown as Proxy;
-  const core = views.get(p)!.core;
-  core.methods = d.methods;
-  core.oneways = d.oneway;
-  core.attrs = d.attrs;
-  return p;
-});
+registerDictToClass(PYRO5_VALUES.proxyClass, (_cls, dict) => proxyFromDecoded(decodeProxyState5(dict.state as unknown[])));
 
 // Default name-server locator for PYRONAME/PYROMETA: connect to the URI's NS location or NS_HOST:NS_PORT.
 if (!getNameServerLocator()) {

@@ -27,14 +27,8 @@ export function flagNames(flags: number): string {
   return out.length ? out.join("|") : "0";
 }
 
-/** Header fields and annotations of a frame's leading bytes (header + annotation chunks). */
-export function parseHead(head: Buffer): { type: number; flags: number; seq: number; dataSize: number; serializerId: number; annotations: Annotations | null } {
-  const type = head.readUInt16BE(6);
-  const flags = head.readUInt16BE(8);
-  const seq = head.readUInt16BE(10);
-  const dataSize = head.readUInt32BE(12);
-  const serializerId = head.readUInt16BE(16);
-  const annLen = head.readUInt16BE(18);
+/** The annotations of a frame's leading bytes (header + `annLen` bytes of annotation chunks), copied out. */
+function parseAnnotations(head: Buffer, annLen: number): Annotations | null {
   let annotations: Annotations | null = null;
   let off = HEADER_SIZE;
   const end = Math.min(HEADER_SIZE + annLen, head.length);
@@ -44,7 +38,7 @@ export function parseHead(head: Buffer): { type: number; flags: number; seq: num
     (annotations ??= new Map()).set(key, Buffer.from(head.subarray(off + 6, off + 6 + len)));
     off += 6 + len;
   }
-  return { type, flags, seq, dataSize, serializerId, annotations };
+  return annotations;
 }
 
 function keysOf(a: Annotations | null): string[] {
@@ -87,7 +81,7 @@ class SentFrame implements FrameMessage {
     return messageTypeName(this.type);
   }
   get annotations(): Annotations | null {
-    if (this.parsed === undefined) this.parsed = this.annLen ? parseHead(this.head).annotations : null;
+    if (this.parsed === undefined) this.parsed = this.annLen ? parseAnnotations(this.head, this.annLen) : null;
     return this.parsed;
   }
   get annotationKeys(): string[] {

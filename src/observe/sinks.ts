@@ -4,6 +4,7 @@
 
 import { closeSync, openSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
+import type { Channel } from "node:diagnostics_channel";
 import { debuglog, format } from "node:util";
 import { bytesToUuid, type Annotations } from "../protocol/message.js";
 import {
@@ -148,26 +149,28 @@ const onRequestEnd = (m: unknown) => {
   coreLog.debug("request %s.%s seq=%d corr=%s from connection %d: %s", r.objectId, r.method, r.seq, r.correlationId ?? "?", r.connectionId, outcome);
 };
 
+/** Each channel the narrators listen on, with its handler: one list, so retain and release stay symmetric. */
+function narrated(): [Channel, (m: unknown) => void][] {
+  return [
+    [clientConnect, onConnect],
+    [clientDisconnect, onDisconnect],
+    [clientCall.asyncEnd, onCallEnd],
+    [serverRequest.asyncEnd, onRequestEnd],
+    [frameSend, onWireSend],
+    [frameReceive, onWireReceive],
+  ];
+}
+
 const narrators = {
   users: 0,
   retain(): void {
     if (this.users++ > 0) return;
-    clientConnect.subscribe(onConnect);
-    clientDisconnect.subscribe(onDisconnect);
-    clientCall.asyncEnd.subscribe(onCallEnd);
-    serverRequest.asyncEnd.subscribe(onRequestEnd);
-    frameSend.subscribe(onWireSend);
-    frameReceive.subscribe(onWireReceive);
+    for (const [channel, handler] of narrated()) channel.subscribe(handler);
   },
   release(): void {
     if (--this.users > 0) return;
     this.users = 0;
-    clientConnect.unsubscribe(onConnect);
-    clientDisconnect.unsubscribe(onDisconnect);
-    clientCall.asyncEnd.unsubscribe(onCallEnd);
-    serverRequest.asyncEnd.unsubscribe(onRequestEnd);
-    frameSend.unsubscribe(onWireSend);
-    frameReceive.unsubscribe(onWireReceive);
+    for (const [channel, handler] of narrated()) channel.unsubscribe(handler);
   },
 };
 

@@ -1,6 +1,14 @@
 // Python's repr() of a float (and of a complex), in one place: the serializers write floats with it (serpent and
-// json bytes must equal Python's), and the repr used by command-line tools and exception messages shares it.
-// Leaf module: imports nothing, so every layer may use it.
+// json bytes must equal Python's), and the repr used by command-line tools and exception messages shares it. Also
+// the one rule for which JS numbers are Python ints. Leaf module: imports nothing, so every layer may use it.
+
+/**
+ * Whether a JS number is a Python int: only a safe integer, and not -0. Anything integral beyond 2^53 was a float
+ * (1e300, 2.0**60) and must go back as one; a big int travels as a bigint.
+ */
+export function isPythonInt(x: number): boolean {
+  return Number.isSafeInteger(x) && !Object.is(x, -0);
+}
 
 /**
  * Python's repr(float): shortest round-trip digits, fixed notation for 1e-4 <= |x| < 1e16 (always with a

@@ -3,7 +3,7 @@
 // what the Python tools print for the same value. Imports only the other leaf helpers (no errors, no
 // serializers), so errors.ts can use it for str(exception).
 
-import { floatRepr, complexRepr } from "./float.js";
+import { floatRepr, complexRepr, isPythonInt } from "./float.js";
 import { strRepr } from "./str.js";
 import { Tuple, FrozenSet, Complex, Float } from "./types.js";
 
@@ -51,7 +51,7 @@ export function datetimeRepr(d: Date): string {
 
 /** A JS number as Python sees it: a safe integer is an int, anything else (fractions, 1e300, -0) a float. */
 function numberRepr(n: number): string {
-  return Number.isSafeInteger(n) && !Object.is(n, -0) ? String(n) : floatRepr(n);
+  return isPythonInt(n) ? String(n) : floatRepr(n);
 }
 
 /** The containers being printed, for Python's `[...]` on a reference back to one of them. */

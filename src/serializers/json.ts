@@ -7,7 +7,7 @@
 import { PyroError, SerializeError } from "../errors.js";
 import type { Call, SerializeOptions, Serializer } from "./types.js";
 import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey } from "./values.js";
-import { floatRepr } from "../python/float.js";
+import { floatRepr, isPythonInt } from "../python/float.js";
 import { isoformat } from "../python/datetime.js";
 
 // ---------------------------------------------------------------------------------------------------
@@ -21,8 +21,7 @@ function jsonFloat(x: number): string {
 }
 
 function jsonNumber(x: number): string {
-  if (Number.isSafeInteger(x) && !Object.is(x, -0)) return String(x);
-  // Integral beyond 2^53 is a float (1e300 arrived as one); a big int travels as bigint.
+  if (isPythonInt(x)) return String(x);
   return jsonFloat(x);
 }
 

@@ -11,6 +11,8 @@
 // - Decoding is strict: trailing bytes after the object, Ellipsis, StopIteration and code objects are errors.
 
 import { PyroError, SerializeError } from "../errors.js";
+import { copyAscii } from "./ascii.js";
+import { isPythonInt } from "../python/float.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import { Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
 import { isoformat } from "../python/datetime.js";
@@ -147,19 +149,11 @@ class Writer {
     if (n < 48) {
       // Most strings (keys, names) are short ASCII: copy them without a native round trip.
       this.ensure(2 + n);
-      const b = this.buf;
-      const start = this.pos;
-      let p = start + 2;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[p++] = c;
-      }
-      if (i === n) {
-        b[start] = T_SHORT_ASCII;
-        b[start + 1] = n;
-        this.pos = p;
+      const end = copyAscii(this.buf, this.pos + 2, s);
+      if (end >= 0) {
+        this.buf[this.pos] = T_SHORT_ASCII;
+        this.buf[this.pos + 1] = n;
+        this.pos = end;
         return;
       }
     }
@@ -219,8 +213,7 @@ class Writer {
       case "string":
         return this.str(v);
       case "number":
-        // Only a safe integer is a Python int; integral numbers beyond 2^53 were floats (bigint sends big ints).
-        if (Number.isSafeInteger(v) && !Object.is(v, -0)) return this.int(v);
+        if (isPythonInt(v)) return this.int(v);
         return this.double(T_BINARY_FLOAT, v);
       case "boolean":
         this.ensure(1);

@@ -10,6 +10,8 @@
 // reusable output buffer.
 
 import { PyroError, SerializeError } from "../errors.js";
+import { copyAscii } from "./ascii.js";
+import { isPythonInt } from "../python/float.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, toTuple } from "./values.js";
 import { pythonDateTime } from "../python/datetime.js";
@@ -90,11 +92,8 @@ class Writer {
   value(v: unknown, depth: number): void {
     switch (typeof v) {
       case "number":
-        // Only a safe integer is a Python int; integral numbers beyond 2^53 were floats (bigint sends big ints).
-        if (Number.isSafeInteger(v)) {
-          if (v === 0 && 1 / v < 0) this.float(v); // -0.0 is a float in Python
-          else this.int(v);
-        } else this.float(v);
+        if (isPythonInt(v)) this.int(v);
+        else this.float(v);
         return;
       case "string":
         this.str(v);
@@ -191,17 +190,10 @@ class Writer {
     if (len < 32) {
       // Short ASCII strings (most keys and names) skip the native UTF-8 call.
       this.ensure(len + 1);
-      const buf = this.buf;
-      let p = this.pos + 1;
-      let i = 0;
-      for (; i < len; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[p++] = c;
-      }
-      if (i === len) {
-        buf[this.pos] = 0xa0 | len;
-        this.pos = p;
+      const end = copyAscii(this.buf, this.pos + 1, s);
+      if (end >= 0) {
+        this.buf[this.pos] = 0xa0 | len;
+        this.pos = end;
         return;
       }
     }

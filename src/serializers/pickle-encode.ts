@@ -5,6 +5,8 @@
 // references are written twice and cycles hit the depth limit.
 
 import { SerializeError } from "../errors.js";
+import { copyAscii } from "./ascii.js";
+import { isPythonInt } from "../python/float.js";
 import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
 import { Decimal } from "./pickle-values.js";
@@ -116,19 +118,11 @@ class Writer {
     if (n < 64) {
       // short ASCII (keys, names, method names): copy without a native round trip
       this.ensure(2 + n);
-      const b = this.buf;
-      const start = this.pos;
-      let p = start + 2;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[p++] = c;
-      }
-      if (i === n) {
-        b[start] = op.SHORT_BINUNICODE;
-        b[start + 1] = n;
-        this.pos = p;
+      const end = copyAscii(this.buf, this.pos + 2, s);
+      if (end >= 0) {
+        this.buf[this.pos] = op.SHORT_BINUNICODE;
+        this.buf[this.pos + 1] = n;
+        this.pos = end;
         return;
       }
     }
@@ -211,8 +205,7 @@ class Writer {
       case "string":
         return this.str(v);
       case "number":
-        // only a safe integer is an int: 1e300 or 2**60 is a float that happens to be integral (issue 15)
-        if (Number.isSafeInteger(v) && !Object.is(v, -0)) return this.int(v);
+        if (isPythonInt(v)) return this.int(v); // 1e300 or 2**60 is a float that happens to be integral (issue 15)
         return this.float(v);
       case "boolean":
         return this.u8(v ? op.NEWTRUE : op.NEWFALSE);

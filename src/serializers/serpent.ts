@@ -8,7 +8,7 @@ import type { Serializer, Call, SerializeOptions } from "./types.js";
 import { Tuple, Complex, Float, limits, depthError, classToDict, isPlainObject } from "./values.js";
 import { parseSerpent } from "./serpent-parser.js";
 import { strRepr } from "../python/str.js";
-import { floatRepr } from "../python/float.js";
+import { floatRepr, isPythonInt } from "../python/float.js";
 import { isoformat } from "../python/datetime.js";
 
 const HEADER = "# serpent utf-8 python3.2\n";
@@ -52,9 +52,7 @@ class Writer {
         this.out += strRepr(v);
         return;
       case "number":
-        // Only a safe integer is a Python int: anything integral beyond 2^53 was a float (1e300, 2.0**60) and
-        // must go back as one (bigint is the way to send a big int).
-        if (Number.isSafeInteger(v) && !Object.is(v, -0)) this.out += String(v);
+        if (isPythonInt(v)) this.out += String(v);
         else this.float(v);
         return;
       case "boolean":

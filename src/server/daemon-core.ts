@@ -18,10 +18,12 @@ export interface Registration {
   instanceCreator: InstanceCreator | null;
 }
 
-/** What Connection needs from its daemon; `C` is the connection class (kept generic so this module imports no Connection). */
-export interface DaemonCore<C extends ClientConnection = ClientConnection> {
-  readonly locationStr: string;
-  readonly hmacKey: Uint8Array | null;
+/**
+ * The plain settings a daemon fixes at creation (from its DaemonOptions and the config) and its connections read.
+ * Declared once here: the Daemon class takes these members from this interface (see daemon.ts).
+ */
+export interface DaemonSettings {
+  /** Bytes; 0 = unlimited. */
   readonly maxMessageSize: number;
   /** Milliseconds; 0 = none. */
   readonly commTimeout: number;
@@ -30,17 +32,27 @@ export interface DaemonCore<C extends ClientConnection = ClientConnection> {
   readonly detailedTraceback: boolean;
   readonly iterStreaming: boolean;
   readonly streamFallback: "list" | "error";
-  readonly acceptedSerializers: Set<number>;
-  /** The one protocol this daemon speaks (chosen at creation). */
-  readonly wire: WireFormat;
-  readonly streams: StreamRegistry;
-  readonly replacer: ((value: object) => unknown) | undefined;
+  readonly autoproxy: boolean;
+  readonly requireExpose: boolean;
+  /** 0 = unlimited. */
+  readonly maxConnections: number;
   /** Milliseconds; 0 = none. */
   readonly messageTimeout: number;
   readonly maxStreamsPerConnection: number;
   readonly maxBatchSize: number;
   /** Bytes of unsent replies above which a connection stops reading requests until the socket drains; 0 = off. */
   readonly writeHighWaterMark: number;
+}
+
+/** What Connection needs from its daemon; `C` is the connection class (kept generic so this module imports no Connection). */
+export interface DaemonCore<C extends ClientConnection = ClientConnection> extends DaemonSettings {
+  readonly locationStr: string;
+  readonly hmacKey: Uint8Array | null;
+  readonly acceptedSerializers: Set<number>;
+  /** The one protocol this daemon speaks (chosen at creation). */
+  readonly wire: WireFormat;
+  readonly streams: StreamRegistry;
+  readonly replacer: ((value: object) => unknown) | undefined;
   lookup(objectId: string): Registration | undefined;
   instanceFor(reg: Registration, conn: ClientConnection): Promise<object> | object;
   validateHandshake(conn: ClientConnection, data: unknown): unknown;

@@ -17,9 +17,9 @@ import { listen, type Listener } from "../transport/listen.js";
 import { tlsServerOptions, type TlsSettings } from "../transport/tls.js";
 import { addAutoproxyHook } from "../serializers/autoproxy.js";
 import { Connection } from "./connection.js";
-import type { DaemonCore, Registration } from "./daemon-core.js";
+import type { DaemonCore, DaemonSettings, Registration } from "./daemon-core.js";
 
-export type { DaemonCore, Registration };
+export type { DaemonCore, DaemonSettings, Registration };
 import { currentContext, type ClientConnection } from "./context.js";
 import { DaemonObject, type DaemonLike } from "./daemon-object.js";
 import {
@@ -130,9 +130,41 @@ export interface ProxyDict {
   state: unknown[];
 }
 
+/** The value `map` holds for `key`, made with `make` (and kept) the first time it is asked for. */
+function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
+}
+
 /** Objects registered anywhere, so an object is not registered twice by accident (Pyro4's _pyroId check). */
 const registeredIn = new WeakMap<object, { daemon: Daemon; id: string }>();
 
+/** The settings of a daemon made with `options`: each option, or its default from the config. */
+function daemonSettings(options: DaemonOptions): DaemonSettings {
+  const writeHighWaterMark = options.writeHighWaterMark ?? DEFAULT_WRITE_HIGH_WATER_MARK;
+  if (!(writeHighWaterMark >= 0)) throw new PyroError(`invalid writeHighWaterMark: ${options.writeHighWaterMark}`);
+  return {
+    maxMessageSize: options.maxMessageSize ?? config.MAX_MESSAGE_SIZE,
+    commTimeout: options.commTimeout ?? config.COMMTIMEOUT * 1000,
+    compression: options.compression ?? config.COMPRESSION,
+    onewayThreaded: options.onewayThreaded ?? config.ONEWAY_THREADED,
+    detailedTraceback: options.detailedTraceback ?? config.DETAILED_TRACEBACK,
+    iterStreaming: options.iterStreaming ?? config.ITER_STREAMING,
+    streamFallback: options.streamFallback ?? "list",
+    autoproxy: options.autoproxy ?? config.AUTOPROXY,
+    requireExpose: options.requireExpose ?? config.REQUIRE_EXPOSE,
+    maxConnections: options.maxConnections ?? 0,
+    messageTimeout: options.messageTimeout ?? 0,
+    maxStreamsPerConnection: options.maxStreamsPerConnection ?? 0,
+    maxBatchSize: options.maxBatchSize ?? 0,
+    writeHighWaterMark,
+  };
+}
+
+// The DaemonSettings members (maxMessageSize, commTimeout, ...) are declared once, in DaemonSettings, and merged
+// into the class here; the constructor assigns them all from daemonSettings().
+export interface Daemon extends DaemonSettings {}
 
 export class Daemon implements DaemonCore<Connection>, DaemonLike {
   readonly host: string;
@@ -141,18 +173,8 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
   readonly nathost: string | null;
   readonly natport: number | null;
   hmacKey: Uint8Array | null;
-  readonly maxMessageSize: number;
-  readonly commTimeout: number;
-  readonly compression: boolean;
-  readonly onewayThreaded: boolean;
-  readonly detailedTraceback: boolean;
-  readonly iterStreaming: boolean;
-  readonly streamFallback: "list" | "error";
   readonly acceptedSerializers: Set<number>;
   readonly wire: WireFormat;
-  readonly autoproxy: boolean;
-  readonly requireExpose: boolean;
-  readonly maxConnections: number;
   readonly streams: StreamRegistry;
   /** Registered objects by id (includes Pyro.Daemon). */
   readonly objectsById = new Map<string, Registration>();
@@ -172,10 +194,6 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
   /** True when this daemon serves TLS. */
   readonly tls: boolean;
   private readonly removeAutoproxyHook: (() => void) | null;
-  readonly messageTimeout: number;
-  readonly maxStreamsPerConnection: number;
-  readonly maxBatchSize: number;
-  readonly writeHighWaterMark: number;
 
   constructor(options: DaemonOptions = {}) {
     this.hooks = options;
@@ -191,21 +209,7 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
     this.wire = wireFormat(options.protocol);
     this.hmacKey = toKey(options.hmacKey);
     if (this.hmacKey && !this.wire.hmac) throw new PyroError("Pyro5 has no HMAC signing (removed in Pyro5): use TLS (ssl option) instead");
-    this.maxMessageSize = options.maxMessageSize ?? config.MAX_MESSAGE_SIZE;
-    this.commTimeout = options.commTimeout ?? config.COMMTIMEOUT * 1000;
-    this.compression = options.compression ?? config.COMPRESSION;
-    this.onewayThreaded = options.onewayThreaded ?? config.ONEWAY_THREADED;
-    this.detailedTraceback = options.detailedTraceback ?? config.DETAILED_TRACEBACK;
-    this.iterStreaming = options.iterStreaming ?? config.ITER_STREAMING;
-    this.streamFallback = options.streamFallback ?? "list";
-    this.autoproxy = options.autoproxy ?? config.AUTOPROXY;
-    this.requireExpose = options.requireExpose ?? config.REQUIRE_EXPOSE;
-    this.maxConnections = options.maxConnections ?? 0;
-    this.messageTimeout = options.messageTimeout ?? 0;
-    this.maxStreamsPerConnection = options.maxStreamsPerConnection ?? 0;
-    this.maxBatchSize = options.maxBatchSize ?? 0;
-    this.writeHighWaterMark = options.writeHighWaterMark ?? DEFAULT_WRITE_HIGH_WATER_MARK;
-    if (!(this.writeHighWaterMark >= 0)) throw new PyroError(`invalid writeHighWaterMark: ${options.writeHighWaterMark}`);
+    Object.assign(this, daemonSettings(options));
     this.streams = new StreamRegistry(
       options.iterStreamLifetime !== undefined ? options.iterStreamLifetime / 1000 : config.ITER_STREAM_LIFETIME,
       options.iterStreamLinger !== undefined ? options.iterStreamLinger / 1000 : config.ITER_STREAM_LINGER,
@@ -397,22 +401,10 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
       return new cls();
     };
     switch (reg.instanceMode) {
-      case "single": {
-        let inst = this.singles.get(reg);
-        if (!inst) {
-          inst = create();
-          this.singles.set(reg, inst);
-        }
-        return inst;
-      }
-      case "session": {
-        let inst = conn.pyroInstances.get(cls);
-        if (!inst) {
-          inst = create();
-          conn.pyroInstances.set(cls, inst);
-        }
-        return inst;
-      }
+      case "single":
+        return memo(this.singles, reg, create);
+      case "session":
+        return memo(conn.pyroInstances, cls, create);
       case "percall":
         return create();
     }

@@ -5,7 +5,7 @@
 // (oracle.ts) records every refusal's error class; the last test fails on any that is not a typed Pyro error.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
+import { connect } from "node:net";
 import { deflateSync } from "node:zlib";
 import {
   FLAGS_BATCH, FLAGS_COMPRESSED, FLAGS_EXCEPTION, FLAGS_ITEMSTREAMRESULT, MSG_CONNECT, MSG_CONNECTFAIL, MSG_CONNECTOK, MSG_INVOKE,
@@ -17,6 +17,7 @@ import { tuple } from "../../src/serializers/values.js";
 import type { Daemon, DaemonOptions } from "../../src/server/daemon.js";
 import { OBJECT_ID, SERIALIZERS, annChunk, buildFrame, connectFrame, deepPayload, invokeFrame } from "./frames.js";
 import { startFuzzDaemon } from "./harness.js";
+import { talk, type Talk } from "../helpers/raw-talk.js";
 import { ErrorOracle } from "./oracle.js";
 
 /** Options these tests expect the Daemon to accept for limits it does not have yet. */
@@ -44,43 +45,6 @@ async function daemonWith(options: ExpectedOptions = {}): Promise<{ daemon: Daem
   return { daemon, port: Number(daemon.locationStr.split(":").pop()) };
 }
 
-interface Talk {
-  messages: Message[];
-  closed: boolean;
-  ms: number;
-  sock: Socket;
-}
-/** Send chunks; collect replies until the daemon closes, `count` replies came, or waitMs passed. */
-function talk(port: number, chunks: Buffer[], opts: { waitMs?: number; count?: number; keep?: boolean } = {}): Promise<Talk> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const sock = connect(port, "127.0.0.1");
-    const reader = new MessageReader();
-    const messages: Message[] = [];
-    let done = false;
-    const finish = (closed: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (!opts.keep || closed) sock.destroy();
-      resolve({ messages, closed, ms: performance.now() - t0, sock });
-    };
-    const timer = setTimeout(() => finish(false), opts.waitMs ?? 3000);
-    sock.on("data", (d) => {
-      try {
-        messages.push(...reader.push(d));
-      } catch (e) {
-        reject(e);
-      }
-      if (opts.count !== undefined && messages.length >= opts.count) finish(false);
-    });
-    sock.on("close", () => finish(true));
-    sock.on("error", () => {});
-    sock.on("connect", () => {
-      for (const c of chunks) sock.write(c);
-    });
-  });
-}
 /** Send more on an open connection and wait for n more replies (or close). */
 function more(t: Talk, chunks: Buffer[], n: number, waitMs = 3000): Promise<Message[]> {
   return new Promise((resolve) => {

@@ -3,16 +3,16 @@
 // and the daemon keeps serving other clients (checked with raw frames and with a real Python client).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
+import { connect } from "node:net";
 import { randomBytes } from "node:crypto";
 import { runPythonAsync } from "../helpers/python.js";
+import { talk } from "../helpers/raw-talk.js";
 import { startTestDaemon } from "./daemon-fixture.js";
 import type { Daemon } from "../../src/server/daemon.js";
 import {
   encodeMessageBuffer, FLAGS_EXCEPTION, FLAGS_META_ON_CONNECT, HEADER_SIZE, MSG_CONNECT, MSG_CONNECTFAIL, MSG_CONNECTOK,
   MSG_INVOKE, MSG_RESULT, headerChecksum, type Message,
 } from "../../src/protocol/message.js";
-import { MessageReader } from "../../src/protocol/reader.js";
 import { getSerializer } from "../../src/serializers/index.js";
 
 const serpent = getSerializer("serpent");
@@ -27,37 +27,7 @@ after(() => daemon.close());
 
 /** Send chunks, collect replies until the server closes the socket (or `waitMs` passes). */
 function exchange(chunks: (Buffer | number)[], waitMs = 1500, endAfter = false): Promise<{ messages: Message[]; closed: boolean }> {
-  return new Promise((resolve, reject) => {
-    const sock: Socket = connect(port, "127.0.0.1");
-    const reader = new MessageReader();
-    const messages: Message[] = [];
-    let done = false;
-    const finish = (closed: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      resolve({ messages, closed });
-    };
-    const timer = setTimeout(() => finish(false), waitMs);
-    sock.on("data", (d) => {
-      try {
-        messages.push(...reader.push(d));
-      } catch (e) {
-        reject(e);
-      }
-    });
-    sock.on("close", () => finish(true));
-    sock.on("error", () => {});
-    sock.on("connect", async () => {
-      // a number in the chunk list is a pause in milliseconds
-      for (const c of chunks) {
-        if (typeof c === "number") await new Promise((r) => setTimeout(r, c));
-        else if (!sock.destroyed) sock.write(c);
-      }
-      if (endAfter) sock.end();
-    });
-  });
+  return talk(port, chunks, { waitMs, endAfter });
 }
 
 const connectMsg = (objectId = "thing", seq = 0) =>

@@ -10,10 +10,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
+import { Thing } from "../helpers/observe-thing.js";
 import { Proxy } from "../../src/client/proxy.js";
 import { Daemon } from "../../src/server/daemon.js";
-import { currentContext } from "../../src/server/context.js";
-import { expose } from "../../src/server/expose.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const DOC = readFileSync(join(ROOT, "docs", "observability.md"), "utf8");
@@ -31,19 +30,6 @@ function exampleModule(dir: string): string {
   writeFileSync(file, DOC.slice(start + 6, end).replace(/from\s+"pyro4"/g, `from "${rel}"`) + "\n");
   return file;
 }
-
-class Thing {
-  echo(x: unknown): unknown {
-    return x;
-  }
-  correlation(): string | null {
-    return currentContext()?.correlationId ?? null;
-  }
-  fail(): never {
-    throw new Error("observed failure");
-  }
-}
-expose(Thing);
 
 let py: PythonServer;
 let daemon: Daemon;

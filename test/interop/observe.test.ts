@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
+import { Thing } from "../helpers/observe-thing.js";
 import { Proxy } from "../../src/client/proxy.js";
 import { Daemon } from "../../src/server/daemon.js";
 import { currentContext } from "../../src/server/context.js";
@@ -90,19 +91,6 @@ function runNode(args: string[], env: Record<string, string | undefined>, cwd = 
     });
   });
 }
-
-class Thing {
-  echo(x: unknown): unknown {
-    return x;
-  }
-  correlation(): string | null {
-    return currentContext()?.correlationId ?? null;
-  }
-  fail(): never {
-    throw new RangeError("observed failure");
-  }
-}
-expose(Thing);
 
 const CHILD_ENV_CLEAR = { NODE_DEBUG: undefined, PYRO_LOGLEVEL: undefined, PYRO_LOGFILE: undefined, PYRO_LOGWIRE: undefined, PYRO4_TRACE_DIR: undefined };
 
