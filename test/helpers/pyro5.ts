@@ -3,6 +3,8 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { config } from "../../src/config.js";
+import { startPython, type PythonServer } from "./python.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const candidates = [process.env.PYRO5_PATH, join(root, "test", "vendor", "pyro5"), join(root, "..", "shared", "vendor", "pyro5"), join(root, "..", "..", "shared", "vendor", "pyro5")];
@@ -15,3 +17,39 @@ export const PYRO5_PATH: string = (() => {
 
 /** Environment for running Python with Pyro5 importable. */
 export const PYRO5_ENV: Record<string, string> = { PYTHONPATH: PYRO5_PATH };
+
+/**
+ * `python3 -m Pyro5.nameserver` with a broadcast responder on loopback. Pyro5 starts none when bound to a loopback
+ * address, so it binds 0.0.0.0 (answering with 127.0.0.1) and its responder 127.0.0.1 on a free port.
+ */
+export async function startPyro5NsWithBroadcast(): Promise<{ server: PythonServer; port: number; bcport: number }> {
+  const server = await startPython(
+    ["-m", "Pyro5.nameserver", "-n", "0.0.0.0", "-p", "0", "--bchost", "127.0.0.1", "--bcport", "0"],
+    /NS running on 0\.0\.0\.0:(\d+)/,
+    { env: PYRO5_ENV },
+  );
+  const bcport = Number(/Broadcast server running on 127\.0\.0\.1:(\d+)/.exec(server.output.join("\n"))?.[1]);
+  if (!(bcport > 0)) {
+    await server.stop();
+    throw new Error(`Pyro5 name server started no broadcast responder:\n${server.output.join("\n")}`);
+  }
+  return { server, port: Number(server.ready), bcport };
+}
+
+/**
+ * Run `fn` with our config set to find a name server only by broadcast to 127.0.0.1:`bcport` (NS_PORT 1: nothing
+ * listens there, so the direct attempt fails), then put the settings back.
+ */
+export async function withBroadcastOnly<T>(bcport: number, fn: () => Promise<T>): Promise<T> {
+  const saved = { addrs: config.BROADCAST_ADDRS, port: config.NS_PORT, bcport: config.NS_BCPORT };
+  config.BROADCAST_ADDRS = "127.0.0.1";
+  config.NS_PORT = 1;
+  config.NS_BCPORT = bcport;
+  try {
+    return await fn();
+  } finally {
+    config.BROADCAST_ADDRS = saved.addrs;
+    config.NS_PORT = saved.port;
+    config.NS_BCPORT = saved.bcport;
+  }
+}

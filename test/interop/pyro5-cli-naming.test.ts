@@ -8,10 +8,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { spawnReady, type ReadyProcess } from "../helpers/ready-process.js";
 import { FIXTURES, PYTHON, runPythonAsync, startPython } from "../helpers/python.js";
-import { PYRO5_ENV } from "../helpers/pyro5.js";
+import { PYRO5_ENV, startPyro5NsWithBroadcast, withBroadcastOnly } from "../helpers/pyro5.js";
 import { REPO } from "../helpers/ns-process.js";
 import { nscMain } from "../../src/cli/nsc.js";
-import { config } from "../../src/config.js";
 
 /** A Pyro5 run gets no Pyro4 PYRO_* settings of the parent (Pyro5 refuses unknown ones). */
 function env(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -99,17 +98,10 @@ test("`pyro5 echoserver -n` registers with Python's Pyro5 name server (PYRO_NS_H
 });
 
 test("`pyro5 nsc` without -n finds the name server by broadcast and prints what `python -m Pyro5.nsc` prints", async () => {
-  // Pyro5's name server starts a broadcast responder only when not bound to loopback (see pyro5-features.test.ts)
-  const pyns = await startPython(
-    ["-m", "Pyro5.nameserver", "-n", "0.0.0.0", "-p", "0", "--bchost", "127.0.0.1", "--bcport", "0"],
-    /NS running on 0\.0\.0\.0:(\d+)/,
-    { env: PYRO5_ENV },
-  );
+  const pyns = await startPyro5NsWithBroadcast();
   try {
-    const bcport = /Broadcast server running on 127\.0\.0\.1:(\d+)/.exec(pyns.output.join("\n"))?.[1];
-    assert.ok(bcport, pyns.output.join("\n"));
     // NS_PORT 1: nothing listens there, so the direct attempt fails and the broadcast must find the name server
-    const bcEnv = { PYRO_BROADCAST_ADDRS: "127.0.0.1", PYRO_NS_BCPORT: bcport, PYRO_NS_PORT: "1" };
+    const bcEnv = { PYRO_BROADCAST_ADDRS: "127.0.0.1", PYRO_NS_BCPORT: String(pyns.bcport), PYRO_NS_PORT: "1" };
     // a register runs once per side, under a name of its own (the second one would find the name taken)
     const steps: [ours: string[], theirs: string[]][] = [
       [["ping"], ["ping"]],
@@ -121,23 +113,14 @@ test("`pyro5 nsc` without -n finds the name server by broadcast and prints what 
       const theirs = await runPythonAsync(["-m", "Pyro5.nsc", ...theirArgs], { env: { ...PYRO5_ENV, ...bcEnv }, timeoutMs: 20_000 });
       let stdout = "";
       let stderr = "";
-      const keep = { addrs: config.BROADCAST_ADDRS, bc: config.NS_BCPORT, port: config.NS_PORT };
-      config.BROADCAST_ADDRS = "127.0.0.1";
-      config.NS_BCPORT = Number(bcport);
-      config.NS_PORT = 1;
-      let code: number;
-      try {
-        code = await nscMain(args, { protocol: 5, out: (t) => (stdout += t), err: (t) => (stderr += t) });
-      } finally {
-        config.BROADCAST_ADDRS = keep.addrs;
-        config.NS_BCPORT = keep.bc;
-        config.NS_PORT = keep.port;
-      }
+      const code = await withBroadcastOnly(pyns.bcport, () =>
+        nscMain(args, { protocol: 5, out: (t) => (stdout += t), err: (t) => (stderr += t) }),
+      );
       assert.equal(code, 0, `pyro5 nsc ${args.join(" ")}: ${stdout}${stderr}`);
       const mine = args[1] === theirArgs[1] ? stdout : stdout.replaceAll(args[1]!, theirArgs[1]!);
       assert.equal(mine, theirs, `pyro5 nsc ${args.join(" ")}`);
     }
   } finally {
-    await pyns.stop();
+    await pyns.server.stop();
   }
 });

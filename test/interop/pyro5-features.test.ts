@@ -15,7 +15,7 @@ import { config } from "../../src/config.js";
 import { CommunicationError, RemoteError } from "../../src/errors.js";
 import { makeTestCerts, type TestCerts } from "../helpers/certs.js";
 import { runPythonAsync, startPython } from "../helpers/python.js";
-import { PYRO5_ENV } from "../helpers/pyro5.js";
+import { PYRO5_ENV, startPyro5NsWithBroadcast, withBroadcastOnly } from "../helpers/pyro5.js";
 
 const FIXTURE = "pyro5_features_interop.py";
 const py = (args: string[], env: Record<string, string> = {}) =>
@@ -269,38 +269,26 @@ describe("broadcast discovery with protocol 5", () => {
   });
 
   test("our locateNS({protocol: 5}) finds `python3 -m Pyro5.nameserver` by broadcast", async () => {
-    // Pyro5's name server starts no broadcast responder when bound to loopback; bound to 0.0.0.0 it answers with
-    // the interface address facing the asker (127.0.0.1 here), its responder bound to loopback only
-    const pyns = await startPython(
-      ["-m", "Pyro5.nameserver", "-n", "0.0.0.0", "-p", "0", "--bchost", "127.0.0.1", "--bcport", "0"],
-      /NS running on 0\.0\.0\.0:(\d+)/,
-      { env: PYRO5_ENV },
-    );
-    const saved = { addrs: config.BROADCAST_ADDRS, port: config.NS_PORT, bcport: config.NS_BCPORT };
+    // Pyro5's name server answers with the interface address facing the asker (127.0.0.1 here)
+    const pyns = await startPyro5NsWithBroadcast();
     try {
-      const bcport = Number(/Broadcast server running on 127\.0\.0\.1:(\d+)/.exec(pyns.output.join("\n"))?.[1]);
-      assert.ok(bcport > 0, pyns.output.join("\n"));
-      config.BROADCAST_ADDRS = "127.0.0.1";
-      config.NS_PORT = 1;
-      const ns = await locateNS(null, bcport, { protocol: 5, timeout: 5000 });
-      try {
-        assert.equal(ns.uri.asString(), `PYRO:Pyro.NameServer@127.0.0.1:${pyns.ready}`);
-        await ns.ping();
-        await ns.register("p5.from.ts", "PYRO:obj@127.0.0.1:7001");
-        assert.equal((await ns.lookup("p5.from.ts")).asString(), "PYRO:obj@127.0.0.1:7001");
-        assert.equal(await ns.count(), 2);
-      } finally {
-        await ns.release();
-      }
-      // a PYRONAME: proxy with protocol 5 resolves through the same broadcast search (NS_BCPORT)
-      config.NS_BCPORT = bcport;
-      await using named = new Proxy<{ lookup(name: string): Promise<unknown> }>("PYRONAME:Pyro.NameServer", { protocol: 5, timeout: 5000 });
-      assert.equal(String(await named.lookup("p5.from.ts")), "PYRO:obj@127.0.0.1:7001");
+      await withBroadcastOnly(pyns.bcport, async () => {
+        const ns = await locateNS(null, pyns.bcport, { protocol: 5, timeout: 5000 });
+        try {
+          assert.equal(ns.uri.asString(), `PYRO:Pyro.NameServer@127.0.0.1:${pyns.port}`);
+          await ns.ping();
+          await ns.register("p5.from.ts", "PYRO:obj@127.0.0.1:7001");
+          assert.equal((await ns.lookup("p5.from.ts")).asString(), "PYRO:obj@127.0.0.1:7001");
+          assert.equal(await ns.count(), 2);
+        } finally {
+          await ns.release();
+        }
+        // a PYRONAME: proxy with protocol 5 resolves through the same broadcast search (NS_BCPORT)
+        await using named = new Proxy<{ lookup(name: string): Promise<unknown> }>("PYRONAME:Pyro.NameServer", { protocol: 5, timeout: 5000 });
+        assert.equal(String(await named.lookup("p5.from.ts")), "PYRO:obj@127.0.0.1:7001");
+      });
     } finally {
-      config.BROADCAST_ADDRS = saved.addrs;
-      config.NS_PORT = saved.port;
-      config.NS_BCPORT = saved.bcport;
-      await pyns.stop();
+      await pyns.server.stop();
     }
   });
 });
