@@ -110,13 +110,15 @@ class Unpickler {
   /** Drop every reference to the last pickle's values (a pooled instance must not keep them alive). */
   release(): void {
     this.b = EMPTY;
-    if (this.st.length > REUSE_MAX) this.st = [];
-    else this.st.fill(undefined);
-    if (this.memoSparse || this.memo.length > REUSE_MAX) {
+    const st = this.st;
+    if (st.length > REUSE_MAX) this.st = [];
+    else for (let i = 0; i < st.length; i++) st[i] = undefined;
+    const memo = this.memo;
+    if (this.memoSparse || memo.length > REUSE_MAX) {
       this.memo = [];
       this.memoSparse = false;
-    } else this.memo.fill(undefined);
-    this.marks.length = 0;
+    } else for (let i = 0; i < memo.length; i++) memo[i] = undefined;
+    if (this.marks.length) this.marks.length = 0;
     this.replaced = null;
   }
 
@@ -309,11 +311,14 @@ class Unpickler {
   }
 
   private memoPut(i: number, v: unknown): void {
-    if (this.memo[i] === undefined) {
+    const memo = this.memo;
+    if (memo[i] === undefined) {
       if (this.memoCount >= pickleLimits.maxMemo) throw err(`memo grew beyond ${pickleLimits.maxMemo} entries`);
       this.memoCount++;
+      // a hole, or an index beyond JavaScript's array range (a property): clearing by index would miss it
+      if (i > memo.length) this.memoSparse = true;
     }
-    this.memo[i] = v;
+    memo[i] = v;
   }
   private memoGet(i: number): void {
     const v = this.memo[i];
@@ -341,7 +346,11 @@ class Unpickler {
     this.replaced.set(d as object, m);
     for (let i = 0; i < this.sp; i++) if (this.st[i] === d) this.st[i] = m;
     const memo = this.memo;
-    for (let i = 0; i < memo.length; i++) if (memo[i] === d) memo[i] = m;
+    if (this.memoSparse) {
+      // PUT 4000000000 makes a huge, nearly empty array: visit the entries it has, not every index below its length
+      const byKey = memo as unknown as Record<string, unknown>;
+      for (const key of Object.keys(memo)) if (byKey[key] === d) byKey[key] = m;
+    } else for (let i = 0; i < memo.length; i++) if (memo[i] === d) memo[i] = m;
     return m;
   }
 
