@@ -165,24 +165,22 @@ class Unpickler {
     const p = this.pos;
     this.pos += n;
     if (n <= 24) {
-      // short keys and names are nearly always ASCII and repeat from message to message: hash the bytes and reuse
-      // the string made last time instead of building a new one
-      let h = n;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = b[p + i]!;
-        if (c >= 0x80) break;
-        h = Math.imul(h ^ c, 0x01000193);
+      // short keys and names are nearly always ASCII and repeat from message to message: reuse the string made
+      // last time instead of building a new one. The slot comes from the length and three bytes (no pass over the
+      // text); the one pass is the comparison, and only ASCII strings are cached, so a match is ASCII too.
+      if (n === 0) return "";
+      let h = Math.imul(n ^ (b[p]! << 8) ^ (b[p + n - 1]! << 16), 0x01000193);
+      h = Math.imul(h ^ b[p + (n >> 1)]!, 0x01000193);
+      const slot = (h ^ (h >>> 15) ^ (h >>> 23)) & (SHORT_CACHE_SIZE - 1);
+      const cached = shortCache[slot];
+      if (cached !== undefined && cached.length === n) {
+        let j = 0;
+        while (j < n && cached.charCodeAt(j) === b[p + j]) j++;
+        if (j === n) return cached;
       }
+      let i = 0;
+      while (i < n && b[p + i]! < 0x80) i++;
       if (i === n) {
-        // fold the high bits in: the multiply alone leaves the low bits a function of the low bits only
-        const slot = (h ^ (h >>> 15) ^ (h >>> 23)) & (SHORT_CACHE_SIZE - 1);
-        const cached = shortCache[slot];
-        if (cached !== undefined && cached.length === n) {
-          let j = 0;
-          while (j < n && cached.charCodeAt(j) === b[p + j]) j++;
-          if (j === n) return cached;
-        }
         const str = (b as LatinSlice).latin1Slice(p, p + n);
         shortCache[slot] = str;
         return str;
