@@ -52,6 +52,23 @@ const EMPTY = Buffer.alloc(0);
 /** Stack and memo arrays up to this length are cleared and kept for the next pickle; longer ones are dropped. */
 const REUSE_MAX = 4096;
 
+/** A big-endian double read through one scratch array (Buffer's readDoubleBE adds bounds checks and a call). */
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+function float64BE(b: Buffer, p: number): number {
+  const f = F64_BYTES;
+  f[7] = b[p]!;
+  f[6] = b[p + 1]!;
+  f[5] = b[p + 2]!;
+  f[4] = b[p + 3]!;
+  f[3] = b[p + 4]!;
+  f[2] = b[p + 5]!;
+  f[1] = b[p + 6]!;
+  f[0] = b[p + 7]!;
+  return F64[0]!;
+}
+
 /** Buffer's own latin1 decoder, without toString's encoding dispatch. */
 type LatinSlice = Buffer & { latin1Slice(start: number, end: number): string };
 
@@ -65,6 +82,8 @@ class Unpickler {
   private pos = 0;
   private end = 0;
   private zeroCopy = false;
+  /** Decoding a call message (deserializeCall): its outer tuple may be a plain array. */
+  private call = false;
   /** The value stack: st[0..sp), never shrunk while decoding (no splice, no length writes on the hot path). */
   private st: unknown[] = [];
   private sp = 0;
@@ -91,12 +110,13 @@ class Unpickler {
   private objs = 0;
 
   /** Take a new pickle (the instance is reused: its stack and memo keep their capacity between messages). */
-  reset(data: Uint8Array, zeroCopy: boolean): void {
+  reset(data: Uint8Array, zeroCopy: boolean, call: boolean): void {
     this.b = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.end = this.b.length;
     if (this.end > pickleLimits.maxBytes) throw err(`data of ${this.end} bytes exceeds the limit of ${pickleLimits.maxBytes}`);
     this.pos = 0;
     this.zeroCopy = zeroCopy;
+    this.call = call;
     this.sp = 0;
     this.floor = 0;
     this.memoCount = 0;
@@ -187,6 +207,16 @@ class Unpickler {
       }
     }
     return decodeUtf8(b, p, p + n);
+  }
+  /** Only an optional memo store (MEMOIZE, BINPUT, LONG_BINPUT) and the final STOP follow. */
+  private lastValue(): boolean {
+    const b = this.b;
+    let p = this.pos;
+    const c = b[p];
+    if (c === 0x94 /* MEMOIZE */) p += 1;
+    else if (c === 0x71 /* BINPUT */) p += 2;
+    else if (c === 0x72 /* LONG_BINPUT */) p += 5;
+    return p + 1 === this.end && b[p] === 0x2e /* STOP */;
   }
   /** A protocol 0 text argument up to the newline. */
   private line(): string {
@@ -492,11 +522,12 @@ class Unpickler {
         case 0x46: // FLOAT
           this.push(parseTextFloat(this.line()));
           break;
-        case 0x47: // BINFLOAT
+        case 0x47: { // BINFLOAT
           this.need(8);
-          this.push(b.readDoubleBE(this.pos));
+          this.push(LITTLE_ENDIAN ? float64BE(b, this.pos) : b.readDoubleBE(this.pos));
           this.pos += 8;
           break;
+        }
         case 0x8c: // SHORT_BINUNICODE
           this.push(this.str(this.u8()));
           break;
@@ -549,10 +580,18 @@ class Unpickler {
           this.push(this.globals ? this.makeTuple(this.takeRaw(at)) : this.plainTuple(at));
           break;
         }
-        case 0x74: // TUPLE
+        case 0x74: { // TUPLE
           this.objs++;
-          this.push(this.globals ? this.makeTuple(this.popMarkRaw()) : this.plainTuple(this.popMarkAt()));
+          if (this.globals) {
+            this.push(this.makeTuple(this.popMarkRaw()));
+            break;
+          }
+          const at = this.popMarkAt();
+          // a call's outer tuple (only a memo store and STOP follow): deserializeCall takes its four items and drops
+          // it, so it need not be a Tuple (making one costs a prototype change)
+          this.push(this.call && this.lastValue() ? this.takeRaw(at) : this.plainTuple(at));
           break;
+        }
         case 0x5d: // EMPTY_LIST
           this.objs++;
           this.push([]);
@@ -876,12 +915,12 @@ function pushChild(vals: object[], depths: number[], x: object, d: number): void
 let idle: Unpickler | null = null;
 
 /** Decode one pickle. Every failure is a SerializeError; nothing named in the pickle is ever called. */
-export function unpickle(data: Uint8Array, zeroCopy = false): unknown {
+export function unpickle(data: Uint8Array, zeroCopy = false, call = false): unknown {
   // one pooled machine; a decode started while it is busy (a class hook that unpickles) gets a fresh one
   const u = idle ?? new Unpickler();
   idle = null;
   try {
-    u.reset(data, zeroCopy);
+    u.reset(data, zeroCopy, call);
     return u.run();
   } catch (e) {
     if (e instanceof SerializeError) throw e;
