@@ -9,7 +9,7 @@ import { ZERO_COPY_MIN } from "./types.js";
 import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
 import { Global, TimeZone, hostile, looksLikeException, lookupGlobal, newobjKnownNames, reduceKnown, reduceKnownNames, uuidText } from "./pickle-globals.js";
-import { decodeUtf8, err, longFromBytes, parseTextFloat, parseTextInt, rawUnicodeEscape, stringLiteral } from "./pickle-scalars.js";
+import { LITTLE_ENDIAN, decodeUtf8, err, float64BE, longFromBytes, parseTextFloat, parseTextInt, rawUnicodeEscape, stringLiteral } from "./pickle-scalars.js";
 import { Decimal, builtinTypeNames, exceptionName } from "./pickle-values.js";
 import { Complex, FrozenSet, Tuple, dictToClass, dictToError, ExceptionWrapper, limits, newTuple, setKey } from "./values.js";
 import { pythonBuiltinExceptions } from "../python/exceptions.js";
@@ -51,23 +51,6 @@ const shortCache: (string | undefined)[] = new Array(SHORT_CACHE_SIZE).fill(unde
 const EMPTY = Buffer.alloc(0);
 /** Stack and memo arrays up to this length are cleared and kept for the next pickle; longer ones are dropped. */
 const REUSE_MAX = 4096;
-
-/** A big-endian double read through one scratch array (Buffer's readDoubleBE adds bounds checks and a call). */
-const F64 = new Float64Array(1);
-const F64_BYTES = new Uint8Array(F64.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-function float64BE(b: Buffer, p: number): number {
-  const f = F64_BYTES;
-  f[7] = b[p]!;
-  f[6] = b[p + 1]!;
-  f[5] = b[p + 2]!;
-  f[4] = b[p + 3]!;
-  f[3] = b[p + 4]!;
-  f[2] = b[p + 5]!;
-  f[1] = b[p + 6]!;
-  f[0] = b[p + 7]!;
-  return F64[0]!;
-}
 
 /** Buffer's own latin1 decoder, without toString's encoding dispatch. */
 type LatinSlice = Buffer & { latin1Slice(start: number, end: number): string };
