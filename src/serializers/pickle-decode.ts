@@ -49,8 +49,11 @@ const SHORT_CACHE_SIZE = 1024;
 const shortCache: (string | undefined)[] = new Array(SHORT_CACHE_SIZE).fill(undefined);
 
 const EMPTY = Buffer.alloc(0);
-/** Stack and memo arrays up to this length are cleared and kept for the next pickle; longer ones are dropped. */
-const REUSE_MAX = 4096;
+/**
+ * Stack and memo arrays up to this length are cleared and kept for the next pickle; longer ones are dropped (they
+ * never shrink, so keeping a big message's arrays would make every later message pay for clearing them).
+ */
+const REUSE_MAX = 256;
 
 /** Buffer's own latin1 decoder, without toString's encoding dispatch. */
 type LatinSlice = Buffer & { latin1Slice(start: number, end: number): string };
