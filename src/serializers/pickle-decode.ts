@@ -9,7 +9,7 @@ import { ZERO_COPY_MIN } from "./types.js";
 import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
 import { Global, TimeZone, hostile, looksLikeException, lookupGlobal, newobjKnownNames, reduceKnown, reduceKnownNames, uuidText } from "./pickle-globals.js";
-import { decodeUtf8, err, longFromBytes, parseTextFloat, parseTextInt, rawUnicodeEscape, stringLiteral } from "./pickle-scalars.js";
+import { LITTLE_ENDIAN, decodeUtf8, err, float64BE, longFromBytes, parseTextFloat, parseTextInt, rawUnicodeEscape, stringLiteral } from "./pickle-scalars.js";
 import { Decimal, builtinTypeNames, exceptionName } from "./pickle-values.js";
 import { Complex, FrozenSet, Tuple, dictToClass, dictToError, ExceptionWrapper, limits, newTuple, setKey } from "./values.js";
 import { pythonBuiltinExceptions } from "../python/exceptions.js";
@@ -48,6 +48,13 @@ const SHORT_CACHE_SIZE = 1024;
 /** Recently decoded short ASCII strings by hash of their bytes (strings are immutable, so sharing them is safe). */
 const shortCache: (string | undefined)[] = new Array(SHORT_CACHE_SIZE).fill(undefined);
 
+const EMPTY = Buffer.alloc(0);
+/**
+ * Stack and memo arrays up to this length are cleared and kept for the next pickle; longer ones are dropped (they
+ * never shrink, so keeping a big message's arrays would make every later message pay for clearing them).
+ */
+const REUSE_MAX = 256;
+
 /** Buffer's own latin1 decoder, without toString's encoding dispatch. */
 type LatinSlice = Buffer & { latin1Slice(start: number, end: number): string };
 
@@ -57,23 +64,68 @@ type LatinSlice = Buffer & { latin1Slice(start: number, end: number): string };
 // The machine
 
 class Unpickler {
-  private readonly b: Buffer;
+  private b: Buffer = EMPTY;
   private pos = 0;
-  private readonly end: number;
-  private stack: unknown[] = [];
-  private readonly marks: number[] = [];
+  private end = 0;
+  private zeroCopy = false;
+  /** Decoding a call message (deserializeCall): its outer tuple may be a plain array. */
+  private call = false;
+  /** The value stack: st[0..sp), never shrunk while decoding (no splice, no length writes on the hot path). */
+  private st: unknown[] = [];
+  private sp = 0;
+  /** Stack index of the innermost MARK (0 without one): nothing at or below it may be popped. */
+  private floor = 0;
+  private marks: number[] = [];
   /** Memo slots by index (MEMOIZE numbers them densely; PUT may leave holes). */
-  private readonly memo: unknown[] = [];
+  private memo: unknown[] = [];
   private memoCount = 0;
+  /** A PUT left a hole or used a huge index: the memo array is replaced rather than cleared for the next pickle. */
+  private memoSparse = false;
   /** Dicts that received a non-string key became Maps: old object -> Map, fixed up after decoding. */
   private replaced: Map<object, Map<unknown, unknown>> | null = null;
   /** A container came out of the memo: nesting is no longer bounded by the stack, so check depth at the end. */
   private sharedContainers = false;
+  /**
+   * A global was named (GLOBAL, STACK_GLOBAL, INST). Only then can the stack hold unfinished values (Global,
+   * Pending, TimeZone, ArgsTuple), so without one the opcodes skip finishing and take their plain-data paths.
+   */
+  private globals = false;
+  /** DUP put one object in two places: the tree walk at STOP must run (it is what refuses a self-containing list). */
+  private dup = false;
+  /** Objects the opcodes made: a result of at most limits.maxDepth objects cannot nest deeper than the limit. */
+  private objs = 0;
 
-  constructor(data: Uint8Array, private readonly zeroCopy: boolean) {
+  /** Take a new pickle (the instance is reused: its stack and memo keep their capacity between messages). */
+  reset(data: Uint8Array, zeroCopy: boolean, call: boolean): void {
     this.b = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.end = this.b.length;
     if (this.end > pickleLimits.maxBytes) throw err(`data of ${this.end} bytes exceeds the limit of ${pickleLimits.maxBytes}`);
+    this.pos = 0;
+    this.zeroCopy = zeroCopy;
+    this.call = call;
+    this.sp = 0;
+    this.floor = 0;
+    this.memoCount = 0;
+    this.replaced = null;
+    this.sharedContainers = false;
+    this.globals = false;
+    this.dup = false;
+    this.objs = 0;
+  }
+
+  /** Drop every reference to the last pickle's values (a pooled instance must not keep them alive). */
+  release(): void {
+    this.b = EMPTY;
+    const st = this.st;
+    if (st.length > REUSE_MAX) this.st = [];
+    else for (let i = 0; i < st.length; i++) st[i] = undefined;
+    const memo = this.memo;
+    if (this.memoSparse || memo.length > REUSE_MAX) {
+      this.memo = [];
+      this.memoSparse = false;
+    } else for (let i = 0; i < memo.length; i++) memo[i] = undefined;
+    if (this.marks.length) this.marks.length = 0;
+    this.replaced = null;
   }
 
   private need(n: number): void {
@@ -119,29 +171,38 @@ class Unpickler {
     const p = this.pos;
     this.pos += n;
     if (n <= 24) {
-      // short keys and names are nearly always ASCII and repeat from message to message: hash the bytes and reuse
-      // the string made last time instead of building a new one
-      let h = n;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = b[p + i]!;
-        if (c >= 0x80) break;
-        h = Math.imul(h ^ c, 0x01000193);
+      // short keys and names are nearly always ASCII and repeat from message to message: reuse the string made
+      // last time instead of building a new one. The slot comes from the length and three bytes (no pass over the
+      // text); the one pass is the comparison, and only ASCII strings are cached, so a match is ASCII too.
+      if (n === 0) return "";
+      let h = Math.imul(n ^ (b[p]! << 8) ^ (b[p + n - 1]! << 16), 0x01000193);
+      h = Math.imul(h ^ b[p + (n >> 1)]!, 0x01000193);
+      const slot = (h ^ (h >>> 15) ^ (h >>> 23)) & (SHORT_CACHE_SIZE - 1);
+      const cached = shortCache[slot];
+      if (cached !== undefined && cached.length === n) {
+        let j = 0;
+        while (j < n && cached.charCodeAt(j) === b[p + j]) j++;
+        if (j === n) return cached;
       }
+      let i = 0;
+      while (i < n && b[p + i]! < 0x80) i++;
       if (i === n) {
-        const slot = (h >>> 0) & (SHORT_CACHE_SIZE - 1);
-        const cached = shortCache[slot];
-        if (cached !== undefined && cached.length === n) {
-          let j = 0;
-          while (j < n && cached.charCodeAt(j) === b[p + j]) j++;
-          if (j === n) return cached;
-        }
         const str = (b as LatinSlice).latin1Slice(p, p + n);
         shortCache[slot] = str;
         return str;
       }
     }
     return decodeUtf8(b, p, p + n);
+  }
+  /** Only an optional memo store (MEMOIZE, BINPUT, LONG_BINPUT) and the final STOP follow. */
+  private lastValue(): boolean {
+    const b = this.b;
+    let p = this.pos;
+    const c = b[p];
+    if (c === 0x94 /* MEMOIZE */) p += 1;
+    else if (c === 0x71 /* BINPUT */) p += 2;
+    else if (c === 0x72 /* LONG_BINPUT */) p += 5;
+    return p + 1 === this.end && b[p] === 0x2e /* STOP */;
   }
   /** A protocol 0 text argument up to the newline. */
   private line(): string {
@@ -153,12 +214,14 @@ class Unpickler {
   }
 
   private push(v: unknown): void {
-    if (this.stack.length >= pickleLimits.maxStack) throw err(`more than ${pickleLimits.maxStack} values on the stack`);
-    this.stack.push(v);
+    const sp = this.sp;
+    if (sp >= pickleLimits.maxStack) throw err(`more than ${pickleLimits.maxStack} values on the stack`);
+    this.st[sp] = v;
+    this.sp = sp + 1;
   }
   /** Top value, finished (pending objects built, bare globals refused). */
   private pop(): unknown {
-    return this.finish(this.popRaw());
+    return this.globals ? this.finish(this.popRaw()) : this.popRaw();
   }
   /** REDUCE/NEWOBJ arguments: a tuple, possibly holding globals. */
   private popArgs(): unknown {
@@ -166,25 +229,38 @@ class Unpickler {
     return v instanceof ArgsTuple ? v.items : this.finish(v);
   }
   private popRaw(): unknown {
-    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
-    if (this.stack.length <= floor) throw err("stack underflow");
-    return this.stack.pop();
+    if (this.sp <= this.floor) throw err("stack underflow");
+    return this.st[--this.sp];
   }
   private top(): unknown {
-    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
-    if (this.stack.length <= floor) throw err("stack underflow");
-    return this.stack[this.stack.length - 1];
+    if (this.sp <= this.floor) throw err("stack underflow");
+    return this.st[this.sp - 1];
+  }
+  /** Remove the innermost MARK; returns the stack index it held (the values above it are the marked items). */
+  private popMarkAt(): number {
+    const marks = this.marks;
+    if (marks.length === 0) throw err("MARK expected but not found");
+    const at = marks.pop()!;
+    this.floor = marks.length ? marks[marks.length - 1]! : 0;
+    return at;
+  }
+  /** The values st[at..sp) as a new array (finished when globals were named), removed from the stack. */
+  private take(at: number): unknown[] {
+    const st = this.st;
+    const n = this.sp - at;
+    const items: unknown[] = [];
+    if (this.globals) {
+      for (let i = 0; i < n; i++) {
+        const v = st[at + i];
+        items.push(v instanceof Pending || v instanceof Global || v instanceof TimeZone || v instanceof ArgsTuple ? this.finish(v) : v);
+      }
+    } else for (let i = 0; i < n; i++) items.push(st[at + i]);
+    this.sp = at;
+    return items;
   }
   /** The values pushed since the last MARK, finished, and the mark removed. */
   private popMark(): unknown[] {
-    if (this.marks.length === 0) throw err("MARK expected but not found");
-    const at = this.marks.pop()!;
-    const items = this.stack.splice(at);
-    for (let i = 0; i < items.length; i++) {
-      const v = items[i];
-      if (v instanceof Pending || v instanceof Global || v instanceof TimeZone || v instanceof ArgsTuple) items[i] = this.finish(v);
-    }
-    return items;
+    return this.take(this.popMarkAt());
   }
 
   private finish(v: unknown): unknown {
@@ -249,11 +325,14 @@ class Unpickler {
   }
 
   private memoPut(i: number, v: unknown): void {
-    if (this.memo[i] === undefined) {
+    const memo = this.memo;
+    if (memo[i] === undefined) {
       if (this.memoCount >= pickleLimits.maxMemo) throw err(`memo grew beyond ${pickleLimits.maxMemo} entries`);
       this.memoCount++;
+      // a hole, or an index beyond JavaScript's array range (a property): clearing by index would miss it
+      if (i > memo.length) this.memoSparse = true;
     }
-    this.memo[i] = v;
+    memo[i] = v;
   }
   private memoGet(i: number): void {
     const v = this.memo[i];
@@ -279,9 +358,13 @@ class Unpickler {
     m.set(k, v);
     this.replaced ??= new Map();
     this.replaced.set(d as object, m);
-    for (let i = 0; i < this.stack.length; i++) if (this.stack[i] === d) this.stack[i] = m;
+    for (let i = 0; i < this.sp; i++) if (this.st[i] === d) this.st[i] = m;
     const memo = this.memo;
-    for (let i = 0; i < memo.length; i++) if (memo[i] === d) memo[i] = m;
+    if (this.memoSparse) {
+      // PUT 4000000000 makes a huge, nearly empty array: visit the entries it has, not every index below its length
+      const byKey = memo as unknown as Record<string, unknown>;
+      for (const key of Object.keys(memo)) if (byKey[key] === d) byKey[key] = m;
+    } else for (let i = 0; i < memo.length; i++) if (memo[i] === d) memo[i] = m;
     return m;
   }
 
@@ -360,23 +443,28 @@ class Unpickler {
           this.u64(); // frames only help buffered readers; we have the whole message
           break;
         case 0x2e: { // STOP
-          if (this.stack.length !== 1 || this.marks.length) throw err(this.stack.length === 0 ? "STOP with an empty stack" : "STOP with more than one value on the stack");
-          const v = this.finish(this.stack.pop());
+          if (this.sp !== 1 || this.marks.length) throw err(this.sp === 0 ? "STOP with an empty stack" : "STOP with more than one value on the stack");
+          const v = this.finish(this.st[--this.sp]);
           if (this.pos !== this.end) throw err(`${this.end - this.pos} unexpected trailing bytes after STOP`);
-          return this.replaced || this.sharedContainers ? this.fixup(v) : checkTreeDepth(v);
+          if (this.replaced || this.sharedContainers) return this.fixup(v);
+          // a chain deeper than the limit needs more objects than the limit: plain data with few objects is a tree
+          // that cannot be too deep (globals can build objects of their own, DUP can share one, so both walk)
+          return this.globals || this.dup || this.objs > limits.maxDepth ? checkTreeDepth(v) : v;
         }
         case 0x28: // MARK
           if (this.marks.length >= limits.maxDepth) throw err(`MARKs nested deeper than the limit of ${limits.maxDepth}`);
-          this.marks.push(this.stack.length);
+          this.marks.push(this.sp);
+          this.floor = this.sp;
           break;
         case 0x30: // POP
-          if (this.marks.length && this.stack.length === this.marks[this.marks.length - 1]) this.marks.pop();
+          if (this.marks.length && this.sp === this.marks[this.marks.length - 1]) this.popMarkAt();
           else this.popRaw();
           break;
         case 0x31: // POP_MARK
-          this.popMark();
+          this.popMark(); // finishes the dropped values: a bare global is refused even here
           break;
         case 0x32: // DUP
+          this.dup = true;
           this.push(this.top());
           break;
         case 0x4e: // NONE
@@ -420,11 +508,12 @@ class Unpickler {
         case 0x46: // FLOAT
           this.push(parseTextFloat(this.line()));
           break;
-        case 0x47: // BINFLOAT
+        case 0x47: { // BINFLOAT
           this.need(8);
-          this.push(b.readDoubleBE(this.pos));
+          this.push(LITTLE_ENDIAN ? float64BE(b, this.pos) : b.readDoubleBE(this.pos));
           this.pos += 8;
           break;
+        }
         case 0x8c: // SHORT_BINUNICODE
           this.push(this.str(this.u8()));
           break;
@@ -438,13 +527,16 @@ class Unpickler {
           this.push(rawUnicodeEscape(this.line()));
           break;
         case 0x43: // SHORT_BINBYTES
+          this.objs++;
           this.push(this.bytes(this.u8()));
           break;
         case 0x42: // BINBYTES
+          this.objs++;
           this.push(this.bytes(this.u32()));
           break;
         case 0x8e: // BINBYTES8
         case 0x96: // BYTEARRAY8
+          this.objs++;
           this.push(this.bytes(this.u64()));
           break;
         // Python 2 str: Python 3 reads these as str with encoding="ASCII" (its default)
@@ -462,40 +554,62 @@ class Unpickler {
           this.top();
           break;
         case 0x29: // EMPTY_TUPLE
+          this.objs++;
           this.push(newTuple(0));
           break;
         case 0x85: // TUPLE1
         case 0x86: // TUPLE2
         case 0x87: { // TUPLE3
-          const n = code - 0x85 /* TUPLE1 */ + 1;
-          const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
-          if (this.stack.length - n < floor) throw err("stack underflow");
-          this.push(this.makeTuple(this.stack.splice(this.stack.length - n)));
+          const at = this.sp - (code - 0x85 /* TUPLE1 */ + 1);
+          if (at < this.floor) throw err("stack underflow");
+          this.objs++;
+          this.push(this.globals ? this.makeTuple(this.takeRaw(at)) : this.plainTuple(at));
           break;
         }
-        case 0x74: // TUPLE
-          this.push(this.makeTuple(this.popMarkRaw()));
+        case 0x74: { // TUPLE
+          this.objs++;
+          if (this.globals) {
+            this.push(this.makeTuple(this.popMarkRaw()));
+            break;
+          }
+          const at = this.popMarkAt();
+          // a call's outer tuple (only a memo store and STOP follow): deserializeCall takes its four items and drops
+          // it, so it need not be a Tuple (making one costs a prototype change)
+          this.push(this.call && this.lastValue() ? this.takeRaw(at) : this.plainTuple(at));
           break;
+        }
         case 0x5d: // EMPTY_LIST
+          this.objs++;
           this.push([]);
           break;
         case 0x6c: // LIST
+          this.objs++;
           this.push(this.popMark());
           break;
         case 0x61: { // APPEND
           const v = this.pop();
-          this.append(this.top(), [v]);
+          this.append(this.top(), v);
           break;
         }
         case 0x65: { // APPENDS
-          const items = this.popMark();
-          this.append(this.top(), items);
+          if (this.globals) {
+            const items = this.popMark();
+            this.appends(this.top(), items, 0, items.length);
+          } else {
+            // straight from the stack (no finishing needed without globals)
+            const at = this.popMarkAt();
+            if (at <= this.floor) throw err("stack underflow");
+            this.appends(this.st[at - 1], this.st, at, this.sp);
+            this.sp = at;
+          }
           break;
         }
         case 0x7d: // EMPTY_DICT
+          this.objs++;
           this.push({});
           break;
         case 0x64: { // DICT
+          this.objs++;
           const items = this.popMark();
           if (items.length % 2) throw err("DICT with an odd number of items");
           let d: unknown = {};
@@ -510,24 +624,35 @@ class Unpickler {
           break;
         }
         case 0x75: { // SETITEMS
-          // in place on the stack (no splice): the items above the mark, then drop them
-          if (this.marks.length === 0) throw err("MARK expected but not found");
-          const at = this.marks.pop()!;
-          const st = this.stack;
-          if ((st.length - at) % 2) throw err("SETITEMS with an odd number of items");
-          if (at === 0 || (this.marks.length && at <= this.marks[this.marks.length - 1]!)) throw err("stack underflow");
+          // in place on the stack: the items above the mark, then drop them
+          const at = this.popMarkAt();
+          const st = this.st;
+          const top = this.sp;
+          if ((top - at) % 2) throw err("SETITEMS with an odd number of items");
+          if (at <= this.floor) throw err("stack underflow");
           let d = st[at - 1];
-          for (let i = at; i < st.length; i += 2) {
+          let i = at;
+          if (!this.globals && d !== null && typeof d === "object" && isDict(d)) {
+            // plain data into a dict: string keys go straight in until the first other key (which makes a Map)
+            const o = d as Record<string, unknown>;
+            for (; i < top; i += 2) {
+              const k = st[i];
+              if (typeof k !== "string") break;
+              setKey(o, k, st[i + 1]);
+            }
+          }
+          for (; i < top; i += 2) {
             let k = st[i];
             let v = st[i + 1];
             if (k instanceof Pending || k instanceof Global || k instanceof TimeZone || k instanceof ArgsTuple) k = this.finish(k);
             if (v instanceof Pending || v instanceof Global || v instanceof TimeZone || v instanceof ArgsTuple) v = this.finish(v);
             d = this.setItem(d, k, v);
           }
-          st.length = at;
+          this.sp = at;
           break;
         }
         case 0x8f: // EMPTY_SET
+          this.objs++;
           this.push(new Set());
           break;
         case 0x90: { // ADDITEMS
@@ -538,6 +663,7 @@ class Unpickler {
           break;
         }
         case 0x91: { // FROZENSET
+          this.objs++;
           const items = this.popMark();
           this.push(new FrozenSet(items.map((v) => this.hashable(v))));
           break;
@@ -545,6 +671,7 @@ class Unpickler {
         case 0x63: { // GLOBAL
           const module = this.line();
           const name = this.line();
+          this.globals = true;
           this.push(lookupGlobal(module, name));
           break;
         }
@@ -552,6 +679,7 @@ class Unpickler {
           const name = this.popRaw();
           const module = this.popRaw();
           if (typeof name !== "string" || typeof module !== "string") throw err("STACK_GLOBAL requires str module and name");
+          this.globals = true;
           this.push(lookupGlobal(module, name));
           break;
         }
@@ -577,6 +705,7 @@ class Unpickler {
         case 0x69: { // INST
           const module = this.line();
           const name = this.line();
+          this.globals = true;
           const args = this.popMark();
           this.push(this.newobj(lookupGlobal(module, name), args, null));
           break;
@@ -640,8 +769,24 @@ class Unpickler {
   }
 
   private popMarkRaw(): unknown[] {
-    if (this.marks.length === 0) throw err("MARK expected but not found");
-    return this.stack.splice(this.marks.pop()!);
+    return this.takeRaw(this.popMarkAt());
+  }
+  /** The values st[at..sp) as they are, removed from the stack. */
+  private takeRaw(at: number): unknown[] {
+    const st = this.st;
+    const items: unknown[] = [];
+    for (let i = at; i < this.sp; i++) items.push(st[i]);
+    this.sp = at;
+    return items;
+  }
+  /** A tuple of st[at..sp), removed from the stack: plain data only (no globals named, nothing to finish). */
+  private plainTuple(at: number): unknown[] {
+    const st = this.st;
+    const n = this.sp - at;
+    const t = newTuple(n);
+    for (let i = 0; i < n; i++) t[i] = st[at + i];
+    this.sp = at;
+    return t;
   }
 
   private memoIndex(s: string): number {
@@ -655,16 +800,16 @@ class Unpickler {
     return v;
   }
 
-  private append(target: unknown, items: unknown[]): void {
-    if (Array.isArray(target) && !(target instanceof Tuple)) {
-      for (let i = 0; i < items.length; i++) target.push(items[i]);
-      return;
-    }
-    if (target instanceof Set) {
-      for (const v of items) target.add(this.hashable(v));
-      return;
-    }
-    throw err("APPEND on a value that is not a list");
+  /** APPENDS of items[from..to): the target must be a list or a set even when there are no items. */
+  private appends(target: unknown, items: unknown[], from: number, to: number): void {
+    if (Array.isArray(target) && !(target instanceof Tuple)) for (let i = from; i < to; i++) target.push(items[i]);
+    else if (target instanceof Set) for (let i = from; i < to; i++) target.add(this.hashable(items[i]));
+    else throw err("APPEND on a value that is not a list");
+  }
+  private append(target: unknown, v: unknown): void {
+    if (Array.isArray(target) && !(target instanceof Tuple)) target.push(v);
+    else if (target instanceof Set) target.add(this.hashable(v));
+    else throw err("APPEND on a value that is not a list");
   }
 
   /**
@@ -752,15 +897,25 @@ function pushChild(vals: object[], depths: number[], x: object, d: number): void
   depths.push(d);
 }
 
+/** The machine unpickle reuses (null while a decode runs). */
+let idle: Unpickler | null = null;
+
 /** Decode one pickle. Every failure is a SerializeError; nothing named in the pickle is ever called. */
-export function unpickle(data: Uint8Array, zeroCopy = false): unknown {
+export function unpickle(data: Uint8Array, zeroCopy = false, call = false): unknown {
+  // one pooled machine; a decode started while it is busy (a class hook that unpickles) gets a fresh one
+  const u = idle ?? new Unpickler();
+  idle = null;
   try {
-    return new Unpickler(data, zeroCopy).run();
+    u.reset(data, zeroCopy, call);
+    return u.run();
   } catch (e) {
     if (e instanceof SerializeError) throw e;
     const msg = e instanceof RangeError && /call stack/i.test(e.message) ? `data nested deeper than the limit of ${limits.maxDepth} levels` : e instanceof Error ? e.message : String(e);
     const se = new SerializeError(`pickle: ${msg}`);
     (se as { cause?: unknown }).cause = e;
     throw se;
+  } finally {
+    u.release();
+    idle = u;
   }
 }

@@ -9,6 +9,7 @@ import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
 import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
+import { LITTLE_ENDIAN, writeFloat64BE } from "./pickle-scalars.js";
 import { Decimal } from "./pickle-values.js";
 import { BY_REFERENCE_MIN, finishParts, type SerializeOptions, type SerializedParts } from "./types.js";
 import { Complex, Float, FrozenSet, Tuple, classToDict, depthError, isPlainObject, limits } from "./values.js";
@@ -109,7 +110,8 @@ class Writer {
   float(v: number): void {
     this.ensure(9);
     this.buf[this.pos] = op.BINFLOAT;
-    this.buf.writeDoubleBE(v, this.pos + 1);
+    if (LITTLE_ENDIAN) writeFloat64BE(this.buf, v, this.pos + 1);
+    else this.buf.writeDoubleBE(v, this.pos + 1);
     this.pos += 9;
   }
 
@@ -200,6 +202,20 @@ class Writer {
     if (count) this.u8(opcode);
   }
 
+  /** batched() for a plain array by index: the same opcodes without an iterator. */
+  private list(items: unknown[], depth: number): void {
+    let count = 0;
+    for (let i = 0; i < items.length; i++) {
+      if (count === 0) this.u8(op.MARK);
+      this.value(items[i], depth);
+      if (++count === 1000) {
+        this.u8(op.APPENDS);
+        count = 0;
+      }
+    }
+    if (count) this.u8(op.APPENDS);
+  }
+
   value(v: unknown, depth: number): void {
     switch (typeof v) {
       case "string":
@@ -226,7 +242,7 @@ class Writer {
     if (Array.isArray(v)) {
       if (v instanceof Tuple) return this.tuple(v, depth);
       this.u8(op.EMPTY_LIST);
-      return this.batched(v, op.APPENDS, depth, false);
+      return Object.getPrototypeOf(v) === Array.prototype ? this.list(v, depth) : this.batched(v, op.APPENDS, depth, false);
     }
     if (v instanceof Uint8Array) return this.bytes(v);
     if (isPlainObject(v)) return this.dict(v as Record<string, unknown>, depth);

@@ -129,3 +129,34 @@ export function parseTextFloat(s: string): number {
   if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/.test(t)) throw err(`invalid float literal: ${s.slice(0, 40)}`);
   return Number(t);
 }
+
+/** Big-endian doubles through one scratch array (Buffer's readDoubleBE/writeDoubleBE add bounds checks and a call). */
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** The double at b[p..p+8) (big-endian; the caller checked the length). Only when LITTLE_ENDIAN. */
+export function float64BE(b: Uint8Array, p: number): number {
+  const f = F64_BYTES;
+  f[7] = b[p]!;
+  f[6] = b[p + 1]!;
+  f[5] = b[p + 2]!;
+  f[4] = b[p + 3]!;
+  f[3] = b[p + 4]!;
+  f[2] = b[p + 5]!;
+  f[1] = b[p + 6]!;
+  f[0] = b[p + 7]!;
+  return F64[0]!;
+}
+/** Write v big-endian at b[p..p+8) (the caller made room). Only when LITTLE_ENDIAN. */
+export function writeFloat64BE(b: Uint8Array, v: number, p: number): void {
+  F64[0] = v;
+  const f = F64_BYTES;
+  b[p] = f[7]!;
+  b[p + 1] = f[6]!;
+  b[p + 2] = f[5]!;
+  b[p + 3] = f[4]!;
+  b[p + 4] = f[3]!;
+  b[p + 5] = f[2]!;
+  b[p + 6] = f[1]!;
+  b[p + 7] = f[0]!;
+}
