@@ -19,25 +19,25 @@ export function seeds(): Buffer[] {
 
 /** Opcodes worth injecting: every structural one, plus globals (known, plain and hostile). */
 const INJECT: Buffer[] = [
-  ..."().0123NNaebdeghijlopqrstu}]\x85\x86\x87\x88\x89\x8f\x90\x91\x92\x93\x94\x81R".split("").map((c) => Buffer.from(c, "latin1")),
-  Buffer.from("cos\nsystem\n", "latin1"),
-  Buffer.from("cbuiltins\neval\n", "latin1"),
-  Buffer.from("c__main__\nThing\n", "latin1"),
-  Buffer.from("ccopyreg\n_reconstructor\n", "latin1"),
-  Buffer.from("cdatetime\ndatetime\n", "latin1"),
-  Buffer.from("cPyro4.core\nURI\n", "latin1"),
-  Buffer.from("\x8c\x08builtins\x8c\x07getattr\x93", "latin1"),
-  Buffer.from("\x8a\x09" + "\xff".repeat(9), "latin1"),
-  Buffer.from("\x8b\xff\xff\xff\x7f", "latin1"),
-  Buffer.from("\x8e\xff\xff\xff\xff\xff\xff\xff\x7f", "latin1"),
-  Buffer.from("\x95\x00\x00\x00\x00\x00\x00\x00\x00", "latin1"),
-  Buffer.from("X\xff\xff\xff\xff", "latin1"),
-  Buffer.from("j\xff\xff\xff\x7f", "latin1"),
-  Buffer.from("h\x00", "latin1"),
-  Buffer.from("\x97\x98", "latin1"),
-  Buffer.from("L99999999999999999999999999L\n", "latin1"),
-  Buffer.from("F1e999\n", "latin1"),
-];
+  ..."().0123NNaebdeghijlopqrstu}]\x85\x86\x87\x88\x89\x8f\x90\x91\x92\x93\x94\x81R".split(""),
+  "cos\nsystem\n",
+  "cbuiltins\neval\n",
+  "c__main__\nThing\n",
+  "ccopyreg\n_reconstructor\n",
+  "cdatetime\ndatetime\n",
+  "cPyro4.core\nURI\n",
+  "\x8c\x08builtins\x8c\x07getattr\x93",
+  "\x8a\x09" + "\xff".repeat(9),
+  "\x8b\xff\xff\xff\x7f",
+  "\x8e\xff\xff\xff\xff\xff\xff\xff\x7f",
+  "\x95\x00\x00\x00\x00\x00\x00\x00\x00",
+  "X\xff\xff\xff\xff",
+  "j\xff\xff\xff\x7f",
+  "h\x00",
+  "\x97\x98",
+  "L99999999999999999999999999L\n",
+  "F1e999\n",
+].map((op) => Buffer.from(op, "latin1"));
 
 export function mutate(rng: Rng, all: Buffer[]): Buffer {
   const src = rng.pick(all);
