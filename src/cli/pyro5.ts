@@ -1,39 +1,33 @@
 #!/usr/bin/env node
-// The `pyro5` command: `ns`, `nsc` and `echoserver` with the flags and key output lines of Python Pyro5's tools
+// The `pyro5` command: `ns`, `nsc`, `echoserver` and `httpgateway` with the flags and key output lines of Python Pyro5's tools
 // (python -m Pyro5.nameserver, Pyro5.nsc, Pyro5.utils.echoserver). Each subcommand is the `pyro4` command's code
 // run with `protocol: 5`, so both binaries share one implementation (httpgateway too: Pyro5.utils.httpgateway).
 
 import { runCli, type CliCommand } from "./run.js";
 
+/** A `pyro4` command's entry point, loaded lazily and run with protocol 5. */
+type Pyro4Main = (argv: string[], options: { protocol: 5 }) => Promise<number>;
+function asPyro5(about: string, load: () => Promise<Pyro4Main>): CliCommand {
+  return {
+    about,
+    load: async () => {
+      const main = await load();
+      return (argv) => main(argv, { protocol: 5 });
+    },
+  };
+}
+
 const commands: Record<string, CliCommand> = {
-  ns: {
-    about: "start a Pyro5 name server (like python -m Pyro5.nameserver)",
-    load: async () => {
-      const { nsMain } = await import("./ns.js");
-      return (argv) => nsMain(argv, { protocol: 5 });
-    },
-  },
-  nsc: {
-    about: "Pyro5 name server control (like python -m Pyro5.nsc)",
-    load: async () => {
-      const { nscMain } = await import("./nsc.js");
-      return (argv) => nscMain(argv, { protocol: 5 });
-    },
-  },
-  echoserver: {
-    about: "start the Pyro5 test echo server (like python -m Pyro5.utils.echoserver)",
-    load: async () => {
-      const { echoserverMain } = await import("./echoserver.js");
-      return (argv) => echoserverMain(argv, { protocol: 5 });
-    },
-  },
-  httpgateway: {
-    about: "start a Pyro5 HTTP gateway (like python -m Pyro5.utils.httpgateway)",
-    load: async () => {
-      const { httpgatewayMain } = await import("./httpgateway.js");
-      return (argv) => httpgatewayMain(argv, { protocol: 5 });
-    },
-  },
+  ns: asPyro5("start a Pyro5 name server (like python -m Pyro5.nameserver)", async () => (await import("./ns.js")).nsMain),
+  nsc: asPyro5("Pyro5 name server control (like python -m Pyro5.nsc)", async () => (await import("./nsc.js")).nscMain),
+  echoserver: asPyro5(
+    "start the Pyro5 test echo server (like python -m Pyro5.utils.echoserver)",
+    async () => (await import("./echoserver.js")).echoserverMain,
+  ),
+  httpgateway: asPyro5(
+    "start a Pyro5 HTTP gateway (like python -m Pyro5.utils.httpgateway)",
+    async () => (await import("./httpgateway.js")).httpgatewayMain,
+  ),
 };
 
 runCli(
