@@ -11,6 +11,7 @@ export { URI, type UriProtocol } from "./uri.js";
 export { config, Config, configNames, isConfigName, type ConfigItems, type ConfigName } from "./config.js";
 export {
   Tuple, tuple, toTuple, isTuple, FrozenSet, frozenset, isFrozenSet, Complex, Float, float,
+  UUID, ByteArray, Range, OrderedDict, PyDateTime, PyDate, PyTime, TimeDelta, type ZoneOptions,
   registerClassToDict, unregisterClassToDict, registerDictToClass, unregisterDictToClass,
   ExceptionWrapper,
 } from "./serializers/values.js";

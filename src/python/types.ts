@@ -108,3 +108,56 @@ export function truthy(v: unknown): boolean {
   if (proto === Object.prototype || proto === null) return Object.keys(v).length > 0;
   return true;
 }
+
+/** Python's uuid.UUID, kept as a UUID (not a string) so it goes back as one where the serializer can carry it. */
+export class UUID {
+  /** The 32 lowercase hex digits. */
+  readonly hex: string;
+  constructor(text: string) {
+    const h = text.replace(/^urn:uuid:/i, "").replace(/[{}-]/g, "").toLowerCase();
+    if (!/^[0-9a-f]{32}$/.test(h)) throw new RangeError(`badly formed hexadecimal UUID string: ${JSON.stringify(text)}`);
+    this.hex = h;
+  }
+  static fromInt(n: bigint | number): UUID {
+    const b = BigInt(n);
+    if (b < 0n || b >= 1n << 128n) throw new RangeError("UUID int is out of range (need a 128-bit value)");
+    return new UUID(b.toString(16).padStart(32, "0"));
+  }
+  /** The 128-bit integer (Python's uuid.int). */
+  get int(): bigint {
+    return BigInt("0x" + this.hex);
+  }
+  /** The canonical form, as Python's str(uuid). */
+  toString(): string {
+    const h = this.hex;
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/** Python's bytearray: bytes that go back as a bytearray where the serializer tells them apart (pickle). */
+export class ByteArray extends Uint8Array {}
+
+/** Python's range(start, stop, step): a lazy sequence of integers; iterate it or read its fields. */
+export class Range {
+  constructor(
+    readonly start: number | bigint,
+    readonly stop: number | bigint,
+    readonly step: number | bigint = 1,
+  ) {
+    if (step == 0) throw new RangeError("range() arg 3 must not be zero");
+  }
+  *[Symbol.iterator](): IterableIterator<number | bigint> {
+    const big = typeof this.start === "bigint" || typeof this.stop === "bigint" || typeof this.step === "bigint";
+    const start = BigInt(this.start), stop = BigInt(this.stop), step = BigInt(this.step);
+    for (let i = start; step > 0n ? i < stop : i > stop; i += step) yield big ? i : Number(i);
+  }
+  toString(): string {
+    return `range(${this.start}, ${this.stop}${this.step == 1 ? "" : ", " + this.step})`;
+  }
+}
+
+/** Python's collections.OrderedDict: a Map (insertion order, any keys) that goes back as an OrderedDict. */
+export class OrderedDict<K = unknown, V = unknown> extends Map<K, V> {}

@@ -9,7 +9,8 @@ import { URI } from "../uri.js";
 import { PYRO4_VALUES, PYRO5_VALUES, activeDialect, type ValueDialect } from "./dialect.js";
 
 // The marker types moved to python/types.ts (the Python-compatibility layer below the serializers).
-export { Tuple, tuple, toTuple, newTuple, isTuple, FrozenSet, frozenset, isFrozenSet, Complex, Float, float } from "../python/types.js";
+export { Tuple, tuple, toTuple, newTuple, isTuple, FrozenSet, frozenset, isFrozenSet, Complex, Float, float, UUID, ByteArray, Range, OrderedDict } from "../python/types.js";
+export { PyDateTime, PyDate, PyTime, TimeDelta, type ZoneOptions } from "../python/temporal.js";
 import { toTuple } from "../python/types.js";
 
 /** Python bytes as JavaScript sees them. Decoders return Buffers (which are Uint8Arrays). */
