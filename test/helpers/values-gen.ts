@@ -86,6 +86,8 @@ export interface Difference {
   protocol: number;
   seed: number;
   diffs: Diff[];
+  /** When only one side raised on a composite value: its smallest parts that differ on their own. */
+  parts?: Difference[];
 }
 export interface GenReport {
   examples: number;
@@ -146,4 +148,168 @@ export function formatGenReport(r: GenReport, label = `protocol ${r.protocol} ${
 
 function outcomeText(o: Outcome): string {
   return o.error ? `raised ${o.error}${o.remote ? " (remote)" : ""}: ${o.message}` : `${o.type} = ${o.repr}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The reverse direction: fast-check values sent by our client to Python's echo server and to ours
+
+import fc from "fast-check";
+import { Proxy } from "../../src/client/proxy.js";
+import { RemoteError } from "../../src/errors.js";
+import { canon, diffValues, typeTree } from "./values-compare.js";
+import { Custom, valuesArb, withCustomHooks, type ArbOptions, type SerializerName } from "./values-arb.js";
+
+interface EchoProxy {
+  echo(x: unknown): Promise<unknown>;
+}
+
+class Peer {
+  #proxy: Proxy<EchoProxy> | null = null;
+  constructor(
+    readonly uri: string,
+    readonly options: { serializer: SerializerName; protocol: Protocol; timeout: number },
+  ) {}
+  get proxy(): Proxy<EchoProxy> {
+    return (this.#proxy ??= new Proxy<EchoProxy>(this.uri, this.options));
+  }
+  async echo(v: unknown): Promise<["ok", unknown] | ["error", unknown]> {
+    try {
+      return ["ok", await this.proxy.echo(v)];
+    } catch (e) {
+      // a failed call may leave the connection unusable: start afresh
+      const p = this.#proxy;
+      this.#proxy = null;
+      await p?.$release().catch(() => {});
+      return ["error", e];
+    }
+  }
+  async release(): Promise<void> {
+    await this.#proxy?.$release().catch(() => {});
+  }
+}
+
+/** The parts of a value that can be sent on their own (items, object values, Map keys and values, Set members). */
+function childrenOf(v: unknown): unknown[] {
+  if (v === null || typeof v !== "object" || v instanceof Uint8Array || v instanceof Date) return [];
+  if (Array.isArray(v) || v instanceof Set) return [...v];
+  if (v instanceof Map) return [...v].flat();
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return Object.values(v);
+  if (v instanceof Custom) return [v.a, v.b];
+  return [];
+}
+
+function errorFamily(e: unknown): string {
+  if (e instanceof RemoteError) return `RemoteError(${e.pythonType})`;
+  return e instanceof Error ? e.constructor.name : typeof e;
+}
+function errorText(e: unknown): string {
+  const s = e instanceof RemoteError ? `${e.pythonType}: ${String(e.args[0] ?? "")}` : e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e);
+  return s.length > 400 ? s.slice(0, 400) + "..." : s;
+}
+function tsOutcome(o: ["ok", unknown] | ["error", unknown]): Outcome {
+  if (o[0] === "error") return { error: errorFamily(o[1]), message: errorText(o[1]), remote: o[1] instanceof RemoteError };
+  const r = canon(o[1]);
+  return { type: typeTree(o[1]), repr: r.length > 400 ? r.slice(0, 400) + "..." : r };
+}
+
+/**
+ * `examples` fast-check values from `seed`, each sent by our client (serializer, protocol) to `pythonUri`'s echo
+ * and to `oursUri`'s; what comes back is compared with values-compare.ts. The same report as the Python direction.
+ */
+export async function runTsGenerated(o: {
+  protocol: Protocol;
+  serializer: SerializerName;
+  pythonUri: string;
+  oursUri: string;
+  examples: number;
+  seed: number;
+  arb?: ArbOptions;
+  keep?: number;
+  timeoutMs?: number;
+}): Promise<GenReport> {
+  const options = { serializer: o.serializer, protocol: o.protocol, timeout: o.timeoutMs ?? 20_000 };
+  const py = new Peer(o.pythonUri, options);
+  const ours = new Peer(o.oursUri, options);
+  const report: GenReport = {
+    examples: 0, compared: 0, both_error: 0, different: 0, serializer: o.serializer, protocol: o.protocol, seed: o.seed,
+    causes: {}, differences: [],
+  };
+  const refusals: Record<string, { count: number; repr: string; python: string; ours: string }> = {};
+  const values = fc.sample(valuesArb(o.serializer, o.arb), { seed: o.seed, numRuns: o.examples });
+  type Res = ["ok", unknown] | ["error", unknown];
+  const check = async (v: unknown): Promise<{ kind: "same" | "both_error" | "different"; rp: Res; ro: Res; diffs: Diff[] }> => {
+    const rp = await py.echo(v);
+    const ro = await ours.echo(v);
+    if (rp[0] === "error" && ro[0] === "error") return { kind: "both_error", rp, ro, diffs: [] };
+    if (rp[0] !== ro[0]) {
+      const who = rp[0] === "error" ? "python" : "ours";
+      const e = rp[0] === "error" ? rp[1] : ro[1];
+      const msg = errorText(e).split("\n")[0]!.replace(/\d/g, "#").slice(0, 70);
+      return { kind: "different", rp, ro, diffs: [{ path: "$", reason: `only ${who} raised: ${errorText(e)}`, signature: `only ${who} raised ${errorFamily(e)}: ${msg}` }] };
+    }
+    const diffs = diffValues(rp[1], ro[1]);
+    return { kind: diffs.length ? "different" : "same", rp, ro, diffs };
+  };
+  /** The smallest parts of `v` that differ on their own (empty: none does). */
+  const isolate = async (v: unknown, budget: { n: number }): Promise<{ v: unknown; rp: Res; ro: Res; diffs: Diff[] }[]> => {
+    const found: { v: unknown; rp: Res; ro: Res; diffs: Diff[] }[] = [];
+    for (const part of childrenOf(v).slice(0, 8)) {
+      if (budget.n-- <= 0) break;
+      const r = await check(part);
+      if (r.kind !== "different") continue;
+      const deeper = await isolate(part, budget);
+      found.push(...(deeper.length ? deeper : [{ v: part, ...r }]));
+    }
+    return found;
+  };
+  const entryOf = (index: number, v: unknown, rp: Res, ro: Res, diffs: Diff[]): Difference => {
+    const r = canon(v);
+    return {
+      index, repr: r.length > 600 ? r.slice(0, 600) + "..." : r, sent: typeTree(v), python: tsOutcome(rp), ours: tsOutcome(ro),
+      serializer: o.serializer, protocol: o.protocol, seed: o.seed, diffs,
+    };
+  };
+  const cause = (sig: string, entry: Difference) => {
+    const c = (report.causes[sig] ??= { count: 0, example: entry });
+    c.count++;
+    if (entry.repr.length < c.example.repr.length) c.example = entry;
+  };
+  try {
+    await withCustomHooks(async () => {
+      for (const [i, v] of values.entries()) {
+        report.examples++;
+        const { kind, rp, ro, diffs } = await check(v);
+        if (kind === "both_error") {
+          report.both_error++;
+          const k = `${errorFamily(rp[1])} / ${errorFamily(ro[1])}`;
+          const r = canon(v);
+          const entry = (refusals[k] ??= { count: 0, repr: r, python: errorText(rp[1]), ours: errorText(ro[1]) });
+          entry.count++;
+          if (r.length < entry.repr.length) Object.assign(entry, { repr: r, python: errorText(rp[1]), ours: errorText(ro[1]) });
+          continue;
+        }
+        if (rp[0] === "ok" && ro[0] === "ok") report.compared++;
+        if (kind === "same") continue;
+        report.different++;
+        const entry = entryOf(i, v, rp, ro, diffs);
+        if (report.differences.length < (o.keep ?? 60)) report.differences.push(entry);
+        if (diffs.some((d) => d.signature.startsWith("only "))) {
+          // one side raised on a composite value: the parts that differ on their own name the causes
+          const parts = await isolate(v, { n: 40 });
+          if (parts.length) {
+            entry.parts = parts.slice(0, 5).map((p) => entryOf(i, p.v, p.rp, p.ro, p.diffs));
+            for (const p of parts) for (const sig of new Set(p.diffs.map((d) => d.signature))) cause(sig, entryOf(i, p.v, p.rp, p.ro, p.diffs));
+            continue;
+          }
+        }
+        for (const sig of new Set(diffs.map((d) => d.signature))) cause(sig, entry);
+      }
+    });
+  } finally {
+    await py.release();
+    await ours.release();
+  }
+  (report as GenReport & { refusals: unknown }).refusals = refusals;
+  return report;
 }
