@@ -114,12 +114,15 @@ export async function runPythonGenerated(o: {
   seed: number;
   maxLeaves?: number;
   timeoutMs?: number;
+  /** values_gen kinds or features to leave out (e.g. ["decimal", "aware"]). */
+  exclude?: string[];
 }): Promise<GenReport> {
   const args = [
     "values_gen_client.py", "--python", o.pythonUri, "--ours", o.oursUri, "--protocol", String(o.protocol),
     "--serializer", o.serializer, "--examples", String(o.examples), "--seed", String(o.seed),
   ];
   if (o.maxLeaves) args.push("--max-leaves", String(o.maxLeaves));
+  if (o.exclude?.length) args.push("--exclude", o.exclude.join(","));
   const out = await runPythonAsync(args, { env: envFor(o.protocol), timeoutMs: o.timeoutMs ?? 120_000 });
   return JSON.parse(out.trim().split("\n").pop()!) as GenReport;
 }
