@@ -147,7 +147,9 @@ export function diffValues(a: unknown, b: unknown, path = "$", out: ValueDiff[] 
     const onlyB = [...mb.keys()].filter((x) => !ma.has(x)).sort();
     if (onlyA.length || onlyB.length || a.size !== b.size) {
       const reason = `keys differ: only python ${short(JSON.stringify(onlyA), 150)}, only ours ${short(JSON.stringify(onlyB), 150)}`;
-      for (const t of kinds(onlyA).length ? kinds(onlyA) : ["-"]) add(reason, `${ka} key of class ${t} does not come back`);
+      for (const t of kinds(onlyA)) add(reason, `${ka} key of class ${t} does not come back`);
+      if (!onlyA.length) for (const t of kinds(onlyB)) add(reason, `${ka} key of class ${t} appears`);
+      if (!onlyA.length && !onlyB.length) add(reason, `${ka} size`);
       return out;
     }
     if (a instanceof OrderedDict && [...ma.keys()].join("\u0000") !== [...mb.keys()].join("\u0000")) add("key order differs", `${ka} key order`);

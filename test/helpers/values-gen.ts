@@ -316,3 +316,136 @@ export async function runTsGenerated(o: {
   (report as GenReport & { refusals: unknown }).refusals = refusals;
   return report;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Item 5: the same generators against the name server's metadata and the HTTP gateway's JSON
+
+import { startNameServer, type RunningNameServer } from "../../src/naming/server.js";
+
+export interface NsPair {
+  python: PythonServer;
+  pythonUri: string;
+  /** A second Python name server, for the Python-against-Python sanity run (the calls change state). */
+  python2: PythonServer;
+  python2Uri: string;
+  ours: RunningNameServer;
+  oursUri: string;
+  close(): Promise<void>;
+}
+
+/** Python's name server (Pyro4.naming or Pyro5.nameserver) and ours (in this process), accepting every serializer. */
+export async function startNsPair(protocol: Protocol): Promise<NsPair> {
+  const module = protocol === 5 ? "Pyro5.nameserver" : "Pyro4.naming";
+  const env = protocol === 5 ? envFor(5) : { PYRO_SERIALIZERS_ACCEPTED: "serpent,json,marshal,msgpack" };
+  const start = () => startPython(["-m", module, "-n", "127.0.0.1", "-p", "0"], /NS running on [^:]+:(\d+)/, { env });
+  const python = await start();
+  let python2: PythonServer;
+  let ours: RunningNameServer;
+  try {
+    python2 = await start();
+  } catch (e) {
+    await python.stop();
+    throw e;
+  }
+  try {
+    ours = await startNameServer({
+      host: "127.0.0.1", port: 0, enableBroadcast: false, protocol,
+      daemonOptions: { serializersAccepted: ["serpent", "json", "marshal", "msgpack"] },
+    });
+  } catch (e) {
+    await python.stop();
+    await python2.stop();
+    throw e;
+  }
+  return {
+    python,
+    pythonUri: `PYRO:Pyro.NameServer@127.0.0.1:${python.ready}`,
+    python2,
+    python2Uri: `PYRO:Pyro.NameServer@127.0.0.1:${python2.ready}`,
+    ours,
+    oursUri: ours.uri.asString(),
+    async close() {
+      await ours.close();
+      await python.stop();
+      await python2.stop();
+    },
+  };
+}
+
+/** values_gen_ns.py: generated metadata registered through one Python client in both name servers, answers compared. */
+export async function runNsGenerated(o: { protocol: Protocol; serializer: string; pythonUri: string; oursUri: string; examples: number; seed: number }): Promise<GenReport> {
+  const out = await runPythonAsync(
+    ["values_gen_ns.py", "--python", o.pythonUri, "--ours", o.oursUri, "--protocol", String(o.protocol), "--serializer", o.serializer,
+      "--examples", String(o.examples), "--seed", String(o.seed)],
+    { env: envFor(o.protocol), timeoutMs: 120_000 },
+  );
+  return JSON.parse(out.trim().split("\n").pop()!) as GenReport;
+}
+
+import { startPythonNs } from "./gateway.js";
+import { C, compareGateways, startGatewayPairs } from "./gateway-diff.js";
+import { rawRequest } from "./gateway.js";
+
+export interface GatewayGenReport {
+  examples: number;
+  identical: number;
+  different: number;
+  seed: number;
+  protocol: Protocol;
+  /** One line per difference: the generated value's Python repr and both answers. */
+  diffs: string[];
+  /** Distinct causes: a coarse class of each difference with its count and first example. */
+  causes: Record<string, { count: number; example: string }>;
+}
+
+/**
+ * Item 5, the HTTP gateway: Python's gateway (Pyro4.utils.httpgateway / Pyro5.utils.httpgateway) and ours in front of
+ * one Python name server and one Python backend (values_gen_backend.py) whose http.gen.value(i) returns the i-th
+ * generated value; GET /pyro/http.gen/value?index=i from both must give the same status, headers and body.
+ */
+export async function runGatewayGenerated(o: { protocol: Protocol; examples: number; seed: number }): Promise<GatewayGenReport> {
+  const ns = await startPythonNs(undefined, o.protocol);
+  const closers: (() => Promise<void>)[] = [() => ns.server.stop()];
+  try {
+    const backend = await startPython(["values_gen_backend.py", ns.host, String(ns.port), String(o.examples), String(o.seed)], /(READY)/, {
+      env: envFor(o.protocol), timeoutMs: 60_000,
+    });
+    closers.unshift(() => backend.stop());
+    const pairs = await startGatewayPairs({ plain: { ns } });
+    closers.unshift(() => pairs.close());
+    const cases = Array.from({ length: o.examples }, (_, i) => ({ name: `value ${i}`, path: `/pyro/http.gen/value?index=${i}`, headers: C }));
+    const r = await compareGateways(cases, pairs);
+    const report: GatewayGenReport = { examples: o.examples, identical: r.identical, different: r.diffs.length, seed: o.seed, protocol: o.protocol, diffs: [], causes: {} };
+    for (const d of r.diffs) {
+      const index = Number(/^value (\d+):/.exec(d)?.[1]);
+      const described = await rawRequest(pairs.python.plain.url, "GET", `/pyro/http.gen/describe?index=${index}`, C);
+      const line = `value ${index} = ${described.text}\n${d.split("\n").slice(1).join("\n")}`;
+      report.diffs.push(line);
+      const [py, ours] = await Promise.all(
+        [pairs.python.plain.url, pairs.ours.plain.url].map((u) => rawRequest(u, "GET", `/pyro/http.gen/value?index=${index}`, C)),
+      );
+      const cause = gatewayCause(py!, ours!);
+      const c = (report.causes[cause] ??= { count: 0, example: line });
+      c.count++;
+      if (line.length < c.example.length) c.example = line;
+    }
+    return report;
+  } finally {
+    for (const close of closers) await close().catch(() => {});
+  }
+}
+
+function gatewayCause(py: { status: number; text: string; headers: Record<string, unknown> }, ours: { status: number; text: string; headers: Record<string, unknown> }): string {
+  if (py.status !== ours.status) return `status ${py.status} -> ${ours.status}`;
+  if (py.headers["content-type"] !== ours.headers["content-type"]) return `content type ${String(py.headers["content-type"])} -> ${String(ours.headers["content-type"])}`;
+  let a: unknown, b: unknown;
+  try {
+    a = JSON.parse(py.text);
+    b = JSON.parse(ours.text);
+  } catch {
+    return "body differs (not JSON)";
+  }
+  if (JSON.stringify(a) === JSON.stringify(b)) return "same JSON value, other text (number format, escapes, spacing or key order)";
+  const diffs = diffValues(a, b);
+  return `JSON value differs: ${diffs.map((x) => x.signature).join("; ") || "?"}`;
+}
