@@ -248,7 +248,7 @@ export async function runTsGenerated(o: {
     if (rp[0] !== ro[0]) {
       const who = rp[0] === "error" ? "python" : "ours";
       const e = rp[0] === "error" ? rp[1] : ro[1];
-      const msg = errorText(e).split("\n")[0]!.replace(/\d/g, "#").slice(0, 70);
+      const msg = errorText(e).split("\n")[0]!.replace(/0x[0-9a-f]+/gi, "0x?").replace(/\d/g, "#").slice(0, 70);
       return { kind: "different", rp, ro, diffs: [{ path: "$", reason: `only ${who} raised: ${errorText(e)}`, signature: `only ${who} raised ${errorFamily(e)}: ${msg}` }] };
     }
     const diffs = diffValues(rp[1], ro[1]);
