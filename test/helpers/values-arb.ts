@@ -118,7 +118,7 @@ function leaves(ser: SerializerName): Record<LeafKind, fc.Arbitrary<unknown>> {
     double,
     bigint: big,
     Float: double.map((x) => new Float(x)),
-    string: text(ser === "marshal" || ser === "pickle"),
+    string: text(ser === "marshal" || ser === "pickle" || ser === "serpent"),
     Buffer: buffer,
     Uint8Array: bytes,
     ByteArray: bytes.map((b) => new ByteArray(b)),
@@ -223,7 +223,7 @@ export function valuesArb(ser: SerializerName, o: ArbOptions = {}): fc.Arbitrary
   const keyParts: fc.Arbitrary<unknown>[] = [keyFlat];
   if (h.tuples) keyParts.push(fc.array(keyFlat, { maxLength: 3 }).map((xs) => toTuple(xs)));
   const mapKey = fc.oneof(...keyParts);
-  const objectKey = fc.oneof(text(ser === "marshal" || ser === "pickle"), fc.constantFrom("a", "b", "__proto__", "constructor"));
+  const objectKey = fc.oneof(text(ser === "marshal" || ser === "pickle" || ser === "serpent"), fc.constantFrom("a", "b", "__proto__", "constructor"));
   const maxDepth = o.maxDepth ?? 3;
 
   const { tree } = fc.letrec<{ tree: unknown; node: unknown }>((tie) => ({
