@@ -116,6 +116,8 @@ export async function runPythonGenerated(o: {
   timeoutMs?: number;
   /** values_gen kinds or features to leave out (e.g. ["decimal", "aware"]). */
   exclude?: string[];
+  /** "ours" is a Python server too (the sanity run): compare strictly, without the documented JavaScript rules. */
+  oursIsPython?: boolean;
 }): Promise<GenReport> {
   const args = [
     "values_gen_client.py", "--python", o.pythonUri, "--ours", o.oursUri, "--protocol", String(o.protocol),
@@ -123,6 +125,7 @@ export async function runPythonGenerated(o: {
   ];
   if (o.maxLeaves) args.push("--max-leaves", String(o.maxLeaves));
   if (o.exclude?.length) args.push("--exclude", o.exclude.join(","));
+  if (o.oursIsPython) args.push("--ours-is-python");
   const out = await runPythonAsync(args, { env: envFor(o.protocol), timeoutMs: o.timeoutMs ?? 120_000 });
   return JSON.parse(out.trim().split("\n").pop()!) as GenReport;
 }
@@ -373,10 +376,12 @@ export async function startNsPair(protocol: Protocol): Promise<NsPair> {
 }
 
 /** values_gen_ns.py: generated metadata registered through one Python client in both name servers, answers compared. */
-export async function runNsGenerated(o: { protocol: Protocol; serializer: string; pythonUri: string; oursUri: string; examples: number; seed: number }): Promise<GenReport> {
+export async function runNsGenerated(o: {
+  protocol: Protocol; serializer: string; pythonUri: string; oursUri: string; examples: number; seed: number; oursIsPython?: boolean;
+}): Promise<GenReport> {
   const out = await runPythonAsync(
     ["values_gen_ns.py", "--python", o.pythonUri, "--ours", o.oursUri, "--protocol", String(o.protocol), "--serializer", o.serializer,
-      "--examples", String(o.examples), "--seed", String(o.seed)],
+      "--examples", String(o.examples), "--seed", String(o.seed), ...(o.oursIsPython ? ["--ours-is-python"] : [])],
     { env: envFor(o.protocol), timeoutMs: 120_000 },
   );
   return JSON.parse(out.trim().split("\n").pop()!) as GenReport;

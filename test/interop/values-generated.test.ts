@@ -38,7 +38,7 @@ for (const protocol of [4, 5] as Protocol[]) {
     for (const serializer of SERIALIZERS[protocol]) {
       test(`${serializer}: generated Python values come back from our echo server as from Python's`, async (t) => {
         const base = { protocol, serializer, pythonUri: pair.pythonUri, examples: EXAMPLES, seed: SEED };
-        const sanity = await runPythonGenerated({ ...base, oursUri: pair.pythonUri });
+        const sanity = await runPythonGenerated({ ...base, oursUri: pair.pythonUri, oursIsPython: true });
         assert.equal(sanity.different, 0, `Python against Python must not differ:\n${formatGenReport(sanity, "python vs python")}`);
         assert.ok(sanity.compared >= EXAMPLES / 2, `most generated values must be sendable (${summary(sanity)})`);
         const r = await runPythonGenerated({ ...base, oursUri: pair.oursUri });
