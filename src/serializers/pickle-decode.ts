@@ -8,10 +8,10 @@ import { SerializeError, pyroErrorClasses } from "../errors.js";
 import { ZERO_COPY_MIN } from "./types.js";
 import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
-import { Global, TimeZone, hostile, looksLikeException, lookupGlobal, newobjKnownNames, reduceKnown, reduceKnownNames, refusal, uuidFrom } from "./pickle-globals.js";
+import { Global, TimeZone, hostile, looksLikeException, lookupGlobal, newobjKnownNames, reduceKnown, reduceKnownNames, refusal, uuidFrom, hashable, isDict } from "./pickle-globals.js";
 import { LITTLE_ENDIAN, decodeUtf8, err, float64BE, longFromBytes, parseTextFloat, parseTextInt, rawUnicodeEscape, stringLiteral } from "./pickle-scalars.js";
 import { builtinTypeNames, exceptionName, realDicts } from "./pickle-values.js";
-import { ByteArray, FrozenSet, Float, OrderedDict, Tuple, dictToClass, dictToError, ExceptionWrapper, limits, newTuple, setKey } from "./values.js";
+import { ByteArray, FrozenSet, OrderedDict, Tuple, dictToClass, dictToError, ExceptionWrapper, limits, newTuple, setKey } from "./values.js";
 import { pythonBuiltinExceptions } from "../python/exceptions.js";
 
 /** Limits on what a peer can make the decoder build (besides `limits.maxDepth`, shared with the other decoders). */
@@ -867,23 +867,6 @@ class Unpickler {
   }
 }
 
-/**
- * A set item or dict key as it goes into a Set or Map: what Python cannot hash is refused (a frozenset can be hashed,
- * a set cannot), and -0.0 becomes float(-0), since a JavaScript Set or Map would store it as +0 (the int 0 on the
- * way back).
- */
-function hashable(v: unknown, what: string): unknown {
-  if (v === 0) return 1 / v < 0 ? new Float(-0) : v;
-  if (v === null || typeof v !== "object") return v;
-  if (Array.isArray(v) ? !(v instanceof Tuple) : v instanceof Set ? !(v instanceof FrozenSet) : v instanceof Map || v instanceof ByteArray || isDict(v))
-    throw err(`unhashable ${what}`);
-  return v;
-}
-
-function isDict(v: object): boolean {
-  const p = Object.getPrototypeOf(v);
-  return p === Object.prototype || p === null;
-}
 
 /**
  * Enforce the depth limit on a memo-free result (a tree: no sharing, no cycles). Tuples nest without growing the

@@ -6,7 +6,7 @@
 import { SerializeError, pyroErrorClasses } from "../errors.js";
 import { err } from "./pickle-scalars.js";
 import { Decimal, builtinTypeNames, deniedModules, exceptionName, py2Modules, py2Names, uuidSafe } from "./pickle-values.js";
-import { ByteArray, Complex, FrozenSet, OrderedDict, PyDate, PyDateTime, PyTime, Range, TimeDelta, UUID, type ZoneOptions } from "./values.js";
+import { ByteArray, Complex, Float, FrozenSet, OrderedDict, Tuple, PyDate, PyDateTime, PyTime, Range, TimeDelta, UUID, type ZoneOptions } from "./values.js";
 import { pythonBuiltinExceptions } from "../python/exceptions.js";
 
 /** A global the pickle named: only a name until an opcode uses it in one of the ways we understand. */
@@ -137,6 +137,25 @@ export function uuidFrom(state: unknown): UUID {
   return u;
 }
 
+/**
+ * A set item or dict key as it goes into a Set or Map: what Python cannot hash is refused (a frozenset can be hashed,
+ * a set cannot), and -0.0 becomes float(-0), since a JavaScript Set or Map would store it as +0 (the int 0 on the
+ * way back).
+ */
+export function hashable(v: unknown, what: string): unknown {
+  if (v === 0) return 1 / v < 0 ? new Float(-0) : v;
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v) ? !(v instanceof Tuple) : v instanceof Set ? !(v instanceof FrozenSet) : v instanceof Map || v instanceof ByteArray || isDict(v))
+    throw err(`unhashable ${what}`);
+  return v;
+}
+
+/** A plain object: what a Python dict with str keys decodes to. */
+export function isDict(v: object): boolean {
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+
 export function iter(v: unknown, what: string): unknown[] {
   if (Array.isArray(v)) return v;
   if (v instanceof Set) return [...v];
@@ -162,9 +181,9 @@ export function reduceKnown(g: Global, args: unknown[]): unknown {
   const f = g.full;
   switch (f) {
     case "builtins.set":
-      return new Set(args.length ? iter(args[0], g.name) : []);
+      return new Set(args.length ? iter(args[0], g.name).map((v) => hashable(v, "set item")) : []);
     case "builtins.frozenset":
-      return new FrozenSet(args.length ? iter(args[0], g.name) : []);
+      return new FrozenSet(args.length ? iter(args[0], g.name).map((v) => hashable(v, "set item")) : []);
     case "builtins.bytearray":
       return toByteArray(bytesFrom(g, args));
     case "builtins.bytes":
