@@ -406,7 +406,7 @@ class Unpickler {
     try {
       return lookupGlobal(module, name);
     } catch (e) {
-      throw refusal(e, `${module}.${name}`, this.b.subarray(this.pos, this.pos + 64));
+      throw refusal(e, this.b.subarray(this.pos, this.pos + 64));
     }
   }
 

@@ -41,10 +41,10 @@ function tzHint(full: string): string {
 }
 const TZ_ONLY = " (a tzinfo other than datetime.timezone cannot be carried: send a fixed-offset datetime.timezone, e.g. dt.astimezone(datetime.timezone.utc))";
 
-/** The refusal for a global met while reading `following` (the bytes after it), with the zoneinfo case explained. */
-export function refusal(e: unknown, full: string, following: Buffer): unknown {
+/** A refused global's error, with the zoneinfo case explained when `following` (the bytes after the global) names it. */
+export function refusal(e: unknown, following: Buffer): unknown {
   // a zoneinfo.ZoneInfo pickles as builtins.getattr(zoneinfo.ZoneInfo, "_unpickle")(key, 1)
-  if (e instanceof SerializeError && full === "builtins.getattr" && following.includes("zoneinfo")) return new SerializeError(e.message + TZ_ONLY);
+  if (e instanceof SerializeError && e.message.includes("'builtins.getattr'") && following.includes("zoneinfo")) return new SerializeError(e.message + TZ_ONLY);
   return e;
 }
 
