@@ -44,11 +44,9 @@ class Writer {
   /** Set by the *Parts entry points: big bytes become parts of the result instead of being copied. */
   parts: Buffer[] | null = null;
   private partsLen = 0;
-  private first: Buffer | null = null;
 
   begin(): void {
     this.ensure(11);
-    this.first = this.buf;
     this.buf[0] = op.PROTO;
     this.buf[1] = PROTOCOL;
     this.buf[2] = op.FRAME;
@@ -57,7 +55,8 @@ class Writer {
   endParts(): SerializedParts {
     if (!this.parts || this.parts.length === 0) return this.end();
     this.u8(op.STOP);
-    writeU64(this.first!, this.partsLen + this.pos - 11, 3);
+    // the header is in the first part (the buffer begin() wrote it to may have been outgrown since)
+    writeU64(this.parts[0]!, this.partsLen + this.pos - 11, 3);
     return finishParts(this.parts, this.buf.subarray(0, this.pos));
   }
 
