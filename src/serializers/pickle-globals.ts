@@ -247,6 +247,9 @@ export function lookupGlobal(module: string, name: string): Global {
   if (reduceKnownNames.has(full) || newobjKnownNames.has(full)) return new Global(module, name);
   if (module === "builtins" && builtinTypeNames.has(name)) return new Global(module, name);
   if (exceptionName(module, name, pythonBuiltinExceptions, pyroErrorClasses)) return new Global(module, name);
+  // An exception class of any module (a Python peer's _pickle.UnpicklingError, subprocess.CalledProcessError) is only
+  // ever described as a RemoteError, never called: its name is allowed even where the module's other names are not.
+  if (looksLikeException(name) && /^[A-Za-z]\w*$/.test(name)) return new Global(module, name);
   const top = module.split(".")[0]!;
   if (deniedModules.has(module) || deniedModules.has(top)) throw hostile(full);
   // Attribute chains into dunders (Class.__init__.__globals__ ...) are never plain classes.

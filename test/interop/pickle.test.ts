@@ -210,6 +210,14 @@ add({ name: "user exception in", py: "MyError('mine', 2)", dir: "py2ts", check: 
   assert.equal(v.pythonType, "__main__.MyError");
   assert.deepStrictEqual(v.args, ["mine", 2]);
 } });
+add({ name: "exception of a module whose other names are refused", py: "[pickle.UnpicklingError('bad'), subprocess.CalledProcessError(1, 'x')]", dir: "py2ts", check: (v) => {
+  const [a, b] = v as RemoteError[];
+  assert.ok(a instanceof RemoteError && b instanceof RemoteError);
+  assert.match(a.pythonType, /^_?pickle\.UnpicklingError$/); // Python writes pickle.UnpicklingError below protocol 3
+  assert.deepStrictEqual(a.args, ["bad"]);
+  assert.equal(b.pythonType, "subprocess.CalledProcessError");
+  assert.deepStrictEqual(b.args, [1, "x"]);
+} });
 add({ name: "ExceptionWrapper in", py: "futures._ExceptionWrapper(ZeroDivisionError('div'))", dir: "py2ts", check: (v) => {
   assert.ok(v instanceof ExceptionWrapper);
   assert.equal((v.exception as RemoteError).pythonType, "builtins.ZeroDivisionError");
@@ -242,6 +250,8 @@ const big2 = Buffer.alloc(100_000, 9);
 add({ name: "parts: one big bytes", py: "b'\\x07' * 70000", enc: big1, dir: "ts2py", parts: true });
 add({ name: "parts: big bytes among values", py: "[b'\\x07' * 70000, {'k': (b'\\x09' * 100000, b'small')}, 7]", enc: [big1, { k: tuple(big2, Buffer.from("small")) }, 7], dir: "ts2py", parts: true });
 add({ name: "parts: call with big bytes", py: "('o', 'm', (b'\\x09' * 100000,), {'x': b'\\x07' * 70000})", enc: { object: "o", method: "m", vargs: [big2], kwargs: { x: big1 } }, call: true, dir: "ts2py", parts: true });
+add({ name: "parts: big bytes after more than 256 bytes of other values", py: "['v' * 300, b'\\x07' * 70000, bytearray(b'\\x09' * 100000)]", enc: ["v".repeat(300), big1, new ByteArray(big2)], dir: "ts2py", parts: true });
+add({ name: "parts: call with big bytes after other values", py: "('o', 'm', ('v' * 300, b'\\x09' * 100000), {})", enc: { object: "o", method: "m", vargs: ["v".repeat(300), big2], kwargs: {} }, call: true, dir: "ts2py", parts: true });
 add({ name: "parts: nothing big", py: "[1, b'ab']", enc: [1, Buffer.from("ab")], dir: "ts2py", parts: true });
 
 // --- a big mixed structure
