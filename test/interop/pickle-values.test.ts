@@ -17,8 +17,9 @@ import {
 } from "../../src/serializers/values.js";
 import { isPythonInt } from "../../src/python/float.js";
 
-const SEED = 1234;
-const N = 300;
+// PICKLE_VALUES_N / PICKLE_VALUES_SEED reproduce or widen a run (a failure message names the seed)
+const SEED = Number(process.env.PICKLE_VALUES_SEED ?? 1234);
+const N = Number(process.env.PICKLE_VALUES_N ?? 300);
 
 let daemon: Daemon;
 let python: PythonServer;
