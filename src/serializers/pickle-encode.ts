@@ -390,7 +390,7 @@ class Writer {
     if (y < 1 || y > 9999) throw new SerializeError(`year ${y} is out of Python's datetime range`);
     const us = d.microsecond;
     this.global("datetime", "datetime");
-    this.bytes(Buffer.from([y >> 8, y & 0xff, (w.getUTCMonth() + 1) | (d.fold ? 0x80 : 0), w.getUTCDate(), w.getUTCHours(), w.getUTCMinutes(), w.getUTCSeconds(), us >> 16, (us >> 8) & 0xff, us & 0xff]));
+    this.state10(y, (w.getUTCMonth() + 1) | (d.fold ? 0x80 : 0), w.getUTCDate(), w.getUTCHours(), w.getUTCMinutes(), w.getUTCSeconds(), us);
     if (off === null) this.u8(op.TUPLE1);
     else {
       this.timezone(off, d.tzname);
@@ -399,12 +399,41 @@ class Writer {
     this.u8(op.REDUCE);
   }
 
+  /** A datetime's 10-byte state as SHORT_BINBYTES, written in place (no Buffer per datetime). */
+  private state10(y: number, month: number, day: number, h: number, m: number, sec: number, us: number): void {
+    this.ensure(12);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = op.SHORT_BINBYTES;
+    b[p + 1] = 10;
+    b[p + 2] = y >> 8;
+    b[p + 3] = y & 0xff;
+    b[p + 4] = month;
+    b[p + 5] = day;
+    b[p + 6] = h;
+    b[p + 7] = m;
+    b[p + 8] = sec;
+    b[p + 9] = us >> 16;
+    b[p + 10] = (us >> 8) & 0xff;
+    b[p + 11] = us & 0xff;
+    this.pos = p + 12;
+  }
+
   /** datetime.date(year, month, day). */
   private date(d: PyDate): void {
     const y = d.getUTCFullYear();
     if (y !== y || y < 1 || y > 9999) throw new SerializeError(`year ${y} is out of Python's date range`);
     this.global("datetime", "date");
-    this.bytes(Buffer.from([y >> 8, y & 0xff, d.getUTCMonth() + 1, d.getUTCDate()]));
+    this.ensure(6);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = op.SHORT_BINBYTES;
+    b[p + 1] = 4;
+    b[p + 2] = y >> 8;
+    b[p + 3] = y & 0xff;
+    b[p + 4] = d.getUTCMonth() + 1;
+    b[p + 5] = d.getUTCDate();
+    this.pos = p + 6;
     this.u8(op.TUPLE1);
     this.u8(op.REDUCE);
   }
@@ -413,7 +442,18 @@ class Writer {
   private time(t: PyTime): void {
     const us = t.microsecond;
     this.global("datetime", "time");
-    this.bytes(Buffer.from([t.hour | (t.fold ? 0x80 : 0), t.minute, t.second, us >> 16, (us >> 8) & 0xff, us & 0xff]));
+    this.ensure(8);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = op.SHORT_BINBYTES;
+    b[p + 1] = 6;
+    b[p + 2] = t.hour | (t.fold ? 0x80 : 0);
+    b[p + 3] = t.minute;
+    b[p + 4] = t.second;
+    b[p + 5] = us >> 16;
+    b[p + 6] = (us >> 8) & 0xff;
+    b[p + 7] = us & 0xff;
+    this.pos = p + 8;
     if (t.utcoffset === null) this.u8(op.TUPLE1);
     else {
       this.timezone(t.utcoffset, t.tzname);
@@ -494,7 +534,7 @@ class Writer {
     if (y < 1 || y > 9999) throw new SerializeError(`year ${y} is out of Python's datetime range`);
     const us = d.getUTCMilliseconds() * 1000;
     this.global("datetime", "datetime");
-    this.bytes(Buffer.from([y >> 8, y & 0xff, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), us >> 16, (us >> 8) & 0xff, us & 0xff]));
+    this.state10(y, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), us);
     this.u8(op.TUPLE1);
     this.u8(op.REDUCE);
   }

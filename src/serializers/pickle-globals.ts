@@ -65,23 +65,20 @@ export function toByteArray(src: Uint8Array): ByteArray {
   return out;
 }
 
+const NAIVE: ZoneOptions = Object.freeze({});
+const FOLD1: ZoneOptions = Object.freeze({ fold: 1 });
 /** The ZoneOptions of a datetime's or time's tzinfo argument: none, or a datetime.timezone. */
 function zoneOf(tz: unknown, fold: number, what: string): ZoneOptions {
   const f = fold ? 1 : 0;
-  if (tz === undefined || tz === null) return { fold: f };
+  if (tz === undefined || tz === null) return f ? FOLD1 : NAIVE;
   if (tz instanceof TimeZone) return { utcoffset: tz.offset, tzname: tz.name, fold: f };
   const cls = tz !== null && typeof tz === "object" && typeof (tz as { __class__?: unknown }).__class__ === "string" ? `'${(tz as { __class__: string }).__class__}'` : typeof tz;
   throw err(`${what}: unsupported tzinfo ${cls}${TZ_ONLY}`);
 }
 
-/** Build a value with our own constructor, its range errors as SerializeErrors that name the type. */
-function checked<T>(what: string, make: () => T): T {
-  try {
-    return make();
-  } catch (e) {
-    if (e instanceof RangeError) throw err(`${what}: ${e.message}`);
-    throw e;
-  }
+/** A range error of one of our constructors as a SerializeError that names the Python type. */
+function rangeErr(what: string, e: unknown): unknown {
+  return e instanceof RangeError ? err(`${what}: ${e.message}`) : e;
 }
 
 /**
@@ -93,25 +90,41 @@ export function datetimeFrom(args: unknown[]): PyDateTime {
   if (b.length !== 10) throw err("datetime: bad state length");
   const zone = zoneOf(args[1], b[2]! >> 7, "datetime");
   const us = (b[7]! << 16) | (b[8]! << 8) | b[9]!;
-  return checked("datetime", () => new PyDateTime((b[0]! << 8) | b[1]!, b[2]! & 0x7f, b[3]!, b[4]!, b[5]!, b[6]!, us, zone));
+  try {
+    return new PyDateTime((b[0]! << 8) | b[1]!, b[2]! & 0x7f, b[3]!, b[4]!, b[5]!, b[6]!, us, zone);
+  } catch (e) {
+    throw rangeErr("datetime", e);
+  }
 }
 export function dateFrom(args: unknown[]): PyDate {
   const b = bytesArg(args[0], "date");
   if (b.length !== 4) throw err("date: bad state length");
-  return checked("date", () => new PyDate((b[0]! << 8) | b[1]!, b[2]!, b[3]!));
+  try {
+    return new PyDate((b[0]! << 8) | b[1]!, b[2]!, b[3]!);
+  } catch (e) {
+    throw rangeErr("date", e);
+  }
 }
 /** time's pickled state: hour (its high bit is fold), minute, second, microsecond (3 bytes BE); then the tzinfo. */
 export function timeFrom(args: unknown[]): PyTime {
   const b = bytesArg(args[0], "time");
   if (b.length !== 6) throw err("time: bad state length");
   const zone = zoneOf(args[1], b[0]! >> 7, "time");
-  return checked("time", () => new PyTime(b[0]! & 0x7f, b[1]!, b[2]!, (b[3]! << 16) | (b[4]! << 8) | b[5]!, zone));
+  try {
+    return new PyTime(b[0]! & 0x7f, b[1]!, b[2]!, (b[3]! << 16) | (b[4]! << 8) | b[5]!, zone);
+  } catch (e) {
+    throw rangeErr("time", e);
+  }
 }
 /** timedelta pickles as timedelta(days, seconds, microseconds), already normalized. */
 export function timedeltaFrom(args: unknown[]): TimeDelta {
   const [d = 0, s = 0, us = 0] = args;
   if (typeof d !== "number" || typeof s !== "number" || typeof us !== "number") throw err("timedelta: expected int arguments");
-  return checked("timedelta", () => new TimeDelta(d, s, us));
+  try {
+    return new TimeDelta(d, s, us);
+  } catch (e) {
+    throw rangeErr("timedelta", e);
+  }
 }
 /** timezone(offset) or timezone(offset, name). */
 function timezoneFrom(args: unknown[]): TimeZone {
@@ -127,12 +140,21 @@ function rangeFrom(args: unknown[]): Range {
   const isInt = (x: unknown): x is number | bigint => typeof x === "bigint" || (typeof x === "number" && Number.isInteger(x));
   if (args.length < 1 || args.length > 3 || !args.every(isInt)) throw err("range: expected 1 to 3 int arguments");
   const a = args as (number | bigint)[];
-  return checked("range", () => (a.length === 1 ? new Range(0, a[0]!) : new Range(a[0]!, a[1]!, a[2] ?? 1)));
+  try {
+    return a.length === 1 ? new Range(0, a[0]!) : new Range(a[0]!, a[1]!, a[2] ?? 1);
+  } catch (e) {
+    throw rangeErr("range", e);
+  }
 }
 export function uuidFrom(state: unknown): UUID {
   const n = (state as Record<string, unknown> | null)?.int;
   if (typeof n !== "number" && typeof n !== "bigint") throw err("uuid.UUID: state has no int");
-  const u = checked("uuid.UUID", () => UUID.fromInt(n));
+  let u: UUID;
+  try {
+    u = UUID.fromInt(n);
+  } catch (e) {
+    throw rangeErr("uuid.UUID", e);
+  }
   if (Object.prototype.hasOwnProperty.call(state, "is_safe")) uuidSafe.set(u, (state as Record<string, unknown>).is_safe);
   return u;
 }
