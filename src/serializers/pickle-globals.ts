@@ -235,7 +235,7 @@ export function reduceKnown(g: Global, args: unknown[]): unknown {
       const d = new OrderedDict();
       if (args.length) for (const kv of iter(args[0], "OrderedDict")) {
         if (!Array.isArray(kv) || kv.length !== 2) throw err("OrderedDict: expected [key, value] pairs");
-        d.set(kv[0], kv[1]);
+        d.set(typeof kv[0] === "string" ? kv[0] : hashable(kv[0], "dict key"), kv[1]);
       }
       return d;
     }

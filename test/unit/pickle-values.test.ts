@@ -272,3 +272,9 @@ test("pickle values: the decoded value types are the value model's (instanceof D
   assert.equal(aware.isoformat(), "2020-02-29T01:00:00.000500+02:00");
   assert.deepEqual([aware.utcoffset, aware.tzname, aware.fold], [7200, "X", 1]);
 });
+
+test("pickle values: a Python 2 OrderedDict (its items as [key, value] pairs in the call) keeps order and -0.0 keys", () => {
+  // collections.OrderedDict([[-0.0, 1], ['a', 2]]) the way Python 2.7's OrderedDict.__reduce__ writes it
+  const v = pickle.deserializeData(Buffer.from("800263636f6c6c656374696f6e730a4f726465726564446963740a5d285d284780000000000000004b01655d285801000000614b02656585522e", "hex"));
+  assert.equal(desc(v), `OrderedDict[${bits(-0)}:int(1),${S("a")}:int(2)]`);
+});
