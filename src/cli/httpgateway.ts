@@ -3,7 +3,7 @@
 // `pyro5 httpgateway` (protocol 5): Pyro5.utils.httpgateway's argparse options (-H -c -p -e -g -t; no HMAC, no
 // key environment variables, -c is the fixed Access-Control-Allow-Origin value), the same startup lines, --max-body.
 
-import { config } from "../config.js";
+import { profileFor } from "../profiles/index.js";
 import { HttpGateway } from "../gateway/server.js";
 import { PythonRegexError } from "../python/regex.js";
 import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
@@ -51,6 +51,7 @@ export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promi
   const out = io.out ?? ((t: string) => process.stdout.write(t));
   const err = io.err ?? ((t: string) => process.stderr.write(t));
   const pyro5 = io.protocol === 5;
+  const config = profileFor(io.protocol).config;
   const base = pyro5 ? httpgateway5Parser : httpgatewayParser;
   let parsed;
   try {

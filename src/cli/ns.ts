@@ -1,7 +1,7 @@
 // `pyro4 ns`: the name server command, with pyro4-ns's flags and console lines (`URI = PYRO:...`), so scripts
 // that start pyro4-ns and scrape its output work with ours. Runs until SIGINT/SIGTERM, then shuts down cleanly.
 
-import { config } from "../config.js";
+import { profileFor } from "../profiles/index.js";
 import { startNameServer } from "../naming/server.js";
 import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 import { oneLine } from "./report.js";
@@ -90,7 +90,7 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
       enableBroadcast: o.enablebc as boolean,
       bchost: o.bchost as string | null,
       bcport: o.bcport as number | null,
-      ...(o.nathost != null ? { nathost: o.nathost as string, natport: (o.natport as number | null) ?? config.NATPORT } : {}),
+      ...(o.nathost != null ? { nathost: o.nathost as string, natport: (o.natport as number | null) ?? profileFor(io.protocol).config.NATPORT } : {}),
       hmacKey: key,
       prune: prune !== null ? { interval: prune, after: o.pruneafter as number } : null,
       ...(pyro5 ? { protocol: 5 as const } : {}),

@@ -7,7 +7,6 @@
 // The exported class is named Proxy like Pyro4's; the JavaScript global of that name is used as JSProxy.
 
 import { inspect } from "node:util";
-import { config } from "../config.js";
 import { registerClassToDict, registerDictToClass, tuple } from "../serializers/values.js";
 import { URI } from "../uri.js";
 import { AsyncResult, callOnClone } from "./async.js";
@@ -262,7 +261,7 @@ function setControl(core: ProxyCore, name: string, value: any): boolean {
       return true;
     case "$serializer":
     case "_pyroSerializer":
-      core.setSerializer(value ?? config.SERIALIZER);
+      core.setSerializer(value ?? core.profile.config.SERIALIZER);
       explicitSerializer.set(core, value ?? null);
       return true;
     case "$timeout":
@@ -448,11 +447,10 @@ registerDictToClass(PYRO5_VALUES.proxyClass, (_cls, dict) => proxyFromDecoded(de
 
 // Default name-server locator for PYRONAME/PYROMETA: connect to the URI's NS location or NS_HOST:NS_PORT.
 if (!getNameServerLocator()) {
-  setNameServerLocator(async ({ host, port, hmacKey, timeout, protocol }) => {
-    const a = defaultNameServerAddress(host, port);
+  setNameServerLocator(async ({ host, port, hmacKey, timeout, profile }) => {
+    const a = defaultNameServerAddress(host, port, profile);
     const h = a.host.includes(":") ? `[${a.host}]` : a.host;
-    const opts = protocol === 5 ? { timeout, protocol } : { hmacKey, timeout };
-    return new Proxy(`PYRO:Pyro.NameServer@${h}:${a.port}`, opts) as unknown as NameServerLike;
+    return new Proxy(`PYRO:Pyro.NameServer@${h}:${a.port}`, { hmacKey, timeout, protocol: profile?.protocol }) as unknown as NameServerLike;
   });
 }
 

@@ -1,5 +1,7 @@
 // The contract every serializer implements, so framing, client and daemon never care which one is in use.
 
+import type { ValueDialect } from "./dialect.js";
+
 export type SerializerName = "serpent" | "json" | "marshal" | "msgpack" | "pickle";
 
 /** A decoded INVOKE payload: Pyro4's (objectId, method, vargs, kwargs) 4-tuple. */
@@ -17,6 +19,11 @@ export interface SerializeOptions {
    * autoproxy uses it to replace registered objects by proxies). Return undefined to leave the value alone.
    */
   replace?: (value: object) => unknown;
+  /**
+   * The protocol the value is serialized for: the class names URIs, proxies, errors and batch exception wrappers
+   * travel under (serializers/dialect.ts). Default: Pyro4's.
+   */
+  dialect?: ValueDialect;
 }
 
 export interface DeserializeOptions {

@@ -19,7 +19,6 @@ import {
   type Message,
 } from "../protocol/message.js";
 import type { Serializer } from "../serializers/index.js";
-import { serializerFor } from "../serializers/pyro5.js";
 import { ExceptionWrapper, errorToDict, tuple } from "../serializers/values.js";
 import { contextStorage, type Context } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
@@ -70,7 +69,7 @@ export class RequestHandler {
     try {
       if (!this.daemon.acceptedSerializers.has(msg.serializerId))
         throw new SerializeError(`message used serializer that is not accepted: ${msg.serializerId}`);
-      serializer = serializerFor(this.daemon.wire.values, msg.serializerId);
+      serializer = this.daemon.profile.serializer(msg.serializerId);
       if (msg.flags & FLAGS_KEEPSERIALIZED)
         throw new PyroError("this daemon does not support SerializedBlob calls (FLAGS_KEEPSERIALIZED)");
       if (msg.data.length === 0) throw emptyCallError(serializer.name);
@@ -250,7 +249,7 @@ export class RequestHandler {
         return;
       }
       // big bytes in the result go out by reference: the socket takes the parts right away
-      const sopts = { replace: this.daemon.replacer };
+      const sopts = this.daemon.serializeOptions;
       const payload = serializer.serializeDataParts ? serializer.serializeDataParts(outcome.data, sopts) : serializer.serializeData(outcome.data, sopts);
       const flags = outcome.kind === "batch" ? FLAGS_BATCH : 0;
       this.conn.write(MSG_RESULT, serializer.id, msg.seq, payload, flags, responseAnnotations(this.daemon, ctx, true), this.daemon.compression);
@@ -269,7 +268,7 @@ export class RequestHandler {
       let ser = serializer;
       if (!ser) {
         try {
-          ser = serializerFor(this.daemon.wire.values, msg.serializerId);
+          ser = this.daemon.profile.serializer(msg.serializerId);
         } catch {
           ser = null;
         }
@@ -288,12 +287,12 @@ export class RequestHandler {
     const tb = traceback !== undefined ? traceback : this.daemon.detailedTraceback ? detailedTraceback(err) : undefined;
     let data: Buffer;
     try {
-      data = serializer.serializeData(errorToDict(err, tb, this.daemon.wire.values));
+      data = serializer.serializeData(errorToDict(err, tb, this.daemon.profile.values), this.daemon.serializeOptions);
     } catch (e2) {
       const fallback = new PyroError(
         `Error serializing exception: ${(e2 as Error).message}. Original exception: ${err.name}: ${err.message}`,
       );
-      data = serializer.serializeData(errorToDict(fallback, tb ?? null, this.daemon.wire.values));
+      data = serializer.serializeData(errorToDict(fallback, tb ?? null, this.daemon.profile.values), this.daemon.serializeOptions);
     }
     const user = this.daemon.userAnnotations();
     let ann = annotations;
