@@ -84,12 +84,12 @@ export class RequestHandler {
         const ser = serializer;
         return (outcome as Promise<Outcome>).then(
           (o) => this.respond(msg, ctx, ser, o, oneway),
-          (e: unknown) => this.requestFailed(msg, ser, e, oneway),
+          (e: unknown) => this.requestFailed(msg, ctx, ser, e, oneway),
         );
       }
       this.respond(msg, ctx, serializer, outcome as Outcome, oneway);
     } catch (e) {
-      this.requestFailed(msg, serializer, e, oneway);
+      this.requestFailed(msg, ctx, serializer, e, oneway);
     }
   }
 
@@ -112,13 +112,13 @@ export class RequestHandler {
         return contextStorage.run(ctx, () => this.invoke(ctx, reg, call.method, vargs, kwargs, msg.flags, oneway));
       });
     } catch (e) {
-      this.requestFailed(msg, serializer, e, oneway);
+      this.requestFailed(msg, ctx, serializer, e, oneway);
       return;
     }
     if (isThenable(outcome)) {
       return (outcome as Promise<Outcome>).then(
         (o) => this.respond(msg, ctx, serializer, o, oneway),
-        (e: unknown) => this.requestFailed(msg, serializer, e, oneway),
+        (e: unknown) => this.requestFailed(msg, ctx, serializer, e, oneway),
       );
     }
     this.respond(msg, ctx, serializer, outcome as Outcome, oneway);
@@ -245,7 +245,7 @@ export class RequestHandler {
       if (oneway) return;
       if (outcome.kind === "stream") {
         const ann: Annotations | null = outcome.data ? new Map([["STRM", Buffer.from(outcome.data as string, "latin1")]]) : null;
-        this.sendException(msg.seq, serializer, new ProtocolError("result of call is an iterator"), FLAGS_ITEMSTREAMRESULT, ann, null);
+        this.sendException(msg.seq, ctx, serializer, new ProtocolError("result of call is an iterator"), FLAGS_ITEMSTREAMRESULT, ann, null);
         return;
       }
       // big bytes in the result go out by reference: the socket takes the parts right away
@@ -254,12 +254,12 @@ export class RequestHandler {
       const flags = outcome.kind === "batch" ? FLAGS_BATCH : 0;
       this.conn.write(MSG_RESULT, serializer.id, msg.seq, payload, flags, responseAnnotations(this.daemon, ctx, true), this.daemon.compression);
     } catch (e) {
-      this.requestFailed(msg, serializer, e, oneway);
+      this.requestFailed(msg, ctx, serializer, e, oneway);
     }
   }
 
   /** Answer a failed request with its exception where Pyro4 does, and drop the connection where Pyro4 does. */
-  private requestFailed(msg: Message, serializer: Serializer | null, e: unknown, oneway: boolean): void {
+  private requestFailed(msg: Message, ctx: Context, serializer: Serializer | null, e: unknown, oneway: boolean): void {
     this.busy = false;
     const err = asError(e);
     const code = errorCode(err);
@@ -273,7 +273,7 @@ export class RequestHandler {
           ser = null;
         }
       }
-      if (ser) this.sendException(msg.seq, ser, err, 0, null);
+      if (ser) this.sendException(msg.seq, ctx, ser, err, 0, null);
     }
     const isCallback = this.callbackCall;
     if (isCallback || isCommunicationError(err) || code === "ERR_PYRO4_SECURITY") {
@@ -283,7 +283,14 @@ export class RequestHandler {
     if (this.trace) this.traceDone(undefined, err, true);
   }
 
-  private sendException(seq: number, serializer: Serializer, err: Error, flags: number, annotations: Annotations | null, traceback?: string[] | null): void {
+  /**
+   * An exception reply: the exception dict, the given annotations (STRM) and the daemon's annotations() hook, not the
+   * call's response annotations (as in Python). The correlation id goes with it where the protocol sends it on
+   * every reply (Pyro5); Pyro4's exception replies carry no CORR.
+   */
+  private sendException(
+    seq: number, ctx: Context, serializer: Serializer, err: Error, flags: number, annotations: Annotations | null, traceback?: string[] | null,
+  ): void {
     const tb = traceback !== undefined ? traceback : this.daemon.detailedTraceback ? detailedTraceback(err) : undefined;
     let data: Buffer;
     try {
@@ -295,10 +302,12 @@ export class RequestHandler {
       data = serializer.serializeData(errorToDict(fallback, tb ?? null, this.daemon.profile.values), this.daemon.serializeOptions);
     }
     const user = this.daemon.userAnnotations();
+    const corr = this.daemon.profile.correlationOnEveryReply ? ctx.correlationAnnotation() : null;
     let ann = annotations;
-    if (user) {
+    if (user || corr) {
       ann = new Map(ann ?? []);
-      for (const [k, v] of user) ann.set(k, v);
+      if (user) for (const [k, v] of user) ann.set(k, v);
+      if (corr) ann.set("CORR", corr);
     }
     this.conn.write(MSG_RESULT, serializer.id, seq, data, flags | FLAGS_EXCEPTION, ann, false);
   }
