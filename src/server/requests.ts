@@ -1,9 +1,9 @@
 // Request execution on a daemon connection after its handshake: one INVOKE or PING at a time, run inside its
 // call context, answered with its result, its batch results, an item-stream id or its exception. The
 // connection (connection.ts) hands each request to RequestHandler.handle and waits only when that returns a
-// promise. Failures follow Pyro4's handleRequest: user errors are answered and the connection stays;
-// serialization and security errors, and errors of @callback methods, are answered and then the connection
-// closes; communication errors close it without an answer.
+// promise. Failures follow Python's handleRequest (Pyro4 and Pyro5): user errors, and call data that does not
+// decode (decode-errors.ts), are answered and the connection stays; a refused class, security errors and errors of
+// @callback methods are answered and then the connection closes; communication errors close it without an answer.
 
 import { DaemonError, ProtocolError, PyroError, SerializeError } from "../errors.js";
 import {
@@ -19,7 +19,7 @@ import {
   type Message,
 } from "../protocol/message.js";
 import type { Serializer } from "../serializers/index.js";
-import { ExceptionWrapper, errorToDict, tuple } from "../serializers/values.js";
+import { ExceptionWrapper, errorToDict } from "../serializers/values.js";
 import { contextStorage, type Context } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
 import { PythonError } from "../python/exceptions.js";
@@ -31,6 +31,7 @@ import { debug } from "../observe/log.js";
 import { serverRequest, tracingActive } from "../observe/channels.js";
 import { requestDone, requestStart, type RequestTrace } from "../observe/tracing.js";
 import { asError, errorCode, newContext, responseAnnotations, type ServedConnection } from "./reply.js";
+import { callDecodeError, emptyCallError } from "./decode-errors.js";
 
 const OWNED = { zeroCopy: true } as const;
 
@@ -73,7 +74,12 @@ export class RequestHandler {
       if (msg.flags & FLAGS_KEEPSERIALIZED)
         throw new PyroError("this daemon does not support SerializedBlob calls (FLAGS_KEEPSERIALIZED)");
       if (msg.data.length === 0) throw emptyCallError(serializer.name);
-      const call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
+      let call;
+      try {
+        call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
+      } catch (e) {
+        throw callDecodeError(serializer.name, e);
+      }
       if (tracingActive(serverRequest)) return this.tracedRequest(msg, ctx, serializer, call, oneway);
       const reg = this.daemon.lookup(call.object);
       if (!reg) throw new DaemonError("unknown object");
@@ -323,23 +329,6 @@ function valueOutcome(v: unknown): Outcome | Promise<Outcome> {
 
 function isThenable(v: unknown): boolean {
   return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
-}
-
-/**
- * An INVOKE with no data at all: what Pyro4's own serializer raises for empty input. Python's daemon answers it
- * and keeps the connection (it is not a Pyro CommunicationError), so we do the same with the same exception.
- */
-function emptyCallError(serializer: string): PythonError {
-  switch (serializer) {
-    case "serpent":
-      return new PythonError("SyntaxError", "invalid syntax", tuple("<unknown>", 0, 0, "", 0, 0));
-    case "json":
-      return new PythonError("json.decoder.JSONDecodeError", "Expecting value: line 1 column 1 (char 0)");
-    case "marshal":
-      return new PythonError("EOFError", "EOF read where object expected");
-    default:
-      return new PythonError("ValueError", "Unpack failed: incomplete input");
-  }
 }
 
 /** kwargs as a plain record (a Map arrives when a serializer decoded non-string keys). */

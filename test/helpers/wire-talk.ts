@@ -102,12 +102,12 @@ export async function converse(port: number, profile: PyroProfile, steps: readon
     sock.once("error", reject);
   });
   sock.on("error", () => {});
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   const queue: Frame[] = [];
   let closed = false;
   let wake: (() => void) | null = null;
   sock.on("data", (d) => {
-    [pending] = [Buffer.concat([pending, d])];
+    pending = Buffer.concat([pending, d]);
     const [got, rest] = frames(pending, wire);
     pending = rest;
     queue.push(...got);
