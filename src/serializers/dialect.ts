@@ -5,18 +5,9 @@
 // for received class dicts nothing knows (unknownClassDict), which Pyro4 and Pyro5 share.
 
 import { SecurityError, SerializeError } from "../errors.js";
-import type { SerializerName } from "./types.js";
+import type { ValueDialect } from "./types.js";
 
-export interface ValueDialect {
-  readonly name: "Pyro4" | "Pyro5";
-  /** Wire id of each serializer the protocol has. */
-  readonly ids: Readonly<Partial<Record<SerializerName, number>>>;
-  readonly uriClass: string;
-  readonly proxyClass: string;
-  readonly exceptionWrapperClass: string;
-  /** Prefix of the Pyro error classes ("Pyro4.errors." / "Pyro5.errors."). */
-  readonly errorsPrefix: string;
-}
+export type { ValueDialect };
 
 export const PYRO4_VALUES: ValueDialect = Object.freeze({
   name: "Pyro4",

@@ -1,8 +1,22 @@
 // The contract every serializer implements, so framing, client and daemon never care which one is in use.
 
-import type { ValueDialect } from "./dialect.js";
-
 export type SerializerName = "serpent" | "json" | "marshal" | "msgpack" | "pickle";
+
+/**
+ * Where a protocol's values differ (dialect.ts has Pyro4's and Pyro5's): serializer ids and the class names Pyro
+ * objects travel under. Declared here, with the serializer contract that carries it in SerializeOptions.
+ */
+export interface ValueDialect {
+  readonly name: "Pyro4" | "Pyro5";
+  /** Wire id of each serializer the protocol has. */
+  readonly ids: Readonly<Partial<Record<SerializerName, number>>>;
+  readonly uriClass: string;
+  readonly proxyClass: string;
+  readonly exceptionWrapperClass: string;
+  /** Prefix of the Pyro error classes ("Pyro4.errors." / "Pyro5.errors."). */
+  readonly errorsPrefix: string;
+}
+
 
 /** A decoded INVOKE payload: Pyro4's (objectId, method, vargs, kwargs) 4-tuple. */
 export interface Call {
