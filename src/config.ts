@@ -134,21 +134,31 @@ function defineInvalid(target: object, name: string, error: ConfigValueError, re
   });
 }
 
-/** Python's int(): optional sign, digits, underscores between digits, surrounding whitespace. */
-function pyInt(name: string, text: string): number {
+/** Python's int() of a string: optional sign, digits, underscores between digits, surrounding whitespace; NaN if refused. */
+export function parsePythonInt(text: string): number {
   const t = text.trim();
-  if (!/^[+-]?\d+(_\d+)*$/.test(t)) throw new ConfigValueError(`invalid literal for int() with base 10: '${text}' (PYRO_${name})`);
+  if (!/^[+-]?\d+(_\d+)*$/.test(t)) return NaN;
   return Number(t.replace(/_/g, ""));
 }
-function pyFloat(name: string, text: string): number {
+/** Python's float() of a string (inf, nan, underscores, exponents); undefined if refused. */
+export function parsePythonFloat(text: string): number | undefined {
   const t = text.trim().toLowerCase();
   if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
   if (/^[+-]?nan$/.test(t)) return NaN;
-  if (!/^[+-]?((\d+(_\d+)*)?\.?\d*(_\d+)*)(e[+-]?\d+)?$/.test(t) || !/\d/.test(t))
-    throw new ConfigValueError(`could not convert string to float: '${text}' (PYRO_${name})`);
+  if (!/^[+-]?((\d+(_\d+)*)?\.?\d*(_\d+)*)(e[+-]?\d+)?$/.test(t) || !/\d/.test(t)) return undefined;
   return Number(t.replace(/_/g, ""));
 }
 
+function pyInt(name: string, text: string): number {
+  const n = parsePythonInt(text);
+  if (Number.isNaN(n)) throw new ConfigValueError(`invalid literal for int() with base 10: '${text}' (PYRO_${name})`);
+  return n;
+}
+function pyFloat(name: string, text: string): number {
+  const n = parsePythonFloat(text);
+  if (n === undefined) throw new ConfigValueError(`could not convert string to float: '${text}' (PYRO_${name})`);
+  return n;
+}
 
 function cast(name: ConfigName, kind: Kind, raw: string): unknown {
   switch (kind) {
@@ -169,12 +179,13 @@ function cast(name: ConfigName, kind: Kind, raw: string): unknown {
   }
 }
 
-/** str(value) as Python prints a config value of the given kind. */
-function pyStr(value: unknown, kind: Kind): string {
+/** str(value) as Python prints a config value (a float-typed item's numbers as floats). */
+export function configValueStr(value: unknown, isFloat: boolean): string {
   if (value === null || value === undefined) return "None";
   if (typeof value === "boolean") return value ? "True" : "False";
   if (value instanceof Set) return value.size ? "{" + [...value].sort().map((v) => strRepr(String(v))).join(", ") + "}" : "set()";
-  if (typeof value === "number" && kind === "float") return floatRepr(value);
+  if (Array.isArray(value)) return "[" + value.map((v) => strRepr(String(v))).join(", ") + "]";
+  if (typeof value === "number" && isFloat) return floatRepr(value);
   return String(value);
 }
 
@@ -276,7 +287,7 @@ export class Config implements ConfigItems {
    */
   dumpItems(env: NodeJS.ProcessEnv = process.env): string[] {
     const rows: [string, string][] = [];
-    for (const [name, , kind] of table) rows.push([name, pyStr((this as unknown as Record<string, unknown>)[name], kind)]);
+    for (const [name, , kind] of table) rows.push([name, configValueStr((this as unknown as Record<string, unknown>)[name], kind === "float")]);
     rows.push(["LOGFILE", env.PYRO_LOGFILE ?? "None"], ["LOGLEVEL", env.PYRO_LOGLEVEL ?? "None"]);
     rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return rows.map(([n, v]) => `${n} = ${v}`);

@@ -1,6 +1,6 @@
 // Public entry point of the `pyro4` package: the user API (proxies, daemons, the name server client and server,
 // configuration, Python values and the errors), re-exports only. Wire-level internals are in `pyro4/protocol`
-// (src/protocol/index.ts). Nothing mutable is exported except the documented `config` object.
+// (src/protocol/index.ts). Nothing mutable is exported except the documented `config` and `config5` objects.
 
 export {
   PyroError, CommunicationError, ConnectionClosedError, TimeoutError, ProtocolError, MessageTooLargeError,
@@ -9,6 +9,7 @@ export {
 } from "./errors.js";
 export { URI, type UriProtocol } from "./uri.js";
 export { config, Config, configNames, isConfigName, type ConfigItems, type ConfigName } from "./config.js";
+export { config5, Config5, config5Names, isConfig5Name, type Config5Items, type Config5Name } from "./config5.js";
 export {
   Tuple, tuple, toTuple, isTuple, FrozenSet, frozenset, isFrozenSet, Complex, Float, float,
   UUID, ByteArray, Range, OrderedDict, PyDateTime, PyDate, PyTime, TimeDelta, type ZoneOptions,

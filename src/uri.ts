@@ -18,7 +18,11 @@ export class URI {
   host: string | null = null;
   port: number | null = null;
 
-  constructor(uri: string | URI) {
+  /**
+   * Parse a URI string (or copy a URI). `defaultNsPort` is the port of a PYRONAME/PYROMETA location without one:
+   * default config.NS_PORT (Pyro4's); Pyro5 proxies pass Pyro5's.
+   */
+  constructor(uri: string | URI, defaultNsPort?: number) {
     if (uri instanceof URI) {
       Object.assign(this, uri);
       if (uri.metadata) this.metadata = new Set(uri.metadata);
@@ -32,7 +36,7 @@ export class URI {
     const location = m.groups!.location;
     if (protocol === "PYRONAME") {
       this.protocol = protocol;
-      this.parseLocation(location, config.NS_PORT, uri);
+      this.parseLocation(location, defaultNsPort ?? config.NS_PORT, uri);
     } else if (protocol === "PYRO") {
       this.protocol = protocol;
       if (!location) throw invalidUri("invalid uri", uri, "a PYRO: uri needs @host:port or @./u:socketpath");
@@ -41,7 +45,7 @@ export class URI {
       this.protocol = protocol;
       this.metadata = new Set(this.object.split(",").map((s) => s.trim()));
       this.object = [...this.metadata].join(",");
-      this.parseLocation(location, config.NS_PORT, uri);
+      this.parseLocation(location, defaultNsPort ?? config.NS_PORT, uri);
     } else {
       throw invalidUri("invalid uri (protocol)", uri, `unknown protocol '${m.groups!.protocol}'`);
     }

@@ -10,6 +10,7 @@ import { truthy } from "../python/types.js";
 import type { RunningNameServer } from "../naming/server.js";
 import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 import { oneLine } from "./report.js";
+import { profileFor, type PyroProfile } from "../profiles/index.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -139,7 +140,12 @@ export const echoserver5Parser: ParserSpec = {
   prog: "pyro5 echoserver",
   options: echoserverParser.options.filter((o) => o.long !== "key"),
 };
-const PYRO5_ERROR_TEXT = "this is the generated error from echoserver echo() method";
+
+/** What differs between pyro4-test-echoserver and Pyro5.utils.echoserver (HMAC aside: the profile says). */
+const VARIANTS: Record<PyroProfile["name"], { parser: ParserSpec; errorText: string | null }> = {
+  Pyro4: { parser: echoserverParser, errorText: null },
+  Pyro5: { parser: echoserver5Parser, errorText: "this is the generated error from echoserver echo() method" },
+};
 
 interface Opts {
   host: string;
@@ -167,19 +173,20 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
   const out = io.out ?? ((l: string) => process.stdout.write(l + "\n"));
   const err = io.err ?? ((l: string) => process.stderr.write(l + "\n"));
   const env = io.env ?? process.env;
-  const pyro5 = io.protocol === 5;
-  const wire = pyro5 ? { protocol: 5 as const } : {};
+  const profile = profileFor(io.protocol);
+  const variant = VARIANTS[profile.name];
+  const protocol = profile.protocol;
   let o: Opts;
   try {
     // positional arguments are ignored, as the Python tool does
-    o = parseOptions(argv, pyro5 ? echoserver5Parser : echoserverParser).options as unknown as Opts;
+    o = parseOptions(argv, variant.parser).options as unknown as Opts;
   } catch (e) {
     if (!(e instanceof OptParseExit)) throw e;
     (e.toStderr ? err : out)(e.output.replace(/\n$/, ""));
     return e.status;
   }
   if (o.key) err("UserWarning: using -k to supply HMAC key on the command line is a security problem and is deprecated since Pyro 4.72. See the documentation for an alternative.");
-  if (pyro5) o.key = null;
+  if (!profile.wire.hmac) o.key = null; // Pyro5 has no HMAC: no -k, and PYRO_HMAC_KEY is not read
   else if (env.PYRO_HMAC_KEY !== undefined) {
     if (o.key) {
       err("error: don't use -k and PYRO_HMAC_KEY at the same time");
@@ -190,14 +197,14 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
   if (o.verbose) o.quiet = false;
   if (!o.quiet) out("Starting Pyro's built-in test echo server.");
   const hmac = o.key ?? "";
-  if (!hmac && !o.quiet && !pyro5) out("Warning: HMAC key not set. Anyone can connect to this server!");
+  if (!hmac && !o.quiet && profile.wire.hmac) out("Warning: HMAC key not set. Anyone can connect to this server!");
 
   let nameserver: RunningNameServer | null = null;
   if (o.nameserver) {
     o.naming = true;
     const { startNameServer } = await import("../naming/server.js");
     try {
-      nameserver = await startNameServer({ host: o.host, hmacKey: hmac || null, ...wire });
+      nameserver = await startNameServer({ host: o.host, hmacKey: hmac || null, protocol });
     } catch (e) {
       err(`error: ${oneLine(e)}`);
       return 1;
@@ -206,7 +213,7 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
 
   let daemon: Daemon;
   try {
-    daemon = await Daemon.create({ host: o.host, port: o.port, unixsocket: o.unixsocket, hmacKey: hmac || null, ...wire });
+    daemon = await Daemon.create({ host: o.host, port: o.port, unixsocket: o.unixsocket, hmacKey: hmac || null, protocol });
   } catch (e) {
     err(`error: ${oneLine(e)}`);
     await nameserver?.close();
@@ -214,7 +221,7 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
   }
   const echo = new EchoServer();
   echo._verbose = o.verbose;
-  if (pyro5) echo._errorText = PYRO5_ERROR_TEXT;
+  if (variant.errorText !== null) echo._errorText = variant.errorText;
   echo._print = out;
   const objectName = "test.echoserver";
   const uri = daemon.register(echo, objectName);
@@ -223,7 +230,7 @@ export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Pro
       const { locateNS } = await import("../naming/locate.js");
       const host = nameserver ? nameserver.uri.host : null;
       const port = nameserver ? nameserver.uri.port : null;
-      const ns = await locateNS(host, port, pyro5 ? { protocol: 5 } : { hmacKey: hmac || null });
+      const ns = await locateNS(host, port, { protocol, hmacKey: hmac || null });
       try {
         await ns.register(objectName, uri);
         if (o.verbose) {

@@ -3,8 +3,9 @@
 // `pyro5 httpgateway` (protocol 5): Pyro5.utils.httpgateway's argparse options (-H -c -p -e -g -t; no HMAC, no
 // key environment variables, -c is the fixed Access-Control-Allow-Origin value), the same startup lines, --max-body.
 
-import { config } from "../config.js";
+import { profileFor, type PyroProfile } from "../profiles/index.js";
 import { HttpGateway } from "../gateway/server.js";
+import { gatewayProtocol } from "../gateway/protocol.js";
 import { PythonRegexError } from "../python/regex.js";
 import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 
@@ -38,6 +39,15 @@ export const httpgateway5Parser: ParserSpec = {
   ],
 };
 
+/**
+ * Each protocol's gateway command line: Pyro4's is optparse (float defaults shown with str(), extra arguments
+ * ignored), Pyro5's argparse (shown with %f, extra arguments refused).
+ */
+const VARIANTS: Record<PyroProfile["name"], { parser: ParserSpec; argparse: boolean }> = {
+  Pyro4: { parser: httpgatewayParser, argparse: false },
+  Pyro5: { parser: httpgateway5Parser, argparse: true },
+};
+
 export interface GatewayIo {
   /** 4 (default): `pyro4 httpgateway`. 5: `pyro5 httpgateway`, Pyro5's flags, protocol 502. */
   protocol?: 4 | 5;
@@ -50,8 +60,13 @@ export interface GatewayIo {
 export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promise<number> {
   const out = io.out ?? ((t: string) => process.stdout.write(t));
   const err = io.err ?? ((t: string) => process.stderr.write(t));
-  const pyro5 = io.protocol === 5;
-  const base = pyro5 ? httpgateway5Parser : httpgatewayParser;
+  const profile = profileFor(io.protocol);
+  const config = profile.config;
+  const variant = VARIANTS[profile.name];
+  const base = variant.parser;
+  // Pyro5's gateway has no -k, no HMAC and reads no key from the environment; it prints no deprecation warning
+  const hmac = profile.wire.hmac;
+  const fixedCors = gatewayProtocol(profile).fixedCors;
   let parsed;
   try {
     // -t's default is COMMTIMEOUT, read only now: a bad PYRO_COMMTIMEOUT must not break `-h`
@@ -62,7 +77,7 @@ export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promi
       /* reported below when the gateway starts */
     }
     // argparse shows the float default with "%f" (0.000000), optparse with str() (0.0)
-    const shown = pyro5 && commTimeout !== null ? commTimeout.toFixed(6) : commTimeout;
+    const shown = variant.argparse && commTimeout !== null ? commTimeout.toFixed(6) : commTimeout;
     const spec: ParserSpec = {
       ...base,
       options: base.options.map((opt) => (opt.long === "timeout" ? { ...opt, default: commTimeout, help: opt.help!.replace("%default", String(shown)) } : opt)),
@@ -76,22 +91,21 @@ export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promi
     throw e;
   }
   const o = parsed.options;
-  if (pyro5 && parsed.args.length) {
+  if (variant.argparse && parsed.args.length) {
     // argparse refuses what optparse would leave in args
-    err(`usage: pyro5 httpgateway [options]\npyro5 httpgateway: error: unrecognized arguments: ${parsed.args.join(" ")}\n`);
+    err(`usage: ${base.prog} [options]\n${base.prog}: error: unrecognized arguments: ${parsed.args.join(" ")}\n`);
     return 2;
   }
   let pyrokey = (o.pyrokey as string | null) ?? null;
   let gatewaykey = (o.gatewaykey as string | null) ?? null;
-  // Pyro5's gateway has no -k, no HMAC and reads no key from the environment; it prints no deprecation warning
-  if (!pyro5 && (pyrokey || gatewaykey)) {
+  if (hmac && (pyrokey || gatewaykey)) {
     err("Warning: using -k and/or -g to supply keys on the command line is a security problem and is deprecated since Pyro 4.72. See the documentation for an alternative.\n");
   }
-  if (!pyro5 && process.env.PYRO_HMAC_KEY !== undefined) {
+  if (hmac && process.env.PYRO_HMAC_KEY !== undefined) {
     if (pyrokey) return err("error: don't use -k and PYRO_HMAC_KEY at the same time\n"), 1;
     pyrokey = process.env.PYRO_HMAC_KEY;
   }
-  if (!pyro5 && process.env.PYRO_HTTPGATEWAY_KEY !== undefined) {
+  if (hmac && process.env.PYRO_HTTPGATEWAY_KEY !== undefined) {
     if (gatewaykey) return err("error: don't use -g and PYRO_HTTPGATEWAY_KEY at the same time\n"), 1;
     gatewaykey = process.env.PYRO_HTTPGATEWAY_KEY;
   }
@@ -103,14 +117,15 @@ export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promi
   let gateway: HttpGateway;
   try {
     gateway = new HttpGateway({
-      ...(pyro5 ? { protocol: 5 as const, cors: o.cors as string } : {}),
+      protocol: profile.protocol,
+      ...(fixedCors ? { cors: o.cors as string } : {}),
       host: o.host as string,
       port: o.port as number,
       expose,
       gatewayKey: gatewaykey,
       hmacKey: pyrokey,
       timeout,
-      corsOrigins: !pyro5 && o.cors ? String(o.cors).split(",").map((s) => s.trim()).filter(Boolean) : [],
+      corsOrigins: !fixedCors && o.cors ? String(o.cors).split(",").map((s) => s.trim()).filter(Boolean) : [],
       ...(o.maxBody != null ? { maxBodyBytes: o.maxBody as number } : {}),
     });
   } catch (e) {

@@ -1,7 +1,7 @@
 // `pyro4 ns`: the name server command, with pyro4-ns's flags and console lines (`URI = PYRO:...`), so scripts
 // that start pyro4-ns and scrape its output work with ours. Runs until SIGINT/SIGTERM, then shuts down cleanly.
 
-import { config } from "../config.js";
+import { profileFor, type PyroProfile } from "../profiles/index.js";
 import { startNameServer } from "../naming/server.js";
 import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 import { oneLine } from "./report.js";
@@ -46,14 +46,18 @@ export interface NsMainIo {
   protocol?: 4 | 5;
 }
 
+/** Each protocol's name-server command line (HMAC aside: the profile says whether there is one). */
+const PARSERS: Record<PyroProfile["name"], ParserSpec> = { Pyro4: nsParser, Pyro5: ns5Parser };
+
 export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number> {
   const out = io.out ?? ((l: string) => process.stdout.write(l + "\n"));
   const err = io.err ?? ((l: string) => process.stderr.write(l + "\n"));
-  const pyro5 = io.protocol === 5;
-  const prog = pyro5 ? "pyro5 ns" : "pyro4 ns";
+  const profile = profileFor(io.protocol);
+  const parser = PARSERS[profile.name];
+  const prog = parser.prog;
   let parsed;
   try {
-    parsed = parseOptions(argv, pyro5 ? ns5Parser : nsParser);
+    parsed = parseOptions(argv, parser);
   } catch (e) {
     if (e instanceof OptParseExit) {
       (e.toStderr ? err : out)(e.output.replace(/\n$/, ""));
@@ -62,7 +66,7 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
     throw e;
   }
   const o = parsed.options;
-  const hmac = pyro5 ? { key: null } : hmacKeyFrom(o.key as string | null, err);
+  const hmac = profile.wire.hmac ? hmacKeyFrom(o.key as string | null, err) : { key: null };
   if ("error" in hmac) {
     err(hmac.error);
     return 1;
@@ -90,10 +94,10 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
       enableBroadcast: o.enablebc as boolean,
       bchost: o.bchost as string | null,
       bcport: o.bcport as number | null,
-      ...(o.nathost != null ? { nathost: o.nathost as string, natport: (o.natport as number | null) ?? config.NATPORT } : {}),
+      ...(o.nathost != null ? { nathost: o.nathost as string, natport: (o.natport as number | null) ?? profile.config.NATPORT } : {}),
       hmacKey: key,
       prune: prune !== null ? { interval: prune, after: o.pruneafter as number } : null,
-      ...(pyro5 ? { protocol: 5 as const } : {}),
+      protocol: profile.protocol,
     });
   } catch (e) {
     err(`${prog}: error: ${oneLine(e)}`);
@@ -105,7 +109,7 @@ export async function nsMain(argv: string[], io: NsMainIo = {}): Promise<number>
   if (existing > 1) out(`Persistent store contains ${existing} existing registrations.`);
   out(`NS running on ${ns.daemon.locationStr} (${ns.hostip})`);
   // Pyro5 has no HMAC, so pyro5-ns prints no HMAC warning
-  if (!key && !pyro5) out("Warning: HMAC key not set. Anyone can connect to this server!");
+  if (!key && profile.wire.hmac) out("Warning: HMAC key not set. Anyone can connect to this server!");
   if (prune !== null) out(`Pruning dead registrations: check every ${prune} s, remove after ${o.pruneafter} failed checks.`);
   if (ns.daemon.natLocationStr) {
     out(`internal URI = ${ns.internalUri}`);

@@ -9,6 +9,7 @@ import { repr } from "../python/repr.js";
 import { pythonShortName } from "../python/exceptions.js";
 import { oneLine } from "./report.js";
 import { hmacKeyFrom } from "./hmac-key.js";
+import { profileFor, type PyroProfile } from "../profiles/index.js";
 
 // pyro4-nsc's OptionParser (Pyro4/nsc.py main()), option for option, so its help text is Python's
 export const nscParser: ParserSpec = {
@@ -42,6 +43,39 @@ const commandNames = [
   "register", "remove", "removematching", "list", "listmatching", "lookup", "listmeta_all", "listmeta_any", "setmeta", "ping",
 ];
 
+/** What differs between pyro4-nsc (optparse) and Pyro5's nsc (argparse), per protocol. */
+interface NscVariant {
+  parser: ParserSpec;
+  commands: readonly string[];
+  /** The usage error for a missing or unknown command (after the usage line). */
+  badCommand(args: readonly string[]): string;
+  /** Metadata as the tool prints it: Pyro5's name server sends sets ({'a', 'b'}), Pyro4's lists (['a', 'b']). */
+  showTags(tags: string[]): string;
+  setmetaUsage: string;
+}
+
+const VARIANTS: Record<PyroProfile["name"], NscVariant> = {
+  Pyro4: {
+    parser: nscParser,
+    commands: commandNames,
+    badCommand: () => "pyro4 nsc: error: invalid or missing command",
+    showTags: (tags) => repr(tags),
+    setmetaUsage: "requires at least 2 arguments: uri and zero or more meta tags",
+  },
+  Pyro5: {
+    parser: nsc5Parser,
+    commands: command5Names,
+    // argparse's wording for a missing or unknown positional choice
+    badCommand: (args) =>
+      "pyro5 nsc: error: " +
+      (!args.length
+        ? "the following arguments are required: command"
+        : `argument command: invalid choice: ${repr(args[0])} (choose from ${command5Names.map((c) => repr(c)).join(", ")})`),
+    showTags: (tags) => repr(new Set(tags)),
+    setmetaUsage: "requires arguments: uri and zero or more meta tags",
+  },
+};
+
 export interface NscIo {
   out?: (text: string) => void;
   err?: (text: string) => void;
@@ -69,8 +103,9 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
   const write = io.out ?? ((t: string) => process.stdout.write(t));
   const writeErr = io.err ?? ((t: string) => process.stderr.write(t));
   const print = (...parts: string[]) => write(parts.join(" ") + "\n");
-  const pyro5 = io.protocol === 5;
-  const parser = pyro5 ? nsc5Parser : nscParser;
+  const profile = profileFor(io.protocol);
+  const variant = VARIANTS[profile.name];
+  const parser = variant.parser;
   let parsed;
   try {
     parsed = parseOptions(argv, parser);
@@ -82,22 +117,15 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
     throw e;
   }
   const { options, args } = parsed;
-  const hmac = pyro5 ? { key: null } : hmacKeyFrom(options.key as string | null, (line) => writeErr(line + "\n"));
+  // -k and PYRO_HMAC_KEY only where the protocol has HMAC (Pyro5 removed it)
+  const hmac = profile.wire.hmac ? hmacKeyFrom(options.key as string | null, (line) => writeErr(line + "\n")) : { key: null };
   if ("error" in hmac) {
     writeErr(hmac.error + "\n");
     return 1;
   }
   const key = hmac.key;
-  if (pyro5 && (!args.length || !command5Names.includes(args[0]!))) {
-    // argparse's wording for a missing or unknown positional choice
-    const why = !args.length
-      ? "the following arguments are required: command"
-      : `argument command: invalid choice: ${repr(args[0])} (choose from ${command5Names.map((c) => repr(c)).join(", ")})`;
-    writeErr(`${formatUsage(parser)}pyro5 nsc: error: ${why}\n`);
-    return 2;
-  }
-  if (!pyro5 && (!args.length || !commandNames.includes(args[0]!))) {
-    writeErr(`${formatUsage(nscParser)}pyro4 nsc: error: invalid or missing command\n`);
+  if (!args.length || !variant.commands.includes(args[0]!)) {
+    writeErr(`${formatUsage(parser)}${variant.badCommand(args)}\n`);
     return 2;
   }
   const verbose = options.verbose === true;
@@ -107,7 +135,7 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
   let ns: NameServerClient;
   try {
     // Pyro5's nsc defaults the host to "" (falsy: broadcast, then NS_HOST), as a missing host does here
-    ns = await locateNS(host || null, options.port as number | null, pyro5 ? { protocol: 5 } : { hmacKey: key });
+    ns = await locateNS(host || null, options.port as number | null, { protocol: profile.protocol, hmacKey: key });
   } catch (e) {
     // pyro4-nsc prints this on stdout and exits 0; a script needs the failure in the status too
     print(`Error: ${oneLine(e)}`);
@@ -117,7 +145,7 @@ export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
   try {
     if (verbose) print(`Name server found: ${ns.uri}`);
     try {
-      await handleCommand(ns, args, print, io.ask ?? defaultAsk, pyro5);
+      await handleCommand(ns, args, print, io.ask ?? defaultAsk, variant);
     } catch (e) {
       if (e instanceof UsageExit) {
         writeErr(e.message + "\n");
@@ -138,10 +166,9 @@ async function handleCommand(
   args: string[],
   print: (...parts: string[]) => void,
   ask: (prompt: string) => Promise<string>,
-  pyro5: boolean,
+  variant: NscVariant,
 ): Promise<void> {
-  // Pyro5 sends metadata as a set and nsc prints it as one ({'a', 'b'}); Pyro4's nsc prints a list
-  const showTags = (tags: string[]) => repr(pyro5 ? new Set(tags) : tags);
+  const showTags = variant.showTags;
   const printListResult = (result: Record<string, [string, string[]]>, title = "") => {
     print(`--------START LIST ${title}`);
     for (const name of Object.keys(result).sort(compareCodePoints)) {
@@ -195,8 +222,7 @@ async function handleCommand(
       return;
     }
     case "setmeta": {
-      if (pyro5) need(args.length >= 2, "requires arguments: uri and zero or more meta tags");
-      need(args.length >= 2, "requires at least 2 arguments: uri and zero or more meta tags");
+      need(args.length >= 2, variant.setmetaUsage);
       const metadata = new Set(args.slice(2));
       await ns.setMetadata(args[1]!, metadata);
       print(metadata.size ? "Metadata updated" : "Metadata cleared");

@@ -48,6 +48,11 @@ export class BatchRecorder {
     return this.calls.length;
   }
 
+  /** "Pyro4" or "Pyro5", for the batch's description. */
+  get profileName(): string {
+    return this.core.profile.name;
+  }
+
   record(method: string, rawArgs: unknown[]): Promise<unknown> {
     const [args, kwargs] = splitArgs(rawArgs);
     let resolve!: (v: unknown) => void, reject!: (e: unknown) => void;

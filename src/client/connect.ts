@@ -4,7 +4,6 @@
 // the place and say what to change where that is known (HMAC key, serializer, object id). The request queue
 // (core.ts) calls connect() when it needs a connection and owns the result from then on.
 
-import { config } from "../config.js";
 import { CommunicationError, PyroError, ProtocolError, RemoteError, SecurityError } from "../errors.js";
 import {
   DAEMON_NAME,
@@ -18,8 +17,6 @@ import {
   type Annotations,
   type Message,
 } from "../protocol/message.js";
-import { PYRO5 } from "../protocol/wire.js";
-import { serializerFor } from "../serializers/pyro5.js";
 import { connectSocket, describeTarget } from "../transport/connect.js";
 import { ReadRelay } from "../transport/relay.js";
 import { tlsClientOptions } from "../transport/tls.js";
@@ -79,28 +76,29 @@ export async function connect(proxy: ConnectingProxy, timeoutMs: number): Promis
 
 /** Resolve the URI, open the socket, do the CONNECT handshake and read metadata. */
 async function connectOnce(proxy: ConnectingProxy, timeoutMs: number, info: ConnectInfo | null): Promise<Connection> {
-  const uri = proxy.uri.protocol === "PYRO" ? proxy.uri : await resolveUri(proxy.uri, { hmacKey: proxy.hmacKey, timeout: proxy.timeout, protocol: proxy.wire === PYRO5 ? 5 : 4 });
+  const uri = proxy.uri.protocol === "PYRO" ? proxy.uri : await resolveUri(proxy.uri, { hmacKey: proxy.hmacKey, timeout: proxy.timeout, profile: proxy.profile });
   const target = { host: uri.host, port: uri.port, sockname: uri.sockname };
   const where = describeTarget(target);
   if (info) {
     info.uri = uri;
     info.where = where;
   }
-  const tls = proxy.ssl ? tlsClientOptions(uri.host, proxy.ssl === true ? {} : proxy.ssl) : null;
+  const tls = proxy.ssl ? tlsClientOptions(uri.host, proxy.ssl === true ? {} : proxy.ssl, proxy.profile.config) : null;
   const relay = tls ? null : new ReadRelay();
   const socket = await connectSocket(target, { timeoutMs, noDelay: true, tls, relay });
   const waiter = new HandshakeWaiter();
-  const conn = new Connection(socket, where, waiter, proxy.hmacKey, config.MAX_MESSAGE_SIZE, relay, proxy.wire);
+  const maxMessageSize = proxy.profile.config.MAX_MESSAGE_SIZE;
+  const conn = new Connection(socket, where, waiter, proxy.hmacKey, maxMessageSize, relay, proxy.wire);
   try {
     const ser = proxy.serializer;
     const data: Record<string, unknown> = { handshake: proxy.handshake };
-    if (proxy.metadata || proxy.wire === PYRO5) data.object = uri.object; // Pyro5's daemon always reads it
-    const [h, p] = encodeMessage(MSG_CONNECT, ser.id, proxy.seq, ser.serializeData(data), {
+    if (proxy.metadata || proxy.profile.connectNamesObject) data.object = uri.object;
+    const [h, p] = encodeMessage(MSG_CONNECT, ser.id, proxy.seq, ser.serializeData(data, { dialect: proxy.profile.values }), {
       flags: proxy.metadata ? FLAGS_META_ON_CONNECT : 0,
       annotations: proxy.annotations,
       hmacKey: proxy.hmacKey,
       compress: proxy.compression,
-      maxMessageSize: config.MAX_MESSAGE_SIZE,
+      maxMessageSize,
       whole: true,
       wire: proxy.wire,
     });
@@ -111,7 +109,7 @@ async function connectOnce(proxy: ConnectingProxy, timeoutMs: number, info: Conn
     if (msg.annotations) proxy.responseAnnotations = msg.annotations;
     if (msg.type === MSG_CONNECTFAIL) throw rejection(proxy, where, msg);
     if (msg.type !== MSG_CONNECTOK) throw new ProtocolError(`cannot connect to ${where}: invalid msg type ${msg.type} received`);
-    let response: unknown = msg.data.length ? serializerFor(proxy.wire.values, msg.serializerId).deserializeData(msg.data) : "?";
+    let response: unknown = msg.data.length ? proxy.profile.serializer(msg.serializerId).deserializeData(msg.data) : "?";
     if (msg.flags & FLAGS_META_ON_CONNECT) {
       const r = response as { meta?: unknown; handshake?: unknown };
       proxy.processMetadata(r.meta);
@@ -152,7 +150,7 @@ function connectError(where: string, e: unknown): Error {
 function rejection(proxy: ConnectingProxy, where: string, msg: Message): CommunicationError {
   let text: string;
   try {
-    const v = serializerFor(proxy.wire.values, msg.serializerId).deserializeData(msg.data);
+    const v = proxy.profile.serializer(msg.serializerId).deserializeData(msg.data);
     text = typeof v === "string" ? v : String(v);
   } catch {
     text = fallbackText(msg.data);
@@ -169,7 +167,7 @@ function rejection(proxy: ConnectingProxy, where: string, msg: Message): Communi
 async function getMetadata(proxy: ConnectingProxy, conn: Connection, waiter: HandshakeWaiter, objectId: string, timeoutMs: number): Promise<unknown> {
   const ser = proxy.serializer;
   const seq = (proxy.seq + 1) & 0xffff;
-  const [h, p] = encodeMessage(MSG_INVOKE, ser.id, seq, ser.serializeCall(DAEMON_NAME, "get_metadata", [objectId], {}), {
+  const [h, p] = encodeMessage(MSG_INVOKE, ser.id, seq, ser.serializeCall(DAEMON_NAME, "get_metadata", [objectId], {}, { dialect: proxy.profile.values }), {
     annotations: proxy.annotations,
     hmacKey: proxy.hmacKey,
     whole: true,

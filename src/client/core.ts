@@ -7,7 +7,6 @@
 // bound once per connection and queue entries carry their own state.
 
 import { addAutoproxyHook, autoproxyHooks } from "../serializers/autoproxy.js";
-import { config } from "../config.js";
 import {
   CommunicationError,
   ConnectionClosedError,
@@ -223,7 +222,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
     try {
       // big bytes arguments go out by reference: the socket takes the parts right away
       const objectId = req.objectId ?? this.connectedUri!.object;
-      const opts = this.replace || autoproxyHooks.length ? this.serializeOptions : undefined;
+      const opts = this.replace || autoproxyHooks.length ? this.serializeOptions : this.plainOptions;
       const data = ser.serializeCallParts
         ? ser.serializeCallParts(objectId, name, req.vargs, req.kwargs, opts)
         : ser.serializeCall(objectId, name, req.vargs, req.kwargs, opts);
@@ -236,7 +235,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
         annotations,
         hmacKey: this.hmacKey,
         compress: this.compression,
-        maxMessageSize: config.MAX_MESSAGE_SIZE,
+        maxMessageSize: this.profile.config.MAX_MESSAGE_SIZE,
         whole: true,
         wire: this.wire,
       });

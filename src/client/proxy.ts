@@ -7,14 +7,13 @@
 // The exported class is named Proxy like Pyro4's; the JavaScript global of that name is used as JSProxy.
 
 import { inspect } from "node:util";
-import { config } from "../config.js";
 import { registerClassToDict, registerDictToClass, tuple } from "../serializers/values.js";
 import { URI } from "../uri.js";
 import { AsyncResult, callOnClone } from "./async.js";
 import { BatchRecorder, type BatchSendOptions } from "./batch.js";
 import { CHECK_GETATTR, CHECK_METHOD, CHECK_SETATTR, ProxyCore, type CallOptions, type ProxyOptions } from "./core.js";
-import { decodeProxyState, decodeProxyState5, encodeProxyState, encodeProxyState5, type DecodedProxyState } from "./proxy-codec.js";
-import { PYRO5_VALUES, activeDialect } from "../serializers/dialect.js";
+import { PYRO4_PROFILE, PYRO5_PROFILE, profileOfDialect, type DecodedProxyState } from "../profiles/index.js";
+import type { ValueDialect } from "../serializers/dialect.js";
 import { defaultNameServerAddress, getNameServerLocator, setNameServerLocator, type NameServerLike } from "./resolve.js";
 import type { RemoteIterator } from "./stream.js";
 import type { SerializerName } from "../serializers/types.js";
@@ -103,7 +102,7 @@ export interface ProxyControls<T> {
   readonly $responseAnnotations: Map<string, Buffer> | null;
   /** Correlation id (CORR) of the last reply: the id the daemon logged the last call under. */
   readonly $lastCorrelationId: string | null;
-  /** Pyro4's serialized proxy state (9 items). */
+  /** The serialized proxy state: Pyro4's 9-tuple, or Pyro5's 6-tuple for a protocol-5 proxy. */
   $state(): unknown[];
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -160,8 +159,22 @@ function member(state: ViewState, name: string): unknown {
   return fn;
 }
 
+// Python prints id(proxy) in a proxy's repr; ours is a number per proxy core, in the same hex form.
+const reprIds = new WeakMap<ProxyCore, string>();
+let nextReprId = 0x7f3a00000000 + Math.floor(Math.random() * 0x10000) * 0x10000;
+
+/** A socket's address family as Python's socketutil.family_str names it. */
+function family(core: ProxyCore): string | null {
+  const sock = core.conn?.socket;
+  if (!sock) return null;
+  return sock.remoteFamily === "IPv6" ? "IPv6" : sock.remoteFamily === "IPv4" ? "IPv4" : "Unix";
+}
+
+/** repr(proxy) as Python prints it: `<Pyro4.core.Proxy at 0x...; connected IPv4; for PYRO:...>` (Pyro5: its own). */
 function describe(core: ProxyCore): string {
-  return `<Pyro4.core.Proxy; ${core.conn ? "connected" : "not connected"}; for ${core.uri.asString()}>`;
+  let id = reprIds.get(core);
+  if (id === undefined) reprIds.set(core, (id = (nextReprId += 0x50).toString(16)));
+  return core.profile.proxyRepr(id, family(core), core.uri.asString());
 }
 
 function control(state: ViewState, target: object, name: string, receiver: any): unknown {
@@ -242,7 +255,7 @@ function control(state: ViewState, target: object, name: string, receiver: any):
     case "$lastCorrelationId":
       return core.lastCorrelationId;
     case "$state":
-      return () => encodeProxyState(core, explicitSerializer.get(core) ?? null);
+      return () => core.profile.encodeProxyState(core, explicitSerializer.get(core) ?? null);
   }
   return undefined;
 }
@@ -262,7 +275,7 @@ function setControl(core: ProxyCore, name: string, value: any): boolean {
       return true;
     case "$serializer":
     case "_pyroSerializer":
-      core.setSerializer(value ?? config.SERIALIZER);
+      core.setSerializer(value ?? core.profile.config.SERIALIZER);
       explicitSerializer.set(core, value ?? null);
       return true;
     case "$timeout":
@@ -288,7 +301,7 @@ const handler: ProxyHandler<any> = {
     if (typeof prop === "symbol") {
       if (prop === Symbol.asyncDispose) return () => state.core.release();
       if (prop === inspect.custom) return () => describe(state.core);
-      if (prop === Symbol.toStringTag) return "Pyro4.Proxy";
+      if (prop === Symbol.toStringTag) return `${state.core.profile.name}.Proxy`;
       return undefined;
     }
     const m = state.members.get(prop);
@@ -349,7 +362,7 @@ class BatchView {
     return this.#rec.size;
   }
   [inspect.custom](): string {
-    return `<Pyro4 batch of ${this.#rec.size} calls>`;
+    return `<${this.#rec.profileName} batch of ${this.#rec.size} calls>`;
   }
   static recorder(view: BatchView): BatchRecorder {
     return view.#rec;
@@ -395,12 +408,12 @@ class PyroProxy {
   // util.inspect looks at a JS Proxy's target directly (no traps), so the hook lives on the prototype
   [inspect.custom](): string {
     const st = viewOfTarget.get(this) ?? views.get(this);
-    return st ? describe(st.core) : "<Pyro4.core.Proxy>";
+    return st ? describe(st.core) : "<Proxy>";
   }
 
   /** Rebuild a proxy from Pyro4's serialized state (uri, oneway, methods, attrs, timeout, hmac, handshake, maxretries, serializer). */
   static fromState(state: readonly unknown[]): Proxy {
-    return proxyFromDecoded(decodeProxyState(state));
+    return proxyFromDecoded(PYRO4_PROFILE.decodeProxyState(state));
   }
 }
 
@@ -435,24 +448,22 @@ export function asyncproxy<T>(proxy: Proxy<T>): AsyncView<T> {
   return proxy.$async;
 }
 
-// Proxies travel as Pyro4.core.Proxy dicts both ways (autoproxy, callbacks, name server results), or as
-// Pyro5.client.Proxy dicts when a Pyro5 serializer is running (serializers/dialect.ts).
-registerClassToDict((v: object) => views.has(v), (p: object) => {
+// Proxies travel as proxy dicts both ways (autoproxy, callbacks, name server results), in the class name and state
+// tuple of the protocol the message is serialized for (Pyro4.core.Proxy or Pyro5.client.Proxy); a received one
+// becomes a proxy of the protocol its class names.
+registerClassToDict((v: object) => views.has(v), (p: object, dialect: ValueDialect) => {
   const core = views.get(p)!.core;
-  const d = activeDialect();
-  if (d === PYRO5_VALUES) return { __class__: d.proxyClass, state: encodeProxyState5(core, explicitSerializer.get(core) ?? null) };
-  return { __class__: "Pyro4.core.Proxy", state: encodeProxyState(core, explicitSerializer.get(core) ?? null) };
+  return { __class__: dialect.proxyClass, state: profileOfDialect(dialect).encodeProxyState(core, explicitSerializer.get(core) ?? null) };
 }, { isPredicate: true });
-registerDictToClass("Pyro4.core.Proxy", (_cls, dict) => Proxy.fromState(dict.state as unknown[]));
-registerDictToClass(PYRO5_VALUES.proxyClass, (_cls, dict) => proxyFromDecoded(decodeProxyState5(dict.state as unknown[])));
+for (const profile of [PYRO4_PROFILE, PYRO5_PROFILE])
+  registerDictToClass(profile.values.proxyClass, (_cls, dict) => proxyFromDecoded(profile.decodeProxyState(dict.state as unknown[])));
 
 // Default name-server locator for PYRONAME/PYROMETA: connect to the URI's NS location or NS_HOST:NS_PORT.
 if (!getNameServerLocator()) {
-  setNameServerLocator(async ({ host, port, hmacKey, timeout, protocol }) => {
-    const a = defaultNameServerAddress(host, port);
+  setNameServerLocator(async ({ host, port, hmacKey, timeout, profile }) => {
+    const a = defaultNameServerAddress(host, port, profile);
     const h = a.host.includes(":") ? `[${a.host}]` : a.host;
-    const opts = protocol === 5 ? { timeout, protocol } : { hmacKey, timeout };
-    return new Proxy(`PYRO:Pyro.NameServer@${h}:${a.port}`, opts) as unknown as NameServerLike;
+    return new Proxy(`PYRO:Pyro.NameServer@${h}:${a.port}`, { hmacKey, timeout, protocol: profile?.protocol }) as unknown as NameServerLike;
   });
 }
 

@@ -2,17 +2,14 @@
 // Finding the name server is pluggable: the default locator connects straight to the host/port in the URI (or
 // config NS_HOST/NS_PORT); the broadcast-capable locateNS installs itself with setNameServerLocator.
 
-import { config } from "../config.js";
 import { NamingError, PyroError } from "../errors.js";
+import { PYRO4_PROFILE, type PyroProfile } from "../profiles/index.js";
 import { URI } from "../uri.js";
-import { kwargs } from "./support.js";
 
 /** What resolve needs from a name-server proxy. */
 export interface NameServerLike {
   lookup(name: string): PromiseLike<unknown>;
-  list(...args: unknown[]): PromiseLike<unknown>;
-  /** Pyro5's name server only: the yellow-pages lookup PYROMETA resolution uses there. */
-  yplookup?(...args: unknown[]): PromiseLike<unknown>;
+  $call(method: string, args?: readonly unknown[], kwargs?: Record<string, unknown> | null): PromiseLike<unknown>;
   $release(): Promise<void>;
 }
 
@@ -23,8 +20,8 @@ export interface LocateOptions {
   hmacKey: Uint8Array | null;
   /** Milliseconds, 0 = none. */
   timeout?: number;
-  /** Which Pyro the name server speaks: 4 (default) or 5. */
-  protocol?: 4 | 5;
+  /** Which Pyro the name server speaks (default Pyro4's profile). */
+  profile?: PyroProfile;
   /** Several name servers to try in order when the URI names none (our extension; see locateNS). */
   nsAddresses?: readonly string[] | null;
 }
@@ -43,17 +40,17 @@ export function getNameServerLocator(): NameServerLocator | null {
   return locator;
 }
 
-/** Default NS location when a PYRONAME/PYROMETA URI has none. */
-export function defaultNameServerAddress(host: string | null, port: number | null): { host: string; port: number } {
-  return { host: host ?? config.NS_HOST, port: port ?? config.NS_PORT };
+/** Default NS location when a PYRONAME/PYROMETA URI has none: the protocol's NS_HOST / NS_PORT. */
+export function defaultNameServerAddress(host: string | null, port: number | null, profile: PyroProfile = PYRO4_PROFILE): { host: string; port: number } {
+  return { host: host ?? profile.config.NS_HOST, port: port ?? profile.config.NS_PORT };
 }
 
 export interface ResolveOptions {
   hmacKey?: Uint8Array | null;
   timeout?: number;
   locator?: NameServerLocator;
-  /** 4 (default) or 5: resolve through a Pyro4 or a Pyro5 name server. */
-  protocol?: 4 | 5;
+  /** Resolve through a name server of this protocol (default Pyro4's). */
+  profile?: PyroProfile;
   /** Name servers to try in order for a URI without a location (default: setNameServerAddresses, then env PYRO_NS_HOSTS). */
   nsAddresses?: readonly string[] | null;
 }
@@ -75,7 +72,7 @@ export async function resolve(uri: string | URI, options: ResolveOptions = {}): 
   if (u.protocol === "PYRO") return u;
   const locate = options.locator ?? locator;
   if (!locate) throw new PyroError("no name server locator installed (import the client module)");
-  const pyro5 = options.protocol === 5;
+  const profile = options.profile ?? PYRO4_PROFILE;
   const nsAddresses = u.host || u.sockname ? null : (options.nsAddresses ?? defaultAddresses);
   const ns = await locate({
     host: u.host,
@@ -83,7 +80,7 @@ export async function resolve(uri: string | URI, options: ResolveOptions = {}): 
     hmacKey: options.hmacKey ?? null,
     timeout: options.timeout,
     ...(nsAddresses ? { nsAddresses } : {}),
-    ...(pyro5 ? { protocol: 5 as const } : {}),
+    profile,
   });
   try {
     if (u.protocol === "PYRONAME") {
@@ -92,12 +89,9 @@ export async function resolve(uri: string | URI, options: ResolveOptions = {}): 
     }
     if (u.protocol === "PYROMETA") {
       const tags = new Set(u.metadata ?? []);
-      // Pyro5's name server moved metadata queries from list() to yplookup(meta_all, meta_any, return_metadata)
-      const candidates = (
-        pyro5
-          ? await ns.yplookup!(tags, null, false)
-          : await ns.list(kwargs({ metadata_all: tags }))
-      ) as Record<string, unknown> | null;
+      // Pyro4: list(metadata_all=tags); Pyro5 moved it to yplookup(meta_all, meta_any, return_metadata)
+      const q = profile.metadataLookup(tags);
+      const candidates = (await ns.$call(q.method, q.args, q.kwargs ?? {})) as Record<string, unknown> | null;
       const values = candidates ? Object.values(candidates) : [];
       if (values.length) {
         const pick = values[Math.floor(Math.random() * values.length)];

@@ -4,12 +4,11 @@
 // extends this class and connect.ts reads it, so the handshake code needs nothing of the queue.
 
 import { autoproxyHooks } from "../serializers/autoproxy.js";
-import { config } from "../config.js";
 import { PyroError, SecurityError } from "../errors.js";
 import { uuidToBytes, type Annotations } from "../protocol/message.js";
-import type { Serializer, SerializerName } from "../serializers/index.js";
-import { PYRO5, wireFormat, type WireFormat } from "../protocol/wire.js";
-import { serializerFor } from "../serializers/pyro5.js";
+import type { Serializer, SerializerName, SerializeOptions } from "../serializers/index.js";
+import type { WireFormat } from "../protocol/wire.js";
+import { profileFor, type PyroProfile } from "../profiles/index.js";
 import type { TlsSettings } from "../transport/tls.js";
 import { URI } from "../uri.js";
 import { AttributeError } from "./support.js";
@@ -76,7 +75,9 @@ function exposedList(methods: ReadonlySet<string>, attrs: ReadonlySet<string>): 
 export class ProxySettings {
   /** The URI as given (PYRONAME/PYROMETA are resolved again on every connect unless bound). */
   uri: URI;
-  /** Protocol 48 (Pyro4) or 502 (Pyro5): framing, serializer ids and value class names. */
+  /** Pyro4 or Pyro5: framing, serializer ids, value class names, configuration and rules. */
+  readonly profile: PyroProfile;
+  /** The profile's framing (protocol 48 or 502). */
   readonly wire: WireFormat;
   serializer: Serializer;
   timeout: number;
@@ -96,27 +97,33 @@ export class ProxySettings {
   annotations: Annotations | null = null;
   protected correlation: string | null = null;
   protected userAnnotations: Record<string, Uint8Array> | null = null;
-  protected readonly serializeOptions: { replace: (value: object) => unknown };
+  /** Options for serializing calls: with the autoproxy replacer, or (plainOptions) without it; both carry the dialect. */
+  protected readonly serializeOptions: SerializeOptions;
+  protected readonly plainOptions: SerializeOptions;
 
   constructor(uri: string | URI, options: ProxyOptions = {}) {
-    if (typeof uri === "string") this.uri = new URI(uri);
+    this.profile = profileFor(options.protocol);
+    this.wire = this.profile.wire;
+    const cfg = this.profile.config;
+    if (typeof uri === "string") this.uri = new URI(uri, cfg.NS_PORT);
     else if (uri instanceof URI) this.uri = new URI(uri);
     else throw new TypeError("expected Pyro URI");
-    this.wire = wireFormat(options.protocol);
-    this.serializer = serializerFor(this.wire.values, options.serializer ?? config.SERIALIZER);
-    this.timeout = options.timeout ?? Math.round(config.COMMTIMEOUT * 1000);
+    this.serializer = this.profile.serializer(options.serializer ?? cfg.SERIALIZER);
+    this.timeout = options.timeout ?? Math.round(cfg.COMMTIMEOUT * 1000);
     this.captureCallSite = options.captureCallSite ?? false;
-    this.maxRetries = options.maxRetries ?? config.MAX_RETRIES;
+    this.maxRetries = options.maxRetries ?? cfg.MAX_RETRIES;
     this.assignHmacKey(options.hmacKey ?? null);
     this.handshake = options.handshake === undefined ? "hello" : options.handshake;
     this.validateHandshake = options.validateHandshake ?? null;
-    this.compression = options.compression ?? config.COMPRESSION;
-    this.metadata = options.metadata ?? config.METADATA;
+    this.compression = options.compression ?? cfg.COMPRESSION;
+    this.metadata = options.metadata ?? this.profile.metadataDefault();
     this.correlation = options.correlationId ?? null;
     this.userAnnotations = options.annotations ?? null;
     this.replace = options.replace ?? null;
-    this.ssl = options.ssl ?? config.SSL;
-    this.serializeOptions = { replace: (v: object) => this.replaceValue(v) };
+    this.ssl = options.ssl ?? cfg.SSL;
+    const dialect = this.profile.values;
+    this.serializeOptions = { replace: (v: object) => this.replaceValue(v), dialect };
+    this.plainOptions = { dialect };
     this.rebuildAnnotations();
   }
 
@@ -126,7 +133,7 @@ export class ProxySettings {
       if (r !== undefined) return r;
     }
     for (let i = 0; i < autoproxyHooks.length; i++) {
-      const r = autoproxyHooks[i]!(v);
+      const r = autoproxyHooks[i]!(v, this.profile.values);
       if (r !== undefined) return r;
     }
     return undefined;
@@ -148,12 +155,12 @@ export class ProxySettings {
       metadata: this.metadata,
       replace: this.replace,
       ssl: this.ssl,
-      protocol: this.wire === PYRO5 ? 5 : 4,
+      protocol: this.profile.protocol,
     };
   }
 
   setSerializer(name: string): void {
-    this.serializer = serializerFor(this.wire.values, name);
+    this.serializer = this.profile.serializer(name);
   }
 
   /** Take a new HMAC key setting (a string is UTF-8 encoded); Pyro5 has none, so it refuses one. */

@@ -51,7 +51,8 @@ export class NameServerAccess {
     let proxy;
     try {
       proxy = await locateNSProxy(this.options.host, this.options.port, {
-        ...(this.options.proto.version === 5 ? { protocol: 5 as const } : { hmacKey: this.options.hmacKey }),
+        protocol: this.options.proto.profile.protocol,
+        hmacKey: this.options.hmacKey,
         serializer: "json",
         timeout: this.options.timeoutMs,
       });

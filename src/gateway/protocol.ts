@@ -2,13 +2,14 @@
 // named in one place. A gateway speaks one protocol, chosen at creation; server.ts, link.ts and nameserver.ts are
 // shared and ask this object instead of branching on a version number.
 
-import { PYRO4, PYRO5, type WireFormat } from "../protocol/wire.js";
-import { getSerializer, type Serializer } from "../serializers/index.js";
-import { getPyro5Serializer } from "../serializers/pyro5.js";
+import type { WireFormat } from "../protocol/wire.js";
+import { PYRO4_PROFILE, PYRO5_PROFILE, type PyroProfile } from "../profiles/index.js";
+import type { Serializer } from "../serializers/index.js";
 
 export interface GatewayProtocol {
-  readonly version: 4 | 5;
-  /** Framing of the Pyro connections to the name server and the backends. */
+  /** The protocol of the Pyro connections to the name server and the backends. */
+  readonly profile: PyroProfile;
+  /** Framing of those connections. */
   readonly wire: WireFormat;
   /** The json serializer under this protocol's wire id (Pyro4: 2, Pyro5: 3). */
   readonly json: Serializer;
@@ -31,12 +32,14 @@ export interface GatewayProtocol {
   noExposedMessage(uriText: string): string;
   /** The Python package version the index page names. */
   readonly pythonVersion: string;
+  /** The "Pyro version" line of the index page, from our package version. */
+  indexVersion(ours: string): string;
 }
 
 export const GATEWAY_PYRO4: GatewayProtocol = Object.freeze({
-  version: 4,
-  wire: PYRO4,
-  json: getSerializer("json"),
+  profile: PYRO4_PROFILE,
+  wire: PYRO4_PROFILE.wire,
+  json: PYRO4_PROFILE.serializer("json"),
   errors: "Pyro4.errors.",
   hmac: true,
   formBody: true,
@@ -44,12 +47,13 @@ export const GATEWAY_PYRO4: GatewayProtocol = Object.freeze({
   fixedCors: false,
   noExposedMessage: () => "remote object doesn't expose any methods or attributes. Did you forget setting @expose on them?",
   pythonVersion: "4.82",
+  indexVersion: (ours: string) => ours,
 });
 
 export const GATEWAY_PYRO5: GatewayProtocol = Object.freeze({
-  version: 5,
-  wire: PYRO5,
-  json: getPyro5Serializer("json"),
+  profile: PYRO5_PROFILE,
+  wire: PYRO5_PROFILE.wire,
+  json: PYRO5_PROFILE.serializer("json"),
   errors: "Pyro5.errors.",
   hmac: false,
   formBody: false,
@@ -57,10 +61,17 @@ export const GATEWAY_PYRO5: GatewayProtocol = Object.freeze({
   fixedCors: true,
   noExposedMessage: (uri: string) => `remote object '${uri}' doesn't expose any methods or attributes. Did you forget setting @expose on them?`,
   pythonVersion: "5.17-dev0",
+  indexVersion: (ours: string) => `${ours}, Pyro5 5.17-dev0 compatible, protocol 502`,
 });
 
-export function gatewayProtocol(protocol: 4 | 5 | undefined): GatewayProtocol {
-  return protocol === 5 ? GATEWAY_PYRO5 : GATEWAY_PYRO4;
+const byProfile: ReadonlyMap<PyroProfile, GatewayProtocol> = new Map([
+  [PYRO4_PROFILE, GATEWAY_PYRO4],
+  [PYRO5_PROFILE, GATEWAY_PYRO5],
+]);
+
+/** The gateway rules of a protocol. */
+export function gatewayProtocol(profile: PyroProfile): GatewayProtocol {
+  return byProfile.get(profile)!;
 }
 
 /** Pyro5's cors_response_header(): the three headers, with the configured origin value. */

@@ -22,6 +22,7 @@ import { contentTypeKey, parseQs, pythonUuid, singlyfy, unquoteLatin1, type Para
 import { parseRaw, pyDumps } from "./pyjson.js";
 import { gatewayProtocol, pyro5CorsHeaders, type GatewayProtocol } from "./protocol.js";
 import { PyroError } from "../errors.js";
+import { profileFor } from "../profiles/index.js";
 
 export interface GatewayOptions {
   /** 4 (default): Pyro4's gateway, protocol 48. 5: Pyro5's gateway, protocol 502 to name server and backends. */
@@ -86,7 +87,7 @@ export class HttpGateway {
   private clientSource: Promise<Buffer> | null = null;
 
   constructor(options: GatewayOptions = {}) {
-    this.proto = gatewayProtocol(options.protocol);
+    this.proto = gatewayProtocol(profileFor(options.protocol));
     if (!this.proto.hmac && options.hmacKey) {
       throw new PyroError("Pyro5 has no HMAC: hmacKey cannot be used with protocol 5 (use TLS)");
     }
@@ -420,7 +421,7 @@ export class HttpGateway {
         entries.push({ name, methods: null, attrs: [], error: e instanceof Error ? e.message : String(e) });
       }
     }
-    const html = renderIndexPage({ entries, regex: this.o.expose, nsLocation, version: this.proto.version === 5 ? `${VERSION}, Pyro5 ${this.proto.pythonVersion} compatible, protocol 502` : `${VERSION}`, clientUrl: CLIENT_PATH, demoBody: this.proto.formBody ? "form" : "json" });
+    const html = renderIndexPage({ entries, regex: this.o.expose, nsLocation, version: this.proto.indexVersion(VERSION), clientUrl: CLIENT_PATH, demoBody: this.proto.formBody ? "form" : "json" });
     return this.send(res, 200, { "Content-Type": "text/html" }, html);
   }
 

@@ -3,7 +3,7 @@
 
 import dgram from "node:dgram";
 import { URI } from "../uri.js";
-import { config } from "../config.js";
+import { PYRO4_PROFILE, type PyroProfile } from "../profiles/index.js";
 
 export const GET_NSURI = Buffer.from("GET_NSURI", "latin1");
 
@@ -14,6 +14,8 @@ export interface BroadcastServerOptions {
   bcport?: number | null;
   /** Use an IPv6 socket (Pyro4 matches the name server's IP version). */
   ipv6?: boolean;
+  /** Whose config gives the defaults (NS_BCHOST, NS_BCPORT, SOCK_REUSE): Pyro4's unless told. */
+  profile?: PyroProfile;
 }
 
 /**
@@ -39,6 +41,7 @@ export class BroadcastServer {
 
   private async bind(options: BroadcastServerOptions): Promise<void> {
     const ipv6 = options.ipv6 || (this.nsUri.host?.includes(":") ?? false);
+    const config = (options.profile ?? PYRO4_PROFILE).config;
     const bcport = options.bcport ?? config.NS_BCPORT;
     let bchost = options.bchost ?? config.NS_BCHOST ?? "";
     const sock = dgram.createSocket({ type: ipv6 ? "udp6" : "udp4", reuseAddr: config.SOCK_REUSE });

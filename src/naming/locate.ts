@@ -8,8 +8,8 @@
 
 import dgram from "node:dgram";
 import { lookupService } from "node:dns/promises";
-import { config } from "../config.js";
 import { CommunicationError, NamingError, PyroError } from "../errors.js";
+import { PYRO4_PROFILE, profileFor, type PyroProfile } from "../profiles/index.js";
 import { URI } from "../uri.js";
 import type { SerializerName } from "../serializers/index.js";
 import { Proxy } from "../client/proxy.js";
@@ -41,9 +41,9 @@ export interface LocateNSOptions {
   protocol?: 4 | 5;
 }
 
-/** The wire options of a name-server proxy: Pyro5 has no HMAC, so hmacKey is only passed for protocol 4. */
-function wireOptions(options: LocateNSOptions): { hmacKey: string | Uint8Array | null } | { protocol: 5 } {
-  return options.protocol === 5 ? { protocol: 5 } : { hmacKey: options.hmacKey ?? null };
+/** The protocol options of a name-server proxy (a Pyro5 proxy refuses an HMAC key: Pyro5 has no HMAC). */
+function wireOptions(options: LocateNSOptions): { hmacKey: string | Uint8Array | null; protocol: 4 | 5 | undefined } {
+  return { hmacKey: options.hmacKey ?? null, protocol: options.protocol };
 }
 
 /** PYRO_NS_HOSTS="h1:9090,h2:9090" as a list; null when unset or empty. */
@@ -52,15 +52,16 @@ export function nsAddressesFromEnv(env: NodeJS.ProcessEnv = process.env): string
   return list.length ? list : null;
 }
 
-/** The name server's URI at one address of an nsAddresses list. */
-export function nsUriForAddress(address: string): string {
+/** The name server's URI at one address of an nsAddresses list (a missing port is the protocol's NS_PORT). */
+export function nsUriForAddress(address: string, profile: PyroProfile = PYRO4_PROFILE): string {
   let loc = address.trim();
+  const nsPort = profile.config.NS_PORT;
   if (!URI.isUnixsockLocation(loc)) {
     const colons = loc.split(":").length - 1;
     if (loc.startsWith("[")) {
-      if (!/]:\d+$/.test(loc)) loc = `${loc}:${config.NS_PORT}`;
-    } else if (colons === 0) loc = `${loc}:${config.NS_PORT}`;
-    else if (colons > 1) loc = `[${loc}]:${config.NS_PORT}`; // a bare IPv6 address
+      if (!/]:\d+$/.test(loc)) loc = `${loc}:${nsPort}`;
+    } else if (colons === 0) loc = `${loc}:${nsPort}`;
+    else if (colons > 1) loc = `[${loc}]:${nsPort}`; // a bare IPv6 address
   }
   try {
     return new URI(`PYRO:${NAMESERVER_NAME}@${loc}`).asString();
@@ -80,9 +81,10 @@ async function locateAmong(
 ): Promise<{ proxy: Proxy; index: number }> {
   const attempts: string[] = [];
   const connectTimeout = options.connectTimeout ?? 2000;
+  const profile = profileFor(options.protocol);
   for (let k = 0; k < addresses.length; k++) {
     const index = (start + k) % addresses.length;
-    const uri = nsUriForAddress(addresses[index]!);
+    const uri = nsUriForAddress(addresses[index]!, profile);
     const proxy = new Proxy(uri, {
       ...wireOptions(options),
       ...(options.serializer ? { serializer: options.serializer } : {}),
@@ -91,7 +93,7 @@ async function locateAmong(
     });
     try {
       await proxy.$bind();
-      proxy.$timeout = options.timeout ?? config.COMMTIMEOUT * 1000;
+      proxy.$timeout = options.timeout ?? profile.config.COMMTIMEOUT * 1000;
       return { proxy, index };
     } catch (e) {
       await proxy.$release().catch(() => {});
@@ -125,9 +127,9 @@ async function resolvesLocally(address: string): Promise<boolean> {
 }
 
 /** Send GET_NSURI to every broadcast address, up to `rounds` times; the first answer (latin-1 URI text) wins. */
-async function broadcastLookup(port: number, timeoutMs: number, rounds: number, attempts: string[]): Promise<string | null> {
-  const addrs = config.parseAddressesString(config.BROADCAST_ADDRS).map((a) => (a === "<broadcast>" ? "255.255.255.255" : a));
-  const sock = dgram.createSocket({ type: "udp4", reuseAddr: config.SOCK_REUSE });
+async function broadcastLookup(profile: PyroProfile, port: number, timeoutMs: number, rounds: number, attempts: string[]): Promise<string | null> {
+  const addrs = profile.broadcastAddresses().map((a) => (a === "<broadcast>" ? "255.255.255.255" : a));
+  const sock = dgram.createSocket({ type: "udp4", reuseAddr: profile.config.SOCK_REUSE });
   const sendErrors = new Map<string, string>();
   try {
     await new Promise<void>((resolve, reject) => {
@@ -184,6 +186,8 @@ export async function locateNSProxy(
   options: LocateNSOptions = {},
 ): Promise<Proxy> {
   const attempts: string[] = [];
+  const profile = profileFor(options.protocol);
+  const config = profile.config;
   const proxyOptions = {
     ...wireOptions(options),
     ...(options.serializer ? { serializer: options.serializer } : {}),
@@ -219,7 +223,7 @@ export async function locateNSProxy(
     }
     if (options.broadcast !== false && config.PREFER_IP_VERSION !== 6) {
       const bcport = port || config.NS_BCPORT;
-      const text = await broadcastLookup(bcport, options.broadcastTimeout ?? 700, options.broadcastRounds ?? 3, attempts);
+      const text = await broadcastLookup(profile, bcport, options.broadcastTimeout ?? 700, options.broadcastRounds ?? 3, attempts);
       if (text !== null) {
         let uri: URI | null = null;
         try {
@@ -296,6 +300,21 @@ export class NameServerClient implements NameServerLike {
 
   get uri(): URI {
     return this.proxy.$connectedUri ?? this.proxy.$uri;
+  }
+
+  /** Any name-server method by name, with Python keyword arguments (failover as for the idempotent methods). */
+  $call(method: string, args: readonly unknown[] = [], kwargs: Record<string, unknown> | null = {}): Promise<unknown> {
+    return this.call(method, [...args], kwargs ?? {});
+  }
+
+  /**
+   * Pyro5's yellow-pages lookup (Pyro5 name servers only; Pyro4's has list(metadata_all / metadata_any)): the
+   * registrations having all of `metaAll`, or any of `metaAny`. Gives `{name: URI}`, or with `returnMetadata`
+   * (the default, as in Pyro5) `{name: [URI, tags]}`.
+   */
+  async yplookup(options: { metaAll?: Metadata; metaAny?: Metadata; returnMetadata?: boolean } = {}): Promise<Record<string, unknown>> {
+    const r = await this.call("yplookup", [tagSet(options.metaAll), tagSet(options.metaAny), options.returnMetadata ?? true]);
+    return (r ?? {}) as Record<string, unknown>;
   }
 
   async ping(): Promise<void> {
@@ -392,10 +411,10 @@ export async function locateNS(
 }
 
 // PYRONAME:/PYROMETA: resolution uses the full search (broadcast included) once this module is loaded.
-setNameServerLocator(async ({ host, port, hmacKey, timeout, nsAddresses, protocol }) =>
+setNameServerLocator(async ({ host, port, hmacKey, timeout, nsAddresses, profile }) =>
   (await locateNSProxy(host, port, {
     hmacKey,
-    ...(protocol === 5 ? { protocol: 5 as const } : {}),
+    protocol: profile?.protocol,
     ...(timeout !== undefined ? { timeout } : {}),
     ...(nsAddresses ? { nsAddresses } : {}),
   })) as unknown as NameServerLike,

@@ -4,7 +4,7 @@
 
 import { PythonError } from "../python/exceptions.js";
 import { isTuple, tuple, type Tuple } from "../serializers/values.js";
-import type { NameServer, ListResult } from "./nameserver.js";
+import type { NameServer as NameServerCore, ListResult } from "./nameserver.js";
 import type { AnyNameStorage } from "./storage.js";
 
 /** Apply `f` to a value or, with an asynchronous storage (PostgreSQL), to what its promise gives. */
@@ -36,8 +36,12 @@ export const nameServer5Params: Readonly<Record<string, readonly string[]>> = {
 };
 export const nameServer5Methods = Object.keys(nameServer5Params);
 
-export class Pyro5NameServer {
-  constructor(readonly ns: NameServer<AnyNameStorage>) {}
+/**
+ * Pyro5's NameServer over ours. Named NameServer like Pyro5's class, since the name shows in remote errors
+ * ("'NameServer' object has no attribute 'x'"); exported as Pyro5NameServer.
+ */
+class NameServer {
+  constructor(readonly ns: NameServerCore<AnyNameStorage>) {}
   count(): number | Promise<number> {
     return this.ns.count();
   }
@@ -67,3 +71,5 @@ export class Pyro5NameServer {
     return null;
   }
 }
+
+export { NameServer as Pyro5NameServer };

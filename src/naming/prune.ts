@@ -18,8 +18,10 @@ export interface PruneOptions {
   after?: number;
   /** HMAC key for the handshake (the name server's own by default). */
   hmacKey?: string | Uint8Array | null;
-  /** TLS settings for the handshake (default config.SSL). */
+  /** TLS settings for the handshake (default the protocol's config SSL). */
   ssl?: boolean | TlsSettings;
+  /** The protocol the registered daemons speak: the name server's (4, the default, or 5). */
+  protocol?: 4 | 5;
   /** Per-check connect+handshake timeout, ms (default: the interval, at most 5000, at least 200). */
   timeoutMs?: number;
   /** Locations (`host:port`, `./u:path`) never checked: the name server's own. */
@@ -61,6 +63,7 @@ async function answers(location: string, options: PruneOptions, timeoutMs: numbe
     timeout: timeoutMs,
     maxRetries: 0,
     metadata: false,
+    protocol: options.protocol,
     ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
   });
   try {

@@ -3,12 +3,19 @@
 // `pyro4 ns` is a thin wrapper around startNameServer.
 
 import { connect, isIP } from "node:net";
-import { config } from "../config.js";
+import { profileFor, type PyroProfile } from "../profiles/index.js";
 import { URI } from "../uri.js";
 import { Daemon, type DaemonOptions } from "../server/daemon.js";
 import { BroadcastServer } from "./broadcast.js";
 import { NameServer, NAMESERVER_NAME, nameServerMethods, nameServerParams } from "./nameserver.js";
 import { Pyro5NameServer, nameServer5Methods, nameServer5Params } from "./nameserver5.js";
+import type { RegisterOptions } from "../server/daemon.js";
+
+/** The object served as Pyro.NameServer for each name-server API (the profile says which one its protocol has). */
+const NAME_SERVER_APIS: Record<PyroProfile["nameServerApi"], (ns: NameServer<AnyNameStorage>) => { object: object; options: RegisterOptions }> = {
+  pyro4: (ns) => ({ object: ns, options: { expose: nameServerMethods, params: nameServerParams } }),
+  pyro5: (ns) => ({ object: new Pyro5NameServer(ns), options: { expose: nameServer5Methods, params: nameServer5Params } }),
+};
 import { MemoryStorage, isAsyncStorage, type AnyNameStorage } from "./storage.js";
 import { SqlStorage } from "./storage-sql.js";
 import { PgStorage, type PgStorageOptions } from "./storage-pg.js";
@@ -97,6 +104,8 @@ function isLoopback(address: string): boolean {
 
 /** Start a name server: Pyro4's startNS, resolved once it listens. */
 export async function startNameServer(options: StartNameServerOptions = {}): Promise<RunningNameServer> {
+  const profile = profileFor(options.protocol);
+  const config = profile.config;
   const storage =
     typeof options.storage === "object" ? options.storage : createStorage(options.storage, options.sqliteDriver, options.pgOptions);
   const nameserver = new NameServer<AnyNameStorage>(storage);
@@ -113,16 +122,14 @@ export async function startNameServer(options: StartNameServerOptions = {}): Pro
       ...(options.nathost !== undefined ? { nathost: options.nathost } : {}),
       ...(options.natport !== undefined ? { natport: options.natport } : {}),
       hmacKey: options.hmacKey ?? null,
-      ...(options.protocol === 5 ? { protocol: 5 as const } : {}),
+      protocol: profile.protocol,
     });
-    if (options.protocol === 5)
-      daemon.register(new Pyro5NameServer(nameserver), NAMESERVER_NAME, { expose: nameServer5Methods, params: nameServer5Params });
-    else daemon.register(nameserver, NAMESERVER_NAME, { expose: nameServerMethods, params: nameServerParams });
+    const served = NAME_SERVER_APIS[profile.nameServerApi](nameserver);
+    daemon.register(served.object, NAMESERVER_NAME, served.options);
     const uri = daemon.uriFor(NAMESERVER_NAME);
     const internalUri = daemon.uriFor(NAMESERVER_NAME, false);
     if (isAsyncStorage(storage)) nameserver.selfUri = uri.asString();
-    const nsClass = options.protocol === 5 ? "class:Pyro5.nameserver.NameServer" : "class:Pyro4.naming.NameServer";
-    await nameserver.register(NAMESERVER_NAME, uri, false, new Set([nsClass]));
+    await nameserver.register(NAMESERVER_NAME, uri, false, new Set([profile.nameServerClassTag]));
 
     let hostip = "Unix domain socket";
     let broadcastSkipped: string | null = null;
@@ -146,14 +153,15 @@ export async function startNameServer(options: StartNameServerOptions = {}): Pro
         bchost: options.bchost,
         bcport: options.bcport,
         ipv6: isIP(hostip) === 6,
+        profile,
       });
     }
     const d = daemon;
     const bc = broadcast;
-    const cleaner = startAutoclean(nameserver, options.autoclean ?? config.NS_AUTOCLEAN);
+    const cleaner = startAutoclean(nameserver, options.autoclean ?? config.NS_AUTOCLEAN, config.COMMTIMEOUT);
     if (options.prune) {
       const own = [uri.location, internalUri.location].filter((l): l is string => l !== null);
-      pruner = startPruner(nameserver, { hmacKey: options.hmacKey ?? null, ...options.prune, ownLocations: own });
+      pruner = startPruner(nameserver, { hmacKey: options.hmacKey ?? null, ...options.prune, ownLocations: own, protocol: profile.protocol });
     }
     const pr = pruner;
     let closing: Promise<void> | null = null;
@@ -203,7 +211,7 @@ function reachable(uri: URI, timeoutMs: number): Promise<boolean> {
 }
 
 /** Pyro4's AutoCleaner: every `period` seconds, drop names whose server has not answered for 20 seconds. */
-function startAutoclean(ns: NameServer<AnyNameStorage>, period: number): { stop(): void } | null {
+function startAutoclean(ns: NameServer<AnyNameStorage>, period: number, commTimeout: number): { stop(): void } | null {
   if (!(period > 0)) return null;
   if (period < autocleanTiming.minPeriod) throw new Error(`NS_AUTOCLEAN cannot be smaller than ${autocleanTiming.minPeriod}`);
   const unreachableSince = new Map<string, number>();
@@ -213,7 +221,7 @@ function startAutoclean(ns: NameServer<AnyNameStorage>, period: number): { stop(
     if (busy || Date.now() - last < period * 1000) return;
     busy = true;
     try {
-      const timeoutMs = (config.COMMTIMEOUT || 5) * 1000;
+      const timeoutMs = (commTimeout || 5) * 1000;
       for (const [name, uriText] of Object.entries(await ns.list())) {
         if (name === NAMESERVER_NAME || name === "Pyro.Daemon") continue;
         let ok = false;

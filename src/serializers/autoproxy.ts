@@ -2,7 +2,10 @@
 // registered objects passed to any proxy travel as Proxy dicts. It lives below client and server so that
 // neither has to import the other.
 
-export type AutoproxyHook = (value: object) => unknown;
+import type { ValueDialect } from "./dialect.js";
+
+/** Replace `value` (or return undefined); `dialect` names the protocol the message is serialized for. */
+export type AutoproxyHook = (value: object, dialect: ValueDialect) => unknown;
 
 /** Read by the client for every non-plain argument object; in installation order. */
 export const autoproxyHooks: AutoproxyHook[] = [];

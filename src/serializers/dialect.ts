@@ -1,21 +1,13 @@
 // Where Pyro5's values differ from Pyro4's, named in one place. The four codecs and the value model are shared;
 // what changes between protocol 48 and 502 is the serializer ids and the class names Pyro objects travel as
-// (URI, Proxy and its state tuple, the batch exception wrapper, the errors module). The codecs read the active
-// dialect while they run: serialization is synchronous, so the Pyro5 serializers (pyro5.ts) switch it for
-// exactly the duration of one call.
+// (URI, Proxy and its state tuple, the batch exception wrapper, the errors module). A codec is told the dialect
+// to write in by its caller (the `dialect` serialize option); received values are read in either. Also the rule
+// for received class dicts nothing knows (unknownClassDict), which Pyro4 and Pyro5 share.
 
-import type { SerializerName } from "./types.js";
+import { SecurityError, SerializeError } from "../errors.js";
+import type { ValueDialect } from "./types.js";
 
-export interface ValueDialect {
-  readonly name: "Pyro4" | "Pyro5";
-  /** Wire id of each serializer the protocol has. */
-  readonly ids: Readonly<Partial<Record<SerializerName, number>>>;
-  readonly uriClass: string;
-  readonly proxyClass: string;
-  readonly exceptionWrapperClass: string;
-  /** Prefix of the Pyro error classes ("Pyro4.errors." / "Pyro5.errors."). */
-  readonly errorsPrefix: string;
-}
+export type { ValueDialect };
 
 export const PYRO4_VALUES: ValueDialect = Object.freeze({
   name: "Pyro4",
@@ -36,16 +28,40 @@ export const PYRO5_VALUES: ValueDialect = Object.freeze({
   errorsPrefix: "Pyro5.errors.",
 });
 
-let active: ValueDialect = PYRO4_VALUES;
+// ------------------------------------------------------------------------------------------------ class policy
 
-/** The dialect the codec running now encodes for (Pyro4's outside a Pyro5 serializer call). */
-export function activeDialect(): ValueDialect {
-  return active;
+/**
+ * Pyro's own classes that Python rebuilds but we have nothing to make from (a daemon's or a serializer's state):
+ * they arrive as their dicts. Every other class without a registered dict-to-class hook is refused, as Python's
+ * SerializerBase.dict_to_class refuses it (Pyro4 and Pyro5 alike).
+ */
+const KEPT_AS_DICTS: ReadonlySet<string> = new Set([
+  "Pyro4.core.Daemon",
+  "Pyro5.server.Daemon",
+  ...["Serpent", "Marshal", "Json", "Msgpack", "Pickle", "Cloudpickle", "Dill"].map((n) => `Pyro4.util.${n}Serializer`),
+  ...["Serpent", "Marshal", "Json", "Msgpack"].map((n) => `Pyro5.util.${n}Serializer`),
+]);
+
+/** The refusals made here, so a daemon can tell "this class is not allowed" from "this data is malformed". */
+const refusals = new WeakSet<Error>();
+
+/**
+ * The rule for a received class dict that no hook and no built-in conversion took: Python's dict_to_class. A name
+ * with a double underscore is a SecurityError (`__main__.Thing` included), a Pyro daemon or serializer class stays
+ * a dict, anything else is a SerializeError "unsupported serialized class". Returns the dict or throws.
+ */
+export function unknownClassDict(className: string, dict: Record<string, unknown>): Record<string, unknown> {
+  if (className.includes("__")) throw refusal(new SecurityError("refused to deserialize types with double underscores in their name: " + className));
+  if (KEPT_AS_DICTS.has(className)) return dict;
+  throw refusal(new SerializeError("unsupported serialized class: " + className));
 }
 
-/** Switch the active dialect; returns the previous one, to restore in a finally. */
-export function setActiveDialect(d: ValueDialect): ValueDialect {
-  const prev = active;
-  active = d;
-  return prev;
+function refusal(e: Error): Error {
+  refusals.add(e);
+  return e;
+}
+
+/** True for the errors unknownClassDict throws (a refused class, not malformed data). */
+export function isClassRefusal(e: unknown): boolean {
+  return e instanceof Error && refusals.has(e);
 }

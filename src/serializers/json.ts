@@ -135,7 +135,7 @@ class JsonWriter {
     if (v instanceof Complex) throw new SerializeError("json cannot serialize a complex number");
     const replaced = this.options?.replace?.(v);
     if (replaced !== undefined && replaced !== v) return this.value(replaced, depth + 1);
-    this.value(classToDict(v), depth);
+    this.value(classToDict(v, this.options?.dialect), depth);
   }
 
   private list(items: Iterable<unknown>, depth: number): void {

@@ -297,7 +297,7 @@ class Writer {
       const r = this.options.replace(v);
       if (r !== undefined && r !== v) return this.value(r, depth);
     }
-    return this.value(classToDict(v), depth);
+    return this.value(classToDict(v, this.options?.dialect), depth);
   }
 }
 

@@ -298,7 +298,7 @@ class Writer {
     }
     const replaced = this.options?.replace?.(v);
     if (replaced !== undefined && replaced !== v) return this.value(replaced, depth + 1);
-    this.value(classToDict(v), depth);
+    this.value(classToDict(v, this.options?.dialect), depth);
   }
 }
 

@@ -323,7 +323,7 @@ class Unpickler {
             add(st[0]);
             add(st[1]);
           } else add(st);
-          r = dictToClass(dict);
+          r = dictToClass(dict, true);
         }
       }
     }

@@ -1,71 +1,38 @@
-// Pyro5's serializers: the same four codecs under Pyro5's wire ids (serpent 1, marshal 2, json 3, msgpack 4),
-// each call run with the Pyro5 value dialect active (dialect.ts), so URIs, proxies, errors and batch exception
-// wrappers travel under Pyro5's class names.
+// Pyro5's serializers: the same four codecs under Pyro5's wire ids (serpent 1, marshal 2, json 3, msgpack 4). What
+// they write differs from Pyro4's only in class names (URIs, proxies, errors, batch exception wrappers), which the
+// codecs take from the `dialect` serialize option (dialect.ts): callers on the hot path pass options carrying
+// PYRO5_VALUES already; a call without it gets Pyro5's dialect added here. Decoding needs no dialect.
 
 import { SerializeError } from "../errors.js";
-import { PYRO4_VALUES, PYRO5_VALUES, setActiveDialect, type ValueDialect } from "./dialect.js";
+import { PYRO5_VALUES } from "./dialect.js";
 import { getSerializer } from "./index.js";
-import type { Serializer, SerializerName } from "./types.js";
+import type { SerializeOptions, Serializer, SerializerName } from "./types.js";
 
-function inDialect(base: Serializer, d: ValueDialect): Serializer {
+const PYRO5_ONLY: SerializeOptions = Object.freeze({ dialect: PYRO5_VALUES });
+
+/** `options` with Pyro5's dialect: as they are when they name one, else a copy that does (no copy without options). */
+function inPyro5(options: SerializeOptions | undefined): SerializeOptions {
+  if (options === undefined) return PYRO5_ONLY;
+  return options.dialect ? options : { ...options, dialect: PYRO5_VALUES };
+}
+
+function asPyro5(base: Serializer): Serializer {
   const s: Serializer = {
     name: base.name,
-    id: d.ids[base.name]!,
+    id: PYRO5_VALUES.ids[base.name]!,
     tuples: base.tuples,
-    serializeData(value, options) {
-      const prev = setActiveDialect(d);
-      try {
-        return base.serializeData(value, options);
-      } finally {
-        setActiveDialect(prev);
-      }
-    },
-    deserializeData(data, options) {
-      const prev = setActiveDialect(d);
-      try {
-        return base.deserializeData(data, options);
-      } finally {
-        setActiveDialect(prev);
-      }
-    },
-    serializeCall(object, method, vargs, kwargs, options) {
-      const prev = setActiveDialect(d);
-      try {
-        return base.serializeCall(object, method, vargs, kwargs, options);
-      } finally {
-        setActiveDialect(prev);
-      }
-    },
-    deserializeCall(data, options) {
-      const prev = setActiveDialect(d);
-      try {
-        return base.deserializeCall(data, options);
-      } finally {
-        setActiveDialect(prev);
-      }
-    },
+    serializeData: (value, options) => base.serializeData(value, inPyro5(options)),
+    deserializeData: (data, options) => base.deserializeData(data, options),
+    serializeCall: (object, method, vargs, kwargs, options) => base.serializeCall(object, method, vargs, kwargs, inPyro5(options)),
+    deserializeCall: (data, options) => base.deserializeCall(data, options),
   };
   if (base.serializeDataParts) {
     const parts = base.serializeDataParts.bind(base);
-    s.serializeDataParts = (value, options) => {
-      const prev = setActiveDialect(d);
-      try {
-        return parts(value, options);
-      } finally {
-        setActiveDialect(prev);
-      }
-    };
+    s.serializeDataParts = (value, options) => parts(value, inPyro5(options));
   }
   if (base.serializeCallParts) {
     const parts = base.serializeCallParts.bind(base);
-    s.serializeCallParts = (object, method, vargs, kwargs, options) => {
-      const prev = setActiveDialect(d);
-      try {
-        return parts(object, method, vargs, kwargs, options);
-      } finally {
-        setActiveDialect(prev);
-      }
-    };
+    s.serializeCallParts = (object, method, vargs, kwargs, options) => parts(object, method, vargs, kwargs, inPyro5(options));
   }
   return Object.freeze(s);
 }
@@ -74,7 +41,7 @@ const NAMES: SerializerName[] = ["serpent", "marshal", "json", "msgpack"];
 const byName = new Map<string, Serializer>();
 const byId = new Map<number, Serializer>();
 for (const n of NAMES) {
-  const s = inDialect(getSerializer(n), PYRO5_VALUES);
+  const s = asPyro5(getSerializer(n));
   byName.set(n, s);
   byId.set(s.id, s);
 }
@@ -88,9 +55,4 @@ export function getPyro5Serializer(nameOrId: string | number): Serializer {
   throw new SerializeError(
     typeof nameOrId === "number" ? `unsupported serializer id: ${nameOrId} (Pyro5 ids: serpent 1, marshal 2, json 3, msgpack 4)` : `unknown serializer: '${nameOrId}'`,
   );
-}
-
-/** The serializer for a value dialect (Pyro4's registry or Pyro5's). */
-export function serializerFor(d: ValueDialect, nameOrId: string | number): Serializer {
-  return d === PYRO4_VALUES ? getSerializer(nameOrId) : getPyro5Serializer(nameOrId);
 }

@@ -5,6 +5,7 @@
 
 import { SerializeError, PyroError } from "../errors.js";
 import type { Serializer, Call, SerializeOptions } from "./types.js";
+import type { ValueDialect } from "./dialect.js";
 import { Tuple, Complex, Float, limits, depthError, classToDict, isPlainObject } from "./values.js";
 import { parseSerpent } from "./serpent-parser.js";
 import { strRepr } from "../python/str.js";
@@ -44,7 +45,10 @@ class Writer {
   /** Text written so far and big byte blobs, in order, when the value holds any big bytes (else null). */
   parts: (string | Uint8Array)[] | null = null;
   private depth = 0;
-  constructor(private readonly replace: ((value: object) => unknown) | undefined) {}
+  constructor(
+    private readonly replace: ((value: object) => unknown) | undefined,
+    private readonly dialect?: ValueDialect,
+  ) {}
 
   value(v: unknown): void {
     switch (typeof v) {
@@ -108,7 +112,7 @@ class Writer {
     } else {
       const replaced = this.replace?.(v);
       if (replaced !== undefined) this.value(replaced);
-      else this.dict(classToDict(v));
+      else this.dict(classToDict(v, this.dialect));
     }
     this.depth--;
   }
@@ -222,7 +226,7 @@ function run<T>(fn: () => T): T {
 
 function serializeData(value: unknown, options?: SerializeOptions): Buffer {
   return run(() => {
-    const w = new Writer(options?.replace);
+    const w = new Writer(options?.replace, options?.dialect);
     w.value(value);
     return finish(w);
   });
@@ -236,7 +240,7 @@ function serializeCall(
   options?: SerializeOptions,
 ): Buffer {
   return run(() => {
-    const w = new Writer(options?.replace);
+    const w = new Writer(options?.replace, options?.dialect);
     // Pyro4's SerpentSerializer.dumpsCall: the 4-tuple (objectId, method, vargs-tuple, kwargs-or-None).
     w.out += "(" + strRepr(String(object)) + "," + strRepr(String(method)) + ",";
     w.tuple(vargs);

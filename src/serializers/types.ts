@@ -2,6 +2,22 @@
 
 export type SerializerName = "serpent" | "json" | "marshal" | "msgpack" | "pickle";
 
+/**
+ * Where a protocol's values differ (dialect.ts has Pyro4's and Pyro5's): serializer ids and the class names Pyro
+ * objects travel under. Declared here, with the serializer contract that carries it in SerializeOptions.
+ */
+export interface ValueDialect {
+  readonly name: "Pyro4" | "Pyro5";
+  /** Wire id of each serializer the protocol has. */
+  readonly ids: Readonly<Partial<Record<SerializerName, number>>>;
+  readonly uriClass: string;
+  readonly proxyClass: string;
+  readonly exceptionWrapperClass: string;
+  /** Prefix of the Pyro error classes ("Pyro4.errors." / "Pyro5.errors."). */
+  readonly errorsPrefix: string;
+}
+
+
 /** A decoded INVOKE payload: Pyro4's (objectId, method, vargs, kwargs) 4-tuple. */
 export interface Call {
   object: string;
@@ -17,6 +33,11 @@ export interface SerializeOptions {
    * autoproxy uses it to replace registered objects by proxies). Return undefined to leave the value alone.
    */
   replace?: (value: object) => unknown;
+  /**
+   * The protocol the value is serialized for: the class names URIs, proxies, errors and batch exception wrappers
+   * travel under (serializers/dialect.ts). Default: Pyro4's.
+   */
+  dialect?: ValueDialect;
 }
 
 export interface DeserializeOptions {

@@ -6,7 +6,7 @@
 import { SerializeError, PyroError, RemoteError, pyroErrorClasses, pythonMessage, setRemoteTraceback } from "../errors.js";
 import { errorTraceback, pythonNameOf } from "../python/exceptions.js";
 import { URI } from "../uri.js";
-import { PYRO4_VALUES, PYRO5_VALUES, activeDialect, type ValueDialect } from "./dialect.js";
+import { PYRO4_VALUES, PYRO5_VALUES, unknownClassDict, type ValueDialect } from "./dialect.js";
 
 // The marker types moved to python/types.ts (the Python-compatibility layer below the serializers).
 export { Tuple, tuple, toTuple, newTuple, isTuple, FrozenSet, frozenset, isFrozenSet, Complex, Float, float, UUID, ByteArray, Range, OrderedDict } from "../python/types.js";
@@ -29,7 +29,7 @@ export function depthError(): SerializeError {
 // ---------------------------------------------------------------------------------------------------
 // Class hooks
 
-type Encoder = (value: any) => Record<string, unknown>;
+type Encoder = (value: any, dialect: ValueDialect) => Record<string, unknown>;
 type Decoder = (className: string, dict: Record<string, unknown>) => unknown;
 
 interface EncoderEntry {
@@ -46,7 +46,7 @@ const decoders = new Map<string, Decoder>();
  */
 export function registerClassToDict<T extends object>(
   cls: (abstract new (...args: any[]) => T) | ((value: object) => boolean),
-  converter: (value: T) => Record<string, unknown>,
+  converter: (value: T, dialect: ValueDialect) => Record<string, unknown>,
   options: { isPredicate?: boolean } = {},
 ): void {
   unregisterClassToDict(cls);
@@ -72,13 +72,13 @@ export function unregisterDictToClass(className: string): void {
  * Sets, bytes, Tuple, Complex, Float, Date, bigint), or undefined when no rule applies.
  * Order: user hooks, errors, URI, then objects with toJSON/own enumerable fields (class name attached).
  */
-export function classToDict(value: object): Record<string, unknown> {
+export function classToDict(value: object, dialect: ValueDialect = PYRO4_VALUES): Record<string, unknown> {
   for (let i = 0; i < encoders.length; i++) {
     const e = encoders[i]!;
-    if (e.match(value)) return e.encode(value);
+    if (e.match(value)) return e.encode(value, dialect);
   }
-  if (value instanceof URI) return { __class__: activeDialect().uriClass, state: toTuple(value.state()) };
-  if (value instanceof Error) return errorToDict(value);
+  if (value instanceof URI) return { __class__: dialect.uriClass, state: toTuple(value.state()) };
+  if (value instanceof Error) return errorToDict(value, undefined, dialect);
   const ctorName = (value as { constructor?: { name?: string } }).constructor?.name ?? "object";
   const dict: Record<string, unknown> = { __class__: ctorName };
   for (const k of Object.keys(value)) setKey(dict, k, (value as Record<string, unknown>)[k]);
@@ -92,13 +92,16 @@ export function isPlainObject(value: object): boolean {
 }
 
 /**
- * Post-process a received dict that has a string `__class__`: user hooks first, then the Pyro4 rules
- * (URI, exceptions, ExceptionWrapper, serpent's float nan). Unknown classes stay dicts (documented).
+ * Post-process a received dict that has a string `__class__`: user hooks first, then exception dicts (always an
+ * error object, whatever their class: see dictToError), then the rules of Python's dict_to_class (URI,
+ * ExceptionWrapper, serpent's float nan; other classes refused: dialect.ts unknownClassDict). `keepUnknown` keeps
+ * an unknown class's dict instead (pickle, where it stands for an instance Python would have made).
  */
-export function dictToClass(dict: Record<string, unknown>): unknown {
+export function dictToClass(dict: Record<string, unknown>, keepUnknown = false): unknown {
   const cls = dict.__class__ as string;
   const hook = decoders.get(cls);
   if (hook) return hook(cls, dict);
+  if (dict.__exception__ === true) return dictToError(dict);
   switch (cls) {
     case "Pyro4.core.URI":
     case "Pyro5.core.URI": {
@@ -116,15 +119,14 @@ export function dictToClass(dict: Record<string, unknown>): unknown {
       return new ExceptionWrapper(dictToError(ex as Record<string, unknown>));
     }
   }
-  if (dict.__exception__ === true) return dictToError(dict);
-  return dict;
+  return keepUnknown ? dict : unknownClassDict(cls, dict);
 }
 
 /** Batch results carry the failing call's exception in this wrapper (Pyro4.futures._ExceptionWrapper). */
 export class ExceptionWrapper {
   constructor(readonly exception: Error) {}
 }
-registerClassToDict(ExceptionWrapper, (w) => ({ __class__: activeDialect().exceptionWrapperClass, exception: errorToDict(w.exception) }));
+registerClassToDict(ExceptionWrapper, (w, dialect) => ({ __class__: dialect.exceptionWrapperClass, exception: errorToDict(w.exception, undefined, dialect) }));
 
 export function parsePythonFloat(text: string): number {
   const t = text.trim().toLowerCase();
@@ -152,7 +154,7 @@ function dialectName(name: string, d: ValueDialect): string {
 }
 
 /** Pyro4's exception dict for an error (the daemon sends this with the EXCEPTION flag). */
-export function errorToDict(err: Error, traceback?: string[] | null, dialect: ValueDialect = activeDialect()): Record<string, unknown> {
+export function errorToDict(err: Error, traceback?: string[] | null, dialect: ValueDialect = PYRO4_VALUES): Record<string, unknown> {
   const cls = dialectName(pythonNameOf(err), dialect);
   let args: unknown[];
   const attributes: Record<string, unknown> = {};

@@ -8,6 +8,8 @@ import type { ClientConnection } from "./context.js";
 import type { Exposure, InstanceCreator, InstanceMode } from "./expose.js";
 import type { StreamRegistry } from "./streams.js";
 import type { WireFormat } from "../protocol/wire.js";
+import type { PyroProfile } from "../profiles/index.js";
+import type { SerializeOptions } from "../serializers/types.js";
 
 export interface Registration {
   id: string;
@@ -49,10 +51,13 @@ export interface DaemonCore<C extends ClientConnection = ClientConnection> exten
   readonly locationStr: string;
   readonly hmacKey: Uint8Array | null;
   readonly acceptedSerializers: Set<number>;
-  /** The one protocol this daemon speaks (chosen at creation). */
+  /** The one protocol this daemon speaks (chosen at creation): its rules, and its framing (`wire`). */
+  readonly profile: PyroProfile;
   readonly wire: WireFormat;
   readonly streams: StreamRegistry;
   readonly replacer: ((value: object) => unknown) | undefined;
+  /** How replies are serialized: the autoproxy replacer and the protocol's value dialect. */
+  readonly serializeOptions: SerializeOptions;
   lookup(objectId: string): Registration | undefined;
   instanceFor(reg: Registration, conn: ClientConnection): Promise<object> | object;
   validateHandshake(conn: ClientConnection, data: unknown): unknown;

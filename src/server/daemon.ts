@@ -4,14 +4,12 @@
 
 import type { Socket } from "node:net";
 import { randomUUID } from "node:crypto";
-import { config } from "../config.js";
 import { DaemonError, PyroError } from "../errors.js";
 import { DAEMON_NAME, type Annotations } from "../protocol/message.js";
-import { getSerializer, serializerIds, type SerializerName } from "../serializers/index.js";
-import { PYRO5_VALUES, activeDialect, type ValueDialect } from "../serializers/dialect.js";
-import { serializerFor } from "../serializers/pyro5.js";
-import { wireFormat, type WireFormat } from "../protocol/wire.js";
-import { float, tuple } from "../serializers/values.js";
+import { getSerializer, serializerIds, type SerializeOptions, type SerializerName } from "../serializers/index.js";
+import type { ValueDialect } from "../serializers/dialect.js";
+import type { WireFormat } from "../protocol/wire.js";
+import { profileFor, profileOfDialect, type PyroProfile } from "../profiles/index.js";
 import { URI } from "../uri.js";
 import { listen, type Listener } from "../transport/listen.js";
 import { tlsServerOptions, type TlsSettings } from "../transport/tls.js";
@@ -43,7 +41,7 @@ const DEFAULT_WRITE_HIGH_WATER_MARK = 1 << 20;
 export { DAEMON_NAME };
 
 export interface DaemonOptions {
-  /** Default config.HOST ("localhost"). "" binds every interface. */
+  /** Default config.HOST ("localhost"; with protocol 5, Pyro5's config). "" binds every interface. */
   host?: string;
   /** 0 (default) = an ephemeral port. */
   port?: number;
@@ -56,9 +54,12 @@ export interface DaemonOptions {
   hmacKey?: string | Uint8Array | null;
   /** 4 (default): serve Pyro4 clients (protocol 48). 5: serve Pyro5 clients (protocol 502, no HMAC). */
   protocol?: 4 | 5;
-  /** Default config.SERIALIZERS_ACCEPTED (serpent, marshal, json; msgpack is opt-in as in Pyro4). */
+  /**
+   * Default: Pyro4's config.SERIALIZERS_ACCEPTED (serpent, marshal, json; msgpack is opt-in as in Pyro4); with
+   * protocol 5 all four, as Pyro5's daemon (it has no such config item).
+   */
   serializersAccepted?: Iterable<SerializerName>;
-  /** Bytes; 0 = unlimited. Default config.MAX_MESSAGE_SIZE. */
+  /** Bytes; 0 = unlimited. Default config.MAX_MESSAGE_SIZE (Pyro4: 0; Pyro5: 1 GiB). */
   maxMessageSize?: number;
   /** Milliseconds a client connection may stay idle; 0 = forever. Default config.COMMTIMEOUT (which is in seconds, as in Pyro4) * 1000. */
   commTimeout?: number;
@@ -124,9 +125,9 @@ export interface RegisterOptions extends ExposureOptions {
 
 /** A registered object or class. */
 
-/** Pyro4's serialized Proxy: what a Python client turns into a Pyro4.core.Proxy. */
+/** A serialized Proxy: what a Python client turns into a Pyro4.core.Proxy (or a Pyro5.client.Proxy). */
 export interface ProxyDict {
-  __class__: "Pyro4.core.Proxy" | "Pyro5.client.Proxy";
+  __class__: string;
   state: unknown[];
 }
 
@@ -140,20 +141,22 @@ function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
 /** Objects registered anywhere, so an object is not registered twice by accident (Pyro4's _pyroId check). */
 const registeredIn = new WeakMap<object, { daemon: Daemon; id: string }>();
 
-/** The settings of a daemon made with `options`: each option, or its default from the config. */
-function daemonSettings(options: DaemonOptions): DaemonSettings {
+/** The settings of a daemon made with `options`: each option, or its default from the protocol's config. */
+function daemonSettings(options: DaemonOptions, profile: PyroProfile): DaemonSettings {
   const writeHighWaterMark = options.writeHighWaterMark ?? DEFAULT_WRITE_HIGH_WATER_MARK;
   if (!(writeHighWaterMark >= 0)) throw new PyroError(`invalid writeHighWaterMark: ${options.writeHighWaterMark}`);
+  const config = profile.config;
+  const fixed = profile.daemonDefaults();
   return {
     maxMessageSize: options.maxMessageSize ?? config.MAX_MESSAGE_SIZE,
     commTimeout: options.commTimeout ?? config.COMMTIMEOUT * 1000,
     compression: options.compression ?? config.COMPRESSION,
-    onewayThreaded: options.onewayThreaded ?? config.ONEWAY_THREADED,
+    onewayThreaded: options.onewayThreaded ?? fixed.onewayThreaded,
     detailedTraceback: options.detailedTraceback ?? config.DETAILED_TRACEBACK,
     iterStreaming: options.iterStreaming ?? config.ITER_STREAMING,
     streamFallback: options.streamFallback ?? "list",
-    autoproxy: options.autoproxy ?? config.AUTOPROXY,
-    requireExpose: options.requireExpose ?? config.REQUIRE_EXPOSE,
+    autoproxy: options.autoproxy ?? fixed.autoproxy,
+    requireExpose: options.requireExpose ?? fixed.requireExpose,
     maxConnections: options.maxConnections ?? 0,
     messageTimeout: options.messageTimeout ?? 0,
     maxStreamsPerConnection: options.maxStreamsPerConnection ?? 0,
@@ -174,6 +177,8 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
   readonly natport: number | null;
   hmacKey: Uint8Array | null;
   readonly acceptedSerializers: Set<number>;
+  /** Pyro4 or Pyro5: framing, value class names, configuration and rules of this daemon's protocol. */
+  readonly profile: PyroProfile;
   readonly wire: WireFormat;
   readonly streams: StreamRegistry;
   /** Registered objects by id (includes Pyro.Daemon). */
@@ -191,12 +196,15 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
   private loopConditions: (() => boolean)[] = [];
   private hooks: DaemonOptions;
   readonly replacer: ((value: object) => unknown) | undefined;
+  readonly serializeOptions: SerializeOptions;
   /** True when this daemon serves TLS. */
   readonly tls: boolean;
   private readonly removeAutoproxyHook: (() => void) | null;
 
   constructor(options: DaemonOptions = {}) {
     this.hooks = options;
+    this.profile = profileFor(options.protocol);
+    const config = this.profile.config;
     this.host = options.host ?? config.HOST;
     this.port = options.port ?? 0;
     this.unixsocket = options.unixsocket ?? null;
@@ -206,24 +214,26 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
     if ((nathost == null) !== (natport == null)) throw new TypeError("must provide natport with nathost");
     this.nathost = nathost ?? null;
     this.natport = natport ?? null;
-    this.wire = wireFormat(options.protocol);
+    this.wire = this.profile.wire;
     this.hmacKey = toKey(options.hmacKey);
-    if (this.hmacKey && !this.wire.hmac) throw new PyroError("Pyro5 has no HMAC signing (removed in Pyro5): use TLS (ssl option) instead");
-    Object.assign(this, daemonSettings(options));
+    if (this.hmacKey && !this.wire.hmac) throw new PyroError(`${this.profile.name} has no HMAC signing (removed in Pyro5): use TLS (ssl option) instead`);
+    Object.assign(this, daemonSettings(options, this.profile));
     this.streams = new StreamRegistry(
       options.iterStreamLifetime !== undefined ? options.iterStreamLifetime / 1000 : config.ITER_STREAM_LIFETIME,
       options.iterStreamLinger !== undefined ? options.iterStreamLinger / 1000 : config.ITER_STREAM_LINGER,
     );
     this.acceptedSerializers = new Set();
-    for (const name of options.serializersAccepted ?? config.SERIALIZERS_ACCEPTED) {
+    for (const name of options.serializersAccepted ?? this.profile.daemonDefaults().serializersAccepted) {
       const id = serializerIds[name];
       if (id === undefined) throw new PyroError(`unknown serializer in accepted list: '${name}'`);
       getSerializer(name); // refuses the pickle family
-      this.acceptedSerializers.add(serializerFor(this.wire.values, name).id);
+      this.acceptedSerializers.add(this.profile.serializer(name).id);
     }
-    this.replacer = this.autoproxy ? (value: object) => this.autoproxyReplace(value) : undefined;
+    const dialect = this.profile.values;
+    this.replacer = this.autoproxy ? (value: object) => this.autoproxyReplace(value, dialect) : undefined;
+    this.serializeOptions = this.replacer ? { replace: this.replacer, dialect } : { dialect };
     // Like Pyro4's global autoproxy: this daemon's objects passed as call arguments on any proxy travel as proxies.
-    this.removeAutoproxyHook = this.replacer ? addAutoproxyHook(this.replacer) : null;
+    this.removeAutoproxyHook = this.autoproxy ? addAutoproxyHook((value, d) => this.autoproxyReplace(value, d)) : null;
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
     // A fixed port or unix socket gives a known location before listening, so register() works right away.
     if (this.unixsocket) this._location = "./u:" + this.unixsocket;
@@ -231,10 +241,11 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
     const daemonObject = new DaemonObject(this);
     this.objectsById.set(DAEMON_NAME, this.makeRegistration(DAEMON_NAME, daemonObject, {}));
     const ssl = options.ssl ?? config.SSL;
-    const tls = ssl ? tlsServerOptions(ssl === true ? {} : ssl) : null;
+    const tls = ssl ? tlsServerOptions(ssl === true ? {} : ssl, config) : null;
     this.tls = tls !== null;
     const onTlsError = (err: Error) => debug("TLS handshake failed: %s", err.message);
-    this.ready = listen({ host: this.host, port: this.port, unixsocket: this.unixsocket, tls, onTlsError }, (s) => this.onConnection(s)).then(
+    const listenOptions = { host: this.host, port: this.port, unixsocket: this.unixsocket, tls, onTlsError, preferIpVersion: config.PREFER_IP_VERSION };
+    this.ready = listen(listenOptions, (s) => this.onConnection(s)).then(
       (l) => {
         this.listener = l;
         this._location = l.locationStr;
@@ -347,28 +358,28 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
     return new URI(`PYRO:${id}@${loc}`);
   }
 
-  /** The serialized Pyro4 Proxy for a registered object, pre-filled with its metadata (Pyro4's proxyFor). */
+  /**
+   * The serialized Proxy for a registered object, pre-filled with its metadata (Pyro4's proxyFor), in the class
+   * names of `dialect` (default: this daemon's protocol).
+   */
   proxyFor(objectOrId: object | string, nat = true, dialect: ValueDialect = this.wire.values): ProxyDict {
     const uri = this.uriFor(objectOrId, nat);
     const reg = this.objectsById.get(uri.object);
     if (!reg) throw new DaemonError("object isn't registered in this daemon");
     const meta = reg.exposure.metadata(true) as { methods: string[]; oneway: string[]; attrs: string[] };
-    if (dialect === PYRO5_VALUES)
-      return { __class__: "Pyro5.client.Proxy", state: tuple<unknown>(uri.asString(), tuple(...meta.oneway), tuple(...meta.methods), tuple(...meta.attrs), "hello", null) };
-    return {
-      __class__: "Pyro4.core.Proxy",
-      state: tuple<unknown>(uri.asString(), tuple(...meta.oneway), tuple(...meta.methods), tuple(...meta.attrs), float(0), null, "hello", 0, null),
-    };
+    const profile = profileOfDialect(dialect);
+    const source = { uri, oneways: meta.oneway, methods: meta.methods, attrs: meta.attrs, timeout: 0, hmacKey: null, handshake: "hello", maxRetries: 0 };
+    return { __class__: dialect.proxyClass, state: profile.encodeProxyState(source, null) };
   }
 
-  private autoproxyReplace(value: object): unknown {
+  private autoproxyReplace(value: object, dialect: ValueDialect): unknown {
     let r = registeredIn.get(value);
     if (!r) {
       const ctor = (value as { constructor?: unknown }).constructor;
       if (typeof ctor === "function") r = registeredIn.get(ctor);
     }
     if (!r || r.daemon !== this || !this.objectsById.has(r.id)) return undefined;
-    return this.proxyFor(r.id, true, activeDialect()); // in the class names of the message being serialized
+    return this.proxyFor(r.id, true, dialect); // in the class names of the message being serialized
   }
 
   lookup(objectId: string): Registration | undefined {
@@ -491,7 +502,7 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
   }
 
   private startHousekeeping(): void {
-    const interval = Math.min(config.POLLTIMEOUT || 0, Math.max(this.commTimeout / 1000 || 0, 5)) || 2;
+    const interval = Math.min(this.profile.config.POLLTIMEOUT || 0, Math.max(this.commTimeout / 1000 || 0, 5)) || 2;
     this.housekeeper = setInterval(() => {
       try {
         this.streams.sweep();

@@ -6,7 +6,6 @@
 import { DaemonError, ProtocolError, PyroError, SerializeError } from "../errors.js";
 import { FLAGS_META_ON_CONNECT, MSG_CONNECT, MSG_CONNECTFAIL, MSG_CONNECTOK, type Message } from "../protocol/message.js";
 import { getSerializer } from "../serializers/index.js";
-import { serializerFor } from "../serializers/pyro5.js";
 import { isPlainObject } from "../serializers/values.js";
 import { contextStorage, type Context } from "./context.js";
 import type { DaemonCore } from "./daemon-core.js";
@@ -29,14 +28,14 @@ function marshalString(s: string): Buffer {
 
 /** marshal's wire id in the daemon's protocol (3 in Pyro4, 2 in Pyro5): early CONNECTFAILs use it. */
 function marshalId(daemon: DaemonCore): number {
-  return daemon.wire.values.ids.marshal!;
+  return daemon.profile.values.ids.marshal!;
 }
 
 /** Answer CONNECTFAIL with `text`, in the client's serializer when possible, else in marshal. */
 function sendConnectFail(conn: ServedConnection, daemon: DaemonCore, seq: number, serializerId: number, text: string, ctx: Context | null): void {
   let data: Buffer;
   try {
-    data = serializerId === marshalId(daemon) ? marshalString(text) : serializerFor(daemon.wire.values, serializerId).serializeData(text);
+    data = serializerId === marshalId(daemon) ? marshalString(text) : daemon.profile.serializer(serializerId).serializeData(text, daemon.serializeOptions);
   } catch {
     serializerId = marshalId(daemon);
     data = marshalString(text);
@@ -69,7 +68,7 @@ export async function handshake(conn: ServedConnection, daemon: DaemonCore, deni
       throw new SerializeError(`message used serializer that is not accepted: ${msg.serializerId}`);
     ctx = newContext(conn, msg);
     serializerId = msg.serializerId;
-    const serializer = serializerFor(daemon.wire.values, serializerId);
+    const serializer = daemon.profile.serializer(serializerId);
     const data = serializer.deserializeData(msg.data);
     let handshakeData: unknown = null;
     let objectId: unknown = null;
@@ -89,7 +88,7 @@ export async function handshake(conn: ServedConnection, daemon: DaemonCore, deni
       response = { handshake: response, meta };
       flags = FLAGS_META_ON_CONNECT;
     }
-    const payload = serializer.serializeData(response, { replace: daemon.replacer });
+    const payload = serializer.serializeData(response, daemon.serializeOptions);
     conn.write(MSG_CONNECTOK, serializerId, seq, payload, flags, responseAnnotations(daemon, ctx, true), daemon.compression);
     return true;
   } catch (e) {

@@ -1,9 +1,9 @@
 // Request execution on a daemon connection after its handshake: one INVOKE or PING at a time, run inside its
 // call context, answered with its result, its batch results, an item-stream id or its exception. The
 // connection (connection.ts) hands each request to RequestHandler.handle and waits only when that returns a
-// promise. Failures follow Pyro4's handleRequest: user errors are answered and the connection stays;
-// serialization and security errors, and errors of @callback methods, are answered and then the connection
-// closes; communication errors close it without an answer.
+// promise. Failures follow Python's handleRequest (Pyro4 and Pyro5): user errors, and call data that does not
+// decode (decode-errors.ts), are answered and the connection stays; a refused class, security errors and errors of
+// @callback methods are answered and then the connection closes; communication errors close it without an answer.
 
 import { DaemonError, ProtocolError, PyroError, SerializeError } from "../errors.js";
 import {
@@ -19,8 +19,7 @@ import {
   type Message,
 } from "../protocol/message.js";
 import type { Serializer } from "../serializers/index.js";
-import { serializerFor } from "../serializers/pyro5.js";
-import { ExceptionWrapper, errorToDict, tuple } from "../serializers/values.js";
+import { ExceptionWrapper, errorToDict } from "../serializers/values.js";
 import { contextStorage, type Context } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
 import { PythonError } from "../python/exceptions.js";
@@ -32,6 +31,7 @@ import { debug } from "../observe/log.js";
 import { serverRequest, tracingActive } from "../observe/channels.js";
 import { requestDone, requestStart, type RequestTrace } from "../observe/tracing.js";
 import { asError, errorCode, newContext, responseAnnotations, type ServedConnection } from "./reply.js";
+import { callDecodeError, emptyCallError } from "./decode-errors.js";
 
 const OWNED = { zeroCopy: true } as const;
 
@@ -70,11 +70,16 @@ export class RequestHandler {
     try {
       if (!this.daemon.acceptedSerializers.has(msg.serializerId))
         throw new SerializeError(`message used serializer that is not accepted: ${msg.serializerId}`);
-      serializer = serializerFor(this.daemon.wire.values, msg.serializerId);
+      serializer = this.daemon.profile.serializer(msg.serializerId);
       if (msg.flags & FLAGS_KEEPSERIALIZED)
         throw new PyroError("this daemon does not support SerializedBlob calls (FLAGS_KEEPSERIALIZED)");
       if (msg.data.length === 0) throw emptyCallError(serializer.name);
-      const call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
+      let call;
+      try {
+        call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
+      } catch (e) {
+        throw callDecodeError(serializer.name, e);
+      }
       if (tracingActive(serverRequest)) return this.tracedRequest(msg, ctx, serializer, call, oneway);
       const reg = this.daemon.lookup(call.object);
       if (!reg) throw new DaemonError("unknown object");
@@ -85,12 +90,12 @@ export class RequestHandler {
         const ser = serializer;
         return (outcome as Promise<Outcome>).then(
           (o) => this.respond(msg, ctx, ser, o, oneway),
-          (e: unknown) => this.requestFailed(msg, ser, e, oneway),
+          (e: unknown) => this.requestFailed(msg, ctx, ser, e, oneway),
         );
       }
       this.respond(msg, ctx, serializer, outcome as Outcome, oneway);
     } catch (e) {
-      this.requestFailed(msg, serializer, e, oneway);
+      this.requestFailed(msg, ctx, serializer, e, oneway);
     }
   }
 
@@ -113,13 +118,13 @@ export class RequestHandler {
         return contextStorage.run(ctx, () => this.invoke(ctx, reg, call.method, vargs, kwargs, msg.flags, oneway));
       });
     } catch (e) {
-      this.requestFailed(msg, serializer, e, oneway);
+      this.requestFailed(msg, ctx, serializer, e, oneway);
       return;
     }
     if (isThenable(outcome)) {
       return (outcome as Promise<Outcome>).then(
         (o) => this.respond(msg, ctx, serializer, o, oneway),
-        (e: unknown) => this.requestFailed(msg, serializer, e, oneway),
+        (e: unknown) => this.requestFailed(msg, ctx, serializer, e, oneway),
       );
     }
     this.respond(msg, ctx, serializer, outcome as Outcome, oneway);
@@ -246,21 +251,21 @@ export class RequestHandler {
       if (oneway) return;
       if (outcome.kind === "stream") {
         const ann: Annotations | null = outcome.data ? new Map([["STRM", Buffer.from(outcome.data as string, "latin1")]]) : null;
-        this.sendException(msg.seq, serializer, new ProtocolError("result of call is an iterator"), FLAGS_ITEMSTREAMRESULT, ann, null);
+        this.sendException(msg.seq, ctx, serializer, new ProtocolError("result of call is an iterator"), FLAGS_ITEMSTREAMRESULT, ann, null);
         return;
       }
       // big bytes in the result go out by reference: the socket takes the parts right away
-      const sopts = { replace: this.daemon.replacer };
+      const sopts = this.daemon.serializeOptions;
       const payload = serializer.serializeDataParts ? serializer.serializeDataParts(outcome.data, sopts) : serializer.serializeData(outcome.data, sopts);
       const flags = outcome.kind === "batch" ? FLAGS_BATCH : 0;
       this.conn.write(MSG_RESULT, serializer.id, msg.seq, payload, flags, responseAnnotations(this.daemon, ctx, true), this.daemon.compression);
     } catch (e) {
-      this.requestFailed(msg, serializer, e, oneway);
+      this.requestFailed(msg, ctx, serializer, e, oneway);
     }
   }
 
   /** Answer a failed request with its exception where Pyro4 does, and drop the connection where Pyro4 does. */
-  private requestFailed(msg: Message, serializer: Serializer | null, e: unknown, oneway: boolean): void {
+  private requestFailed(msg: Message, ctx: Context, serializer: Serializer | null, e: unknown, oneway: boolean): void {
     this.busy = false;
     const err = asError(e);
     const code = errorCode(err);
@@ -269,12 +274,12 @@ export class RequestHandler {
       let ser = serializer;
       if (!ser) {
         try {
-          ser = serializerFor(this.daemon.wire.values, msg.serializerId);
+          ser = this.daemon.profile.serializer(msg.serializerId);
         } catch {
           ser = null;
         }
       }
-      if (ser) this.sendException(msg.seq, ser, err, 0, null);
+      if (ser) this.sendException(msg.seq, ctx, ser, err, 0, null);
     }
     const isCallback = this.callbackCall;
     if (isCallback || isCommunicationError(err) || code === "ERR_PYRO4_SECURITY") {
@@ -284,22 +289,31 @@ export class RequestHandler {
     if (this.trace) this.traceDone(undefined, err, true);
   }
 
-  private sendException(seq: number, serializer: Serializer, err: Error, flags: number, annotations: Annotations | null, traceback?: string[] | null): void {
+  /**
+   * An exception reply: the exception dict, the given annotations (STRM) and the daemon's annotations() hook, not the
+   * call's response annotations (as in Python). The correlation id goes with it where the protocol sends it on
+   * every reply (Pyro5); Pyro4's exception replies carry no CORR.
+   */
+  private sendException(
+    seq: number, ctx: Context, serializer: Serializer, err: Error, flags: number, annotations: Annotations | null, traceback?: string[] | null,
+  ): void {
     const tb = traceback !== undefined ? traceback : this.daemon.detailedTraceback ? detailedTraceback(err) : undefined;
     let data: Buffer;
     try {
-      data = serializer.serializeData(errorToDict(err, tb, this.daemon.wire.values));
+      data = serializer.serializeData(errorToDict(err, tb, this.daemon.profile.values), this.daemon.serializeOptions);
     } catch (e2) {
       const fallback = new PyroError(
         `Error serializing exception: ${(e2 as Error).message}. Original exception: ${err.name}: ${err.message}`,
       );
-      data = serializer.serializeData(errorToDict(fallback, tb ?? null, this.daemon.wire.values));
+      data = serializer.serializeData(errorToDict(fallback, tb ?? null, this.daemon.profile.values), this.daemon.serializeOptions);
     }
     const user = this.daemon.userAnnotations();
+    const corr = this.daemon.profile.correlationOnEveryReply ? ctx.correlationAnnotation() : null;
     let ann = annotations;
-    if (user) {
+    if (user || corr) {
       ann = new Map(ann ?? []);
-      for (const [k, v] of user) ann.set(k, v);
+      if (user) for (const [k, v] of user) ann.set(k, v);
+      if (corr) ann.set("CORR", corr);
     }
     this.conn.write(MSG_RESULT, serializer.id, seq, data, flags | FLAGS_EXCEPTION, ann, false);
   }
@@ -315,23 +329,6 @@ function valueOutcome(v: unknown): Outcome | Promise<Outcome> {
 
 function isThenable(v: unknown): boolean {
   return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
-}
-
-/**
- * An INVOKE with no data at all: what Pyro4's own serializer raises for empty input. Python's daemon answers it
- * and keeps the connection (it is not a Pyro CommunicationError), so we do the same with the same exception.
- */
-function emptyCallError(serializer: string): PythonError {
-  switch (serializer) {
-    case "serpent":
-      return new PythonError("SyntaxError", "invalid syntax", tuple("<unknown>", 0, 0, "", 0, 0));
-    case "json":
-      return new PythonError("json.decoder.JSONDecodeError", "Expecting value: line 1 column 1 (char 0)");
-    case "marshal":
-      return new PythonError("EOFError", "EOF read where object expected");
-    default:
-      return new PythonError("ValueError", "Unpack failed: incomplete input");
-  }
 }
 
 /** kwargs as a plain record (a Map arrives when a serializer decoded non-string keys). */

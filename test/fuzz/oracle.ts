@@ -104,10 +104,10 @@ export class ErrorOracle {
     }
     const cp = Connection.prototype as unknown as Record<string, unknown>;
     const hp = RequestHandler.prototype as unknown as Record<string, unknown>;
-    // requestFailed(msg, serializer, e, oneway), batchError(m, e), pumpFailed(e): everything a request can end with
-    patch(hp, "requestFailed", (orig) => function (this: unknown, msg: unknown, ser: unknown, e: unknown, ow: unknown) {
-      oracle.record("request", e);
-      return orig.call(this, msg, ser, e, ow);
+    // requestFailed(msg, ctx, serializer, e, oneway), batchError(m, e), pumpFailed(e): everything a request can end with
+    patch(hp, "requestFailed", (orig) => function (this: unknown, ...a: unknown[]) {
+      oracle.record("request", a[a.length - 2]);
+      return orig.apply(this, a);
     });
     patch(hp, "batchError", (orig) => function (this: unknown, m: unknown, e: unknown) {
       oracle.record("batch", e);

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { config } from "../../src/config.js";
+import { config5 } from "../../src/config5.js";
 import { startPython, type PythonServer } from "./python.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -37,19 +37,19 @@ export async function startPyro5NsWithBroadcast(): Promise<{ server: PythonServe
 }
 
 /**
- * Run `fn` with our config set to find a name server only by broadcast to 127.0.0.1:`bcport` (NS_PORT 1: nothing
- * listens there, so the direct attempt fails), then put the settings back.
+ * Run `fn` with our Pyro5 config set to find a name server only by broadcast to 127.0.0.1:`bcport` (NS_PORT 1:
+ * nothing listens there, so the direct attempt fails), then put the settings back.
  */
 export async function withBroadcastOnly<T>(bcport: number, fn: () => Promise<T>): Promise<T> {
-  const saved = { addrs: config.BROADCAST_ADDRS, port: config.NS_PORT, bcport: config.NS_BCPORT };
-  config.BROADCAST_ADDRS = "127.0.0.1";
-  config.NS_PORT = 1;
-  config.NS_BCPORT = bcport;
+  const saved = { addrs: config5.BROADCAST_ADDRS, port: config5.NS_PORT, bcport: config5.NS_BCPORT };
+  config5.BROADCAST_ADDRS = ["127.0.0.1"];
+  config5.NS_PORT = 1;
+  config5.NS_BCPORT = bcport;
   try {
     return await fn();
   } finally {
-    config.BROADCAST_ADDRS = saved.addrs;
-    config.NS_PORT = saved.port;
-    config.NS_BCPORT = saved.bcport;
+    config5.BROADCAST_ADDRS = saved.addrs;
+    config5.NS_PORT = saved.port;
+    config5.NS_BCPORT = saved.bcport;
   }
 }

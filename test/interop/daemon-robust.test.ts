@@ -127,13 +127,16 @@ const cases: { name: string; chunks: () => (Buffer | number)[]; expect: (r: { me
     },
   },
   {
-    name: "invalid serpent in INVOKE: error reply, then closed",
-    chunks: () => [connectMsg(), invokeMsg(Buffer.from("# serpent utf-8 python3.2\n('thing', 'add', (1,2), {")) ],
+    // Python's daemon answers serpent's SyntaxError like any exception and keeps the connection (pyro5-rules.test.ts)
+    name: "invalid serpent in INVOKE: error reply, the connection stays",
+    chunks: () => [connectMsg(), invokeMsg(Buffer.from("# serpent utf-8 python3.2\n('thing', 'add', (1,2), {")), invokeMsg(serpent.serializeCall("thing", "add", [1, 2], {}), 2)],
     expect: (r) => {
-      assert.ok(r.closed);
+      assert.ok(!r.closed);
       assert.equal(r.messages[0]?.type, MSG_CONNECTOK);
       assert.equal(r.messages[1]?.type, MSG_RESULT);
       assert.ok(r.messages[1]!.flags & FLAGS_EXCEPTION);
+      assert.match(String(serpent.deserializeData(r.messages[1]!.data)), /^SyntaxError: /);
+      assert.equal(serpent.deserializeData(r.messages[2]!.data), 3);
     },
   },
   {

@@ -11,7 +11,7 @@ import { callback, expose } from "../../src/server/expose.js";
 import { Proxy } from "../../src/client/proxy.js";
 import { startNameServer } from "../../src/naming/server.js";
 import { locateNS } from "../../src/naming/locate.js";
-import { config } from "../../src/config.js";
+import { config5 } from "../../src/config5.js";
 import { CommunicationError, RemoteError } from "../../src/errors.js";
 import { makeTestCerts, type TestCerts } from "../helpers/certs.js";
 import { runPythonAsync, startPython } from "../helpers/python.js";
@@ -132,14 +132,14 @@ describe("TLS with protocol 5", () => {
     }
   });
 
-  test("our locateNS({protocol: 5}) reaches Python's Pyro5 name server over TLS (config SSL_*)", async () => {
+  test("our locateNS({protocol: 5}) reaches Python's Pyro5 name server over TLS (Pyro5 config SSL_*)", async () => {
     const pyns = await startPython(["-m", "Pyro5.nameserver", "-n", "127.0.0.1", "-p", "0"], /NS running on 127\.0\.0\.1:(\d+)/, {
       env: { ...PYRO5_ENV, PYRO_SSL: "1", PYRO_SSL_SERVERCERT: certs.serverCert, PYRO_SSL_SERVERKEY: certs.serverKey },
     });
-    const saved = { ssl: config.SSL, ca: config.SSL_CACERTS };
+    const saved = { ssl: config5.SSL, ca: config5.SSL_CACERTS };
     try {
-      config.SSL = true;
-      config.SSL_CACERTS = certs.caCert;
+      config5.SSL = true;
+      config5.SSL_CACERTS = certs.caCert;
       const ns = await locateNS("127.0.0.1", Number(pyns.ready), { protocol: 5, timeout: 5000 });
       try {
         await ns.register("p5.tls", "PYRO:obj@127.0.0.1:7002");
@@ -149,11 +149,11 @@ describe("TLS with protocol 5", () => {
         await ns.release();
       }
       // without TLS the name server cannot be reached: nothing is silently sent in the clear
-      config.SSL = false;
+      config5.SSL = false;
       await assert.rejects(locateNS("127.0.0.1", Number(pyns.ready), { protocol: 5, timeout: 3000 }), (e: unknown) => e instanceof Error && e.name === "NamingError");
     } finally {
-      config.SSL = saved.ssl;
-      config.SSL_CACERTS = saved.ca;
+      config5.SSL = saved.ssl;
+      config5.SSL_CACERTS = saved.ca;
       await pyns.stop();
     }
   });

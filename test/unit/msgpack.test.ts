@@ -147,7 +147,8 @@ test("objects go through replace, then classToDict; invalid values are refused",
   class Point {
     x = 1;
   }
-  assert.deepStrictEqual(msgpack.deserializeData(msgpack.serializeData(new Point())), { __class__: "Point", x: 1 });
+  // a class instance travels as its class dict; receiving one back is refused (Python refuses it too)
+  assert.throws(() => msgpack.deserializeData(msgpack.serializeData(new Point())), /unsupported serialized class: Point/);
   assert.deepStrictEqual(msgpack.deserializeData(msgpack.serializeData(new Point(), { replace: () => "P" })), "P");
   assert.throws(() => msgpack.serializeData(new Date(NaN)), SerializeError);
   assert.throws(() => msgpack.serializeData(() => 1), SerializeError);

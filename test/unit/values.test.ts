@@ -5,7 +5,7 @@ import {
   tuple, isTuple, Tuple, classToDict, dictToClass, registerClassToDict, unregisterClassToDict, registerDictToClass,
   unregisterDictToClass, errorToDict, dictToError, setKey, ExceptionWrapper, parsePythonFloat, Complex,
 } from "../../src/serializers/values.js";
-import { RemoteError, NamingError, PyroError, TimeoutError, formatRemoteTraceback } from "../../src/errors.js";
+import { RemoteError, NamingError, PyroError, SecurityError, SerializeError, TimeoutError, formatRemoteTraceback } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
 
 test("tuple is an array that stays distinguishable; derived arrays are lists", () => {
@@ -68,7 +68,7 @@ test("dictToError rebuilds Pyro errors by short or qualified name, others as Rem
   assert.ok(formatRemoteTraceback(e3).some((l) => l.includes("This exception occured remotely")));
 });
 
-test("dictToClass: URI, float nan, ExceptionWrapper, exceptions, unknown classes stay dicts", () => {
+test("dictToClass: URI, float nan, ExceptionWrapper, exceptions; other classes refused as Python refuses them", () => {
   const u = dictToClass({ __class__: "Pyro4.core.URI", state: tuple<unknown>("PYRO", "obj", null, "localhost", 1234) });
   assert.ok(u instanceof URI);
   assert.equal(String(u), "PYRO:obj@localhost:1234");
@@ -76,8 +76,13 @@ test("dictToClass: URI, float nan, ExceptionWrapper, exceptions, unknown classes
   const w = dictToClass({ __class__: "Pyro4.futures._ExceptionWrapper", exception: { __class__: "builtins.KeyError", __exception__: true, args: ["k"], attributes: {} } });
   assert.ok(w instanceof ExceptionWrapper);
   assert.ok((w as ExceptionWrapper).exception instanceof RemoteError);
-  const unknown = { __class__: "shop.Item", name: "shoe" };
-  assert.equal(dictToClass(unknown), unknown);
+  assert.throws(() => dictToClass({ __class__: "shop.Item", name: "shoe" }), (e: unknown) => e instanceof SerializeError && e.message === "unsupported serialized class: shop.Item");
+  assert.throws(() => dictToClass({ __class__: "__main__.Item" }), (e: unknown) => e instanceof SecurityError && e.message === "refused to deserialize types with double underscores in their name: __main__.Item");
+  // exception dicts are always errors, whatever their class (Python would refuse the ones it cannot import)
+  assert.ok(dictToClass({ __class__: "__main__.MyError", __exception__: true, args: ["m"], attributes: {} }) instanceof RemoteError);
+  // Pyro's own daemon and serializer classes, which Python rebuilds and we cannot, stay dicts
+  const daemon = { __class__: "Pyro5.server.Daemon", state: {} };
+  assert.equal(dictToClass(daemon), daemon);
 });
 
 test("class hooks: register and unregister both directions", () => {
@@ -95,7 +100,7 @@ test("class hooks: register and unregister both directions", () => {
     unregisterDictToClass("geo.Point");
   }
   assert.deepEqual(classToDict(new Point(1, 2)), { __class__: "Point", x: 1, y: 2 });
-  assert.deepEqual(dictToClass({ __class__: "geo.Point", x: 3 }), { __class__: "geo.Point", x: 3 });
+  assert.throws(() => dictToClass({ __class__: "geo.Point", x: 3 }), /unsupported serialized class: geo\.Point/);
 });
 
 test("parsePythonFloat and Complex formatting", () => {

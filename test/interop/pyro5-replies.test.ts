@@ -1,0 +1,112 @@
+// Every reply at the byte level, against Python's own daemons: the same raw requests (handshake, calls with and
+// without a correlation id, an exception, the start of an item stream, a oneway call, a ping, an unknown object)
+// sent to Pyro5.utils.echoserver and to `pyro5 echoserver`, and to Pyro4.test.echoserver and `pyro4 echoserver`,
+// must get replies with the same type, wire flags, sequence number, serializer, correlation id (the request's, a
+// new one, or none), annotation keys and content. Pyro5 sets flag 64 and the correlation id on every reply
+// (errors: 65, stream start: 81); Pyro4 puts CORR on normal replies only.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startPython, type PythonServer } from "../helpers/python.js";
+import { PYRO5_ENV } from "../helpers/pyro5.js";
+import { REPO } from "../helpers/ns-process.js";
+import { spawnReady, type ReadyProcess } from "../helpers/ready-process.js";
+import { converse, type Observed, type Step } from "../helpers/wire-talk.js";
+import { PYRO4_PROFILE, PYRO5_PROFILE, type PyroProfile } from "../../src/profiles/index.js";
+import { FLAGS_META_ON_CONNECT, FLAGS_ONEWAY, MSG_CONNECT, MSG_INVOKE, MSG_PING } from "../../src/protocol/message.js";
+import { URI } from "../../src/uri.js";
+
+/** This process's environment without PYRO_* variables (Pyro5 refuses ones it does not know). */
+function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("PYRO_") && v !== undefined) env[k] = v;
+  return { ...env, ...extra };
+}
+
+function startOurs(bin: "main" | "pyro5"): Promise<ReadyProcess> {
+  return spawnReady(process.execPath, ["--import", "tsx", join(REPO, `src/cli/${bin}.ts`), "echoserver", "-H", "127.0.0.1", "-p", "0"], {
+    ready: /^echo uri: (PYRO:\S+)$/,
+    env: cleanEnv(),
+    cwd: REPO,
+    label: `${bin} echoserver`,
+    group: true,
+    timeoutMs: 30_000,
+    graceMs: 5000,
+  });
+}
+
+const corr = (n: number) => Buffer.alloc(16, n);
+
+/** The script: the same requests for every daemon of a protocol, in `serializer`. */
+function script(profile: PyroProfile, serializer: string): Step[] {
+  const ser = profile.serializer(serializer);
+  const opts = { dialect: profile.values };
+  const call = (obj: string, method: string, args: unknown[]) => ser.serializeCall(obj, method, args, {}, opts);
+  const id = ser.id;
+  return [
+    { name: "handshake", type: MSG_CONNECT, serializerId: id, flags: FLAGS_META_ON_CONNECT, corr: corr(1), data: ser.serializeData({ handshake: "hello", object: "test.echoserver" }, opts) },
+    { name: "call with a correlation id", type: MSG_INVOKE, serializerId: id, corr: corr(2), data: call("test.echoserver", "echo", ["x"]) },
+    { name: "call without one", type: MSG_INVOKE, serializerId: id, corr: null, data: call("test.echoserver", "echo", [[1, 2]]) },
+    { name: "exception", type: MSG_INVOKE, serializerId: id, corr: corr(3), data: call("test.echoserver", "error", []) },
+    { name: "exception without a correlation id", type: MSG_INVOKE, serializerId: id, corr: null, data: call("test.echoserver", "error", []) },
+    { name: "item stream start", type: MSG_INVOKE, serializerId: id, corr: corr(4), data: call("test.echoserver", "generator", []) },
+    { name: "oneway", type: MSG_INVOKE, serializerId: id, corr: corr(5), flags: FLAGS_ONEWAY, reply: false, data: call("test.echoserver", "oneway_echo", ["z"]) },
+    { name: "ping", type: MSG_PING, serializerId: 42, corr: corr(6), data: Buffer.from("ping") },
+    { name: "unknown object", type: MSG_INVOKE, serializerId: id, corr: corr(7), data: call("no.such.object", "echo", [1]) },
+    { name: "still serving", type: MSG_INVOKE, serializerId: id, corr: corr(8), data: call("test.echoserver", "echo", ["end"]) },
+  ];
+}
+
+let py5: PythonServer;
+let py4: PythonServer;
+let ours5: ReadyProcess;
+let ours4: ReadyProcess;
+before(async () => {
+  [py5, py4, ours5, ours4] = await Promise.all([
+    startPython(["-m", "Pyro5.utils.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv(PYRO5_ENV) }),
+    startPython(["-m", "Pyro4.test.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv() }),
+    startOurs("pyro5"),
+    startOurs("main"),
+  ]);
+});
+after(async () => {
+  await Promise.all([py5?.stop(), py4?.stop(), ours5?.stop(), ours4?.stop()]);
+});
+
+const port = (uri: string) => new URI(uri).port!;
+
+async function compare(profile: PyroProfile, theirs: string, mine: string, serializer: string): Promise<Observed[]> {
+  const steps = script(profile, serializer);
+  const [ref, got] = await Promise.all([converse(port(theirs), profile, steps), converse(port(mine), profile, steps)]);
+  for (let i = 0; i < ref.length; i++) assert.deepEqual(got[i], ref[i], `${profile.name} ${serializer}: ${ref[i]!.name}`);
+  assert.equal(got.length, ref.length);
+  return ref;
+}
+
+for (const serializer of ["serpent", "json", "marshal", "msgpack"]) {
+  test(`Pyro5 replies (${serializer}): flags and correlation ids as Pyro5.utils.echoserver sends them`, async () => {
+    const ref = await compare(PYRO5_PROFILE, py5.ready, ours5.match[1]!, serializer);
+    const by = (n: string) => ref.find((o) => o.name === n)!;
+    // what Pyro5 does, spelled out: flag 64 and the request's id (or a new one) on every reply
+    assert.equal(by("exception").reply!.flags, 65);
+    assert.equal(by("exception").reply!.corr, "request");
+    assert.equal(by("exception without a correlation id").reply!.corr, "new");
+    assert.equal(by("item stream start").reply!.flags, 81);
+    assert.deepEqual(by("item stream start").reply!.annotations, ["STRM"]);
+    assert.equal(by("call without one").reply!.corr, "new");
+    assert.equal(by("oneway").reply, null);
+    assert.equal(by("ping").reply!.corr, "request");
+    assert.ok(ref.every((o) => o.reply === null || o.reply.flags & 64));
+    assert.ok(ref.every((o) => !o.closed));
+  });
+}
+
+for (const serializer of ["serpent", "json", "marshal"]) {
+  test(`Pyro4 replies (${serializer}): CORR as Pyro4.test.echoserver sends it (normal replies only)`, async () => {
+    const ref = await compare(PYRO4_PROFILE, py4.ready, ours4.match[1]!, serializer);
+    const by = (n: string) => ref.find((o) => o.name === n)!;
+    assert.equal(by("exception").reply!.corr, "none");
+    assert.equal(by("item stream start").reply!.corr, "none");
+    assert.equal(by("call with a correlation id").reply!.corr, "request");
+  });
+}
