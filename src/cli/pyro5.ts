@@ -4,6 +4,7 @@
 // run with `protocol: 5`, so both binaries share one implementation (httpgateway too: Pyro5.utils.httpgateway).
 
 import { runCli, type CliCommand } from "./run.js";
+import { runtimeDescription } from "../runtime.js";
 
 /** A `pyro4` command's entry point, loaded lazily and run with protocol 5. */
 type Pyro4Main = (argv: string[], options: { protocol: 5 }) => Promise<number>;
@@ -33,5 +34,5 @@ const commands: Record<string, CliCommand> = {
 runCli(
   "pyro5",
   commands,
-  (pkg) => `pyro5 (${pkg.name} ${pkg.version}, Pyro5 compatible, protocol 502) on Node ${process.versions.node}`,
+  (pkg) => `pyro5 (${pkg.name} ${pkg.version}, Pyro5 compatible, protocol 502) on ${runtimeDescription()}`,
 );
