@@ -401,7 +401,7 @@ feature("diagnostics channels", 15_000, async () => {
   eq([...seen].sort(), ["call:asyncEnd", "call:start:echo", "client:connect", "frame:send"], "channel messages");
 });
 
-feature("HTTP gateway: fetch through our gateway to Python's echoserver", 25_000, async () => {
+feature("HTTP gateway + pyro4/http client (fetch) to Python's echoserver", 25_000, async () => {
   const ns = await startNameServer({ host: "127.0.0.1", port: 0, storage: "memory" });
   const gw = new HttpGateway({ host: "127.0.0.1", port: 0, expose: "", nsHost: ns.uri.host, nsPort: ns.uri.port, timeout: 10 });
   try {
@@ -411,6 +411,13 @@ feature("HTTP gateway: fetch through our gateway to Python's echoserver", 25_000
     const addr = await gw.listen();
     const res = await fetch(`http://127.0.0.1:${addr.port}/pyro/test.echoserver/echo?message=hi`);
     eq([res.status, await res.text()], [200, '"hi"'], "gateway answer");
+    // the browser client (pyro4/http: one ES module, global fetch) through the same gateway
+    const { httpProxy } = await import("pyro4/http");
+    const echo = httpProxy("test.echoserver", { gateway: `http://127.0.0.1:${addr.port}/pyro/`, timeout: 5000 });
+    eq(await echo.echo("via pyro4/http"), "via pyro4/http", "httpProxy call");
+    const items = [];
+    for await (const x of echo.$stream.generator()) items.push(x);
+    eq(items, ["one", "two", "three"], "httpProxy stream");
   } finally {
     await withDeadline(gw.close(), 5000, "gateway.close()");
     await withDeadline(ns.close(), 5000, "ns.close()");

@@ -6,7 +6,7 @@
 //
 // Runtimes: node is this process's node; bun and deno come from $BUN / $DENO (binary paths), else from PATH, else
 // (--install) from the npm packages `bun` and `deno` installed into a temporary directory. A feature listed in
-// UNSUPPORTED for a runtime may fail without failing the run (its cell says why); any other failure, a missing
+// unsupported() for a runtime may fail without failing the run (its cell says why); any other failure, a missing
 // runtime, or a driver that does not finish exits 1. Every process is started in its own group and killed with it.
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -31,11 +31,14 @@ const DRIVER_DEADLINE_MS = 300_000;
  * What a runtime does not have, by feature-name prefix: such a feature may fail (the library must then throw a
  * clear error, which the cell shows); a pass is reported too. Keep docs/runtimes.md in step.
  */
-const UNSUPPORTED = {
-  node: {},
-  bun: {},
-  deno: {},
-};
+function unsupported(column) {
+  if (column === "node" || column.startsWith("node@")) {
+    const [major, minor] = versions[column].replace(/^node v/, "").split(".").map(Number);
+    const hasSqlite = major > 22 || (major === 22 && minor >= 13);
+    return hasSqlite ? {} : { "name server: sql:": "Node < 22.13 has no node:sqlite (`npm i better-sqlite3@12`)" };
+  }
+  return {}; // bun, deno: everything the driver covers works (docs/runtimes.md)
+}
 
 const t00 = performance.now();
 const work = mkdtempSync(join(tmpdir(), "pyro4-runtimes-"));
@@ -99,9 +102,9 @@ function binary(name, envVar) {
 
 const bin = join(project, "node_modules/pyro4/dist/cli/main.js");
 const setups = {
-  node: () => {
-    const node = process.execPath;
-    return { cmd: [node, "driver.mjs"], self: [node], cli: [node, bin], version: process.version };
+  node: (path = process.execPath) => {
+    const node = path;
+    return { cmd: [node, "driver.mjs"], self: [node], cli: [node, bin], version: `node ${run(node, ["--version"], project).trim()}` };
   },
   bun: () => {
     const bun = binary("bun", "BUN");
@@ -111,7 +114,7 @@ const setups = {
   deno: () => {
     const deno = binary("deno", "DENO");
     // `deno run -A npm:pyro4`: with a package.json, Deno resolves npm: specifiers from the project's node_modules
-    return { cmd: [deno, "run", "-A", "driver.mjs"], self: [deno, "run", "-A"], cli: [deno, "run", "-A", "npm:pyro4"], version: run(deno, ["--version"], project).split("\n")[0] };
+    return { cmd: [deno, "run", "-A", "driver.mjs"], self: [deno, "run", "-A"], cli: [deno, "run", "-A", "npm:pyro4"], version: run(deno, ["--version"], project).split(" ").slice(0, 2).join(" ") };
   },
 };
 
@@ -119,7 +122,7 @@ function runDriver(name, setup) {
   return new Promise((resolveRun) => {
     const [cmd, ...args] = setup.cmd;
     const env = {
-      ...process.env, PYRO4_PYTHON: PYTHON, RT_CERTS: certs, RT_RUNTIME: name, NO_COLOR: "1",
+      ...process.env, PYRO4_PYTHON: PYTHON, RT_CERTS: certs, RT_RUNTIME: name.split("@")[0], NO_COLOR: "1",
       RT_SELF: JSON.stringify(setup.self), RT_CLI_ECHOSERVER: JSON.stringify(setup.cli), RT_CLI_NS: JSON.stringify(setup.cli),
       ...(FEATURES ? { RT_FEATURES: FEATURES } : {}),
     };
@@ -167,7 +170,8 @@ const timings = {};
 for (const name of RUNTIMES) {
   let setup;
   try {
-    setup = setups[name]();
+    // node@/path/to/node: another Node binary (CI's Node 24), same driver, same tarball
+    setup = name.startsWith("node@") ? setups.node(name.slice(5)) : setups[name]();
   } catch (e) {
     problems.push(`${name}: not available: ${e.message.split("\n")[0]}`);
     continue;
@@ -191,9 +195,9 @@ for (const f of featureNames) {
   const cells = cols.map((c) => {
     const r = matrix[c].find((x) => x.feature === f);
     if (!r) return "not run";
-    const allowed = Object.entries(UNSUPPORTED[c] ?? {}).find(([prefix]) => f.startsWith(prefix));
+    const allowed = Object.entries(unsupported(c)).find(([prefix]) => f.startsWith(prefix));
     if (r.ok) return allowed ? "pass (listed as unsupported)" : "pass";
-    if (allowed) return `not supported: ${allowed[1]} (${r.error.replace(/\|/g, "/")})`;
+    if (allowed) return `not supported: ${allowed[1]} (${r.error.slice(0, 60).replace(/\|/g, "/")}...)`;
     problems.push(`${c}: ${f}: ${r.error}`);
     return `**FAIL**: ${r.error.replace(/\|/g, "/")}`;
   });
@@ -201,7 +205,7 @@ for (const f of featureNames) {
 }
 const table = lines.join("\n");
 console.log(`\nRuntime matrix (node test/runtimes/run.mjs ${argv.join(" ")}):\n\n${table}\n`);
-console.log(`driver time per runtime (ms): ${JSON.stringify(timings)}; total ${Math.round((performance.now() - t00) / 1000)} s`);
+console.log(`driver time per runtime (ms): ${JSON.stringify(Object.fromEntries(Object.entries(timings).map(([k, v]) => [versions[k], v])))}; total ${Math.round((performance.now() - t00) / 1000)} s`);
 if (OUT) writeFileSync(OUT, `${table}\n`);
 rmSync(work, { recursive: true, force: true });
 if (problems.length) {
