@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { writeFileSync, readFileSync } from "node:fs";
 import { cpus, release, type } from "node:os";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { startChild, nodeCommand, rssMB, PYTHON, type Child } from "./lib/procs.js";
 import { PyPool, replaceWorker, type PyWorker } from "./lib/pyworkers.js";
 import { rawConnect, rawPingPong, rawBulkEcho, type RawConn } from "./lib/raw.js";
@@ -24,7 +24,7 @@ import { getSerializer } from "../src/protocol/index.js";
 import type { Socket } from "node:net";
 
 const SERIALIZERS = ["serpent", "json", "marshal", "msgpack", "pickle"] as const;
-const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns", "pyro5", "nspg", "gateway"] as const;
+const SECTIONS = ["limits", "micro", "matrix", "concurrency", "memory", "ns", "pyro5", "nspg", "gateway", "runtimes"] as const;
 /** Pyro5 has no pickle. */
 const PYRO5_SERIALIZERS = ["serpent", "json", "marshal", "msgpack"];
 
@@ -41,7 +41,7 @@ const { values: argv } = parseArgs({
 });
 if (argv.help) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns,pyro5,nspg,gateway] " +
+    "usage: npm run bench -- [--quick] [--json FILE] [--only limits,micro,matrix,concurrency,memory,ns,pyro5,nspg,gateway,runtimes] " +
       "[--serializers serpent,json,marshal,msgpack,pickle] [--rows connect,ping,oneway,batch,stream,echo,nslookup,clients,ns] [--write]\n" +
       "  --rows   matrix rows of these kinds (clients, ns: the pyro5 section's concurrency and name server tables)\n" +
       "  --write  replace bench/RESULTS.md with this run's report (targets: bench/targets.json)\n",
@@ -411,6 +411,74 @@ function latencyRows(section: string, ser: string, cells: Record<string, Cell>):
   }
 }
 
+/** A runtime binary for the runtimes section: $BUN / $DENO, else PATH; null when absent. */
+function runtimeBinary(name: "bun" | "deno"): string | null {
+  const fromEnv = process.env[name.toUpperCase()];
+  if (fromEnv) return fromEnv;
+  const r = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/**
+ * Our daemon (the same bundled bench/ts/server.ts) under Node, Bun and Deno, each called by the same Python Pyro4
+ * client, with Python's daemon as the baseline; measured in rounds, so the columns share the machine's state
+ * (issue 27). Bun and Deno come from $BUN / $DENO or PATH (`npm i bun deno` puts them in node_modules/.bin).
+ */
+async function runtimesSection(): Promise<void> {
+  const section = "Runtimes: our daemon under Node, Bun and Deno, Python Pyro4 client (serpent; measured in rounds)";
+  const { args, bundled } = await nodeCommand("server.ts");
+  const servers: [string, Child | null][] = [["Py>Node", await startTs("daemon")]];
+  for (const [col, name, pre] of [["Py>Bun", "bun", []], ["Py>Deno", "deno", ["run", "-A"]]] as const) {
+    const bin = runtimeBinary(name);
+    if (!bin || !bundled) {
+      progress(`${col}: n/a (${!bin ? `no ${name}: set ${name.toUpperCase()}=/path or npm i ${name}` : "esbuild unavailable: no plain-JS bundle"})`);
+      servers.push([col, null]);
+      continue;
+    }
+    servers.push([col, await tryStart(`${name} daemon`, () => startChild(bin, [...pre, ...args]))]);
+  }
+  servers.push(["Py>Py", await startPy("daemon", { PYRO_SERVERTYPE: "thread" })]);
+  progress("warming up the servers");
+  for (const [, c] of servers) await warmServer(c?.uri);
+  const kinds = [
+    { kind: "ping", name: "sequential calls", unit: "ops/s" as Unit, arg: 0 },
+    { kind: "echo", name: "echo 1 MB bytes", unit: "MB/s" as Unit, arg: 1_000_000 },
+  ];
+  addPlanned(kinds.length * servers.length);
+  const workers = await pool.ensure(servers.length);
+  for (const k of kinds) {
+    const settings: Settings = k.kind === "echo" ? { ...S, warmMs: S.quick ? 800 : 2000 } : S;
+    const label = (col: string) => `runtimes ${k.name} ${col}`;
+    const cells: Record<string, Cell> = {};
+    const columns: RoundColumn[] = [];
+    for (let i = 0; i < servers.length; i++) {
+      const [col, server] = servers[i]!;
+      if (!server) {
+        cells[col] = skipped(label(col), "runtime not available");
+        continue;
+      }
+      let w = workers[i]!;
+      try {
+        await w.open(server.uri, "serpent");
+      } catch (e) {
+        cells[col] = skipped(label(col), errorLine(e));
+        continue;
+      }
+      columns.push({
+        col, label: label(col),
+        run: async (ms) => value(k.kind, k.arg, await w.run(k.kind, ms, k.arg)),
+        onTimeout: () => {
+          w = replaceWorker(pool, w);
+        },
+      });
+    }
+    await inRounds(k.unit, settings, columns, cells);
+    for (const w of workers) await w.close().catch(() => {});
+    rows.push({ section, name: `${k.name} [serpent]`, unit: k.unit, cells, ours: "Py>Node", python: ["Py>Py"], pairedPython: true });
+  }
+  for (const [, c] of servers) await c?.stop();
+}
+
 async function matrixSection(): Promise<void> {
   const tsD = await startTs("daemon");
   const pyD = await startPy("daemon", { PYRO_SERVERTYPE: "thread" });
@@ -687,6 +755,7 @@ async function main(): Promise<void> {
   if (only.has("memory")) await memorySection();
   if (only.has("ns")) rows.push(...(await nsSection(S, pool, PY_ENV)));
   if (only.has("pyro5")) await pyro5Section();
+  if (only.has("runtimes")) await runtimesSection();
   pool.quit();
   P5?.pool.quit();
   for (const cs of rawState.conns.values()) for (const c of cs) c.close();

@@ -4,6 +4,7 @@
 
 import { PYRO4_COMPAT_VERSION } from "../version.js";
 import { runCli, type CliCommand } from "./run.js";
+import { runtimeDescription } from "../runtime.js";
 
 const commands: Record<string, CliCommand> = {
   ns: { about: "start a name server (like pyro4-ns)", load: async () => (await import("./ns.js")).nsMain },
@@ -33,5 +34,5 @@ const commands: Record<string, CliCommand> = {
 runCli(
   "pyro4",
   commands,
-  (pkg) => `pyro4 ${pkg.version} (Pyro4 ${PYRO4_COMPAT_VERSION} compatible, protocol 48) on Node ${process.versions.node}`,
+  (pkg) => `pyro4 ${pkg.version} (Pyro4 ${PYRO4_COMPAT_VERSION} compatible, protocol 48) on ${runtimeDescription()}`,
 );

@@ -5,6 +5,7 @@
 
 import { PYRO5_PROFILE } from "../profiles/index.js";
 import { runCli, type CliCommand } from "./run.js";
+import { runtimeDescription } from "../runtime.js";
 
 /** A `pyro4` command's entry point, loaded lazily and run with protocol 5. */
 type Pyro4Main = (argv: string[], options: { protocol: 5 }) => Promise<number>;
@@ -41,5 +42,5 @@ const commands: Record<string, CliCommand> = {
 runCli(
   "pyro5",
   commands,
-  (pkg) => `pyro5 (${pkg.name} ${pkg.version}, Pyro5 compatible, protocol 502) on Node ${process.versions.node}`,
+  (pkg) => `pyro5 (${pkg.name} ${pkg.version}, Pyro5 compatible, protocol 502) on ${runtimeDescription()}`,
 );

@@ -98,6 +98,9 @@ export class Connection implements ReadSink {
     if (clientDisconnect.hasSubscribers) clientDisconnect.publish({ connectionId: this.id, location: this.where, reason: null });
     return new Promise<void>((resolve) => {
       const s = this.socket;
+      // an idle connection is unref'd: ref it while closing, or a runtime whose loop only waits for ref'd
+      // handles (Deno) exits with this promise pending when nothing else is scheduled
+      if (!this.refd) s.ref();
       s.once("close", () => resolve());
       s.end();
       // a peer that never closes its side must not hold us: destroy once our FIN is out
