@@ -158,16 +158,16 @@ export class RequestHandler {
     if (method === "__setattr__") return valueOutcome(setRemoteAttribute(obj, exposure, vargs[0], vargs[1]));
     const m = resolveMethod(obj, exposure, method);
     if (oneway && this.daemon.onewayThreaded) {
-      // Runs on its own: the connection goes on with its next request meanwhile (Pyro4's ONEWAY_THREADED).
+      // Runs on its own: the connection goes on with its next request meanwhile (Pyro4's ONEWAY_THREADED), but
+      // the call starts now, as Python's thread does, not on a later tick: what it does before its first await
+      // (all of a daemon-internal close_stream) has happened before the next message on this connection is read.
       const onewayCtx = ctx.copy();
-      setImmediate(() => {
-        contextStorage.run(onewayCtx, async () => {
-          try {
-            await callMethod(obj, exposure.typeName, m, vargs, kwargs);
-          } catch (e) {
-            debug("exception in oneway call %s: %s", m.name, asError(e).message);
-          }
-        });
+      void contextStorage.run(onewayCtx, async () => {
+        try {
+          await callMethod(obj, exposure.typeName, m, vargs, kwargs);
+        } catch (e) {
+          debug("exception in oneway call %s: %s", m.name, asError(e).message);
+        }
       });
       return NONE_OUTCOME;
     }
