@@ -6,6 +6,7 @@
 // this class. The per-call path allocates the request object and its promise, nothing else: listeners are
 // bound once per connection and queue entries carry their own state.
 
+import { SerializedBlob, blobCallData, checkBlobCall, encodeBlobInfo } from "./blob.js";
 import { addAutoproxyHook, autoproxyHooks } from "../serializers/autoproxy.js";
 import {
   CommunicationError,
@@ -21,6 +22,7 @@ import {
   FLAGS_EXCEPTION,
   FLAGS_ITEMSTREAMRESULT,
   FLAGS_ONEWAY,
+  FLAGS_KEEPSERIALIZED,
   MSG_INVOKE,
   MSG_RESULT,
   encodeMessage,
@@ -223,13 +225,22 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
       // big bytes arguments go out by reference: the socket takes the parts right away
       const objectId = req.objectId ?? this.connectedUri!.object;
       const opts = this.replace || autoproxyHooks.length ? this.serializeOptions : this.plainOptions;
-      const data = ser.serializeCallParts
-        ? ser.serializeCallParts(objectId, name, req.vargs, req.kwargs, opts)
-        : ser.serializeCall(objectId, name, req.vargs, req.kwargs, opts);
-      const annotations =
+      const blob = req.vargs[0] instanceof SerializedBlob ? req.vargs[0] : null;
+      let data: Payload;
+      if (blob) {
+        // the whole call is the blob (client/blob.ts): its bytes go out as they are, object and method in BLBI
+        checkBlobCall(req.vargs, req.kwargs);
+        data = Buffer.from(blobCallData(blob, ser, objectId, name, opts));
+        flags |= FLAGS_KEEPSERIALIZED;
+      } else
+        data = ser.serializeCallParts
+          ? ser.serializeCallParts(objectId, name, req.vargs, req.kwargs, opts)
+          : ser.serializeCall(objectId, name, req.vargs, req.kwargs, opts);
+      let annotations =
         req.trace !== null || req.corrBytes !== null
           ? req.callAnnotations(this.annotations, this.correlation !== null ? this.annotations!.get("CORR")! : null)
           : this.annotations;
+      if (blob) annotations = new Map(annotations ?? []).set("BLBI", encodeBlobInfo(blob.info, objectId, name));
       [head, payload] = encodeMessage(MSG_INVOKE, ser.id, seq, data, {
         flags,
         annotations,
