@@ -2,7 +2,8 @@
 // servers: the checks' handshakes must go over TLS (with a client certificate where a daemon requires one), so
 // live Python TLS daemons keep their names through many cycles while a dead location is removed, and a TLS daemon
 // killed with -9 loses its name after `after` failed checks. A name server serving TLS itself (daemonOptions.ssl)
-// checks over TLS by default, with its own certificates.
+// checks over TLS by default, with its own certificates. A daemon that refuses the check's missing client
+// certificate with a TLS alert has answered, so it keeps its names (as one refusing the HMAC key does).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { startPython, type PythonServer } from "../helpers/python.js";
@@ -43,7 +44,7 @@ function cycles(reports: PruneReport[], n: number): Promise<void> {
 }
 
 for (const v of [4, 5] as const) {
-  for (const how of ["explicit prune.ssl", "the name server's own TLS settings"] as const) {
+  for (const how of ["explicit prune.ssl", "the name server's own TLS settings", "no client certificate"] as const) {
     test(`Pyro${v}: pruning checks TLS-only daemons over TLS (${how})`, async () => {
       const c = makeTestCerts();
       const [oneWay, twoWay] = await Promise.all([tlsDaemon(v, false), tlsDaemon(v, true)]);
@@ -55,7 +56,13 @@ for (const v of [4, 5] as const) {
         protocol: v,
         enableBroadcast: false,
         daemonOptions: { ssl: { serverCert: c.serverCert, serverKey: c.serverKey, ...clientTls } },
-        prune: { interval: INTERVAL, after: AFTER, onCycle: (r) => reports.push(r), ...(how === "explicit prune.ssl" ? { ssl: clientTls } : {}) },
+        prune: {
+          interval: INTERVAL,
+          after: AFTER,
+          onCycle: (r) => reports.push(r),
+          // without a client certificate the two-way daemon refuses the check with a TLS alert: it answered, so it lives
+          ...(how === "explicit prune.ssl" ? { ssl: clientTls } : how === "no client certificate" ? { ssl: { caCerts: c.caCert } } : {}),
+        },
       });
       cleanups.push(() => ns.close());
       const reg = ns.nameserver;
