@@ -6,6 +6,7 @@
 // this class. The per-call path allocates the request object and its promise, nothing else: listeners are
 // bound once per connection and queue entries carry their own state.
 
+import { isClassRefusal } from "../serializers/dialect.js";
 import { SerializedBlob, blobCallData, checkBlobCall, encodeBlobInfo } from "./blob.js";
 import { addAutoproxyHook, autoproxyHooks } from "../serializers/autoproxy.js";
 import {
@@ -281,6 +282,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
     conn.disarm();
     const ser = this.serializer;
     let err: Error | null = null;
+    let keepConnection = false;
     let value: unknown;
     if (msg.type !== MSG_RESULT) err = new ProtocolError(`invoke: unexpected message type ${msg.type} (expected RESULT)`);
     else if (msg.seq !== req.seq) err = new ProtocolError(`invoke: reply sequence out of sync, got ${msg.seq} expected ${req.seq}`);
@@ -300,11 +302,15 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
         value = ser.deserializeData(msg.data, OWNED); // the reader made msg.data for this message only
       } catch (e) {
         err = e instanceof Error ? e : new SerializeError(String(e));
+        // The reply was read whole, so the connection is in step. Python releases it only when the decoder raised
+        // a CommunicationError (a refused class: SerializeError); malformed data raises the serializer's own
+        // ValueError & co. there, and the next call reuses the connection (and a session-mode object) as Python's.
+        keepConnection = !(isClassRefusal(e) && e instanceof CommunicationError);
       }
     }
     if (err) {
       // Pyro4 releases the connection on every communication error: a later reply could belong to this call
-      this.dropConnection();
+      if (!keepConnection) this.dropConnection();
       this.settle(req, err);
     } else if (msg.flags & FLAGS_ITEMSTREAMRESULT) {
       const strm = msg.annotations?.get("STRM");
