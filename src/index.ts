@@ -27,6 +27,7 @@ export { kwargs, Kwargs, CallPromise } from "./client/support.js";
 export { AsyncResult, Future } from "./client/async.js";
 export { type BatchSendOptions } from "./client/batch.js";
 export { RemoteIterator } from "./client/stream.js";
+export { SerializedBlob } from "./client/blob.js";
 export {
   Flame, FlameConsole, connectFlame, FLAME_NAME, type FlameModule, type FlameMethod, type FlameOptions, type ConsoleOutput,
 } from "./client/flame.js";

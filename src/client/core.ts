@@ -6,6 +6,8 @@
 // this class. The per-call path allocates the request object and its promise, nothing else: listeners are
 // bound once per connection and queue entries carry their own state.
 
+import { isClassRefusal } from "../serializers/dialect.js";
+import { SerializedBlob, blobCallData, checkBlobCall, encodeBlobInfo } from "./blob.js";
 import { addAutoproxyHook, autoproxyHooks } from "../serializers/autoproxy.js";
 import {
   CommunicationError,
@@ -21,6 +23,7 @@ import {
   FLAGS_EXCEPTION,
   FLAGS_ITEMSTREAMRESULT,
   FLAGS_ONEWAY,
+  FLAGS_KEEPSERIALIZED,
   MSG_INVOKE,
   MSG_RESULT,
   encodeMessage,
@@ -223,13 +226,22 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
       // big bytes arguments go out by reference: the socket takes the parts right away
       const objectId = req.objectId ?? this.connectedUri!.object;
       const opts = this.replace || autoproxyHooks.length ? this.serializeOptions : this.plainOptions;
-      const data = ser.serializeCallParts
-        ? ser.serializeCallParts(objectId, name, req.vargs, req.kwargs, opts)
-        : ser.serializeCall(objectId, name, req.vargs, req.kwargs, opts);
-      const annotations =
+      const blob = req.vargs[0] instanceof SerializedBlob ? req.vargs[0] : null;
+      let data: Payload;
+      if (blob) {
+        // the whole call is the blob (client/blob.ts): its bytes go out as they are, object and method in BLBI
+        checkBlobCall(req.vargs, req.kwargs);
+        data = Buffer.from(blobCallData(blob, ser, objectId, name, opts));
+        flags |= FLAGS_KEEPSERIALIZED;
+      } else
+        data = ser.serializeCallParts
+          ? ser.serializeCallParts(objectId, name, req.vargs, req.kwargs, opts)
+          : ser.serializeCall(objectId, name, req.vargs, req.kwargs, opts);
+      let annotations =
         req.trace !== null || req.corrBytes !== null
           ? req.callAnnotations(this.annotations, this.correlation !== null ? this.annotations!.get("CORR")! : null)
           : this.annotations;
+      if (blob) annotations = new Map(annotations ?? []).set("BLBI", encodeBlobInfo(blob.info, objectId, name));
       [head, payload] = encodeMessage(MSG_INVOKE, ser.id, seq, data, {
         flags,
         annotations,
@@ -270,6 +282,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
     conn.disarm();
     const ser = this.serializer;
     let err: Error | null = null;
+    let keepConnection = false;
     let value: unknown;
     if (msg.type !== MSG_RESULT) err = new ProtocolError(`invoke: unexpected message type ${msg.type} (expected RESULT)`);
     else if (msg.seq !== req.seq) err = new ProtocolError(`invoke: reply sequence out of sync, got ${msg.seq} expected ${req.seq}`);
@@ -289,11 +302,15 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
         value = ser.deserializeData(msg.data, OWNED); // the reader made msg.data for this message only
       } catch (e) {
         err = e instanceof Error ? e : new SerializeError(String(e));
+        // The reply was read whole, so the connection is in step. Python releases it only when the decoder raised
+        // a CommunicationError (a refused class: SerializeError); malformed data raises the serializer's own
+        // ValueError & co. there, and the next call reuses the connection (and a session-mode object) as Python's.
+        keepConnection = !(isClassRefusal(e) && e instanceof CommunicationError);
       }
     }
     if (err) {
       // Pyro4 releases the connection on every communication error: a later reply could belong to this call
-      this.dropConnection();
+      if (!keepConnection) this.dropConnection();
       this.settle(req, err);
     } else if (msg.flags & FLAGS_ITEMSTREAMRESULT) {
       const strm = msg.annotations?.get("STRM");

@@ -124,7 +124,7 @@ interface ViewState {
 }
 
 const views = new WeakMap<object, ViewState>();
-const explicitSerializer = new WeakMap<ProxyCore, string | null>();
+const explicitSerializer = new WeakMap<ProxyCore, unknown>();
 
 function makeView(target: object, core: ProxyCore, opts: CallOptions | null, mode: number): any {
   const state: ViewState = { core, opts, mode, members: new Map() };
@@ -393,7 +393,7 @@ function makeBatch(core: ProxyCore): any {
 
 // ------------------------------------------------------------------------------------------------ class
 
-function wrapCore(core: ProxyCore, serializer: string | null): any {
+function wrapCore(core: ProxyCore, serializer: unknown): any {
   explicitSerializer.set(core, serializer);
   return makeView(Object.create(PyroProxy.prototype), core, null, MODE_CALL);
 }
@@ -421,6 +421,8 @@ class PyroProxy {
 function proxyFromDecoded(d: DecodedProxyState): Proxy {
   const p = new PyroProxy(d.uri, d.options) as unknown as Proxy;
   const core = views.get(p)!.core;
+  // what this proxy's state says when it is serialized again: the slot as received (Python's _pyroSerializer)
+  explicitSerializer.set(core, d.stateSerializer);
   core.methods = d.methods;
   core.oneways = d.oneway;
   core.attrs = d.attrs;

@@ -214,7 +214,7 @@ export class NameServer<S extends AnyNameStorage = NameStorage> {
     const uriString = checkedUri(uri);
     if (typeof name !== "string") throw typeError("name must be a str");
     checkMetadataArg(metadata, "metadata");
-    const tags = truthy(metadata) ? toTagSet(metadata) : null;
+    const tags = metadata === null || metadata === undefined ? null : toTagSet(metadata); // None, or Python's set(metadata)
     const st = this.st as NameStorage;
     if (truthy(safe) && st.has(name)) throw new NamingError("name already registered: " + name);
     st.set(name, uriString, tags);
@@ -225,7 +225,7 @@ export class NameServer<S extends AnyNameStorage = NameStorage> {
     const uriString = checkedUri(uri);
     if (typeof name !== "string") throw typeError("name must be a str");
     checkMetadataArg(metadata, "metadata");
-    const tags = truthy(metadata) ? toTagSet(metadata) : null;
+    const tags = metadata === null || metadata === undefined ? null : toTagSet(metadata); // None, or Python's set(metadata)
     if (truthy(safe)) {
       // one atomic insert-if-absent: two instances racing for a name give one winner
       if (!(await shared.addNew(name, uriString, tags))) throw new NamingError("name already registered: " + name);
@@ -237,7 +237,7 @@ export class NameServer<S extends AnyNameStorage = NameStorage> {
     return this.run(() => {
       if (typeof name !== "string") throw typeError("name must be a str");
       checkMetadataArg(metadata, "metadata");
-      const tags = truthy(metadata) ? toTagSet(metadata) : null;
+      const tags = metadata === null || metadata === undefined ? null : toTagSet(metadata); // None, or Python's set(metadata)
       if (this.shared)
         return this.shared.replaceMetadata(name, tags).then((ok) => {
           if (!ok) throw new NamingError("unknown name: " + name);
@@ -340,7 +340,7 @@ export class NameServer<S extends AnyNameStorage = NameStorage> {
       const out: ListResult = {};
       for (const [n, r] of m) {
         const u = this.ownUri(n, r.uri);
-        setKey(out, n, withMeta ? tuple<unknown>(u, sortedTags(r.metadata)) : u);
+        setKey(out, n, withMeta ? tuple<unknown>(u, listedTags(r)) : u);
       }
       return out;
     });
@@ -349,6 +349,17 @@ export class NameServer<S extends AnyNameStorage = NameStorage> {
   ping(): null {
     return null;
   }
+}
+
+/**
+ * The tag lists list() made for registrations stored without metadata (Registration.noMetadata): Pyro5's name
+ * server hands those out as frozenset() (nameserver5.ts), Pyro4's as a list like any other.
+ */
+export const NO_METADATA_LISTS = new WeakSet<Tag[]>();
+function listedTags(r: Registration): Tag[] {
+  const tags = sortedTags(r.metadata);
+  if (r.noMetadata) NO_METADATA_LISTS.add(tags);
+  return tags;
 }
 
 const tagRank = (t: Tag) => (typeof t === "string" ? 1 : 0);

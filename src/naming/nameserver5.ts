@@ -3,8 +3,8 @@
 // return_metadata=True); everything else keeps Pyro4's signature.
 
 import { PythonError } from "../python/exceptions.js";
-import { isTuple, tuple, type Tuple } from "../serializers/values.js";
-import type { NameServer as NameServerCore, ListResult } from "./nameserver.js";
+import { FrozenSet, isTuple, tuple, type Tuple } from "../serializers/values.js";
+import { NO_METADATA_LISTS, type NameServer as NameServerCore, type ListResult } from "./nameserver.js";
 import type { AnyNameStorage } from "./storage.js";
 
 /** Apply `f` to a value or, with an asynchronous storage (PostgreSQL), to what its promise gives. */
@@ -12,9 +12,14 @@ function then<T, R>(v: T | Promise<T>, f: (x: T) => R): R | Promise<R> {
   return v instanceof Promise ? v.then(f) : f(v);
 }
 
-/** Pyro5 hands metadata out as sets where Pyro4 used lists: (uri, [tags]) -> (uri, {tags}). */
+/**
+ * Pyro5 hands metadata out as sets where Pyro4 used lists: (uri, [tags]) -> (uri, {tags}); a name registered
+ * without metadata has frozenset() in Python's memory storage, and list() shows it so.
+ */
 function metaAsSet(v: unknown): unknown {
-  return isTuple(v) && v.length === 2 && Array.isArray(v[1]) ? tuple<unknown>(v[0], new Set(v[1] as unknown[])) : v;
+  if (!(isTuple(v) && v.length === 2 && Array.isArray(v[1]))) return v;
+  const tags = v[1] as never[];
+  return tuple<unknown>(v[0], NO_METADATA_LISTS.has(tags) ? new FrozenSet(tags) : new Set(tags));
 }
 function listAsSets(r: ListResult | Promise<ListResult>): ListResult | Promise<ListResult> {
   return then(r, (l) => {

@@ -2,7 +2,8 @@
 // CONNECT handshake with each distinct daemon location registered with it, and removes the registrations of a
 // location that failed `after` consecutive checks. Unlike Pyro4's NS_AUTOCLEAN (a bare TCP connect per name,
 // 20 s), it checks each daemon once however many names it registered, speaks Pyro (HMAC key, TLS), never removes
-// the name server itself, and with shared storage only the instance holding the storage's prune lock works.
+// the name server itself, and with shared storage only the instance holding the storage's prune lock works. A
+// name server serving TLS checks over TLS (naming/server.ts).
 
 import { CommunicationError, ProtocolError, SecurityError, TimeoutError } from "../errors.js";
 import { URI } from "../uri.js";
@@ -71,6 +72,10 @@ async function answers(location: string, options: PruneOptions, timeoutMs: numbe
     return true;
   } catch (e) {
     if (e instanceof SecurityError) return true;
+    // a TLS alert from the peer (it wants a client certificate we do not have, or refuses ours): a TLS server
+    // answered and refused us, like a refused HMAC key. A certificate we cannot verify stays a failure.
+    const code = (e as { cause?: { code?: unknown } }).cause?.code;
+    if (typeof code === "string" && /^ERR_SSL_(TLSV1\d?|SSLV3)_ALERT_/.test(code)) return true;
     if (e instanceof TimeoutError || e instanceof ProtocolError) return false;
     if (e instanceof CommunicationError && /rejected/.test(e.message)) return true;
     return false;

@@ -161,7 +161,12 @@ export async function startNameServer(options: StartNameServerOptions = {}): Pro
     const cleaner = startAutoclean(nameserver, options.autoclean ?? config.NS_AUTOCLEAN, config.COMMTIMEOUT);
     if (options.prune) {
       const own = [uri.location, internalUri.location].filter((l): l is string => l !== null);
-      pruner = startPruner(nameserver, { hmacKey: options.hmacKey ?? null, ...options.prune, ownLocations: own, protocol: profile.protocol });
+      // a name server serving TLS checks over TLS by default, with its own CA and client certificate: the daemons
+      // registered with it are usually reachable only that way (without this they would all look dead)
+      const ssl = options.prune.ssl ?? options.daemonOptions?.ssl;
+      pruner = startPruner(nameserver, {
+        hmacKey: options.hmacKey ?? null, ...options.prune, ...(ssl !== undefined ? { ssl } : {}), ownLocations: own, protocol: profile.protocol,
+      });
     }
     const pr = pruner;
     let closing: Promise<void> | null = null;

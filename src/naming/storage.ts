@@ -10,6 +10,11 @@ export type Tag = string | number | bigint | boolean | null;
 export interface Registration {
   uri: string;
   metadata: Set<Tag>;
+  /**
+   * Registered with metadata None (not an empty collection): Python's MemoryStorage keeps frozenset() then, where
+   * given metadata is kept as a set, and Pyro5's list() hands that frozenset out (marshal tells the two apart).
+   */
+  noMetadata?: boolean;
 }
 
 export interface NameStorage {
@@ -84,7 +89,7 @@ export class MemoryStorage implements NameStorage {
     return r && { uri: r.uri, metadata: new Set(r.metadata) };
   }
   set(name: string, uri: string, metadata: Iterable<Tag> | null): void {
-    this.map.set(name, { uri, metadata: new Set(metadata ?? []) });
+    this.map.set(name, metadata === null ? { uri, metadata: new Set(), noMetadata: true } : { uri, metadata: new Set(metadata) });
   }
   delete(name: string): boolean {
     return this.map.delete(name);
@@ -94,7 +99,7 @@ export class MemoryStorage implements NameStorage {
   }
   everything(): Map<string, Registration> {
     const out = new Map<string, Registration>();
-    for (const [k, r] of this.map) out.set(k, { uri: r.uri, metadata: new Set(r.metadata) });
+    for (const [k, r] of this.map) out.set(k, r.noMetadata ? { uri: r.uri, metadata: new Set(), noMetadata: true } : { uri: r.uri, metadata: new Set(r.metadata) });
     return out;
   }
   deleteIfUri(name: string, uri: string): boolean {

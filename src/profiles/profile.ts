@@ -46,6 +46,11 @@ export interface DecodedProxyState {
   methods: Set<string>;
   attrs: Set<string>;
   options: { hmacKey?: Uint8Array | null; handshake?: unknown; serializer?: SerializerName | undefined; protocol?: 4 | 5 };
+  /**
+   * The serializer slot exactly as received (a name we do not know, or None, included): Python keeps
+   * `_pyroSerializer` as it came and sends it back when the proxy is serialized again.
+   */
+  stateSerializer: unknown;
 }
 
 /** A call on the name server: method, positional and keyword arguments. */
@@ -81,10 +86,15 @@ export interface PyroProfile {
    */
   readonly correlationOnEveryReply: boolean;
   /** The proxy state tuple inside a `{"__class__": values.proxyClass, "state": ...}` dict, with a serializer name or null. */
-  encodeProxyState(p: ProxyStateSource, serializer: string | null): unknown[];
+  encodeProxyState(p: ProxyStateSource, serializer: unknown): unknown[];
   decodeProxyState(state: readonly unknown[]): DecodedProxyState;
   /** repr() of a proxy as Python prints it: module.class, id, connection state (family), URI (and Pyro5's owner). */
   proxyRepr(id: string, family: string | null, uri: string): string;
+  /**
+   * Whether the CONNECTOK metadata carries lists (Pyro4: get_metadata(as_lists=True)) or sets (Pyro5:
+   * get_metadata(), sets, which serpent and marshal keep and json and msgpack send as lists).
+   */
+  readonly handshakeMetaAsLists: boolean;
   /** The metadata tag the name server registers itself with ("class:Pyro4.naming.NameServer" ...). */
   readonly nameServerClassTag: string;
   /** Which name server API the protocol's NameServer object has (naming/server.ts serves the matching one). */

@@ -3,7 +3,8 @@
 // timeout seconds, "b64:"-encoded HMAC key or None, handshake, max retries, serializer name or None). Pyro5
 // (Pyro5/client.py __getstate__): (uri string, oneway, methods, attrs, handshake, serializer or None). Like
 // Python, a received proxy keeps metadata, handshake, serializer (and Pyro4's HMAC key), and takes timeout and
-// retries from the local config. Used by the proxies (client) and the daemon's autoproxy (server).
+// retries from the local config. The serializer slot is echoed as received even when it names no serializer we
+// have (Python stores `_pyroSerializer` unchecked): a proxy passed through a daemon comes back unchanged. Used by the proxies (client) and the daemon's autoproxy (server).
 
 import { ProtocolError } from "../errors.js";
 import { hasSerializer, type SerializerName } from "../serializers/index.js";
@@ -21,7 +22,7 @@ function uriOf(v: unknown): URI {
   return v instanceof URI ? v : new URI(String(v));
 }
 
-export function encodeProxyState4(p: ProxyStateSource, serializer: string | null): unknown[] {
+export function encodeProxyState4(p: ProxyStateSource, serializer: unknown): unknown[] {
   return toTuple<unknown>([
     p.uri.asString(),
     toTuple(p.oneways),
@@ -50,10 +51,11 @@ export function decodeProxyState4(state: readonly unknown[]): DecodedProxyState 
     methods: names(state[2]),
     attrs: names(state[3]),
     options: { hmacKey, handshake: state[6] === undefined ? "hello" : state[6], serializer: ser, protocol: 4 },
+    stateSerializer: state.length >= 9 ? state[8] : null,
   };
 }
 
-export function encodeProxyState5(p: ProxyStateSource, serializer: string | null): unknown[] {
+export function encodeProxyState5(p: ProxyStateSource, serializer: unknown): unknown[] {
   return toTuple<unknown>([p.uri.asString(), toTuple(p.oneways), toTuple(p.methods), toTuple(p.attrs), p.handshake, serializer]);
 }
 
@@ -66,5 +68,6 @@ export function decodeProxyState5(state: readonly unknown[]): DecodedProxyState 
     methods: names(state[2]),
     attrs: names(state[3]),
     options: { handshake: state[4] === undefined ? "hello" : state[4], serializer: ser, protocol: 5 },
+    stateSerializer: state[5] ?? null,
   };
 }

@@ -33,6 +33,7 @@ export const PYRO4_PROFILE: PyroProfile = Object.freeze({
   decodeProxyState: decodeProxyState4,
   proxyRepr: (id: string, family: string | null, uri: string) =>
     `<${PYRO4_VALUES.proxyClass} at 0x${id}; ${family ? "connected " + family : "not connected"}; for ${uri}>`,
+  handshakeMetaAsLists: true,
   nameServerClassTag: "class:Pyro4.naming.NameServer",
   nameServerApi: "pyro4",
   // Pyro4's core._resolve: ns.list(metadata_all=tags)

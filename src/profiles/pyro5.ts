@@ -31,6 +31,7 @@ export const PYRO5_PROFILE: PyroProfile = Object.freeze({
   // Pyro5/client.py Proxy.__repr__: the owner is the thread that may use the proxy (here: this thread)
   proxyRepr: (id: string, family: string | null, uri: string) =>
     `<${PYRO5_VALUES.proxyClass} at 0x${id}; ${family ? "connected " + family : "not connected"}; for ${uri}; owner ${threadId}>`,
+  handshakeMetaAsLists: false,
   nameServerClassTag: "class:Pyro5.nameserver.NameServer",
   nameServerApi: "pyro5",
   // Pyro5's core.resolve: ns.yplookup(meta_all=tags, return_metadata=False)

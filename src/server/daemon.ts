@@ -34,6 +34,9 @@ import { StreamRegistry } from "./streams.js";
 import { coreLog, debug } from "../observe/log.js";
 import { serverConnection, serverDisconnect, type ServerConnectionMessage } from "../observe/channels.js";
 import "../observe/setup.js";
+// Python's daemon can always receive proxies (Pyro5.server imports Pyro5.client): the proxy class-dict decoders
+// register when the client module loads, so a daemon alone (pyro5 echoserver) must load it too.
+import "../client/proxy.js";
 
 /** Default DaemonOptions.writeHighWaterMark: 1 MiB of unsent replies per connection. */
 const DEFAULT_WRITE_HIGH_WATER_MARK = 1 << 20;

@@ -83,7 +83,7 @@ export async function handshake(conn: ServedConnection, daemon: DaemonCore, deni
     let response = await contextStorage.run(ctx, () => daemon.validateHandshake(conn, handshakeData));
     let flags = 0;
     if (msg.flags & FLAGS_META_ON_CONNECT) {
-      const meta = daemon.metadataFor(String(objectId), true);
+      const meta = daemon.metadataFor(String(objectId), daemon.profile.handshakeMetaAsLists);
       if (!meta) throw new DaemonError("unknown object");
       response = { handshake: response, meta };
       flags = FLAGS_META_ON_CONNECT;

@@ -5,6 +5,7 @@
 // decode (decode-errors.ts), are answered and the connection stays; a refused class, security errors and errors of
 // @callback methods are answered and then the connection closes; communication errors close it without an answer.
 
+import { decodeBlobInfo, receivedBlob } from "../client/blob.js";
 import { DaemonError, ProtocolError, PyroError, SerializeError } from "../errors.js";
 import {
   FLAGS_BATCH,
@@ -71,14 +72,19 @@ export class RequestHandler {
       if (!this.daemon.acceptedSerializers.has(msg.serializerId))
         throw new SerializeError(`message used serializer that is not accepted: ${msg.serializerId}`);
       serializer = this.daemon.profile.serializer(msg.serializerId);
-      if (msg.flags & FLAGS_KEEPSERIALIZED)
-        throw new PyroError("this daemon does not support SerializedBlob calls (FLAGS_KEEPSERIALIZED)");
-      if (msg.data.length === 0) throw emptyCallError(serializer.name);
       let call;
-      try {
-        call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
-      } catch (e) {
-        throw callDecodeError(serializer.name, e);
+      if (msg.flags & FLAGS_KEEPSERIALIZED) {
+        // a SerializedBlob call: the method gets the call data undecoded (client/blob.ts); object and method
+        // travel in the BLBI annotation. msg.data belongs to this message only, so the blob may keep it.
+        const [info, object, method] = decodeBlobInfo(msg.annotations?.get("BLBI"));
+        call = { object, method, vargs: [receivedBlob(info, msg.data, serializer)], kwargs: null };
+      } else {
+        if (msg.data.length === 0) throw emptyCallError(serializer.name);
+        try {
+          call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
+        } catch (e) {
+          throw callDecodeError(serializer.name, e);
+        }
       }
       if (tracingActive(serverRequest)) return this.tracedRequest(msg, ctx, serializer, call, oneway);
       const reg = this.daemon.lookup(call.object);
@@ -158,16 +164,16 @@ export class RequestHandler {
     if (method === "__setattr__") return valueOutcome(setRemoteAttribute(obj, exposure, vargs[0], vargs[1]));
     const m = resolveMethod(obj, exposure, method);
     if (oneway && this.daemon.onewayThreaded) {
-      // Runs on its own: the connection goes on with its next request meanwhile (Pyro4's ONEWAY_THREADED).
+      // Runs on its own: the connection goes on with its next request meanwhile (Pyro4's ONEWAY_THREADED), but
+      // the call starts now, as Python's thread does, not on a later tick: what it does before its first await
+      // (all of a daemon-internal close_stream) has happened before the next message on this connection is read.
       const onewayCtx = ctx.copy();
-      setImmediate(() => {
-        contextStorage.run(onewayCtx, async () => {
-          try {
-            await callMethod(obj, exposure.typeName, m, vargs, kwargs);
-          } catch (e) {
-            debug("exception in oneway call %s: %s", m.name, asError(e).message);
-          }
-        });
+      void contextStorage.run(onewayCtx, async () => {
+        try {
+          await callMethod(obj, exposure.typeName, m, vargs, kwargs);
+        } catch (e) {
+          debug("exception in oneway call %s: %s", m.name, asError(e).message);
+        }
       });
       return NONE_OUTCOME;
     }

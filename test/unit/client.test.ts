@@ -60,21 +60,24 @@ function echoValue(msg: Message): unknown {
 }
 
 describe("client against a fake daemon", () => {
-  const cases: [string, Behaviour, (e: unknown) => boolean][] = [
+  // connections: a reply read whole whose payload does not parse leaves the connection in step, and Python keeps it
+  // (test/interop/client-reply-decode.test.ts); every other failure here drops it
+  const cases: [string, Behaviour, (e: unknown) => boolean, number?][] = [
     ["garbage instead of a message", (_m, s) => s.write(Buffer.alloc(30, 0x41)), (e) => e instanceof ProtocolError && /not a Pyro message/.test((e as Error).message)],
     ["reply with the wrong sequence number", (m, s) => reply(s, m, 1, m.seq + 5), (e) => e instanceof ProtocolError && /sequence out of sync/.test((e as Error).message)],
-    ["reply payload that does not parse", (m, s) => s.write(encodeMessageBuffer(MSG_RESULT, serpent.id, m.seq, Buffer.from("# serpent utf-8 python3.2\n{{{"))), (e) => e instanceof SerializeError],
+    ["reply payload that does not parse", (m, s) => s.write(encodeMessageBuffer(MSG_RESULT, serpent.id, m.seq, Buffer.from("# serpent utf-8 python3.2\n{{{"))), (e) => e instanceof SerializeError, 1],
     ["reply in another serializer", (m, s) => s.write(encodeMessageBuffer(MSG_RESULT, 2, m.seq, Buffer.from("1"))), (e) => e instanceof SerializeError && /invalid serializer in response: 2/.test((e as Error).message)],
     ["connection closed mid-call", (_m, s) => s.destroy(), (e) => e instanceof ConnectionClosedError],
   ];
-  for (const [what, bad, check] of cases) {
+  for (const [what, bad, check, connections = 2] of cases) {
     it(`${what}: typed error, then the proxy works again`, async () => {
-      const d = await fakeDaemon((m, s, i) => (i === 0 ? bad(m, s, i) : reply(s, m, echoValue(m))));
+      let misbehaved = false; // once: a kept connection gets a good reply to the next call
+      const d = await fakeDaemon((m, s, i) => (i === 0 && !misbehaved ? ((misbehaved = true), bad(m, s, i)) : reply(s, m, echoValue(m))));
       try {
         await using p = new Proxy(d.uri);
         await assert.rejects(p.echo(1), check);
         assert.equal(await p.echo("again"), "again");
-        assert.equal(d.connections, 2);
+        assert.equal(d.connections, connections);
       } finally {
         d.server.close();
       }

@@ -1,0 +1,72 @@
+// Values an echo server sends back, compared with Python's: the CONNECTOK metadata (Pyro5: sets, which json and
+// msgpack carry as lists; Pyro4: lists) and a proxy passed as an argument and echoed, whose state must come back
+// slot for slot (Python keeps the handshake and serializer slots as received, a serializer name it does not know
+// included). test/fixtures/echo_state_probe.py decodes both with Python and names every container's type.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
+import { PYRO5_ENV } from "../helpers/pyro5.js";
+import { REPO } from "../helpers/ns-process.js";
+import { spawnReady, type ReadyProcess } from "../helpers/ready-process.js";
+import { URI } from "../../src/uri.js";
+
+/** This process's environment without PYRO_* variables (Pyro5 refuses ones it does not know). */
+function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("PYRO_") && v !== undefined) env[k] = v;
+  return { ...env, ...extra };
+}
+
+function startOurs(bin: "main" | "pyro5"): Promise<ReadyProcess> {
+  return spawnReady(process.execPath, ["--import", "tsx", join(REPO, `src/cli/${bin}.ts`), "echoserver", "-H", "127.0.0.1", "-p", "0"], {
+    ready: /^echo uri: (PYRO:\S+)$/,
+    env: cleanEnv(),
+    cwd: REPO,
+    label: `${bin} echoserver`,
+    group: true,
+    timeoutMs: 30_000,
+    graceMs: 5000,
+  });
+}
+
+let py5: PythonServer;
+let py4: PythonServer;
+let ours5: ReadyProcess;
+let ours4: ReadyProcess;
+before(async () => {
+  [py5, py4, ours5, ours4] = await Promise.all([
+    startPython(["-m", "Pyro5.utils.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv(PYRO5_ENV) }),
+    startPython(["-m", "Pyro4.test.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv() }),
+    startOurs("pyro5"),
+    startOurs("main"),
+  ]);
+});
+after(async () => {
+  await Promise.all([py5?.stop(), py4?.stop(), ours5?.stop(), ours4?.stop()]);
+});
+
+const port = (uri: string) => String(new URI(uri).port);
+
+async function probe(version: 4 | 5, uri: string, serializer: string): Promise<unknown> {
+  const out = await runPythonAsync(["echo_state_probe.py", String(version), port(uri), serializer], { env: cleanEnv(version === 5 ? PYRO5_ENV : {}) });
+  return JSON.parse(out.trim().split("\n").pop()!);
+}
+
+for (const serializer of ["serpent", "marshal", "json", "msgpack"]) {
+  test(`Pyro5 (${serializer}): CONNECTOK metadata and an echoed proxy's state decode as Python's daemon sends them`, async () => {
+    const [ref, got] = await Promise.all([probe(5, py5.ready, serializer), probe(5, ours5.match[1]!, serializer)]);
+    assert.deepEqual(got, ref);
+    // the point of the comparison, spelled out: sets where the serializer has them
+    const meta = (ref as any).connectok[1].meta[1];
+    assert.equal(meta.methods[0], serializer === "serpent" || serializer === "marshal" ? "set" : "list");
+  });
+}
+
+for (const serializer of ["serpent", "marshal", "json"]) {
+  test(`Pyro4 (${serializer}): CONNECTOK metadata (lists) and an echoed proxy's 9-tuple as Python's daemon sends them`, async () => {
+    const [ref, got] = await Promise.all([probe(4, py4.ready, serializer), probe(4, ours4.match[1]!, serializer)]);
+    assert.deepEqual(got, ref);
+    assert.equal((ref as any).connectok[1].meta[1].methods[0], "list");
+  });
+}
