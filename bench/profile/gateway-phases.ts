@@ -77,13 +77,24 @@ try {
     agent.destroy();
     return t;
   };
+  const inGw: Record<string, number[]> = {};
+  g.phaseHook = (k, ms) => (inGw[k] ??= []).push(ms);
   const oursHttp = await http(g.url);
   const pyHttp = await http(pyGw.m);
   await g.close();
+  const gr = new HttpGateway({ protocol: p5 ? 5 : 4, host: "127.0.0.1", port: 0, nsHost: "127.0.0.1", nsPort, reuse: "http\\.", nsCacheSecs: 10 });
+  await gr.listen();
+  const inReuse: Record<string, number[]> = {};
+  gr.phaseHook = (k, ms) => (inReuse[k] ??= []).push(ms);
+  const reuseHttp = await http(gr.url);
+  await gr.close();
   console.log(`${p5 ? "Pyro5" : "Pyro4"} gateway request phases, median of ${N} (ms), Python name server and backend:`);
   for (const [k, v] of Object.entries(ph)) console.log(`  ${k.padEnd(12)} ${med(v).toFixed(3)}`);
   console.log(`  HTTP request through our gateway (keep-alive): ${med(oursHttp).toFixed(3)}`);
   console.log(`  HTTP request through Python's gateway:         ${med(pyHttp).toFixed(3)}`);
+  console.log(`  HTTP request through ours with reuse + ns-cache: ${med(reuseHttp).toFixed(3)}`);
+  console.log("  inside our gateway, default mode (median ms):", Object.entries(inGw).map(([k, v]) => `${k} ${med(v).toFixed(3)} (n=${v.length})`).join(", "));
+  console.log("  inside our gateway, reuse mode (median ms):", Object.entries(inReuse).map(([k, v]) => `${k} ${med(v).toFixed(3)} (n=${v.length})`).join(", "));
 } finally {
   for (const p of [pyGw, be, ns]) p.child.kill("SIGTERM");
 }
