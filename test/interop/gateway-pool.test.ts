@@ -29,7 +29,7 @@ interface World {
 
 async function world(protocol: 4 | 5): Promise<World> {
   const ns = await startNameServer({ host: "127.0.0.1", port: 0, enableBroadcast: false, ...(protocol === 5 ? { protocol } : {}) });
-  const port = Number(ns.uri.location.split(":").pop());
+  const port = Number(ns.uri.location!.split(":").pop());
   const addr: NsAddress = { host: "127.0.0.1", port, protocol };
   const client = (await locateNS("127.0.0.1", port, protocol === 5 ? { protocol } : {})) as NameServerClient;
   return { ns, addr, client, daemons: [] };
