@@ -104,7 +104,10 @@ export interface GatewayBenchResult {
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
-export async function runGatewayBench(o: { durationSecs?: number; concurrency?: number; rounds?: number; protocol?: 4 | 5 } = {}): Promise<GatewayBenchResult> {
+/** Our gateway's flags in reuse mode: pooled backend connections and cached lookups for the bench object. */
+export const REUSE_FLAGS = ["--reuse", "http\\.", "--ns-cache", "10"];
+
+export async function runGatewayBench(o: { durationSecs?: number; concurrency?: number; rounds?: number; protocol?: 4 | 5; reuse?: boolean } = {}): Promise<GatewayBenchResult> {
   const p5 = o.protocol === 5;
   const pyEnv: Record<string, string> = p5 ? { PYTHONPATH: process.env.PYRO5_PATH ?? PYRO5_PATH } : {};
   const durationSecs = o.durationSecs ?? 3;
@@ -120,7 +123,7 @@ export async function runGatewayBench(o: { durationSecs?: number; concurrency?: 
     backend = await start(PYTHON, ["gateway_backend.py", "127.0.0.1", ns.ready], /(READY)/, p5 ? { ...pyEnv, INTEROP_PEER: "5" } : pyEnv, FIXTURES);
     pyGw = await start(PYTHON, ["-W", "ignore", "-m", p5 ? "Pyro5.utils.httpgateway" : "Pyro4.utils.httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, { ...nsEnv, ...pyEnv });
     const bin = fileURLToPath(new URL(p5 ? "../dist/cli/pyro5.js" : "../dist/cli/main.js", import.meta.url));
-    ourGw = await start(process.execPath, [bin, "httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, nsEnv);
+    ourGw = await start(process.execPath, [bin, "httpgateway", "-H", "127.0.0.1", "-p", "0", ...(o.reuse ? REUSE_FLAGS : [])], /running on (http:\S+)/, nsEnv);
     // warm-up (JIT, name server connections)
     await load(ourGw.ready, concurrency, 500);
     await load(pyGw.ready, concurrency, 500);
@@ -143,16 +146,17 @@ export async function runGatewayBench(o: { durationSecs?: number; concurrency?: 
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({
-    options: { duration: { type: "string" }, concurrency: { type: "string" }, rounds: { type: "string" }, json: { type: "string" }, protocol: { type: "string" } },
+    options: { duration: { type: "string" }, concurrency: { type: "string" }, rounds: { type: "string" }, json: { type: "string" }, protocol: { type: "string" }, reuse: { type: "boolean" } },
   });
   const r = await runGatewayBench({
     ...(values.duration ? { durationSecs: Number(values.duration) } : {}),
     ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
     ...(values.rounds ? { rounds: Number(values.rounds) } : {}),
     ...(values.protocol === "5" ? { protocol: 5 as const } : {}),
+    ...(values.reuse ? { reuse: true } : {}),
   });
   const f = (n: number) => n.toFixed(0);
-  console.log(`${values.protocol === "5" ? "Pyro5 " : ""}HTTP gateway, GET http.echo/echo, ${r.concurrency} keep-alive clients, ${r.rounds} rounds of ${r.durationSecs} s (median):`);
+  console.log(`${values.protocol === "5" ? "Pyro5 " : ""}HTTP gateway${values.reuse ? ` (ours with ${REUSE_FLAGS.join(" ")})` : ""}, GET http.echo/echo, ${r.concurrency} keep-alive clients, ${r.rounds} rounds of ${r.durationSecs} s (median):`);
   console.log(`  ours   ${f(r.oursMedian)} req/s  (${r.oursRps.map(f).join(", ")})`);
   console.log(`  Python ${f(r.pythonMedian)} req/s  (${r.pythonRps.map(f).join(", ")})`);
   console.log(`  ours/Python ${r.ratio.toFixed(2)}x`);

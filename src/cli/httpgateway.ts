@@ -7,6 +7,7 @@ import { profileFor, type PyroProfile } from "../profiles/index.js";
 import { HttpGateway } from "../gateway/server.js";
 import { gatewayProtocol } from "../gateway/protocol.js";
 import { PythonRegexError } from "../python/regex.js";
+import { PyroError } from "../errors.js";
 import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
 
 // pyro4-httpgateway's OptionParser (Pyro4/utils/httpgateway.py main()), option for option, plus two extensions
@@ -21,6 +22,9 @@ export const httpgatewayParser: ParserSpec = {
     { short: "t", long: "timeout", type: "float", default: null, help: "Pyro timeout value to use (COMMTIMEOUT setting, default=%default)" },
     { long: "cors", extension: true, help: "extension: comma-separated origins allowed by CORS (default: none)" },
     { long: "max-body", extension: true, dest: "maxBody", type: "int", help: "extension: request body limit in bytes (default 16777216)" },
+    { long: "reuse", extension: true, help: "extension: regex of object names whose backend connections are pooled and reused (default: none, a fresh connection per request)" },
+    { long: "pool-size", extension: true, dest: "poolSize", type: "int", help: "extension: pooled connections per backend URI for --reuse objects (default 8)" },
+    { long: "ns-cache", extension: true, dest: "nsCache", type: "float", help: "extension: seconds a name server lookup is cached (default 0: a lookup per request)" },
   ],
 };
 
@@ -36,6 +40,9 @@ export const httpgateway5Parser: ParserSpec = {
     { short: "g", long: "gatewaykey", help: "the api key to use to connect to the gateway itself" },
     { short: "t", long: "timeout", type: "float", default: null, help: "Pyro timeout value to use (COMMTIMEOUT setting, default=%default)" },
     { long: "max-body", extension: true, dest: "maxBody", type: "int", help: "extension: request body limit in bytes (default 16777216)" },
+    { long: "reuse", extension: true, help: "extension: regex of object names whose backend connections are pooled and reused (default: none, a fresh connection per request)" },
+    { long: "pool-size", extension: true, dest: "poolSize", type: "int", help: "extension: pooled connections per backend URI for --reuse objects (default 8)" },
+    { long: "ns-cache", extension: true, dest: "nsCache", type: "float", help: "extension: seconds a name server lookup is cached (default 0: a lookup per request)" },
   ],
 };
 
@@ -127,9 +134,13 @@ export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promi
       timeout,
       corsOrigins: !fixedCors && o.cors ? String(o.cors).split(",").map((s) => s.trim()).filter(Boolean) : [],
       ...(o.maxBody != null ? { maxBodyBytes: o.maxBody as number } : {}),
+      ...(o.reuse != null ? { reuse: o.reuse as string } : {}),
+      ...(o.poolSize != null ? { poolSize: o.poolSize as number } : {}),
+      ...(o.nsCache != null ? { nsCacheSecs: Number(o.nsCache) } : {}),
     });
   } catch (e) {
-    if (e instanceof PythonRegexError) return err(`error: invalid expose regex: ${e.message}\n`), 2;
+    if (e instanceof PythonRegexError) return err(`error: invalid expose or reuse regex: ${e.message}\n`), 2;
+    if (e instanceof PyroError) return err(`error: ${e.message}\n`), 2;
     throw e;
   }
   if (expose) out(`Exposing objects with names matching:  ${expose}\n`);

@@ -38,7 +38,8 @@ export function connectLocation(t: ConnectTarget): string {
 
 export class PyroLink {
   private readonly reader: MessageReader;
-  private waiter: { resolve: (m: Message) => void; reject: (e: unknown) => void } | null = null;
+  /** Replies arrive in request order (a Pyro connection answers one message at a time): FIFO of waiters. */
+  private readonly waiters: { resolve: (m: Message) => void; reject: (e: unknown) => void }[] = [];
   private failure: unknown = null;
   private seq = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -57,9 +58,9 @@ export class PyroLink {
         return this.fail(e);
       }
       for (const m of msgs) {
-        const w = this.waiter;
-        this.waiter = null;
+        const w = this.waiters.shift();
         this.clearTimer();
+        if (this.waiters.length) this.armTimer();
         w?.resolve(m);
       }
     });
@@ -71,10 +72,17 @@ export class PyroLink {
   private fail(e: unknown): void {
     if (this.failure === null) this.failure = e;
     this.clearTimer();
-    const w = this.waiter;
-    this.waiter = null;
-    w?.reject(this.failure);
+    for (const w of this.waiters.splice(0)) w.reject(this.failure);
     this.socket.destroy();
+  }
+
+  private armTimer(): void {
+    if (this.options.timeoutMs > 0) {
+      this.timer = setTimeout(
+        () => this.fail(new PyException(this.options.proto.errors + "TimeoutError", ["receiving: timeout"])),
+        this.options.timeoutMs,
+      );
+    }
   }
 
   private clearTimer(): void {
@@ -84,45 +92,62 @@ export class PyroLink {
 
   /** Connect and handshake; returns the link and the object's metadata (from the connect response). */
   static async open(target: ConnectTarget & { text?: string }, objectId: string, options: LinkOptions): Promise<{ link: PyroLink; meta: ObjectMeta }> {
+    const link = await PyroLink.connect(target, options);
+    const meta = await link.handshake(target, objectId);
+    return { link, meta };
+  }
+
+  /** The TCP (or unix socket) connection alone; Python's words when it fails. */
+  static async connect(target: ConnectTarget, options: LinkOptions): Promise<PyroLink> {
     const where = connectLocation(target);
-    const { errors, json } = options.proto;
     let socket: Socket;
     try {
       socket = await connectSocket(target, { timeoutMs: options.timeoutMs });
     } catch (e) {
-      throw new PyException(errors + "CommunicationError", [`cannot connect to ${where}: ${pythonSocketError(e)}`]);
+      throw new PyException(options.proto.errors + "CommunicationError", [`cannot connect to ${where}: ${pythonSocketError(e)}`]);
     }
-    const link = new PyroLink(socket, { ...options }, where);
+    return new PyroLink(socket, { ...options }, where);
+  }
+
+  /**
+   * Send the CONNECT message (handshake with metadata) and resolve with the metadata. Messages written after this
+   * call and before it resolves are pipelined: the daemon reads them after its handshake, and their replies queue
+   * behind the CONNECTOK (a CONNECTFAIL closes the connection and rejects them with this handshake's error).
+   */
+  handshake(target: ConnectTarget & { text?: string }, objectId: string): Promise<ObjectMeta> {
+    const { errors, json } = this.options.proto;
+    const where = this.where;
     const body = json.serializeData(new Map<string, unknown>([["handshake", "hello"], ["object", objectId]]));
-    let reply: Message;
-    try {
-      reply = await link.exchange(MSG_CONNECT, FLAGS_META_ON_CONNECT, body);
-    } catch (e) {
-      link.close();
-      if (e instanceof PyException && e.pythonClass.startsWith(errors)) throw e;
-      throw new PyException(errors + "CommunicationError", [`cannot connect to ${where}: ${(e as Error).message}`]);
-    }
-    const data = reply.data.length ? json.deserializeData(reply.data) : "?";
-    if (reply.type === MSG_CONNECTFAIL) {
-      link.close();
-      throw new PyException(errors + "CommunicationError", [`connection to ${where} rejected: ${pyStr(data)}`]);
-    }
-    if (reply.type !== MSG_CONNECTOK) {
-      link.close();
-      throw new PyException(errors + "ProtocolError", [`cannot connect to ${where}: invalid msg type ${reply.type} received`]);
-    }
-    const meta = (data as Map<string, unknown> | Record<string, unknown>);
-    const m = (meta instanceof Map ? meta.get("meta") : meta["meta"]) as Record<string, unknown> | Map<string, unknown> | undefined;
-    const field = (k: string): string[] => {
-      const v = m instanceof Map ? m.get(k) : m?.[k];
-      return Array.isArray(v) ? v.map(String) : v instanceof Set ? [...v].map(String) : [];
-    };
-    const result = { methods: field("methods"), oneway: field("oneway"), attrs: field("attrs") };
-    if (!result.methods.length && !result.attrs.length) {
-      link.close();
-      throw new PyException(errors + "PyroError", [options.proto.noExposedMessage(target.text ?? `PYRO:${objectId}@${where}`)]);
-    }
-    return { link, meta: result };
+    return this.exchange(MSG_CONNECT, FLAGS_META_ON_CONNECT, body).then(
+      (reply) => {
+        const data = reply.data.length ? json.deserializeData(reply.data) : "?";
+        if (reply.type === MSG_CONNECTFAIL) {
+          this.close();
+          throw new PyException(errors + "CommunicationError", [`connection to ${where} rejected: ${pyStr(data)}`]);
+        }
+        if (reply.type !== MSG_CONNECTOK) {
+          this.close();
+          throw new PyException(errors + "ProtocolError", [`cannot connect to ${where}: invalid msg type ${reply.type} received`]);
+        }
+        const meta = data as Map<string, unknown> | Record<string, unknown>;
+        const m = (meta instanceof Map ? meta.get("meta") : meta["meta"]) as Record<string, unknown> | Map<string, unknown> | undefined;
+        const field = (k: string): string[] => {
+          const v = m instanceof Map ? m.get(k) : m?.[k];
+          return Array.isArray(v) ? v.map(String) : v instanceof Set ? [...v].map(String) : [];
+        };
+        const result = { methods: field("methods"), oneway: field("oneway"), attrs: field("attrs") };
+        if (!result.methods.length && !result.attrs.length) {
+          this.close();
+          throw new PyException(errors + "PyroError", [this.options.proto.noExposedMessage(target.text ?? `PYRO:${objectId}@${where}`)]);
+        }
+        return result;
+      },
+      (e) => {
+        this.close();
+        if (e instanceof PyException && e.pythonClass.startsWith(errors)) throw e;
+        throw new PyException(errors + "CommunicationError", [`cannot connect to ${where}: ${(e as Error).message}`]);
+      },
+    );
   }
 
   private annotations(): Annotations | null {
@@ -141,13 +166,8 @@ export class PyroLink {
       maxMessageSize: this.options.maxMessageSize,
     });
     return new Promise<Message>((resolve, reject) => {
-      this.waiter = { resolve, reject };
-      if (this.options.timeoutMs > 0) {
-        this.timer = setTimeout(
-          () => this.fail(new PyException(this.options.proto.errors + "TimeoutError", ["receiving: timeout"])),
-          this.options.timeoutMs,
-        );
-      }
+      this.waiters.push({ resolve, reject });
+      if (!this.timer) this.armTimer();
       this.socket.write(frame);
     });
   }
@@ -174,6 +194,22 @@ export class PyroLink {
   /** The CORR annotation of the following messages (a pooled name-server link serves many HTTP requests). */
   setCorrelation(c: Buffer | null): void {
     this.options.correlation = c;
+  }
+
+  /** A pooled backend link serving another HTTP request: its correlation id and call timeout. */
+  setRequest(c: Buffer | null, timeoutMs: number): void {
+    this.options.correlation = c;
+    this.options.timeoutMs = timeoutMs;
+  }
+
+  /** The connection failed or was closed (by either side): not reusable. */
+  get dead(): boolean {
+    return this.failure !== null || this.socket.destroyed || !this.socket.writable;
+  }
+
+  /** No request outstanding. */
+  get idle(): boolean {
+    return this.waiters.length === 0;
   }
 
   close(): void {

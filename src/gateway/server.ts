@@ -16,7 +16,9 @@ import { compilePythonRegex, pythonMatch } from "../python/regex.js";
 import { VERSION } from "../version.js";
 import { GatewayRequestError, PyException } from "./errors.js";
 import { renderIndexPage, type IndexEntry } from "./index-page.js";
-import { PyroLink, type LinkOptions } from "./link.js";
+import { PyroLink } from "./link.js";
+import { Backends, type PhaseHook, type Session } from "./backends.js";
+import type { Message } from "../protocol/message.js";
 import { NameServerAccess, targetFromState } from "./nameserver.js";
 import { contentTypeKey, parseQs, pythonUuid, singlyfy, unquoteLatin1, type Params } from "./params.js";
 import { parseRaw, pyDumps } from "./pyjson.js";
@@ -55,8 +57,26 @@ export interface GatewayOptions {
   corsOrigins?: string[];
   /** Largest X-Pyro-Timeout accepted, seconds (default 300). */
   maxCallTimeout?: number;
+  /**
+   * Extension, opt-in: object names (Python regex, re.match) whose backend connections are kept in a pool and
+   * reused across HTTP requests instead of a fresh connection per request. A session-mode object behind a pooled
+   * connection keeps its instance for as long as that connection lives, shared by whichever requests it serves:
+   * list only objects that are single or percall, or whose session state the HTTP clients may share. null
+   * (default): no reuse, Python's fresh connection per request.
+   */
+  reuse?: string | null;
+  /** Pool bound: connections per backend URI (busy + idle) for `reuse` objects; more requests wait. Default 8. */
+  poolSize?: number;
+  /**
+   * Extension, opt-in: seconds a name-server lookup answer is reused (0, default: a lookup per request as in
+   * Python). A cached location that cannot be connected to is dropped and the request retried once with a fresh
+   * lookup.
+   */
+  nsCacheSecs?: number;
 }
 
+/** Pipeline the call behind a fresh handshake when the URI's last metadata allows (see backends.ts). */
+const PIPELINE = false;
 const JSON_TYPE = "application/json; charset=utf-8";
 const NDJSON_TYPE = "application/x-ndjson; charset=utf-8";
 const CLIENT_PATH = "/pyro4-http.js";
@@ -79,7 +99,8 @@ export class HttpGateway {
   private readonly keyDigest: Buffer | null;
   private readonly hmacKey: Uint8Array | null;
   private readonly ns: NameServerAccess;
-  private readonly o: Required<Omit<GatewayOptions, "nsHost" | "nsPort" | "gatewayKey" | "hmacKey" | "protocol">>;
+  private readonly o: Required<Omit<GatewayOptions, "nsHost" | "nsPort" | "gatewayKey" | "hmacKey" | "protocol" | "reuse">>;
+  private readonly backends: Backends;
   /** Pyro4's gateway or Pyro5's: everything that differs between them. */
   readonly proto: GatewayProtocol;
   /** Pyro5's fixed CORS headers (null for Pyro4). */
@@ -106,7 +127,11 @@ export class HttpGateway {
       corsOrigins: options.corsOrigins ?? [],
       cors: options.cors ?? "*",
       maxCallTimeout: options.maxCallTimeout ?? 300,
+      poolSize: options.poolSize ?? 8,
+      nsCacheSecs: options.nsCacheSecs ?? 0,
     };
+    if (!Number.isInteger(this.o.poolSize) || this.o.poolSize < 1) throw new PyroError(`poolSize must be an integer >= 1, not ${this.o.poolSize}`);
+    if (!(this.o.nsCacheSecs >= 0)) throw new PyroError(`nsCacheSecs must be >= 0, not ${this.o.nsCacheSecs}`);
     this.exposeRe = this.o.expose ? compilePythonRegex(this.o.expose) : null;
     this.keyDigest = options.gatewayKey ? digest(Buffer.from(options.gatewayKey, "utf8")) : null;
     this.hmacKey = options.hmacKey ? Buffer.from(options.hmacKey, "utf8") : null;
@@ -117,6 +142,14 @@ export class HttpGateway {
       hmacKey: this.hmacKey,
       timeoutMs: this.o.timeout * 1000,
       maxMessageSize: 0,
+    });
+    this.backends = new Backends({
+      proto: this.proto,
+      hmacKey: this.hmacKey,
+      reuse: options.reuse != null ? compilePythonRegex(options.reuse) : null,
+      poolSize: this.o.poolSize,
+      nsCacheMs: this.o.nsCacheSecs * 1000,
+      lookup: async (name, corr) => targetFromState(await this.lookup(name, corr)),
     });
     this.server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, keepAlive: true }, (req, res) => {
       this.handle(req, res).catch((e) => this.internalError(res, e));
@@ -150,7 +183,18 @@ export class HttpGateway {
     return `http://${host}:${a.port}/pyro/`;
   }
 
+  /** Per-phase timings (bench/profile/gateway-phases.ts); null to stop. */
+  set phaseHook(h: PhaseHook | null) {
+    this.backends.phaseHook = h;
+  }
+
+  /** Connections per backend URI of the `reuse` pools (open = busy + idle). */
+  poolStats(): Record<string, { open: number; idle: number; waiting: number }> {
+    return this.backends.poolStats();
+  }
+
   async close(): Promise<void> {
+    this.backends.close();
     this.ns.close();
     await new Promise<void>((res) => {
       this.server.close(() => res());
@@ -302,41 +346,56 @@ export class HttpGateway {
     if (this.exposeRe && !pythonMatch(this.exposeRe, objectName)) {
       return this.text(res, 403, "403 Forbidden - access to the requested object has been denied");
     }
-    let link: PyroLink | null = null;
+    let session: Session | null = null;
+    const hook = this.backends.phaseHook;
     try {
       const headerCorr = headerText(r.headers["x-pyro-correlation-id"]);
       const corrId = headerCorr ? pythonUuid(headerCorr) : randomUUID();
       const corr = uuidToBytes(corrId);
-      const target = targetFromState(await this.lookup(objectName, corr));
       const callTimeout = this.callTimeoutMs(r.headers["x-pyro-timeout"]);
-      const opts: LinkOptions = { proto: this.proto, hmacKey: this.hmacKey, timeoutMs: callTimeout, correlation: corr, maxMessageSize: 0 };
-      const opened = await PyroLink.open(target, target.object, opts);
-      link = opened.link;
-      const meta = opened.meta;
+      const kwargs = Object.fromEntries(r.params);
+      // the call that may be pipelined behind a fresh handshake (never a oneway one, never $meta)
+      // Off: a pipelined call reaches a daemon in the same read as the handshake, which changes what our own
+      // daemon's remote tracebacks show (JS stack frames), and the differential tests require identical answers.
+      const early = PIPELINE && method !== "$meta" && !pyroOptions.includes("oneway") ? { method, vargs: r.vargs, kwargs } : null;
+      session = await this.backends.open(objectName, corr, callTimeout, early);
+      const { link, meta, target } = session;
+      const t0 = hook ? performance.now() : 0;
       const oneway = new Set(meta.oneway);
       if (pyroOptions.includes("oneway")) oneway.add(method);
       const okHeaders = { "Content-Type": JSON_TYPE, "X-Pyro-Correlation-Id": corrId };
       if (method === "$meta") {
         return this.send(res, 200, okHeaders, `{"methods": ${pyDumps(meta.methods)}, "attributes": ${pyDumps(meta.attrs)}}`);
       }
-      let reply;
-      if (meta.attrs.includes(method)) {
+      let reply: Message | null | undefined;
+      if (session.early) {
+        if (meta.methods.includes(method) && !meta.attrs.includes(method)) {
+          reply = await session.early;
+          if (oneway.has(method)) reply = null; // now a oneway method: Python's proxy would not have waited for a result
+        } else {
+          await session.early.catch(() => {}); // a call the fresh metadata rules out: its answer is dropped
+        }
+      }
+      if (reply !== undefined) {
+        /* answered by the pipelined call */
+      } else if (meta.attrs.includes(method)) {
         if (r.params.size || r.vargs.length) throw new PyException("builtins.AssertionError", ["attribute lookup can't have query parameters"]);
         reply = await link.invoke(target.object, "__getattr__", [method], {});
       } else if (meta.methods.includes(method)) {
-        reply = await link.invoke(target.object, method, r.vargs, Object.fromEntries(r.params), oneway.has(method));
+        reply = await link.invoke(target.object, method, r.vargs, kwargs, oneway.has(method));
       } else {
         // Python's proxy raises this for unknown names; for names its proxy has locally (_pyro*, dunders) it
         // called its own proxy instead (a leak): we treat every name outside the metadata the same way.
         throw new PyException("builtins.AttributeError", [`remote object '${target.text}' has no exposed attribute or method '${method}'`]);
       }
+      if (hook) hook("call", performance.now() - t0);
       if (reply === null || pyroOptions.includes("oneway")) return this.send(res, 200, okHeaders, "");
       if (reply.flags & FLAGS_ITEMSTREAMRESULT && pyroOptions.includes("stream")) {
         const streamId = reply.annotations?.get("STRM")?.toString("latin1");
         if (streamId) {
-          const l = link;
-          link = null; // the stream owns the connection now
-          return await this.stream(l, streamId, okHeaders, res);
+          const s = session;
+          session = null; // the stream owns the connection now
+          return await this.stream(link, streamId, okHeaders, res, () => s.done(false));
         }
       }
       if (reply.flags & FLAGS_EXCEPTION) return this.send(res, 500, { "Content-Type": JSON_TYPE }, reply.data);
@@ -345,7 +404,7 @@ export class HttpGateway {
       if (!(e instanceof PyException)) throw e;
       return this.send(res, 500, { "Content-Type": JSON_TYPE }, e.toJson());
     } finally {
-      link?.close();
+      session?.done(true);
     }
   }
 
@@ -367,7 +426,7 @@ export class HttpGateway {
   }
 
   /** Extension: a remote generator streamed as NDJSON lines `[0, item]`, ending with `[1, exception]` on error. */
-  private async stream(link: PyroLink, streamId: string, headers: Record<string, string>, res: ServerResponse): Promise<void> {
+  private async stream(link: PyroLink, streamId: string, headers: Record<string, string>, res: ServerResponse, finish: () => void): Promise<void> {
     res.writeHead(200, { ...headers, "Content-Type": NDJSON_TYPE, "X-Pyro-Stream": "ndjson" });
     let closed = false;
     const onClose = () => (closed = true);
@@ -389,7 +448,7 @@ export class HttpGateway {
       if (!closed) res.write(`[1, ${e instanceof PyException ? e.toJson() : pyDumps({ __class__: "builtins.Exception", __exception__: true, args: [String(e)], attributes: {} })}]\n`);
     } finally {
       res.off("close", onClose);
-      link.close();
+      finish();
       if (!closed) res.end();
     }
   }
