@@ -6,9 +6,12 @@
 
 import { PyroError, SerializeError } from "../errors.js";
 import type { Call, SerializeOptions, Serializer } from "./types.js";
-import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey } from "./values.js";
+import {
+  Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, bytesOfDict, cannotSerialize, pythonClassOf,
+  pythonSerializeError, FrozenSet, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range,
+} from "./values.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
-import { isoformat } from "../python/datetime.js";
+import { isoformat, pyIsoformat } from "../python/datetime.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Encoding
@@ -42,9 +45,9 @@ function encodeKey(k: unknown): string {
     case "undefined":
       return "null";
   }
-  throw new SerializeError(
-    `json dict keys must be str, int, float, bool or None, not ${k === null ? "null" : (k as object).constructor?.name ?? typeof k}`,
-  );
+  // json.dumps's own TypeError, with Python's type name
+  const cls = pythonClassOf(k);
+  throw pythonSerializeError("TypeError", `keys must be str, int, float, bool or None, not ${cls.slice(cls.lastIndexOf(".") + 1)}`);
 }
 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
@@ -123,16 +126,28 @@ class JsonWriter {
       this.out += "}";
       return;
     }
-    if (v instanceof Set) return this.list(v, depth);
+    if (v instanceof Set) {
+      // JsonSerializer.default turns a set into a list; a frozenset is no set there, and class_to_dict refuses it
+      if (v instanceof FrozenSet) throw cannotSerialize("frozenset", "JsonSerializer");
+      return this.list(v, depth);
+    }
     if (v instanceof Float) {
       this.out += jsonFloat(v.value);
       return;
     }
     if (v instanceof Date) {
-      this.out += '"' + isoformat(v) + '"';
+      // default(): datetime and date as isoformat(); a plain Date is an aware UTC datetime
+      this.out += '"' + (v instanceof PyDateTime || v instanceof PyDate ? pyIsoformat(v) : isoformat(v)) + '"';
+      return;
+    }
+    if (v instanceof UUID) {
+      this.out += '"' + v.toString() + '"';
       return;
     }
     if (v instanceof Complex) throw new SerializeError("json cannot serialize a complex number");
+    if (v instanceof PyTime) throw cannotSerialize("datetime.time", "JsonSerializer");
+    if (v instanceof TimeDelta) throw cannotSerialize("datetime.timedelta", "JsonSerializer");
+    if (v instanceof Range) throw cannotSerialize("range", "JsonSerializer");
     const replaced = this.options?.replace?.(v);
     if (replaced !== undefined && replaced !== v) return this.value(replaced, depth + 1);
     this.value(classToDict(v), depth);
@@ -192,9 +207,9 @@ function postprocess(v: unknown, depth: number): unknown {
 }
 
 function finishDict(obj: Record<string, unknown>, nkeys: number): unknown {
-  if (nkeys === 2 && obj.encoding === "base64" && typeof obj.data === "string") return Buffer.from(obj.data, "base64");
   if (typeof obj.__class__ === "string") return dictToClass(obj);
-  return obj;
+  // our own bytes (Python's json cannot send bytes): only the exact dict we write, so any other goes back as it came
+  return nkeys === 2 ? bytesOfDict(obj, 2) ?? obj : obj;
 }
 
 // Integers of 16+ digits may exceed 2^53; a number token follows a structural character or starts the text.

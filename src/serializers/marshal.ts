@@ -14,7 +14,10 @@ import { PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
-import { Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
+import {
+  Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey, hashKey,
+  cannotSerialize, pythonSerializeError, OrderedDict, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range,
+} from "./values.js";
 import { isoformat } from "../python/datetime.js";
 
 const FLAG_REF = 0x80;
@@ -268,6 +271,8 @@ class Writer {
       return;
     }
     if (v instanceof Map) {
+      // an OrderedDict passes Pyro4's marshallable check (it is a dict) and then marshal.dumps refuses it
+      if (v instanceof OrderedDict) throw pythonSerializeError("ValueError", "unmarshallable object");
       this.ensure(1);
       this.buf[this.pos++] = T_DICT;
       for (const [k, val] of v) {
@@ -292,7 +297,17 @@ class Writer {
       this.pos += 17;
       return;
     }
-    if (v instanceof Date) return this.str(isoformat(v));
+    if (v instanceof Date) {
+      // Python's marshal cannot carry a datetime or date (class_to_dict refuses them); a plain Date is our
+      // extension: its isoformat() text
+      if (v instanceof PyDateTime) throw cannotSerialize("datetime.datetime", "MarshalSerializer");
+      if (v instanceof PyDate) throw cannotSerialize("datetime.date", "MarshalSerializer");
+      return this.str(isoformat(v));
+    }
+    if (v instanceof UUID) return this.str(v.toString()); // MarshalSerializer.class_to_dict: str(uuid)
+    if (v instanceof PyTime) throw cannotSerialize("datetime.time", "MarshalSerializer");
+    if (v instanceof TimeDelta) throw cannotSerialize("datetime.timedelta", "MarshalSerializer");
+    if (v instanceof Range) throw cannotSerialize("range", "MarshalSerializer");
     if (this.options?.replace) {
       const r = this.options.replace(v);
       if (r !== undefined && r !== v) return this.value(r, depth);
@@ -567,7 +582,7 @@ class Reader {
         if ((code & 0x7f) === T_SET) {
           const s = new Set<unknown>();
           if (flag) this.refs.push(s);
-          for (let i = 0; i < n; i++) s.add(this.read(depth + 1));
+          for (let i = 0; i < n; i++) s.add(hashKey(this.read(depth + 1)));
           return s;
         }
         let idx = -1;
@@ -576,7 +591,7 @@ class Reader {
           this.refs.push(RESERVED);
         }
         const items = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) items[i] = this.read(depth + 1);
+        for (let i = 0; i < n; i++) items[i] = hashKey(this.read(depth + 1));
         const fs = new FrozenSet(items);
         if (idx >= 0) this.refs[idx] = fs;
         return fs;
@@ -629,7 +644,7 @@ class Reader {
         for (const k of Object.keys(obj)) map.set(k, obj[k]);
         obj = null;
       }
-      map!.set(key, value);
+      map!.set(hashKey(key), value);
     }
     let result: unknown = obj ?? map;
     if (obj !== null && typeof obj.__class__ === "string") result = dictToClass(obj);

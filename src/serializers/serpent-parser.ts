@@ -3,7 +3,7 @@
 
 import { isAscii, isUtf8 } from "node:buffer";
 import { SerializeError, SecurityError } from "../errors.js";
-import { Tuple, Complex, limits, depthError, dictToClass, setKey, toTuple, newTuple } from "./values.js";
+import { Tuple, Complex, Float, limits, depthError, dictToClass, setKey, toTuple, newTuple, hashKey, serpentFloat, bytesOfDict, pythonSerializeError } from "./values.js";
 
 const C_TAB = 9, C_LF = 10, C_VT = 11, C_FF = 12, C_CR = 13, C_SPACE = 32;
 const C_DQ = 34, C_HASH = 35, C_SQ = 39, C_LPAREN = 40, C_RPAREN = 41, C_PLUS = 43, C_COMMA = 44;
@@ -85,8 +85,11 @@ class Parser {
         return this.list();
       case C_LPAREN:
         return this.paren();
-      case C_LBRACE:
-        return this.dictOrSet();
+      case C_LBRACE: {
+        const v = this.dictOrSet();
+        // a nan dict may be the real part of Python serpent's complex text: ({'__class__':'float','value':'nan'}+1.0j)
+        return typeof v === "number" && v !== v ? this.complexTail(v) : v;
+      }
       case C_SQ:
       case C_DQ:
         return this.strings("");
@@ -173,10 +176,22 @@ class Parser {
     let real: number | bigint = left.value;
     // An int zero stays 0 (Python ints have no negative zero); a float keeps its sign.
     if (neg) real = typeof real === "bigint" ? -real : real === 0 && !left.float ? 0 : -real;
-    // Look past whitespace for a "+ imag" / "- imag" continuation.
+    return this.complexTail(real);
+  }
+
+  /**
+   * After a real number: a "+ imag" / "- imag" continuation makes it a complex, else the number stands alone.
+   * Besides literal_eval's form this takes the quirks of Python serpent's own complex text, so that what it
+   * writes comes back from us as it went (and fails on a Python reader just as it did): "+-0.0j" and
+   * "+-1e30000j" for a negative imaginary part after "+", and a nan part written as serpent's nan dict,
+   * `({'__class__':'float','value':'nan'}+1.0j)` and `(1.0{'__class__':'float','value':'nan'}j)`.
+   */
+  private complexTail(real: number | bigint): unknown {
+    const s = this.s;
     const save = this.pos;
     this.ws();
-    c = s.charCodeAt(this.pos);
+    const c = s.charCodeAt(this.pos);
+    if (c === C_LBRACE) return new Complex(Number(real), this.nanImag(this.pos));
     if (c !== C_PLUS && c !== C_MINUS) {
       this.pos = save;
       return real;
@@ -185,7 +200,6 @@ class Parser {
     this.pos++;
     this.ws();
     let sign = c === C_MINUS ? -1 : 1;
-    // Python serpent writes a negative-zero imaginary part as "+-0.0j"; accept that form too.
     const c2 = s.charCodeAt(this.pos);
     if (c2 === C_MINUS || c2 === C_PLUS) {
       if (c2 === C_MINUS) sign = -sign;
@@ -193,10 +207,19 @@ class Parser {
       this.ws();
     }
     const c3 = s.charCodeAt(this.pos);
+    if (c3 === C_LBRACE) return new Complex(Number(real), this.nanImag(opAt));
     if (!isDigit(c3) && !(c3 === C_DOT && isDigit(s.charCodeAt(this.pos + 1)))) this.fail("expected an imaginary number", opAt);
     const right = this.number();
     if (!right.imag) this.fail("only complex literals (a+bj) may use + or -", opAt);
     return new Complex(Number(real), sign * (right.value as number));
+  }
+
+  /** Serpent's nan dict followed by "j": a NaN imaginary part. */
+  private nanImag(at: number): number {
+    const v = this.dictOrSet();
+    if (typeof v !== "number" || v === v || (this.s.charCodeAt(this.pos) | 0x20) !== 106 /* j */) this.fail("expected an imaginary number", at);
+    this.pos++;
+    return NaN;
   }
 
   /** An unsigned numeric literal per Python's grammar (underscores between digits allowed). */
@@ -557,7 +580,6 @@ class Parser {
 
   private dictOrSet(): unknown {
     this.enter();
-    const open = this.pos;
     this.pos++;
     this.ws();
     const s = this.s;
@@ -571,8 +593,8 @@ class Parser {
       if (s.charCodeAt(this.pos) === C_COLON) result = this.dict(firstKey);
       else {
         const set = new Set<unknown>();
-        set.add(this.hashable(firstKey, open));
-        while (!this.sep(C_RBRACE, "set")) set.add(this.hashable(this.value(), open));
+        set.add(this.hashable(firstKey));
+        while (!this.sep(C_RBRACE, "set")) set.add(this.hashable(this.value()));
         result = set;
       }
     }
@@ -580,16 +602,20 @@ class Parser {
     return result;
   }
 
-  private hashable(v: unknown, at: number): unknown {
-    if (typeof v === "object" && v !== null && !(v instanceof Tuple) && !(v instanceof Complex) && !Buffer.isBuffer(v))
-      this.fail("unhashable dict key or set element", at);
-    return v;
+  /**
+   * A set element or dict key: what literal_eval refuses as unhashable fails with its TypeError. Bytes dicts and
+   * nan dicts (decoded to bytes, NaN) pass: written back, they make the peer fail just as Python's reader would.
+   * -0.0 becomes NEG_ZERO, which a Set or Map keeps apart from 0.
+   */
+  private hashable(v: unknown): unknown {
+    if (typeof v === "object" && v !== null && !(v instanceof Tuple) && !(v instanceof Complex) && !(v instanceof Float) && !Buffer.isBuffer(v))
+      throw pythonSerializeError("TypeError", `unhashable type: '${Array.isArray(v) ? "list" : v instanceof Set ? "set" : "dict"}'`);
+    return hashKey(v);
   }
 
   /** Dict entries from the first key on (positioned at its ':'). String keys build a plain object until a
    *  non-string key turns the whole dict into a Map. */
   private dict(firstKey: unknown): unknown {
-    const open = this.pos;
     let obj: Record<string, unknown> | null = {};
     let map: Map<unknown, unknown> | null = null;
     let count = 0;
@@ -608,7 +634,7 @@ class Parser {
           for (const k of Object.keys(obj!)) map.set(k, obj![k]);
           obj = null;
         }
-        map.set(this.hashable(key, open), val);
+        map.set(this.hashable(key), val);
       }
       if (this.sep(C_RBRACE, "dict")) break;
       key = this.value();
@@ -616,10 +642,15 @@ class Parser {
     if (map !== null) return map;
     const d = obj!;
     const cls = d.__class__;
-    if (typeof cls === "string") return dictToClass(d);
-    if (count === 2 && d.encoding === "base64" && typeof d.data === "string" && Object.prototype.hasOwnProperty.call(d, "data"))
-      return Buffer.from(d.data, "base64");
-    return d;
+    if (typeof cls === "string") {
+      // SerpentSerializer.dict_to_class checks for its float dict before anything else, user hooks included
+      if (cls === "float") {
+        if (!Object.prototype.hasOwnProperty.call(d, "value")) throw pythonSerializeError("KeyError", "value");
+        return serpentFloat(d.value);
+      }
+      return dictToClass(d);
+    }
+    return bytesOfDict(d, count) ?? d;
   }
 }
 

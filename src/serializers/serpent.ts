@@ -5,28 +5,37 @@
 
 import { SerializeError, PyroError } from "../errors.js";
 import type { Serializer, Call, SerializeOptions } from "./types.js";
-import { Tuple, Complex, Float, limits, depthError, classToDict, isPlainObject } from "./values.js";
+import {
+  Tuple, Complex, Float, limits, depthError, classToDict, isPlainObject, tuple, ByteArray, OrderedDict, UUID, Range,
+  PyDateTime, PyDate, PyTime, TimeDelta, pythonClassOf, pythonSerializeError,
+} from "./values.js";
 import { parseSerpent } from "./serpent-parser.js";
 import { strRepr } from "../python/str.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
-import { isoformat } from "../python/datetime.js";
+import { isoformat, pyIsoformat } from "../python/datetime.js";
 
 const HEADER = "# serpent utf-8 python3.2\n";
 const NAN_DICT = "{'__class__':'float','value':'nan'}";
 
-function isHashableKey(k: unknown): boolean {
+/**
+ * Python serpent's `_check_hashable_type` for dict keys and set elements: bool, bytes, str, tuple and numbers
+ * only. None (and a datetime, a frozenset, ...) is refused with serpent's own TypeError, before anything is sent.
+ */
+function checkKey(k: unknown): void {
   switch (typeof k) {
     case "string":
     case "number":
     case "bigint":
     case "boolean":
-    case "undefined":
-      return true;
+      return;
     case "object":
-      return k === null || k instanceof Tuple || k instanceof Complex || k instanceof Float;
-    default:
-      return false;
+      if (k instanceof Tuple || k instanceof Complex || k instanceof Float || (k instanceof Uint8Array && !(k instanceof ByteArray))) return;
   }
+  throw pythonSerializeError(
+    "TypeError",
+    `one of the keys in a dict or set is not of a primitive hashable type: <class '${pythonClassOf(k)}'>. ` +
+      "Use simple types as keys or use a list or tuple as container.",
+  );
 }
 
 /** Builds serpent text. V8 string ropes make the += appends linear; the result is flattened once. */
@@ -96,7 +105,8 @@ class Writer {
     } else if (isPlainObject(v)) {
       this.dict(v as Record<string, unknown>);
     } else if (v instanceof Map) {
-      this.map(v);
+      if (v instanceof OrderedDict) this.dict({ __class__: "collections.OrderedDict", items: Array.from(v, ([k, x]) => tuple(k, x)) });
+      else this.map(v);
     } else if (v instanceof Set) {
       this.set(v);
     } else if (v instanceof Float) {
@@ -104,7 +114,16 @@ class Writer {
     } else if (v instanceof Complex) {
       this.complex(v);
     } else if (v instanceof Date) {
-      this.out += strRepr(isoformat(v));
+      // serpent writes datetime and date as isoformat() text; a plain Date is an aware UTC datetime
+      this.out += strRepr(v instanceof PyDateTime || v instanceof PyDate ? pyIsoformat(v) : isoformat(v));
+    } else if (v instanceof UUID) {
+      this.out += strRepr(v.toString());
+    } else if (v instanceof PyTime) {
+      this.out += strRepr(v.isoformat());
+    } else if (v instanceof TimeDelta) {
+      this.float(v.totalSeconds()); // serpent: repr(total_seconds()), a float
+    } else if (v instanceof Range) {
+      throw pythonSerializeError("TypeError", "don't know how to serialize class <class 'range'>. Give it vars() or an appropriate __getstate__");
     } else {
       const replaced = this.replace?.(v);
       if (replaced !== undefined) this.value(replaced);
@@ -149,7 +168,7 @@ class Writer {
     this.out += "{";
     let first = true;
     for (const [k, val] of m) {
-      if (!isHashableKey(k)) throw new SerializeError("a dict key must be a str, number, bool, None, tuple or complex");
+      checkKey(k);
       if (first) first = false;
       else this.out += ",";
       this.value(k);
@@ -168,7 +187,7 @@ class Writer {
     this.out += "{";
     let first = true;
     for (const e of s) {
-      if (!isHashableKey(e)) throw new SerializeError("a set element must be a str, number, bool, None, tuple or complex");
+      checkKey(e);
       if (first) first = false;
       else this.out += ",";
       this.value(e);
@@ -176,16 +195,16 @@ class Writer {
     this.out += "}";
   }
 
+  /**
+   * Exactly Python serpent's text, also where ast.literal_eval cannot read it back: a NaN part is the nan dict
+   * and a negative-zero imaginary part "+-0.0j" (no literal gives complex(x, -0.0): "x-0.0j" is x+0j). A Python
+   * reader fails on those just as on the same value from Python's serializer; ours reads them (serpent-parser.ts).
+   */
   private complex(c: Complex): void {
-    const re = c.real;
     const im = c.imag;
-    // Python serpent would write NaN parts as a dict inside the literal, which no reader accepts.
-    if (re !== re || im !== im) throw new SerializeError("a complex number with a NaN part cannot be serialized with serpent");
     this.out += "(";
-    this.float(re);
-    // Python serpent writes "+-0.0j" for a negative-zero imaginary part, which ast.literal_eval rejects;
-    // "-0.0j" keeps the output readable by Python.
-    if (im >= 0 && !Object.is(im, -0)) this.out += "+";
+    this.float(c.real);
+    if (im >= 0) this.out += "+"; // as Python's `imag >= 0`: true for -0.0, false for nan
     this.float(im);
     this.out += "j)";
   }
