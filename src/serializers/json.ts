@@ -8,7 +8,7 @@ import { PyroError, SerializeError } from "../errors.js";
 import type { Call, SerializeOptions, Serializer } from "./types.js";
 import {
   Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, bytesOfDict, cannotSerialize, pythonClassOf,
-  pythonSerializeError, FrozenSet, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range,
+  pythonSerializeError, FrozenSet, UUID, ByteArray, PyDateTime, PyDate, PyTime, TimeDelta, Range,
 } from "./values.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
 import { isoformat, pyIsoformat } from "../python/datetime.js";
@@ -45,9 +45,8 @@ function encodeKey(k: unknown): string {
     case "undefined":
       return "null";
   }
-  // json.dumps's own TypeError, with Python's type name
-  const cls = pythonClassOf(k);
-  throw pythonSerializeError("TypeError", `keys must be str, int, float, bool or None, not ${cls.slice(cls.lastIndexOf(".") + 1)}`);
+  // json.dumps's own TypeError, with the type's tp_name (datetime.datetime, tuple; a Python class's bare name: UUID)
+  throw pythonSerializeError("TypeError", `keys must be str, int, float, bool or None, not ${k instanceof UUID ? "UUID" : pythonClassOf(k)}`);
 }
 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
@@ -112,6 +111,8 @@ class JsonWriter {
       return;
     }
     if (v instanceof Uint8Array) {
+      // bytes are our extension (Python's json cannot send them); a bytearray Python's serializer refuses, as we do
+      if (v instanceof ByteArray) throw cannotSerialize("bytearray", "JsonSerializer");
       this.out += `{"data": "${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64")}", "encoding": "base64"}`;
       return;
     }
@@ -144,7 +145,7 @@ class JsonWriter {
       this.out += '"' + v.toString() + '"';
       return;
     }
-    if (v instanceof Complex) throw new SerializeError("json cannot serialize a complex number");
+    if (v instanceof Complex) throw cannotSerialize("complex", "JsonSerializer");
     if (v instanceof PyTime) throw cannotSerialize("datetime.time", "JsonSerializer");
     if (v instanceof TimeDelta) throw cannotSerialize("datetime.timedelta", "JsonSerializer");
     if (v instanceof Range) throw cannotSerialize("range", "JsonSerializer");

@@ -65,6 +65,8 @@ class Writer {
   pos = 0;
   /** Collects the message's parts when big bytes go by reference (encodeParts); null otherwise. */
   parts: Buffer[] | null = null;
+  /** The depth of the values Pyro4 converts before marshal.dumps (convert_obj_into_marshallable): 0, or 2 in a call. */
+  top = 0;
 
   constructor(private readonly options: SerializeOptions | undefined) {}
 
@@ -182,6 +184,7 @@ class Writer {
   }
 
   call(object: string, method: string, vargs: readonly unknown[], kwargs: Record<string, unknown> | null): void {
+    this.top = 2; // the depth of each argument and keyword argument value
     this.ensure(2);
     this.buf[this.pos++] = T_SMALL_TUPLE;
     this.buf[this.pos++] = 4;
@@ -194,6 +197,14 @@ class Writer {
       this.ensure(1);
       this.buf[this.pos++] = T_NONE;
     } else this.value(kwargs, 1);
+  }
+
+  /**
+   * Python's error for a value type marshal cannot carry: Pyro4 converts only the value itself (each argument of a
+   * call) with class_to_dict, which refuses these types; inside a container marshal.dumps meets them and refuses.
+   */
+  private unmarshallable(pythonClass: string, depth: number): SerializeError {
+    return depth === this.top ? cannotSerialize(pythonClass, "MarshalSerializer") : pythonSerializeError("ValueError", "unmarshallable object");
   }
 
   private bytes(v: Uint8Array): void {
@@ -298,16 +309,19 @@ class Writer {
       return;
     }
     if (v instanceof Date) {
-      // Python's marshal cannot carry a datetime or date (class_to_dict refuses them); a plain Date is our
-      // extension: its isoformat() text
-      if (v instanceof PyDateTime) throw cannotSerialize("datetime.datetime", "MarshalSerializer");
-      if (v instanceof PyDate) throw cannotSerialize("datetime.date", "MarshalSerializer");
+      // a plain Date is our extension: its isoformat() text; Python's marshal cannot carry a datetime or date
+      if (v instanceof PyDateTime) throw this.unmarshallable("datetime.datetime", depth);
+      if (v instanceof PyDate) throw this.unmarshallable("datetime.date", depth);
       return this.str(isoformat(v));
     }
-    if (v instanceof UUID) return this.str(v.toString()); // MarshalSerializer.class_to_dict: str(uuid)
-    if (v instanceof PyTime) throw cannotSerialize("datetime.time", "MarshalSerializer");
-    if (v instanceof TimeDelta) throw cannotSerialize("datetime.timedelta", "MarshalSerializer");
-    if (v instanceof Range) throw cannotSerialize("range", "MarshalSerializer");
+    if (v instanceof UUID) {
+      // MarshalSerializer.class_to_dict: str(uuid), for the value itself (an argument) only
+      if (depth !== this.top) throw pythonSerializeError("ValueError", "unmarshallable object");
+      return this.str(v.toString());
+    }
+    if (v instanceof PyTime) throw this.unmarshallable("datetime.time", depth);
+    if (v instanceof TimeDelta) throw this.unmarshallable("datetime.timedelta", depth);
+    if (v instanceof Range) throw this.unmarshallable("range", depth);
     if (this.options?.replace) {
       const r = this.options.replace(v);
       if (r !== undefined && r !== v) return this.value(r, depth);

@@ -10,7 +10,13 @@ import { runPythonAsync, startPython, type PythonServer } from "../helpers/pytho
 import { PYRO5_ENV } from "../helpers/pyro5.js";
 import { Daemon } from "../../src/server/daemon.js";
 import { EchoServer } from "../../src/cli/echoserver.js";
-import type { SerializerName } from "../../src/serializers/types.js";
+import type { Serializer, SerializerName } from "../../src/serializers/types.js";
+import { getSerializer } from "../../src/serializers/index.js";
+import { getPyro5Serializer } from "../../src/serializers/pyro5.js";
+import { PyroError } from "../../src/errors.js";
+import {
+  PyDateTime, PyDate, PyTime, TimeDelta, UUID, ByteArray, Range, OrderedDict, Complex, FrozenSet, NEG_ZERO, tuple, float,
+} from "../../src/serializers/values.js";
 
 const SERIALIZERS: SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
 const ENV4 = { TZ: "UTC", PYRO_SERIALIZERS_ACCEPTED: "serpent,json,marshal,msgpack", PYTHONWARNINGS: "ignore" };
@@ -93,6 +99,112 @@ for (const protocol of [4, 5] as const) {
       assert.equal(diffs.length, 0, `${diffs.length} of ${ref.length} values differ:\n${diffs.join("\n")}`);
       assert.deepEqual(integral, INTEGRAL[ser]);
       assert.deepEqual(mine.at(-1), ["still serving", "ok", "builtins.str:'alive'"]);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Encoder side: a JavaScript value we send must be what Python's own serializer makes of the matching Python value:
+// the same error when Python refuses it (class and text), else bytes that Python reads back as the same value.
+
+const ENCODE_CASES: Array<[name: string, value: () => unknown, python: string]> = [
+  ["datetime last us", () => new PyDateTime(2020, 2, 29, 23, 59, 59, 999999), "datetime.datetime(2020, 2, 29, 23, 59, 59, 999999)"],
+  ["datetime us 0", () => new PyDateTime(2020, 2, 29, 12), "datetime.datetime(2020, 2, 29, 12)"],
+  ["datetime us 1", () => new PyDateTime(2020, 2, 29, 12, 0, 0, 1), "datetime.datetime(2020, 2, 29, 12, 0, 0, 1)"],
+  ["datetime +02:00", () => new PyDateTime(2020, 2, 29, 1, 2, 3, 4, { utcoffset: 7200 }), "datetime.datetime(2020, 2, 29, 1, 2, 3, 4, tzinfo=timezone(timedelta(hours=2)))"],
+  ["datetime utc", () => new PyDateTime(2020, 2, 29, 1, 2, 3, 0, { utcoffset: 0 }), "datetime.datetime(2020, 2, 29, 1, 2, 3, tzinfo=timezone.utc)"],
+  ["datetime -05:30 named", () => new PyDateTime(2020, 2, 29, 23, 59, 59, 999999, { utcoffset: -19800, tzname: "X" }), "datetime.datetime(2020, 2, 29, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5, minutes=-30), 'X'))"],
+  ["datetime odd offset", () => new PyDateTime(2020, 2, 29, 1, 2, 3, 0, { utcoffset: 3601.000005 }), "datetime.datetime(2020, 2, 29, 1, 2, 3, tzinfo=timezone(timedelta(seconds=3601, microseconds=5)))"],
+  ["datetime fold", () => new PyDateTime(2020, 10, 25, 2, 30, 0, 0, { fold: 1 }), "datetime.datetime(2020, 10, 25, 2, 30, fold=1)"],
+  ["datetime year 1", () => new PyDateTime(1, 1, 1), "datetime.datetime(1, 1, 1)"],
+  ["datetime year 1 fold", () => new PyDateTime(1, 1, 1, 0, 0, 0, 0, { fold: 1 }), "datetime.datetime(1, 1, 1, fold=1)"],
+  ["datetime year 1 day 2", () => new PyDateTime(1, 1, 2, 0, 0, 0, 1), "datetime.datetime(1, 1, 2, 0, 0, 0, 1)"],
+  ["datetime year 9999", () => new PyDateTime(9999, 12, 31), "datetime.datetime(9999, 12, 31)"],
+  ["datetime year 9999 fold", () => new PyDateTime(9999, 12, 31, 0, 0, 0, 0, { fold: 1 }), "datetime.datetime(9999, 12, 31, fold=1)"],
+  ["datetime year 9999 last", () => new PyDateTime(9999, 12, 31, 23, 59, 59, 999999), "datetime.datetime(9999, 12, 31, 23, 59, 59, 999999)"],
+  ["datetime before epoch", () => new PyDateTime(1969, 12, 31, 23, 59, 59, 999999), "datetime.datetime(1969, 12, 31, 23, 59, 59, 999999)"],
+  ["date leap day", () => new PyDate(2020, 2, 29), "datetime.date(2020, 2, 29)"],
+  ["date year 1", () => new PyDate(1, 1, 1), "datetime.date(1, 1, 1)"],
+  ["date year 9999", () => new PyDate(9999, 12, 31), "datetime.date(9999, 12, 31)"],
+  ["time", () => new PyTime(1, 2, 3, 4), "datetime.time(1, 2, 3, 4)"],
+  ["time midnight", () => new PyTime(), "datetime.time()"],
+  ["time last us", () => new PyTime(23, 59, 59, 999999), "datetime.time(23, 59, 59, 999999)"],
+  ["time tz", () => new PyTime(1, 2, 3, 0, { utcoffset: 7200 }), "datetime.time(1, 2, 3, tzinfo=timezone(timedelta(hours=2)))"],
+  ["time fold", () => new PyTime(1, 2, 0, 0, { fold: 1 }), "datetime.time(1, 2, fold=1)"],
+  ["timedelta 0", () => new TimeDelta(), "timedelta(0)"],
+  ["timedelta neg", () => new TimeDelta(-1, 5, 7), "timedelta(days=-1, seconds=5, microseconds=7)"],
+  ["timedelta max", () => new TimeDelta(999999999, 86399, 999999), "timedelta.max"],
+  ["timedelta 1us", () => new TimeDelta(0, 0, 1), "timedelta(microseconds=1)"],
+  ["timedelta odd", () => new TimeDelta(12345, 6789, 123457), "timedelta(12345, 6789, 123457)"],
+  ["uuid", () => UUID.fromInt(1), "uuid.UUID(int=1)"],
+  ["uuid text", () => new UUID("12345678-1234-5678-1234-567812345678"), "uuid.UUID('12345678-1234-5678-1234-567812345678')"],
+  ["uuid nested", () => [UUID.fromInt(2)], "[uuid.UUID(int=2)]"],
+  ["bytearray", () => ByteArray.from([97, 0, 255]), "bytearray(b'a\\x00\\xff')"],
+  ["range", () => new Range(1, 10, 2), "range(1, 10, 2)"],
+  ["empty range", () => new Range(0, 0), "range(0)"],
+  ["ordereddict", () => new OrderedDict<unknown, unknown>([["b", 1], ["a", 2]]), "collections.OrderedDict([('b', 1), ('a', 2)])"],
+  ["empty ordereddict", () => new OrderedDict(), "collections.OrderedDict()"],
+  ["ordereddict int keys", () => new OrderedDict([[1, 1]]), "collections.OrderedDict([(1, 1)])"],
+  ["frozenset", () => new FrozenSet([1, "a"]), "frozenset([1, 'a'])"],
+  ["frozenset -0.0", () => new FrozenSet([NEG_ZERO]), "frozenset([-0.0])"],
+  ["set -0.0", () => new Set([NEG_ZERO, 1]), "{-0.0, 1}"],
+  ["-0.0 key", () => new Map([[NEG_ZERO, "z"]]), "{-0.0: 'z'}"],
+  ["None key", () => new Map([[null, 1]]), "{None: 1}"],
+  ["set None", () => new Set([null]), "{None}"],
+  ["bytes key", () => new Map([[Buffer.from("k"), 1]]), "{b'k': 1}"],
+  ["frozenset key", () => new Map([[new FrozenSet([1]), 1]]), "{frozenset([1]): 1}"],
+  ["tuple key", () => new Map([[tuple(1, 2), 3]]), "{(1, 2): 3}"],
+  ["complex key", () => new Map([[new Complex(0, 1), 2]]), "{1j: 2}"],
+  ["float key", () => new Map([[float(2), "x"]]), "{2.0: 'x'}"],
+  ["datetime key", () => new Map([[new PyDateTime(2020, 1, 1), 1]]), "{datetime.datetime(2020, 1, 1): 1}"],
+  ["uuid key", () => new Map([[UUID.fromInt(1), 1]]), "{uuid.UUID(int=1): 1}"],
+  ["time in a list", () => [new PyTime(1, 2)], "[datetime.time(1, 2)]"],
+  ["timedelta in a dict", () => ({ d: new TimeDelta(1) }), "{'d': timedelta(1)}"],
+  ["complex -0.0 imag", () => new Complex(1, -0), "complex(1, -0.0)"],
+  ["complex nan real", () => new Complex(NaN, 1), "complex(nan, 1)"],
+  ["complex nan imag", () => new Complex(1, NaN), "complex(1, nan)"],
+  ["complex inf", () => new Complex(Infinity, -Infinity), "complex(inf, -inf)"],
+  ["nested", () => ({ when: [new PyDateTime(2020, 2, 29, 12, 0, 0, 7), new PyDate(2020, 2, 29)], id: UUID.fromInt(3) }), "{'when': [datetime.datetime(2020, 2, 29, 12, 0, 0, 7), datetime.date(2020, 2, 29)], 'id': uuid.UUID(int=3)}"],
+];
+
+interface EncodeResult {
+  name: string;
+  pyHex: string | null;
+  pyError: [string, string] | null;
+  pyLoaded: unknown;
+  oursLoaded: unknown;
+}
+
+function ourEncoding(s: Serializer, protocol: 4 | 5, value: unknown): { hex: string | null; error: [string, string] | null } {
+  try {
+    return { hex: s.serializeData(value).toString("hex"), error: null };
+  } catch (e) {
+    const err = e as PyroError;
+    const cls = (err.constructor as typeof PyroError).pythonName ?? err.name;
+    return { hex: null, error: [protocol === 5 ? cls.replace(/^Pyro4\./, "Pyro5.") : cls, err.message] };
+  }
+}
+
+for (const protocol of [4, 5] as const) {
+  for (const ser of SERIALIZERS) {
+    test(`Pyro${protocol} ${ser}: our encoding of each Python value type is what Python's serializer makes of it`, async () => {
+      const s = protocol === 4 ? getSerializer(ser) : getPyro5Serializer(ser);
+      const ours = ENCODE_CASES.map(([name, value, py]) => ({ name, py, ...ourEncoding(s, protocol, value()) }));
+      const out = await runPythonAsync(["values_exact_encode.py", String(protocol), ser], {
+        env: protocol === 4 ? ENV4 : ENV5,
+        input: JSON.stringify(ours),
+      });
+      const results = JSON.parse(out.trim().split("\n").pop()!) as EncodeResult[];
+      assert.equal(results.length, ENCODE_CASES.length);
+      const diffs: string[] = [];
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i]!;
+        const o = ours[i]!;
+        const got = o.error ? ["refused", ...o.error] : ["sent", r.oursLoaded];
+        const want = r.pyError ? ["refused", ...r.pyError] : ["sent", r.pyLoaded];
+        if (JSON.stringify(got) !== JSON.stringify(want)) diffs.push(`${r.name}:\n    ours:   ${JSON.stringify(got)}\n    Python: ${JSON.stringify(want)}`);
+      }
+      assert.equal(diffs.length, 0, `${diffs.length} of ${results.length} differ:\n${diffs.join("\n")}`);
     });
   }
 }
