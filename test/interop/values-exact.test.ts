@@ -12,6 +12,7 @@ import { Daemon } from "../../src/server/daemon.js";
 import { EchoServer } from "../../src/cli/echoserver.js";
 import type { Serializer, SerializerName } from "../../src/serializers/types.js";
 import { getSerializer } from "../../src/serializers/index.js";
+import { msgpack } from "../../src/serializers/msgpack.js";
 import { getPyro5Serializer } from "../../src/serializers/pyro5.js";
 import { PyroError } from "../../src/errors.js";
 import {
@@ -208,3 +209,38 @@ for (const protocol of [4, 5] as const) {
     });
   }
 }
+
+test("msgpack datetimes: 5000 random naive datetimes (years 1..9999, fold) give Python's bytes, and read back as Python reads them", async () => {
+  const out = await runPythonAsync(["values_exact_datetimes.py", "5000", "24"], { env: ENV4, timeoutMs: 90_000 });
+  type Row = { fields: number[]; fold: 0 | 1; hex: string | null; dumpsError: [string, string] | null; back: [string, number] | null; loadsError: [string, string] | null };
+  const rows = JSON.parse(out) as Row[];
+  const diffs: string[] = [];
+  const errorOf = (e: unknown): [string, string] => [(e as { constructor: typeof PyroError }).constructor.pythonName.replace(/^builtins\./, ""), (e as Error).message];
+  for (const r of rows) {
+    const f = r.fields;
+    const dt = new PyDateTime(f[0]!, f[1]!, f[2]!, f[3], f[4], f[5], f[6], { fold: r.fold });
+    let hex: string | null = null;
+    let dumpsError: [string, string] | null = null;
+    try {
+      hex = msgpack.serializeData(dt).toString("hex");
+    } catch (e) {
+      dumpsError = errorOf(e);
+    }
+    let back: [string, number] | null = null;
+    let loadsError: [string, string] | null = null;
+    if (r.hex !== null) {
+      try {
+        const v = msgpack.deserializeData(Buffer.from(r.hex, "hex")) as PyDateTime;
+        back = [v.isoformat(), v.fold];
+      } catch (e) {
+        loadsError = errorOf(e);
+      }
+    }
+    const got = JSON.stringify({ hex, dumpsError, back, loadsError });
+    const want = JSON.stringify({ hex: r.hex, dumpsError: r.dumpsError, back: r.back, loadsError: r.loadsError });
+    if (got !== want) diffs.push(`${dt.isoformat()} fold=${r.fold}:\n    ours:   ${got}\n    Python: ${want}`);
+  }
+  assert.equal(diffs.length, 0, `${diffs.length} of ${rows.length} differ:\n${diffs.slice(0, 20).join("\n")}`);
+  // the sample reaches Python's errors on both sides
+  assert.ok(rows.some((r) => r.dumpsError !== null) && rows.some((r) => r.loadsError !== null));
+});
