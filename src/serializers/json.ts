@@ -136,6 +136,11 @@ class JsonWriter {
       this.out += jsonFloat(v.value);
       return;
     }
+    this.rare(v, depth);
+  }
+
+  /** Dates, the other marker types and class instances: kept out of object() so the common path stays small. */
+  private rare(v: object, depth: number): void {
     if (v instanceof Date) {
       // default(): datetime and date as isoformat(); a plain Date is an aware UTC datetime
       this.out += '"' + (v instanceof PyDateTime || v instanceof PyDate ? pyIsoformat(v) : isoformat(v)) + '"';

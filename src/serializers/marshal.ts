@@ -308,6 +308,11 @@ class Writer {
       this.pos += 17;
       return;
     }
+    this.rare(v, depth);
+  }
+
+  /** Dates, the other marker types and class instances: kept out of object() so the common path stays small. */
+  private rare(v: object, depth: number): void {
     if (v instanceof Date) {
       // a plain Date is our extension: its isoformat() text; Python's marshal cannot carry a datetime or date
       if (v instanceof PyDateTime) throw this.unmarshallable("datetime.datetime", depth);

@@ -80,19 +80,32 @@ export function fromTimestamp(t: number): PyDateTime {
     if (!(year - 1900 >= -2147483648 && year - 1900 <= 2147483647)) throw pythonSerializeError("OSError", "[Errno 75] Value too large for defined data type");
     throw pythonSerializeError("ValueError", `year ${year} is out of range`);
   }
-  const d = new Date(secs * 1000);
-  return new PyDateTime(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), us);
+  const days = Math.floor(secs / DAY);
+  const sod = secs - days * DAY;
+  civil(days);
+  return new PyDateTime(civilY, civilM, civilD, Math.floor(sod / 3600), Math.floor(sod / 60) % 60, sod % 60, us);
 }
 
-/** The proleptic Gregorian year of a day count from 1970-01-01 (H. Hinnant's civil_from_days), any size. */
-function civilYear(days: number): number {
+let civilY = 0;
+let civilM = 0;
+let civilD = 0;
+/** The proleptic Gregorian date of a day count from 1970-01-01 (H. Hinnant's civil_from_days) into civilY/M/D. */
+function civil(days: number): void {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
   const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
-  return yoe + era * 400 + (mp >= 10 ? 1 : 0);
+  civilD = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  civilM = mp < 10 ? mp + 3 : mp - 9;
+  civilY = yoe + era * 400 + (civilM <= 2 ? 1 : 0);
+}
+
+/** The year of a day count from 1970-01-01, any size. */
+function civilYear(days: number): number {
+  civil(days);
+  return civilY;
 }
 
 /**
@@ -371,6 +384,11 @@ class Writer {
       this.pos += 16;
       return;
     }
+    this.rare(v, depth);
+  }
+
+  /** Dates, the other marker types and class instances: kept out of object() so the common path stays small. */
+  private rare(v: object, depth: number): void {
     if (v instanceof Date) {
       let t: number;
       if (v instanceof PyDateTime) {

@@ -650,7 +650,7 @@ class Parser {
       }
       return dictToClass(d);
     }
-    return bytesOfDict(d, count) ?? d;
+    return count === 2 ? bytesOfDict(d, 2) ?? d : d;
   }
 }
 

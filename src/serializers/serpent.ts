@@ -105,7 +105,7 @@ class Writer {
     } else if (isPlainObject(v)) {
       this.dict(v as Record<string, unknown>);
     } else if (v instanceof Map) {
-      if (v instanceof OrderedDict) this.dict({ __class__: "collections.OrderedDict", items: Array.from(v, ([k, x]) => tuple(k, x)) });
+      if (v instanceof OrderedDict) this.orderedDict(v);
       else this.map(v);
     } else if (v instanceof Set) {
       this.set(v);
@@ -113,7 +113,20 @@ class Writer {
       this.float(v.value);
     } else if (v instanceof Complex) {
       this.complex(v);
-    } else if (v instanceof Date) {
+    } else {
+      this.rare(v);
+    }
+    this.depth--;
+  }
+
+  /** serpent's own OrderedDict rule (module_in_classname): a class dict with the items as a list of pairs. */
+  private orderedDict(v: OrderedDict): void {
+    this.dict({ __class__: "collections.OrderedDict", items: Array.from(v, ([k, x]) => tuple(k, x)) });
+  }
+
+  /** Dates, the other marker types and class instances: kept out of object() so the common path stays small. */
+  private rare(v: object): void {
+    if (v instanceof Date) {
       // serpent writes datetime and date as isoformat() text; a plain Date is an aware UTC datetime
       this.out += strRepr(v instanceof PyDateTime || v instanceof PyDate ? pyIsoformat(v) : isoformat(v));
     } else if (v instanceof UUID) {
@@ -129,7 +142,6 @@ class Writer {
       if (replaced !== undefined) this.value(replaced);
       else this.dict(classToDict(v));
     }
-    this.depth--;
   }
 
   tuple(t: readonly unknown[]): void {
