@@ -18,6 +18,14 @@ function find(dir) {
   return out;
 }
 
+// README, examples and gateway tests run the built package (dist/): build it first when any source is newer, so a
+// test never exercises a stale build (scripts/prepare.mjs is the same check `npm ci` runs).
+const build = spawnSync(process.execPath, ["scripts/prepare.mjs"], { stdio: "inherit" });
+if (build.status !== 0) {
+  process.stderr.write("building dist/ failed: tests would run an old build\n");
+  process.exit(1);
+}
+
 const probe = spawnSync(PYTHON, ["-c", "import Pyro4, serpent, msgpack; print(Pyro4.__version__)"], { encoding: "utf8" });
 const havePython = probe.status === 0;
 const filter = process.argv.slice(2);

@@ -22,6 +22,7 @@ import { pythonNameOf } from "../python/exceptions.js";
 import { flagNames, messageTypeName } from "../observe/frames.js";
 import { bytesRepr } from "../observe/sinks.js";
 import { strRepr as reprStr } from "../python/str.js";
+import { floatRepr, isPythonInt } from "../python/float.js";
 
 const USAGE = `usage: pyro4 trace [--max-bytes N] FILE|DIR...
 
@@ -42,8 +43,8 @@ export function pyFormat(v: unknown, depth = 0): string {
   if (typeof v === "string") return v.length > MAX_STRING ? `${reprStr(v.slice(0, MAX_STRING))}... (${v.length} characters)` : reprStr(v);
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "bigint") return v.toString();
-  if (typeof v === "number") return Number.isInteger(v) && !Object.is(v, -0) ? String(v) : pyFloat(v);
-  if (v instanceof Float) return pyFloat(v.value);
+  if (typeof v === "number") return isPythonInt(v) ? String(v) : floatRepr(v);
+  if (v instanceof Float) return floatRepr(v.value);
   if (v instanceof Complex) return inspect(v, INSPECT);
   if (v instanceof Uint8Array) return bytesRepr(v, 512);
   const items = (xs: Iterable<unknown>, f: (x: any) => string) => {
@@ -67,13 +68,6 @@ export function pyFormat(v: unknown, depth = 0): string {
   if (typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null))
     return `{${items(Object.entries(v), ([k, x]) => `${reprStr(k)}: ${item(x)}`).join(", ")}}`;
   return inspect(v, INSPECT);
-}
-
-function pyFloat(n: number): string {
-  if (Number.isNaN(n)) return "nan";
-  if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
-  if (Number.isInteger(n) && Math.abs(n) < 1e16) return n.toFixed(1);
-  return String(n).replace(/e([+-])(\d)$/, "e$10$2");
 }
 
 class TraceFileError extends Error {}

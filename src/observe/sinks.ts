@@ -24,6 +24,7 @@ import {
   type ServerRequestMessage,
 } from "./channels.js";
 import { coreLog } from "./log.js";
+import { bytesRepr as pyBytesRepr } from "../python/repr.js";
 import { config } from "../config.js";
 
 const LEVELS: Record<string, number> = { NOTSET: 0, DEBUG: 10, INFO: 20, WARN: 30, WARNING: 30, ERROR: 40, CRITICAL: 50, FATAL: 50 };
@@ -180,30 +181,9 @@ const narrators = {
 /** Bytes of a payload shown in a wire log record; the rest is summarized. */
 export const WIRE_LOG_MAX = 1024;
 
-/** Python's repr() of a bytes value (b'...'), capped at `max` bytes. */
+/** Python's repr() of a bytes value (b'...'), capped at WIRE_LOG_MAX bytes unless told otherwise. */
 export function bytesRepr(b: Uint8Array, max = WIRE_LOG_MAX): string {
-  const n = Math.min(b.length, max);
-  let hasSingle = false;
-  let hasDouble = false;
-  for (let i = 0; i < n; i++) {
-    if (b[i] === 0x27) hasSingle = true;
-    else if (b[i] === 0x22) hasDouble = true;
-  }
-  const q = hasSingle && !hasDouble ? '"' : "'";
-  let out = "b" + q;
-  for (let i = 0; i < n; i++) {
-    const c = b[i]!;
-    if (c === 0x5c) out += "\\\\";
-    else if (c === q.charCodeAt(0)) out += "\\" + q;
-    else if (c === 0x09) out += "\\t";
-    else if (c === 0x0a) out += "\\n";
-    else if (c === 0x0d) out += "\\r";
-    else if (c < 0x20 || c >= 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
-    else out += String.fromCharCode(c);
-  }
-  out += q;
-  if (b.length > n) out += `... (${b.length} bytes, ${b.length - n} more not shown)`;
-  return out;
+  return pyBytesRepr(b, max);
 }
 
 function annotationsRepr(a: Annotations | null): string {

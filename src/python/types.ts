@@ -3,6 +3,7 @@
 // messages) can recognise them without importing the serializers: serializers/values.ts re-exports them.
 
 import { complexRepr } from "./float.js";
+import { TimeDelta } from "./temporal.js";
 
 /** A Python tuple. A real Array (indexing, iteration, length work), distinguishable from a list. */
 export class Tuple<T = unknown> extends Array<T> {
@@ -104,6 +105,8 @@ export function truthy(v: unknown): boolean {
   if (v instanceof Set || v instanceof Map) return v.size > 0;
   if (v instanceof Float) return v.value !== 0;
   if (v instanceof Complex) return v.real !== 0 || v.imag !== 0;
+  if (v instanceof Range) return v.step > 0 ? v.start < v.stop : v.start > v.stop;
+  if (v instanceof TimeDelta) return v.days !== 0 || v.seconds !== 0 || v.microseconds !== 0;
   const proto = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) return Object.keys(v).length > 0;
   return true;

@@ -8,10 +8,10 @@ import { SerializeError, pyroErrorClasses } from "../errors.js";
 import { ZERO_COPY_MIN } from "./types.js";
 import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
-import { Global, TimeZone, hostile, looksLikeException, lookupGlobal, newobjKnownNames, reduceKnown, reduceKnownNames, uuidText } from "./pickle-globals.js";
+import { Global, TimeZone, hostile, looksLikeException, lookupGlobal, newobjKnownNames, reduceKnown, reduceKnownNames, refusal, uuidFrom, hashable, isDict } from "./pickle-globals.js";
 import { LITTLE_ENDIAN, decodeUtf8, err, float64BE, longFromBytes, parseTextFloat, parseTextInt, rawUnicodeEscape, stringLiteral } from "./pickle-scalars.js";
-import { Decimal, builtinTypeNames, exceptionName } from "./pickle-values.js";
-import { Complex, FrozenSet, Tuple, dictToClass, dictToError, ExceptionWrapper, limits, newTuple, setKey } from "./values.js";
+import { builtinTypeNames, exceptionName, realDicts } from "./pickle-values.js";
+import { ByteArray, FrozenSet, OrderedDict, Tuple, dictToClass, dictToError, ExceptionWrapper, limits, newTuple, setKey } from "./values.js";
 import { pythonBuiltinExceptions } from "../python/exceptions.js";
 
 /** Limits on what a peer can make the decoder build (besides `limits.maxDepth`, shared with the other decoders). */
@@ -165,6 +165,16 @@ class Unpickler {
     this.pos += n;
     return v;
   }
+  /** A bytearray: mutable, so a view into the message only when the message is ours alone (zeroCopy). */
+  private byteArray(n: number): ByteArray {
+    this.need(n);
+    const p = this.pos;
+    this.pos += n;
+    if (this.zeroCopy && n >= ZERO_COPY_MIN) return new ByteArray(this.b.buffer as ArrayBuffer, this.b.byteOffset + p, n);
+    const out = new ByteArray(n);
+    out.set(this.b.subarray(p, p + n));
+    return out;
+  }
   private str(n: number): string {
     this.need(n);
     const b = this.b;
@@ -290,10 +300,7 @@ class Unpickler {
           r = URI.fromState(st);
           break;
         case "uuid.UUID":
-          r = uuidText((st as Record<string, unknown> | null)?.int);
-          break;
-        case "collections.OrderedDict":
-          r = {};
+          r = uuidFrom(st);
           break;
         case "Pyro4.futures._ExceptionWrapper": {
           const e = (st as Record<string, unknown> | null)?.exception;
@@ -343,16 +350,16 @@ class Unpickler {
 
   private setItem(d: unknown, k: unknown, v: unknown): unknown {
     if (d instanceof Map) {
-      d.set(k, v);
+      d.set(typeof k === "string" ? k : hashable(k, "dict key"), v);
       return d;
     }
     if (d === null || typeof d !== "object" || !isDict(d)) throw err("SETITEM on a value that is not a dict");
     if (typeof k === "string") {
+      if (k === "__class__") realDicts.add(d);
       setKey(d as Record<string, unknown>, k, v);
       return d;
     }
-    if (k !== null && typeof k === "object" && !(k instanceof Tuple) && !(k instanceof Uint8Array) && !(k instanceof Complex) && !(k instanceof Date) && !(k instanceof Decimal) && !(k instanceof URI))
-      throw err("unhashable dict key");
+    k = hashable(k, "dict key");
     // the first non-string key: this dict becomes a Map (same key order); references to the object are fixed up
     const m = new Map<unknown, unknown>(Object.entries(d as Record<string, unknown>));
     m.set(k, v);
@@ -395,6 +402,14 @@ class Unpickler {
     throw hostile(f);
   }
 
+  private lookup(module: string, name: string): Global {
+    try {
+      return lookupGlobal(module, name);
+    } catch (e) {
+      throw refusal(e, this.b.subarray(this.pos, this.pos + 64));
+    }
+  }
+
   private checkClass(cls: Global): void {
     if (cls.module === "builtins" && !builtinTypeNames.has(cls.name) && !exceptionName(cls.module, cls.name, pythonBuiltinExceptions, pyroErrorClasses))
       throw hostile(cls.full);
@@ -411,6 +426,7 @@ class Unpickler {
     if (cls.full === "builtins.frozenset") return new FrozenSet();
     if (cls.full === "builtins.list") return [];
     if (cls.full === "builtins.dict") return {};
+    if (cls.full === "collections.OrderedDict") return new OrderedDict();
     return new Pending(cls.full, "object", []);
   }
 
@@ -535,9 +551,12 @@ class Unpickler {
           this.push(this.bytes(this.u32()));
           break;
         case 0x8e: // BINBYTES8
-        case 0x96: // BYTEARRAY8
           this.objs++;
           this.push(this.bytes(this.u64()));
+          break;
+        case 0x96: // BYTEARRAY8
+          this.objs++;
+          this.push(this.byteArray(this.u64()));
           break;
         // Python 2 str: Python 3 reads these as str with encoding="ASCII" (its default)
         case 0x55: // SHORT_BINSTRING
@@ -638,6 +657,7 @@ class Unpickler {
             for (; i < top; i += 2) {
               const k = st[i];
               if (typeof k !== "string") break;
+              if (k === "__class__") realDicts.add(o);
               setKey(o, k, st[i + 1]);
             }
           }
@@ -659,20 +679,20 @@ class Unpickler {
           const items = this.popMark();
           const s = this.top();
           if (!(s instanceof Set)) throw err("ADDITEMS on a value that is not a set");
-          for (const v of items) s.add(this.hashable(v));
+          for (const v of items) s.add(hashable(v, "set item"));
           break;
         }
         case 0x91: { // FROZENSET
           this.objs++;
           const items = this.popMark();
-          this.push(new FrozenSet(items.map((v) => this.hashable(v))));
+          this.push(new FrozenSet(items.map((v) => hashable(v, "set item"))));
           break;
         }
         case 0x63: { // GLOBAL
           const module = this.line();
           const name = this.line();
           this.globals = true;
-          this.push(lookupGlobal(module, name));
+          this.push(this.lookup(module, name));
           break;
         }
         case 0x93: { // STACK_GLOBAL
@@ -680,7 +700,7 @@ class Unpickler {
           const module = this.popRaw();
           if (typeof name !== "string" || typeof module !== "string") throw err("STACK_GLOBAL requires str module and name");
           this.globals = true;
-          this.push(lookupGlobal(module, name));
+          this.push(this.lookup(module, name));
           break;
         }
         case 0x52: { // REDUCE
@@ -794,21 +814,15 @@ class Unpickler {
     return Number(s);
   }
 
-  private hashable(v: unknown): unknown {
-    if (v !== null && typeof v === "object" && (Array.isArray(v) && !(v instanceof Tuple) || v instanceof Set || v instanceof Map || Object.getPrototypeOf(v) === Object.prototype))
-      throw err("unhashable set item");
-    return v;
-  }
-
   /** APPENDS of items[from..to): the target must be a list or a set even when there are no items. */
   private appends(target: unknown, items: unknown[], from: number, to: number): void {
     if (Array.isArray(target) && !(target instanceof Tuple)) for (let i = from; i < to; i++) target.push(items[i]);
-    else if (target instanceof Set) for (let i = from; i < to; i++) target.add(this.hashable(items[i]));
+    else if (target instanceof Set) for (let i = from; i < to; i++) target.add(hashable(items[i], "set item"));
     else throw err("APPEND on a value that is not a list");
   }
   private append(target: unknown, v: unknown): void {
     if (Array.isArray(target) && !(target instanceof Tuple)) target.push(v);
-    else if (target instanceof Set) target.add(this.hashable(v));
+    else if (target instanceof Set) target.add(hashable(v, "set item"));
     else throw err("APPEND on a value that is not a list");
   }
 
@@ -853,10 +867,6 @@ class Unpickler {
   }
 }
 
-function isDict(v: object): boolean {
-  const p = Object.getPrototypeOf(v);
-  return p === Object.prototype || p === null;
-}
 
 /**
  * Enforce the depth limit on a memo-free result (a tree: no sharing, no cycles). Tuples nest without growing the

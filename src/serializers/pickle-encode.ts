@@ -1,7 +1,9 @@
 // The pickle encoder: our value model out as a protocol 4 pickle (one FRAME) that Python's plain pickle.loads reads
-// back as the same Python types: tuple vs list, set/frozenset, bytes, big ints, floats, datetime, Decimal, complex,
-// Pyro4's URI and Proxy objects, and exceptions as instances of their own class (so a Python client re-raises them).
-// Everything it names is a harmless constructor Python's own pickler would name for the same value. No memo: shared
+// back as the same Python types: tuple vs list, set/frozenset, bytes/bytearray, big ints, floats, datetime/date/time
+// (microseconds, fixed offsets with their names, fold)/timedelta, Decimal, complex, UUID, range, OrderedDict, Pyro4's
+// URI and Proxy objects, and exceptions as instances of their own class (so a Python client re-raises them).
+// Everything it names is a harmless constructor Python's own pickler would name for the same value, written the way
+// Python writes it at protocol 4 (Python 3.4+ reads it; protocol 5 would only add BYTEARRAY8). No memo: shared
 // references are written twice and cycles hit the depth limit.
 
 import { SerializeError } from "../errors.js";
@@ -10,9 +12,9 @@ import { isPythonInt } from "../python/float.js";
 import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
 import { LITTLE_ENDIAN, writeFloat64BE } from "./pickle-scalars.js";
-import { Decimal } from "./pickle-values.js";
+import { Decimal, realDicts, uuidSafe } from "./pickle-values.js";
 import { BY_REFERENCE_MIN, finishParts, type SerializeOptions, type SerializedParts } from "./types.js";
-import { Complex, Float, FrozenSet, Tuple, classToDict, depthError, isPlainObject, limits } from "./values.js";
+import { ByteArray, Complex, Float, FrozenSet, OrderedDict, PyDate, PyDateTime, PyTime, Range, TimeDelta, Tuple, UUID, classToDict, depthError, isPlainObject, limits } from "./values.js";
 
 const PROTOCOL = 4;
 
@@ -42,11 +44,9 @@ class Writer {
   /** Set by the *Parts entry points: big bytes become parts of the result instead of being copied. */
   parts: Buffer[] | null = null;
   private partsLen = 0;
-  private first: Buffer | null = null;
 
   begin(): void {
     this.ensure(11);
-    this.first = this.buf;
     this.buf[0] = op.PROTO;
     this.buf[1] = PROTOCOL;
     this.buf[2] = op.FRAME;
@@ -55,7 +55,8 @@ class Writer {
   endParts(): SerializedParts {
     if (!this.parts || this.parts.length === 0) return this.end();
     this.u8(op.STOP);
-    writeU64(this.first!, this.partsLen + this.pos - 11, 3);
+    // the header is in the first part (the buffer begin() wrote it to may have been outgrown since)
+    writeU64(this.parts[0]!, this.partsLen + this.pos - 11, 3);
     return finishParts(this.parts, this.buf.subarray(0, this.pos));
   }
 
@@ -244,11 +245,15 @@ class Writer {
       this.u8(op.EMPTY_LIST);
       return Object.getPrototypeOf(v) === Array.prototype ? this.list(v, depth) : this.batched(v, op.APPENDS, depth, false);
     }
-    if (v instanceof Uint8Array) return this.bytes(v);
+    if (v instanceof Uint8Array) return v instanceof ByteArray ? this.bytearray(v) : this.bytes(v);
     if (isPlainObject(v)) return this.dict(v as Record<string, unknown>, depth);
     if (v instanceof Float) return this.float(v.value);
     if (v instanceof Map) {
-      this.u8(op.EMPTY_DICT);
+      if (v instanceof OrderedDict) {
+        this.global("collections", "OrderedDict");
+        this.u8(op.EMPTY_TUPLE);
+        this.u8(op.REDUCE);
+      } else this.u8(op.EMPTY_DICT);
       return this.batched(v, op.SETITEMS, depth, true);
     }
     if (v instanceof Set) {
@@ -260,7 +265,7 @@ class Writer {
       this.u8(op.EMPTY_SET);
       return this.batched(v, op.ADDITEMS, depth, false);
     }
-    if (v instanceof Date) return this.datetime(v);
+    if (v instanceof Date) return v instanceof PyDateTime ? this.pyDatetime(v) : v instanceof PyDate ? this.date(v) : this.datetime(v);
     if (v instanceof Complex) {
       this.global("builtins", "complex");
       this.float(v.real);
@@ -275,6 +280,10 @@ class Writer {
       return this.u8(op.REDUCE);
     }
     if (v instanceof URI) return this.uri(v.state(), depth);
+    if (v instanceof PyTime) return this.time(v);
+    if (v instanceof TimeDelta) return this.timedelta(v.days, v.seconds, v.microseconds);
+    if (v instanceof UUID) return this.uuid(v, depth);
+    if (v instanceof Range) return this.range(v);
     if (ArrayBuffer.isView(v)) return this.bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
     const replaced = this.options?.replace?.(v);
     if (replaced !== undefined && replaced !== v) return this.value(replaced, depth);
@@ -283,7 +292,7 @@ class Writer {
 
   private dict(d: Record<string, unknown>, depth: number): void {
     const cls = d.__class__;
-    if (typeof cls === "string") {
+    if (typeof cls === "string" && !realDicts.has(d)) {
       // Pyro4's dict forms (from classToDict, errorToDict or an autoproxy replacer) go out as the real objects
       if (d.__exception__ === true) return this.exception(d, depth);
       if (cls === "Pyro4.core.Proxy" || cls === "Pyro4.core.URI" || cls === "Pyro4.futures._ExceptionWrapper") return this.classDict(d, depth);
@@ -370,6 +379,153 @@ class Writer {
     }
   }
 
+  /** datetime.datetime with its wall-clock fields, microseconds, fold and fixed-offset tzinfo (with its name). */
+  private pyDatetime(d: PyDateTime): void {
+    const t = d.getTime();
+    if (t !== t) throw new SerializeError("cannot serialize an invalid Date");
+    const off = d.utcoffset;
+    // the wall clock as PyDateTime computes it (one Date here instead of one per field getter)
+    const w = new Date(off === null ? t : t + Math.round(off * 1000));
+    const y = w.getUTCFullYear();
+    if (y < 1 || y > 9999) throw new SerializeError(`year ${y} is out of Python's datetime range`);
+    const us = d.microsecond;
+    this.global("datetime", "datetime");
+    this.state10(y, (w.getUTCMonth() + 1) | (d.fold ? 0x80 : 0), w.getUTCDate(), w.getUTCHours(), w.getUTCMinutes(), w.getUTCSeconds(), us);
+    if (off === null) this.u8(op.TUPLE1);
+    else {
+      this.timezone(off, d.tzname);
+      this.u8(op.TUPLE2);
+    }
+    this.u8(op.REDUCE);
+  }
+
+  /** A datetime's 10-byte state as SHORT_BINBYTES, written in place (no Buffer per datetime). */
+  private state10(y: number, month: number, day: number, h: number, m: number, sec: number, us: number): void {
+    this.ensure(12);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = op.SHORT_BINBYTES;
+    b[p + 1] = 10;
+    b[p + 2] = y >> 8;
+    b[p + 3] = y & 0xff;
+    b[p + 4] = month;
+    b[p + 5] = day;
+    b[p + 6] = h;
+    b[p + 7] = m;
+    b[p + 8] = sec;
+    b[p + 9] = us >> 16;
+    b[p + 10] = (us >> 8) & 0xff;
+    b[p + 11] = us & 0xff;
+    this.pos = p + 12;
+  }
+
+  /** datetime.date(year, month, day). */
+  private date(d: PyDate): void {
+    const y = d.getUTCFullYear();
+    if (y !== y || y < 1 || y > 9999) throw new SerializeError(`year ${y} is out of Python's date range`);
+    this.global("datetime", "date");
+    this.ensure(6);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = op.SHORT_BINBYTES;
+    b[p + 1] = 4;
+    b[p + 2] = y >> 8;
+    b[p + 3] = y & 0xff;
+    b[p + 4] = d.getUTCMonth() + 1;
+    b[p + 5] = d.getUTCDate();
+    this.pos = p + 6;
+    this.u8(op.TUPLE1);
+    this.u8(op.REDUCE);
+  }
+
+  /** datetime.time: fold is the high bit of the hour (protocol 4); the tzinfo a second argument. */
+  private time(t: PyTime): void {
+    const us = t.microsecond;
+    this.global("datetime", "time");
+    this.ensure(8);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = op.SHORT_BINBYTES;
+    b[p + 1] = 6;
+    b[p + 2] = t.hour | (t.fold ? 0x80 : 0);
+    b[p + 3] = t.minute;
+    b[p + 4] = t.second;
+    b[p + 5] = us >> 16;
+    b[p + 6] = (us >> 8) & 0xff;
+    b[p + 7] = us & 0xff;
+    this.pos = p + 8;
+    if (t.utcoffset === null) this.u8(op.TUPLE1);
+    else {
+      this.timezone(t.utcoffset, t.tzname);
+      this.u8(op.TUPLE2);
+    }
+    this.u8(op.REDUCE);
+  }
+
+  /** datetime.timezone(timedelta(...)[, name]) for an offset in seconds (microseconds as its fraction). */
+  private timezone(offset: number, name: string | null): void {
+    const total = Math.round(offset * 1e6);
+    const days = Math.floor(total / 86400e6);
+    const rest = total - days * 86400e6;
+    const secs = Math.floor(rest / 1e6);
+    this.global("datetime", "timezone");
+    this.timedelta(days, secs, rest - secs * 1e6);
+    if (name === null) this.u8(op.TUPLE1);
+    else {
+      this.str(name);
+      this.u8(op.TUPLE2);
+    }
+    this.u8(op.REDUCE);
+  }
+
+  /** datetime.timedelta(days, seconds, microseconds), normalized as Python keeps it. */
+  private timedelta(days: number, seconds: number, us: number): void {
+    this.global("datetime", "timedelta");
+    this.int(days);
+    this.int(seconds);
+    this.int(us);
+    this.u8(op.TUPLE3);
+    this.u8(op.REDUCE);
+  }
+
+  /** uuid.UUID as Python pickles it: an empty instance, then its state {'int': n[, 'is_safe': s]}. */
+  private uuid(u: UUID, depth: number): void {
+    this.global("uuid", "UUID");
+    this.u8(op.EMPTY_TUPLE);
+    this.u8(op.NEWOBJ);
+    this.u8(op.EMPTY_DICT);
+    this.str("int");
+    this.long(u.int);
+    this.u8(op.SETITEM);
+    if (uuidSafe.has(u)) {
+      this.str("is_safe");
+      this.value(uuidSafe.get(u), depth);
+      this.u8(op.SETITEM);
+    }
+    this.u8(op.BUILD);
+  }
+
+  /** bytearray(b'...'), as Python writes it below protocol 5. */
+  private bytearray(b: ByteArray): void {
+    this.global("builtins", "bytearray");
+    this.bytes(b);
+    this.u8(op.TUPLE1);
+    this.u8(op.REDUCE);
+  }
+
+  /** range(start, stop, step): Python always writes all three. */
+  private range(r: Range): void {
+    this.global("builtins", "range");
+    for (const x of [r.start, r.stop, r.step]) {
+      if (typeof x === "bigint") this.long(x);
+      else if (Number.isSafeInteger(x)) this.int(x);
+      else if (Number.isInteger(x)) this.long(BigInt(x));
+      else throw new SerializeError(`range: ${x} is not an int`);
+    }
+    this.u8(op.TUPLE3);
+    this.u8(op.REDUCE);
+  }
+
   /** A Date as a naive datetime.datetime in UTC (microseconds from the milliseconds). */
   private datetime(d: Date): void {
     const t = d.getTime();
@@ -378,7 +534,7 @@ class Writer {
     if (y < 1 || y > 9999) throw new SerializeError(`year ${y} is out of Python's datetime range`);
     const us = d.getUTCMilliseconds() * 1000;
     this.global("datetime", "datetime");
-    this.bytes(Buffer.from([y >> 8, y & 0xff, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), us >> 16, (us >> 8) & 0xff, us & 0xff]));
+    this.state10(y, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), us);
     this.u8(op.TUPLE1);
     this.u8(op.REDUCE);
   }

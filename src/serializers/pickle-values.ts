@@ -1,5 +1,6 @@
-// Values only pickle can carry faithfully (Python's decimal.Decimal), plus the rules for which pickle globals
-// the decoder may name at all. Kept apart from the decoder so the encoder and docs share one list.
+// Values only pickle can carry faithfully (Python's decimal.Decimal), what the decoder remembers about values so the
+// encoder can write them back exactly, plus the rules for which pickle globals the decoder may name at all. Kept apart
+// from the decoder so the encoder and docs share one list.
 
 /** Python's decimal.Decimal, kept as its exact text (JavaScript has no decimal type). Pickles as Decimal('...'). */
 export class Decimal {
@@ -15,6 +16,16 @@ export function decimal(value: string | number | bigint): Decimal {
   return new Decimal(String(value));
 }
 
+/**
+ * Dicts the decoder built from real Python dicts that have a `__class__` key. Other serializers can only carry
+ * Pyro4's objects as such dicts, so the encoder writes a `{__class__: "Pyro4.core.URI"...}` or exception-shaped dict
+ * as the object it describes; pickle carries real objects, so a real dict must go back as a dict (issue 24).
+ */
+export const realDicts = new WeakSet<object>();
+
+/** A decoded uuid.UUID's `is_safe` (uuid.SafeUUID's value: 0, -1 or None), written back with it. */
+export const uuidSafe = new WeakMap<object, unknown>();
+
 /** Module renames Python's unpickler applies for protocol 0-2 pickles written by Python 2 (fix_imports). */
 export const py2Modules: Readonly<Record<string, string>> = {
   __builtin__: "builtins", copy_reg: "copyreg", exceptions: "builtins", commands: "subprocess", thread: "_thread",
@@ -23,6 +34,13 @@ export const py2Modules: Readonly<Record<string, string>> = {
   UserString: "collections", _winreg: "winreg", xmlrpclib: "xmlrpc.client", anydbm: "dbm", whichdb: "dbm",
   dbm: "dbm.ndbm", urlparse: "urllib.parse", robotparser: "urllib.robotparser", repr: "reprlib",
   SimpleHTTPServer: "http.server", BaseHTTPServer: "http.server", CGIHTTPServer: "http.server",
+};
+
+/** Names Python's unpickler renames for protocol 0-2 pickles written by Python 2 (after the module rename). */
+export const py2Names: Readonly<Record<string, readonly [string, string]>> = {
+  "builtins.xrange": ["builtins", "range"], "builtins.unicode": ["builtins", "str"], "builtins.long": ["builtins", "int"],
+  "builtins.unichr": ["builtins", "chr"], "builtins.StandardError": ["builtins", "Exception"],
+  "builtins.reduce": ["functools", "reduce"], "builtins.intern": ["sys", "intern"],
 };
 
 /**

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import { strict as assert } from "node:assert";
 import { pickle, Decimal } from "../../src/serializers/pickle.js";
-import { Complex, ExceptionWrapper, float, tuple, Tuple, FrozenSet, isFrozenSet } from "../../src/serializers/values.js";
+import { ByteArray, Complex, ExceptionWrapper, float, tuple, Tuple, FrozenSet, isFrozenSet, OrderedDict, PyDate, PyDateTime, PyTime, Range, TimeDelta, UUID } from "../../src/serializers/values.js";
 import { CommunicationError, NamingError, RemoteError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
 import { Proxy } from "../../src/client/proxy.js";
@@ -77,8 +77,9 @@ add({ name: "bytes empty", py: "b''", ts: Buffer.alloc(0) });
 add({ name: "bytes 00 ff", py: "b'\\x00\\xff'", ts: Buffer.from([0, 255]) });
 add({ name: "bytes 300", py: "bytes(range(256)) + b'x' * 44", ts: Buffer.concat([Buffer.from([...Array(256).keys()]), Buffer.alloc(44, "x")]) });
 add({ name: "bytes 70000", py: "b'\\x01' * 70000", ts: Buffer.alloc(70000, 1) });
-add({ name: "bytearray", py: "bytearray(b'abc')", ts: Buffer.from("abc"), dir: "py2ts" });
-add({ name: "bytearray empty", py: "bytearray()", ts: Buffer.alloc(0), dir: "py2ts" });
+add({ name: "bytearray", py: "bytearray(b'abc')", ts: new ByteArray([97, 98, 99]) });
+add({ name: "bytearray empty", py: "bytearray()", ts: new ByteArray(0) });
+add({ name: "bytearray 70000", py: "bytearray(b'\\x05' * 70000)", ts: new ByteArray(70000).fill(5) });
 add({ name: "Uint8Array out", py: "b'\\x01\\x02'", enc: new Uint8Array([1, 2]), dir: "ts2py" });
 
 // --- None, bools
@@ -127,7 +128,8 @@ add({ name: "dict __proto__ key", py: "{'__proto__': 1}", dir: "py2ts", check: (
   assert.deepStrictEqual(Object.keys(v as object), ["__proto__"]);
 } });
 add({ name: "dict __class__ key stays a dict", py: "{'__class__': 'x.Y', 'a': 1}", ts: { __class__: "x.Y", a: 1 } });
-add({ name: "OrderedDict", py: "collections.OrderedDict([('a', 1), ('b', 2)])", ts: { a: 1, b: 2 }, dir: "py2ts" });
+add({ name: "OrderedDict", py: "collections.OrderedDict([('a', 1), ('b', 2)])", ts: new OrderedDict([["a", 1], ["b", 2]]) });
+add({ name: "OrderedDict non-str keys", py: "collections.OrderedDict([(2, 'b'), ('1', 1), ((1,), None)])", ts: new OrderedDict<unknown, unknown>([[2, "b"], ["1", 1], [tuple(1), null]]) });
 add({ name: "defaultdict", py: "collections.defaultdict(list, {'a': [1]})", ts: { a: [1] }, dir: "py2ts" });
 add({ name: "deque", py: "collections.deque([1, 2, 3])", ts: [1, 2, 3], dir: "py2ts" });
 
@@ -139,23 +141,44 @@ add({ name: "set 2500", py: "set(range(2500))", ts: new Set([...Array(2500).keys
 add({ name: "frozenset in", py: "frozenset({1, 2})", dir: "py2ts", check: (v) => { assert.ok(isFrozenSet(v)); assert.deepStrictEqual([...v], [1, 2]); } });
 add({ name: "frozenset empty in", py: "frozenset()", dir: "py2ts", check: (v) => { assert.ok(isFrozenSet(v)); assert.equal(v.size, 0); } });
 add({ name: "frozenset out (FrozenSet subclass)", py: "frozenset({1, 2})", enc: new FrozenSet([1, 2]), dir: "ts2py" });
+add({ name: "frozenset in a frozenset", py: "frozenset([frozenset([1]), frozenset()])", dir: "py2ts", check: (v) => {
+  assert.ok(isFrozenSet(v));
+  assert.ok([...v].every(isFrozenSet));
+  assert.deepStrictEqual([...v].map((x) => [...(x as Set<unknown>)]).sort(), [[], [1]]);
+} });
+add({ name: "frozenset of frozensets out", py: "frozenset([frozenset([1]), frozenset()])", enc: new FrozenSet([new FrozenSet([1]), new FrozenSet()]), dir: "ts2py" });
+add({ name: "set with -0.0", py: "{-0.0, 1}", ts: new Set([float(-0), 1]) });
 add({ name: "set of tuples", py: "{(1, 2)}", dir: "py2ts", check: (v) => assert.deepStrictEqual([...(v as Set<unknown>)], [tuple(1, 2)]) });
 
 // --- complex, Decimal, datetime family, uuid
 add({ name: "complex", py: "complex(1, 2)", ts: new Complex(1, 2) });
 add({ name: "complex neg", py: "complex(0, -1.5)", ts: new Complex(0, -1.5) });
 for (const d of ["1.5", "-0", "1E+10", "3.14159265358979323846264338327950288", "0.000001"]) add({ name: `Decimal ${d}`, py: `decimal.Decimal('${d}')`, ts: new Decimal(d) });
-add({ name: "datetime", py: "datetime.datetime(2020, 1, 2, 3, 4, 5, 6000)", ts: new Date(Date.UTC(2020, 0, 2, 3, 4, 5, 6)) });
-add({ name: "datetime epoch", py: "datetime.datetime(1970, 1, 1)", ts: new Date(0) });
+add({ name: "datetime", py: "datetime.datetime(2020, 1, 2, 3, 4, 5, 6000)", ts: new PyDateTime(2020, 1, 2, 3, 4, 5, 6000) });
+add({ name: "Date out is a naive UTC datetime", py: "datetime.datetime(2020, 1, 2, 3, 4, 5, 6000)", enc: new Date(Date.UTC(2020, 0, 2, 3, 4, 5, 6)), dir: "ts2py" });
+add({ name: "datetime epoch", py: "datetime.datetime(1970, 1, 1)", ts: new PyDateTime(1970, 1, 1) });
 add({ name: "datetime year 1", py: "datetime.datetime(1, 1, 1)", ts: new Date(Date.UTC(1, 0, 1) - 1900 * 0 + (Date.UTC(2001, 0, 1) - Date.UTC(2001, 0, 1))), dir: "py2ts", check: (v) => assert.equal((v as Date).toISOString(), "0001-01-01T00:00:00.000Z") });
-add({ name: "datetime 9999", py: "datetime.datetime(9999, 12, 31, 23, 59, 59, 999000)", ts: new Date("9999-12-31T23:59:59.999Z") });
-add({ name: "datetime utc aware", py: "datetime.datetime(2020, 1, 2, tzinfo=datetime.timezone.utc)", ts: new Date(Date.UTC(2020, 0, 2)), dir: "py2ts" });
-add({ name: "datetime +01:00", py: "datetime.datetime(2020, 1, 2, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))", ts: new Date(Date.UTC(2020, 0, 1, 23)), dir: "py2ts" });
-add({ name: "date", py: "datetime.date(2021, 6, 7)", ts: new Date(Date.UTC(2021, 5, 7)), dir: "py2ts" });
-add({ name: "time", py: "datetime.time(1, 2, 3)", ts: "01:02:03", dir: "py2ts" });
-add({ name: "time us", py: "datetime.time(1, 2, 3, 45)", ts: "01:02:03.000045", dir: "py2ts" });
-add({ name: "timedelta", py: "datetime.timedelta(days=1, seconds=2, microseconds=500000)", ts: 86402.5, dir: "py2ts" });
-add({ name: "uuid", py: "uuid.UUID('12345678-1234-5678-1234-567812345678')", ts: "12345678-1234-5678-1234-567812345678", dir: "py2ts" });
+add({ name: "datetime 9999", py: "datetime.datetime(9999, 12, 31, 23, 59, 59, 999999)", ts: new PyDateTime(9999, 12, 31, 23, 59, 59, 999999),
+  check: (v) => assert.equal((v as PyDateTime).isoformat(), "9999-12-31T23:59:59.999999") });
+add({ name: "datetime leap day", py: "datetime.datetime(2020, 2, 29, 13, 14, 15, 123456)", ts: new PyDateTime(2020, 2, 29, 13, 14, 15, 123456),
+  check: (v) => assert.equal((v as PyDateTime).isoformat(), "2020-02-29T13:14:15.123456") });
+add({ name: "datetime utc aware", py: "datetime.datetime(2020, 1, 2, tzinfo=datetime.timezone.utc)", ts: new PyDateTime(2020, 1, 2, 0, 0, 0, 0, { utcoffset: 0 }) });
+add({ name: "datetime +01:00", py: "datetime.datetime(2020, 1, 2, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))", ts: new PyDateTime(2020, 1, 2, 0, 0, 0, 0, { utcoffset: 3600 }),
+  check: (v) => assert.equal((v as Date).getTime(), Date.UTC(2020, 0, 1, 23)) });
+add({ name: "datetime named offset, fold", py: "datetime.datetime(2020, 1, 2, 3, fold=1, tzinfo=datetime.timezone(-datetime.timedelta(hours=23, minutes=59, seconds=59, microseconds=999999), 'W'))",
+  ts: new PyDateTime(2020, 1, 2, 3, 0, 0, 0, { utcoffset: -86399.999999, tzname: "W", fold: 1 }), minProto: 4 });
+add({ name: "date", py: "datetime.date(2021, 6, 7)", ts: new PyDate(2021, 6, 7) });
+add({ name: "date leap", py: "datetime.date(2000, 2, 29)", ts: new PyDate(2000, 2, 29) });
+add({ name: "time", py: "datetime.time(1, 2, 3)", ts: new PyTime(1, 2, 3) });
+add({ name: "time us", py: "datetime.time(1, 2, 3, 45)", ts: new PyTime(1, 2, 3, 45) });
+add({ name: "time tz fold", py: "datetime.time(1, 2, 3, 45, tzinfo=datetime.timezone(datetime.timedelta(hours=-2), 'Z2'), fold=1)",
+  ts: new PyTime(1, 2, 3, 45, { utcoffset: -7200, tzname: "Z2", fold: 1 }), minProto: 4 });
+add({ name: "timedelta", py: "datetime.timedelta(days=1, seconds=2, microseconds=500000)", ts: new TimeDelta(1, 2, 500000) });
+add({ name: "timedelta min", py: "datetime.timedelta.min", ts: new TimeDelta(-999999999) });
+add({ name: "timedelta max", py: "datetime.timedelta.max", ts: new TimeDelta(999999999, 86399, 999999) });
+add({ name: "uuid", py: "uuid.UUID('12345678-1234-5678-1234-567812345678')", ts: new UUID("12345678-1234-5678-1234-567812345678") });
+add({ name: "range", py: "range(10, -10, -3)", ts: new Range(10, -10, -3) });
+add({ name: "range big", py: "range(2**70, -2**70, -2**65)", ts: new Range(2n ** 70n, -(2n ** 70n), -(2n ** 65n)) });
 
 // --- Pyro4 objects
 add({ name: "URI tcp", py: "URI('PYRO:obj@localhost:9999')", ts: new URI("PYRO:obj@localhost:9999") });
@@ -186,6 +209,14 @@ add({ name: "user exception in", py: "MyError('mine', 2)", dir: "py2ts", check: 
   assert.ok(v instanceof RemoteError);
   assert.equal(v.pythonType, "__main__.MyError");
   assert.deepStrictEqual(v.args, ["mine", 2]);
+} });
+add({ name: "exception of a module whose other names are refused", py: "[pickle.UnpicklingError('bad'), subprocess.CalledProcessError(1, 'x')]", dir: "py2ts", check: (v) => {
+  const [a, b] = v as RemoteError[];
+  assert.ok(a instanceof RemoteError && b instanceof RemoteError);
+  assert.match(a.pythonType, /^_?pickle\.UnpicklingError$/); // Python writes pickle.UnpicklingError below protocol 3
+  assert.deepStrictEqual(a.args, ["bad"]);
+  assert.equal(b.pythonType, "subprocess.CalledProcessError");
+  assert.deepStrictEqual(b.args, [1, "x"]);
 } });
 add({ name: "ExceptionWrapper in", py: "futures._ExceptionWrapper(ZeroDivisionError('div'))", dir: "py2ts", check: (v) => {
   assert.ok(v instanceof ExceptionWrapper);
@@ -219,11 +250,13 @@ const big2 = Buffer.alloc(100_000, 9);
 add({ name: "parts: one big bytes", py: "b'\\x07' * 70000", enc: big1, dir: "ts2py", parts: true });
 add({ name: "parts: big bytes among values", py: "[b'\\x07' * 70000, {'k': (b'\\x09' * 100000, b'small')}, 7]", enc: [big1, { k: tuple(big2, Buffer.from("small")) }, 7], dir: "ts2py", parts: true });
 add({ name: "parts: call with big bytes", py: "('o', 'm', (b'\\x09' * 100000,), {'x': b'\\x07' * 70000})", enc: { object: "o", method: "m", vargs: [big2], kwargs: { x: big1 } }, call: true, dir: "ts2py", parts: true });
+add({ name: "parts: big bytes after more than 256 bytes of other values", py: "['v' * 300, b'\\x07' * 70000, bytearray(b'\\x09' * 100000)]", enc: ["v".repeat(300), big1, new ByteArray(big2)], dir: "ts2py", parts: true });
+add({ name: "parts: call with big bytes after other values", py: "('o', 'm', ('v' * 300, b'\\x09' * 100000), {})", enc: { object: "o", method: "m", vargs: ["v".repeat(300), big2], kwargs: {} }, call: true, dir: "ts2py", parts: true });
 add({ name: "parts: nothing big", py: "[1, b'ab']", enc: [1, Buffer.from("ab")], dir: "ts2py", parts: true });
 
 // --- a big mixed structure
 add({ name: "mixed record", py: "{'id': 7, 'tags': ('a', 'b'), 'when': datetime.datetime(2022, 2, 2), 'price': decimal.Decimal('9.99'), 'raw': b'\\x00', 'big': 2**80, 'seen': {1}}",
-  ts: { id: 7, tags: tuple("a", "b"), when: new Date(Date.UTC(2022, 1, 2)), price: new Decimal("9.99"), raw: Buffer.from([0]), big: 2n ** 80n, seen: new Set([1]) } });
+  ts: { id: 7, tags: tuple("a", "b"), when: new PyDateTime(2022, 2, 2), price: new Decimal("9.99"), raw: Buffer.from([0]), big: 2n ** 80n, seen: new Set([1]) } });
 
 const py2ts = cases.filter((c) => c.dir !== "ts2py");
 const ts2py = cases.filter((c) => c.dir !== "py2ts");

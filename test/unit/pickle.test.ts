@@ -204,3 +204,18 @@ test("pickle encoder: shapes Python expects (FRAME, tuple opcodes, Decimal, dept
   assert.deepStrictEqual(call, { object: "o", method: "m", vargs: [1, tuple(2)], kwargs: { k: 3 } });
   assert.throws(() => pickle.deserializeCall(pickle.serializeData([1, 2])), /4-tuple/);
 });
+
+test("pickle encoder: the FRAME length is right when big bytes go by reference after the first buffer was outgrown", () => {
+  // begin() writes the header into a 256-byte buffer; 300 bytes of other values replace that buffer before the
+  // first part is cut, and the length must land in the part that holds the header (Python refuses a frame longer
+  // than the data: "pickle data was truncated")
+  for (const before of [0, 10, 300, 5000]) {
+    const parts = pickle.serializeDataParts!(["v".repeat(before), Buffer.alloc(70_000, 7), "tail"]) as Buffer[];
+    assert.ok(Array.isArray(parts) && parts.length >= 2);
+    const data = Buffer.concat(parts);
+    assert.equal(data[2], 0x95);
+    assert.equal(data.readBigUInt64LE(3), BigInt(data.length - 11), `${before} bytes before`);
+    const call = Buffer.concat(pickle.serializeCallParts!("o", "m", ["v".repeat(before), Buffer.alloc(70_000, 7)], {}) as Buffer[]);
+    assert.equal(call.readBigUInt64LE(3), BigInt(call.length - 11), `call, ${before} bytes before`);
+  }
+});

@@ -9,7 +9,8 @@ import { floatRepr, complexRepr } from "../../src/python/float.js";
 import { strRepr, compareCodePoints } from "../../src/python/str.js";
 import { isoformat } from "../../src/python/datetime.js";
 import { PythonError, pythonShortName } from "../../src/python/exceptions.js";
-import { Tuple, tuple, frozenset, Complex, float, truthy } from "../../src/python/types.js";
+import { Tuple, tuple, frozenset, Complex, float, truthy, UUID, ByteArray, Range, OrderedDict } from "../../src/python/types.js";
+import { PyDateTime, PyDate, PyTime, TimeDelta } from "../../src/python/temporal.js";
 import { getSerializer } from "../../src/serializers/index.js";
 import { RemoteError, SerializeError, pythonMessage } from "../../src/errors.js";
 
@@ -50,6 +51,20 @@ const VALUES: [unknown, string][] = [
   [new Date(Date.UTC(2020, 0, 2, 3, 4, 5, 678)), "datetime.datetime(2020, 1, 2, 3, 4, 5, 678000, tzinfo=datetime.timezone.utc)"],
   [new Date(Date.UTC(2020, 0, 2)), "datetime.datetime(2020, 1, 2, tzinfo=datetime.timezone.utc)"],
   [new Date(Date.UTC(1999, 11, 31, 23, 59, 7)), "datetime.datetime(1999, 12, 31, 23, 59, 7, tzinfo=datetime.timezone.utc)"],
+  // the value types that keep what a Python peer sent (issue 24)
+  [new PyDateTime(2020, 2, 29, 13, 14, 15, 123456), "datetime.datetime(2020, 2, 29, 13, 14, 15, 123456)"],
+  [new PyDateTime(1, 1, 1), "datetime.datetime(1, 1, 1, 0, 0)"], [new PyDateTime(9999, 12, 31, 23, 59, 59, 999999), "datetime.datetime.max"],
+  [new PyDateTime(2020, 1, 2, 3, 4, 5, 0, { utcoffset: 7200 }), "datetime.datetime(2020, 1, 2, 3, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))"],
+  [new PyDateTime(2020, 1, 2, 3, 4, 0, 1, { utcoffset: -3600.5, tzname: "X" }), "datetime.datetime(2020, 1, 2, 3, 4, 0, 1, tzinfo=datetime.timezone(-datetime.timedelta(hours=1, microseconds=500000), 'X'))"],
+  [new PyDateTime(2020, 1, 2, 3, 4, 0, 0, { utcoffset: 0, fold: 1 }), "datetime.datetime(2020, 1, 2, 3, 4, fold=1, tzinfo=datetime.timezone.utc)"],
+  [new PyDate(2020, 2, 29), "datetime.date(2020, 2, 29)"], [new PyDate(1, 1, 1), "datetime.date.min"], [PyDate.fromOrdinal(3652059), "datetime.date.max"],
+  [new PyTime(23, 59, 1), "datetime.time(23, 59, 1)"], [new PyTime(0, 0, 0, 500, { utcoffset: -1800 }), "datetime.time(0, 0, 0, 500, tzinfo=datetime.timezone(datetime.timedelta(minutes=-30)))"],
+  [new TimeDelta(2, 3), "datetime.timedelta(days=2, seconds=3)"], [new TimeDelta(0, -1), "datetime.timedelta(seconds=-1)"],
+  [new TimeDelta(), "datetime.timedelta(0)"], [new TimeDelta(-999999999), "datetime.timedelta.min"], [TimeDelta.fromSeconds(1.5), "datetime.timedelta(seconds=1.5)"],
+  [new UUID("12345678-1234-5678-1234-567812345678"), "uuid.UUID('12345678123456781234567812345678')"], [UUID.fromInt(1), "uuid.UUID(int=1)"],
+  [ByteArray.from([0, 0x41, 0x27]), "bytearray(b\"\\x00A'\")"], [new ByteArray(0), "bytearray()"],
+  [new Range(0, 3), "range(3)"], [new Range(10, -5, -2), "range(10, -5, -2)"], [new Range(0n, 2n ** 70n), "range(2**70)"],
+  [new OrderedDict<unknown, unknown>([["a", 1], [2, new PyDate(2000, 2, 29)]]), "collections.OrderedDict([('a', 1), (2, datetime.date(2000, 2, 29))])"], [new OrderedDict(), "collections.OrderedDict()"],
   [new PythonError("ValueError", "bad"), "ValueError('bad')"], [new PythonError("KeyError", "k", 1), "KeyError('k', 1)"],
   [new PythonError("StopIteration"), "StopIteration()"], [new RemoteError("builtins.ValueError", ["x", tuple(1)]), "ValueError('x', (1,))"],
   [[new PythonError("TypeError", "t")], "[TypeError('t')]"],
@@ -245,4 +260,12 @@ test("sorted() order of str is by code point", () => {
   assert.deepEqual([...words].sort(compareCodePoints), want);
   assert.deepEqual(want.slice(-2), ["\uffff", "😀"]);
   assert.ok(new Tuple() instanceof Array);
+});
+
+test("pyro4 trace prints floats as Python's repr does (one float writer: 1e16, 1e-05, -0.0)", async () => {
+  const { pyFormat } = await import("../../src/cli/trace.js");
+  const xs = [1e16, 1e-5, -0, 1.5, 2 ** 60, 1e300, 5e-324, NaN, -Infinity, 0.1];
+  const py = runPython(["-c", "import sys,struct; print(repr([struct.unpack('>d', bytes.fromhex(h))[0] for h in sys.argv[1:]]))",
+    ...xs.map((x) => { const b = Buffer.alloc(8); b.writeDoubleBE(x); return b.toString("hex"); })]).trim();
+  assert.equal(pyFormat(xs), py);
 });
