@@ -8,7 +8,7 @@ import { PyroError, SerializeError } from "../errors.js";
 import type { Call, SerializeOptions, Serializer } from "./types.js";
 import {
   Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, bytesOfDict, cannotSerialize, pythonClassOf,
-  pythonSerializeError, FrozenSet, UUID, ByteArray, PyDateTime, PyDate, PyTime, TimeDelta, Range,
+  pythonSerializeError, FrozenSet, UUID, ByteArray, Decimal, decimalText, PyDateTime, PyDate, PyTime, TimeDelta, Range,
 } from "./values.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
 import { isoformat, pyIsoformat } from "../python/datetime.js";
@@ -150,6 +150,10 @@ class JsonWriter {
       this.out += '"' + v.toString() + '"';
       return;
     }
+    if (v instanceof Decimal) {
+      this.out += quote(decimalText(v.value)); // default(): str(decimal)
+      return;
+    }
     if (v instanceof Complex) throw cannotSerialize("complex", "JsonSerializer");
     if (v instanceof PyTime) throw cannotSerialize("datetime.time", "JsonSerializer");
     if (v instanceof TimeDelta) throw cannotSerialize("datetime.timedelta", "JsonSerializer");
@@ -193,12 +197,12 @@ function asSerializeError(e: unknown): Error {
 // Decoding
 
 /** Turn the dicts Pyro4 gives meaning to (base64 bytes, `__class__` dicts) into values; bound the depth. */
-function postprocess(v: unknown, depth: number): unknown {
+function postprocess(v: unknown, depth: number, strict: boolean): unknown {
   if (depth > limits.maxDepth) throw depthError();
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
-      if (x !== null && typeof x === "object") v[i] = postprocess(x, depth + 1);
+      if (x !== null && typeof x === "object") v[i] = postprocess(x, depth + 1, strict);
     }
     return v;
   }
@@ -207,13 +211,13 @@ function postprocess(v: unknown, depth: number): unknown {
   for (const k in obj) {
     n++;
     const x = obj[k];
-    if (x !== null && typeof x === "object") obj[k] = postprocess(x, depth + 1);
+    if (x !== null && typeof x === "object") obj[k] = postprocess(x, depth + 1, strict);
   }
-  return finishDict(obj, n);
+  return finishDict(obj, n, strict);
 }
 
-function finishDict(obj: Record<string, unknown>, nkeys: number): unknown {
-  if (typeof obj.__class__ === "string") return dictToClass(obj);
+function finishDict(obj: Record<string, unknown>, nkeys: number, strict: boolean): unknown {
+  if (typeof obj.__class__ === "string") return dictToClass(obj, strict);
   // our own bytes (Python's json cannot send bytes): only the exact dict we write, so any other goes back as it came
   return nkeys === 2 ? bytesOfDict(obj, 2) ?? obj : obj;
 }
@@ -221,7 +225,8 @@ function finishDict(obj: Record<string, unknown>, nkeys: number): unknown {
 // Integers of 16+ digits may exceed 2^53; a number token follows a structural character or starts the text.
 const LONG_INT = /(?:^|[\s,:[])-?\d{16}/;
 
-function parse(data: Uint8Array): unknown {
+/** `strict`: a call, read as Python's daemon reads it (unknown class dicts refused, see dictToClass). */
+function parse(data: Uint8Array, strict = false): unknown {
   const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
   if (!LONG_INT.test(text)) {
     let parsed: unknown;
@@ -234,14 +239,14 @@ function parse(data: Uint8Array): unknown {
     if (ok) {
       if (parsed === null || typeof parsed !== "object") return parsed;
       try {
-        return postprocess(parsed, 1);
+        return postprocess(parsed, 1, strict);
       } catch (e) {
         throw asSerializeError(e);
       }
     }
   }
   try {
-    return new JsonParser(text).parseDocument();
+    return new JsonParser(text, strict).parseDocument();
   } catch (e) {
     throw asSerializeError(e);
   }
@@ -253,7 +258,10 @@ WS[0x20] = WS[0x09] = WS[0x0a] = WS[0x0d] = 1;
 /** Strict JSON plus Python's NaN/Infinity/-Infinity; integers beyond 2^53 become bigint. */
 class JsonParser {
   private pos = 0;
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    private readonly strict: boolean,
+  ) {}
 
   parseDocument(): unknown {
     const v = this.value(1);
@@ -458,7 +466,7 @@ class JsonParser {
       setKey(obj, key, v);
       this.ws();
       const c = this.s.charCodeAt(this.pos++);
-      if (c === 0x7d) return finishDict(obj, n);
+      if (c === 0x7d) return finishDict(obj, n, this.strict);
       if (c !== 0x2c) {
         this.pos--;
         this.fail("expected ',' or '}'");
@@ -493,6 +501,6 @@ export const json: Serializer = {
     return encode({ object, method, params: vargs, kwargs }, options);
   },
   deserializeCall(data: Uint8Array): Call {
-    return checkCall(parse(data));
+    return checkCall(parse(data, true));
   },
 };

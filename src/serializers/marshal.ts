@@ -16,7 +16,7 @@ import { isPythonInt } from "../python/float.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import {
   Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey, hashKey,
-  cannotSerialize, pythonSerializeError, OrderedDict, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range,
+  cannotSerialize, pythonSerializeError, OrderedDict, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal,
 } from "./values.js";
 import { isoformat } from "../python/datetime.js";
 
@@ -327,6 +327,7 @@ class Writer {
     if (v instanceof PyTime) throw this.unmarshallable("datetime.time", depth);
     if (v instanceof TimeDelta) throw this.unmarshallable("datetime.timedelta", depth);
     if (v instanceof Range) throw this.unmarshallable("range", depth);
+    if (v instanceof Decimal) throw this.unmarshallable("decimal.Decimal", depth);
     if (this.options?.replace) {
       const r = this.options.replace(v);
       if (r !== undefined && r !== v) return this.value(r, depth);
@@ -402,7 +403,8 @@ class Reader {
   building: Set<object> | null = null;
   recursed: Set<object> | null = null;
 
-  constructor(data: Uint8Array, private readonly zeroCopy: boolean) {
+  /** `strict`: a call, read as Python's daemon reads it (unknown class dicts refused, see dictToClass). */
+  constructor(data: Uint8Array, private readonly zeroCopy: boolean, private readonly strict = false) {
     this.buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.end = this.buf.length;
   }
@@ -666,7 +668,7 @@ class Reader {
       map!.set(hashKey(key), value);
     }
     let result: unknown = obj ?? map;
-    if (obj !== null && typeof obj.__class__ === "string") result = dictToClass(obj);
+    if (obj !== null && typeof obj.__class__ === "string") result = dictToClass(obj, this.strict);
     if (idx >= 0) {
       this.building!.delete(first);
       if (result !== first) {
@@ -731,8 +733,8 @@ function wrapError(e: unknown): Error {
   return err;
 }
 
-function decode(data: Uint8Array, options?: DeserializeOptions): unknown {
-  const r = new Reader(data, options?.zeroCopy === true);
+function decode(data: Uint8Array, options?: DeserializeOptions, call = false): unknown {
+  const r = new Reader(data, options?.zeroCopy === true, call);
   let v: unknown;
   try {
     v = r.read(0);
@@ -773,7 +775,7 @@ export const marshal: Serializer = {
   },
 
   deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
-    const v = decode(data, options);
+    const v = decode(data, options, true);
     if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("marshal call data is not a 4-tuple (object, method, vargs, kwargs)");
     // index reads: destructuring a decoded Tuple (its own prototype) takes V8's slow iterator path
     const a = v as unknown[];

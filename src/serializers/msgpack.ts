@@ -15,7 +15,7 @@ import { isPythonInt } from "../python/float.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import {
   Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, toTuple, hashKey, cannotSerialize,
-  pythonSerializeError, FrozenSet, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range,
+  pythonSerializeError, FrozenSet, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal, decimalText,
 } from "./values.js";
 import { pythonDateTime } from "../python/datetime.js";
 import { roundHalfEven, utcMs } from "../python/temporal.js";
@@ -410,6 +410,7 @@ class Writer {
       return;
     }
     if (v instanceof UUID) return this.str(v.toString());
+    if (v instanceof Decimal) return this.str(decimalText(v.value)); // default(): str(decimal)
     if (v instanceof MsgpackExt) {
       this.extHeader(v.code, v.data.length);
       this.ensure(v.data.length);
@@ -480,6 +481,8 @@ class Reader {
     private readonly end: number,
     private readonly zeroCopy = false,
     private readonly keepExt = false,
+    /** a call, read as Python's daemon reads it: unknown class dicts refused (see dictToClass) */
+    private readonly strict = false,
   ) {}
 
   private need(n: number): number {
@@ -645,7 +648,7 @@ class Reader {
       }
     }
     if (map !== null) return map;
-    return typeof obj.__class__ === "string" ? dictToClass(obj) : obj;
+    return typeof obj.__class__ === "string" ? dictToClass(obj, this.strict) : obj;
   }
 }
 
@@ -667,7 +670,7 @@ function isExtHead(h: number): boolean {
 
 function decode(data: Uint8Array, options?: DeserializeOptions, call = false): unknown {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const r = new Reader(buf, buf.length, options?.zeroCopy === true, call && activeDialect().name === "Pyro4");
+  const r = new Reader(buf, buf.length, options?.zeroCopy === true, call && activeDialect().name === "Pyro4", call);
   let v: unknown;
   try {
     v = r.value(1);

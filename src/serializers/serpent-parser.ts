@@ -45,7 +45,12 @@ class Parser {
   private depth = 0;
   private blobAt = 0;
   /** `blobs` stand for the NUL placeholders `splitBigBytes` put in the text, in order. */
-  constructor(private readonly s: string, private readonly blobs: Buffer[] | null = null) {}
+  /** `strict`: a call, read as Python's daemon reads it (unknown class dicts refused, see dictToClass). */
+  constructor(
+    private readonly s: string,
+    private readonly blobs: Buffer[] | null = null,
+    private readonly strict = false,
+  ) {}
 
   fail(msg: string, at = this.pos): never {
     throw new SerializeError(`invalid serpent data: ${msg} at position ${at}`);
@@ -73,7 +78,31 @@ class Parser {
     const v = this.value();
     this.ws();
     if (this.pos < this.s.length) this.fail("unexpected data after the value");
+    if (this.evalError !== null) throw this.evalError;
+    if (this.classError !== null) throw this.classError;
     return v;
+  }
+
+  /** In a call, the first error converting a class dict (thrown after the whole text has parsed). */
+  private classError: Error | null = null;
+
+  /**
+   * In a call (`strict`), the first of serpent's complex quirks Python's literal_eval refuses, as the ValueError
+   * it raises once the whole text has parsed (a SyntaxError anywhere comes first, as in Python).
+   */
+  private evalError: Error | null = null;
+
+  /** A quirk literal_eval evaluates and refuses ("malformed node or string"), in a call: remembered, not thrown. */
+  private malformed(node: "UnaryOp" | "Dict", at: number): void {
+    if (this.strict && this.evalError === null)
+      this.evalError = pythonSerializeError("ValueError", `malformed node or string on line ${this.lineAt(at)}: <ast.${node} object at 0x0>`);
+  }
+
+  /** Python's line number (1-based) of a position. */
+  private lineAt(at: number): number {
+    let n = 1;
+    for (let i = this.s.indexOf("\n"); i >= 0 && i < at; i = this.s.indexOf("\n", i + 1)) n++;
+    return n;
   }
 
   value(): unknown {
@@ -86,9 +115,11 @@ class Parser {
       case C_LPAREN:
         return this.paren();
       case C_LBRACE: {
+        const at = this.pos;
         const v = this.dictOrSet();
         // a nan dict may be the real part of Python serpent's complex text: ({'__class__':'float','value':'nan'}+1.0j)
-        return typeof v === "number" && v !== v ? this.complexTail(v) : v;
+        if (typeof v !== "number" || v === v) return v;
+        return this.complexTail(v, at);
       }
       case C_SQ:
       case C_DQ:
@@ -186,39 +217,56 @@ class Parser {
    * "+-1e30000j" for a negative imaginary part after "+", and a nan part written as serpent's nan dict,
    * `({'__class__':'float','value':'nan'}+1.0j)` and `(1.0{'__class__':'float','value':'nan'}j)`.
    */
-  private complexTail(real: number | bigint): unknown {
+  private complexTail(real: number | bigint, nanDictAt = -1): unknown {
     const s = this.s;
     const save = this.pos;
     this.ws();
     const c = s.charCodeAt(this.pos);
-    if (c === C_LBRACE) return new Complex(Number(real), this.nanImag(this.pos));
+    if (c === C_LBRACE) return new Complex(Number(real), this.nanImag(this.pos, nanDictAt < 0 ? -1 : nanDictAt));
     if (c !== C_PLUS && c !== C_MINUS) {
       this.pos = save;
       return real;
     }
+    // literal_eval checks the left operand first: a nan dict there is a malformed node
+    if (nanDictAt >= 0) this.malformed("Dict", nanDictAt);
     const opAt = this.pos;
     this.pos++;
     this.ws();
     let sign = c === C_MINUS ? -1 : 1;
+    let quirk = false;
     const c2 = s.charCodeAt(this.pos);
     if (c2 === C_MINUS || c2 === C_PLUS) {
       if (c2 === C_MINUS) sign = -sign;
+      quirk = true;
+      this.malformed("UnaryOp", this.pos); // "+-0.0j": the right operand is a unary minus
       this.pos++;
       this.ws();
     }
     const c3 = s.charCodeAt(this.pos);
-    if (c3 === C_LBRACE) return new Complex(Number(real), this.nanImag(opAt));
+    if (c3 === C_LBRACE) return new Complex(Number(real), this.nanImag(opAt, -1));
     if (!isDigit(c3) && !(c3 === C_DOT && isDigit(s.charCodeAt(this.pos + 1)))) this.fail("expected an imaginary number", opAt);
     const right = this.number();
     if (!right.imag) this.fail("only complex literals (a+bj) may use + or -", opAt);
-    return new Complex(Number(real), sign * (right.value as number));
+    const im = right.value as number;
+    // serpent's "+-" form: the value serpent meant
+    if (quirk) return new Complex(Number(real), sign * im);
+    // literal_eval computes real +/- complex(0.0, im): the real part gets +/- 0.0 and the imaginary part is
+    // 0.0 +/- im, so "-0.0+1.0j" has a real part of 0.0 and "1.0-0.0j" an imaginary part of 0.0, as in Python
+    const re = Number(real);
+    return sign > 0 ? new Complex(re + 0, 0 + im) : new Complex(re - 0, 0 - im);
   }
 
-  /** Serpent's nan dict followed by "j": a NaN imaginary part. */
-  private nanImag(at: number): number {
+  /**
+   * Serpent's nan dict followed by "j": a NaN imaginary part. Python's parser cannot read that at all: in a call it
+   * fails as Python's daemon fails, with the SyntaxError ast.parse raises there.
+   */
+  private nanImag(at: number, realAt: number): number {
+    const start = this.pos;
     const v = this.dictOrSet();
     if (typeof v !== "number" || v === v || (this.s.charCodeAt(this.pos) | 0x20) !== 106 /* j */) this.fail("expected an imaginary number", at);
     this.pos++;
+    if (this.strict)
+      throw pythonSerializeError("SyntaxError", `invalid syntax. Perhaps you forgot a comma? (<unknown>, line ${this.lineAt(realAt >= 0 ? realAt : start)})`);
     return NaN;
   }
 
@@ -609,7 +657,7 @@ class Parser {
    */
   private hashable(v: unknown): unknown {
     if (typeof v === "object" && v !== null && !(v instanceof Tuple) && !(v instanceof Complex) && !(v instanceof Float) && !Buffer.isBuffer(v))
-      throw pythonSerializeError("TypeError", `unhashable type: '${Array.isArray(v) ? "list" : v instanceof Set ? "set" : "dict"}'`);
+      throw this.evalError ?? pythonSerializeError("TypeError", `unhashable type: '${Array.isArray(v) ? "list" : v instanceof Set ? "set" : "dict"}'`);
     return hashKey(v);
   }
 
@@ -643,15 +691,26 @@ class Parser {
     const d = obj!;
     const cls = d.__class__;
     if (typeof cls === "string") {
-      // SerpentSerializer.dict_to_class checks for its float dict before anything else, user hooks included
-      if (cls === "float") {
-        if (!Object.prototype.hasOwnProperty.call(d, "value")) throw pythonSerializeError("KeyError", "value");
-        return serpentFloat(d.value);
+      if (!this.strict) return classOf(d, cls, false);
+      // Python's daemon converts class dicts after literal_eval has read the whole text: its errors come second
+      try {
+        return classOf(d, cls, true);
+      } catch (e) {
+        this.classError ??= e as Error;
+        return d;
       }
-      return dictToClass(d);
     }
     return count === 2 ? bytesOfDict(d, 2) ?? d : d;
   }
+}
+
+/** A class dict as SerpentSerializer.dict_to_class makes it: its float dict before anything else, hooks included. */
+function classOf(d: Record<string, unknown>, cls: string, strict: boolean): unknown {
+  if (cls === "float") {
+    if (!Object.prototype.hasOwnProperty.call(d, "value")) throw pythonSerializeError("KeyError", "value");
+    return serpentFloat(d.value);
+  }
+  return dictToClass(d, strict);
 }
 
 function intValue(b: bigint): number | bigint {
@@ -761,21 +820,21 @@ function skipToCode(b: Buffer, p: number, target: number): number {
 }
 
 /** Parse serpent bytes (UTF-8 Python literal text) into the value model. */
-export function parseSerpent(data: Uint8Array): unknown {
+export function parseSerpent(data: Uint8Array, strict = false): unknown {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (!isUtf8(buf)) throw new SerializeError("invalid serpent data: not valid UTF-8");
   if (buf.indexOf(0) >= 0) throw new SerializeError("invalid serpent data: contains NUL bytes");
   if (buf.length >= BIG_INPUT) {
     const split = splitBigBytes(buf);
-    if (split) return parseSerpentText(split.text, split.blobs);
+    if (split) return parseSerpentText(split.text, split.blobs, strict);
   }
-  return parseSerpentText(buf.toString("utf8"));
+  return parseSerpentText(buf.toString("utf8"), null, strict);
 }
 
 /** Parse serpent source text (`blobs`: values for the NUL placeholders of `splitBigBytes`, internal). */
-export function parseSerpentText(text: string, blobs: Buffer[] | null = null): unknown {
+export function parseSerpentText(text: string, blobs: Buffer[] | null = null, strict = false): unknown {
   try {
-    return new Parser(text, blobs).parseTop();
+    return new Parser(text, blobs, strict).parseTop();
   } catch (e) {
     // Class hooks may refuse on purpose (SecurityError); anything else a bad class dict provokes, e.g. an
     // invalid URI state, is malformed input.

@@ -7,7 +7,7 @@ import { SerializeError, PyroError } from "../errors.js";
 import type { Serializer, Call, SerializeOptions } from "./types.js";
 import {
   Tuple, Complex, Float, limits, depthError, classToDict, isPlainObject, tuple, ByteArray, OrderedDict, UUID, Range,
-  PyDateTime, PyDate, PyTime, TimeDelta, pythonClassOf, pythonSerializeError,
+  PyDateTime, PyDate, PyTime, TimeDelta, pythonClassOf, pythonSerializeError, Decimal, decimalText,
 } from "./values.js";
 import { parseSerpent } from "./serpent-parser.js";
 import { strRepr } from "../python/str.js";
@@ -29,7 +29,7 @@ function checkKey(k: unknown): void {
     case "boolean":
       return;
     case "object":
-      if (k instanceof Tuple || k instanceof Complex || k instanceof Float || (k instanceof Uint8Array && !(k instanceof ByteArray))) return;
+      if (k instanceof Tuple || k instanceof Complex || k instanceof Float || k instanceof Decimal || (k instanceof Uint8Array && !(k instanceof ByteArray))) return;
   }
   throw pythonSerializeError(
     "TypeError",
@@ -131,6 +131,8 @@ class Writer {
       this.out += strRepr(v instanceof PyDateTime || v instanceof PyDate ? pyIsoformat(v) : isoformat(v));
     } else if (v instanceof UUID) {
       this.out += strRepr(v.toString());
+    } else if (v instanceof Decimal) {
+      this.out += strRepr(decimalText(v.value)); // serpent: repr(str(decimal))
     } else if (v instanceof PyTime) {
       this.out += strRepr(v.isoformat());
     } else if (v instanceof TimeDelta) {
@@ -284,7 +286,7 @@ function deserializeData(data: Uint8Array): unknown {
 }
 
 function deserializeCall(data: Uint8Array): Call {
-  const v = parseSerpent(data);
+  const v = parseSerpent(data, true);
   if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("serpent call data is not a 4-tuple");
   // index reads: destructuring a decoded Tuple (its own prototype) takes V8's slow iterator path
   const a = v as unknown[];

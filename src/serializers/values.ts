@@ -12,8 +12,11 @@ import { PYRO4_VALUES, PYRO5_VALUES, activeDialect, type ValueDialect } from "./
 // The marker types moved to python/types.ts (the Python-compatibility layer below the serializers).
 export { Tuple, tuple, toTuple, newTuple, isTuple, FrozenSet, frozenset, isFrozenSet, Complex, Float, float, UUID, ByteArray, Range, OrderedDict } from "../python/types.js";
 export { PyDateTime, PyDate, PyTime, TimeDelta, type ZoneOptions } from "../python/temporal.js";
+// pickle's Decimal (defined with the pickle values): the other serializers send it as Python does, as its str()
+export { Decimal } from "./pickle-values.js";
 import { toTuple, Float, FrozenSet, OrderedDict, UUID, Range, Tuple, Complex, ByteArray } from "../python/types.js";
 import { PyDateTime, PyDate, PyTime, TimeDelta } from "../python/temporal.js";
+import { Decimal } from "./pickle-values.js";
 
 /** Python bytes as JavaScript sees them. Decoders return Buffers (which are Uint8Arrays). */
 export type Bytes = Uint8Array;
@@ -95,11 +98,16 @@ export function isPlainObject(value: object): boolean {
 
 /**
  * Post-process a received dict that has a string `__class__`: user hooks first, then the Pyro4 rules
- * (URI, exceptions, ExceptionWrapper). Unknown classes stay dicts (documented): sent back, they fail on a Python
- * peer exactly as Python's own serializer fails on them. Serpent's float dict is the serpent reader's alone
- * (`serpentFloat`): Pyro4 and Pyro5 turn `{'__class__': 'float', ...}` into a float only in SerpentSerializer.
+ * (URI, exceptions, ExceptionWrapper). Serpent's float dict is the serpent reader's alone (`serpentFloat`):
+ * Pyro4 and Pyro5 turn `{'__class__': 'float', ...}` into a float only in SerpentSerializer.
+ *
+ * Any other class stays a dict (documented), so JavaScript sees what a Python peer sent, and sent back it makes
+ * a Python peer fail just as Python's own reader would have. One exception, in a call our daemon reads
+ * (`strict`): serpent's own `collections.OrderedDict` dict, the one standard type Python's serializer writes and
+ * Python's daemon cannot read back. It is refused as there ("unsupported serialized class"), so a call with an
+ * OrderedDict fails on our daemon as on Python's; registerDictToClass("collections.OrderedDict", ...) accepts it.
  */
-export function dictToClass(dict: Record<string, unknown>): unknown {
+export function dictToClass(dict: Record<string, unknown>, strict = false): unknown {
   const cls = dict.__class__ as string;
   const hook = decoders.get(cls);
   if (hook) return hook(cls, dict);
@@ -117,6 +125,7 @@ export function dictToClass(dict: Record<string, unknown>): unknown {
       return new ExceptionWrapper(dictToError(ex as Record<string, unknown>));
     }
   }
+  if (strict && cls === "collections.OrderedDict") throw new SerializeError("unsupported serialized class: " + cls);
   if (dict.__exception__ === true) return dictToError(dict);
   return dict;
 }
@@ -136,7 +145,7 @@ registerClassToDict(ExceptionWrapper, (w) => ({ __class__: activeDialect().excep
  * so a Python client sees the same error from our daemon as from Python's. In JavaScript it is a SerializeError
  * like any other (same class for instanceof, same code); only its wire class name differs.
  */
-export function pythonSerializeError(pythonType: "ValueError" | "TypeError" | "OverflowError" | "KeyError" | "OSError", message: string): SerializeError {
+export function pythonSerializeError(pythonType: "ValueError" | "TypeError" | "OverflowError" | "KeyError" | "OSError" | "SyntaxError", message: string): SerializeError {
   let cls = builtinSerializeErrors.get(pythonType);
   if (cls === undefined) {
     cls = class extends SerializeError {
@@ -183,6 +192,7 @@ export function pythonClassOf(v: unknown): string {
   if (v instanceof TimeDelta) return "datetime.timedelta";
   if (v instanceof UUID) return "uuid.UUID";
   if (v instanceof Range) return "range";
+  if (v instanceof Decimal) return "decimal.Decimal";
   return (v as { constructor?: { name?: string } }).constructor?.name ?? "object";
 }
 
@@ -218,6 +228,33 @@ export function serpentFloat(value: unknown): number | Float {
   } else if (value instanceof Float) x = value.value;
   else throw pythonSerializeError("TypeError", `float() argument must be a string or a real number, not '${pythonClassOf(value)}'`);
   return Number.isInteger(x) && !Object.is(x, -0) ? new Float(x) : x;
+}
+
+const DECIMAL = /^([+-]?)(?:(\d(?:_?\d)*)?(?:\.(\d(?:_?\d)*)?)?(?:e([+-]?\d(?:_?\d)*))?|(inf|infinity)|(s?nan)(\d*))$/i;
+
+/**
+ * Python's str(Decimal(text)): what serpent, json and msgpack send for a decimal.Decimal (pickle's `Decimal`
+ * keeps its text as given; Python normalizes it: `1e5` is `1E+5`, `123e-8` is `0.00000123`, `nan` is `NaN`).
+ */
+export function decimalText(text: string): string {
+  const m = DECIMAL.exec(text.trim());
+  if (m === null || (m[2] === undefined && m[3] === undefined && m[5] === undefined && m[6] === undefined))
+    throw new SerializeError(`invalid Decimal text: ${JSON.stringify(text)}`);
+  const sign = m[1] === "-" ? "-" : "";
+  if (m[5] !== undefined) return sign + "Infinity";
+  if (m[6] !== undefined) return sign + (m[6].length === 4 ? "sNaN" : "NaN") + (m[7] ? m[7].replace(/^0+/, "") : "");
+  const intPart = (m[2] ?? "").replaceAll("_", "");
+  const frac = (m[3] ?? "").replaceAll("_", "");
+  const digits = (intPart + frac).replace(/^0+(?=\d)/, "") || "0";
+  const exp = (m[4] === undefined ? 0 : Number(m[4].replaceAll("_", ""))) - frac.length;
+  // Decimal.__str__
+  const left = exp + digits.length;
+  const dot = exp <= 0 && left > -6 ? left : 1;
+  let s: string;
+  if (dot <= 0) s = "0." + "0".repeat(-dot) + digits;
+  else if (dot >= digits.length) s = digits + "0".repeat(dot - digits.length);
+  else s = digits.slice(0, dot) + "." + digits.slice(dot);
+  return sign + s + (left === dot ? "" : "E" + (left - dot >= 0 ? "+" : "") + (left - dot));
 }
 
 /**

@@ -16,7 +16,7 @@ import { msgpack } from "../../src/serializers/msgpack.js";
 import { getPyro5Serializer } from "../../src/serializers/pyro5.js";
 import { PyroError } from "../../src/errors.js";
 import {
-  PyDateTime, PyDate, PyTime, TimeDelta, UUID, ByteArray, Range, OrderedDict, Complex, FrozenSet, NEG_ZERO, tuple, float,
+  PyDateTime, PyDate, PyTime, TimeDelta, UUID, ByteArray, Range, OrderedDict, Complex, FrozenSet, NEG_ZERO, tuple, float, Decimal,
 } from "../../src/serializers/values.js";
 
 const SERIALIZERS: SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
@@ -137,6 +137,11 @@ const ENCODE_CASES: Array<[name: string, value: () => unknown, python: string]> 
   ["timedelta max", () => new TimeDelta(999999999, 86399, 999999), "timedelta.max"],
   ["timedelta 1us", () => new TimeDelta(0, 0, 1), "timedelta(microseconds=1)"],
   ["timedelta odd", () => new TimeDelta(12345, 6789, 123457), "timedelta(12345, 6789, 123457)"],
+  ["decimal", () => new Decimal("1.50"), "decimal.Decimal('1.50')"],
+  ["decimal normalized", () => new Decimal("123e-8"), "decimal.Decimal('123e-8')"],
+  ["decimal nan", () => new Decimal("-sNaN12"), "decimal.Decimal('-sNaN12')"],
+  ["decimal nested", () => [new Decimal("1e5")], "[decimal.Decimal('1e5')]"],
+  ["decimal key", () => new Map([[new Decimal("2.5"), 1]]), "{decimal.Decimal('2.5'): 1}"],
   ["uuid", () => UUID.fromInt(1), "uuid.UUID(int=1)"],
   ["uuid text", () => new UUID("12345678-1234-5678-1234-567812345678"), "uuid.UUID('12345678-1234-5678-1234-567812345678')"],
   ["uuid nested", () => [UUID.fromInt(2)], "[uuid.UUID(int=2)]"],

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { json } from "../../src/serializers/json.js";
 import {
-  Complex, FrozenSet, PyDateTime, PyDate, PyTime, TimeDelta, UUID, ByteArray, Range, OrderedDict, tuple,
+  Complex, FrozenSet, PyDateTime, PyDate, PyTime, TimeDelta, UUID, ByteArray, Range, OrderedDict, tuple, Decimal,
 } from "../../src/serializers/values.js";
 import { PyroError, SerializeError } from "../../src/errors.js";
 
@@ -50,6 +50,7 @@ test("the marker types as JsonSerializer.default sends them, and the ones it ref
     [new OrderedDict<unknown, unknown>([["b", 1], [2, "a"]]), '{"b": 1, "2": "a"}'],
     [new Set([1, 2]), "[1, 2]"],
     [new Date(Date.UTC(2020, 1, 29)), '"2020-02-29T00:00:00+00:00"'],
+    [new Decimal("1e5"), '"1E+5"'],
   ];
   for (const [v, text] of cases) assert.equal(enc(v), text, text);
   assert.throws(() => enc(new PyTime(1, 2)), refused("datetime.time"));

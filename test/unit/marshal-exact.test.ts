@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { marshal } from "../../src/serializers/marshal.js";
-import { FrozenSet, NEG_ZERO, PyDateTime, PyDate, PyTime, TimeDelta, UUID, ByteArray, Range, OrderedDict } from "../../src/serializers/values.js";
+import { FrozenSet, NEG_ZERO, PyDateTime, PyDate, PyTime, TimeDelta, UUID, ByteArray, Range, OrderedDict, Decimal } from "../../src/serializers/values.js";
 import { PyroError, SerializeError } from "../../src/errors.js";
 
 const pythonClass = (e: unknown) => (e as { constructor: typeof PyroError }).constructor.pythonName;
@@ -38,6 +38,7 @@ test("marker types: converted as Pyro4 converts the value itself (an argument), 
     [new PyTime(1), "datetime.time"],
     [new TimeDelta(1), "datetime.timedelta"],
     [new Range(0, 1), "range"],
+    [new Decimal("1.5"), "decimal.Decimal"],
   ];
   for (const [v, cls] of cases) {
     assert.throws(() => marshal.serializeData(v), top(cls), cls);

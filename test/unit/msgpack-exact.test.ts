@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { msgpack } from "../../src/serializers/msgpack.js";
-import { FrozenSet, NEG_ZERO, PyTime, TimeDelta, UUID, ByteArray, Range, OrderedDict, Complex } from "../../src/serializers/values.js";
+import { FrozenSet, NEG_ZERO, PyTime, TimeDelta, UUID, ByteArray, Range, OrderedDict, Complex, Decimal } from "../../src/serializers/values.js";
 import { PyroError, SerializeError } from "../../src/errors.js";
 
 const pythonClass = (e: unknown) => (e as { constructor: typeof PyroError }).constructor.pythonName;
@@ -26,6 +26,7 @@ test("the marker types as MsgpackSerializer.default sends them, and the ones it 
   assert.equal(hex(ByteArray.from([97, 98])), "c4026162");
   assert.equal(hex(new OrderedDict([["b", 1], ["a", 2]])), "82a16201a16102");
   assert.equal(hex(new Set([1, 2])), "920102");
+  assert.equal(hex(new Decimal("1.50")), "a4312e3530");
   assert.equal(hex(new Complex(1, 2)), "d830000000000000f03f0000000000000040");
   const refused = (pyClass: string) => (e: unknown) =>
     e instanceof SerializeError && pythonClass(e) === "Pyro4.errors.SerializeError" &&

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { serpent } from "../../src/serializers/serpent.js";
 import {
-  Complex, Float, FrozenSet, NEG_ZERO, PyDateTime, PyDate, PyTime, TimeDelta, UUID, ByteArray, Range, OrderedDict, tuple,
+  Complex, Float, FrozenSet, NEG_ZERO, PyDateTime, PyDate, PyTime, TimeDelta, UUID, ByteArray, Range, OrderedDict, tuple, Decimal,
 } from "../../src/serializers/values.js";
 import { PyroError, SerializeError } from "../../src/errors.js";
 
@@ -85,10 +85,12 @@ test("dict keys and set elements: what Python serpent's _check_hashable_type tak
 });
 
 test("complex: written exactly as Python serpent writes it, and read back, also where Python's reader cannot", () => {
-  const cases: Array<[Complex, string]> = [
+  const cases: Array<[Complex, string, Complex?]> = [
     [new Complex(1, 2), "(1.0+2.0j)"],
     [new Complex(1, -0), "(1.0+-0.0j)"],
-    [new Complex(-0, 1), "(-0.0+1.0j)"],
+    // literal_eval adds the real part and complex(0.0, 1.0): -0.0 + 0.0 is 0.0, in Python's reader and ours
+    [new Complex(-0, 1), "(-0.0+1.0j)", new Complex(0, 1)],
+    [new Complex(-0, -1), "(-0.0-1.0j)"],
     [new Complex(Infinity, -Infinity), "(1e30000-1e30000j)"],
     [new Complex(1, Infinity), "(1.0+1e30000j)"],
     [new Complex(NaN, 1), "({'__class__':'float','value':'nan'}+1.0j)"],
@@ -96,12 +98,15 @@ test("complex: written exactly as Python serpent writes it, and read back, also 
     [new Complex(NaN, NaN), "({'__class__':'float','value':'nan'}{'__class__':'float','value':'nan'}j)"],
     [new Complex(NaN, -2), "({'__class__':'float','value':'nan'}-2.0j)"],
   ];
-  for (const [c, text] of cases) {
+  for (const [c, text, read] of cases) {
     assert.equal(enc(c), text);
     const back = dec(text) as Complex;
+    const want = read ?? c;
     assert.ok(back instanceof Complex, text);
-    assert.ok(Object.is(back.real, c.real) && Object.is(back.imag, c.imag), `${text}: ${back.real} ${back.imag}`);
+    assert.ok(Object.is(back.real, want.real) && Object.is(back.imag, want.imag), `${text}: ${back.real} ${back.imag}`);
   }
+  // "x-0.0j" is x - complex(0.0, 0.0): a positive zero imaginary part, as Python reads it
+  assert.ok(Object.is((dec("(1.0-0.0j)") as Complex).imag, 0));
   // a nan dict on its own, in a set, as a key: still NaN
   assert.ok(Number.isNaN(([...(dec("{{'__class__':'float','value':'nan'}}") as Set<number>)])[0]!));
 });
@@ -145,4 +150,30 @@ test("timedelta: repr(total_seconds()) of the exact microsecond count rounded on
     const rest = us - days * day;
     assert.equal(enc(new TimeDelta(Number(days), Number(rest / 1000000n), Number(rest % 1000000n))), text);
   }
+});
+
+test("in a call our daemon reads serpent as Python's daemon does: the complex quirks fail with literal_eval's errors", () => {
+  const call = (args: string) => serpent.deserializeCall(Buffer.from(`${HEADER}('o','echo',(${args},),{})`));
+  assert.throws(() => call("(1.5+-0.0j)"), fails("builtins.ValueError", "malformed node or string on line 2: <ast.UnaryOp object at 0x0>"));
+  assert.throws(() => call("({'__class__':'float','value':'nan'}+2.0j)"), fails("builtins.ValueError", "malformed node or string on line 2: <ast.Dict object at 0x0>"));
+  assert.throws(() => call("(1.5{'__class__':'float','value':'nan'}j)"), fails("builtins.SyntaxError", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 2)"));
+  // a SyntaxError anywhere wins over an earlier ValueError, as Python parses before it evaluates
+  assert.throws(() => call("(1.0+-0.0j),(1.5{'__class__':'float','value':'nan'}j)"), fails("builtins.SyntaxError", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 2)"));
+  // class conversion comes after literal_eval: its error only when the text itself is fine
+  assert.throws(() => call("{'__class__':'float','value':'x'},(1.5+-0.0j)"), fails("builtins.ValueError", "malformed node or string on line 2: <ast.UnaryOp object at 0x0>"));
+  assert.throws(() => call("{'__class__':'float','value':'x'}"), fails("builtins.ValueError", "could not convert string to float: 'x'"));
+  // serpent's OrderedDict dict is refused in a call, as Python's daemon refuses it; elsewhere it stays a dict
+  const od = "{'__class__':'collections.OrderedDict','items':[('b',1)]}";
+  assert.throws(() => call(od), (e: unknown) => e instanceof SerializeError && (e as Error).message === "unsupported serialized class: collections.OrderedDict");
+  assert.deepEqual(dec(od), { __class__: "collections.OrderedDict", items: [tuple("b", 1)] });
+  // outside a call (what our client reads) the quirks are read
+  assert.ok(Object.is((dec("(1.5+-0.0j)") as Complex).imag, -0));
+  assert.equal(call("(1.0+2.0j)").vargs.length, 1);
+});
+
+test("pickle's Decimal goes as Python's str(Decimal) (normalized as Python writes it)", () => {
+  const cases: Array<[string, string]> = [["1.50", "'1.50'"], ["1e5", "'1E+5'"], ["123e-8", "'0.00000123'"], ["-0", "'-0'"], ["nan", "'NaN'"], ["-sNaN12", "'-sNaN12'"], ["inf", "'Infinity'"], ["0.0000001", "'1E-7'"]];
+  for (const [text, out] of cases) assert.equal(enc(new Decimal(text)), out, text);
+  assert.equal(enc(new Map([[new Decimal("1.5"), 1]])), "{'1.5':1}"); // a number to serpent's key check
+  assert.throws(() => enc(new Decimal("abc")), /invalid Decimal text/);
 });
