@@ -6,6 +6,8 @@
 // - Encoding: any non-plain object anywhere in the value (not just at the top level, as Pyro4 does) is turned into
 //   a dict via `options.replace` / `classToDict`. A Python Pyro4 peer only turns *top-level* class dicts back into
 //   objects, so a URI nested in a list arrives there as a plain dict (Python itself cannot send that at all).
+//   The marker types of Python's own types (UUID, datetimes, Decimal, ...) follow Pyro4 exactly instead: converted
+//   or refused as the value itself, refused ("unmarshallable object") inside a container.
 // - Decoding: dicts with a string `__class__` go through `dictToClass` at every nesting level (Python does the same
 //   in recreate_classes). We never write FLAG_REF/'r' references; Python reads reference-free data fine.
 // - Decoding is strict: trailing bytes after the object, Ellipsis, StopIteration and code objects are errors.

@@ -1,5 +1,7 @@
 // Reader for serpent data: the subset of Python literal syntax ast.literal_eval accepts (plus the quirks
-// serpent writers emit), parsed by hand with a cursor over the decoded text. Never evaluates anything.
+// serpent writers emit), parsed by hand with a cursor over the decoded text. Never evaluates anything. A call
+// (what a daemon reads) is read as Python's daemon reads it: the quirks literal_eval cannot read fail with its
+// errors there, so a call fails on our daemon exactly where it fails on Python's.
 
 import { isAscii, isUtf8 } from "node:buffer";
 import { SerializeError, SecurityError } from "../errors.js";

@@ -1,7 +1,8 @@
 // The serpent serializer (Pyro4's default, wire id 1): values travel as Python literal source text that
-// Python reads with ast.literal_eval. The writer reproduces Python serpent 1.41's output byte for byte
-// (as used by Pyro4's SerpentSerializer, module_in_classname=True), except where Python's own output would
-// be unreadable (complex with NaN or -0.0 imaginary part); the reader is serpent-parser.ts.
+// Python reads with ast.literal_eval. The writer reproduces Python serpent 1.41's output byte for byte (as used
+// by Pyro4's SerpentSerializer, module_in_classname=True), even where Python cannot read it back (complex with a
+// NaN or -0.0 imaginary part): a Python peer then fails on our text exactly as on Python's own. It refuses what
+// Python serpent refuses, with serpent's errors. The reader is serpent-parser.ts.
 
 import { SerializeError, PyroError } from "../errors.js";
 import type { Serializer, Call, SerializeOptions } from "./types.js";
