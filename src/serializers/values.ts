@@ -15,7 +15,7 @@ export { PyDateTime, PyDate, PyTime, TimeDelta, type ZoneOptions } from "../pyth
 // pickle's Decimal (defined with the pickle values): the other serializers send it as Python does, as its str()
 export { Decimal } from "./pickle-values.js";
 import { toTuple, Float, FrozenSet, OrderedDict, UUID, Range, Tuple, Complex, ByteArray } from "../python/types.js";
-import { PyDateTime, PyDate, PyTime, TimeDelta } from "../python/temporal.js";
+import { PyDate, PyTime, TimeDelta } from "../python/temporal.js";
 import { Decimal } from "./pickle-values.js";
 
 /** Python bytes as JavaScript sees them. Decoders return Buffers (which are Uint8Arrays). */
