@@ -6,6 +6,7 @@
 // timestamp that Python could only fail on (msgpack's fromtimestamp raises ValueError "year is out of range").
 
 import { SerializeError } from "../errors.js";
+import { PyDate, PyDateTime } from "./temporal.js";
 
 /** Python's datetime.MINYEAR and MAXYEAR. */
 export const MIN_YEAR = 1;
@@ -36,4 +37,16 @@ export function isoformat(d: Date): string {
   const t = pythonDateTime(d);
   const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ for the years 1..9999 checked above
   return t % 1000 === 0 ? iso.slice(0, 19) + "+00:00" : iso.slice(0, 23) + "000+00:00";
+}
+
+/**
+ * Python's isoformat() of a PyDateTime or PyDate (what serpent and json send for datetime and date): the
+ * wall-clock fields with microseconds and offset as Python writes them. A SerializeError when setters moved it
+ * outside Python's years 1..9999.
+ */
+export function pyIsoformat(d: PyDateTime | PyDate): string {
+  const y = d.year;
+  if (!(y >= MIN_YEAR && y <= MAX_YEAR))
+    throw new SerializeError(`cannot serialize ${d instanceof PyDate ? "date" : "datetime"} of year ${y}: Python's datetime holds years ${MIN_YEAR} to ${MAX_YEAR} only`);
+  return d.isoformat();
 }

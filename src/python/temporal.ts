@@ -7,6 +7,9 @@
 
 /** Epoch milliseconds of a UTC wall-clock time, for every year 1..9999 (Date.UTC maps years 0..99 to 1900..1999). */
 export function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  // Date.UTC is right from year 100 on and several times cheaper than a Date and its setters (decoders build
+  // a PyDateTime per datetime received)
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const d = new Date(0);
   d.setUTCFullYear(year, month - 1, day);
   d.setUTCHours(hour, minute, second, ms);
@@ -144,8 +147,9 @@ export class PyDateTime extends Date {
 export function isLeapYear(y: number): boolean {
   return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
 }
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 export function daysInMonth(y: number, m: number): number {
-  return m === 2 ? (isLeapYear(y) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+  return m === 2 ? (isLeapYear(y) ? 29 : 28) : MONTH_DAYS[m - 1]!;
 }
 
 /** Python's datetime.date: a Date at UTC midnight of that day, sent back as a date (not a datetime). */
@@ -246,10 +250,10 @@ export class TimeDelta {
     const whole = Math.floor(s);
     return new TimeDelta(0, whole, roundHalfEven((s - whole) * 1e6));
   }
-  /** Python's total_seconds(): the exact microsecond count divided by 10**6. */
+  /** Python's total_seconds(): the exact microsecond count divided by 10**6, rounded once (as int / int is). */
   totalSeconds(): number {
     const us = BigInt(this.days) * US_PER_DAY + BigInt(this.seconds) * 1000000n + BigInt(this.microseconds);
-    return Number(us) / 1e6;
+    return trueDivide(us, 1000000n);
   }
   valueOf(): number {
     return this.totalSeconds();
@@ -260,6 +264,27 @@ export class TimeDelta {
     const t = hms + (this.microseconds ? "." + p6(this.microseconds) : "");
     return this.days ? `${this.days} day${Math.abs(this.days) === 1 ? "" : "s"}, ${t}` : t;
   }
+}
+
+const TWO53 = 2n ** 53n;
+
+/**
+ * Python's int / int: the exact quotient rounded once to the nearest double (ties to even). Number(n) / Number(d)
+ * rounds twice once |n| passes 2^53 (timedelta.max has 67 bits of microseconds) and is then off in the last bit
+ * for about a quarter of the values. d > 0.
+ */
+export function trueDivide(n: bigint, d: bigint): number {
+  if (n >= -TWO53 && n <= TWO53 && d <= TWO53) return Number(n) / Number(d);
+  const neg = n < 0n;
+  const a = neg ? -n : n;
+  // scale so the integer quotient has at least 55 bits; a non-zero remainder sets the lowest (sticky) bit, so
+  // Number()'s one rounding to 53 bits (ties to even) is the rounding of the exact quotient
+  const shift = Math.max(0, 55 - (a.toString(2).length - d.toString(2).length));
+  const scaled = a << BigInt(shift);
+  let q = scaled / d;
+  if (scaled % d !== 0n) q |= 1n;
+  const x = Number(q) / 2 ** shift;
+  return neg ? -x : x;
 }
 
 /** Round half to even, as Python's round() and the datetime module do. */

@@ -6,9 +6,12 @@
 
 import { PyroError, SerializeError } from "../errors.js";
 import type { Call, SerializeOptions, Serializer } from "./types.js";
-import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey } from "./values.js";
+import {
+  Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, bytesOfDict, cannotSerialize, pythonClassOf,
+  pythonSerializeError, FrozenSet, UUID, ByteArray, Decimal, decimalText, PyDateTime, PyDate, PyTime, TimeDelta, Range,
+} from "./values.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
-import { isoformat } from "../python/datetime.js";
+import { isoformat, pyIsoformat } from "../python/datetime.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Encoding
@@ -42,9 +45,8 @@ function encodeKey(k: unknown): string {
     case "undefined":
       return "null";
   }
-  throw new SerializeError(
-    `json dict keys must be str, int, float, bool or None, not ${k === null ? "null" : (k as object).constructor?.name ?? typeof k}`,
-  );
+  // json.dumps's own TypeError, with the type's tp_name (datetime.datetime, tuple; a Python class's bare name: UUID)
+  throw pythonSerializeError("TypeError", `keys must be str, int, float, bool or None, not ${k instanceof UUID ? "UUID" : pythonClassOf(k)}`);
 }
 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
@@ -109,6 +111,8 @@ class JsonWriter {
       return;
     }
     if (v instanceof Uint8Array) {
+      // bytes are our extension (Python's json cannot send them); a bytearray Python's serializer refuses, as we do
+      if (v instanceof ByteArray) throw cannotSerialize("bytearray", "JsonSerializer");
       this.out += `{"data": "${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64")}", "encoding": "base64"}`;
       return;
     }
@@ -123,16 +127,37 @@ class JsonWriter {
       this.out += "}";
       return;
     }
-    if (v instanceof Set) return this.list(v, depth);
+    if (v instanceof Set) {
+      // JsonSerializer.default turns a set into a list; a frozenset is no set there, and class_to_dict refuses it
+      if (v instanceof FrozenSet) throw cannotSerialize("frozenset", "JsonSerializer");
+      return this.list(v, depth);
+    }
     if (v instanceof Float) {
       this.out += jsonFloat(v.value);
       return;
     }
+    this.rare(v, depth);
+  }
+
+  /** Dates, the other marker types and class instances: kept out of object() so the common path stays small. */
+  private rare(v: object, depth: number): void {
     if (v instanceof Date) {
-      this.out += '"' + isoformat(v) + '"';
+      // default(): datetime and date as isoformat(); a plain Date is an aware UTC datetime
+      this.out += '"' + (v instanceof PyDateTime || v instanceof PyDate ? pyIsoformat(v) : isoformat(v)) + '"';
       return;
     }
-    if (v instanceof Complex) throw new SerializeError("json cannot serialize a complex number");
+    if (v instanceof UUID) {
+      this.out += '"' + v.toString() + '"';
+      return;
+    }
+    if (v instanceof Decimal) {
+      this.out += quote(decimalText(v.value)); // default(): str(decimal)
+      return;
+    }
+    if (v instanceof Complex) throw cannotSerialize("complex", "JsonSerializer");
+    if (v instanceof PyTime) throw cannotSerialize("datetime.time", "JsonSerializer");
+    if (v instanceof TimeDelta) throw cannotSerialize("datetime.timedelta", "JsonSerializer");
+    if (v instanceof Range) throw cannotSerialize("range", "JsonSerializer");
     const replaced = this.options?.replace?.(v);
     if (replaced !== undefined && replaced !== v) return this.value(replaced, depth + 1);
     this.value(classToDict(v, this.options?.dialect), depth);
@@ -172,12 +197,12 @@ function asSerializeError(e: unknown): Error {
 // Decoding
 
 /** Turn the dicts Pyro4 gives meaning to (base64 bytes, `__class__` dicts) into values; bound the depth. */
-function postprocess(v: unknown, depth: number): unknown {
+function postprocess(v: unknown, depth: number, strict: boolean): unknown {
   if (depth > limits.maxDepth) throw depthError();
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
-      if (x !== null && typeof x === "object") v[i] = postprocess(x, depth + 1);
+      if (x !== null && typeof x === "object") v[i] = postprocess(x, depth + 1, strict);
     }
     return v;
   }
@@ -186,21 +211,22 @@ function postprocess(v: unknown, depth: number): unknown {
   for (const k in obj) {
     n++;
     const x = obj[k];
-    if (x !== null && typeof x === "object") obj[k] = postprocess(x, depth + 1);
+    if (x !== null && typeof x === "object") obj[k] = postprocess(x, depth + 1, strict);
   }
-  return finishDict(obj, n);
+  return finishDict(obj, n, strict);
 }
 
-function finishDict(obj: Record<string, unknown>, nkeys: number): unknown {
-  if (nkeys === 2 && obj.encoding === "base64" && typeof obj.data === "string") return Buffer.from(obj.data, "base64");
+function finishDict(obj: Record<string, unknown>, nkeys: number, strict: boolean): unknown {
   if (typeof obj.__class__ === "string") return dictToClass(obj);
-  return obj;
+  // our own bytes (Python's json cannot send bytes): only the exact dict we write, so any other goes back as it came
+  return nkeys === 2 ? bytesOfDict(obj, 2) ?? obj : obj;
 }
 
 // Integers of 16+ digits may exceed 2^53; a number token follows a structural character or starts the text.
 const LONG_INT = /(?:^|[\s,:[])-?\d{16}/;
 
-function parse(data: Uint8Array): unknown {
+/** `strict`: a call, read as Python's daemon reads it (unknown class dicts refused, see dictToClass). */
+function parse(data: Uint8Array, strict = false): unknown {
   const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
   if (!LONG_INT.test(text)) {
     let parsed: unknown;
@@ -213,14 +239,14 @@ function parse(data: Uint8Array): unknown {
     if (ok) {
       if (parsed === null || typeof parsed !== "object") return parsed;
       try {
-        return postprocess(parsed, 1);
+        return postprocess(parsed, 1, strict);
       } catch (e) {
         throw asSerializeError(e);
       }
     }
   }
   try {
-    return new JsonParser(text).parseDocument();
+    return new JsonParser(text, strict).parseDocument();
   } catch (e) {
     throw asSerializeError(e);
   }
@@ -232,7 +258,10 @@ WS[0x20] = WS[0x09] = WS[0x0a] = WS[0x0d] = 1;
 /** Strict JSON plus Python's NaN/Infinity/-Infinity; integers beyond 2^53 become bigint. */
 class JsonParser {
   private pos = 0;
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    private readonly strict: boolean,
+  ) {}
 
   parseDocument(): unknown {
     const v = this.value(1);
@@ -437,7 +466,7 @@ class JsonParser {
       setKey(obj, key, v);
       this.ws();
       const c = this.s.charCodeAt(this.pos++);
-      if (c === 0x7d) return finishDict(obj, n);
+      if (c === 0x7d) return finishDict(obj, n, this.strict);
       if (c !== 0x2c) {
         this.pos--;
         this.fail("expected ',' or '}'");
@@ -472,6 +501,6 @@ export const json: Serializer = {
     return encode({ object, method, params: vargs, kwargs }, options);
   },
   deserializeCall(data: Uint8Array): Call {
-    return checkCall(parse(data));
+    return checkCall(parse(data, true));
   },
 };

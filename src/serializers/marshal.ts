@@ -6,6 +6,8 @@
 // - Encoding: any non-plain object anywhere in the value (not just at the top level, as Pyro4 does) is turned into
 //   a dict via `options.replace` / `classToDict`. A Python Pyro4 peer only turns *top-level* class dicts back into
 //   objects, so a URI nested in a list arrives there as a plain dict (Python itself cannot send that at all).
+//   The marker types of Python's own types (UUID, datetimes, Decimal, ...) follow Pyro4 exactly instead: converted
+//   or refused as the value itself, refused ("unmarshallable object") inside a container.
 // - Decoding: dicts with a string `__class__` go through `dictToClass` at every nesting level (Python does the same
 //   in recreate_classes). We never write FLAG_REF/'r' references; Python reads reference-free data fine.
 // - Decoding is strict: trailing bytes after the object, Ellipsis, StopIteration and code objects are errors.
@@ -14,7 +16,10 @@ import { PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
-import { Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey } from "./values.js";
+import {
+  Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey, hashKey,
+  cannotSerialize, pythonSerializeError, OrderedDict, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal,
+} from "./values.js";
 import { isoformat } from "../python/datetime.js";
 
 const FLAG_REF = 0x80;
@@ -62,6 +67,8 @@ class Writer {
   pos = 0;
   /** Collects the message's parts when big bytes go by reference (encodeParts); null otherwise. */
   parts: Buffer[] | null = null;
+  /** The depth of the values Pyro4 converts before marshal.dumps (convert_obj_into_marshallable): 0, or 2 in a call. */
+  top = 0;
 
   constructor(private readonly options: SerializeOptions | undefined) {}
 
@@ -179,6 +186,7 @@ class Writer {
   }
 
   call(object: string, method: string, vargs: readonly unknown[], kwargs: Record<string, unknown> | null): void {
+    this.top = 2; // the depth of each argument and keyword argument value
     this.ensure(2);
     this.buf[this.pos++] = T_SMALL_TUPLE;
     this.buf[this.pos++] = 4;
@@ -191,6 +199,14 @@ class Writer {
       this.ensure(1);
       this.buf[this.pos++] = T_NONE;
     } else this.value(kwargs, 1);
+  }
+
+  /**
+   * Python's error for a value type marshal cannot carry: Pyro4 converts only the value itself (each argument of a
+   * call) with class_to_dict, which refuses these types; inside a container marshal.dumps meets them and refuses.
+   */
+  private unmarshallable(pythonClass: string, depth: number): SerializeError {
+    return depth === this.top ? cannotSerialize(pythonClass, "MarshalSerializer") : pythonSerializeError("ValueError", "unmarshallable object");
   }
 
   private bytes(v: Uint8Array): void {
@@ -268,6 +284,8 @@ class Writer {
       return;
     }
     if (v instanceof Map) {
+      // an OrderedDict passes Pyro4's marshallable check (it is a dict) and then marshal.dumps refuses it
+      if (v instanceof OrderedDict) throw pythonSerializeError("ValueError", "unmarshallable object");
       this.ensure(1);
       this.buf[this.pos++] = T_DICT;
       for (const [k, val] of v) {
@@ -292,7 +310,26 @@ class Writer {
       this.pos += 17;
       return;
     }
-    if (v instanceof Date) return this.str(isoformat(v));
+    this.rare(v, depth);
+  }
+
+  /** Dates, the other marker types and class instances: kept out of object() so the common path stays small. */
+  private rare(v: object, depth: number): void {
+    if (v instanceof Date) {
+      // a plain Date is our extension: its isoformat() text; Python's marshal cannot carry a datetime or date
+      if (v instanceof PyDateTime) throw this.unmarshallable("datetime.datetime", depth);
+      if (v instanceof PyDate) throw this.unmarshallable("datetime.date", depth);
+      return this.str(isoformat(v));
+    }
+    if (v instanceof UUID) {
+      // MarshalSerializer.class_to_dict: str(uuid), for the value itself (an argument) only
+      if (depth !== this.top) throw pythonSerializeError("ValueError", "unmarshallable object");
+      return this.str(v.toString());
+    }
+    if (v instanceof PyTime) throw this.unmarshallable("datetime.time", depth);
+    if (v instanceof TimeDelta) throw this.unmarshallable("datetime.timedelta", depth);
+    if (v instanceof Range) throw this.unmarshallable("range", depth);
+    if (v instanceof Decimal) throw this.unmarshallable("decimal.Decimal", depth);
     if (this.options?.replace) {
       const r = this.options.replace(v);
       if (r !== undefined && r !== v) return this.value(r, depth);
@@ -368,7 +405,8 @@ class Reader {
   building: Set<object> | null = null;
   recursed: Set<object> | null = null;
 
-  constructor(data: Uint8Array, private readonly zeroCopy: boolean) {
+  /** `strict`: a call, read as Python's daemon reads it (unknown class dicts refused, see dictToClass). */
+  constructor(data: Uint8Array, private readonly zeroCopy: boolean, private readonly strict = false) {
     this.buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.end = this.buf.length;
   }
@@ -567,7 +605,7 @@ class Reader {
         if ((code & 0x7f) === T_SET) {
           const s = new Set<unknown>();
           if (flag) this.refs.push(s);
-          for (let i = 0; i < n; i++) s.add(this.read(depth + 1));
+          for (let i = 0; i < n; i++) s.add(hashKey(this.read(depth + 1)));
           return s;
         }
         let idx = -1;
@@ -576,7 +614,7 @@ class Reader {
           this.refs.push(RESERVED);
         }
         const items = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) items[i] = this.read(depth + 1);
+        for (let i = 0; i < n; i++) items[i] = hashKey(this.read(depth + 1));
         const fs = new FrozenSet(items);
         if (idx >= 0) this.refs[idx] = fs;
         return fs;
@@ -629,7 +667,7 @@ class Reader {
         for (const k of Object.keys(obj)) map.set(k, obj[k]);
         obj = null;
       }
-      map!.set(key, value);
+      map!.set(hashKey(key), value);
     }
     let result: unknown = obj ?? map;
     if (obj !== null && typeof obj.__class__ === "string") result = dictToClass(obj);
@@ -697,8 +735,8 @@ function wrapError(e: unknown): Error {
   return err;
 }
 
-function decode(data: Uint8Array, options?: DeserializeOptions): unknown {
-  const r = new Reader(data, options?.zeroCopy === true);
+function decode(data: Uint8Array, options?: DeserializeOptions, call = false): unknown {
+  const r = new Reader(data, options?.zeroCopy === true, call);
   let v: unknown;
   try {
     v = r.read(0);
@@ -739,7 +777,7 @@ export const marshal: Serializer = {
   },
 
   deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
-    const v = decode(data, options);
+    const v = decode(data, options, true);
     if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("marshal call data is not a 4-tuple (object, method, vargs, kwargs)");
     // index reads: destructuring a decoded Tuple (its own prototype) takes V8's slow iterator path
     const a = v as unknown[];

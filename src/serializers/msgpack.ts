@@ -13,16 +13,17 @@ import { PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
-import { Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, toTuple } from "./values.js";
+import {
+  Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, toTuple, hashKey, cannotSerialize,
+  pythonSerializeError, FrozenSet, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal, decimalText,
+} from "./values.js";
 import { pythonDateTime } from "../python/datetime.js";
+import { roundHalfEven, utcMs } from "../python/temporal.js";
 
 const EXT_COMPLEX = 0x30;
 const EXT_BIGINT = 0x31;
 const EXT_DATETIME = 0x32;
 const EXT_DATE = 0x33;
-/** date(1970, 1, 1).toordinal() */
-const UNIX_EPOCH_ORDINAL = 719163;
-const DAY_MS = 86_400_000;
 const TWO32 = 4294967296;
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -31,6 +32,98 @@ const INITIAL_SIZE = 8192;
 const KEEP_SIZE = 1 << 20;
 /** Messages up to this size are copied out of the reused buffer; bigger ones take the buffer with them. */
 const COPY_MAX = 16 * 1024;
+
+/**
+ * An ext value kept exactly as it arrived. Python Pyro4's daemon reads a call without msgpack's ext_hook, so its
+ * methods get (and echo) every ext value unconverted; ours converts the ones Python's ext_hook would accept and
+ * keeps the others (unknown codes, datetimes and dates out of Python's range) in this form, so that echoed back
+ * they fail on the Python client just as they do from Python's daemon. Written back unchanged.
+ */
+export class MsgpackExt {
+  constructor(
+    readonly code: number,
+    readonly data: Buffer,
+  ) {}
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Python's datetime.fromtimestamp / timestamp for ext 0x32, computed as CPython does (Modules/_datetimemodule.c,
+// Python/pytime.c). Python uses its local time zone for both; we use UTC (a Python peer in UTC gets exactly the
+// datetime its own msgpack serializer would give; elsewhere the same instant in its zone, as from a peer in UTC).
+
+/** 0001-01-01T00:00:00 UTC and 10000-01-01T00:00:00 UTC in POSIX seconds. */
+const FIRST_SECOND = -62135596800;
+const END_SECOND = 253402300800;
+const DAY = 86400;
+
+/** datetime.fromtimestamp(t) for a naive datetime in UTC; Python's own error where it has one. */
+export function fromTimestamp(t: number): PyDateTime {
+  if (t !== t) throw pythonSerializeError("ValueError", "Invalid value NaN (not a number)");
+  // _PyTime_DoubleToDenominator: modf, microseconds rounded half to even, carry into the seconds
+  let secs = Math.trunc(t);
+  let us = roundHalfEven((t - secs) * 1e6);
+  if (us >= 1e6) {
+    us -= 1e6;
+    secs += 1;
+  } else if (us < 0) {
+    us += 1e6;
+    secs -= 1;
+  }
+  // (the double nearest time_t's maximum is 2^63 itself, which CPython's range check lets through)
+  if (!(secs >= -9223372036854775808 && secs <= 9223372036854775808)) throw pythonSerializeError("OverflowError", "timestamp out of range for platform time_t");
+  if (secs < FIRST_SECOND + DAY || secs >= END_SECOND) {
+    // years beyond 9999 or before 1; and the first day, because CPython probes one day earlier for a fold
+    // ("year 0 is out of range" for any time on 0001-01-01)
+    const firstDay = secs >= FIRST_SECOND && secs < FIRST_SECOND + DAY;
+    const year = civilYear(Math.floor((firstDay ? secs - DAY : secs) / DAY));
+    if (!(year - 1900 >= -2147483648 && year - 1900 <= 2147483647)) throw pythonSerializeError("OSError", "[Errno 75] Value too large for defined data type");
+    throw pythonSerializeError("ValueError", `year ${year} is out of range`);
+  }
+  const days = Math.floor(secs / DAY);
+  const sod = secs - days * DAY;
+  civil(days);
+  return new PyDateTime(civilY, civilM, civilD, Math.floor(sod / 3600), Math.floor(sod / 60) % 60, sod % 60, us);
+}
+
+let civilY = 0;
+let civilM = 0;
+let civilD = 0;
+/** The proleptic Gregorian date of a day count from 1970-01-01 (H. Hinnant's civil_from_days) into civilY/M/D. */
+function civil(days: number): void {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  civilD = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  civilM = mp < 10 ? mp + 3 : mp - 9;
+  civilY = yoe + era * 400 + (civilM <= 2 ? 1 : 0);
+}
+
+/** The year of a day count from 1970-01-01, any size. */
+function civilYear(days: number): number {
+  civil(days);
+  return civilY;
+}
+
+/**
+ * A naive datetime's timestamp(), as CPython computes it: the whole seconds since the epoch as a double plus
+ * microsecond / 1e6 (so 23:59:59.999999 of 9999-12-31 rounds up to 10000-01-01, and Python's reader fails on it,
+ * as on Python's own). CPython's local_to_seconds probes a day before (fold 0) or after (fold 1) the time: in
+ * UTC that fails with "year 0" on 0001-01-01 and "year 10000" on 9999-12-31 with fold 1, as ours does.
+ */
+export function naiveTimestamp(dt: PyDateTime): number {
+  const w = new Date(dt.getTime()); // naive: the instant is the wall clock read in UTC
+  const y = w.getUTCFullYear();
+  const m = w.getUTCMonth();
+  const d = w.getUTCDate();
+  if (dt.fold === 0 && y === 1 && m === 0 && d === 1) throw pythonSerializeError("ValueError", "year 0 is out of range");
+  if (dt.fold === 1 && y === 9999 && m === 11 && d === 31) throw pythonSerializeError("ValueError", "year 10000 is out of range");
+  if (!(y >= 1 && y <= 9999)) throw pythonSerializeError("ValueError", `year ${y} is out of range`);
+  const secs = utcMs(y, m + 1, d, w.getUTCHours(), w.getUTCMinutes(), w.getUTCSeconds()) / 1000;
+  return secs + dt.microsecond / 1e6;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Encoding
@@ -275,6 +368,8 @@ class Writer {
       return;
     }
     if (v instanceof Set) {
+      // MsgpackSerializer.default turns a set into a list; a frozenset is no set there, and class_to_dict refuses it
+      if (v instanceof FrozenSet) throw cannotSerialize("frozenset", "MsgpackSerializer");
       this.arrayHeader(v.size);
       for (const item of v) this.value(item, depth + 1);
       return;
@@ -288,14 +383,43 @@ class Writer {
       this.pos += 16;
       return;
     }
+    this.rare(v, depth);
+  }
+
+  /** Dates, the other marker types and class instances: kept out of object() so the common path stays small. */
+  private rare(v: object, depth: number): void {
     if (v instanceof Date) {
-      const t = pythonDateTime(v);
+      let t: number;
+      if (v instanceof PyDateTime) {
+        // default(): `if obj.tzinfo: raise` (any zone, UTC too), else ExtType(0x32, pack("d", obj.timestamp()))
+        if (v.utcoffset !== null) throw new SerializeError("msgpack cannot serialize datetime with timezone info");
+        t = naiveTimestamp(v);
+      } else if (v instanceof PyDate) {
+        // ExtType(0x33, pack("l", obj.toordinal())): a C long, 8 bytes little-endian
+        this.extHeader(EXT_DATE, 8);
+        this.ensure(8);
+        this.buf.writeBigInt64LE(BigInt(v.toOrdinal()), this.pos);
+        this.pos += 8;
+        return;
+      } else t = pythonDateTime(v) / 1000; // a plain Date: its instant
       this.extHeader(EXT_DATETIME, 8);
       this.ensure(8);
-      this.buf.writeDoubleLE(t / 1000, this.pos);
+      this.buf.writeDoubleLE(t, this.pos);
       this.pos += 8;
       return;
     }
+    if (v instanceof UUID) return this.str(v.toString());
+    if (v instanceof Decimal) return this.str(decimalText(v.value)); // default(): str(decimal)
+    if (v instanceof MsgpackExt) {
+      this.extHeader(v.code, v.data.length);
+      this.ensure(v.data.length);
+      this.buf.set(v.data, this.pos);
+      this.pos += v.data.length;
+      return;
+    }
+    if (v instanceof PyTime) throw cannotSerialize("datetime.time", "MsgpackSerializer");
+    if (v instanceof TimeDelta) throw cannotSerialize("datetime.timedelta", "MsgpackSerializer");
+    if (v instanceof Range) throw cannotSerialize("range", "MsgpackSerializer");
     const replaced = this.options?.replace?.(v);
     if (replaced !== undefined && replaced !== v) return this.value(replaced, depth + 1);
     this.value(classToDict(v, this.options?.dialect), depth);
@@ -346,10 +470,18 @@ const truncated = (): SerializeError => new SerializeError("invalid msgpack data
 
 class Reader {
   pos = 0;
+  /**
+   * @param keepExt a Pyro4 call, read as Python Pyro4's daemon reads it: its loadsCall has no ext_hook, so ext
+   *   values Python would fail on are kept (MsgpackExt), and an ext-typed dict key fails as msgpack's
+   *   strict_map_key fails on the ExtType it sees there
+   */
   constructor(
     private readonly buf: Buffer,
     private readonly end: number,
     private readonly zeroCopy = false,
+    private readonly keepExt = false,
+    /** a call, read as Python's daemon reads it: unknown class dicts refused (see dictToClass) */
+    private readonly strict = false,
   ) {}
 
   private need(n: number): number {
@@ -463,17 +595,28 @@ class Reader {
       }
       case EXT_DATETIME:
         if (n !== 8) break;
-        return new Date(Math.round(buf.readDoubleLE(start) * 1e6) / 1e3);
+        if (this.keepExt) {
+          try {
+            return fromTimestamp(buf.readDoubleLE(start));
+          } catch {
+            break; // out of Python's range: kept as it came (MsgpackExt)
+          }
+        }
+        return fromTimestamp(buf.readDoubleLE(start));
       case EXT_DATE: {
         // A C long: 8 bytes from 64-bit Linux/macOS, 4 from Windows.
         if (n !== 8 && n !== 4) break;
         const ord = n === 8 ? Number(buf.readBigInt64LE(start)) : buf.readInt32LE(start);
-        if (ord < 1 || ord > 3652059) break;
-        return new Date((ord - UNIX_EPOCH_ORDINAL) * DAY_MS);
+        if (ord >= 1 && ord <= 3652059) return PyDate.fromOrdinal(ord);
+        if (this.keepExt) break;
+        // date.fromordinal's own errors
+        throw pythonSerializeError("ValueError", ord < 1 ? "ordinal must be >= 1" : "year 10000 is out of range");
       }
       default:
+        if (this.keepExt) break;
         throw new SerializeError(`invalid ext code for msgpack: ${type}`);
     }
+    if (this.keepExt) return new MsgpackExt(type, Buffer.from(buf.subarray(start, start + n)));
     throw new SerializeError(`invalid msgpack data: malformed ext 0x${type.toString(16)} value`);
   }
 
@@ -491,6 +634,8 @@ class Reader {
     const obj: Record<string, unknown> = {};
     let map: Map<unknown, unknown> | null = null;
     for (let i = 0; i < n; i++) {
+      if (this.keepExt && isExtHead(this.buf[this.pos]!))
+        throw pythonSerializeError("ValueError", "ExtType is not allowed for map key when strict_map_key=True");
       const k = this.value(depth + 1);
       const v = this.value(depth + 1);
       if (map !== null) map.set(keyOf(k), v);
@@ -506,15 +651,25 @@ class Reader {
   }
 }
 
-/** Arrays only arrive as keys when Python used tuples (lists are unhashable there). */
+/** Arrays only arrive as keys when Python used tuples (lists are unhashable there); -0.0 stays apart from 0. */
 function keyOf(k: unknown): unknown {
-  if (!Array.isArray(k)) return k;
+  if (!Array.isArray(k)) return hashKey(k);
   return toTuple((k as unknown[]).map(keyOf));
 }
 
-function decode(data: Uint8Array, options?: DeserializeOptions): unknown {
+/**
+ * Whether a type byte starts an ext value. Python's msgpack refuses any dict key but str and bytes (strict_map_key,
+ * the default of the unpackb Pyro4 and Pyro5 call); we take int, float, tuple, ... keys into a Map. Sent back, such
+ * a dict fails on the Python client with the very error Python's daemon raises, except for an ext-typed key in a
+ * Pyro4 call: Python names it ExtType there, its client the converted type. That one case is refused here.
+ */
+function isExtHead(h: number): boolean {
+  return (h >= 0xc7 && h <= 0xc9) || (h >= 0xd4 && h <= 0xd8);
+}
+
+function decode(data: Uint8Array, options?: DeserializeOptions, call = false): unknown {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const r = new Reader(buf, buf.length, options?.zeroCopy === true);
+  const r = new Reader(buf, buf.length, options?.zeroCopy === true, call && options?.dialect?.name !== "Pyro5", call);
   let v: unknown;
   try {
     v = r.value(1);
@@ -558,6 +713,6 @@ export const msgpack: Serializer = {
     return encodeParts([object, method, vargs, kwargs], options, true);
   },
   deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
-    return checkCall(decode(data, options));
+    return checkCall(decode(data, options, true));
   },
 };

@@ -1,12 +1,13 @@
 // Pyro5's serializers: the same four codecs under Pyro5's wire ids (serpent 1, marshal 2, json 3, msgpack 4). What
 // they write differs from Pyro4's only in class names (URIs, proxies, errors, batch exception wrappers), which the
 // codecs take from the `dialect` serialize option (dialect.ts): callers on the hot path pass options carrying
-// PYRO5_VALUES already; a call without it gets Pyro5's dialect added here. Decoding needs no dialect.
+// PYRO5_VALUES already; a call without it gets Pyro5's dialect added here, for decoding too (msgpack reads a
+// Pyro4 call as Python Pyro4's daemon does, without the ext hook).
 
 import { SerializeError } from "../errors.js";
 import { PYRO5_VALUES } from "./dialect.js";
 import { getSerializer } from "./index.js";
-import type { SerializeOptions, Serializer, SerializerName } from "./types.js";
+import type { DeserializeOptions, SerializeOptions, Serializer, SerializerName } from "./types.js";
 
 const PYRO5_ONLY: SerializeOptions = Object.freeze({ dialect: PYRO5_VALUES });
 
@@ -16,15 +17,22 @@ function inPyro5(options: SerializeOptions | undefined): SerializeOptions {
   return options.dialect ? options : { ...options, dialect: PYRO5_VALUES };
 }
 
+// Decoding options carry only zeroCopy besides the dialect: two frozen objects cover them without a copy per message.
+const READ5: DeserializeOptions = Object.freeze({ dialect: PYRO5_VALUES });
+const READ5_ZERO_COPY: DeserializeOptions = Object.freeze({ dialect: PYRO5_VALUES, zeroCopy: true });
+function readPyro5(options: DeserializeOptions | undefined): DeserializeOptions {
+  return options?.zeroCopy ? READ5_ZERO_COPY : READ5;
+}
+
 function asPyro5(base: Serializer): Serializer {
   const s: Serializer = {
     name: base.name,
     id: PYRO5_VALUES.ids[base.name]!,
     tuples: base.tuples,
     serializeData: (value, options) => base.serializeData(value, inPyro5(options)),
-    deserializeData: (data, options) => base.deserializeData(data, options),
+    deserializeData: (data, options) => base.deserializeData(data, readPyro5(options)),
     serializeCall: (object, method, vargs, kwargs, options) => base.serializeCall(object, method, vargs, kwargs, inPyro5(options)),
-    deserializeCall: (data, options) => base.deserializeCall(data, options),
+    deserializeCall: (data, options) => base.deserializeCall(data, readPyro5(options)),
   };
   if (base.serializeDataParts) {
     const parts = base.serializeDataParts.bind(base);

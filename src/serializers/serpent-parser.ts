@@ -1,9 +1,11 @@
 // Reader for serpent data: the subset of Python literal syntax ast.literal_eval accepts (plus the quirks
-// serpent writers emit), parsed by hand with a cursor over the decoded text. Never evaluates anything.
+// serpent writers emit), parsed by hand with a cursor over the decoded text. Never evaluates anything. A call
+// (what a daemon reads) is read as Python's daemon reads it: the quirks literal_eval cannot read fail with its
+// errors there, so a call fails on our daemon exactly where it fails on Python's.
 
 import { isAscii, isUtf8 } from "node:buffer";
 import { SerializeError, SecurityError } from "../errors.js";
-import { Tuple, Complex, limits, depthError, dictToClass, setKey, toTuple, newTuple } from "./values.js";
+import { Tuple, Complex, Float, limits, depthError, dictToClass, setKey, toTuple, newTuple, hashKey, serpentFloat, bytesOfDict, pythonSerializeError } from "./values.js";
 
 const C_TAB = 9, C_LF = 10, C_VT = 11, C_FF = 12, C_CR = 13, C_SPACE = 32;
 const C_DQ = 34, C_HASH = 35, C_SQ = 39, C_LPAREN = 40, C_RPAREN = 41, C_PLUS = 43, C_COMMA = 44;
@@ -45,7 +47,12 @@ class Parser {
   private depth = 0;
   private blobAt = 0;
   /** `blobs` stand for the NUL placeholders `splitBigBytes` put in the text, in order. */
-  constructor(private readonly s: string, private readonly blobs: Buffer[] | null = null) {}
+  /** `strict`: a call, read as Python's daemon reads it (unknown class dicts refused, see dictToClass). */
+  constructor(
+    private readonly s: string,
+    private readonly blobs: Buffer[] | null = null,
+    private readonly strict = false,
+  ) {}
 
   fail(msg: string, at = this.pos): never {
     throw new SerializeError(`invalid serpent data: ${msg} at position ${at}`);
@@ -73,7 +80,31 @@ class Parser {
     const v = this.value();
     this.ws();
     if (this.pos < this.s.length) this.fail("unexpected data after the value");
+    if (this.evalError !== null) throw this.evalError;
+    if (this.classError !== null) throw this.classError;
     return v;
+  }
+
+  /** In a call, the first error converting a class dict (thrown after the whole text has parsed). */
+  private classError: Error | null = null;
+
+  /**
+   * In a call (`strict`), the first of serpent's complex quirks Python's literal_eval refuses, as the ValueError
+   * it raises once the whole text has parsed (a SyntaxError anywhere comes first, as in Python).
+   */
+  private evalError: Error | null = null;
+
+  /** A quirk literal_eval evaluates and refuses ("malformed node or string"), in a call: remembered, not thrown. */
+  private malformed(node: "UnaryOp" | "Dict", at: number): void {
+    if (this.strict && this.evalError === null)
+      this.evalError = pythonSerializeError("ValueError", `malformed node or string on line ${this.lineAt(at)}: <ast.${node} object at 0x0>`);
+  }
+
+  /** Python's line number (1-based) of a position. */
+  private lineAt(at: number): number {
+    let n = 1;
+    for (let i = this.s.indexOf("\n"); i >= 0 && i < at; i = this.s.indexOf("\n", i + 1)) n++;
+    return n;
   }
 
   value(): unknown {
@@ -85,8 +116,13 @@ class Parser {
         return this.list();
       case C_LPAREN:
         return this.paren();
-      case C_LBRACE:
-        return this.dictOrSet();
+      case C_LBRACE: {
+        const at = this.pos;
+        const v = this.dictOrSet();
+        // a nan dict may be the real part of Python serpent's complex text: ({'__class__':'float','value':'nan'}+1.0j)
+        if (typeof v !== "number" || v === v) return v;
+        return this.complexTail(v, at);
+      }
       case C_SQ:
       case C_DQ:
         return this.strings("");
@@ -173,30 +209,67 @@ class Parser {
     let real: number | bigint = left.value;
     // An int zero stays 0 (Python ints have no negative zero); a float keeps its sign.
     if (neg) real = typeof real === "bigint" ? -real : real === 0 && !left.float ? 0 : -real;
-    // Look past whitespace for a "+ imag" / "- imag" continuation.
+    return this.complexTail(real);
+  }
+
+  /**
+   * After a real number: a "+ imag" / "- imag" continuation makes it a complex, else the number stands alone.
+   * Besides literal_eval's form this takes the quirks of Python serpent's own complex text, so that what it
+   * writes comes back from us as it went (and fails on a Python reader just as it did): "+-0.0j" and
+   * "+-1e30000j" for a negative imaginary part after "+", and a nan part written as serpent's nan dict,
+   * `({'__class__':'float','value':'nan'}+1.0j)` and `(1.0{'__class__':'float','value':'nan'}j)`.
+   */
+  private complexTail(real: number | bigint, nanDictAt = -1): unknown {
+    const s = this.s;
     const save = this.pos;
     this.ws();
-    c = s.charCodeAt(this.pos);
+    const c = s.charCodeAt(this.pos);
+    if (c === C_LBRACE) return new Complex(Number(real), this.nanImag(this.pos, nanDictAt < 0 ? -1 : nanDictAt));
     if (c !== C_PLUS && c !== C_MINUS) {
       this.pos = save;
       return real;
     }
+    // literal_eval checks the left operand first: a nan dict there is a malformed node
+    if (nanDictAt >= 0) this.malformed("Dict", nanDictAt);
     const opAt = this.pos;
     this.pos++;
     this.ws();
     let sign = c === C_MINUS ? -1 : 1;
-    // Python serpent writes a negative-zero imaginary part as "+-0.0j"; accept that form too.
+    let quirk = false;
     const c2 = s.charCodeAt(this.pos);
     if (c2 === C_MINUS || c2 === C_PLUS) {
       if (c2 === C_MINUS) sign = -sign;
+      quirk = true;
+      this.malformed("UnaryOp", this.pos); // "+-0.0j": the right operand is a unary minus
       this.pos++;
       this.ws();
     }
     const c3 = s.charCodeAt(this.pos);
+    if (c3 === C_LBRACE) return new Complex(Number(real), this.nanImag(opAt, -1));
     if (!isDigit(c3) && !(c3 === C_DOT && isDigit(s.charCodeAt(this.pos + 1)))) this.fail("expected an imaginary number", opAt);
     const right = this.number();
     if (!right.imag) this.fail("only complex literals (a+bj) may use + or -", opAt);
-    return new Complex(Number(real), sign * (right.value as number));
+    const im = right.value as number;
+    // serpent's "+-" form: the value serpent meant
+    if (quirk) return new Complex(Number(real), sign * im);
+    // literal_eval computes real +/- complex(0.0, im): the real part gets +/- 0.0 and the imaginary part is
+    // 0.0 +/- im, so "-0.0+1.0j" has a real part of 0.0 and "1.0-0.0j" an imaginary part of 0.0, as in Python
+    const re = Number(real);
+    return sign > 0 ? new Complex(re + 0, 0 + im) : new Complex(re - 0, 0 - im);
+  }
+
+  /**
+   * Serpent's nan dict followed by "j": a NaN imaginary part. Python's parser cannot read that at all: in a call it
+   * fails as Python's daemon fails, with the SyntaxError ast.parse raises there.
+   */
+  private nanImag(at: number, realAt: number): number {
+    const start = this.pos;
+    const v = this.dictOrSet();
+    if (typeof v !== "number" || v === v || (this.s.charCodeAt(this.pos) | 0x20) !== 106 /* j */) this.fail("expected an imaginary number", at);
+    this.pos++;
+    if (this.strict)
+      throw pythonSerializeError("SyntaxError", `invalid syntax. Perhaps you forgot a comma? (<unknown>, line ${this.lineAt(realAt >= 0 ? realAt : start)})`);
+    return NaN;
   }
 
   /** An unsigned numeric literal per Python's grammar (underscores between digits allowed). */
@@ -557,7 +630,6 @@ class Parser {
 
   private dictOrSet(): unknown {
     this.enter();
-    const open = this.pos;
     this.pos++;
     this.ws();
     const s = this.s;
@@ -571,8 +643,8 @@ class Parser {
       if (s.charCodeAt(this.pos) === C_COLON) result = this.dict(firstKey);
       else {
         const set = new Set<unknown>();
-        set.add(this.hashable(firstKey, open));
-        while (!this.sep(C_RBRACE, "set")) set.add(this.hashable(this.value(), open));
+        set.add(this.hashable(firstKey));
+        while (!this.sep(C_RBRACE, "set")) set.add(this.hashable(this.value()));
         result = set;
       }
     }
@@ -580,16 +652,20 @@ class Parser {
     return result;
   }
 
-  private hashable(v: unknown, at: number): unknown {
-    if (typeof v === "object" && v !== null && !(v instanceof Tuple) && !(v instanceof Complex) && !Buffer.isBuffer(v))
-      this.fail("unhashable dict key or set element", at);
-    return v;
+  /**
+   * A set element or dict key: what literal_eval refuses as unhashable fails with its TypeError. Bytes dicts and
+   * nan dicts (decoded to bytes, NaN) pass: written back, they make the peer fail just as Python's reader would.
+   * -0.0 becomes NEG_ZERO, which a Set or Map keeps apart from 0.
+   */
+  private hashable(v: unknown): unknown {
+    if (typeof v === "object" && v !== null && !(v instanceof Tuple) && !(v instanceof Complex) && !(v instanceof Float) && !Buffer.isBuffer(v))
+      throw this.evalError ?? pythonSerializeError("TypeError", `unhashable type: '${Array.isArray(v) ? "list" : v instanceof Set ? "set" : "dict"}'`);
+    return hashKey(v);
   }
 
   /** Dict entries from the first key on (positioned at its ':'). String keys build a plain object until a
    *  non-string key turns the whole dict into a Map. */
   private dict(firstKey: unknown): unknown {
-    const open = this.pos;
     let obj: Record<string, unknown> | null = {};
     let map: Map<unknown, unknown> | null = null;
     let count = 0;
@@ -608,7 +684,7 @@ class Parser {
           for (const k of Object.keys(obj!)) map.set(k, obj![k]);
           obj = null;
         }
-        map.set(this.hashable(key, open), val);
+        map.set(this.hashable(key), val);
       }
       if (this.sep(C_RBRACE, "dict")) break;
       key = this.value();
@@ -616,11 +692,27 @@ class Parser {
     if (map !== null) return map;
     const d = obj!;
     const cls = d.__class__;
-    if (typeof cls === "string") return dictToClass(d);
-    if (count === 2 && d.encoding === "base64" && typeof d.data === "string" && Object.prototype.hasOwnProperty.call(d, "data"))
-      return Buffer.from(d.data, "base64");
-    return d;
+    if (typeof cls === "string") {
+      if (!this.strict) return classOf(d, cls, false);
+      // Python's daemon converts class dicts after literal_eval has read the whole text: its errors come second
+      try {
+        return classOf(d, cls, true);
+      } catch (e) {
+        this.classError ??= e as Error;
+        return d;
+      }
+    }
+    return count === 2 ? bytesOfDict(d, 2) ?? d : d;
   }
+}
+
+/** A class dict as SerpentSerializer.dict_to_class makes it: its float dict before anything else, hooks included. */
+function classOf(d: Record<string, unknown>, cls: string, strict: boolean): unknown {
+  if (cls === "float") {
+    if (!Object.prototype.hasOwnProperty.call(d, "value")) throw pythonSerializeError("KeyError", "value");
+    return serpentFloat(d.value);
+  }
+  return dictToClass(d);
 }
 
 function intValue(b: bigint): number | bigint {
@@ -730,21 +822,21 @@ function skipToCode(b: Buffer, p: number, target: number): number {
 }
 
 /** Parse serpent bytes (UTF-8 Python literal text) into the value model. */
-export function parseSerpent(data: Uint8Array): unknown {
+export function parseSerpent(data: Uint8Array, strict = false): unknown {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (!isUtf8(buf)) throw new SerializeError("invalid serpent data: not valid UTF-8");
   if (buf.indexOf(0) >= 0) throw new SerializeError("invalid serpent data: contains NUL bytes");
   if (buf.length >= BIG_INPUT) {
     const split = splitBigBytes(buf);
-    if (split) return parseSerpentText(split.text, split.blobs);
+    if (split) return parseSerpentText(split.text, split.blobs, strict);
   }
-  return parseSerpentText(buf.toString("utf8"));
+  return parseSerpentText(buf.toString("utf8"), null, strict);
 }
 
 /** Parse serpent source text (`blobs`: values for the NUL placeholders of `splitBigBytes`, internal). */
-export function parseSerpentText(text: string, blobs: Buffer[] | null = null): unknown {
+export function parseSerpentText(text: string, blobs: Buffer[] | null = null, strict = false): unknown {
   try {
-    return new Parser(text, blobs).parseTop();
+    return new Parser(text, blobs, strict).parseTop();
   } catch (e) {
     // Class hooks may refuse on purpose (SecurityError); anything else a bad class dict provokes, e.g. an
     // invalid URI state, is malformed input.

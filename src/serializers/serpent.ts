@@ -1,33 +1,43 @@
 // The serpent serializer (Pyro4's default, wire id 1): values travel as Python literal source text that
-// Python reads with ast.literal_eval. The writer reproduces Python serpent 1.41's output byte for byte
-// (as used by Pyro4's SerpentSerializer, module_in_classname=True), except where Python's own output would
-// be unreadable (complex with NaN or -0.0 imaginary part); the reader is serpent-parser.ts.
+// Python reads with ast.literal_eval. The writer reproduces Python serpent 1.41's output byte for byte (as used
+// by Pyro4's SerpentSerializer, module_in_classname=True), even where Python cannot read it back (complex with a
+// NaN or -0.0 imaginary part): a Python peer then fails on our text exactly as on Python's own. It refuses what
+// Python serpent refuses, with serpent's errors. The reader is serpent-parser.ts.
 
 import { SerializeError, PyroError } from "../errors.js";
 import type { Serializer, Call, SerializeOptions } from "./types.js";
 import type { ValueDialect } from "./dialect.js";
-import { Tuple, Complex, Float, limits, depthError, classToDict, isPlainObject } from "./values.js";
+import {
+  Tuple, Complex, Float, limits, depthError, classToDict, isPlainObject, tuple, ByteArray, OrderedDict, UUID, Range,
+  PyDateTime, PyDate, PyTime, TimeDelta, pythonClassOf, pythonSerializeError, Decimal, decimalText,
+} from "./values.js";
 import { parseSerpent } from "./serpent-parser.js";
 import { strRepr } from "../python/str.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
-import { isoformat } from "../python/datetime.js";
+import { isoformat, pyIsoformat } from "../python/datetime.js";
 
 const HEADER = "# serpent utf-8 python3.2\n";
 const NAN_DICT = "{'__class__':'float','value':'nan'}";
 
-function isHashableKey(k: unknown): boolean {
+/**
+ * Python serpent's `_check_hashable_type` for dict keys and set elements: bool, bytes, str, tuple and numbers
+ * only. None (and a datetime, a frozenset, ...) is refused with serpent's own TypeError, before anything is sent.
+ */
+function checkKey(k: unknown): void {
   switch (typeof k) {
     case "string":
     case "number":
     case "bigint":
     case "boolean":
-    case "undefined":
-      return true;
+      return;
     case "object":
-      return k === null || k instanceof Tuple || k instanceof Complex || k instanceof Float;
-    default:
-      return false;
+      if (k instanceof Tuple || k instanceof Complex || k instanceof Float || k instanceof Decimal || (k instanceof Uint8Array && !(k instanceof ByteArray))) return;
   }
+  throw pythonSerializeError(
+    "TypeError",
+    `one of the keys in a dict or set is not of a primitive hashable type: <class '${pythonClassOf(k)}'>. ` +
+      "Use simple types as keys or use a list or tuple as container.",
+  );
 }
 
 /** Builds serpent text. V8 string ropes make the += appends linear; the result is flattened once. */
@@ -100,21 +110,45 @@ class Writer {
     } else if (isPlainObject(v)) {
       this.dict(v as Record<string, unknown>);
     } else if (v instanceof Map) {
-      this.map(v);
+      if (v instanceof OrderedDict) this.orderedDict(v);
+      else this.map(v);
     } else if (v instanceof Set) {
       this.set(v);
     } else if (v instanceof Float) {
       this.float(v.value);
     } else if (v instanceof Complex) {
       this.complex(v);
-    } else if (v instanceof Date) {
-      this.out += strRepr(isoformat(v));
+    } else {
+      this.rare(v);
+    }
+    this.depth--;
+  }
+
+  /** serpent's own OrderedDict rule (module_in_classname): a class dict with the items as a list of pairs. */
+  private orderedDict(v: OrderedDict): void {
+    this.dict({ __class__: "collections.OrderedDict", items: Array.from(v, ([k, x]) => tuple(k, x)) });
+  }
+
+  /** Dates, the other marker types and class instances: kept out of object() so the common path stays small. */
+  private rare(v: object): void {
+    if (v instanceof Date) {
+      // serpent writes datetime and date as isoformat() text; a plain Date is an aware UTC datetime
+      this.out += strRepr(v instanceof PyDateTime || v instanceof PyDate ? pyIsoformat(v) : isoformat(v));
+    } else if (v instanceof UUID) {
+      this.out += strRepr(v.toString());
+    } else if (v instanceof Decimal) {
+      this.out += strRepr(decimalText(v.value)); // serpent: repr(str(decimal))
+    } else if (v instanceof PyTime) {
+      this.out += strRepr(v.isoformat());
+    } else if (v instanceof TimeDelta) {
+      this.float(v.totalSeconds()); // serpent: repr(total_seconds()), a float
+    } else if (v instanceof Range) {
+      throw pythonSerializeError("TypeError", "don't know how to serialize class <class 'range'>. Give it vars() or an appropriate __getstate__");
     } else {
       const replaced = this.replace?.(v);
       if (replaced !== undefined) this.value(replaced);
       else this.dict(classToDict(v, this.dialect));
     }
-    this.depth--;
   }
 
   tuple(t: readonly unknown[]): void {
@@ -153,7 +187,7 @@ class Writer {
     this.out += "{";
     let first = true;
     for (const [k, val] of m) {
-      if (!isHashableKey(k)) throw new SerializeError("a dict key must be a str, number, bool, None, tuple or complex");
+      checkKey(k);
       if (first) first = false;
       else this.out += ",";
       this.value(k);
@@ -172,7 +206,7 @@ class Writer {
     this.out += "{";
     let first = true;
     for (const e of s) {
-      if (!isHashableKey(e)) throw new SerializeError("a set element must be a str, number, bool, None, tuple or complex");
+      checkKey(e);
       if (first) first = false;
       else this.out += ",";
       this.value(e);
@@ -180,16 +214,16 @@ class Writer {
     this.out += "}";
   }
 
+  /**
+   * Exactly Python serpent's text, also where ast.literal_eval cannot read it back: a NaN part is the nan dict
+   * and a negative-zero imaginary part "+-0.0j" (no literal gives complex(x, -0.0): "x-0.0j" is x+0j). A Python
+   * reader fails on those just as on the same value from Python's serializer; ours reads them (serpent-parser.ts).
+   */
   private complex(c: Complex): void {
-    const re = c.real;
     const im = c.imag;
-    // Python serpent would write NaN parts as a dict inside the literal, which no reader accepts.
-    if (re !== re || im !== im) throw new SerializeError("a complex number with a NaN part cannot be serialized with serpent");
     this.out += "(";
-    this.float(re);
-    // Python serpent writes "+-0.0j" for a negative-zero imaginary part, which ast.literal_eval rejects;
-    // "-0.0j" keeps the output readable by Python.
-    if (im >= 0 && !Object.is(im, -0)) this.out += "+";
+    this.float(c.real);
+    if (im >= 0) this.out += "+"; // as Python's `imag >= 0`: true for -0.0, false for nan
     this.float(im);
     this.out += "j)";
   }
@@ -257,7 +291,7 @@ function deserializeData(data: Uint8Array): unknown {
 }
 
 function deserializeCall(data: Uint8Array): Call {
-  const v = parseSerpent(data);
+  const v = parseSerpent(data, true);
   if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("serpent call data is not a 4-tuple");
   // index reads: destructuring a decoded Tuple (its own prototype) takes V8's slow iterator path
   const a = v as unknown[];

@@ -46,6 +46,8 @@ export interface DeserializeOptions {
    * large decoded bytes may then be views into it instead of copies.
    */
   zeroCopy?: boolean;
+  /** The protocol the data was written for (msgpack reads a Pyro4 call as Python Pyro4's daemon does). Default: Pyro4's. */
+  dialect?: ValueDialect;
 }
 
 /** Bytes values at least this large (or most of the message) are decoded as views when `zeroCopy` is set. */

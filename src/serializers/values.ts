@@ -3,6 +3,7 @@
 // register_class_to_dict / register_dict_to_class), exception dicts and decode limits.
 // Serializers call into this module; it never imports a serializer.
 
+import { strRepr as pyStrRepr } from "../python/str.js";
 import { SerializeError, PyroError, RemoteError, pyroErrorClasses, pythonMessage, setRemoteTraceback } from "../errors.js";
 import { errorTraceback, pythonNameOf } from "../python/exceptions.js";
 import { URI } from "../uri.js";
@@ -11,7 +12,11 @@ import { PYRO4_VALUES, PYRO5_VALUES, unknownClassDict, type ValueDialect } from 
 // The marker types moved to python/types.ts (the Python-compatibility layer below the serializers).
 export { Tuple, tuple, toTuple, newTuple, isTuple, FrozenSet, frozenset, isFrozenSet, Complex, Float, float, UUID, ByteArray, Range, OrderedDict } from "../python/types.js";
 export { PyDateTime, PyDate, PyTime, TimeDelta, type ZoneOptions } from "../python/temporal.js";
-import { toTuple } from "../python/types.js";
+// pickle's Decimal (defined with the pickle values): the other serializers send it as Python does, as its str()
+export { Decimal } from "./pickle-values.js";
+import { toTuple, Float, FrozenSet, OrderedDict, UUID, Range, Tuple, Complex, ByteArray } from "../python/types.js";
+import { PyDate, PyTime, TimeDelta } from "../python/temporal.js";
+import { Decimal } from "./pickle-values.js";
 
 /** Python bytes as JavaScript sees them. Decoders return Buffers (which are Uint8Arrays). */
 export type Bytes = Uint8Array;
@@ -94,7 +99,7 @@ export function isPlainObject(value: object): boolean {
 /**
  * Post-process a received dict that has a string `__class__`: user hooks first, then exception dicts (always an
  * error object, whatever their class: see dictToError), then the rules of Python's dict_to_class (URI,
- * ExceptionWrapper, serpent's float nan; other classes refused: dialect.ts unknownClassDict). `keepUnknown` keeps
+ * ExceptionWrapper; serpent's float dict is the serpent reader's alone, see serpentFloat; other classes refused: dialect.ts unknownClassDict). `keepUnknown` keeps
  * an unknown class's dict instead (pickle, where it stands for an instance Python would have made).
  */
 export function dictToClass(dict: Record<string, unknown>, keepUnknown = false): unknown {
@@ -108,9 +113,6 @@ export function dictToClass(dict: Record<string, unknown>, keepUnknown = false):
       const state = dict.state as unknown[];
       return URI.fromState(state);
     }
-    case "float":
-      if (typeof dict.value === "string") return parsePythonFloat(dict.value);
-      break;
     case "Pyro4.futures._ExceptionWrapper":
     case "Pyro5.core._ExceptionWrapper": {
       const ex = dict.exception;
@@ -127,6 +129,162 @@ export class ExceptionWrapper {
   constructor(readonly exception: Error) {}
 }
 registerClassToDict(ExceptionWrapper, (w, dialect) => ({ __class__: dialect.exceptionWrapperClass, exception: errorToDict(w.exception, undefined, dialect) }));
+
+// ---------------------------------------------------------------------------------------------------
+// Python's own errors, and the shapes Python gives values
+
+/**
+ * A SerializeError that a Python peer receives as the builtin exception Python's serializer raises in the same
+ * place (`ValueError: year 10000 is out of range` from msgpack's datetime, `TypeError` from serpent's key check),
+ * so a Python client sees the same error from our daemon as from Python's. In JavaScript it is a SerializeError
+ * like any other (same class for instanceof, same code); only its wire class name differs.
+ */
+export function pythonSerializeError(pythonType: "ValueError" | "TypeError" | "OverflowError" | "KeyError" | "OSError" | "SyntaxError", message: string): SerializeError {
+  let cls = builtinSerializeErrors.get(pythonType);
+  if (cls === undefined) {
+    cls = class extends SerializeError {
+      static override pythonName = "builtins." + pythonType;
+    };
+    Object.defineProperty(cls, "name", { value: "SerializeError" });
+    builtinSerializeErrors.set(pythonType, cls);
+  }
+  return new cls(message);
+}
+const builtinSerializeErrors = new Map<string, typeof SerializeError>();
+
+/** Pyro4's class_to_dict failure for a Python type a serializer cannot carry, in Python's words. */
+export function cannotSerialize(pythonClass: string, serializerClass: string): SerializeError {
+  return new SerializeError(
+    `don't know how to serialize class <class '${pythonClass}'> using serializer ${serializerClass}. Give it vars() or an appropriate __getstate__`,
+  );
+}
+
+/** The Python class (`type(x)` as `<class '...'>` shows it) a value of the value model stands for. */
+export function pythonClassOf(v: unknown): string {
+  switch (typeof v) {
+    case "string": return "str";
+    case "number": return Number.isInteger(v) && !Object.is(v, -0) && Math.abs(v) <= Number.MAX_SAFE_INTEGER ? "int" : "float";
+    case "bigint": return "int";
+    case "boolean": return "bool";
+    case "undefined": return "NoneType";
+    case "object": break;
+    default: return typeof v;
+  }
+  if (v === null) return "NoneType";
+  if (v instanceof Tuple) return "tuple";
+  if (Array.isArray(v)) return "list";
+  if (v instanceof Uint8Array) return v instanceof ByteArray ? "bytearray" : "bytes";
+  if (v instanceof FrozenSet) return "frozenset";
+  if (v instanceof Set) return "set";
+  if (v instanceof OrderedDict) return "collections.OrderedDict";
+  if (v instanceof Map || isPlainObject(v)) return "dict";
+  if (v instanceof Float) return "float";
+  if (v instanceof Complex) return "complex";
+  if (v instanceof PyDate) return "datetime.date";
+  if (v instanceof Date) return "datetime.datetime";
+  if (v instanceof PyTime) return "datetime.time";
+  if (v instanceof TimeDelta) return "datetime.timedelta";
+  if (v instanceof UUID) return "uuid.UUID";
+  if (v instanceof Range) return "range";
+  if (v instanceof Decimal) return "decimal.Decimal";
+  return (v as { constructor?: { name?: string } }).constructor?.name ?? "object";
+}
+
+/**
+ * Python keeps -0.0 in a set or as a dict key; a JavaScript Set or Map turns -0 into 0 (SameValueZero), which
+ * would go back as the int 0. Decoders put this one frozen Float there instead, so it goes back as -0.0.
+ */
+export const NEG_ZERO: Float = Object.freeze(new Float(-0));
+
+/** A decoded set element or dict key as a Set/Map must hold it (-0 becomes NEG_ZERO). */
+export function hashKey(v: unknown): unknown {
+  return v === 0 && 1 / (v as number) < 0 ? NEG_ZERO : v;
+}
+
+const PY_FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?|inf|infinity|nan)$/i;
+
+/**
+ * Python's float(x) for what a float class dict carries (SerpentSerializer.dict_to_class: `float(data["value"])`):
+ * str in Python's float syntax (spaces around, `_` between digits, inf/infinity/nan in any case), int, bool, float.
+ * An integral result is a Float, so it goes back as a float, not an int. Anything else fails as Python fails.
+ */
+export function serpentFloat(value: unknown): number | Float {
+  let x: number;
+  if (typeof value === "string") {
+    const t = value.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, "");
+    if (!PY_FLOAT.test(t)) throw pythonSerializeError("ValueError", `could not convert string to float: ${pyStrRepr(value)}`);
+    x = parsePythonFloat(t.replaceAll("_", ""));
+  } else if (typeof value === "number") x = value;
+  else if (typeof value === "boolean") x = value ? 1 : 0;
+  else if (typeof value === "bigint") {
+    x = Number(value);
+    if (!Number.isFinite(x)) throw pythonSerializeError("OverflowError", "int too large to convert to float");
+  } else if (value instanceof Float) x = value.value;
+  else throw pythonSerializeError("TypeError", `float() argument must be a string or a real number, not '${pythonClassOf(value)}'`);
+  return Number.isInteger(x) && !Object.is(x, -0) ? new Float(x) : x;
+}
+
+const DECIMAL = /^([+-]?)(?:(\d(?:_?\d)*)?(?:\.(\d(?:_?\d)*)?)?(?:e([+-]?\d(?:_?\d)*))?|(inf|infinity)|(s?nan)(\d*))$/i;
+
+/**
+ * Python's str(Decimal(text)): what serpent, json and msgpack send for a decimal.Decimal (pickle's `Decimal`
+ * keeps its text as given; Python normalizes it: `1e5` is `1E+5`, `123e-8` is `0.00000123`, `nan` is `NaN`).
+ */
+export function decimalText(text: string): string {
+  const m = DECIMAL.exec(text.trim());
+  if (m === null || (m[2] === undefined && m[3] === undefined && m[5] === undefined && m[6] === undefined))
+    throw new SerializeError(`invalid Decimal text: ${JSON.stringify(text)}`);
+  const sign = m[1] === "-" ? "-" : "";
+  if (m[5] !== undefined) return sign + "Infinity";
+  if (m[6] !== undefined) return sign + (m[6].length === 4 ? "sNaN" : "NaN") + (m[7] ? m[7].replace(/^0+/, "") : "");
+  const intPart = (m[2] ?? "").replaceAll("_", "");
+  const frac = (m[3] ?? "").replaceAll("_", "");
+  const digits = (intPart + frac).replace(/^0+(?=\d)/, "") || "0";
+  const exp = (m[4] === undefined ? 0 : Number(m[4].replaceAll("_", ""))) - frac.length;
+  // Decimal.__str__
+  const left = exp + digits.length;
+  const dot = exp <= 0 && left > -6 ? left : 1;
+  let s: string;
+  if (dot <= 0) s = "0." + "0".repeat(-dot) + digits;
+  else if (dot >= digits.length) s = digits + "0".repeat(dot - digits.length);
+  else s = digits.slice(0, dot) + "." + digits.slice(dot);
+  return sign + s + (left === dot ? "" : "E" + (left - dot >= 0 ? "+" : "") + (left - dot));
+}
+
+/**
+ * The bytes of serpent's bytes dict `{'data': <base64>, 'encoding': 'base64'}` (json's too), or null when the dict
+ * is not exactly what a serializer writes for bytes: two keys, `data` first, and `data` the canonical base64 of
+ * its bytes (padded, standard alphabet, no stray characters or bits). Only then does decoding it to bytes and
+ * sending those back give the very same dict again; Python itself never decodes it (serpent.tobytes is the
+ * receiver's call), so any other dict must stay a dict to go back unchanged.
+ */
+export function bytesOfDict(d: Record<string, unknown>, nkeys: number): Buffer | null {
+  if (nkeys !== 2 || d.encoding !== "base64") return null;
+  const data = d.data;
+  if (typeof data !== "string") return null;
+  for (const k in d) {
+    if (k !== "data") return null; // "data" must come first
+    break;
+  }
+  return canonicalBase64(data);
+}
+
+/** The bytes of canonical base64 text, or null: Node's decoder skips what it does not know and takes `-`/`_`. */
+export function canonicalBase64(s: string): Buffer | null {
+  const n = s.length;
+  if (n % 4 !== 0) return null;
+  const pad = n > 0 && s.charCodeAt(n - 1) === 0x3d ? (s.charCodeAt(n - 2) === 0x3d ? 2 : 1) : 0;
+  const b = Buffer.from(s, "base64");
+  // a skipped or misplaced character shortens the output; url-safe characters do not, so look for them
+  if (b.length !== (n / 4) * 3 - pad || s.indexOf("-") >= 0 || s.indexOf("_") >= 0) return null;
+  if (pad > 0) {
+    // the unused low bits of the last character before the padding must be zero
+    const c = s.charCodeAt(n - pad - 1);
+    const v = c >= 97 ? c - 71 : c >= 65 ? c - 65 : c >= 48 ? c + 4 : c === 43 ? 62 : 63;
+    if ((v & (pad === 1 ? 0x3 : 0xf)) !== 0) return null;
+  }
+  return b;
+}
 
 export function parsePythonFloat(text: string): number {
   const t = text.trim().toLowerCase();

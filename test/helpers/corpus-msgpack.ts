@@ -7,7 +7,7 @@ import { edgeValueCases, type CorpusCase } from "./serializer-corpus.js";
 import {
   callCases, containerCases, exceptionCases, floatAdder, objectCases, powerOfTwoIntCases, protoKeyCase, scalarCases, uriCases,
 } from "./corpus-shared.js";
-import { Complex, float, tuple } from "../../src/serializers/values.js";
+import { Complex, float, tuple, PyDateTime, PyDate, UUID, ByteArray, OrderedDict } from "../../src/serializers/values.js";
 import { URI } from "../../src/uri.js";
 
 export function msgpackCases(): CorpusCase[] {
@@ -83,16 +83,36 @@ export function msgpackCases(): CorpusCase[] {
   // --- ext types: complex 0x30, datetime 0x32, date 0x33; Decimal/UUID are strings
   for (const [re, im] of [[1, 2], [1.5, -0.25], [0, -0], [NaN, Infinity], [-1e300, 5e-324]] as const)
     add({ name: `complex ${re} ${im}`, py: `complex(F('${bitsOf(re)}'), F('${bitsOf(im)}'))`, ts: new Complex(re, im) });
-  add({ name: "datetime", py: "datetime.datetime(2020, 1, 2, 3, 4, 5, 678000)", ts: new Date(Date.UTC(2020, 0, 2, 3, 4, 5, 678)) });
-  add({ name: "datetime whole seconds", py: "datetime.datetime(1999, 12, 31, 23, 59, 59)", ts: new Date(Date.UTC(1999, 11, 31, 23, 59, 59)) });
-  add({ name: "datetime before 1970", py: "datetime.datetime(1900, 6, 1, 0, 0, 0, 1000)", ts: new Date(Date.UTC(1900, 5, 1, 0, 0, 0, 1)) });
-  add({ name: "datetime epoch", py: "datetime.datetime(1970, 1, 1)", ts: new Date(0) });
-  add({ name: "date", py: "datetime.date(2020, 1, 2)", ts: new Date(Date.UTC(2020, 0, 2)), dir: "py2ts" });
-  add({ name: "date 0001-01-01", py: "datetime.date(1, 1, 1)", dir: "py2ts", check: (v) => assert.equal((v as Date).toISOString(), "0001-01-01T00:00:00.000Z") });
-  add({ name: "date 9999-12-31", py: "datetime.date(9999, 12, 31)", dir: "py2ts", check: (v) => assert.equal((v as Date).toISOString(), "9999-12-31T00:00:00.000Z") });
+  // datetime 0x32 <-> naive PyDateTime (fromtimestamp / timestamp() as CPython computes them, in UTC: the test
+  // runs Python with TZ=UTC), date 0x33 <-> PyDate; byte-identical both ways
+  const dt = (py: string, ...f: number[]) => add({ name: `datetime ${py}`, py: `datetime.datetime(${py})`, ts: new PyDateTime(f[0]!, f[1]!, f[2]!, f[3], f[4], f[5], f[6]) });
+  dt("2020, 1, 2, 3, 4, 5, 678000", 2020, 1, 2, 3, 4, 5, 678000);
+  dt("1999, 12, 31, 23, 59, 59", 1999, 12, 31, 23, 59, 59);
+  dt("1900, 6, 1, 0, 0, 0, 1000", 1900, 6, 1, 0, 0, 0, 1000);
+  dt("1970, 1, 1", 1970, 1, 1);
+  dt("2020, 2, 29, 23, 59, 59, 999999", 2020, 2, 29, 23, 59, 59, 999999);
+  dt("2020, 2, 29, 0, 0, 0, 1", 2020, 2, 29, 0, 0, 0, 1);
+  dt("1969, 12, 31, 23, 59, 59, 999999", 1969, 12, 31, 23, 59, 59, 999999);
+  dt("1, 1, 2", 1, 1, 2);
+  dt("9999, 12, 31", 9999, 12, 31);
+  // the double cannot hold the microsecond there: Python's own bytes read back as the next day, and so do ours
+  add({ name: "datetime 9999-12-30 last microsecond", py: "datetime.datetime(9999, 12, 30, 23, 59, 59, 999999)", ts: new PyDateTime(9999, 12, 31), dir: "py2ts" });
+  add({ name: "datetime 9999-12-30 last microsecond (ts -> py)", py: "datetime.datetime(9999, 12, 31)", enc: new PyDateTime(9999, 12, 30, 23, 59, 59, 999999), dir: "ts2py", exact: false });
+  add({ name: "datetime fold=1", py: "datetime.datetime(2020, 10, 25, 2, 30, fold=1)", enc: new PyDateTime(2020, 10, 25, 2, 30, 0, 0, { fold: 1 }), dir: "ts2py" });
+  // precision Python's double timestamp cannot keep: our bytes are Python's, and so is what Python reads back
+  add({ name: "datetime 3000 microseconds", py: "datetime.datetime(3000, 1, 1, 0, 0, 0, 123459)", enc: new PyDateTime(3000, 1, 1, 0, 0, 0, 123457), dir: "ts2py", exact: false });
+  add({ name: "datetime 3000 microseconds (py -> ts)", py: "datetime.datetime(3000, 1, 1, 0, 0, 0, 123457)", ts: new PyDateTime(3000, 1, 1, 0, 0, 0, 123459), dir: "py2ts" });
+  // a plain Date still goes as its instant
+  add({ name: "Date", py: "datetime.datetime(2020, 1, 2, 3, 4, 5, 678000)", enc: new Date(Date.UTC(2020, 0, 2, 3, 4, 5, 678)), dir: "ts2py" });
+  for (const [py, y, m, d] of [["2020, 2, 29", 2020, 2, 29], ["1, 1, 1", 1, 1, 1], ["9999, 12, 31", 9999, 12, 31], ["1970, 1, 1", 1970, 1, 1]] as const)
+    add({ name: `date ${py}`, py: `datetime.date(${py})`, ts: new PyDate(y, m, d) });
+  // what MsgpackSerializer.default() makes of the other marker types
+  add({ name: "UUID goes as str", py: 'str(uuid.UUID(int=1))', enc: UUID.fromInt(1), dir: "ts2py" });
+  add({ name: "bytearray goes as bytes", py: 'b"ab"', enc: ByteArray.from([97, 98]), dir: "ts2py" });
+  add({ name: "OrderedDict goes as a map", py: '{"b": 1, "a": 2}', enc: new OrderedDict([["b", 1], ["a", 2]]), dir: "ts2py" });
   add({ name: "Decimal", py: 'decimal.Decimal("1.10")', ts: "1.10", dir: "py2ts" });
   add({ name: "UUID", py: 'uuid.UUID("12345678-1234-5678-1234-567812345678")', ts: "12345678-1234-5678-1234-567812345678", dir: "py2ts" });
-  add({ name: "ext types nested", py: '{"when": [datetime.date(2000, 2, 29), complex(0, 1)], "n": 2**100}', ts: { when: [new Date(Date.UTC(2000, 1, 29)), new Complex(0, 1)], n: 2n ** 100n }, dir: "py2ts" });
+  add({ name: "ext types nested", py: '{"when": [datetime.date(2000, 2, 29), complex(0, 1)], "n": 2**100}', ts: { when: [new PyDate(2000, 2, 29), new Complex(0, 1)], n: 2n ** 100n }, dir: "py2ts" });
 
   // --- exceptions
   exceptionCases(add);
@@ -115,7 +135,7 @@ export function msgpackCases(): CorpusCase[] {
     call: true,
     check: (v) => assert.ok((v as { vargs: unknown[] }).vargs[0] instanceof URI),
   });
-  add({ name: "call with complex/datetime args (py -> ts)", py: '("o", "m", (complex(1, 2), datetime.datetime(2020, 1, 2)), {})', ts: { object: "o", method: "m", vargs: [new Complex(1, 2), new Date(Date.UTC(2020, 0, 2))], kwargs: {} }, call: true, dir: "py2ts" });
+  add({ name: "call with complex/datetime args (py -> ts)", py: '("o", "m", (complex(1, 2), datetime.datetime(2020, 1, 2)), {})', ts: { object: "o", method: "m", vargs: [new Complex(1, 2), new PyDateTime(2020, 1, 2)], kwargs: {} }, call: true, dir: "py2ts" });
   add({ name: "call with 2**80 kwarg (py -> ts)", py: '("o", "m", (), {"big": 2**80})', ts: { object: "o", method: "m", vargs: [], kwargs: { big: 2n ** 80n } }, call: true, dir: "py2ts" });
   // Pyro4 4.82 bug: loadsCall has no ext hook, so a Python daemon gets ExtType objects for ext-typed arguments.
   add({

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Complex, isTuple, isFrozenSet } from "../../src/index.js";
+import { PyDateTime, PyDate } from "../../src/serializers/values.js";
 import { getSerializer } from "../../src/protocol/index.js";
 import { runPython } from "../helpers/python.js";
 
@@ -83,6 +84,9 @@ function check(v: unknown, e: Expect, where: string): void {
         FrozenSet: (x) => isFrozenSet(x),
         Complex: (x) => x instanceof Complex,
         Date: (x) => x instanceof Date,
+        PyDateTime: (x) => x instanceof PyDateTime,
+        PyDate: (x) => x instanceof PyDate,
+        object: (x) => x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype,
       };
       assert.ok(ok[e.name], `${where}: the table names an unknown type '${e.name}'`);
       assert.ok(ok[e.name]!(v), `${where}: expected ${e.name}, got ${String(v)} (${typeof v})`);
@@ -95,7 +99,8 @@ function check(v: unknown, e: Expect, where: string): void {
 
 const PY = `
 import sys, json, base64, datetime, decimal, uuid
-from datetime import datetime, date, time
+from datetime import datetime, date, time, timedelta, timezone
+from collections import OrderedDict
 from decimal import Decimal
 from uuid import UUID
 import Pyro4.util

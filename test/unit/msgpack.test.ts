@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import { strict as assert } from "node:assert";
 import { msgpack } from "../../src/serializers/msgpack.js";
-import { Complex, Tuple, float, limits, setKey, tuple } from "../../src/serializers/values.js";
+import { Complex, Tuple, float, limits, setKey, tuple, PyDateTime, PyDate } from "../../src/serializers/values.js";
 import { RemoteError, SerializeError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
 
@@ -61,9 +61,10 @@ test("decodes Python's bytes to the value model", () => {
     ["d830" + "000000000000f03f" + "00000000000000c0", new Complex(1, -2)],
     ["c71431" + str("18446744073709551616"), 2n ** 64n],
     ["c703" + "31" + str(" 42"), 42],
-    ["d732" + "5a646b695783d741", new Date(Date.UTC(2020, 0, 2, 3, 4, 5, 678))],
-    ["d733" + "92400b0000000000", new Date(Date.UTC(2020, 0, 2))],
-    ["d633" + "92400b00", new Date(Date.UTC(2020, 0, 2))],
+    // datetime.fromtimestamp (a naive datetime, read in UTC) and date.fromordinal
+    ["d732" + "5a646b695783d741", new PyDateTime(2020, 1, 2, 3, 4, 5, 678000)],
+    ["d733" + "92400b0000000000", new PyDate(2020, 1, 2)],
+    ["d633" + "92400b00", new PyDate(2020, 1, 2)],
   ];
   for (const [h, v] of table) assert.deepStrictEqual(dec(h), v, h);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
@@ -97,7 +98,7 @@ test("class dicts become URIs and errors", () => {
 test("round trips through our own encoder", () => {
   const values: unknown[] = [
     { s: "x", n: [1, 2.5, -0, NaN, -Infinity, 2 ** 40, -(2 ** 40)], b: Buffer.from([0, 255]), big: 2n ** 100n, nb: -(2n ** 100n) },
-    new Map<unknown, unknown>([[1, { a: [new Complex(0, 1)] }], ["k", new Date(86_400_000)]]),
+    new Map<unknown, unknown>([[1, { a: [new Complex(0, 1)] }], ["k", new PyDateTime(1970, 1, 2)], ["d", new PyDate(1, 1, 1)]]),
     "😀".repeat(1000), Buffer.alloc(70_000, 1), [...Array(70_000).keys()],
   ];
   for (const v of values) assert.deepStrictEqual(msgpack.deserializeData(msgpack.serializeData(v)), v);

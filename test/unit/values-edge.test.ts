@@ -30,7 +30,7 @@ test("FrozenSet: a Set that cannot change, built by frozenset() and recognised b
   assert.notDeepStrictEqual(frozenset(1), new Set([1]));
 });
 
-test("FrozenSet: marshal keeps it a frozenset both ways; serpent/json/msgpack send it like a Set", () => {
+test("FrozenSet: marshal keeps it a frozenset both ways; serpent sends it like a Set; json/msgpack refuse it as Python does", () => {
   const m = getSerializer("marshal");
   const back = m.deserializeData(m.serializeData({ fs: frozenset(1, 2), s: new Set([3]) })) as Record<string, unknown>;
   assert.ok(isFrozenSet(back.fs));
@@ -39,9 +39,11 @@ test("FrozenSet: marshal keeps it a frozenset both ways; serpent/json/msgpack se
   // a frozenset as a dict key (hashable in Python) stays one
   const keyed = m.deserializeData(m.serializeData(new Map([[frozenset("k"), 1]]))) as Map<unknown, unknown>;
   assert.ok(isFrozenSet([...keyed.keys()][0]));
-  for (const name of ["serpent", "json", "msgpack"] as const) {
-    const s = getSerializer(name);
-    assert.equal(s.serializeData(frozenset(1, 2)).toString("hex"), s.serializeData(new Set([1, 2])).toString("hex"), name);
+  const s = getSerializer("serpent");
+  assert.equal(s.serializeData(frozenset(1, 2)).toString("hex"), s.serializeData(new Set([1, 2])).toString("hex"));
+  for (const name of ["json", "msgpack"] as const) {
+    // Pyro4's default() turns a set into a list but not a frozenset: class_to_dict refuses it
+    assert.throws(() => getSerializer(name).serializeData(frozenset(1, 2)), /don't know how to serialize class <class 'frozenset'>/, name);
   }
 });
 
