@@ -126,7 +126,8 @@ export async function runPythonGenerated(o: {
   if (o.maxLeaves) args.push("--max-leaves", String(o.maxLeaves));
   if (o.exclude?.length) args.push("--exclude", o.exclude.join(","));
   if (o.oursIsPython) args.push("--ours-is-python");
-  const out = await runPythonAsync(args, { env: envFor(o.protocol), timeoutMs: o.timeoutMs ?? 120_000 });
+  // our daemon knows values_gen.Custom as Python's echo server does (its class hooks), so both rebuild it alike
+  const out = await withCustomHooks(() => runPythonAsync(args, { env: envFor(o.protocol), timeoutMs: o.timeoutMs ?? 120_000 }));
   return JSON.parse(out.trim().split("\n").pop()!) as GenReport;
 }
 
