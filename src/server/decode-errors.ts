@@ -41,6 +41,10 @@ function pythonClass(serializer: string, message: string): string {
       return "json.decoder.JSONDecodeError";
     case "marshal":
       return /truncated|too short/.test(message) ? "EOFError" : "ValueError";
+    case "pickle":
+      // a global our unpickler refuses is our policy (Python would have run it): Pyro's SerializeError, not a
+      // malformed pickle; anything else is what Python's unpickler raises for bad data
+      return /refusing global/.test(message) ? "Pyro4.errors.SerializeError" : "_pickle.UnpicklingError";
     default:
       return /unknown type byte/.test(message) ? "msgpack.exceptions.FormatError" : "ValueError";
   }
