@@ -26,14 +26,14 @@ if (build.status !== 0) {
   process.exit(1);
 }
 
-const probe = spawnSync(PYTHON, ["-c", "import Pyro4, serpent, msgpack; print(Pyro4.__version__)"], { encoding: "utf8" });
+const probe = spawnSync(PYTHON, ["-c", "import Pyro4, serpent, msgpack, hypothesis; print(Pyro4.__version__)"], { encoding: "utf8" });
 const havePython = probe.status === 0;
 const filter = process.argv.slice(2);
 let files = filter.length ? filter : find("test");
 if (!havePython) {
   const msg =
-    `Python Pyro4 was not found (${PYTHON} -c "import Pyro4, serpent, msgpack" failed).\n` +
-    `The interop tests need it. Install it with:\n  sudo apt-get install -y python3-pyro4 python3-msgpack\n`;
+    `Python Pyro4 was not found (${PYTHON} -c "import Pyro4, serpent, msgpack, hypothesis" failed).\n` +
+    `The interop tests need it. Install it with:\n  sudo apt-get install -y python3-pyro4 python3-msgpack python3-hypothesis\n`;
   if (ci) {
     process.stderr.write(`CI=true: interop tests are required.\n${msg}`);
     process.exit(1);
