@@ -128,8 +128,9 @@ class JsonWriter {
       return;
     }
     if (v instanceof Set) {
-      // JsonSerializer.default turns a set into a list; a frozenset is no set there, and class_to_dict refuses it
-      if (v instanceof FrozenSet) throw cannotSerialize("frozenset", "JsonSerializer");
+      // JsonSerializer.default turns a set into a list and refuses a frozenset (class_to_dict); ours sends a frozenset as a
+      // list too, deliberately: Python's Pyro5 name server cannot list() a name registered without metadata (stored
+      // as frozenset()) over this serializer, ours can (docs/pyro5.md)
       return this.list(v, depth);
     }
     if (v instanceof Float) {

@@ -368,8 +368,9 @@ class Writer {
       return;
     }
     if (v instanceof Set) {
-      // MsgpackSerializer.default turns a set into a list; a frozenset is no set there, and class_to_dict refuses it
-      if (v instanceof FrozenSet) throw cannotSerialize("frozenset", "MsgpackSerializer");
+      // MsgpackSerializer.default turns a set into a list and refuses a frozenset (class_to_dict); ours sends a frozenset as a
+      // list too, deliberately: Python's Pyro5 name server cannot list() a name registered without metadata (stored
+      // as frozenset()) over this serializer, ours can (docs/pyro5.md)
       this.arrayHeader(v.size);
       for (const item of v) this.value(item, depth + 1);
       return;

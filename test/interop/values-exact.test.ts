@@ -208,6 +208,8 @@ for (const protocol of [4, 5] as const) {
         const o = ours[i]!;
         const got = o.error ? ["refused", ...o.error] : ["sent", r.oursLoaded];
         const want = r.pyError ? ["refused", ...r.pyError] : ["sent", r.pyLoaded];
+        // deliberate (docs/pyro5.md): a frozenset goes as a list over json and msgpack, where Python's serializer refuses it
+        if ((ser === "json" || ser === "msgpack") && r.name.startsWith("frozenset") && want[0] === "refused" && got[0] === "sent" && Array.isArray(r.oursLoaded)) continue;
         if (JSON.stringify(got) !== JSON.stringify(want)) diffs.push(`${r.name}:\n    ours:   ${JSON.stringify(got)}\n    Python: ${JSON.stringify(want)}`);
       }
       assert.equal(diffs.length, 0, `${diffs.length} of ${results.length} differ:\n${diffs.join("\n")}`);

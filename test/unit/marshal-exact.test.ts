@@ -22,9 +22,9 @@ test("-0.0 in a set, a frozenset or as a dict key stays -0.0 (a JavaScript Set o
   assert.ok((marshal.deserializeData(Buffer.from(cases[1]![0], "hex")) as FrozenSet).has(NEG_ZERO));
 });
 
-test("the float class dict is serpent's alone: over marshal it stays a dict", () => {
+test("the float class dict is serpent's alone: over marshal it is refused as Python's reader refuses it", () => {
   const data = marshal.serializeData({ __class__: "float", value: "1.5" });
-  assert.deepEqual(marshal.deserializeData(data), { __class__: "float", value: "1.5" });
+  assert.throws(() => marshal.deserializeData(data), (e: unknown) => e instanceof SerializeError && e.message === "unsupported serialized class: float");
 });
 
 test("marker types: converted as Pyro4 converts the value itself (an argument), refused inside containers", () => {
