@@ -1,44 +1,81 @@
-// `pyro4 check-config`: prints the effective configuration the way pyro4-check-config does, so users can
-// compare a Node process's view of PYRO_* variables with Python's.
+// `pyro4 check-config` and `pyro5 check-config`: print the effective configuration the way pyro4-check-config and
+// `python -m Pyro5.configure` do (the protocol's items, sorted, with Python's formatting), so users can compare a Node
+// process's view of the PYRO_* variables with Python's. A variable the protocol refuses is an error, as for Python.
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
 import { Config } from "../config.js";
+import { Config5 } from "../config5.js";
 import { PROTOCOL_VERSION } from "../protocol/message.js";
+import { PYRO5 } from "../protocol/wire.js";
 import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
-import { VERSION, PYRO4_COMPAT_VERSION } from "../version.js";
+import { VERSION, PYRO4_COMPAT_VERSION, PYRO5_COMPAT_VERSION } from "../version.js";
 
-// pyro4-check-config takes no options; -h and optparse's errors keep it in line with the other commands
-const parser: ParserSpec = {
-  prog: "pyro4 check-config",
-  usage: "%prog",
-  description: "Prints the effective Pyro4 configuration (defaults plus PYRO_* environment variables).",
-  options: [],
+/** What differs between the two commands: the configuration they read and how Python's tool heads its dump. */
+interface Variant {
+  parser: ParserSpec;
+  read(env: NodeJS.ProcessEnv): { problems(): { error: Error }[]; dumpItems(): string[] };
+  pyroVersion: string;
+  protocolVersion: number;
+  heading: string;
+}
+
+const PYRO4_VARIANT: Variant = {
+  // pyro4-check-config takes no options; -h and optparse's errors keep it in line with the other commands
+  parser: {
+    prog: "pyro4 check-config",
+    usage: "%prog",
+    description: "Prints the effective Pyro4 configuration (defaults plus PYRO_* environment variables).",
+    options: [],
+  },
+  read: (env) => new Config(env),
+  pyroVersion: PYRO4_COMPAT_VERSION,
+  protocolVersion: PROTOCOL_VERSION,
+  heading: "Currently active configuration settings:",
 };
 
-export async function checkConfigMain(
-  argv: string[],
-  out: (line: string) => void = console.log,
-  err: (line: string) => void = (l) => process.stderr.write(l + "\n"),
-): Promise<number> {
+const PYRO5_VARIANT: Variant = {
+  parser: {
+    prog: "pyro5 check-config",
+    usage: "%prog",
+    description: "Prints the effective Pyro5 configuration (defaults plus PYRO_* environment variables), like python -m Pyro5.configure.",
+    options: [],
+  },
+  read: (env) => new Config5(env),
+  pyroVersion: PYRO5_COMPAT_VERSION,
+  protocolVersion: PYRO5.version,
+  heading: "Currently active global configuration settings:",
+};
+
+async function run(v: Variant, argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
   try {
-    parseOptions(argv, parser);
+    parseOptions(argv, v.parser);
   } catch (e) {
     if (!(e instanceof OptParseExit)) throw e;
     (e.toStderr ? err : out)(e.output.replace(/\n$/, ""));
     return e.status;
   }
-  const cfg = new Config(process.env);
+  const cfg = v.read(process.env);
   const problems = cfg.problems();
   if (problems.length) {
-    // one line per unusable variable, naming it, like the ValueError a use of that setting raises
+    // one line per unusable variable, naming it (Python stops at the first: listing them all saves a round of fixing)
     for (const p of problems) err(`error: ${p.error.message}`);
     return 1;
   }
-  out(`Pyro version: ${PYRO4_COMPAT_VERSION} (pyro4 for Node.js ${VERSION})`);
+  out(`Pyro version: ${v.pyroVersion} (pyro4 for Node.js ${VERSION})`);
   out(`Loaded from: ${dirname(dirname(fileURLToPath(import.meta.url)))}`);
   out(`Node.js version: ${process.version} (${process.platform}, ${process.arch})`);
-  out(`Protocol version: ${PROTOCOL_VERSION}`);
-  out("Currently active configuration settings:");
+  out(`Protocol version: ${v.protocolVersion}`);
+  out(v.heading);
   for (const line of cfg.dumpItems()) out(line);
   return 0;
+}
+
+const stderr = (l: string) => process.stderr.write(l + "\n");
+
+export function checkConfigMain(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = stderr): Promise<number> {
+  return run(PYRO4_VARIANT, argv, out, err);
+}
+
+export function checkConfig5Main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = stderr): Promise<number> {
+  return run(PYRO5_VARIANT, argv, out, err);
 }

@@ -31,7 +31,7 @@ const commands: Record<string, CliCommand> = {
   "check-config": {
     // not through asPyro5: it reports every refused PYRO_* variable itself
     about: "print the effective Pyro5 configuration (like python -m Pyro5.configure)",
-    load: async () => (await import("./check-config5.js")).checkConfig5Main,
+    load: async () => (await import("./check-config.js")).checkConfig5Main,
   },
   httpgateway: asPyro5(
     "start a Pyro5 HTTP gateway (like python -m Pyro5.utils.httpgateway)",
