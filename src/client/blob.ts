@@ -5,6 +5,7 @@
 // deserialized() decodes the payload only when asked. Both protocols have the same rule, so nothing here is
 // profile-specific.
 
+import { PythonError } from "../python/exceptions.js";
 import { ProtocolError, SerializeError } from "../errors.js";
 import { getSerializer } from "../serializers/index.js";
 import type { Serializer } from "../serializers/types.js";
@@ -55,7 +56,8 @@ export function encodeBlobInfo(info: unknown, objectId: string, method: string):
 
 /** Read a KEEPSERIALIZED call's BLBI annotation: [info, object id, method]. */
 export function decodeBlobInfo(annotation: Uint8Array | undefined): [unknown, string, string] {
-  if (!annotation) throw new ProtocolError("KEEPSERIALIZED call without its BLBI annotation");
+  // Python's daemon looks the annotation up (KeyError 'BLBI'), answers, and keeps the connection: so do we
+  if (!annotation) throw new PythonError("KeyError", "BLBI");
   const v = getSerializer("marshal").deserializeData(annotation);
   if (!Array.isArray(v) || v.length !== 3 || typeof v[1] !== "string" || typeof v[2] !== "string")
     throw new ProtocolError("invalid BLBI annotation: not (info, object id, method)");

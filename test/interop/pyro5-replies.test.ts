@@ -13,7 +13,7 @@ import { REPO } from "../helpers/ns-process.js";
 import { spawnReady, type ReadyProcess } from "../helpers/ready-process.js";
 import { converse, type Observed, type Step } from "../helpers/wire-talk.js";
 import { PYRO4_PROFILE, PYRO5_PROFILE, type PyroProfile } from "../../src/profiles/index.js";
-import { FLAGS_META_ON_CONNECT, FLAGS_ONEWAY, MSG_CONNECT, MSG_INVOKE, MSG_PING } from "../../src/protocol/message.js";
+import { FLAGS_KEEPSERIALIZED, FLAGS_META_ON_CONNECT, FLAGS_ONEWAY, MSG_CONNECT, MSG_INVOKE, MSG_PING } from "../../src/protocol/message.js";
 import { URI } from "../../src/uri.js";
 
 /** This process's environment without PYRO_* variables (Pyro5 refuses ones it does not know). */
@@ -52,6 +52,7 @@ function script(profile: PyroProfile, serializer: string): Step[] {
     { name: "item stream start", type: MSG_INVOKE, serializerId: id, corr: corr(4), data: call("test.echoserver", "generator", []) },
     { name: "oneway", type: MSG_INVOKE, serializerId: id, corr: corr(5), flags: FLAGS_ONEWAY, reply: false, data: call("test.echoserver", "oneway_echo", ["z"]) },
     { name: "ping", type: MSG_PING, serializerId: 42, corr: corr(6), data: Buffer.from("ping") },
+    { name: "KEEPSERIALIZED without its BLBI annotation", type: MSG_INVOKE, serializerId: id, corr: corr(9), flags: FLAGS_KEEPSERIALIZED, data: call("test.echoserver", "echo", ["blob"]) },
     { name: "unknown object", type: MSG_INVOKE, serializerId: id, corr: corr(7), data: call("no.such.object", "echo", [1]) },
     { name: "still serving", type: MSG_INVOKE, serializerId: id, corr: corr(8), data: call("test.echoserver", "echo", ["end"]) },
   ];
