@@ -4,7 +4,7 @@
 // An async proxy call runs on its own connection (a clone of the proxy), as in Pyro4, so it really runs in
 // parallel with other calls on the same proxy.
 
-import { CommunicationError } from "../errors.js";
+import { CommunicationError, PyroError } from "../errors.js";
 import type { CallOptions, ProxyCore } from "./core.js";
 
 const PENDING = 0;
@@ -68,7 +68,7 @@ export class AsyncResult<T = unknown> implements PromiseLike<T> {
   get result(): T {
     if (this.state === OK) return this.val as T;
     if (this.state === FAILED) throw this.err;
-    throw new Error("the asynchronous result is not ready yet");
+    throw new PyroError("the asynchronous result is not ready yet (await it, or read .value)");
   }
 
   then<R1 = T, R2 = never>(
@@ -119,7 +119,7 @@ export class Future<A extends unknown[] = unknown[], R = unknown> {
 
   /** Add `fn(previousValue, ...args)` to the chain (Pyro4's Future.then). Returns this. */
   chain<B extends unknown[]>(fn: (value: any, ...args: B) => unknown, ...args: B): this {
-    if (this.started) throw new Error("the future has already been evaluated");
+    if (this.started) throw new PyroError("the future has already been evaluated");
     this.chainCalls.push([fn as (value: any, ...args: any[]) => unknown, args]);
     return this;
   }
@@ -146,8 +146,8 @@ export class Future<A extends unknown[] = unknown[], R = unknown> {
 
   /** Start the call; returns immediately. */
   call(...args: A): AsyncResult<any> {
-    if (this.started || this.completed) throw new Error("the future has already been evaluated");
-    if (this.cancelled) throw new Error("the future has been cancelled");
+    if (this.started || this.completed) throw new PyroError("the future has already been evaluated");
+    if (this.cancelled) throw new CancelledError("the future has been cancelled");
     this.started = true;
     return new AsyncResult(this.run(args));
   }

@@ -561,5 +561,5 @@ async function loadClientModule(): Promise<Buffer> {
       /* next */
     }
   }
-  throw new Error("browser client not found");
+  throw new PyroError("browser client not found (the package is incomplete: reinstall pyro4)");
 }

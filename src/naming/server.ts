@@ -5,6 +5,7 @@
 import { connect, isIP } from "node:net";
 import { profileFor, type PyroProfile } from "../profiles/index.js";
 import { URI } from "../uri.js";
+import { ConfigValueError } from "../errors.js";
 import { Daemon, type DaemonOptions } from "../server/daemon.js";
 import { BroadcastServer } from "./broadcast.js";
 import { NameServer, NAMESERVER_NAME, nameServerMethods, nameServerParams } from "./nameserver.js";
@@ -91,11 +92,11 @@ export function createStorage(spec: string | undefined, driver?: SqliteDriver, p
   if (/^postgres(ql)?:\/\//.test(s)) return new PgStorage(s, pgOptions);
   if (s.startsWith("sql:") && s.length > 4) return new SqlStorage(s.slice(4), { driver });
   if (s.startsWith("dbm:") && s.length > 4)
-    throw new Error(
+    throw new ConfigValueError(
       "dbm storage is not supported by this name server: Python's dbm files depend on the platform's dbm library " +
         "and cannot hold metadata; use -s sql:FILE (the same sqlite format as pyro4-ns's sql storage)",
     );
-  throw new Error(`invalid storage type '${s}'`);
+  throw new ConfigValueError(`invalid storage type '${s}'`);
 }
 
 function isLoopback(address: string): boolean {
@@ -218,7 +219,7 @@ function reachable(uri: URI, timeoutMs: number): Promise<boolean> {
 /** Pyro4's AutoCleaner: every `period` seconds, drop names whose server has not answered for 20 seconds. */
 function startAutoclean(ns: NameServer<AnyNameStorage>, period: number, commTimeout: number): { stop(): void } | null {
   if (!(period > 0)) return null;
-  if (period < autocleanTiming.minPeriod) throw new Error(`NS_AUTOCLEAN cannot be smaller than ${autocleanTiming.minPeriod}`);
+  if (period < autocleanTiming.minPeriod) throw new ConfigValueError(`NS_AUTOCLEAN cannot be smaller than ${autocleanTiming.minPeriod}`);
   const unreachableSince = new Map<string, number>();
   let last = Date.now();
   let busy = false;

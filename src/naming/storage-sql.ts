@@ -2,7 +2,7 @@
 // pyro_metadata), so a database written by Python's `pyro4-ns -s sql:FILE` opens here and the other way round.
 // Every change is one committed transaction before the call returns: a kill -9 loses nothing acknowledged.
 
-import { NamingError } from "../errors.js";
+import { ConfigValueError, NamingError } from "../errors.js";
 import { openSqlite, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./sqlite-adapter.js";
 import type { NameStorage, Registration, Tag } from "./storage.js";
 
@@ -36,7 +36,7 @@ export class SqlStorage implements NameStorage {
 
   constructor(readonly file: string, options: { driver?: SqliteDriver } = {}) {
     if (file === ":memory:")
-      throw new Error("We don't support the sqlite :memory: database type. Just use the default volatile in-memory store.");
+      throw new ConfigValueError("We don't support the sqlite :memory: database type. Just use the default volatile in-memory store.");
     this.description = "sql:" + file;
     const opened = openSqlite(file, options.driver);
     this.db = opened.db;

@@ -131,7 +131,7 @@ async function listenUnchecked(options: ListenOptions, onConnection: (socket: So
     locationStr = "./u:" + unixsocket;
   } else {
     const addr = server.address();
-    if (!addr || typeof addr === "string") throw new Error("listening socket has no TCP address");
+    if (!addr || typeof addr === "string") throw new CommunicationError("listening socket has no TCP address");
     // Pyro4 keeps the host as given (e.g. "localhost") and only falls back to the bound address when empty.
     host = options.host ?? config.HOST;
     if (!host) host = addr.address;

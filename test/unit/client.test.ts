@@ -9,6 +9,7 @@ import { inspect } from "node:util";
 import { fileURLToPath } from "node:url";
 import { Proxy } from "../../src/client/proxy.js";
 import { AsyncResult, CancelledError, Future } from "../../src/client/async.js";
+import { PyroError } from "../../src/errors.js";
 import { CallPromise, Kwargs, kwargs, splitArgs } from "../../src/client/support.js";
 import { ConnectionClosedError, CommunicationError, ProtocolError, SerializeError } from "../../src/errors.js";
 import type { SerializerName } from "../../src/serializers/types.js";
@@ -346,11 +347,16 @@ describe("Future and AsyncResult", () => {
     const rg = g.call();
     assert.equal(g.cancel(), true);
     await assert.rejects(rg.value, CancelledError);
+    // misuse gets a coded error, as docs/client.md promises: a cancelled future cannot be called, an evaluated one not chained
+    const h = new Future(() => 1);
+    h.cancel();
+    assert.throws(() => h.call(), (e: unknown) => e instanceof CancelledError && e.code === "ERR_PYRO4_CANCELLED");
+    assert.throws(() => f.chain(() => 0), (e: unknown) => e instanceof PyroError && e.code === "ERR_PYRO4" && /already been evaluated/.test(e.message));
   });
 
   it("wraps any promise, ignores unobserved failures, and reads synchronously when ready", async () => {
     const ok = new AsyncResult(Promise.resolve(5));
-    assert.throws(() => ok.result, /not ready/);
+    assert.throws(() => ok.result, (e: unknown) => e instanceof PyroError && /not ready/.test(e.message));
     assert.equal(await ok.wait(), true);
     assert.equal(ok.result, 5);
     const failed = new AsyncResult(Promise.reject(new Error("ignored unless asked")));

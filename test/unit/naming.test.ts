@@ -225,6 +225,6 @@ describe("SqlStorage file", () => {
   });
 
   test(":memory: is refused like Pyro4 does", () => {
-    assert.throws(() => new SqlStorage(":memory:"), /We don't support the sqlite :memory: database type/);
+    assert.throws(() => new SqlStorage(":memory:"), (e: unknown) => (e as { code?: string }).code === "ERR_PYRO4_CONFIG_VALUE" && /We don't support the sqlite :memory: database type/.test(String(e)));
   });
 });
