@@ -22,7 +22,7 @@ export {
   Proxy, isProxy, batch, asyncproxy,
   type Remote, type RemoteMethod, type OnewayView, type AsyncView, type Batch, type ProxyControls, type ProxyMetadata, type Streamed,
 } from "./client/proxy.js";
-export { type ProxyOptions, type CallOptions, addAutoproxyHook } from "./client/core.js";
+export { type ProxyOptions, type CallOptions } from "./client/core.js";
 export { kwargs, Kwargs, CallPromise } from "./client/support.js";
 export { AsyncResult, Future } from "./client/async.js";
 export { type BatchSendOptions } from "./client/batch.js";
@@ -33,19 +33,18 @@ export {
 } from "./client/flame.js";
 export { resolve, setNameServerLocator, setNameServerAddresses, type NameServerLocator, type NameServerLike, type LocateOptions } from "./client/resolve.js";
 export { NameServer, NAMESERVER_NAME, type ListResult } from "./naming/nameserver.js";
-export { Pyro5NameServer } from "./naming/nameserver5.js";
 export { MemoryStorage, type NameStorage, type AsyncNameStorage, type Registration as NameRegistration, type Tag } from "./naming/storage.js";
 export { SqlStorage } from "./naming/storage-sql.js";
 export { PgStorage, type PgStorageOptions } from "./naming/storage-pg.js";
 export { startPruner, type PruneOptions, type PruneReport } from "./naming/prune.js";
-export { type SqliteDriver, hasNodeSqlite } from "./naming/sqlite-adapter.js";
+export { type SqliteDriver } from "./naming/sqlite-adapter.js";
 export { BroadcastServer, type BroadcastServerOptions } from "./naming/broadcast.js";
 export { startNameServer, createStorage, type StartNameServerOptions, type RunningNameServer } from "./naming/server.js";
 export {
   locateNS, locateNSProxy, NameServerClient, type LocateNSOptions, type ListOptions, type Metadata,
 } from "./naming/locate.js";
 export {
-  Daemon, DAEMON_NAME, DaemonObject, expose, oneway, callback, behavior, currentContext, PythonError,
+  Daemon, DAEMON_NAME, expose, oneway, callback, behavior, currentContext, PythonError,
   type DaemonOptions, type RegisterOptions, type ProxyDict, type CallContext, type ClientConnection,
   type InstanceMode, type InstanceCreator, type ExposeOptions, type ExposureOptions,
 } from "./server/index.js";
