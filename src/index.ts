@@ -17,7 +17,7 @@ export {
   ExceptionWrapper,
 } from "./serializers/values.js";
 export type { SerializerName } from "./serializers/index.js";
-export { Decimal, decimal, pickleLimits } from "./serializers/pickle.js";
+export { Decimal, decimal, pickleLimits, UnicodeArray, pyArray, arrayTypecode, type ArrayTypecode, type NumericArray } from "./serializers/pickle.js";
 export {
   Proxy, isProxy, batch, asyncproxy,
   type Remote, type RemoteMethod, type OnewayView, type AsyncView, type Batch, type ProxyControls, type ProxyMetadata, type Streamed,

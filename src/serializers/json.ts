@@ -12,6 +12,7 @@ import {
 } from "./values.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
 import { isoformat, pyIsoformat } from "../python/datetime.js";
+import { arrayAsList } from "./pickle-arrays.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Encoding
@@ -161,6 +162,8 @@ class JsonWriter {
     if (v instanceof Range) throw cannotSerialize("range", "JsonSerializer");
     const replaced = this.options?.replace?.(v);
     if (replaced !== undefined && replaced !== v) return this.value(replaced, depth + 1);
+    const items = arrayAsList(v); // array.array: a list ('u': a str), as Pyro4's default() sends it
+    if (items !== undefined) return this.value(items, depth);
     this.value(classToDict(v, this.options?.dialect), depth);
   }
 

@@ -21,6 +21,7 @@ import {
   cannotSerialize, pythonSerializeError, OrderedDict, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal,
 } from "./values.js";
 import { isoformat } from "../python/datetime.js";
+import { arrayAsList } from "./pickle-arrays.js";
 
 const FLAG_REF = 0x80;
 const T_NULL = 0x30; // '0'
@@ -334,6 +335,8 @@ class Writer {
       const r = this.options.replace(v);
       if (r !== undefined && r !== v) return this.value(r, depth);
     }
+    const items = arrayAsList(v); // array.array: a list ('u': a str), as Pyro4's convert_obj_into_marshallable
+    if (items !== undefined) return this.value(items, depth);
     return this.value(classToDict(v, this.options?.dialect), depth);
   }
 }

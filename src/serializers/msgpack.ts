@@ -19,6 +19,7 @@ import {
 } from "./values.js";
 import { pythonDateTime } from "../python/datetime.js";
 import { roundHalfEven, utcMs } from "../python/temporal.js";
+import { arrayAsList } from "./pickle-arrays.js";
 
 const EXT_COMPLEX = 0x30;
 const EXT_BIGINT = 0x31;
@@ -423,6 +424,8 @@ class Writer {
     if (v instanceof Range) throw cannotSerialize("range", "MsgpackSerializer");
     const replaced = this.options?.replace?.(v);
     if (replaced !== undefined && replaced !== v) return this.value(replaced, depth + 1);
+    const items = arrayAsList(v); // array.array: a list ('u': a str), as Pyro4's default() sends it
+    if (items !== undefined) return this.value(items, depth);
     this.value(classToDict(v, this.options?.dialect), depth);
   }
 }

@@ -13,6 +13,7 @@ import { URI } from "../uri.js";
 import * as op from "./pickle-ops.js";
 import { LITTLE_ENDIAN, writeFloat64BE } from "./pickle-scalars.js";
 import { Decimal, realDicts, uuidSafe } from "./pickle-values.js";
+import { UnicodeArray, arrayPickleArgs } from "./pickle-arrays.js";
 import { BY_REFERENCE_MIN, finishParts, type SerializeOptions, type SerializedParts } from "./types.js";
 import { ByteArray, Complex, Float, FrozenSet, OrderedDict, PyDate, PyDateTime, PyTime, Range, TimeDelta, Tuple, UUID, classToDict, depthError, isPlainObject, limits } from "./values.js";
 
@@ -246,6 +247,10 @@ class Writer {
       return Object.getPrototypeOf(v) === Array.prototype ? this.list(v, depth) : this.batched(v, op.APPENDS, depth, false);
     }
     if (v instanceof Uint8Array) return v instanceof ByteArray ? this.bytearray(v) : this.bytes(v);
+    if (ArrayBuffer.isView(v) || v instanceof UnicodeArray) {
+      const a = arrayPickleArgs(v);
+      if (a) return this.array(a.typecode, a.mformat, a.items);
+    }
     if (isPlainObject(v)) return this.dict(v as Record<string, unknown>, depth);
     if (v instanceof Float) return this.float(v.value);
     if (v instanceof Map) {
@@ -510,6 +515,18 @@ class Writer {
     this.global("builtins", "bytearray");
     this.bytes(b);
     this.u8(op.TUPLE1);
+    this.u8(op.REDUCE);
+  }
+
+  /** array.array as Python writes it at protocol 3+: array._array_reconstructor(array.array, typecode, mformat, bytes). */
+  private array(typecode: string, mformat: number, items: Uint8Array): void {
+    this.global("array", "_array_reconstructor");
+    this.u8(op.MARK);
+    this.global("array", "array");
+    this.str(typecode);
+    this.int(mformat);
+    this.bytes(items);
+    this.u8(op.TUPLE);
     this.u8(op.REDUCE);
   }
 

@@ -5,6 +5,7 @@
 
 import { SerializeError, pyroErrorClasses } from "../errors.js";
 import { err } from "./pickle-scalars.js";
+import { arrayFrom, arrayTypecode, reconstruct } from "./pickle-arrays.js";
 import { Decimal, builtinTypeNames, deniedModules, exceptionName, py2Modules, py2Names, uuidSafe } from "./pickle-values.js";
 import { ByteArray, Complex, Float, FrozenSet, OrderedDict, Tuple, PyDate, PyDateTime, PyTime, Range, TimeDelta, UUID, type ZoneOptions } from "./values.js";
 import { pythonBuiltinExceptions } from "../python/exceptions.js";
@@ -167,7 +168,7 @@ export function uuidFrom(state: unknown): UUID {
 export function hashable(v: unknown, what: string): unknown {
   if (v === 0) return 1 / v < 0 ? new Float(-0) : v;
   if (v === null || typeof v !== "object") return v;
-  if (Array.isArray(v) ? !(v instanceof Tuple) : v instanceof Set ? !(v instanceof FrozenSet) : v instanceof Map || v instanceof ByteArray || isDict(v))
+  if (Array.isArray(v) ? !(v instanceof Tuple) : v instanceof Set ? !(v instanceof FrozenSet) : v instanceof Map || v instanceof ByteArray || isDict(v) || arrayTypecode(v) !== undefined)
     throw err(`unhashable ${what}`);
   return v;
 }
@@ -243,6 +244,11 @@ export function reduceKnown(g: Global, args: unknown[]): unknown {
       return {};
     case "collections.deque":
       return args.length ? [...iter(args[0], "deque")] : [];
+    case "array.array":
+      return arrayFrom(args);
+    case "array._array_reconstructor":
+      if (!(args[0] instanceof Global) || args[0].full !== "array.array") throw err("array._array_reconstructor: the type must be array.array");
+      return reconstruct(args);
   }
   return undefined;
 }
@@ -251,6 +257,7 @@ export const reduceKnownNames = new Set([
   "builtins.set", "builtins.frozenset", "builtins.bytearray", "builtins.bytes", "_codecs.encode", "builtins.complex",
   "datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta", "datetime.timezone", "decimal.Decimal",
   "collections.OrderedDict", "collections.defaultdict", "collections.deque", "copyreg._reconstructor", "builtins.range",
+  "array.array", "array._array_reconstructor",
 ]);
 /** Classes NEWOBJ may instantiate whose state we turn into our own values. */
 export const newobjKnownNames = new Set([

@@ -10,6 +10,7 @@ import { Tuple, isPlainObject } from "./values.js";
 
 export { pickleLimits } from "./pickle-decode.js";
 export { Decimal, decimal } from "./pickle-values.js";
+export { UnicodeArray, pyArray, arrayTypecode, type ArrayTypecode, type NumericArray } from "./pickle-arrays.js";
 
 export const pickle: Serializer = {
   name: "pickle",

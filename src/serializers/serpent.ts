@@ -15,6 +15,7 @@ import { parseSerpent } from "./serpent-parser.js";
 import { strRepr } from "../python/str.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
 import { isoformat, pyIsoformat } from "../python/datetime.js";
+import { arrayAsList } from "./pickle-arrays.js";
 
 const HEADER = "# serpent utf-8 python3.2\n";
 const NAN_DICT = "{'__class__':'float','value':'nan'}";
@@ -147,7 +148,11 @@ class Writer {
     } else {
       const replaced = this.replace?.(v);
       if (replaced !== undefined) this.value(replaced);
-      else this.dict(classToDict(v, this.dialect));
+      else {
+        const items = arrayAsList(v); // array.array: a list ('u': a str), as serpent writes it
+        if (items !== undefined) this.value(items);
+        else this.dict(classToDict(v, this.dialect));
+      }
     }
   }
 
