@@ -13,13 +13,13 @@ const ROOT = [
   "MessageTooLargeError", "NAMESERVER_NAME", "NameServer", "NameServerClient", "NamingError", "OrderedDict",
   "PgStorage", "ProtocolError", "Proxy", "PyDate", "PyDateTime", "PyTime", "PyroError", "PythonError", "Range",
   "RemoteError", "RemoteIterator", "SecurityError", "SerializeError", "SerializedBlob", "SqlStorage", "TimeDelta",
-  "TimeoutError", "Tuple", "URI", "UUID", "asyncproxy", "batch", "behavior", "callback", "config", "config5",
-  "config5Names", "configNames", "configureLogging", "connectFlame", "createStorage", "currentContext", "decimal",
-  "diagnostics", "expose", "float", "formatRemoteTraceback", "frozenset", "isConfig5Name", "isConfigName",
-  "isFrozenSet", "isProxy", "isTuple", "kwargs", "locateNS", "locateNSProxy", "oneway", "pickleLimits",
-  "registerClassToDict", "registerDictToClass", "remoteTraceback", "resolve", "setNameServerAddresses",
-  "setNameServerLocator", "startNameServer", "startPruner", "stopLogging", "toTuple", "traceWire", "tuple",
-  "unregisterClassToDict", "unregisterDictToClass",
+  "TimeoutError", "Tuple", "URI", "UUID", "UnicodeArray", "arrayTypecode", "asyncproxy", "batch", "behavior",
+  "callback", "config", "config5", "config5Names", "configNames", "configureLogging", "connectFlame",
+  "createStorage", "currentContext", "decimal", "diagnostics", "expose", "float", "formatRemoteTraceback",
+  "frozenset", "isConfig5Name", "isConfigName", "isFrozenSet", "isProxy", "isTuple", "kwargs", "locateNS",
+  "locateNSProxy", "oneway", "pickleLimits", "pyArray", "registerClassToDict", "registerDictToClass",
+  "remoteTraceback", "resolve", "setNameServerAddresses", "setNameServerLocator", "startNameServer", "startPruner",
+  "stopLogging", "toTuple", "traceWire", "tuple", "unregisterClassToDict", "unregisterDictToClass",
 ];
 
 test("the root export list is the documented public API, nothing more", () => {
