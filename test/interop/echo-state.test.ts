@@ -4,31 +4,11 @@
 // included). test/fixtures/echo_state_probe.py decodes both with Python and names every container's type.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
 import { PYRO5_ENV } from "../helpers/pyro5.js";
-import { REPO } from "../helpers/ns-process.js";
-import { spawnReady, type ReadyProcess } from "../helpers/ready-process.js";
+import { cleanEnv, startOurEchoserver } from "../helpers/echoservers.js";
+import type { ReadyProcess } from "../helpers/ready-process.js";
 import { URI } from "../../src/uri.js";
-
-/** This process's environment without PYRO_* variables (Pyro5 refuses ones it does not know). */
-function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("PYRO_") && v !== undefined) env[k] = v;
-  return { ...env, ...extra };
-}
-
-function startOurs(bin: "main" | "pyro5"): Promise<ReadyProcess> {
-  return spawnReady(process.execPath, ["--import", "tsx", join(REPO, `src/cli/${bin}.ts`), "echoserver", "-H", "127.0.0.1", "-p", "0"], {
-    ready: /^echo uri: (PYRO:\S+)$/,
-    env: cleanEnv(),
-    cwd: REPO,
-    label: `${bin} echoserver`,
-    group: true,
-    timeoutMs: 30_000,
-    graceMs: 5000,
-  });
-}
 
 let py5: PythonServer;
 let py4: PythonServer;
@@ -38,8 +18,8 @@ before(async () => {
   [py5, py4, ours5, ours4] = await Promise.all([
     startPython(["-m", "Pyro5.utils.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv(PYRO5_ENV) }),
     startPython(["-m", "Pyro4.test.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv() }),
-    startOurs("pyro5"),
-    startOurs("main"),
+    startOurEchoserver("pyro5"),
+    startOurEchoserver("main"),
   ]);
 });
 after(async () => {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { PYTHON, runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
+import { cleanEnv } from "../helpers/echoservers.js";
 import { PYRO5_ENV } from "../helpers/pyro5.js";
 import { REPO } from "../helpers/ns-process.js";
 import { spawnReady, type ReadyProcess } from "../helpers/ready-process.js";
@@ -19,16 +20,14 @@ import { ConfigValueError } from "../../src/errors.js";
 const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;
 
 /** A Pyro5 environment: this process's, minus PYRO_* variables (each test sets its own). */
-function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("PYRO_") && v !== undefined) env[k] = v;
-  return { ...env, ...PYRO5_ENV, PYTHONDONTWRITEBYTECODE: "1", ...extra };
+function pyro5Env(extra: Record<string, string> = {}): Record<string, string> {
+  return cleanEnv({ ...PYRO5_ENV, PYTHONDONTWRITEBYTECODE: "1", ...extra });
 }
 
 function startOurs(args: string[], ready: RegExp): Promise<ReadyProcess> {
   return spawnReady(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), ...args], {
     ready,
-    env: cleanEnv(),
+    env: pyro5Env(),
     cwd: REPO,
     label: `pyro5 ${args.join(" ")}`,
     group: true,
@@ -56,9 +55,9 @@ function run(cmd: string, args: string[], env: Record<string, string>): Promise<
     });
   });
 }
-const pyConfigure = (env: Record<string, string>) => run(PYTHON, ["-m", "Pyro5.configure"], cleanEnv(env));
+const pyConfigure = (env: Record<string, string>) => run(PYTHON, ["-m", "Pyro5.configure"], pyro5Env(env));
 const ourConfigure = (env: Record<string, string>) =>
-  run(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), "check-config"], cleanEnv(env));
+  run(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), "check-config"], pyro5Env(env));
 /** The `NAME = value` lines of a configuration dump. */
 const items = (out: string) => out.split("\n").filter((l) => /^[A-Z_0-9]+ = /.test(l));
 
@@ -70,8 +69,8 @@ before(async () => {
   [ourEcho, ourNs, pyEcho, pyNs] = await Promise.all([
     startOurs(["echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/),
     startOurs(["ns", "-n", "127.0.0.1", "-p", "0", "-x"], /^URI = PYRO:Pyro\.NameServer@127\.0\.0\.1:(\d+)$/),
-    startPython(["-m", "Pyro5.utils.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv() }),
-    startPython(["-m", "Pyro5.nameserver", "-n", "127.0.0.1", "-p", "0", "-x"], /NS running on 127\.0\.0\.1:(\d+)/, { env: cleanEnv() }),
+    startPython(["-m", "Pyro5.utils.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: pyro5Env() }),
+    startPython(["-m", "Pyro5.nameserver", "-n", "127.0.0.1", "-p", "0", "-x"], /NS running on 127\.0\.0\.1:(\d+)/, { env: pyro5Env() }),
   ]);
 });
 after(async () => {
@@ -80,7 +79,7 @@ after(async () => {
 
 for (const ser of SERIALIZERS) {
   test(`a Python Pyro5 client with PYRO_SERIALIZER=${ser} gets from \`pyro5 echoserver\` what Pyro5.utils.echoserver gives`, async () => {
-    const client = (uri: string) => runPythonAsync(["pyro5_echo_client.py", uri], { env: cleanEnv({ PYRO_SERIALIZER: ser }), timeoutMs: 30_000 });
+    const client = (uri: string) => runPythonAsync(["pyro5_echo_client.py", uri], { env: pyro5Env({ PYRO_SERIALIZER: ser }), timeoutMs: 30_000 });
     const mine = JSON.parse((await client(ourEcho.match[1]!)).trim());
     const ref = JSON.parse((await client(pyEcho.ready)).trim());
     assert.equal(mine.serializer, ser);
@@ -92,7 +91,7 @@ for (const ser of SERIALIZERS) {
     // the JSON line, or the exception the client died of (Python Pyro5's marshal cannot send lookup(name,
     // return_metadata=True)'s (URI, set) result, from its name server or from ours)
     const client = (port: string) =>
-      runPythonAsync(["pyro5_ns_client.py", "127.0.0.1", port], { env: cleanEnv({ PYRO_SERIALIZER: ser }), timeoutMs: 30_000 }).then(
+      runPythonAsync(["pyro5_ns_client.py", "127.0.0.1", port], { env: pyro5Env({ PYRO_SERIALIZER: ser }), timeoutMs: 30_000 }).then(
         (out) => JSON.parse(out.trim()) as Record<string, unknown>,
         (e: Error): Record<string, unknown> => ({ died: e.message.split("\n").filter((l) => /^\w+(\.\w+)*: /.test(l)).pop() }),
       );
@@ -137,7 +136,7 @@ test("a PYRO_* variable Pyro5 does not know, or a value it cannot cast, is an er
     const [py, ours, ns] = await Promise.all([
       pyConfigure(env),
       ourConfigure(env),
-      run(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), "ns", "-n", "127.0.0.1", "-p", "0", "-x"], cleanEnv(env)),
+      run(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), "ns", "-n", "127.0.0.1", "-p", "0", "-x"], pyro5Env(env)),
     ]);
     const pyError = /^ValueError: (.*)$/m.exec(py.stderr)?.[1];
     assert.equal(py.code, 1, py.stderr);
@@ -188,7 +187,7 @@ test("a protocol-5 object is not made while Pyro5 refuses the environment (Confi
     // Pyro4 ignores what it does not know
     assert.doesNotThrow(() => new Proxy("PYRO:x@127.0.0.1:1"));
   } finally {
-    config5.reset(cleanEnv());
+    config5.reset(pyro5Env());
   }
   assert.equal(config5.problems().length, 0);
 });
