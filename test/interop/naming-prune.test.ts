@@ -20,6 +20,9 @@ import { nsMain } from "../../src/cli/ns.js";
 
 const KEY = "prune-key";
 const INTERVAL = 0.3;
+// a check's timeout defaults to the interval; on a loaded CI machine a live Python daemon can take longer than that
+// to answer, and must not count as failed for it (dead ones refuse at once)
+const TIMEOUT_MS = 5000;
 const AFTER = 2;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -138,7 +141,7 @@ for (const [label, spec] of storages) {
         port: 0,
         storage: spec(),
         hmacKey: KEY,
-        prune: { interval: INTERVAL, after: AFTER, onCycle: log.onCycle },
+        prune: { interval: INTERVAL, after: AFTER, timeoutMs: TIMEOUT_MS, onCycle: log.onCycle },
       });
       cleanups.push(() => ns.close());
       const port = ns.uri.port!;
@@ -184,7 +187,7 @@ describe("pruning with two instances on one database", () => {
     const logA = cycleLog();
     const logB = cycleLog();
     const opts = (onCycle: (r: PruneReport) => void) =>
-      ({ host: "127.0.0.1", port: 0, storage: url, hmacKey: KEY, prune: { interval: INTERVAL, after: AFTER, onCycle } }) as const;
+      ({ host: "127.0.0.1", port: 0, storage: url, hmacKey: KEY, prune: { interval: INTERVAL, after: AFTER, timeoutMs: TIMEOUT_MS, onCycle } }) as const;
     const a = await startNameServer(opts(logA.onCycle));
     const b = await startNameServer(opts(logB.onCycle));
     cleanups.push(() => a.close(), () => b.close());
