@@ -4,39 +4,8 @@
 
 import { exceptionMessage } from "./python/repr.js";
 
-/** Every `code` an error from this package can carry. */
-export type PyroErrorCode =
-  | "ERR_PYRO4"
-  | "ERR_PYRO4_COMMUNICATION"
-  | "ERR_PYRO4_CONNECTION_CLOSED"
-  | "ERR_PYRO4_TIMEOUT"
-  | "ERR_PYRO4_PROTOCOL"
-  | "ERR_PYRO4_MESSAGE_TOO_LARGE"
-  | "ERR_PYRO4_SERIALIZE"
-  | "ERR_PYRO4_NAMING"
-  | "ERR_PYRO4_DAEMON"
-  | "ERR_PYRO4_SECURITY"
-  | "ERR_PYRO4_REMOTE"
-  | "ERR_PYRO4_ATTRIBUTE"
-  | "ERR_PYRO4_BATCH_SKIPPED"
-  | "ERR_PYRO4_CANCELLED"
-  | "ERR_PYRO4_CONFIG_VALUE";
-
-/** Base of every error this library raises or rebuilds from a peer (Pyro4.errors.PyroError). */
-export class PyroError extends Error {
-  readonly code: PyroErrorCode = "ERR_PYRO4";
-  /** The Python class name this error travels as on the wire. */
-  static pythonName = "Pyro4.errors.PyroError";
-  /**
-   * Traceback lines from the remote side (Pyro4's `_pyroTraceback`), when this error was raised there and sent
-   * to us. Not enumerable, so util.inspect shows the stack (which includes it, see formatRemoteTraceback) once.
-   */
-  declare remoteTraceback?: string[];
-  constructor(message = "", options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export { PyroError, PYRO_ERROR_BRAND, InvalidArgumentError, invalidValue, type PyroErrorCode } from "./error-base.js";
+import { PyroError, type PyroErrorCode } from "./error-base.js";
 
 export class CommunicationError extends PyroError {
   override readonly code: PyroErrorCode = "ERR_PYRO4_COMMUNICATION";

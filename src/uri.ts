@@ -1,7 +1,7 @@
 // Pyro URIs: PYRO:obj@host:port, PYRO:obj@./u:/path (unix socket), PYRONAME:name[@host[:port]] and
 // PYROMETA:tag1,tag2[@host[:port]], parsed and formatted with Pyro4.core.URI's rules and error messages.
 
-import { PyroError } from "./errors.js";
+import { PyroError, InvalidArgumentError } from "./errors.js";
 import { config } from "./config.js";
 
 const uriRegEx = /^(?<protocol>[Pp][Yy][Rr][Oo][a-zA-Z]*):(?<object>\S+?)(@(?<location>.+))?$/s;
@@ -28,7 +28,7 @@ export class URI {
       if (uri.metadata) this.metadata = new Set(uri.metadata);
       return;
     }
-    if (typeof uri !== "string") throw new TypeError("uri parameter object is of wrong type");
+    if (typeof uri !== "string") throw new InvalidArgumentError("uri parameter object is of wrong type");
     const m = uriRegEx.exec(uri);
     if (!m) throw invalidUri("invalid uri", uri);
     const protocol = m.groups!.protocol!.toUpperCase();

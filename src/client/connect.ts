@@ -56,7 +56,7 @@ export async function connect(proxy: ConnectingProxy, timeoutMs: number): Promis
     conn = await connectOnce(proxy, timeoutMs, info);
     return conn;
   } catch (e) {
-    error = e instanceof Error ? e : new Error(String(e));
+    error = e instanceof Error ? e : new CommunicationError(String(e));
     throw e;
   } finally {
     const msg: ClientConnectMessage = {

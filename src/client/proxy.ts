@@ -18,6 +18,7 @@ import { defaultNameServerAddress, getNameServerLocator, setNameServerLocator, t
 import type { RemoteIterator } from "./stream.js";
 import type { SerializerName } from "../serializers/types.js";
 import { CallPromise, EMPTY_KWARGS, Kwargs, splitArgs } from "./support.js";
+import { InvalidArgumentError } from "../errors.js";
 
 const JSProxy = globalThis.Proxy;
 
@@ -327,7 +328,7 @@ const handler: ProxyHandler<any> = {
     const state = viewOfTarget.get(target)!;
     if (typeof prop === "string" && setControl(state.core, prop, value)) return true;
     const name = String(prop);
-    throw new TypeError(
+    throw new InvalidArgumentError(
       `cannot assign remote attribute '${name}' on a Pyro proxy: use await proxy.$set('${name}', value) (every network access is awaited)`,
     );
   },
@@ -338,10 +339,10 @@ const handler: ProxyHandler<any> = {
     return state.core.methods.has(prop) || state.core.attrs.has(prop);
   },
   defineProperty() {
-    throw new TypeError("cannot define properties on a Pyro proxy: use await proxy.$set(name, value)");
+    throw new InvalidArgumentError("cannot define properties on a Pyro proxy: use await proxy.$set(name, value)");
   },
   deleteProperty() {
-    throw new TypeError("cannot delete properties of a Pyro proxy");
+    throw new InvalidArgumentError("cannot delete properties of a Pyro proxy");
   },
 };
 
@@ -381,7 +382,7 @@ Object.setPrototypeOf(
       return fn;
     },
     set() {
-      throw new TypeError(NO_BATCH_ASSIGN);
+      throw new InvalidArgumentError(NO_BATCH_ASSIGN);
     },
   }),
 );

@@ -2,7 +2,7 @@
 // Finding the name server is pluggable: the default locator connects straight to the host/port in the URI (or
 // config NS_HOST/NS_PORT); the broadcast-capable locateNS installs itself with setNameServerLocator.
 
-import { NamingError, PyroError } from "../errors.js";
+import { NamingError, PyroError, InvalidArgumentError } from "../errors.js";
 import { PYRO4_PROFILE, type PyroProfile } from "../profiles/index.js";
 import { URI } from "../uri.js";
 
@@ -68,7 +68,7 @@ export function setNameServerAddresses(addresses: readonly string[] | null): voi
 /** Resolve a URI to a direct PYRO URI; PYRO URIs are returned unchanged. */
 export async function resolve(uri: string | URI, options: ResolveOptions = {}): Promise<URI> {
   const u = typeof uri === "string" ? new URI(uri) : uri;
-  if (!(u instanceof URI)) throw new TypeError("can only resolve Pyro URIs");
+  if (!(u instanceof URI)) throw new InvalidArgumentError("can only resolve Pyro URIs");
   if (u.protocol === "PYRO") return u;
   const locate = options.locator ?? locator;
   if (!locate) throw new PyroError("no name server locator installed (import the client module)");

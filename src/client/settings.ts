@@ -4,7 +4,7 @@
 // extends this class and connect.ts reads it, so the handshake code needs nothing of the queue.
 
 import { autoproxyHooks } from "../serializers/autoproxy.js";
-import { PyroError, SecurityError } from "../errors.js";
+import { PyroError, SecurityError, InvalidArgumentError } from "../errors.js";
 import { uuidToBytes, type Annotations } from "../protocol/message.js";
 import type { Serializer, SerializerName, SerializeOptions } from "../serializers/index.js";
 import type { WireFormat } from "../protocol/wire.js";
@@ -107,7 +107,7 @@ export class ProxySettings {
     const cfg = this.profile.config;
     if (typeof uri === "string") this.uri = new URI(uri, cfg.NS_PORT);
     else if (uri instanceof URI) this.uri = new URI(uri);
-    else throw new TypeError("expected Pyro URI");
+    else throw new InvalidArgumentError("expected Pyro URI");
     this.serializer = this.profile.serializer(options.serializer ?? cfg.SERIALIZER);
     this.timeout = options.timeout ?? Math.round(cfg.COMMTIMEOUT * 1000);
     this.captureCallSite = options.captureCallSite ?? false;

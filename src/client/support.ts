@@ -3,7 +3,7 @@
 // return (async-iterable so `for await (x of proxy.gen())` works without an extra await) and the mapping of
 // received exception values to Error objects.
 
-import { PyroError, RemoteError } from "../errors.js";
+import { PyroError, RemoteError, InvalidArgumentError } from "../errors.js";
 import { dictToError } from "../serializers/values.js";
 
 /** Python keyword arguments for a call: `proxy.method(1, kwargs({ flag: true }))`. */
@@ -50,7 +50,7 @@ export class CallPromise<T> extends Promise<T> {
       const v: unknown = await this;
       if (v && typeof v === "object" && Symbol.asyncIterator in v) inner = (v as AsyncIterable<unknown>)[Symbol.asyncIterator]();
       else if (v && typeof v === "object" && Symbol.iterator in v) inner = (v as Iterable<unknown>)[Symbol.iterator]();
-      else throw new TypeError("the remote call did not return an iterable result");
+      else throw new InvalidArgumentError("the remote call did not return an iterable result");
       return inner;
     };
     return {

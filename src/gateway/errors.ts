@@ -1,20 +1,23 @@
 // Errors of the gateway: GatewayRequestError for the HTTP layer (bad request shape, limits) answered with a plain
 // text status; PyException for the Python exceptions Pyro4's gateway reports as a 500 with class_to_dict JSON.
 
+import { PyroError, type PyroErrorCode } from "../errors.js";
 import { dumpRaw, pyDumps, type RawJson } from "./pyjson.js";
 
-export class GatewayRequestError extends Error {
+/** A request the gateway refuses at the HTTP layer (`status` is the answer's HTTP status). */
+export class GatewayRequestError extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_GATEWAY_REQUEST";
   constructor(
     readonly status: number,
     message: string,
   ) {
     super(message);
-    this.name = "GatewayRequestError";
   }
 }
 
 /** A Python exception as the gateway reports it: {"__class__", "__exception__", "args", "attributes"}. */
-export class PyException extends Error {
+export class PyException extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_GATEWAY_EXCEPTION";
   /** Args/attributes kept as wire text when the exception came from a backend (numbers keep their literal). */
   raw: { args: RawJson; attributes: RawJson } | null = null;
 
@@ -24,7 +27,6 @@ export class PyException extends Error {
     readonly attributes: Record<string, unknown> = {},
   ) {
     super(String(args[0] ?? ""));
-    this.name = "PyException";
   }
 
   /** From an exception dict received from a Pyro backend (Pyro4's json serializer form). */

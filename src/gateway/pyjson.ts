@@ -3,6 +3,8 @@
 // exceptions that the gateway re-raises (name server and metadata failures) are re-emitted from their wire JSON,
 // token by token, so number literals keep their exact text (1.0 stays 1.0) as Python's round trip keeps them.
 
+import { ProtocolError } from "../errors.js";
+
 const HEX = "0123456789abcdef";
 
 /** A JSON string literal as Python writes it with ensure_ascii=True (anything outside ' '..'~' escaped). */
@@ -53,14 +55,14 @@ export function pyDumps(v: unknown): string {
 /** A JSON value kept as text where it matters: numbers as their literal. */
 export type RawJson = null | boolean | string | { num: string } | RawJson[] | Map<string, RawJson>;
 
-/** Parse JSON (plus Python's NaN/Infinity) keeping number literals; throws SyntaxError on bad input. */
+/** Parse JSON (plus Python's NaN/Infinity) keeping number literals; throws ProtocolError on bad input. */
 export function parseRaw(text: string, maxDepth = 64): RawJson {
   let i = 0;
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
   };
   const fail = (): never => {
-    throw new SyntaxError(`bad JSON at offset ${i}`);
+    throw new ProtocolError(`bad JSON at offset ${i}`);
   };
   const value = (depth: number): RawJson => {
     if (depth > maxDepth) fail();

@@ -22,7 +22,7 @@ export interface HttpProxyOptions {
    * "query" (GET query string, same rules as form).
    */
   body?: BodyMode;
-  /** Client-side limit in ms for each call (rejects with PyroHttpError code "TIMEOUT"); 0/undefined = none. */
+  /** Client-side limit in ms for each call (rejects with PyroHttpError code ERR_PYRO4_HTTP_TIMEOUT); 0/undefined = none. */
   timeout?: number;
   /** Also ask our gateway to apply the timeout to the Pyro call itself (X-Pyro-Timeout header). */
   serverTimeout?: boolean;
@@ -33,11 +33,34 @@ export interface HttpProxyOptions {
   fetch?: typeof fetch;
 }
 
-export type PyroHttpErrorCode = "REMOTE" | "HTTP" | "TIMEOUT" | "PROTOCOL";
+/** What failed, in the short words this module used as `code` before 0.2 (still readable as `kind`). */
+export type PyroHttpErrorKind = "REMOTE" | "HTTP" | "TIMEOUT" | "PROTOCOL" | "ARGUMENT";
+/** PyroHttpError's `code`, one per kind, in the package's ERR_PYRO4_* namespace. */
+export type PyroHttpErrorCode =
+  | "ERR_PYRO4_HTTP_REMOTE"
+  | "ERR_PYRO4_HTTP"
+  | "ERR_PYRO4_HTTP_TIMEOUT"
+  | "ERR_PYRO4_HTTP_PROTOCOL"
+  | "ERR_PYRO4_HTTP_INVALID_ARG";
+const CODES: Readonly<Record<PyroHttpErrorKind, PyroHttpErrorCode>> = {
+  REMOTE: "ERR_PYRO4_HTTP_REMOTE",
+  HTTP: "ERR_PYRO4_HTTP",
+  TIMEOUT: "ERR_PYRO4_HTTP_TIMEOUT",
+  PROTOCOL: "ERR_PYRO4_HTTP_PROTOCOL",
+  ARGUMENT: "ERR_PYRO4_HTTP_INVALID_ARG",
+};
 
-/** A failed call: a Python exception (code REMOTE, with pythonType/traceback) or an HTTP-level failure. */
+/**
+ * A failed call: a Python exception (kind REMOTE, with pythonType/traceback), an HTTP-level failure, a timeout, a
+ * gateway answer that is not the protocol, or a bad argument (kind ARGUMENT, thrown before anything is sent).
+ * This module imports nothing (it is served to browsers as one file), so the class cannot extend PyroError; it
+ * carries the package's error brand instead, and `err instanceof PyroError` (from `pyro4`) holds for it.
+ */
 export class PyroHttpError extends Error {
+  /** Stable code (ERR_PYRO4_HTTP_*), see docs/errors.md. */
   readonly code: PyroHttpErrorCode;
+  /** The short form of `code` ("REMOTE", "HTTP", "TIMEOUT", "PROTOCOL", "ARGUMENT"); `code` held it before 0.2. */
+  readonly kind: PyroHttpErrorKind;
   readonly status: number;
   /** Python's qualified class name, e.g. "builtins.ValueError"; null when the gateway answered with text. */
   readonly pythonType: string | null;
@@ -49,12 +72,13 @@ export class PyroHttpError extends Error {
   readonly correlationId: string | null;
 
   constructor(o: {
-    code: PyroHttpErrorCode; status: number; message: string; pythonType?: string | null; args?: unknown[];
+    kind: PyroHttpErrorKind; status: number; message: string; pythonType?: string | null; args?: unknown[];
     attributes?: Record<string, unknown>; body?: string; correlationId?: string | null; cause?: unknown;
   }) {
     super(o.message, o.cause !== undefined ? { cause: o.cause } : undefined);
     this.name = "PyroHttpError";
-    this.code = o.code;
+    this.kind = o.kind;
+    this.code = CODES[o.kind];
     this.status = o.status;
     this.pythonType = o.pythonType ?? null;
     this.args = o.args ?? [];
@@ -70,6 +94,11 @@ export class PyroHttpError extends Error {
     return this.pythonType === null ? null : this.pythonType.slice(this.pythonType.lastIndexOf(".") + 1);
   }
 }
+// The package's error brand (PYRO_ERROR_BRAND in src/errors.ts): `instanceof PyroError` recognises it.
+Object.defineProperty(PyroHttpError.prototype, Symbol.for("pyro4.error"), { value: true });
+
+/** A bad argument to this module's functions: a PyroHttpError of kind ARGUMENT (code ERR_PYRO4_HTTP_INVALID_ARG). */
+const invalidArgument = (message: string) => new PyroHttpError({ kind: "ARGUMENT", status: 0, message });
 
 const KWARGS = Symbol("pyro4.http.kwargs");
 /** Marks the last argument of a call as Python keyword arguments: `echo.echo(kwargs({ message: "hi" }))`. */
@@ -107,7 +136,7 @@ export type CallOverrides = Partial<Omit<HttpProxyOptions, "gateway">>;
 
 /** A proxy for the object registered under `name`, reached through the gateway. */
 export function httpProxy<T = Record<string, AnyFn>>(name: string, options: HttpProxyOptions): HttpProxy<T> {
-  if (!options || typeof options.gateway !== "string") throw new TypeError("httpProxy: options.gateway (the /pyro/ URL) is required");
+  if (!options || typeof options.gateway !== "string") throw invalidArgument("httpProxy: options.gateway (the /pyro/ URL) is required");
   const base = options.gateway.endsWith("/") ? options.gateway : options.gateway + "/";
   const call = (method: string, args: unknown[], kw: Record<string, unknown>, o: CallOverrides, mode: "call" | "oneway" | "attr") =>
     request({ ...options, ...o }, base, name, method, args, kw, mode);
@@ -138,7 +167,7 @@ export function httpProxy<T = Record<string, AnyFn>>(name: string, options: Http
       return (...a: unknown[]) => call(p, ...split(a), {}, "call");
     },
     set(_t, p) {
-      throw new TypeError(`cannot set '${String(p)}' on an HTTP proxy (the gateway has no attribute writes)`);
+      throw invalidArgument(`cannot set '${String(p)}' on an HTTP proxy (the gateway has no attribute writes)`);
     },
   }) as unknown as HttpProxy<T>;
 }
@@ -150,7 +179,7 @@ function latin1Escape(s: string): string {
   let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c > 0xff) throw new TypeError(`'${s}' has characters outside latin-1, which Python's gateway cannot receive in a form; use body: "json" with our gateway`);
+    if (c > 0xff) throw invalidArgument(`'${s}' has characters outside latin-1, which Python's gateway cannot receive in a form; use body: "json" with our gateway`);
     out += /[A-Za-z0-9_.~-]/.test(s[i]!) ? s[i] : "%" + (c < 16 ? "0" : "") + c.toString(16).toUpperCase();
   }
   return out;
@@ -160,7 +189,7 @@ function formEncode(kw: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(kw)) {
     for (const item of Array.isArray(v) ? v : [v]) {
-      if (item !== null && typeof item === "object") throw new TypeError(`argument '${k}': a form carries strings only; use body: "json"`);
+      if (item !== null && typeof item === "object") throw invalidArgument(`argument '${k}': a form carries strings only; use body: "json"`);
       parts.push(latin1Escape(k) + "=" + latin1Escape(String(item)));
     }
   }
@@ -182,7 +211,7 @@ function prepare(o: HttpProxyOptions, base: string, name: string, method: string
   if (o.timeout && o.serverTimeout) headers["X-Pyro-Timeout"] = String(o.timeout / 1000);
   let url = base + encodeURIComponent(name) + "/" + encodeURIComponent(method);
   const init: RequestInit = { method: "GET", headers };
-  if (args.length && mode !== "json") throw new TypeError(`positional arguments need body: "json" (our gateway); pass keyword arguments with $call or kwargs()`);
+  if (args.length && mode !== "json") throw invalidArgument(`positional arguments need body: "json" (our gateway); pass keyword arguments with $call or kwargs()`);
   if (mode === "json") {
     if (args.length || Object.keys(kw).length) {
       init.method = "POST";
@@ -232,9 +261,9 @@ async function send(o: HttpProxyOptions, p: Prepared): Promise<Response> {
 }
 
 function failure(o: HttpProxyOptions, p: Prepared, e: unknown): unknown {
-  if (p.timedOut()) return new PyroHttpError({ code: "TIMEOUT", status: 0, message: `call timed out after ${o.timeout} ms`, cause: e });
+  if (p.timedOut()) return new PyroHttpError({ kind: "TIMEOUT", status: 0, message: `call timed out after ${o.timeout} ms`, cause: e });
   if (o.signal?.aborted) return o.signal.reason;
-  return new PyroHttpError({ code: "HTTP", status: 0, message: `gateway unreachable: ${(e as Error)?.message ?? e}`, cause: e });
+  return new PyroHttpError({ kind: "HTTP", status: 0, message: `gateway unreachable: ${(e as Error)?.message ?? e}`, cause: e });
 }
 
 /** JSON.parse plus Python's NaN/Infinity/-Infinity tokens (Pyro4's json serializer writes them). */
@@ -278,7 +307,7 @@ async function errorFrom(res: Response, text: string): Promise<PyroHttpError> {
         const args = Array.isArray(d["args"]) ? (d["args"] as unknown[]) : [];
         const type = String(d["__class__"]);
         return new PyroHttpError({
-          code: "REMOTE", status: res.status, pythonType: type, args,
+          kind: "REMOTE", status: res.status, pythonType: type, args,
           attributes: (d["attributes"] as Record<string, unknown>) ?? {},
           message: `${type.slice(type.lastIndexOf(".") + 1)}: ${args.map(String).join(", ")}`, body: text, correlationId: corr,
         });
@@ -287,7 +316,7 @@ async function errorFrom(res: Response, text: string): Promise<PyroHttpError> {
       /* not JSON after all: report as text */
     }
   }
-  return new PyroHttpError({ code: "HTTP", status: res.status, message: `HTTP ${res.status}: ${text.slice(0, 200)}`, body: text, correlationId: corr });
+  return new PyroHttpError({ kind: "HTTP", status: res.status, message: `HTTP ${res.status}: ${text.slice(0, 200)}`, body: text, correlationId: corr });
 }
 
 async function request(o: HttpProxyOptions, base: string, name: string, method: string, args: unknown[], kw: Record<string, unknown>, mode: "call" | "oneway" | "attr"): Promise<unknown> {
@@ -305,7 +334,7 @@ async function request(o: HttpProxyOptions, base: string, name: string, method: 
     try {
       return parsePythonJson(text);
     } catch (e) {
-      throw new PyroHttpError({ code: "PROTOCOL", status: res.status, message: "gateway answered with invalid JSON", body: text, cause: e });
+      throw new PyroHttpError({ kind: "PROTOCOL", status: res.status, message: "gateway answered with invalid JSON", body: text, cause: e });
     }
   } finally {
     p.cleanup();
@@ -319,7 +348,7 @@ async function* stream(o: HttpProxyOptions, base: string, name: string, method: 
     if (!res.ok) throw await errorFrom(res, await res.text());
     if (!(res.headers.get("Content-Type") ?? "").startsWith("application/x-ndjson") || !res.body) {
       const text = await res.text();
-      throw new PyroHttpError({ code: "PROTOCOL", status: res.status, message: "the gateway does not stream (Python's gateway cannot)", body: text });
+      throw new PyroHttpError({ kind: "PROTOCOL", status: res.status, message: "the gateway does not stream (Python's gateway cannot)", body: text });
     }
     const reader = res.body.getReader();
     const decoder = new TextDecoder();
@@ -344,7 +373,7 @@ async function* stream(o: HttpProxyOptions, base: string, name: string, method: 
             const d = value as Record<string, unknown>;
             const type = String(d["__class__"]);
             const a = Array.isArray(d["args"]) ? (d["args"] as unknown[]) : [];
-            throw new PyroHttpError({ code: "REMOTE", status: 200, pythonType: type, args: a, attributes: (d["attributes"] as Record<string, unknown>) ?? {}, message: `${type.slice(type.lastIndexOf(".") + 1)}: ${a.map(String).join(", ")}`, body: line });
+            throw new PyroHttpError({ kind: "REMOTE", status: 200, pythonType: type, args: a, attributes: (d["attributes"] as Record<string, unknown>) ?? {}, message: `${type.slice(type.lastIndexOf(".") + 1)}: ${a.map(String).join(", ")}`, body: line });
           }
           yield value;
         }

@@ -5,7 +5,7 @@
 // the name server itself, and with shared storage only the instance holding the storage's prune lock works. A
 // name server serving TLS checks over TLS (naming/server.ts).
 
-import { CommunicationError, ProtocolError, SecurityError, TimeoutError } from "../errors.js";
+import { CommunicationError, ProtocolError, SecurityError, TimeoutError, invalidValue } from "../errors.js";
 import { URI } from "../uri.js";
 import { Proxy } from "../client/proxy.js";
 import type { TlsSettings } from "../transport/tls.js";
@@ -87,9 +87,9 @@ async function answers(location: string, options: PruneOptions, timeoutMs: numbe
 const CONCURRENCY = 32;
 
 export function startPruner(ns: NameServer<AnyNameStorage>, options: PruneOptions): Pruner {
-  if (!(options.interval > 0)) throw new RangeError("prune interval must be a positive number of seconds");
+  if (!(options.interval > 0)) throw invalidValue("prune interval must be a positive number of seconds");
   const after = options.after ?? 3;
-  if (!Number.isInteger(after) || after < 1) throw new RangeError("prune-after must be a positive integer");
+  if (!Number.isInteger(after) || after < 1) throw invalidValue("prune-after must be a positive integer");
   const timeoutMs = options.timeoutMs ?? Math.max(200, Math.min(5000, options.interval * 1000));
   const own = new Set(options.ownLocations ?? []);
   const storage = ns.storage;

@@ -5,6 +5,7 @@
 
 import { clientCall, serverRequest, type ClientCallMessage, type ServerRequestMessage } from "./channels.js";
 import type { Annotations } from "../protocol/message.js";
+import { InvalidArgumentError } from "../errors.js";
 
 /** The payload object of one traced client call; Request keeps it and reports the outcome to it. */
 export class CallTrace implements ClientCallMessage {
@@ -31,7 +32,7 @@ export class CallTrace implements ClientCallMessage {
     this.correlationId = correlationId;
   }
   addAnnotation(key: string, value: Uint8Array | string): void {
-    if (typeof key !== "string" || key.length !== 4) throw new TypeError("annotation key must be 4 characters");
+    if (typeof key !== "string" || key.length !== 4) throw new InvalidArgumentError("annotation key must be 4 characters");
     (this.extraAnnotations ??= new Map()).set(key, typeof value === "string" ? Buffer.from(value, "utf8") : Buffer.from(value));
   }
 }

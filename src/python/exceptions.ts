@@ -64,9 +64,10 @@ export function errorTraceback(err: Error, pythonName: string): string[] {
 /** The Python class name an error travels as: one a Python client can rebuild. */
 export function pythonNameOf(err: Error): string {
   if (err instanceof RemoteError) return err.pythonType;
-  if (err instanceof PyroError) return (err.constructor as typeof PyroError).pythonName;
+  // an explicit builtin first: PythonError, and InvalidArgumentError (TypeError or ValueError per instance)
   const explicit = (err as { pythonType?: unknown }).pythonType;
   if (typeof explicit === "string") return explicit;
+  if (err instanceof PyroError) return (err.constructor as typeof PyroError).pythonName;
   // own properties only: a name like "constructor" must not find Object.prototype members
   if (Object.hasOwn(jsToPython, err.name)) return jsToPython[err.name]!;
   if (pythonBuiltinExceptions.has(err.name)) return "builtins." + err.name;

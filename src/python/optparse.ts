@@ -6,6 +6,7 @@
 // messages, %default in help, and the IndentedHelpFormatter layout (wrapped to $COLUMNS like Python 3.11).
 
 import { parseArgs } from "node:util";
+import { PyroError, type PyroErrorCode } from "../errors.js";
 import { strRepr as reprStr } from "./str.js";
 import { wrap } from "./textwrap.js";
 
@@ -47,14 +48,14 @@ export interface ParsedOptions {
 }
 
 /** -h/--help (status 0, help text for stdout) or a command-line error (status 2, usage and message for stderr). */
-export class OptParseExit extends Error {
+export class OptParseExit extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_USAGE";
   constructor(
     readonly status: number,
     readonly output: string,
     readonly toStderr: boolean,
   ) {
     super(output);
-    this.name = "OptParseExit";
   }
 }
 

@@ -3,11 +3,13 @@
 // grammar, rejected with Python's wording ("missing ), unterminated subpattern at position 0"), and
 // translated to an equivalent JavaScript RegExp (unicode mode, anchored at the start like re.match).
 
+import { PyroError, type PyroErrorCode } from "../errors.js";
+
 /** A pattern Python's `re` would reject; `message` is str(re.error). */
-export class PythonRegexError extends Error {
+export class PythonRegexError extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_REGEX";
   constructor(msg: string, pattern: string, pos?: number) {
     super(pos === undefined ? msg : msg + positionText(pattern, pos));
-    this.name = "PythonRegexError";
   }
 }
 

@@ -5,6 +5,8 @@
 // PyTime and TimeDelta have no JavaScript counterpart and are small value classes.
 // Leaf module below the serializers: every codec builds and reads these the same way.
 
+import { invalidValue } from "../error-base.js";
+
 /** Epoch milliseconds of a UTC wall-clock time, for every year 1..9999 (Date.UTC maps years 0..99 to 1900..1999). */
 export function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
   // Date.UTC is right from year 100 on and several times cheaper than a Date and its setters (decoders build
@@ -36,12 +38,12 @@ function timeText(h: number, m: number, s: number, us: number): string {
 }
 
 function checkRange(name: string, v: number, lo: number, hi: number): void {
-  if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`${name} must be an integer in ${lo}..${hi}, got ${v}`);
+  if (!Number.isInteger(v) || v < lo || v > hi) throw invalidValue(`${name} must be an integer in ${lo}..${hi}, got ${v}`);
 }
 
 function checkOffset(offset: number | null): void {
   if (offset !== null && !(Number.isFinite(offset) && Math.abs(offset) < 86400))
-    throw new RangeError(`utcoffset must be strictly between -86400 and 86400 seconds, got ${offset}`);
+    throw invalidValue(`utcoffset must be strictly between -86400 and 86400 seconds, got ${offset}`);
 }
 
 export interface ZoneOptions {
@@ -232,7 +234,7 @@ export class TimeDelta {
   readonly microseconds: number;
   constructor(days = 0, seconds = 0, microseconds = 0) {
     for (const [n, v] of [["days", days], ["seconds", seconds], ["microseconds", microseconds]] as const)
-      if (!Number.isInteger(v)) throw new RangeError(`timedelta ${n} must be an integer, got ${v}`);
+      if (!Number.isInteger(v)) throw invalidValue(`timedelta ${n} must be an integer, got ${v}`);
     const total = BigInt(days) * US_PER_DAY + BigInt(seconds) * 1000000n + BigInt(microseconds);
     let d = total / US_PER_DAY;
     let rest = total % US_PER_DAY;
@@ -240,7 +242,7 @@ export class TimeDelta {
       rest += US_PER_DAY;
       d -= 1n;
     }
-    if (d > 999999999n || d < -999999999n) throw new RangeError(`timedelta days out of range: ${d}`);
+    if (d > 999999999n || d < -999999999n) throw invalidValue(`timedelta days out of range: ${d}`);
     this.days = Number(d);
     this.seconds = Number(rest / 1000000n);
     this.microseconds = Number(rest % 1000000n);

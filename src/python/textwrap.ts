@@ -2,6 +2,8 @@
 // `pyro4 ns -h` lines must break where `python3 -m Pyro4.naming -h` breaks them, at any COLUMNS, including
 // Python's habit of breaking after the hyphen of "bc-port".
 
+import { invalidValue } from "../error-base.js";
+
 // Python's \w on str patterns is Unicode letters, numbers and "_"; `letter` is [^\d\W] (a \w that is not a digit).
 const W = String.raw`[\p{L}\p{N}_]`;
 const LETTER = String.raw`[\p{L}\p{Nl}\p{No}_]`;
@@ -40,7 +42,7 @@ const len = (s: string) => [...s].length;
 
 /** textwrap.wrap(text, width): the lines, without trailing newlines (an empty list for blank text). */
 export function wrap(text: string, width: number): string[] {
-  if (width <= 0) throw new RangeError(`invalid width ${width} (must be > 0)`);
+  if (width <= 0) throw invalidValue(`invalid width ${width} (must be > 0)`);
   const munged = expandTabs(text).replace(/[\t\n\x0b\x0c\r]/g, " ");
   const chunks = munged.split(WORDSEP).filter((c) => c);
   chunks.reverse();

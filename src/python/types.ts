@@ -4,6 +4,7 @@
 
 import { complexRepr } from "./float.js";
 import { TimeDelta } from "./temporal.js";
+import { InvalidArgumentError, invalidValue } from "../error-base.js";
 
 /** A Python tuple. A real Array (indexing, iteration, length work), distinguishable from a list. */
 export class Tuple<T = unknown> extends Array<T> {
@@ -50,14 +51,14 @@ export class FrozenSet<T = unknown> extends Set<T> {
     this.#frozen = true;
   }
   override add(value: T): this {
-    if (this.#frozen) throw new TypeError("a frozenset cannot be changed (add)");
+    if (this.#frozen) throw new InvalidArgumentError("a frozenset cannot be changed (add)");
     return super.add(value);
   }
   override delete(_value: T): boolean {
-    throw new TypeError("a frozenset cannot be changed (delete)");
+    throw new InvalidArgumentError("a frozenset cannot be changed (delete)");
   }
   override clear(): void {
-    throw new TypeError("a frozenset cannot be changed (clear)");
+    throw new InvalidArgumentError("a frozenset cannot be changed (clear)");
   }
 }
 /** Build a Python frozenset: `frozenset(1, "a")` travels as `frozenset({1, 'a'})` over marshal. */
@@ -118,12 +119,12 @@ export class UUID {
   readonly hex: string;
   constructor(text: string) {
     const h = text.replace(/^urn:uuid:/i, "").replace(/[{}-]/g, "").toLowerCase();
-    if (!/^[0-9a-f]{32}$/.test(h)) throw new RangeError(`badly formed hexadecimal UUID string: ${JSON.stringify(text)}`);
+    if (!/^[0-9a-f]{32}$/.test(h)) throw invalidValue(`badly formed hexadecimal UUID string: ${JSON.stringify(text)}`);
     this.hex = h;
   }
   static fromInt(n: bigint | number): UUID {
     const b = BigInt(n);
-    if (b < 0n || b >= 1n << 128n) throw new RangeError("UUID int is out of range (need a 128-bit value)");
+    if (b < 0n || b >= 1n << 128n) throw invalidValue("UUID int is out of range (need a 128-bit value)");
     return new UUID(b.toString(16).padStart(32, "0"));
   }
   /** The 128-bit integer (Python's uuid.int). */
@@ -150,7 +151,7 @@ export class Range {
     readonly stop: number | bigint,
     readonly step: number | bigint = 1,
   ) {
-    if (step == 0) throw new RangeError("range() arg 3 must not be zero");
+    if (step == 0) throw invalidValue("range() arg 3 must not be zero");
   }
   *[Symbol.iterator](): IterableIterator<number | bigint> {
     const big = typeof this.start === "bigint" || typeof this.stop === "bigint" || typeof this.step === "bigint";

@@ -4,7 +4,7 @@
 // Decoding uses JSON.parse plus one post-processing walk on the common path; a small parser of our own takes
 // over only when the text may hold long integers or Python's non-standard constants.
 
-import { PyroError, SerializeError } from "../errors.js";
+import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
 import type { Call, SerializeOptions, Serializer } from "./types.js";
 import {
   Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, bytesOfDict, cannotSerialize, pythonClassOf,
@@ -191,7 +191,8 @@ function encode(value: unknown, options: SerializeOptions | undefined): Buffer {
 
 /** Keep Pyro errors (e.g. SecurityError from a class hook); anything else becomes a SerializeError. */
 function asSerializeError(e: unknown): Error {
-  if (e instanceof PyroError) return e;
+  // a bad value one of our constructors refused (InvalidArgumentError) is malformed input, like a TypeError was
+  if (e instanceof PyroError && !(e instanceof InvalidArgumentError)) return e;
   if (e instanceof RangeError && /call stack/i.test(e.message)) return depthError();
   const msg = e instanceof Error ? e.message : String(e);
   return new SerializeError(`json: ${msg}`, { cause: e });

@@ -12,7 +12,7 @@
 //   in recreate_classes). We never write FLAG_REF/'r' references; Python reads reference-free data fine.
 // - Decoding is strict: trailing bytes after the object, Ellipsis, StopIteration and code objects are errors.
 
-import { PyroError, SerializeError } from "../errors.js";
+import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
@@ -730,7 +730,8 @@ function decodeUtf8Surrogatepass(b: Buffer, start: number, end: number): string 
 }
 
 function wrapError(e: unknown): Error {
-  if (e instanceof PyroError) return e;
+  // a bad value one of our constructors refused (InvalidArgumentError) is malformed input, like a TypeError was
+  if (e instanceof PyroError && !(e instanceof InvalidArgumentError)) return e;
   if (e instanceof RangeError && /call stack/i.test(e.message)) return depthError();
   const msg = e instanceof Error ? e.message : String(e);
   const err = new SerializeError(`marshal: ${msg}`);

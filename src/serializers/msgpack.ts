@@ -9,7 +9,7 @@
 // would need a pre- and post-pass over every value, so this file speaks the (small) format itself, with one
 // reusable output buffer.
 
-import { PyroError, SerializeError } from "../errors.js";
+import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
@@ -458,7 +458,8 @@ function encodeParts(value: unknown, options: SerializeOptions | undefined, byRe
 
 /** Keep Pyro errors (e.g. SecurityError from a class hook); anything else becomes a SerializeError. */
 function asSerializeError(e: unknown): Error {
-  if (e instanceof PyroError) return e;
+  // a bad value one of our constructors refused (InvalidArgumentError) is malformed input, like a TypeError was
+  if (e instanceof PyroError && !(e instanceof InvalidArgumentError)) return e;
   if (e instanceof RangeError && /call stack/i.test(e.message)) return depthError();
   const msg = e instanceof Error ? e.message : String(e);
   return new SerializeError(`msgpack: ${msg}`, { cause: e });

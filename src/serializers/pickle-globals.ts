@@ -3,7 +3,7 @@
 // Decimal, UUID, collections), and the rule that refuses every other global by name. Nothing here calls anything a pickle
 // names: a global is a (module, name) pair of strings.
 
-import { SerializeError, pyroErrorClasses } from "../errors.js";
+import { InvalidArgumentError, SerializeError, pyroErrorClasses } from "../errors.js";
 import { err } from "./pickle-scalars.js";
 import { arrayFrom, arrayTypecode, reconstruct } from "./pickle-arrays.js";
 import { Decimal, builtinTypeNames, deniedModules, exceptionName, py2Modules, py2Names, uuidSafe } from "./pickle-values.js";
@@ -79,7 +79,7 @@ function zoneOf(tz: unknown, fold: number, what: string): ZoneOptions {
 
 /** A range error of one of our constructors as a SerializeError that names the Python type. */
 function rangeErr(what: string, e: unknown): unknown {
-  return e instanceof RangeError ? err(`${what}: ${e.message}`) : e;
+  return e instanceof RangeError || e instanceof InvalidArgumentError ? err(`${what}: ${e.message}`) : e;
 }
 
 /**

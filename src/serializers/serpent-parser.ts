@@ -4,7 +4,7 @@
 // errors there, so a call fails on our daemon exactly where it fails on Python's.
 
 import { isAscii, isUtf8 } from "node:buffer";
-import { SerializeError, SecurityError } from "../errors.js";
+import { InvalidArgumentError, SerializeError, SecurityError } from "../errors.js";
 import { Tuple, Complex, Float, limits, depthError, dictToClass, setKey, toTuple, newTuple, hashKey, serpentFloat, bytesOfDict, pythonSerializeError } from "./values.js";
 
 const C_TAB = 9, C_LF = 10, C_VT = 11, C_FF = 12, C_CR = 13, C_SPACE = 32;
@@ -841,7 +841,7 @@ export function parseSerpentText(text: string, blobs: Buffer[] | null = null, st
     // Class hooks may refuse on purpose (SecurityError); anything else a bad class dict provokes, e.g. an
     // invalid URI state, is malformed input.
     if (e instanceof SerializeError || e instanceof SecurityError) throw e;
-    if (e instanceof RangeError) throw depthError();
+    if (e instanceof RangeError || (e instanceof InvalidArgumentError && e.pythonType === "builtins.ValueError")) throw depthError();
     throw new SerializeError(`invalid serpent data: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }

@@ -4,7 +4,7 @@
 // NaN or -0.0 imaginary part): a Python peer then fails on our text exactly as on Python's own. It refuses what
 // Python serpent refuses, with serpent's errors. The reader is serpent-parser.ts.
 
-import { SerializeError, PyroError } from "../errors.js";
+import { InvalidArgumentError, SerializeError, PyroError } from "../errors.js";
 import type { Serializer, Call, SerializeOptions } from "./types.js";
 import type { ValueDialect } from "./dialect.js";
 import {
@@ -257,8 +257,8 @@ function run<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof PyroError) throw e;
-    if (e instanceof RangeError) throw depthError();
+    if (e instanceof PyroError && !(e instanceof InvalidArgumentError)) throw e;
+    if (e instanceof RangeError || (e instanceof InvalidArgumentError && e.pythonType === "builtins.ValueError")) throw depthError();
     throw new SerializeError(`serpent: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }

@@ -3,7 +3,7 @@
 // remote attributes, and with REQUIRE_EXPOSE only members marked by a decorator or a registration option count.
 // Marks live in WeakMaps keyed by the function/class, so decorated classes are not modified.
 
-import { DaemonError } from "../errors.js";
+import { DaemonError, InvalidArgumentError } from "../errors.js";
 import { explicitParams, paramInfo, type ParamInfo } from "./params.js";
 
 export type InstanceMode = "single" | "session" | "percall";
@@ -57,7 +57,7 @@ const jsReserved = new Set(["constructor", "__proto__", "__defineGetter__", "__d
 
 function refusePrivate(name: string | symbol, isPrivateField = false): void {
   if (isPrivateField || typeof name === "symbol" || isPrivateName(name))
-    throw new TypeError("exposing private names (starting with _) is not allowed");
+    throw new InvalidArgumentError("exposing private names (starting with _) is not allowed");
 }
 
 export interface ExposeOptions {
@@ -77,7 +77,7 @@ function applyMarks(value: unknown, context: AnyDecoratorContext, fm: FnMarks, w
   switch (context.kind) {
     case "class":
       if (fm.exposed) markClass(value as Function, { exposed: true });
-      else throw new TypeError(`@${what} cannot be used on a class`);
+      else throw new InvalidArgumentError(`@${what} cannot be used on a class`);
       return;
     case "method":
     case "getter":
@@ -93,7 +93,7 @@ function applyMarks(value: unknown, context: AnyDecoratorContext, fm: FnMarks, w
       return;
     }
     default:
-      throw new TypeError(
+      throw new InvalidArgumentError(
         `@${what} cannot be used on a plain field ('${String(context.name)}'): use a method, a getter/setter or an 'accessor' field`,
       );
   }
@@ -121,17 +121,17 @@ const isLegacyMember = (target: unknown, key: unknown): key is string | symbol =
 function applyLegacyMarks(key: string | symbol, descriptor: unknown, fm: FnMarks, what: string, methodsOnly: boolean, checkPrivate = true): void {
   const name = String(key);
   if (typeof descriptor === "number")
-    throw new TypeError(`@${what} cannot be used on a parameter (parameter ${descriptor} of '${name}')`);
+    throw new InvalidArgumentError(`@${what} cannot be used on a parameter (parameter ${descriptor} of '${name}')`);
   const d = descriptor as PropertyDescriptor | undefined;
   if (!d || (typeof d.value !== "function" && !d.get && !d.set)) {
-    throw new TypeError(
+    throw new InvalidArgumentError(
       methodsOnly
         ? `@${what} can only be used on methods ('${name}' is not a method)`
         : `@${what} cannot be used on a plain field ('${name}'): use a method or a getter/setter. ` +
             "(With standard decorators, experimentalDecorators off in tsconfig.json, an 'accessor' field works too.)",
     );
   }
-  if (methodsOnly && typeof d.value !== "function") throw new TypeError(`@${what} can only be used on methods ('${name}' is an accessor)`);
+  if (methodsOnly && typeof d.value !== "function") throw new InvalidArgumentError(`@${what} can only be used on methods ('${name}' is an accessor)`);
   if (checkPrivate) refusePrivate(key);
   if (typeof d.value === "function") markFn(d.value, fm);
   if (d.get) markFn(d.get, fm);
@@ -139,8 +139,8 @@ function applyLegacyMarks(key: string | symbol, descriptor: unknown, fm: FnMarks
 }
 
 /** What to say when a decorator gets arguments neither decorator implementation passes. */
-function unrecognized(what: string, args: unknown[]): TypeError {
-  return new TypeError(
+function unrecognized(what: string, args: unknown[]): InvalidArgumentError {
+  return new InvalidArgumentError(
     `@${what} was called with arguments no decorator implementation passes (${args.map((a) => typeof a).join(", ")}). ` +
       "Use it as a decorator compiled by TypeScript 5+ (standard decorators: leave experimentalDecorators off) or " +
       'with "experimentalDecorators": true in tsconfig.json (legacy decorators), or call it on a class or function.',
@@ -196,7 +196,7 @@ export function expose(value: unknown, context?: unknown, descriptor?: unknown):
 function methodMarker(what: string, fm: FnMarks, args: unknown[], checkPrivate: boolean): unknown {
   const [value, context, descriptor] = args;
   if (isStandardContext(context)) {
-    if (context.kind !== "method") throw new TypeError(`@${what} can only be used on methods`);
+    if (context.kind !== "method") throw new InvalidArgumentError(`@${what} can only be used on methods`);
     if (checkPrivate) applyMarks(value, context, fm, what);
     else markFn(value as Function, fm);
     return undefined;
@@ -240,17 +240,17 @@ export function behavior(
   const mode = opts.instanceMode ?? "session";
   checkInstanceMode(mode);
   if (opts.instanceCreator != null && typeof opts.instanceCreator !== "function")
-    throw new TypeError("instance_creator must be a callable");
+    throw new InvalidArgumentError("instance_creator must be a callable");
   return (cls: any, context?: ClassDecoratorContext) => {
     if (typeof cls !== "function" || (context && context.kind !== "class"))
-      throw new TypeError("behavior decorator can only be used on a class");
+      throw new InvalidArgumentError("behavior decorator can only be used on a class");
     markClass(cls, { instanceMode: mode, instanceCreator: opts.instanceCreator ?? null });
     return cls;
   };
 }
 
 export function checkInstanceMode(mode: string): asserts mode is InstanceMode {
-  if (mode !== "single" && mode !== "session" && mode !== "percall") throw new TypeError("invalid instance mode: " + mode);
+  if (mode !== "single" && mode !== "session" && mode !== "percall") throw new InvalidArgumentError("invalid instance mode: " + mode);
 }
 
 export function classBehavior(cls: Function): { instanceMode: InstanceMode; instanceCreator: InstanceCreator | null } {

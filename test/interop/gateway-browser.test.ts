@@ -121,7 +121,7 @@ test("Chromium: the gateway's demo page and the browser client call a Python and
       await py.$with({ timeout: 300 }).slow();
       out.timeout = "no timeout";
     } catch (e) {
-      out.timeout = (e as { code: string }).code;
+      out.timeout = `${(e as { code: string }).code}/${(e as { kind: string }).kind}`;
     }
     const ac = new AbortController();
     const pending = py.$with({ signal: ac.signal }).slow();
@@ -148,7 +148,7 @@ test("Chromium: the gateway's demo page and the browser client call a Python and
       error: [true, "builtins.ValueError", 500, "expected error from echoserver error() method"],
     }, name);
   }
-  assert.equal(shown.timeout, "TIMEOUT");
+  assert.equal(shown.timeout, "ERR_PYRO4_HTTP_TIMEOUT/TIMEOUT");
   assert.equal(shown.abort, "aborted by page");
   assert.deepEqual(errors, []);
 

@@ -252,7 +252,7 @@ for (const [label, name] of [["Python daemon", "http.echo"], ["TS daemon", "http
     assert.ok(meta.methods.includes("echo") && meta.methods.includes("error"));
     await assert.rejects(echo.error(), (e: unknown) => {
       assert.ok(e instanceof PyroHttpError);
-      assert.equal(e.code, "REMOTE");
+      assert.equal(e.code, "ERR_PYRO4_HTTP_REMOTE");
       assert.equal(e.status, 500);
       assert.equal(e.pythonType, "builtins.ValueError");
       assert.equal(e.pythonName, "ValueError");
@@ -274,12 +274,12 @@ test("client: attributes, unknown names, NaN, timeouts and AbortSignal", async (
   const echo = httpProxy<Echo & { nan(): number; nope(): void }>("http.echo", { gateway: gw.url });
   assert.ok(Number.isNaN(await echo.nan()));
   await assert.rejects(echo.nope(), (e: PyroHttpError) => e.pythonType === "builtins.AttributeError");
-  await assert.rejects(httpProxy("hidden.secret", { gateway: gw.url }).$meta(), (e: PyroHttpError) => e.code === "HTTP" && e.status === 403);
+  await assert.rejects(httpProxy("hidden.secret", { gateway: gw.url }).$meta(), (e: PyroHttpError) => e.code === "ERR_PYRO4_HTTP" && e.status === 403);
   const t0 = Date.now();
-  await assert.rejects(echo.$with({ timeout: 300 }).slow(), (e: PyroHttpError) => e.code === "TIMEOUT");
+  await assert.rejects(echo.$with({ timeout: 300 }).slow(), (e: PyroHttpError) => e.code === "ERR_PYRO4_HTTP_TIMEOUT");
   assert.ok(Date.now() - t0 < 3000);
   await assert.rejects(echo.$with({ timeout: 300, serverTimeout: true }).slow(), (e: PyroHttpError) =>
-    e.code === "TIMEOUT" || e.pythonType === "Pyro4.errors.TimeoutError");
+    e.code === "ERR_PYRO4_HTTP_TIMEOUT" || e.pythonType === "Pyro4.errors.TimeoutError");
   const ac = new AbortController();
   const p = echo.$with({ signal: ac.signal }).slow();
   setTimeout(() => ac.abort(new Error("user gave up")), 100);
@@ -296,9 +296,9 @@ test("client with Python's gateway: form bodies (latin-1 escaping), key, excepti
   const q = httpProxy<Echo>("http.echo", { gateway: pyKeyed.url, key: "k", body: "query" });
   assert.equal(await q.$call("echo", { message: "q\u00ff" }), "q\u00ff");
   await assert.rejects(httpProxy("http.echo", { gateway: pyKeyed.url, key: "bad", body: "form" }).$call("echo", { message: "x" }),
-    (e: PyroHttpError) => e.status === 403 && e.code === "HTTP");
+    (e: PyroHttpError) => e.status === 403 && e.code === "ERR_PYRO4_HTTP");
   await assert.rejects(httpProxy<Echo>("http.echo", { gateway: pyGw.url }).$stream.count(2)[Symbol.asyncIterator]().next(),
-    (e: PyroHttpError) => e.code === "REMOTE" || e.code === "PROTOCOL");
+    (e: PyroHttpError) => e.code === "ERR_PYRO4_HTTP_REMOTE" || e.code === "ERR_PYRO4_HTTP_PROTOCOL");
 });
 
 test("HMAC key (-k / PYRO_HMAC_KEY): name server and daemon behind a key, same answers as Python's gateway", async () => {
