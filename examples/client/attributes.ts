@@ -1,6 +1,6 @@
 // Port of Pyro4's "attributes" example: read remote attributes with await, write them with $set.
 // Server: python3 test/fixtures/client_server.py   then: node --import tsx examples/client/attributes.ts <URI>
-import { Proxy, AttributeError } from "pyro4";
+import { Proxy, errors } from "pyro4";
 
 interface Thing {
   value: number;
@@ -17,11 +17,11 @@ await thing.$set("value", 42);
 try {
   await (thing as unknown as Record<string, PromiseLike<unknown>>).nonexisting;
 } catch (e) {
-  if (e instanceof AttributeError) console.log("AttributeError:", e.message);
+  if (e instanceof errors.AttributeError) console.log("AttributeError:", e.message);
   else throw e;
 }
 try {
   (thing as unknown as Record<string, unknown>).value = 1;
 } catch (e) {
-  console.log("TypeError:", (e as Error).message);
+  console.log(`${(e as errors.PyroError).code}:`, (e as Error).message); // ERR_PYRO4_INVALID_ARG: use $set
 }

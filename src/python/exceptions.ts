@@ -3,11 +3,15 @@
 // the error class server code throws to raise a specific Python builtin (PythonError), the plain traceback text
 // sent with it, and type(e).__name__ of an error as Python tools print it.
 
-import { PyroError, RemoteError } from "../errors.js";
+import { PyroError, RemoteError, type PyroErrorCode } from "../errors.js";
 import { exceptionMessage } from "./repr.js";
 
-/** An Error that a Python client rebuilds as `builtins.<type>` (e.g. `new PythonError("ValueError", "bad")`). */
-export class PythonError extends Error {
+/**
+ * An error that a Python client rebuilds as `builtins.<type>` (e.g. `new PythonError("ValueError", "bad")`): what a
+ * daemon's method throws to raise a Python builtin, and what the name server raises where Python's raises one.
+ */
+export class PythonError extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_PYTHON";
   declare readonly pythonType: string;
   declare args: unknown[];
   constructor(type: string, ...args: unknown[]) {

@@ -38,7 +38,7 @@ describe("client examples", () => {
   });
 
   const table: [string, () => string[], RegExp[]][] = [
-    ["attributes", () => [thing.ready], [/name {2}= thing/, /value after \$set = 99/, /AttributeError: remote object/, /TypeError: .*\$set/]],
+    ["attributes", () => [thing.ready], [/name {2}= thing/, /value after \$set = 99/, /AttributeError: remote object/, /ERR_PYRO4_INVALID_ARG: .*\$set/]],
     ["batchedcalls", () => [thing.ready], [/one batch of 200: total 20100/, /failing call: ValueError/, /later call: batch call 'echo' was not executed/, /async batch results: \[ 'done after 0.2', 'async batch done' \]/]],
     ["async", () => [thing.ready], [/result ready\? false/, /not blocked/, /value: done after 1/, /chain ended with 30/, /iferror handler got: .*bad value/, /future result: 70/, /cancelled future: future has been cancelled/]],
     ["streaming", () => [thing.ready], [/finite: 4/, /infinite: 3/, /stream failed: generator broke after 2 items/]],

@@ -5,7 +5,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as api from "../../src/index.js";
+import * as protocol from "../../src/protocol/index.js";
+import * as http from "../../src/http/client.js";
+
+const E = api.errors;
 import type { PyroErrorCode } from "../../src/index.js";
+import { PythonRegexError } from "../../src/python/regex.js";
+import { OptParseExit } from "../../src/python/optparse.js";
+import { GatewayRequestError, PyException } from "../../src/gateway/errors.js";
+import { PyroHttpError } from "../../src/http/client.js";
+import { pythonNameOf } from "../../src/python/exceptions.js";
 
 // A Record over the union: the compiler rejects this object if a code is missing from it or not in the union.
 const ALL_CODES: Record<PyroErrorCode, true> = {
@@ -24,35 +33,87 @@ const ALL_CODES: Record<PyroErrorCode, true> = {
   ERR_PYRO4_BATCH_SKIPPED: true,
   ERR_PYRO4_CANCELLED: true,
   ERR_PYRO4_CONFIG_VALUE: true,
+  ERR_PYRO4_INVALID_ARG: true,
+  ERR_PYRO4_PYTHON: true,
+  ERR_PYRO4_REGEX: true,
+  ERR_PYRO4_USAGE: true,
+  ERR_PYRO4_GATEWAY_REQUEST: true,
+  ERR_PYRO4_GATEWAY_EXCEPTION: true,
+  ERR_PYRO4_HTTP_REMOTE: true,
+  ERR_PYRO4_HTTP: true,
+  ERR_PYRO4_HTTP_TIMEOUT: true,
+  ERR_PYRO4_HTTP_PROTOCOL: true,
+  ERR_PYRO4_HTTP_INVALID_ARG: true,
 };
 
-/** One instance of every error class users can receive, with the name it must carry. */
-const instances: [cls: Function, err: api.PyroError, name: string][] = [
-  [api.PyroError, new api.PyroError("x"), "PyroError"],
-  [api.CommunicationError, new api.CommunicationError("x"), "CommunicationError"],
-  [api.ConnectionClosedError, new api.ConnectionClosedError("x"), "ConnectionClosedError"],
-  [api.TimeoutError, new api.TimeoutError("x"), "TimeoutError"],
-  [api.ProtocolError, new api.ProtocolError("x"), "ProtocolError"],
-  [api.MessageTooLargeError, new api.MessageTooLargeError("x"), "MessageTooLargeError"],
-  [api.SerializeError, new api.SerializeError("x"), "SerializeError"],
-  [api.NamingError, new api.NamingError("x"), "NamingError"],
-  [api.DaemonError, new api.DaemonError("x"), "DaemonError"],
-  [api.SecurityError, new api.SecurityError("x"), "SecurityError"],
-  [api.AttributeError, new api.AttributeError("x"), "AttributeError"],
-  [api.BatchSkippedError, new api.BatchSkippedError("m", new Error("first")), "BatchSkippedError"],
-  [api.CancelledError, new api.CancelledError(), "CancelledError"],
-  [api.RemoteError, new api.RemoteError("builtins.ValueError", ["bad"]), "ValueError"],
-  [api.ConfigValueError, new api.ConfigValueError("x"), "ConfigValueError"],
+/** One instance of every error class users can receive (one per code), with the name it must carry. */
+const instances: [cls: Function, err: { code: string; name: string; stack?: string }, name: string][] = [
+  [E.PyroError, new E.PyroError("x"), "PyroError"],
+  [E.CommunicationError, new E.CommunicationError("x"), "CommunicationError"],
+  [E.ConnectionClosedError, new E.ConnectionClosedError("x"), "ConnectionClosedError"],
+  [E.TimeoutError, new E.TimeoutError("x"), "TimeoutError"],
+  [E.ProtocolError, new E.ProtocolError("x"), "ProtocolError"],
+  [E.MessageTooLargeError, new E.MessageTooLargeError("x"), "MessageTooLargeError"],
+  [E.SerializeError, new E.SerializeError("x"), "SerializeError"],
+  [E.NamingError, new E.NamingError("x"), "NamingError"],
+  [E.DaemonError, new E.DaemonError("x"), "DaemonError"],
+  [E.SecurityError, new E.SecurityError("x"), "SecurityError"],
+  [E.AttributeError, new E.AttributeError("x"), "AttributeError"],
+  [E.BatchSkippedError, new E.BatchSkippedError("m", new Error("first")), "BatchSkippedError"],
+  [E.CancelledError, new E.CancelledError(), "CancelledError"],
+  [E.RemoteError, new E.RemoteError("builtins.ValueError", ["bad"]), "ValueError"],
+  [E.ConfigValueError, new E.ConfigValueError("x"), "ConfigValueError"],
+  [E.InvalidArgumentError, new E.InvalidArgumentError("x"), "InvalidArgumentError"],
+  [E.PythonError, new E.PythonError("KeyError", "k"), "KeyError"],
+  [PythonRegexError, new PythonRegexError("missing )", "(", 0), "PythonRegexError"],
+  [OptParseExit, new OptParseExit(2, "usage", true), "OptParseExit"],
+  [GatewayRequestError, new GatewayRequestError(400, "x"), "GatewayRequestError"],
+  [PyException, new PyException("builtins.ValueError", ["x"]), "PyException"],
+  ...(["REMOTE", "HTTP", "TIMEOUT", "PROTOCOL", "ARGUMENT"] as const).map(
+    (kind) => [PyroHttpError, new PyroHttpError({ kind, status: 0, message: "x" }), "PyroHttpError"] as [Function, PyroHttpError, string],
+  ),
 ];
 
-/** Exported values that are Error classes but not errors users receive: PythonError is what a daemon's method throws. */
-const THROWN_BY_USERS = new Set<Function>([api.PythonError]);
+/** Internal error classes: never exported, but a user can meet them (a CLI's usage exit, a gateway answer). */
+const INTERNAL = new Set<Function>([PythonRegexError, OptParseExit, GatewayRequestError, PyException]);
 
-test("every Error class exported from the root is listed here (a new one must be added with a code)", () => {
-  const exported = (Object.values(api) as unknown[]).filter(
-    (v): v is Function => typeof v === "function" && (v === Error || v.prototype instanceof Error) && !THROWN_BY_USERS.has(v),
-  );
-  assert.deepEqual(new Set(exported), new Set(instances.map(([cls]) => cls)));
+const errorClasses = (ns: object) =>
+  (Object.values(ns) as unknown[]).filter((v): v is Function => typeof v === "function" && (v === Error || v.prototype instanceof Error));
+
+test("every Error class exported (root, errors, pyro4/protocol, pyro4/http) is listed here (a new one must be added with a code)", () => {
+  const exported = new Set([...errorClasses(api), ...errorClasses(api.errors), ...errorClasses(protocol), ...errorClasses(http)]);
+  assert.deepEqual(exported, new Set(instances.map(([cls]) => cls).filter((c) => !INTERNAL.has(c))));
+});
+
+test("the errors namespace holds every public error class; the root keeps the ones applications catch daily (and PythonError, which daemons throw)", () => {
+  const inNamespace = new Set(errorClasses(api.errors));
+  for (const cls of errorClasses(api)) assert.ok(inNamespace.has(cls), `${cls.name} at the root is also in errors`);
+  assert.deepEqual(errorClasses(api).map((c) => c.name).sort(), [
+    "CommunicationError", "ConnectionClosedError", "NamingError", "PyroError", "PythonError", "RemoteError", "TimeoutError",
+  ]);
+});
+
+test("PyroHttpError (import-free pyro4/http) is a PyroError through the brand, in this copy and across copies", () => {
+  const e = new PyroHttpError({ kind: "TIMEOUT", status: 0, message: "slow" });
+  assert.ok(e instanceof api.PyroError);
+  assert.ok(!(e instanceof api.CommunicationError), "the brand makes it a PyroError, not every subclass");
+  assert.equal(e.code, "ERR_PYRO4_HTTP_TIMEOUT");
+  assert.equal(e.kind, "TIMEOUT");
+  // an error of another copy of the package: a different class, the same Symbol.for brand
+  class OtherCopyError extends Error {}
+  Object.defineProperty(OtherCopyError.prototype, Symbol.for("pyro4.error"), { value: true });
+  assert.ok(new OtherCopyError("x") instanceof api.PyroError);
+  assert.ok(!(new Error("plain") instanceof api.PyroError));
+  assert.ok(!(Object.create(null) instanceof api.PyroError));
+});
+
+test("InvalidArgumentError travels to a Python client as the builtin Python raises: TypeError, or ValueError for a bad value", () => {
+  const typeErr = new E.InvalidArgumentError("bad type");
+  const valueErr = new E.InvalidArgumentError("bad value", { python: "ValueError" });
+  assert.equal(typeErr.code, "ERR_PYRO4_INVALID_ARG");
+  assert.equal(pythonNameOf(typeErr), "builtins.TypeError");
+  assert.equal(pythonNameOf(valueErr), "builtins.ValueError");
+  assert.ok(!Object.keys(valueErr).includes("pythonType"), "pythonType is not an exception attribute");
 });
 
 test("each error is a PyroError and an Error, with its class name and a namespaced code", () => {
@@ -67,7 +128,7 @@ test("each error is a PyroError and an Error, with its class name and a namespac
   }
 });
 
-test("codes are unique per class and cover the PyroErrorCode union exactly", () => {
+test("codes are unique per class (per kind for PyroHttpError) and cover the PyroErrorCode union exactly", () => {
   const codes = instances.map(([, err]) => err.code);
   assert.equal(new Set(codes).size, codes.length, `duplicate codes: ${codes.join(" ")}`);
   assert.deepEqual([...codes].sort(), Object.keys(ALL_CODES).sort());
@@ -77,9 +138,115 @@ test("errors keep their code across subclassing: TimeoutError is a Communication
   const t = new api.TimeoutError("slow");
   assert.ok(t instanceof api.CommunicationError);
   assert.equal(t.code, "ERR_PYRO4_TIMEOUT");
-  const c = new api.CancelledError();
+  const c = new E.CancelledError();
   assert.equal(c.message, "future has been cancelled");
-  const b = new api.BatchSkippedError("ping", new api.TimeoutError("t"));
+  const b = new E.BatchSkippedError("ping", new api.TimeoutError("t"));
   assert.equal(b.method, "ping");
   assert.ok(b.cause instanceof api.TimeoutError);
+});
+
+// ---------------------------------------------------------------------------------------------------
+// No native error from src: a scan of the sources. Every `new X(` / `X(` of a native error constructor, and every
+// class whose extends-chain reaches a native error without passing through PyroError, is a finding; a finding
+// passes only if it is on the allow-list below with its reason. Each allow-list entry must match exactly once, so
+// a stale entry fails too.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
+const NATIVE = ["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError", "DOMException"];
+
+/** Places where a native error is what Node or the wire needs, with the reason. `text` is a fragment of the line. */
+const ALLOWED: { file: string; text: string; why: string }[] = [
+  {
+    file: "http/client.ts",
+    text: "export class PyroHttpError extends Error {",
+    why: "pyro4/http is one import-free file served to browsers, so it cannot import PyroError; it carries PyroError's brand instead (`instanceof PyroError` holds, tested above) and ERR_PYRO4_HTTP_* codes",
+  },
+  {
+    file: "server/reply.ts",
+    text: "return new Error(typeof e === \"string\" ? e : String(e));",
+    why: "a non-Error value thrown by a daemon's method must reach a Python client as builtins.Exception(value), which is what errorToDict sends for a plain Error; a PyroError would travel as Pyro4.errors.PyroError",
+  },
+];
+
+/**
+ * Findings another helper's branch removes (src/server/daemon.ts is being split by the `server` helper, src/cli is
+ * rewritten by the `docscli` helper): listed so this test passes meanwhile; the lead empties this list at merge.
+ */
+const PENDING: { file: string; text: string }[] = [
+  { file: "server/daemon.ts", text: "throw new TypeError(\"cannot use nathost together with unixsocket\")" },
+  { file: "server/daemon.ts", text: "throw new TypeError(\"must provide natport with nathost\")" },
+  { file: "server/daemon.ts", text: "throw new TypeError(\"can only register objects and classes\")" },
+  { file: "server/daemon.ts", text: "throw new TypeError(\"objectId must be a string or None\")" },
+  { file: "server/daemon.ts", text: "throw new TypeError(\"object or objectid argument expected\")" },
+  { file: "cli/nsc.ts", text: "class UsageExit extends Error" },
+  { file: "cli/trace.ts", text: "class TraceFileError extends Error" },
+];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? sourceFiles(join(dir, d.name)) : d.name.endsWith(".ts") ? [join(dir, d.name)] : [],
+  );
+}
+
+/** The code of a line without its `//` comment (a `//` inside a string literal is rare enough here) and doc lines. */
+function codeOf(line: string): string {
+  if (/^\s*(\*|\/\*|\/\/)/.test(line)) return "";
+  return line.replace(/\s\/\/ .*$/, "");
+}
+
+interface Finding {
+  file: string;
+  line: number;
+  text: string;
+}
+
+function scan(): Finding[] {
+  const findings: Finding[] = [];
+  const construct = new RegExp(`(?<![\\w$.])(?:new\\s+)?(?:${NATIVE.join("|")})\\s*\\(`);
+  const classes = new Map<string, { base: string; at: Finding }>();
+  for (const path of sourceFiles(SRC)) {
+    const file = relative(SRC, path).split("\\").join("/");
+    readFileSync(path, "utf8").split("\n").forEach((raw, i) => {
+      const code = codeOf(raw);
+      const at = { file, line: i + 1, text: raw.trim() };
+      if (construct.test(code)) findings.push(at);
+      for (const m of code.matchAll(/\bclass\s+(\w+)?\s*extends\s+([\w$.]+)/g)) classes.set(m[1] ?? `<anonymous ${file}:${i + 1}>`, { base: m[2]!, at });
+    });
+  }
+  // A class is fine when its chain reaches PyroError; it is a finding when the chain reaches a native error first.
+  const reachesNative = (name: string, seen = new Set<string>()): boolean => {
+    if (name === "PyroError") return false;
+    if (NATIVE.includes(name)) return true;
+    const c = classes.get(name);
+    if (!c || seen.has(name)) return false;
+    seen.add(name);
+    return reachesNative(c.base, seen);
+  };
+  // PyroError itself is the root of the tree and the one class that extends Error on purpose
+  for (const [name, c] of classes) if (name !== "PyroError" && reachesNative(c.base)) findings.push(c.at);
+  return findings;
+}
+
+test("src throws no native error: every error class descends from PyroError (allow-list: reasons given)", () => {
+  const findings = scan();
+  const entries = [...ALLOWED, ...PENDING];
+  const unexplained = findings.filter((f) => !entries.some((e) => e.file === f.file && f.text.includes(e.text)));
+  assert.deepEqual(unexplained.map((f) => `${f.file}:${f.line}: ${f.text}`), [], "native errors in src (use a PyroError subclass, e.g. InvalidArgumentError)");
+  for (const e of entries) {
+    const hits = findings.filter((f) => f.file === e.file && f.text.includes(e.text));
+    assert.equal(hits.length, 1, `allow-list entry ${e.file}: ${e.text} matches ${hits.length} findings (stale or ambiguous)`);
+  }
+});
+
+test("the scan finds what it must: a native throw, an Error() call and a class extending Error", () => {
+  const construct = new RegExp(`(?<![\\w$.])(?:new\\s+)?(?:${NATIVE.join("|")})\\s*\\(`);
+  for (const line of ['throw new TypeError("x");', "return Error(msg);", "reject(new RangeError(`bad`))", "x = new DOMException(m)"])
+    assert.ok(construct.test(codeOf(line)), line);
+  for (const line of ["if (e instanceof TypeError) return;", "Error.captureStackTrace(o);", "throw new InvalidArgumentError(\"x\");", "// new Error(x)", " * throws new Error("])
+    assert.ok(!construct.test(codeOf(line)), line);
+  assert.ok(scan().some((f) => f.file === "server/reply.ts"), "the scan sees the allow-listed native Error");
 });

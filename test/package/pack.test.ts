@@ -157,7 +157,7 @@ test(
   () => {
     writeFileSync(
       join(project, "sql.mjs"),
-      `import { createStorage } from "pyro4";
+      `import { createStorage } from "pyro4/protocol";
 try {
   const s = createStorage("sql:" + process.argv[2]);
   s.set("x", "PYRO:x@localhost:1", ["t"]);

@@ -15,8 +15,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as pyro4 from "pyro4";
+import { createStorage } from "pyro4/protocol";
 
-const { Proxy, Daemon, expose, oneway, batch, startNameServer, createStorage, locateNS, HttpGateway, TimeoutError, config } = pyro4;
+const { Proxy, Daemon, expose, oneway, batch, startNameServer, locateNS, HttpGateway, TimeoutError, config } = pyro4;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PY = process.env.PYRO4_PYTHON ?? "/usr/bin/python3";
