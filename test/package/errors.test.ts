@@ -250,3 +250,15 @@ test("the scan finds what it must: a native throw, an Error() call and a class e
     assert.ok(!construct.test(codeOf(line)), line);
   assert.ok(scan().some((f) => f.file === "server/reply.ts"), "the scan sees the allow-listed native Error");
 });
+
+test("docs/errors.md lists every code once, with the class that carries it", () => {
+  const text = readFileSync(fileURLToPath(new URL("../../docs/errors.md", import.meta.url)), "utf8");
+  const rows = [...text.matchAll(/^\| `(\w+)`[^|]*\| [^|]+ \| `(ERR_PYRO4\w*)` \|/gm)].map((m) => ({ cls: m[1]!, code: m[2]! }));
+  const codes = rows.map((r) => r.code);
+  assert.equal(new Set(codes).size, codes.length, `a code listed twice: ${codes.join(" ")}`);
+  assert.deepEqual([...codes].sort(), Object.keys(ALL_CODES).sort(), "docs/errors.md codes = PyroErrorCode");
+  for (const [cls, err] of instances) {
+    const row = rows.find((r) => r.code === err.code);
+    assert.equal(row?.cls, cls.name, `docs/errors.md: ${err.code} is carried by ${cls.name}`);
+  }
+});
