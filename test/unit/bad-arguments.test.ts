@@ -10,7 +10,15 @@ import { locateNS } from "../../src/naming/locate.js";
 import { Proxy } from "../../src/client/proxy.js";
 import { CommunicationError, NamingError } from "../../src/errors.js";
 import { Config } from "../../src/config.js";
-import { ConfigValueError } from "../../src/errors.js";
+import { ConfigValueError, InvalidArgumentError, PyroError } from "../../src/errors.js";
+import { expose } from "../../src/server/expose.js";
+import { URI } from "../../src/uri.js";
+import { PyDate, TimeDelta } from "../../src/python/temporal.js";
+import { Range, UUID, frozenset } from "../../src/python/types.js";
+import { wrap } from "../../src/python/textwrap.js";
+import { startPruner } from "../../src/naming/prune.js";
+import { httpProxy, PyroHttpError } from "../../src/http/client.js";
+import { runPythonAsync } from "../helpers/python.js";
 
 interface Run {
   code: number | null;
@@ -112,7 +120,7 @@ test("importing the package with bad PYRO_* values does not throw; using the set
     const m = await import("./src/index.ts");
     const out = { imported: true, problems: m.config.problems().map((p) => p.variable).sort() };
     for (const name of ["NS_PORT", "COMMTIMEOUT", "SSL"]) {
-      try { m.config[name]; out[name] = "no error"; } catch (e) { out[name] = [e.name, e.code, e instanceof m.ConfigValueError]; }
+      try { m.config[name]; out[name] = "no error"; } catch (e) { out[name] = [e.name, e.code, e instanceof m.errors.ConfigValueError]; }
     }
     out.HOST = m.config.HOST;
     m.config.NS_PORT = 9999; // assigning repairs the setting
@@ -137,4 +145,83 @@ test("Config: names are looked up as own settings only", { timeout: 60_000 }, ()
   assert.equal(c.get("NS_PORT"), 12);
   for (const n of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "reset"]) assert.equal(c.get(n), undefined, n);
   assert.throws(() => new Config({ PYRO_NS_PORT: "abc" }).NS_PORT, ConfigValueError);
+});
+
+/** Assert `fn` throws InvalidArgumentError with its code and a message matching `message`. */
+function assertInvalid(fn: () => unknown, message: RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof InvalidArgumentError, `${String(e)} is an InvalidArgumentError`);
+    assert.ok(e instanceof PyroError);
+    assert.equal(e.code, "ERR_PYRO4_INVALID_ARG");
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+test("bad arguments throw InvalidArgumentError (ERR_PYRO4_INVALID_ARG), not a bare TypeError/RangeError", () => {
+  assertInvalid(() => new URI(5 as unknown as string), /^uri parameter object is of wrong type$/);
+  assertInvalid(() => new PyDate(2020, 13, 1), /^month must be an integer in 1\.\.12, got 13$/);
+  assertInvalid(() => new TimeDelta(1e10), /^timedelta days out of range/);
+  assertInvalid(() => new Range(0, 10, 0), /^range\(\) arg 3 must not be zero$/);
+  assertInvalid(() => new UUID("xyz"), /^badly formed hexadecimal UUID string/);
+  assertInvalid(() => (frozenset([1]) as Set<number>).add(2), /^a frozenset cannot be changed \(add\)$/);
+  assertInvalid(() => wrap("text", 0), /^invalid width 0/);
+  assertInvalid(() => expose("_private" as never), /^@expose was called with arguments no decorator implementation passes \(string\)/);
+  assertInvalid(() => startPruner({} as never, { interval: 0 } as never), /prune interval must be a positive number/);
+  const p = new Proxy("PYRO:x@127.0.0.1:1");
+  assertInvalid(() => ((p as unknown as Record<string, unknown>).value = 1), /^cannot assign remote attribute 'value'/);
+  assertInvalid(() => delete (p as unknown as Record<string, unknown>).value, /^cannot delete properties/);
+});
+
+test("pyro4/http: a bad argument is a PyroHttpError of kind ARGUMENT, code ERR_PYRO4_HTTP_INVALID_ARG", async () => {
+  assert.throws(() => httpProxy("x", {} as never), (e: unknown) => {
+    assert.ok(e instanceof PyroHttpError);
+    assert.ok(e instanceof PyroError, "branded: instanceof PyroError");
+    assert.equal(e.code, "ERR_PYRO4_HTTP_INVALID_ARG");
+    assert.equal(e.kind, "ARGUMENT");
+    return true;
+  });
+  const proxy = httpProxy<{ echo(x: string): string }>("x", { gateway: "http://127.0.0.1:1/pyro/", body: "form" });
+  await assert.rejects(async () => proxy.echo("positional"), (e: unknown) => e instanceof PyroHttpError && e.code === "ERR_PYRO4_HTTP_INVALID_ARG");
+});
+
+class Strict {
+  @expose date(month: number): PyDate {
+    return new PyDate(2020, month, 1);
+  }
+  @expose uri(value: unknown): string {
+    return new URI(value as string).asString();
+  }
+}
+
+test("InvalidArgumentError in a daemon's method: a Python Pyro4 client gets the builtin Python raises there", { timeout: 60_000 }, async () => {
+  const daemon = await Daemon.create({ host: "127.0.0.1" });
+  try {
+    const uri = daemon.register(new Strict(), "strict").asString();
+    const script = `
+import Pyro4, datetime, sys
+p = Pyro4.Proxy(sys.argv[1])
+for call in (lambda: p.date(13), lambda: p.uri(5)):
+    try:
+        call()
+        print("no error")
+    except Exception as e:
+        print(type(e).__module__, type(e).__name__, str(e))
+# what Python itself raises for the same arguments
+for call in (lambda: datetime.date(2020, 13, 1), lambda: Pyro4.URI(5)):
+    try:
+        call()
+    except Exception as e:
+        print("python", type(e).__name__)
+`;
+    const out = (await runPythonAsync(["-c", script, uri])).trim().split("\n");
+    assert.deepEqual(out, [
+      "builtins ValueError month must be an integer in 1..12, got 13",
+      "builtins TypeError uri parameter object is of wrong type",
+      "python ValueError",
+      "python TypeError",
+    ]);
+  } finally {
+    await daemon.close();
+  }
 });
