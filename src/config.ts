@@ -5,6 +5,8 @@
 import { ConfigValueError } from "./errors.js";
 import { floatRepr } from "./python/float.js";
 import { strRepr } from "./python/str.js";
+import { str as pyStr } from "./python/repr.js";
+import { parsePyFloat, parsePyInt } from "./python/numbers.js";
 
 export interface ConfigItems {
   HOST: string;
@@ -134,29 +136,14 @@ function defineInvalid(target: object, name: string, error: ConfigValueError, re
   });
 }
 
-/** Python's int() of a string: optional sign, digits, underscores between digits, surrounding whitespace; NaN if refused. */
-export function parsePythonInt(text: string): number {
-  const t = text.trim();
-  if (!/^[+-]?\d+(_\d+)*$/.test(t)) return NaN;
-  return Number(t.replace(/_/g, ""));
-}
-/** Python's float() of a string (inf, nan, underscores, exponents); undefined if refused. */
-export function parsePythonFloat(text: string): number | undefined {
-  const t = text.trim().toLowerCase();
-  if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
-  if (/^[+-]?nan$/.test(t)) return NaN;
-  if (!/^[+-]?((\d+(_\d+)*)?\.?\d*(_\d+)*)(e[+-]?\d+)?$/.test(t) || !/\d/.test(t)) return undefined;
-  return Number(t.replace(/_/g, ""));
-}
-
 function pyInt(name: string, text: string): number {
-  const n = parsePythonInt(text);
-  if (Number.isNaN(n)) throw new ConfigValueError(`invalid literal for int() with base 10: '${text}' (PYRO_${name})`);
+  const n = parsePyInt(text);
+  if (n === null) throw new ConfigValueError(`invalid literal for int() with base 10: '${text}' (PYRO_${name})`);
   return n;
 }
 function pyFloat(name: string, text: string): number {
-  const n = parsePythonFloat(text);
-  if (n === undefined) throw new ConfigValueError(`could not convert string to float: '${text}' (PYRO_${name})`);
+  const n = parsePyFloat(text);
+  if (n === null) throw new ConfigValueError(`could not convert string to float: '${text}' (PYRO_${name})`);
   return n;
 }
 
@@ -181,12 +168,10 @@ function cast(name: ConfigName, kind: Kind, raw: string): unknown {
 
 /** str(value) as Python prints a config value (a float-typed item's numbers as floats). */
 export function configValueStr(value: unknown, isFloat: boolean): string {
-  if (value === null || value === undefined) return "None";
-  if (typeof value === "boolean") return value ? "True" : "False";
+  // a set sorted (the dump is stable, where Python's order is its hash order); the rest is Python's str()
   if (value instanceof Set) return value.size ? "{" + [...value].sort().map((v) => strRepr(String(v))).join(", ") + "}" : "set()";
-  if (Array.isArray(value)) return "[" + value.map((v) => strRepr(String(v))).join(", ") + "]";
   if (typeof value === "number" && isFloat) return floatRepr(value);
-  return String(value);
+  return pyStr(value);
 }
 
 export class Config implements ConfigItems {

@@ -7,7 +7,8 @@
 // everything running protocol 5 calls when it is made (profiles/pyro5.ts). `config5` is Pyro5.config.
 
 import { ConfigValueError } from "./errors.js";
-import { configValueStr, parsePythonFloat, parsePythonInt } from "./config.js";
+import { configValueStr } from "./config.js";
+import { parsePyFloat, parsePyInt } from "./python/numbers.js";
 
 export interface Config5Items {
   HOST: string;
@@ -123,13 +124,13 @@ function cast(name: string, kind: Kind, raw: string): unknown {
       throw new ConfigValueError(`invalid boolean value: PYRO_${name}=${v}`);
     }
     case "int": {
-      const n = parsePythonInt(raw);
-      if (Number.isNaN(n)) throw new ConfigValueError(`invalid Pyro environment config value: PYRO_${name}=${raw}`);
+      const n = parsePyInt(raw);
+      if (n === null) throw new ConfigValueError(`invalid Pyro environment config value: PYRO_${name}=${raw}`);
       return n;
     }
     case "float": {
-      const n = parsePythonFloat(raw);
-      if (n === undefined) throw new ConfigValueError(`invalid Pyro environment config value: PYRO_${name}=${raw}`);
+      const n = parsePyFloat(raw);
+      if (n === null) throw new ConfigValueError(`invalid Pyro environment config value: PYRO_${name}=${raw}`);
       return n;
     }
     case "list":

@@ -5,6 +5,7 @@
 // (core.ts) calls connect() when it needs a connection and owns the result from then on.
 
 import { CommunicationError, PyroError, ProtocolError, RemoteError, SecurityError } from "../errors.js";
+import { str as pyStr } from "../python/repr.js";
 import {
   DAEMON_NAME,
   FLAGS_EXCEPTION,
@@ -151,7 +152,7 @@ function rejection(proxy: ConnectingProxy, where: string, msg: Message): Communi
   let text: string;
   try {
     const v = proxy.profile.serializer(msg.serializerId).deserializeData(msg.data);
-    text = typeof v === "string" ? v : String(v);
+    text = pyStr(v); // Python formats the answer with "%s"
   } catch {
     text = fallbackText(msg.data);
   }

@@ -12,6 +12,7 @@ import {
 } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
 import { PyException } from "./errors.js";
+import { str as pyStr } from "../python/repr.js";
 import type { GatewayProtocol } from "./protocol.js";
 
 export interface ObjectMeta {
@@ -223,10 +224,6 @@ export class PyroLink {
   }
 }
 
-/** Python's str() of a decoded handshake answer (a message string, usually). */
-function pyStr(v: unknown): string {
-  return typeof v === "string" ? v : JSON.stringify(v);
-}
 
 const ERRNO: Record<string, string> = {
   ECONNREFUSED: "[Errno 111] Connection refused",

@@ -4,7 +4,7 @@
 
 import { NamingError, PyroError } from "../errors.js";
 import { URI } from "../uri.js";
-import { Tuple, tuple, setKey } from "../serializers/values.js";
+import { Tuple, tuple, setKey, pythonClassOf } from "../serializers/values.js";
 import { PythonError } from "../python/exceptions.js";
 import {
   MemoryStorage,
@@ -34,28 +34,10 @@ export const nameServerParams: Readonly<Record<string, readonly string[]>> = {
 };
 export const nameServerMethods = Object.keys(nameServerParams);
 
-/** Python's type(x).__name__ for values as they arrive from a serializer. */
+/** Python's type(x).__name__ for values as they arrive from a serializer (serializers/values.ts names the class). */
 export function pythonTypeName(v: unknown): string {
-  if (v === null || v === undefined) return "NoneType";
-  switch (typeof v) {
-    case "string":
-      return "str";
-    case "boolean":
-      return "bool";
-    case "bigint":
-      return "int";
-    case "number":
-      return Number.isInteger(v) ? "int" : "float";
-  }
-  if (v instanceof Tuple) return "tuple";
-  if (Array.isArray(v)) return "list";
-  if (v instanceof Set) return "set";
-  if (v instanceof Map) return "dict";
-  if (v instanceof Uint8Array) return "bytes";
-  if (v instanceof URI) return "URI";
-  const proto = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) return "dict";
-  return (v as object).constructor?.name ?? "object";
+  const cls = pythonClassOf(v);
+  return cls.slice(cls.lastIndexOf(".") + 1);
 }
 
 const typeError = (msg: string) => new PythonError("TypeError", msg);

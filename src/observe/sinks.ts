@@ -24,7 +24,8 @@ import {
   type ServerRequestMessage,
 } from "./channels.js";
 import { coreLog } from "./log.js";
-import { bytesRepr as pyBytesRepr } from "../python/repr.js";
+import { bytesRepr } from "../python/repr.js";
+import { strRepr } from "../python/str.js";
 import { config } from "../config.js";
 
 const LEVELS: Record<string, number> = { NOTSET: 0, DEBUG: 10, INFO: 20, WARN: 30, WARNING: 30, ERROR: 40, CRITICAL: 50, FATAL: 50 };
@@ -181,14 +182,12 @@ const narrators = {
 /** Bytes of a payload shown in a wire log record; the rest is summarized. */
 export const WIRE_LOG_MAX = 1024;
 
-/** Python's repr() of a bytes value (b'...'), capped at WIRE_LOG_MAX bytes unless told otherwise. */
-export function bytesRepr(b: Uint8Array, max = WIRE_LOG_MAX): string {
-  return pyBytesRepr(b, max);
-}
+/** Python's repr() of a bytes value (b'...'), from src/python (re-exported here for the trace command). */
+export { bytesRepr };
 
 function annotationsRepr(a: Annotations | null): string {
   if (!a || a.size === 0) return "{}";
-  return "{" + [...a].map(([k, v]) => `'${k}': ${bytesRepr(v, 64)}`).join(", ") + "}";
+  return "{" + [...a].map(([k, v]) => `${strRepr(k)}: ${bytesRepr(v, 64)}`).join(", ") + "}";
 }
 
 /** One PYRO_LOGWIRE record, in Pyro4's _log_wiredata wording. */
@@ -197,7 +196,7 @@ export function wireRecord(text: string, f: FrameMessage): string {
   const corr = corrBytes && corrBytes.length === 16 ? bytesToUuid(corrBytes) : "?";
   return format(
     "%s: msgtype=%d flags=0x%s ser=%d seq=%d corr=%s\nannotations=%s\ndata=%s",
-    text, f.type, f.flags.toString(16), f.serializerId, f.seq, corr, annotationsRepr(f.annotations), bytesRepr(f.data),
+    text, f.type, f.flags.toString(16), f.serializerId, f.seq, corr, annotationsRepr(f.annotations), bytesRepr(f.data, WIRE_LOG_MAX),
   );
 }
 

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { PyroError, type PyroErrorCode } from "../errors.js";
 import { strRepr as reprStr } from "./str.js";
 import { wrap } from "./textwrap.js";
+import { parsePyFloat, parsePyInt } from "./numbers.js";
 
 export type OptionValue = string | number | boolean | null;
 
@@ -75,38 +76,13 @@ export function formatUsage(p: ParserSpec): string {
   return usageLine(p) + "\n";
 }
 
-/** Python's int() of a string in one radix (ASCII digits only); null if Python would raise ValueError. */
-function pyIntRadix(text: string, radix: 2 | 8 | 10 | 16): number | null {
-  let s = text.trim();
-  let sign = 1;
-  if (s[0] === "+" || s[0] === "-") {
-    if (s[0] === "-") sign = -1;
-    s = s.slice(1);
-  }
-  const prefix = { 2: /^0[bB]_?/, 8: /^0[oO]_?/, 16: /^0[xX]_?/, 10: null }[radix];
-  if (prefix) s = s.replace(prefix, "");
-  const digit = { 2: "[01]", 8: "[0-7]", 10: "[0-9]", 16: "[0-9a-fA-F]" }[radix];
-  if (!new RegExp(`^${digit}(?:_?${digit})*$`).test(s)) return null;
-  return sign * parseInt(s.replaceAll("_", ""), radix);
-}
-
 /** optparse's _parse_int: "0x.." hex, "0b.." binary, "0.." octal, else decimal; null where optparse errors. */
 export function parseOptparseInt(val: string): number | null {
   const head = val.slice(0, 2).toLowerCase();
-  if (head === "0x") return pyIntRadix(val, 16);
-  if (head === "0b") return pyIntRadix(val.slice(2) || "0", 2);
-  if (val[0] === "0") return pyIntRadix(val, 8);
-  return pyIntRadix(val, 10);
-}
-
-/** Python's float() of a string; null where Python raises ValueError. */
-export function parsePyFloat(val: string): number | null {
-  const s = val.trim();
-  const m = /^([+-]?)(?:(inf(?:inity)?)|(nan))$/i.exec(s);
-  if (m) return m[3] ? NaN : m[1] === "-" ? -Infinity : Infinity;
-  const d = String.raw`[0-9](?:_?[0-9])*`;
-  if (!new RegExp(`^[+-]?(?:${d}(?:\\.(?:${d})?)?|\\.${d})(?:[eE][+-]?${d})?$`).test(s)) return null;
-  return Number(s.replaceAll("_", ""));
+  if (head === "0x") return parsePyInt(val, 16);
+  if (head === "0b") return parsePyInt(val.slice(2) || "0", 2);
+  if (val[0] === "0") return parsePyInt(val, 8);
+  return parsePyInt(val, 10);
 }
 
 /** Python's str() of an option's default, for %default. */
@@ -120,7 +96,7 @@ function pyStr(o: OptionSpec): string {
 
 /** optparse's help width: int($COLUMNS) or 80, minus 2 (Python 3.11 does not ask the terminal). */
 export function helpWidth(env: NodeJS.ProcessEnv = process.env): number {
-  const cols = env.COLUMNS === undefined ? null : pyIntRadix(env.COLUMNS, 10);
+  const cols = env.COLUMNS === undefined ? null : parsePyInt(env.COLUMNS, 10);
   return (cols ?? 80) - 2;
 }
 

@@ -4,6 +4,7 @@
 // Serializers call into this module; it never imports a serializer.
 
 import { strRepr as pyStrRepr } from "../python/str.js";
+import { parsePyFloat } from "../python/numbers.js";
 import { SerializeError, PyroError, RemoteError, pyroErrorClasses, pythonMessage, setRemoteTraceback } from "../errors.js";
 import { errorTraceback, pythonNameOf } from "../python/exceptions.js";
 import { URI } from "../uri.js";
@@ -201,8 +202,6 @@ export function hashKey(v: unknown): unknown {
   return v === 0 && 1 / (v as number) < 0 ? NEG_ZERO : v;
 }
 
-const PY_FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?|inf|infinity|nan)$/i;
-
 /**
  * Python's float(x) for what a float class dict carries (SerpentSerializer.dict_to_class: `float(data["value"])`):
  * str in Python's float syntax (spaces around, `_` between digits, inf/infinity/nan in any case), int, bool, float.
@@ -211,9 +210,9 @@ const PY_FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(
 export function serpentFloat(value: unknown): number | Float {
   let x: number;
   if (typeof value === "string") {
-    const t = value.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, "");
-    if (!PY_FLOAT.test(t)) throw pythonSerializeError("ValueError", `could not convert string to float: ${pyStrRepr(value)}`);
-    x = parsePythonFloat(t.replaceAll("_", ""));
+    const parsed = parsePyFloat(value);
+    if (parsed === null) throw pythonSerializeError("ValueError", `could not convert string to float: ${pyStrRepr(value)}`);
+    x = parsed;
   } else if (typeof value === "number") x = value;
   else if (typeof value === "boolean") x = value ? 1 : 0;
   else if (typeof value === "bigint") {

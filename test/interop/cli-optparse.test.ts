@@ -264,7 +264,8 @@ test("`pyro4 ns -h`, `pyro4 echoserver -h`, `pyro4 nsc --bogus` print what `pyth
 });
 
 test("Python's int() and float() rules for typed option values", async () => {
-  const { parseOptparseInt, parsePyFloat } = await import("../../src/python/optparse.js");
+  const { parseOptparseInt } = await import("../../src/python/optparse.js");
+  const { parsePyFloat } = await import("../../src/python/numbers.js");
   const ints = ["0", "7", "-7", "+7", " 8 ", "010", "08", "0x1f", "0X1F", "0x_1f", "0b101", "0b-1", "0b", "0o17", "0_7", "1_000", "1__0", "_1", "1_", "", " ", "0x", "12a", "1.0", "١٢"];
   const floats = ["1", "1.5", "-1.5e3", ".5", "5.", "1_0.5", "inf", "-Infinity", "nan", "NaN", "1e", "e1", "", "1__0", "0x10", " 2.5 "];
   const py = JSON.parse(

@@ -20,7 +20,7 @@ import { expose } from "../../src/server/expose.js";
 import { getSerializer } from "../../src/serializers/index.js";
 import { traceWire } from "../../src/observe/trace-dir.js";
 import { traceMain } from "../../src/cli/trace.js";
-import { bytesRepr } from "../../src/observe/sinks.js";
+import { bytesRepr, WIRE_LOG_MAX } from "../../src/observe/sinks.js";
 import type { ClientCallMessage, FrameMessage, ServerRequestMessage } from "../../src/observe/channels.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -423,7 +423,7 @@ describe("logging sinks", () => {
     const expected = (await runPythonAsync(["-c", script], { input: samples.map((b) => b.toString("base64")).join("\n") })).trimEnd().split("\n");
     assert.deepEqual(samples.map((b) => bytesRepr(b)), expected);
     const big = Buffer.alloc(5000, 0x61);
-    assert.equal(bytesRepr(big), `b'${"a".repeat(1024)}'... (5000 bytes, 3976 more not shown)`);
+    assert.equal(bytesRepr(big, WIRE_LOG_MAX), `b'${"a".repeat(1024)}'... (5000 bytes, 3976 more not shown)`);
   });
 
   it("NODE_DEBUG=pyro4 shows client and daemon activity on stderr", async () => {

@@ -164,7 +164,7 @@ test("bad arguments throw InvalidArgumentError (ERR_PYRO4_INVALID_ARG), not a ba
   assertInvalid(() => new TimeDelta(1e10), /^timedelta days out of range/);
   assertInvalid(() => new Range(0, 10, 0), /^range\(\) arg 3 must not be zero$/);
   assertInvalid(() => new UUID("xyz"), /^badly formed hexadecimal UUID string/);
-  assertInvalid(() => (frozenset([1]) as Set<number>).add(2), /^a frozenset cannot be changed \(add\)$/);
+  assertInvalid(() => (frozenset(1) as unknown as Set<number>).add(2), /^a frozenset cannot be changed \(add\)$/);
   assertInvalid(() => wrap("text", 0), /^invalid width 0/);
   assertInvalid(() => expose("_private" as never), /^@expose was called with arguments no decorator implementation passes \(string\)/);
   assertInvalid(() => startPruner({} as never, { interval: 0 } as never), /prune interval must be a positive number/);
@@ -224,4 +224,37 @@ for call in (lambda: datetime.date(2020, 13, 1), lambda: Pyro4.URI(5)):
   } finally {
     await daemon.close();
   }
+});
+
+test("PYRO_* numbers are read with Python's int()/float() rules (one parser in src/python/numbers.ts), as Python Pyro4 reads them", { timeout: 60_000 }, async () => {
+  const floats = ["1._5", " 2.5 ", "1_0.5", "0x10", "\u00a03", "-inf", "1e1_0", "\ufeff1", ".5", "5.", "1__0"];
+  const ints = [" 7 ", "1_000", "0x10", "\u20037", "+3", "1_", "07"];
+  const script = `
+import json, os, sys
+from Pyro4.configuration import Configuration
+out = []
+for name, values in (("COMMTIMEOUT", json.loads(sys.argv[1])), ("NS_PORT", json.loads(sys.argv[2]))):
+    for v in values:
+        os.environ["PYRO_" + name] = v
+        try:
+            out.append(repr(getattr(Configuration(), name)))
+        except ValueError:
+            out.append("ValueError")
+        del os.environ["PYRO_" + name]
+print(json.dumps(out))
+`;
+  const py = JSON.parse(await runPythonAsync(["-c", script, JSON.stringify(floats), JSON.stringify(ints)]));
+  const ours = [
+    ...floats.map((v) => ["COMMTIMEOUT", v] as const),
+    ...ints.map((v) => ["NS_PORT", v] as const),
+  ].map(([name, v]) => {
+    try {
+      const n = new Config({ ["PYRO_" + name]: v } as NodeJS.ProcessEnv)[name];
+      return name === "COMMTIMEOUT" ? (Number.isFinite(n) ? (Number.isInteger(n) ? n.toFixed(1) : String(n)) : n > 0 ? "inf" : "-inf") : String(n);
+    } catch (e) {
+      assert.ok(e instanceof ConfigValueError);
+      return "ValueError";
+    }
+  });
+  assert.deepEqual(ours, py);
 });
