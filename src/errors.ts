@@ -7,38 +7,47 @@ import { exceptionMessage } from "./python/repr.js";
 export { PyroError, PYRO_ERROR_BRAND, InvalidArgumentError, invalidValue, type PyroErrorCode } from "./error-base.js";
 import { PyroError, type PyroErrorCode } from "./error-base.js";
 
+/** Cannot connect, the handshake was refused, a TLS failure: the network side of a call (code ERR_PYRO4_COMMUNICATION). */
 export class CommunicationError extends PyroError {
   override readonly code: PyroErrorCode = "ERR_PYRO4_COMMUNICATION";
   static override pythonName = "Pyro4.errors.CommunicationError";
 }
+/** The connection ended while a call was waiting for its answer (code ERR_PYRO4_CONNECTION_CLOSED). */
 export class ConnectionClosedError extends CommunicationError {
   override readonly code: PyroErrorCode = "ERR_PYRO4_CONNECTION_CLOSED";
   static override pythonName = "Pyro4.errors.ConnectionClosedError";
 }
+/** Connecting or the answer took longer than the proxy's `timeout`, or `AbortSignal.timeout()` fired (ERR_PYRO4_TIMEOUT). */
 export class TimeoutError extends CommunicationError {
   override readonly code: PyroErrorCode = "ERR_PYRO4_TIMEOUT";
   static override pythonName = "Pyro4.errors.TimeoutError";
 }
+/** A malformed or unexpected message from the peer (code ERR_PYRO4_PROTOCOL). */
 export class ProtocolError extends CommunicationError {
   override readonly code: PyroErrorCode = "ERR_PYRO4_PROTOCOL";
   static override pythonName = "Pyro4.errors.ProtocolError";
 }
+/** A message over MAX_MESSAGE_SIZE, refused before it is read (code ERR_PYRO4_MESSAGE_TOO_LARGE). */
 export class MessageTooLargeError extends ProtocolError {
   override readonly code: PyroErrorCode = "ERR_PYRO4_MESSAGE_TOO_LARGE";
   static override pythonName = "Pyro4.errors.MessageTooLargeError";
 }
+/** A value the serializer cannot write, or data it cannot read (code ERR_PYRO4_SERIALIZE). */
 export class SerializeError extends ProtocolError {
   override readonly code: PyroErrorCode = "ERR_PYRO4_SERIALIZE";
   static override pythonName = "Pyro4.errors.SerializeError";
 }
+/** The name server cannot be found, or does not know the name (code ERR_PYRO4_NAMING). */
 export class NamingError extends PyroError {
   override readonly code: PyroErrorCode = "ERR_PYRO4_NAMING";
   static override pythonName = "Pyro4.errors.NamingError";
 }
+/** A daemon-side refusal: unknown object id, an object that cannot be registered (code ERR_PYRO4_DAEMON). */
 export class DaemonError extends PyroError {
   override readonly code: PyroErrorCode = "ERR_PYRO4_DAEMON";
   static override pythonName = "Pyro4.errors.DaemonError";
 }
+/** HMAC key mismatch or missing on one side, or a refused class name (code ERR_PYRO4_SECURITY). */
 export class SecurityError extends PyroError {
   override readonly code: PyroErrorCode = "ERR_PYRO4_SECURITY";
   static override pythonName = "Pyro4.errors.SecurityError";
