@@ -20,7 +20,8 @@ export type PyroErrorCode =
   | "ERR_PYRO4_ATTRIBUTE"
   | "ERR_PYRO4_BATCH_SKIPPED"
   | "ERR_PYRO4_CANCELLED"
-  | "ERR_PYRO4_CONFIG_VALUE";
+  | "ERR_PYRO4_CONFIG_VALUE"
+  | "ERR_PYRO4_INVALID_ARG";
 
 /** Base of every error this library raises or rebuilds from a peer (Pyro4.errors.PyroError). */
 export class PyroError extends Error {
@@ -35,6 +36,15 @@ export class PyroError extends Error {
   constructor(message = "", options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
+  }
+}
+
+/** A bad argument to a function or constructor of this package (undici's InvalidArgumentError). */
+export class InvalidArgumentError extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_INVALID_ARG";
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidArgumentError";
   }
 }
 

@@ -17,7 +17,8 @@ export {
   ExceptionWrapper,
 } from "./serializers/values.js";
 export type { SerializerName } from "./serializers/index.js";
-export { Decimal, decimal, pickleLimits, UnicodeArray, pyArray, arrayTypecode, type ArrayTypecode, type NumericArray } from "./serializers/pickle.js";
+export type { Limits } from "./limits.js";
+export { Decimal, decimal, UnicodeArray, pyArray, arrayTypecode, type ArrayTypecode, type NumericArray } from "./serializers/pickle.js";
 export {
   Proxy, isProxy, batch, asyncproxy,
   type Remote, type RemoteMethod, type OnewayView, type AsyncView, type Batch, type ProxyControls, type ProxyMetadata, type Streamed,

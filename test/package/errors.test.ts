@@ -24,6 +24,7 @@ const ALL_CODES: Record<PyroErrorCode, true> = {
   ERR_PYRO4_BATCH_SKIPPED: true,
   ERR_PYRO4_CANCELLED: true,
   ERR_PYRO4_CONFIG_VALUE: true,
+  ERR_PYRO4_INVALID_ARG: true,
 };
 
 /** One instance of every error class users can receive, with the name it must carry. */
