@@ -5,7 +5,7 @@
 export {
   PyroError, CommunicationError, ConnectionClosedError, TimeoutError, ProtocolError, MessageTooLargeError,
   SerializeError, NamingError, DaemonError, SecurityError, AttributeError, BatchSkippedError, CancelledError,
-  RemoteError, ConfigValueError, remoteTraceback, formatRemoteTraceback, type PyroErrorCode,
+  RemoteError, ConfigValueError, InvalidArgumentError, remoteTraceback, formatRemoteTraceback, type PyroErrorCode,
 } from "./errors.js";
 export { URI, type UriProtocol } from "./uri.js";
 export { config, Config, configNames, isConfigName, type ConfigItems, type ConfigName } from "./config.js";

@@ -44,6 +44,7 @@ const instances: [cls: Function, err: api.PyroError, name: string][] = [
   [api.CancelledError, new api.CancelledError(), "CancelledError"],
   [api.RemoteError, new api.RemoteError("builtins.ValueError", ["bad"]), "ValueError"],
   [api.ConfigValueError, new api.ConfigValueError("x"), "ConfigValueError"],
+  [api.InvalidArgumentError, new api.InvalidArgumentError("x"), "InvalidArgumentError"],
 ];
 
 /** Exported values that are Error classes but not errors users receive: PythonError is what a daemon's method throws. */
