@@ -2,7 +2,8 @@
 // beyond the cap get exactly the outcome Python's own daemon gives for the same setting (MAX_MESSAGE_SIZE,
 // THREADPOOL_SIZE), and our daemon keeps serving; Python values at the default limits (nesting as deep as Python
 // Pyro4 can send, and deeper; a pickle tuple beyond the old 1M stack cap) round-trip; nesting beyond the depth
-// limit is answered with an error (the class Python's marshal raises), after which the daemon still serves.
+// limit is answered with an error (the class Python's marshal raises), after which the daemon still serves; batch
+// size, streams per connection and the inflate cap (Python has none of these) give the Python client a typed error.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
@@ -13,6 +14,9 @@ import { DEFAULT_LIMITS } from "../../src/limits.js";
 class Echo {
   @expose echo(x: unknown) {
     return x;
+  }
+  @expose *count(n: number) {
+    for (let i = 0; i < n; i++) yield i;
   }
 }
 
@@ -57,6 +61,27 @@ elif what.startswith("deep:"):
         sys.setrecursionlimit(int(what.split(":")[2]))  # a Python program that raised its limit nests deeper
     with Pyro4.Proxy(uri) as p:
         out.append(outcome(lambda: depth(p.echo(deep(n)))))
+        out.append(outcome(lambda: p.echo("after")))
+elif what == "batch":
+    with Pyro4.Proxy(uri) as p:
+        for n in (10, 11):
+            b = Pyro4.batch(p)
+            for i in range(n):
+                b.echo(i)
+            out.append(outcome(lambda: len(list(b()))))
+        out.append(outcome(lambda: p.echo("after")))
+elif what == "streams":
+    with Pyro4.Proxy(uri) as p:
+        its = [p.count(3) for _ in range(5)]
+        out.append(outcome(lambda: p.count(3)))
+        out.append(outcome(lambda: [list(it) for it in its][0]))
+        out.append(outcome(lambda: list(p.count(3))))
+elif what == "zip":
+    Pyro4.config.COMPRESSION = True
+    with Pyro4.Proxy(uri) as p:
+        out.append(outcome(lambda: len(p.echo("x" * 100000))))
+        out.append(outcome(lambda: len(p.echo("x" * 3000000))))
+    with Pyro4.Proxy(uri) as p:
         out.append(outcome(lambda: p.echo("after")))
 elif what == "wide":
     with Pyro4.Proxy(uri) as p:
@@ -161,4 +186,30 @@ test("nesting beyond limits.maxDepth: the Python client gets the error Python's 
 test("default limits: a pickled tuple of 1.5M items (beyond the old 1M stack cap) round-trips from Python", async () => {
   const ts = await ours({});
   assert.deepEqual(await client(ts, "wide", "pickle"), [["ok", true]]);
+});
+
+test("a batch beyond maxBatchSize: the Python client gets a PyroError, none of the calls run, the proxy is served again", async () => {
+  const ts = await ours({ limits: { maxBatchSize: 10 } });
+  const [ok, refused, after] = (await client(ts, "batch")) as unknown[][];
+  assert.deepEqual(ok, ["ok", 10]);
+  assert.deepEqual(refused, ["Pyro4.errors.PyroError", "batch too large: 11 calls where max=10"]);
+  assert.deepEqual(after, ["ok", "after"]);
+});
+
+test("an item stream beyond maxStreamsPerConnection: the Python client gets a PyroError; the open streams still work", async () => {
+  const ts = await ours({ limits: { maxStreamsPerConnection: 5 } });
+  const [refused, first, again] = (await client(ts, "streams")) as unknown[][];
+  assert.deepEqual(refused, ["Pyro4.errors.PyroError", "too many open item streams on this connection (max=5)"]);
+  assert.deepEqual(first, ["ok", [0, 1, 2]]);
+  assert.deepEqual(again, ["ok", [0, 1, 2]], "closed streams free their slots");
+});
+
+test("a compressed request inflating beyond maxInflatedSize: dropped like an oversized message; other proxies are served", async () => {
+  const ts = await ours({ limits: { maxInflatedSize: 1 << 20 } });
+  const [small, big, after] = (await client(ts, "zip")) as unknown[][];
+  assert.deepEqual(small, ["ok", 100000], "compressed requests under the cap are served");
+  assert.equal(big![0], "Pyro4.errors.ConnectionClosedError");
+  assert.deepEqual(after, ["ok", "after"]);
+  const [, bigDefault] = (await client(await ours({}), "zip")) as unknown[][];
+  assert.deepEqual(bigDefault, ["ok", 3000000], "the default cap lets it through");
 });
