@@ -4,7 +4,7 @@
 // Pyro4 can send, and deeper; a pickle tuple beyond the old 1M stack cap) round-trip; nesting beyond the depth
 // limit is answered with an error (the class Python's marshal raises), after which the daemon still serves; batch
 // size, streams per connection and the inflate cap (Python has none of these) give the Python client a typed error.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
 import { Daemon, type DaemonOptions } from "../../src/server/daemon.js";
