@@ -20,6 +20,7 @@ export {
   ExceptionWrapper,
 } from "./serializers/values.js";
 export type { SerializerName } from "./serializers/index.js";
+export type { Limits } from "./limits.js";
 export { Decimal, decimal, UnicodeArray, pyArray, arrayTypecode, type ArrayTypecode, type NumericArray } from "./serializers/pickle.js";
 export {
   Proxy, isProxy, batch, asyncproxy,

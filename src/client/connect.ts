@@ -88,8 +88,8 @@ async function connectOnce(proxy: ConnectingProxy, timeoutMs: number, info: Conn
   const relay = tls ? null : new ReadRelay();
   const socket = await connectSocket(target, { timeoutMs, noDelay: true, tls, relay });
   const waiter = new HandshakeWaiter();
-  const maxMessageSize = proxy.profile.config.MAX_MESSAGE_SIZE;
-  const conn = new Connection(socket, where, waiter, proxy.hmacKey, maxMessageSize, relay, proxy.wire);
+  const maxMessageSize = proxy.limits.maxMessageSize;
+  const conn = new Connection(socket, where, waiter, proxy.hmacKey, proxy.limits, relay, proxy.wire);
   try {
     const ser = proxy.serializer;
     const data: Record<string, unknown> = { handshake: proxy.handshake };
@@ -110,7 +110,7 @@ async function connectOnce(proxy: ConnectingProxy, timeoutMs: number, info: Conn
     if (msg.annotations) proxy.responseAnnotations = msg.annotations;
     if (msg.type === MSG_CONNECTFAIL) throw rejection(proxy, where, msg);
     if (msg.type !== MSG_CONNECTOK) throw new ProtocolError(`cannot connect to ${where}: invalid msg type ${msg.type} received`);
-    let response: unknown = msg.data.length ? proxy.profile.serializer(msg.serializerId).deserializeData(msg.data) : "?";
+    let response: unknown = msg.data.length ? proxy.profile.serializer(msg.serializerId).deserializeData(msg.data, { limits: proxy.limits }) : "?";
     if (msg.flags & FLAGS_META_ON_CONNECT) {
       const r = response as { meta?: unknown; handshake?: unknown };
       proxy.processMetadata(r.meta);
@@ -151,7 +151,7 @@ function connectError(where: string, e: unknown): Error {
 function rejection(proxy: ConnectingProxy, where: string, msg: Message): CommunicationError {
   let text: string;
   try {
-    const v = proxy.profile.serializer(msg.serializerId).deserializeData(msg.data);
+    const v = proxy.profile.serializer(msg.serializerId).deserializeData(msg.data, { limits: proxy.limits });
     text = pyStr(v); // Python formats the answer with "%s"
   } catch {
     text = fallbackText(msg.data);
@@ -180,7 +180,7 @@ async function getMetadata(proxy: ConnectingProxy, conn: Connection, waiter: Han
   const msg = await waiter.next();
   conn.disarm();
   if (msg.seq !== seq) throw new ProtocolError(`invoke: reply sequence out of sync, got ${msg.seq} expected ${seq}`);
-  const v = ser.deserializeData(msg.data);
+  const v = ser.deserializeData(msg.data, { limits: proxy.limits });
   if (msg.flags & FLAGS_EXCEPTION) throw toError(v);
   return v;
 }

@@ -7,6 +7,7 @@ import { ConnectionClosedError, TimeoutError } from "../errors.js";
 import { writeMessage, type Message, type Payload } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
 import type { WireFormat } from "../protocol/wire.js";
+import type { Limits } from "../limits.js";
 import type { ReadRelay, ReadSink } from "../transport/relay.js";
 import { clientDisconnect, frameReceive, frameSend } from "../observe/channels.js";
 import { publishReceive, publishSend } from "../observe/frames.js";
@@ -43,11 +44,11 @@ export class Connection implements ReadSink {
   private readonly flushWaiters: FlushWaiter[] = [];
 
   /** `relay`: the socket was opened with it (plain TCP/unix), so its reads come from there, not 'data' events. */
-  constructor(socket: Socket, where: string, owner: ConnectionOwner, hmacKey: Uint8Array | null, maxMessageSize: number, relay: ReadRelay | null = null, wire?: WireFormat) {
+  constructor(socket: Socket, where: string, owner: ConnectionOwner, hmacKey: Uint8Array | null, limits: Limits, relay: ReadRelay | null = null, wire?: WireFormat) {
     this.socket = socket;
     this.where = where;
     this.owner = owner;
-    this.reader = new MessageReader({ hmacKey, maxMessageSize, wire });
+    this.reader = new MessageReader({ hmacKey, limits, wire });
     if (relay) relay.attach(this);
     else socket.on("data", this.onData);
     socket.on("error", this.onError);

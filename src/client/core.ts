@@ -48,7 +48,6 @@ import "../observe/setup.js";
 
 export { addAutoproxyHook };
 export { CHECK_NONE, CHECK_METHOD, CHECK_GETATTR, CHECK_SETATTR, type ProxyOptions } from "./settings.js";
-const OWNED = { zeroCopy: true } as const;
 
 /** Per-call options (`proxy.$with({...})`). */
 export interface CallOptions {
@@ -247,7 +246,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
         annotations,
         hmacKey: this.hmacKey,
         compress: this.compression,
-        maxMessageSize: this.profile.config.MAX_MESSAGE_SIZE,
+        maxMessageSize: this.limits.maxMessageSize,
         whole: true,
         wire: this.wire,
       });
@@ -299,7 +298,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
         if (req.trace) req.trace.responseAnnotations = msg.annotations;
       }
       try {
-        value = ser.deserializeData(msg.data, OWNED); // the reader made msg.data for this message only
+        value = ser.deserializeData(msg.data, this.deserializeOptions); // zeroCopy: the reader made msg.data for this message only
       } catch (e) {
         err = e instanceof Error ? e : new SerializeError(String(e));
         // The reply was read whole, so the connection is in step. Python releases it only when the decoder raised

@@ -7,6 +7,8 @@ import { autoproxyHooks } from "../serializers/autoproxy.js";
 import { PyroError, SecurityError, InvalidArgumentError } from "../errors.js";
 import { uuidToBytes, type Annotations } from "../protocol/message.js";
 import type { Serializer, SerializerName, SerializeOptions } from "../serializers/index.js";
+import type { DeserializeOptions } from "../serializers/types.js";
+import { resolveLimits, type Limits } from "../limits.js";
 import type { WireFormat } from "../protocol/wire.js";
 import { profileFor, type PyroProfile } from "../profiles/index.js";
 import type { TlsSettings } from "../transport/tls.js";
@@ -56,6 +58,12 @@ export interface ProxyOptions {
   ssl?: boolean | TlsSettings;
   /** 4 (default): Pyro4, wire protocol 48. 5: Pyro5, wire protocol 502 (no HMAC; see docs/pyro5.md). */
   protocol?: 4 | 5;
+  /**
+   * The limits replies are checked against (message size, decompressed size, nesting depth, pickle memo/stack,
+   * int size), merged over DEFAULT_LIMITS (src/limits.ts, docs/security.md). Default maxMessageSize:
+   * config.MAX_MESSAGE_SIZE when not 0, else 1 GiB.
+   */
+  limits?: Partial<Limits>;
 }
 
 /** What ProxySettings.validate checks a call's name against (none, a method, an attribute read or write). */
@@ -93,6 +101,10 @@ export class ProxySettings {
   attrs = new Set<string>();
   replace: ((value: object) => unknown) | null;
   ssl: boolean | TlsSettings;
+  /** The limits this proxy enforces on replies (and on the size of what it sends). Frozen. */
+  readonly limits: Limits;
+  /** How replies are deserialized: with this proxy's limits, as views into the message (zeroCopy). */
+  protected readonly deserializeOptions: DeserializeOptions;
   /** The annotations sent with every message (extra annotations, then CORR); rebuilt when either changes. */
   annotations: Annotations | null = null;
   protected correlation: string | null = null;
@@ -121,9 +133,12 @@ export class ProxySettings {
     this.userAnnotations = options.annotations ?? null;
     this.replace = options.replace ?? null;
     this.ssl = options.ssl ?? cfg.SSL;
+    // config MAX_MESSAGE_SIZE 0 is Pyro4's default ("unlimited"): then the default limit applies
+    this.limits = resolveLimits(options.limits, cfg.MAX_MESSAGE_SIZE > 0 ? { maxMessageSize: cfg.MAX_MESSAGE_SIZE } : null);
+    this.deserializeOptions = { zeroCopy: true, limits: this.limits };
     const dialect = this.profile.values;
-    this.serializeOptions = { replace: (v: object) => this.replaceValue(v), dialect };
-    this.plainOptions = { dialect };
+    this.serializeOptions = { replace: (v: object) => this.replaceValue(v), dialect, limits: this.limits };
+    this.plainOptions = { dialect, limits: this.limits };
     this.rebuildAnnotations();
   }
 
@@ -156,6 +171,7 @@ export class ProxySettings {
       replace: this.replace,
       ssl: this.ssl,
       protocol: this.profile.protocol,
+      limits: this.limits,
     };
   }
 

@@ -11,7 +11,6 @@ export { errorToDict, dictToError } from "../serializers/values.js";
 export { pyroErrorClasses, pythonMessage } from "../errors.js";
 // Moved from the package root in 0.2 (plumbing an application does not write):
 /** The pickle decoder's size limits (a mutable object: changes apply to every decoder in the process). */
-export { pickleLimits } from "../serializers/pickle.js";
 /** The UDP responder a name server runs for broadcast lookups (startNameServer starts it). */
 export { BroadcastServer, type BroadcastServerOptions } from "../naming/broadcast.js";
 /** A name-server storage from pyro4-ns's `-s` syntax (startNameServer accepts the same strings). */

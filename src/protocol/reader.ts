@@ -8,9 +8,15 @@ import { inflateSync } from "node:zlib";
 import { MessageTooLargeError, ProtocolError, SecurityError } from "../errors.js";
 import { FLAGS_COMPRESSED, computeHmac, hmacEquals, type Annotations, type Message } from "./message.js";
 import { PYRO4, checkPreamble, type HeaderLengths, type WireFormat } from "./wire.js";
+import { DEFAULT_LIMITS, inflateCap, type Limits } from "../limits.js";
 
 export interface ReaderOptions {
-  /** 0 = unlimited (Pyro4's MAX_MESSAGE_SIZE). Applies to annotations + payload, and to decompressed size. */
+  /**
+   * The limits checked here: maxMessageSize (annotations + payload, as the header announces them, and the
+   * decompressed size) and maxInflatedSize (the decompression cap). Default: DEFAULT_LIMITS.
+   */
+  limits?: Limits;
+  /** Overrides limits.maxMessageSize (0 = unlimited, as Pyro4's MAX_MESSAGE_SIZE). */
   maxMessageSize?: number;
   hmacKey?: Uint8Array | null;
   /** The protocol to read: Pyro4's 48 (default) or Pyro5's 502. */
@@ -21,9 +27,6 @@ export interface ReaderOptions {
 export interface ErrorWithMessage extends Error {
   pyroMsg?: Message;
 }
-
-/** Hard cap on decompressed payloads when no MAX_MESSAGE_SIZE is set (zip bombs). */
-const DEFAULT_INFLATE_CAP = 1024 * 1024 * 1024;
 
 /**
  * Bodies at least this big are assembled in place: their buffer is allocated once part of them has arrived and
@@ -48,13 +51,17 @@ export class MessageReader {
   /** The chunk being fed is the socket's reused read buffer: whatever outlives this push must be copied. */
   private transient = false;
   maxMessageSize: number;
+  /** Largest decompressed payload (limits.maxInflatedSize, or maxMessageSize when smaller): zip bombs stop here. */
+  readonly inflateCap: number;
   hmacKey: Uint8Array | null;
   readonly wire: WireFormat;
   private readonly headerSize: number;
   private readonly lens: HeaderLengths = { annLen: 0, dataLen: 0 };
 
   constructor(options: ReaderOptions = {}) {
-    this.maxMessageSize = options.maxMessageSize ?? 0;
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    this.maxMessageSize = options.maxMessageSize ?? limits.maxMessageSize;
+    this.inflateCap = inflateCap(limits, this.maxMessageSize);
     this.hmacKey = options.hmacKey ?? null;
     this.wire = options.wire ?? PYRO4;
     this.headerSize = this.wire.headerSize;
@@ -290,7 +297,7 @@ export class MessageReader {
       throw this.fail(msg, new SecurityError("hmac key config not symmetric"));
     }
     if (msg.flags & FLAGS_COMPRESSED) {
-      const cap = this.maxMessageSize > 0 ? this.maxMessageSize : DEFAULT_INFLATE_CAP;
+      const cap = this.inflateCap;
       try {
         msg.data = inflateSync(msg.data, { maxOutputLength: cap });
       } catch (e) {

@@ -5,9 +5,10 @@
 // over only when the text may hold long integers or Python's non-standard constants.
 
 import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
-import type { Call, SerializeOptions, Serializer } from "./types.js";
+import type { Call, DeserializeOptions, SerializeOptions, Serializer } from "./types.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 import {
-  Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, bytesOfDict, cannotSerialize, pythonClassOf,
+  Complex, Float, classToDict, depthError, dictToClass, isPlainObject, setKey, bytesOfDict, cannotSerialize, pythonClassOf,
   pythonSerializeError, FrozenSet, UUID, ByteArray, Decimal, decimalText, PyDateTime, PyDate, PyTime, TimeDelta, Range,
 } from "./values.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
@@ -66,7 +67,10 @@ function quote(s: string): string {
 
 class JsonWriter {
   out = "";
-  constructor(private readonly options: SerializeOptions | undefined) {}
+  readonly maxDepth: number;
+  constructor(private readonly options: SerializeOptions | undefined) {
+    this.maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth;
+  }
 
   value(v: unknown, depth: number): void {
     switch (typeof v) {
@@ -90,7 +94,7 @@ class JsonWriter {
           this.out += "null";
           return;
         }
-        if (depth > limits.maxDepth) throw depthError();
+        if (depth > this.maxDepth) throw depthError(this.maxDepth);
         this.object(v, depth);
         return;
       default:
@@ -184,16 +188,16 @@ function encode(value: unknown, options: SerializeOptions | undefined): Buffer {
   try {
     w.value(value, 1);
   } catch (e) {
-    throw asSerializeError(e);
+    throw asSerializeError(e, w.maxDepth);
   }
   return Buffer.from(w.out, "utf8");
 }
 
 /** Keep Pyro errors (e.g. SecurityError from a class hook); anything else becomes a SerializeError. */
-function asSerializeError(e: unknown): Error {
+function asSerializeError(e: unknown, maxDepth: number): Error {
   // a bad value one of our constructors refused (InvalidArgumentError) is malformed input, like a TypeError was
   if (e instanceof PyroError && !(e instanceof InvalidArgumentError)) return e;
-  if (e instanceof RangeError && /call stack/i.test(e.message)) return depthError();
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return depthError(maxDepth);
   const msg = e instanceof Error ? e.message : String(e);
   return new SerializeError(`json: ${msg}`, { cause: e });
 }
@@ -202,12 +206,12 @@ function asSerializeError(e: unknown): Error {
 // Decoding
 
 /** Turn the dicts Pyro4 gives meaning to (base64 bytes, `__class__` dicts) into values; bound the depth. */
-function postprocess(v: unknown, depth: number, strict: boolean): unknown {
-  if (depth > limits.maxDepth) throw depthError();
+function postprocess(v: unknown, depth: number, strict: boolean, max: number): unknown {
+  if (depth > max) throw depthError(max);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
-      if (x !== null && typeof x === "object") v[i] = postprocess(x, depth + 1, strict);
+      if (x !== null && typeof x === "object") v[i] = postprocess(x, depth + 1, strict, max);
     }
     return v;
   }
@@ -216,7 +220,7 @@ function postprocess(v: unknown, depth: number, strict: boolean): unknown {
   for (const k in obj) {
     n++;
     const x = obj[k];
-    if (x !== null && typeof x === "object") obj[k] = postprocess(x, depth + 1, strict);
+    if (x !== null && typeof x === "object") obj[k] = postprocess(x, depth + 1, strict, max);
   }
   return finishDict(obj, n, strict);
 }
@@ -231,7 +235,8 @@ function finishDict(obj: Record<string, unknown>, nkeys: number, strict: boolean
 const LONG_INT = /(?:^|[\s,:[])-?\d{16}/;
 
 /** `strict`: a call, read as Python's daemon reads it (unknown class dicts refused, see dictToClass). */
-function parse(data: Uint8Array, strict = false): unknown {
+function parse(data: Uint8Array, options: DeserializeOptions | undefined, strict = false): unknown {
+  const max = (options?.limits ?? DEFAULT_LIMITS).maxDepth;
   const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
   if (!LONG_INT.test(text)) {
     let parsed: unknown;
@@ -244,16 +249,16 @@ function parse(data: Uint8Array, strict = false): unknown {
     if (ok) {
       if (parsed === null || typeof parsed !== "object") return parsed;
       try {
-        return postprocess(parsed, 1, strict);
+        return postprocess(parsed, 1, strict, max);
       } catch (e) {
-        throw asSerializeError(e);
+        throw asSerializeError(e, max);
       }
     }
   }
   try {
-    return new JsonParser(text, strict).parseDocument();
+    return new JsonParser(text, strict, max).parseDocument();
   } catch (e) {
-    throw asSerializeError(e);
+    throw asSerializeError(e, max);
   }
 }
 
@@ -266,6 +271,7 @@ class JsonParser {
   constructor(
     private readonly s: string,
     private readonly strict: boolean,
+    private readonly maxDepth: number,
   ) {}
 
   parseDocument(): unknown {
@@ -429,7 +435,7 @@ class JsonParser {
   }
 
   private array(depth: number): unknown[] {
-    if (depth > limits.maxDepth) throw depthError();
+    if (depth > this.maxDepth) throw depthError(this.maxDepth);
     this.pos++;
     const arr: unknown[] = [];
     this.ws();
@@ -450,7 +456,7 @@ class JsonParser {
   }
 
   private object(depth: number): unknown {
-    if (depth > limits.maxDepth) throw depthError();
+    if (depth > this.maxDepth) throw depthError(this.maxDepth);
     this.pos++;
     const obj: Record<string, unknown> = {};
     let n = 0;
@@ -499,13 +505,13 @@ export const json: Serializer = {
   serializeData(value: unknown, options?: SerializeOptions): Buffer {
     return encode(value, options);
   },
-  deserializeData(data: Uint8Array): unknown {
-    return parse(data);
+  deserializeData(data: Uint8Array, options?: DeserializeOptions): unknown {
+    return parse(data, options);
   },
   serializeCall(object, method, vargs, kwargs, options): Buffer {
     return encode({ object, method, params: vargs, kwargs }, options);
   },
-  deserializeCall(data: Uint8Array): Call {
-    return checkCall(parse(data, true));
+  deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
+    return checkCall(parse(data, options, true));
   },
 };

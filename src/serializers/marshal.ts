@@ -15,9 +15,10 @@
 import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import {
-  Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, limits, parsePythonFloat, setKey, hashKey,
+  Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, parsePythonFloat, setKey, hashKey,
   cannotSerialize, pythonSerializeError, OrderedDict, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal,
 } from "./values.js";
 import { isoformat } from "../python/datetime.js";
@@ -70,8 +71,11 @@ class Writer {
   parts: Buffer[] | null = null;
   /** The depth of the values Pyro4 converts before marshal.dumps (convert_obj_into_marshallable): 0, or 2 in a call. */
   top = 0;
+  readonly maxDepth: number;
 
-  constructor(private readonly options: SerializeOptions | undefined) {}
+  constructor(private readonly options: SerializeOptions | undefined) {
+    this.maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth;
+  }
 
   private ensure(n: number): void {
     const need = this.pos + n;
@@ -256,7 +260,7 @@ class Writer {
   }
 
   private object(v: object, depth: number): void {
-    if (depth >= limits.maxDepth) throw depthError();
+    if (depth >= this.maxDepth) throw depthError(this.maxDepth);
     const d = depth + 1;
     if (Array.isArray(v)) {
       const n = v.length;
@@ -380,7 +384,7 @@ function encodeParts(fill: (w: Writer) => void, options: SerializeOptions | unde
   try {
     fill(w);
   } catch (e) {
-    throw wrapError(e);
+    throw wrapError(e, w.maxDepth);
   }
   return finishParts(parts, w.result());
 }
@@ -409,7 +413,7 @@ class Reader {
   recursed: Set<object> | null = null;
 
   /** `strict`: a call, read as Python's daemon reads it (unknown class dicts refused, see dictToClass). */
-  constructor(data: Uint8Array, private readonly zeroCopy: boolean, private readonly strict = false) {
+  constructor(data: Uint8Array, private readonly zeroCopy: boolean, private readonly strict: boolean, readonly maxDepth: number) {
     this.buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.end = this.buf.length;
   }
@@ -585,7 +589,7 @@ class Reader {
           this.need(1);
           n = this.buf[this.pos++]!;
         } else n = this.size("tuple", 1);
-        if (depth >= limits.maxDepth) throw depthError();
+        if (depth >= this.maxDepth) throw depthError(this.maxDepth);
         // Sized construction: push() on an Array subclass is an order of magnitude slower.
         const t = newTuple(n);
         if (flag) this.refs.push(t);
@@ -594,7 +598,7 @@ class Reader {
       }
       case 0x5b: /* T_LIST */ {
         const n = this.size("list", 1);
-        if (depth >= limits.maxDepth) throw depthError();
+        if (depth >= this.maxDepth) throw depthError(this.maxDepth);
         const a = new Array<unknown>(n);
         if (flag) this.refs.push(a);
         for (let i = 0; i < n; i++) a[i] = this.read(depth + 1);
@@ -603,7 +607,7 @@ class Reader {
       case 0x3c: // T_SET
       case 0x3e: /* T_FROZENSET */ {
         const n = this.size("set", 1);
-        if (depth >= limits.maxDepth) throw depthError();
+        if (depth >= this.maxDepth) throw depthError(this.maxDepth);
         // Python registers a set at once, a frozenset only when complete.
         if ((code & 0x7f) === T_SET) {
           const s = new Set<unknown>();
@@ -623,7 +627,7 @@ class Reader {
         return fs;
       }
       case 0x7b: // T_DICT
-        if (depth >= limits.maxDepth) throw depthError();
+        if (depth >= this.maxDepth) throw depthError(this.maxDepth);
         return this.dict(flag !== 0, depth + 1);
       case 0x30: // T_NULL
         throw new SerializeError(`bad marshal data (NULL object at offset ${at})`);
@@ -729,10 +733,10 @@ function decodeUtf8Surrogatepass(b: Buffer, start: number, end: number): string 
   return parts.join("");
 }
 
-function wrapError(e: unknown): Error {
+function wrapError(e: unknown, maxDepth: number): Error {
   // a bad value one of our constructors refused (InvalidArgumentError) is malformed input, like a TypeError was
   if (e instanceof PyroError && !(e instanceof InvalidArgumentError)) return e;
-  if (e instanceof RangeError && /call stack/i.test(e.message)) return depthError();
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return depthError(maxDepth);
   const msg = e instanceof Error ? e.message : String(e);
   const err = new SerializeError(`marshal: ${msg}`);
   (err as { cause?: unknown }).cause = e;
@@ -740,12 +744,12 @@ function wrapError(e: unknown): Error {
 }
 
 function decode(data: Uint8Array, options?: DeserializeOptions, call = false): unknown {
-  const r = new Reader(data, options?.zeroCopy === true, call);
+  const r = new Reader(data, options?.zeroCopy === true, call, (options?.limits ?? DEFAULT_LIMITS).maxDepth);
   let v: unknown;
   try {
     v = r.read(0);
   } catch (e) {
-    throw wrapError(e);
+    throw wrapError(e, r.maxDepth);
   }
   if (r.pos !== r.end) throw new SerializeError(`marshal data has ${r.end - r.pos} unexpected trailing bytes at offset ${r.pos}`);
   return v;

@@ -12,9 +12,10 @@
 import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import {
-  Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, toTuple, hashKey, cannotSerialize,
+  Complex, Float, classToDict, depthError, dictToClass, isPlainObject, setKey, toTuple, hashKey, cannotSerialize,
   pythonSerializeError, FrozenSet, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal, decimalText,
 } from "./values.js";
 import { pythonDateTime } from "../python/datetime.js";
@@ -134,6 +135,7 @@ class Writer {
   pos = 0;
   busy = false;
   options: SerializeOptions | undefined = undefined;
+  maxDepth = DEFAULT_LIMITS.maxDepth;
   /** Collects the message's parts when big bytes go by reference (encodeParts); null otherwise. */
   parts: Buffer[] | null = null;
 
@@ -206,7 +208,7 @@ class Writer {
           this.byte(0xc0);
           return;
         }
-        if (depth > limits.maxDepth) throw depthError();
+        if (depth > this.maxDepth) throw depthError(this.maxDepth);
         this.object(v, depth);
         return;
       default:
@@ -442,13 +444,14 @@ function encodeParts(value: unknown, options: SerializeOptions | undefined, byRe
   w.busy = true;
   w.pos = 0;
   w.options = options;
+  const maxDepth = (w.maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth);
   const parts: Buffer[] | null = (w.parts = byReference ? [] : null);
   try {
     w.value(value, 1);
     const last = w.finish();
     return finishParts(parts, last);
   } catch (e) {
-    throw asSerializeError(e);
+    throw asSerializeError(e, maxDepth);
   } finally {
     w.busy = false;
     w.options = undefined;
@@ -457,10 +460,10 @@ function encodeParts(value: unknown, options: SerializeOptions | undefined, byRe
 }
 
 /** Keep Pyro errors (e.g. SecurityError from a class hook); anything else becomes a SerializeError. */
-function asSerializeError(e: unknown): Error {
+function asSerializeError(e: unknown, maxDepth: number): Error {
   // a bad value one of our constructors refused (InvalidArgumentError) is malformed input, like a TypeError was
   if (e instanceof PyroError && !(e instanceof InvalidArgumentError)) return e;
-  if (e instanceof RangeError && /call stack/i.test(e.message)) return depthError();
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return depthError(maxDepth);
   const msg = e instanceof Error ? e.message : String(e);
   return new SerializeError(`msgpack: ${msg}`, { cause: e });
 }
@@ -487,6 +490,7 @@ class Reader {
     private readonly keepExt = false,
     /** a call, read as Python's daemon reads it: unknown class dicts refused (see dictToClass) */
     private readonly strict = false,
+    readonly maxDepth = DEFAULT_LIMITS.maxDepth,
   ) {}
 
   private need(n: number): number {
@@ -626,7 +630,7 @@ class Reader {
   }
 
   private array(n: number, depth: number): unknown[] {
-    if (depth > limits.maxDepth) throw depthError();
+    if (depth > this.maxDepth) throw depthError(this.maxDepth);
     if (n > this.end - this.pos) throw truncated(); // every item takes at least one byte
     const arr = new Array<unknown>(n);
     for (let i = 0; i < n; i++) arr[i] = this.value(depth + 1);
@@ -634,7 +638,7 @@ class Reader {
   }
 
   private map(n: number, depth: number): unknown {
-    if (depth > limits.maxDepth) throw depthError();
+    if (depth > this.maxDepth) throw depthError(this.maxDepth);
     if (n * 2 > this.end - this.pos) throw truncated();
     const obj: Record<string, unknown> = {};
     let map: Map<unknown, unknown> | null = null;
@@ -674,12 +678,12 @@ function isExtHead(h: number): boolean {
 
 function decode(data: Uint8Array, options?: DeserializeOptions, call = false): unknown {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const r = new Reader(buf, buf.length, options?.zeroCopy === true, call && options?.dialect?.name !== "Pyro5", call);
+  const r = new Reader(buf, buf.length, options?.zeroCopy === true, call && options?.dialect?.name !== "Pyro5", call, (options?.limits ?? DEFAULT_LIMITS).maxDepth);
   let v: unknown;
   try {
     v = r.value(1);
   } catch (e) {
-    throw asSerializeError(e);
+    throw asSerializeError(e, r.maxDepth);
   }
   if (r.pos !== buf.length) throw new SerializeError(`invalid msgpack data: ${buf.length - r.pos} extra bytes after the value`);
   return v;

@@ -11,20 +11,12 @@ import * as op from "./pickle-ops.js";
 import { Global, TimeZone, hostile, looksLikeException, lookupGlobal, newobjKnownNames, reduceKnown, reduceKnownNames, refusal, uuidFrom, hashable, isDict } from "./pickle-globals.js";
 import { LITTLE_ENDIAN, decodeUtf8, err, float64BE, longFromBytes, parseTextFloat, parseTextInt, rawUnicodeEscape, stringLiteral } from "./pickle-scalars.js";
 import { builtinTypeNames, exceptionName, realDicts } from "./pickle-values.js";
-import { ByteArray, FrozenSet, OrderedDict, Tuple, dictToClass, dictToError, ExceptionWrapper, limits, newTuple, setKey } from "./values.js";
+import { ByteArray, FrozenSet, OrderedDict, Tuple, dictToClass, dictToError, ExceptionWrapper, newTuple, setKey } from "./values.js";
+import { DEFAULT_LIMITS, type Limits } from "../limits.js";
 import { pythonBuiltinExceptions } from "../python/exceptions.js";
 
-/** Limits on what a peer can make the decoder build (besides `limits.maxDepth`, shared with the other decoders). */
-export const pickleLimits = {
-  /** Largest pickle accepted, in bytes. */
-  maxBytes: 512 * 1024 * 1024,
-  /** Most memo entries (Python's pickler memoizes every container and string). */
-  maxMemo: 1_000_000,
-  /** Most values on the stack at once. */
-  maxStack: 1_000_000,
-  /** Largest int, in bytes of two's complement (LONG1/LONG4) or decimal digits (text LONG/INT). */
-  maxIntBytes: 4096,
-};
+// What a peer can make the decoder build is bounded by the Limits passed to unpickle (src/limits.ts): the pickle's
+// size (maxMessageSize), memo entries (maxPickleMemo), stack (maxPickleStack), int size (maxIntBytes), depth.
 
 /** An object under construction (NEWOBJ / REDUCE of a class): BUILD adds its state, first use finishes it. */
 class Pending {
@@ -92,14 +84,18 @@ class Unpickler {
   private globals = false;
   /** DUP put one object in two places: the tree walk at STOP must run (it is what refuses a self-containing list). */
   private dup = false;
-  /** Objects the opcodes made: a result of at most limits.maxDepth objects cannot nest deeper than the limit. */
+  /** Objects the opcodes made: a result of at most lim.maxDepth objects cannot nest deeper than the limit. */
   private objs = 0;
+  /** The limits of the current pickle. */
+  private lim: Limits = DEFAULT_LIMITS;
 
   /** Take a new pickle (the instance is reused: its stack and memo keep their capacity between messages). */
-  reset(data: Uint8Array, zeroCopy: boolean, call: boolean): void {
+  reset(data: Uint8Array, zeroCopy: boolean, call: boolean, lim: Limits): void {
     this.b = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.end = this.b.length;
-    if (this.end > pickleLimits.maxBytes) throw err(`data of ${this.end} bytes exceeds the limit of ${pickleLimits.maxBytes}`);
+    this.lim = lim;
+    const maxBytes = lim.maxMessageSize;
+    if (maxBytes > 0 && this.end > maxBytes) throw err(`data of ${this.end} bytes exceeds the limit of ${maxBytes}`);
     this.pos = 0;
     this.zeroCopy = zeroCopy;
     this.call = call;
@@ -225,7 +221,7 @@ class Unpickler {
 
   private push(v: unknown): void {
     const sp = this.sp;
-    if (sp >= pickleLimits.maxStack) throw err(`more than ${pickleLimits.maxStack} values on the stack`);
+    if (sp >= this.lim.maxPickleStack) throw err(`more than ${this.lim.maxPickleStack} values on the stack`);
     this.st[sp] = v;
     this.sp = sp + 1;
   }
@@ -334,7 +330,7 @@ class Unpickler {
   private memoPut(i: number, v: unknown): void {
     const memo = this.memo;
     if (memo[i] === undefined) {
-      if (this.memoCount >= pickleLimits.maxMemo) throw err(`memo grew beyond ${pickleLimits.maxMemo} entries`);
+      if (this.memoCount >= this.lim.maxPickleMemo) throw err(`memo grew beyond ${this.lim.maxPickleMemo} entries`);
       this.memoCount++;
       // a hole, or an index beyond JavaScript's array range (a property): clearing by index would miss it
       if (i > memo.length) this.memoSparse = true;
@@ -465,10 +461,10 @@ class Unpickler {
           if (this.replaced || this.sharedContainers) return this.fixup(v);
           // a chain deeper than the limit needs more objects than the limit: plain data with few objects is a tree
           // that cannot be too deep (globals can build objects of their own, DUP can share one, so both walk)
-          return this.globals || this.dup || this.objs > limits.maxDepth ? checkTreeDepth(v) : v;
+          return this.globals || this.dup || this.objs > this.lim.maxDepth ? checkTreeDepth(v, this.lim.maxDepth) : v;
         }
         case 0x28: // MARK
-          if (this.marks.length >= limits.maxDepth) throw err(`MARKs nested deeper than the limit of ${limits.maxDepth}`);
+          if (this.marks.length >= this.lim.maxDepth) throw err(`MARKs nested deeper than the limit of ${this.lim.maxDepth}`);
           this.marks.push(this.sp);
           this.floor = this.sp;
           break;
@@ -494,7 +490,7 @@ class Unpickler {
           break;
         case 0x49: { // INT
           const s = this.line();
-          this.push(s === "01" ? true : s === "00" ? false : parseTextInt(s, pickleLimits.maxIntBytes));
+          this.push(s === "01" ? true : s === "00" ? false : parseTextInt(s, this.lim.maxIntBytes));
           break;
         }
         case 0x4a: // BININT
@@ -509,13 +505,13 @@ class Unpickler {
           this.push(this.u16());
           break;
         case 0x4c: // LONG
-          this.push(parseTextInt(this.line(), pickleLimits.maxIntBytes));
+          this.push(parseTextInt(this.line(), this.lim.maxIntBytes));
           break;
         case 0x8a: // LONG1
         case 0x8b: { // LONG4
           const n = code === 0x8a /* LONG1 */ ? this.u8() : this.b.readInt32LE((this.need(4), (this.pos += 4) - 4));
           if (n < 0) throw err("LONG4 with a negative byte count");
-          if (n > pickleLimits.maxIntBytes) throw err(`int of ${n} bytes exceeds the limit of ${pickleLimits.maxIntBytes}`);
+          if (n > this.lim.maxIntBytes) throw err(`int of ${n} bytes exceeds the limit of ${this.lim.maxIntBytes}`);
           this.need(n);
           this.push(longFromBytes(b, this.pos, n));
           this.pos += n;
@@ -836,10 +832,11 @@ class Unpickler {
     root = swap(root);
     const seen = new Set<object>();
     const work: [unknown, number][] = [[root, 0]];
+    const maxDepth = this.lim.maxDepth;
     while (work.length) {
       const [v, depth] = work.pop()!;
       if (v === null || typeof v !== "object" || seen.has(v)) continue;
-      if (depth > limits.maxDepth) throw err(`data nested deeper than the limit of ${limits.maxDepth} levels`);
+      if (depth > maxDepth) throw err(`data nested deeper than the limit of ${maxDepth} levels`);
       seen.add(v);
       if (Array.isArray(v)) {
         for (let i = 0; i < v.length; i++) {
@@ -872,7 +869,7 @@ class Unpickler {
  * Enforce the depth limit on a memo-free result (a tree: no sharing, no cycles). Tuples nest without growing the
  * stack (TUPLE1 of TUPLE1...), so the stack size alone does not bound depth.
  */
-function checkTreeDepth(root: unknown): unknown {
+function checkTreeDepth(root: unknown, max: number): unknown {
   if (root === null || typeof root !== "object") return root;
   const vals: object[] = [root];
   const depths: number[] = [0];
@@ -882,27 +879,27 @@ function checkTreeDepth(root: unknown): unknown {
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
-        if (x !== null && typeof x === "object") pushChild(vals, depths, x, d);
+        if (x !== null && typeof x === "object") pushChild(vals, depths, x, d, max);
       }
     } else if (v instanceof Map) {
       for (const [k, x] of v) {
-        if (k !== null && typeof k === "object") pushChild(vals, depths, k, d);
-        if (x !== null && typeof x === "object") pushChild(vals, depths, x, d);
+        if (k !== null && typeof k === "object") pushChild(vals, depths, k, d, max);
+        if (x !== null && typeof x === "object") pushChild(vals, depths, x, d, max);
       }
     } else if (v instanceof Set) {
-      for (const x of v) if (x !== null && typeof x === "object") pushChild(vals, depths, x, d);
+      for (const x of v) if (x !== null && typeof x === "object") pushChild(vals, depths, x, d, max);
     } else if (isDict(v)) {
       const o = v as Record<string, unknown>;
       for (const k in o) {
         const x = o[k];
-        if (x !== null && typeof x === "object") pushChild(vals, depths, x, d);
+        if (x !== null && typeof x === "object") pushChild(vals, depths, x, d, max);
       }
     }
   }
   return root;
 }
-function pushChild(vals: object[], depths: number[], x: object, d: number): void {
-  if (d > limits.maxDepth) throw err(`data nested deeper than the limit of ${limits.maxDepth} levels`);
+function pushChild(vals: object[], depths: number[], x: object, d: number, max: number): void {
+  if (d > max) throw err(`data nested deeper than the limit of ${max} levels`);
   vals.push(x);
   depths.push(d);
 }
@@ -911,16 +908,16 @@ function pushChild(vals: object[], depths: number[], x: object, d: number): void
 let idle: Unpickler | null = null;
 
 /** Decode one pickle. Every failure is a SerializeError; nothing named in the pickle is ever called. */
-export function unpickle(data: Uint8Array, zeroCopy = false, call = false): unknown {
+export function unpickle(data: Uint8Array, zeroCopy = false, call = false, lim: Limits = DEFAULT_LIMITS): unknown {
   // one pooled machine; a decode started while it is busy (a class hook that unpickles) gets a fresh one
   const u = idle ?? new Unpickler();
   idle = null;
   try {
-    u.reset(data, zeroCopy, call);
+    u.reset(data, zeroCopy, call, lim);
     return u.run();
   } catch (e) {
     if (e instanceof SerializeError) throw e;
-    const msg = e instanceof RangeError && /call stack/i.test(e.message) ? `data nested deeper than the limit of ${limits.maxDepth} levels` : e instanceof Error ? e.message : String(e);
+    const msg = e instanceof RangeError && /call stack/i.test(e.message) ? `data nested deeper than the limit of ${lim.maxDepth} levels` : e instanceof Error ? e.message : String(e);
     const se = new SerializeError(`pickle: ${msg}`);
     (se as { cause?: unknown }).cause = e;
     throw se;

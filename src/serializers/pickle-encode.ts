@@ -15,15 +15,19 @@ import { LITTLE_ENDIAN, writeFloat64BE } from "./pickle-scalars.js";
 import { Decimal, realDicts, uuidSafe } from "./pickle-values.js";
 import { UnicodeArray, arrayPickleArgs } from "./pickle-arrays.js";
 import { BY_REFERENCE_MIN, finishParts, type SerializeOptions, type SerializedParts } from "./types.js";
-import { ByteArray, Complex, Float, FrozenSet, OrderedDict, PyDate, PyDateTime, PyTime, Range, TimeDelta, Tuple, UUID, classToDict, depthError, isPlainObject, limits } from "./values.js";
+import { ByteArray, Complex, Float, FrozenSet, OrderedDict, PyDate, PyDateTime, PyTime, Range, TimeDelta, Tuple, UUID, classToDict, depthError, isPlainObject } from "./values.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 
 const PROTOCOL = 4;
 
 class Writer {
   buf: Buffer = Buffer.allocUnsafe(256);
   pos = 0;
+  private readonly maxDepth: number;
 
-  constructor(private readonly options: SerializeOptions | undefined) {}
+  constructor(private readonly options: SerializeOptions | undefined) {
+    this.maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth;
+  }
 
   private ensure(n: number): void {
     const need = this.pos + n;
@@ -233,7 +237,7 @@ class Writer {
         return this.u8(op.NONE);
       case "object":
         if (v === null) return this.u8(op.NONE);
-        if (depth > limits.maxDepth) throw depthError();
+        if (depth > this.maxDepth) throw depthError(this.maxDepth);
         return this.object(v, depth + 1);
       default:
         throw new SerializeError(`cannot pickle a ${typeof v}`);

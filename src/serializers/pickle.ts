@@ -8,7 +8,6 @@ import { unpickle } from "./pickle-decode.js";
 import type { Call, Serializer } from "./types.js";
 import { Tuple, isPlainObject } from "./values.js";
 
-export { pickleLimits } from "./pickle-decode.js";
 export { Decimal, decimal } from "./pickle-values.js";
 export { UnicodeArray, pyArray, arrayTypecode, type ArrayTypecode, type NumericArray } from "./pickle-arrays.js";
 
@@ -22,7 +21,7 @@ export const pickle: Serializer = {
   },
 
   deserializeData(data, options) {
-    return unpickle(data, options?.zeroCopy === true);
+    return unpickle(data, options?.zeroCopy === true, false, options?.limits);
   },
 
   serializeDataParts(value, options) {
@@ -38,7 +37,7 @@ export const pickle: Serializer = {
   },
 
   deserializeCall(data, options): Call {
-    const v = unpickle(data, options?.zeroCopy === true, true);
+    const v = unpickle(data, options?.zeroCopy === true, true, options?.limits);
     if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("pickle call data is not a 4-tuple (object, method, vargs, kwargs)");
     const a = v as unknown[];
     const object = a[0], method = a[1], vargs = a[2], kwargs = a[3];

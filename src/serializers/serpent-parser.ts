@@ -5,7 +5,8 @@
 
 import { isAscii, isUtf8 } from "node:buffer";
 import { InvalidArgumentError, SerializeError, SecurityError } from "../errors.js";
-import { Tuple, Complex, Float, limits, depthError, dictToClass, setKey, toTuple, newTuple, hashKey, serpentFloat, bytesOfDict, pythonSerializeError } from "./values.js";
+import { DEFAULT_LIMITS } from "../limits.js";
+import { Tuple, Complex, Float, depthError, dictToClass, setKey, toTuple, newTuple, hashKey, serpentFloat, bytesOfDict, pythonSerializeError } from "./values.js";
 
 const C_TAB = 9, C_LF = 10, C_VT = 11, C_FF = 12, C_CR = 13, C_SPACE = 32;
 const C_DQ = 34, C_HASH = 35, C_SQ = 39, C_LPAREN = 40, C_RPAREN = 41, C_PLUS = 43, C_COMMA = 44;
@@ -50,8 +51,9 @@ class Parser {
   /** `strict`: a call, read as Python's daemon reads it (unknown class dicts refused, see dictToClass). */
   constructor(
     private readonly s: string,
-    private readonly blobs: Buffer[] | null = null,
-    private readonly strict = false,
+    private readonly blobs: Buffer[] | null,
+    private readonly strict: boolean,
+    private readonly maxDepth: number,
   ) {}
 
   fail(msg: string, at = this.pos): never {
@@ -148,7 +150,7 @@ class Parser {
   }
 
   private enter(): void {
-    if (++this.depth > limits.maxDepth) throw depthError();
+    if (++this.depth > this.maxDepth) throw depthError(this.maxDepth);
   }
 
   private name(): unknown {
@@ -822,26 +824,26 @@ function skipToCode(b: Buffer, p: number, target: number): number {
 }
 
 /** Parse serpent bytes (UTF-8 Python literal text) into the value model. */
-export function parseSerpent(data: Uint8Array, strict = false): unknown {
+export function parseSerpent(data: Uint8Array, strict = false, maxDepth = DEFAULT_LIMITS.maxDepth): unknown {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (!isUtf8(buf)) throw new SerializeError("invalid serpent data: not valid UTF-8");
   if (buf.indexOf(0) >= 0) throw new SerializeError("invalid serpent data: contains NUL bytes");
   if (buf.length >= BIG_INPUT) {
     const split = splitBigBytes(buf);
-    if (split) return parseSerpentText(split.text, split.blobs, strict);
+    if (split) return parseSerpentText(split.text, split.blobs, strict, maxDepth);
   }
-  return parseSerpentText(buf.toString("utf8"), null, strict);
+  return parseSerpentText(buf.toString("utf8"), null, strict, maxDepth);
 }
 
 /** Parse serpent source text (`blobs`: values for the NUL placeholders of `splitBigBytes`, internal). */
-export function parseSerpentText(text: string, blobs: Buffer[] | null = null, strict = false): unknown {
+export function parseSerpentText(text: string, blobs: Buffer[] | null = null, strict = false, maxDepth = DEFAULT_LIMITS.maxDepth): unknown {
   try {
-    return new Parser(text, blobs, strict).parseTop();
+    return new Parser(text, blobs, strict, maxDepth).parseTop();
   } catch (e) {
     // Class hooks may refuse on purpose (SecurityError); anything else a bad class dict provokes, e.g. an
     // invalid URI state, is malformed input.
     if (e instanceof SerializeError || e instanceof SecurityError) throw e;
-    if (e instanceof RangeError || (e instanceof InvalidArgumentError && e.pythonType === "builtins.ValueError")) throw depthError();
+    if (e instanceof RangeError || (e instanceof InvalidArgumentError && e.pythonType === "builtins.ValueError")) throw depthError(maxDepth);
     throw new SerializeError(`invalid serpent data: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }

@@ -5,10 +5,11 @@
 // Python serpent refuses, with serpent's errors. The reader is serpent-parser.ts.
 
 import { InvalidArgumentError, SerializeError, PyroError } from "../errors.js";
-import type { Serializer, Call, SerializeOptions } from "./types.js";
+import type { Serializer, Call, DeserializeOptions, SerializeOptions } from "./types.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 import type { ValueDialect } from "./dialect.js";
 import {
-  Tuple, Complex, Float, limits, depthError, classToDict, isPlainObject, tuple, ByteArray, OrderedDict, UUID, Range,
+  Tuple, Complex, Float, depthError, classToDict, isPlainObject, tuple, ByteArray, OrderedDict, UUID, Range,
   PyDateTime, PyDate, PyTime, TimeDelta, pythonClassOf, pythonSerializeError, Decimal, decimalText,
 } from "./values.js";
 import { parseSerpent } from "./serpent-parser.js";
@@ -58,7 +59,8 @@ class Writer {
   private depth = 0;
   constructor(
     private readonly replace: ((value: object) => unknown) | undefined,
-    private readonly dialect?: ValueDialect,
+    private readonly dialect: ValueDialect | undefined,
+    private readonly maxDepth: number,
   ) {}
 
   value(v: unknown): void {
@@ -96,7 +98,7 @@ class Writer {
   }
 
   private object(v: object): void {
-    if (++this.depth > limits.maxDepth) throw depthError();
+    if (++this.depth > this.maxDepth) throw depthError(this.maxDepth);
     if (Array.isArray(v)) {
       if (v instanceof Tuple) this.tuple(v);
       else this.list(v);
@@ -253,19 +255,20 @@ function finish(w: Writer): Buffer {
   return out;
 }
 
-function run<T>(fn: () => T): T {
+function run<T>(maxDepth: number, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
     if (e instanceof PyroError && !(e instanceof InvalidArgumentError)) throw e;
-    if (e instanceof RangeError || (e instanceof InvalidArgumentError && e.pythonType === "builtins.ValueError")) throw depthError();
+    if (e instanceof RangeError || (e instanceof InvalidArgumentError && e.pythonType === "builtins.ValueError")) throw depthError(maxDepth);
     throw new SerializeError(`serpent: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 
 function serializeData(value: unknown, options?: SerializeOptions): Buffer {
-  return run(() => {
-    const w = new Writer(options?.replace, options?.dialect);
+  const maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth;
+  return run(maxDepth, () => {
+    const w = new Writer(options?.replace, options?.dialect, maxDepth);
     w.value(value);
     return finish(w);
   });
@@ -278,8 +281,9 @@ function serializeCall(
   kwargs: Record<string, unknown> | null,
   options?: SerializeOptions,
 ): Buffer {
-  return run(() => {
-    const w = new Writer(options?.replace, options?.dialect);
+  const maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth;
+  return run(maxDepth, () => {
+    const w = new Writer(options?.replace, options?.dialect, maxDepth);
     // Pyro4's SerpentSerializer.dumpsCall: the 4-tuple (objectId, method, vargs-tuple, kwargs-or-None).
     w.out += "(" + strRepr(String(object)) + "," + strRepr(String(method)) + ",";
     w.tuple(vargs);
@@ -291,12 +295,12 @@ function serializeCall(
   });
 }
 
-function deserializeData(data: Uint8Array): unknown {
-  return parseSerpent(data);
+function deserializeData(data: Uint8Array, options?: DeserializeOptions): unknown {
+  return parseSerpent(data, false, options?.limits?.maxDepth);
 }
 
-function deserializeCall(data: Uint8Array): Call {
-  const v = parseSerpent(data, true);
+function deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
+  const v = parseSerpent(data, true, options?.limits?.maxDepth);
   if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("serpent call data is not a 4-tuple");
   // index reads: destructuring a decoded Tuple (its own prototype) takes V8's slow iterator path
   const a = v as unknown[];

@@ -1,5 +1,7 @@
 // The contract every serializer implements, so framing, client and daemon never care which one is in use.
 
+import type { Limits } from "../limits.js";
+
 export type SerializerName = "serpent" | "json" | "marshal" | "msgpack" | "pickle";
 
 /**
@@ -38,6 +40,8 @@ export interface SerializeOptions {
    * travel under (serializers/dialect.ts). Default: Pyro4's.
    */
   dialect?: ValueDialect;
+  /** The limits to enforce (the encoders use maxDepth). Default: DEFAULT_LIMITS. */
+  limits?: Limits;
 }
 
 export interface DeserializeOptions {
@@ -48,6 +52,8 @@ export interface DeserializeOptions {
   zeroCopy?: boolean;
   /** The protocol the data was written for (msgpack reads a Pyro4 call as Python Pyro4's daemon does). Default: Pyro4's. */
   dialect?: ValueDialect;
+  /** The limits a peer's data is checked against (depth, pickle memo/stack/ints, size). Default: DEFAULT_LIMITS. */
+  limits?: Limits;
 }
 
 /** Bytes values at least this large (or most of the message) are decoded as views when `zeroCopy` is set. */

@@ -1,6 +1,6 @@
 // The Python <-> JavaScript value model shared by all four serializers: the marker types for Python values
 // JavaScript lacks (defined in python/types.ts, re-exported here), the class-dict hooks (Pyro4's
-// register_class_to_dict / register_dict_to_class), exception dicts and decode limits.
+// register_class_to_dict / register_dict_to_class), exception dicts and the nesting error.
 // Serializers call into this module; it never imports a serializer.
 
 import { strRepr as pyStrRepr } from "../python/str.js";
@@ -22,14 +22,9 @@ import { Decimal } from "./pickle-values.js";
 /** Python bytes as JavaScript sees them. Decoders return Buffers (which are Uint8Arrays). */
 export type Bytes = Uint8Array;
 
-/** Limits a decoder enforces on input a peer controls. */
-export const limits = {
-  /** Maximum nesting of containers; deeper input is a SerializeError, never a stack overflow. */
-  maxDepth: 500,
-};
-
-export function depthError(): SerializeError {
-  return new SerializeError(`data nested deeper than the limit of ${limits.maxDepth} levels`);
+/** Nesting deeper than `maxDepth` (Limits.maxDepth): a SerializeError, never a stack overflow. */
+export function depthError(maxDepth: number): SerializeError {
+  return new SerializeError(`data nested deeper than the limit of ${maxDepth} levels`);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ export class Connection implements ServedConnection {
     this.peer = socket.remoteAddress
       ? { address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily }
       : { path: daemon.locationStr.startsWith("./u:") ? daemon.locationStr.slice(4) : undefined };
-    this.reader = new MessageReader({ maxMessageSize: daemon.maxMessageSize, hmacKey: daemon.hmacKey, wire: daemon.wire });
+    this.reader = new MessageReader({ limits: daemon.limits, hmacKey: daemon.hmacKey, wire: daemon.wire });
     this.requests = new RequestHandler(this, daemon);
     socket.on("data", (chunk) => this.onData(chunk));
     socket.on("error", (e) => debug("connection %d socket error: %s", this.id, e.message));

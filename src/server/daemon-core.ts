@@ -9,7 +9,8 @@ import type { Exposure, InstanceCreator, InstanceMode } from "./expose.js";
 import type { StreamRegistry } from "./streams.js";
 import type { WireFormat } from "../protocol/wire.js";
 import type { PyroProfile } from "../profiles/index.js";
-import type { SerializeOptions } from "../serializers/types.js";
+import type { DeserializeOptions, SerializeOptions } from "../serializers/types.js";
+import type { Limits } from "../limits.js";
 
 export interface Registration {
   id: string;
@@ -25,6 +26,8 @@ export interface Registration {
  * Declared once here: the Daemon class takes these members from this interface (see daemon.ts).
  */
 export interface DaemonSettings {
+  /** Every limit this daemon enforces (src/limits.ts); the max* members and writeHighWaterMark repeat its values. */
+  readonly limits: Limits;
   /** Bytes; 0 = unlimited. */
   readonly maxMessageSize: number;
   /** Milliseconds; 0 = none. */
@@ -58,6 +61,8 @@ export interface DaemonCore<C extends ClientConnection = ClientConnection> exten
   readonly replacer: ((value: object) => unknown) | undefined;
   /** How replies are serialized: the autoproxy replacer and the protocol's value dialect. */
   readonly serializeOptions: SerializeOptions;
+  /** How requests are deserialized: with this daemon's limits, as views into the message (zeroCopy). */
+  readonly deserializeOptions: DeserializeOptions;
   lookup(objectId: string): Registration | undefined;
   instanceFor(reg: Registration, conn: ClientConnection): Promise<object> | object;
   validateHandshake(conn: ClientConnection, data: unknown): unknown;

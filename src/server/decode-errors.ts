@@ -30,7 +30,7 @@ export function emptyCallError(serializer: string): PythonError {
 function pythonClass(serializer: string, message: string): string {
   if (/nested deeper than/.test(message)) {
     // our depth limit; Python's parsers hit their own limits at about the same place
-    const deep: Record<string, string> = { serpent: "SyntaxError", json: "RecursionError", marshal: "ValueError" };
+    const deep: Record<string, string> = { serpent: "SyntaxError", json: "RecursionError", marshal: "ValueError", pickle: "_pickle.UnpicklingError" };
     return deep[serializer] ?? "msgpack.exceptions.StackError";
   }
   switch (serializer) {

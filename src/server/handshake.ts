@@ -69,7 +69,7 @@ export async function handshake(conn: ServedConnection, daemon: DaemonCore, deni
     ctx = newContext(conn, msg);
     serializerId = msg.serializerId;
     const serializer = daemon.profile.serializer(serializerId);
-    const data = serializer.deserializeData(msg.data);
+    const data = serializer.deserializeData(msg.data, { limits: daemon.limits });
     let handshakeData: unknown = null;
     let objectId: unknown = null;
     if (data instanceof Map) {

@@ -34,8 +34,6 @@ import { requestDone, requestStart, type RequestTrace } from "../observe/tracing
 import { asError, errorCode, newContext, responseAnnotations, type ServedConnection } from "./reply.js";
 import { callDecodeError, emptyCallError } from "./decode-errors.js";
 
-const OWNED = { zeroCopy: true } as const;
-
 const COMMUNICATION_CODES = new Set(["ERR_PYRO4_COMMUNICATION", "ERR_PYRO4_CONNECTION_CLOSED", "ERR_PYRO4_TIMEOUT", "ERR_PYRO4_PROTOCOL", "ERR_PYRO4_MESSAGE_TOO_LARGE", "ERR_PYRO4_SERIALIZE"]);
 const isCommunicationError = (e: unknown) => COMMUNICATION_CODES.has(errorCode(e) ?? "");
 
@@ -81,7 +79,7 @@ export class RequestHandler {
       } else {
         if (msg.data.length === 0) throw emptyCallError(serializer.name);
         try {
-          call = serializer.deserializeCall(msg.data, OWNED); // the reader made msg.data for this message only
+          call = serializer.deserializeCall(msg.data, this.daemon.deserializeOptions); // zeroCopy: the reader made msg.data for this message only
         } catch (e) {
           throw callDecodeError(serializer.name, e);
         }

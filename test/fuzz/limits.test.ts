@@ -14,6 +14,7 @@ import {
 import { MessageReader } from "../../src/protocol/reader.js";
 import { getSerializer } from "../../src/serializers/index.js";
 import { tuple } from "../../src/serializers/values.js";
+import { DEFAULT_LIMITS } from "../../src/limits.js";
 import type { Daemon, DaemonOptions } from "../../src/server/daemon.js";
 import { OBJECT_ID, SERIALIZERS, annChunk, buildFrame, connectFrame, deepPayload, invokeFrame } from "./frames.js";
 import { startFuzzDaemon } from "./harness.js";
@@ -73,7 +74,7 @@ async function assertServes(port: number): Promise<void> {
 }
 
 test("limit: a header announcing more than maxMessageSize is refused before any payload arrives", async () => {
-  const { port } = await daemonWith({ maxMessageSize: 4096 });
+  const { port } = await daemonWith({ limits: { maxMessageSize: 4096 } });
   const big = invokeFrame(serpent, 1, "echo", ["x".repeat(5000)]);
   // CONNECT first, alone: good frames sharing a segment with a bad one are lost (see the reader test below)
   const r = await talk(port, [connectFrame(serpent)], { count: 1, keep: true });
@@ -111,6 +112,22 @@ test("limit: a compressed payload inflating beyond maxMessageSize (zip bomb) is 
   await assertServes(port);
 });
 
+test("limit: limits.maxInflatedSize caps decompression even when maxMessageSize is large", async () => {
+  const { daemon, port } = await daemonWith({ limits: { maxInflatedSize: 64 * 1024 } });
+  assert.equal(daemon.limits.maxMessageSize, 1 << 20); // the harness default: larger than the inflate cap
+  const fits = deflateSync(serpent.serializeCall(OBJECT_ID, "add", [40, 2], {}));
+  const ok = buildFrame({ type: MSG_INVOKE, flags: FLAGS_COMPRESSED, seq: 1, serializerId: serpent.id, ann: Buffer.alloc(0), data: fits });
+  const r1 = await talk(port, [connectFrame(serpent), ok], { count: 2 });
+  assert.equal(r1.messages[1]?.type, MSG_RESULT);
+  assert.equal(serpent.deserializeData(r1.messages[1]!.data), 42);
+  const bomb = deflateSync(Buffer.alloc(1 << 20));
+  const frame = buildFrame({ type: MSG_INVOKE, flags: FLAGS_COMPRESSED, seq: 1, serializerId: serpent.id, ann: Buffer.alloc(0), data: bomb });
+  const r = await talk(port, [connectFrame(serpent), frame], { waitMs: 3000 });
+  assert.ok(r.closed, "a payload inflating beyond the cap drops the connection");
+  assert.equal(r.messages.length, 1);
+  await assertServes(port);
+});
+
 test("limit: annotation chunks lying about their length are refused", async () => {
   const { port } = await daemonWith();
   for (const ann of [annChunk("ABCD", Buffer.alloc(4), 9000), Buffer.from([0x41, 0x42])]) {
@@ -124,7 +141,7 @@ test("limit: annotation chunks lying about their length are refused", async () =
 
 for (const s of SERIALIZERS) {
   test(`limit: nesting depth in the ${s.name} decoder (direct and through the daemon)`, async () => {
-    for (const depth of [600, 100_000]) {
+    for (const depth of [DEFAULT_LIMITS.maxDepth + 100, 100_000]) {
       const payload = deepPayload(s, depth);
       assert.throws(() => s.deserializeData(payload), (e: Error) => (e as { code?: string }).code === "ERR_PYRO4_SERIALIZE" && /deeper|depth|nest/i.test(e.message), `${s.name} depth ${depth}`);
       assert.throws(() => s.deserializeCall(payload), (e: Error) => (e as { code?: string }).code === "ERR_PYRO4_SERIALIZE");
@@ -145,7 +162,7 @@ for (const s of SERIALIZERS) {
 }
 
 test("limit: maxConnections answers the extra client with CONNECTFAIL 'no free workers', and frees slots", async () => {
-  const { daemon, port } = await daemonWith({ maxConnections: 3 });
+  const { daemon, port } = await daemonWith({ limits: { maxConnections: 3 } });
   const held: Talk[] = [];
   for (let i = 0; i < 3; i++) held.push(await talk(port, [connectFrame(serpent)], { count: 1, keep: true }));
   for (const h of held) assert.equal(h.messages[0]?.type, MSG_CONNECTOK);
@@ -228,7 +245,7 @@ test("limit: item streams expire after iterStreamLifetime", async () => {
 });
 
 test("limit: item streams per connection are capped (maxStreamsPerConnection)", async () => {
-  const { daemon, port } = await daemonWith({ maxStreamsPerConnection: 5, iterStreamLifetime: 0 });
+  const { daemon, port } = await daemonWith({ limits: { maxStreamsPerConnection: 5 }, iterStreamLifetime: 0 });
   const frames = [connectFrame(serpent)];
   for (let i = 1; i <= 6; i++) frames.push(invokeFrame(serpent, i, "gen", [3]));
   const r = await talk(port, frames, { count: 7, keep: true });
@@ -240,7 +257,7 @@ test("limit: item streams per connection are capped (maxStreamsPerConnection)", 
 });
 
 test("limit: batch size is capped (maxBatchSize) and an oversized batch runs none of its calls", async () => {
-  const { port } = await daemonWith({ maxBatchSize: 10 });
+  const { port } = await daemonWith({ limits: { maxBatchSize: 10 } });
   const calls = Array.from({ length: 11 }, (_, i) => tuple<unknown>("add", [i, 1], {}));
   const frame = buildFrame({ type: MSG_INVOKE, flags: FLAGS_BATCH, seq: 1, serializerId: serpent.id, ann: Buffer.alloc(0), data: serpent.serializeCall(OBJECT_ID, "<batch>", calls, null) });
   const r = await talk(port, [connectFrame(serpent), frame], { count: 2 });

@@ -15,6 +15,7 @@ import { spawnReady, type ReadyProcess } from "../helpers/ready-process.js";
 import { Daemon } from "../../src/server/daemon.js";
 import { Proxy } from "../../src/client/proxy.js";
 import { config5 } from "../../src/config5.js";
+import { config } from "../../src/config.js";
 import { ConfigValueError } from "../../src/errors.js";
 
 const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;
@@ -169,7 +170,9 @@ test("our protocol-5 objects take Pyro5's defaults: every serializer accepted, 1
   // the Pyro4 side keeps Pyro4's
   const d4 = new Daemon({ host: "127.0.0.1", port: 0 });
   try {
-    assert.equal(d4.maxMessageSize, 0);
+    // Pyro4's MAX_MESSAGE_SIZE 0 ("unlimited") leaves the default limit (src/limits.ts: 1 GiB, as Pyro5's)
+    assert.equal(config.MAX_MESSAGE_SIZE, 0);
+    assert.equal(d4.maxMessageSize, 1024 * 1024 * 1024);
     assert.deepEqual([...d4.acceptedSerializers].sort(), [1, 2, 3]);
   } finally {
     await d4.close();

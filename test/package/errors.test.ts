@@ -178,11 +178,6 @@ const ALLOWED: { file: string; text: string; why: string }[] = [
  * rewritten by the `docscli` helper): listed so this test passes meanwhile; the lead empties this list at merge.
  */
 const PENDING: { file: string; text: string }[] = [
-  { file: "server/daemon.ts", text: "throw new TypeError(\"cannot use nathost together with unixsocket\")" },
-  { file: "server/daemon.ts", text: "throw new TypeError(\"must provide natport with nathost\")" },
-  { file: "server/daemon.ts", text: "throw new TypeError(\"can only register objects and classes\")" },
-  { file: "server/daemon.ts", text: "throw new TypeError(\"objectId must be a string or None\")" },
-  { file: "server/daemon.ts", text: "throw new TypeError(\"object or objectid argument expected\")" },
   { file: "cli/nsc.ts", text: "class UsageExit extends Error" },
   { file: "cli/trace.ts", text: "class TraceFileError extends Error" },
 ];

@@ -5,7 +5,8 @@ import { strict as assert } from "node:assert";
 import { json } from "../../src/serializers/json.js";
 import { floatRepr as pythonFloatRepr } from "../../src/python/float.js";
 import { isoformat as dateToPythonIso } from "../../src/python/datetime.js";
-import { Complex, Tuple, float, limits, setKey, tuple, registerDictToClass, unregisterDictToClass } from "../../src/serializers/values.js";
+import { Complex, Tuple, float, setKey, tuple, registerDictToClass, unregisterDictToClass } from "../../src/serializers/values.js";
+import { DEFAULT_LIMITS as limits } from "../../src/limits.js";
 import { NamingError, RemoteError, SerializeError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
 

@@ -3,7 +3,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { marshal } from "../../src/serializers/marshal.js";
-import { Complex, Tuple, float, frozenset, limits, setKey, toTuple, tuple } from "../../src/serializers/values.js";
+import { Complex, Tuple, float, frozenset, setKey, toTuple, tuple } from "../../src/serializers/values.js";
+import { DEFAULT_LIMITS as limits } from "../../src/limits.js";
 import { CommunicationError, RemoteError, SerializeError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
 

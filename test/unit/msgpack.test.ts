@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import { strict as assert } from "node:assert";
 import { msgpack } from "../../src/serializers/msgpack.js";
-import { Complex, Tuple, float, limits, setKey, tuple, PyDateTime, PyDate } from "../../src/serializers/values.js";
+import { Complex, Tuple, float, setKey, tuple, PyDateTime, PyDate } from "../../src/serializers/values.js";
+import { DEFAULT_LIMITS as limits } from "../../src/limits.js";
 import { RemoteError, SerializeError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
 

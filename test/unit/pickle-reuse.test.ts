@@ -6,7 +6,8 @@ import { test } from "node:test";
 import { strict as assert } from "node:assert";
 import { SerializeError } from "../../src/errors.js";
 import { pickle } from "../../src/serializers/pickle.js";
-import { limits, registerDictToClass, tuple, unregisterDictToClass } from "../../src/serializers/values.js";
+import { registerDictToClass, tuple, unregisterDictToClass } from "../../src/serializers/values.js";
+import { DEFAULT_LIMITS as limits } from "../../src/limits.js";
 
 const bin = (...parts: (number[] | string)[]) => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : Buffer.from(p))));
 

@@ -5,8 +5,9 @@ import { strict as assert } from "node:assert";
 import { existsSync } from "node:fs";
 import { SerializeError } from "../../src/errors.js";
 import { getSerializer, hasSerializer } from "../../src/serializers/index.js";
-import { pickle, pickleLimits, Decimal } from "../../src/serializers/pickle.js";
-import { limits, tuple, Tuple } from "../../src/serializers/values.js";
+import { pickle, Decimal } from "../../src/serializers/pickle.js";
+import { tuple, Tuple } from "../../src/serializers/values.js";
+import { DEFAULT_LIMITS as limits, resolveLimits } from "../../src/limits.js";
 import { config } from "../../src/config.js";
 import { Daemon } from "../../src/server/daemon.js";
 
@@ -158,18 +159,17 @@ test("pickle limits: depth (tuples, lists through the memo, marks), memo, stack,
   for (let i = 0; i < limits.maxDepth; i++) v = (v as Tuple)[0];
   assert.equal(v, 7);
 
-  const saved = { ...pickleLimits };
-  try {
-    pickleLimits.maxMemo = 10;
-    const memo = Buffer.concat([Buffer.from([0x80, 4, 0x5d]), ...Array.from({ length: 11 }, () => Buffer.from([0x94])), Buffer.from([0x2e])]);
-    assert.throws(() => pickle.deserializeData(memo), /memo grew beyond 10/);
-    pickleLimits.maxStack = 100;
-    assert.throws(() => pickle.deserializeData(Buffer.concat([Buffer.alloc(101, 0x4e), Buffer.from([0x2e])])), /on the stack/);
-    pickleLimits.maxBytes = 1000;
-    assert.throws(() => pickle.deserializeData(Buffer.alloc(1001, 0x4e)), /exceeds the limit of 1000/);
-  } finally {
-    Object.assign(pickleLimits, saved);
-  }
+  // memo, stack and size limits come from the Limits passed with the call; the defaults stay in force elsewhere
+  const memo = Buffer.concat([Buffer.from([0x80, 4, 0x5d]), ...Array.from({ length: 11 }, () => Buffer.from([0x94])), Buffer.from([0x2e])]);
+  assert.throws(() => pickle.deserializeData(memo, { limits: resolveLimits({ maxPickleMemo: 10 }) }), /memo grew beyond 10/);
+  assert.ok(Array.isArray(pickle.deserializeData(memo, { limits: resolveLimits({ maxPickleMemo: 11 }) })));
+  assert.ok(Array.isArray(pickle.deserializeData(memo)));
+  const stack = Buffer.concat([Buffer.alloc(101, 0x4e), Buffer.from([0x2e])]);
+  assert.throws(() => pickle.deserializeData(stack, { limits: resolveLimits({ maxPickleStack: 100 }) }), /on the stack/);
+  assert.throws(() => pickle.deserializeData(Buffer.alloc(1001, 0x4e), { limits: resolveLimits({ maxMessageSize: 1000 }) }), /exceeds the limit of 1000/);
+  assert.throws(() => pickle.deserializeData(latin(`L${"9".repeat(21)}L\n.`), { limits: resolveLimits({ maxIntBytes: 20 }) }), /too long/);
+  assert.throws(() => pickle.deserializeData(okT, { limits: resolveLimits({ maxDepth: limits.maxDepth - 10 }) }), /nested deeper than the limit of 990/);
+  assert.ok(pickle.deserializeData(tuples, { limits: resolveLimits({ maxDepth: deep + 1 }) }) instanceof Tuple);
   const bigInt = Buffer.concat([Buffer.from([0x8b]), Buffer.from([0x01, 0x20, 0, 0]), Buffer.alloc(0x2001, 1), Buffer.from([0x2e])]);
   assert.throws(() => pickle.deserializeData(bigInt), /exceeds the limit/);
   assert.throws(() => pickle.deserializeData(latin(`L${"9".repeat(5000)}L\n.`)), /too long/);

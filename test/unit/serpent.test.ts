@@ -7,7 +7,8 @@ import { floatRepr as pythonFloatRepr } from "../../src/python/float.js";
 import { strRepr as pythonStrRepr } from "../../src/python/str.js";
 import { isoformat as dateToIso } from "../../src/python/datetime.js";
 import { parseSerpentText } from "../../src/serializers/serpent-parser.js";
-import { tuple as typedTuple, Tuple, Complex, float, limits, registerDictToClass, unregisterDictToClass } from "../../src/serializers/values.js";
+import { tuple as typedTuple, Tuple, Complex, float, registerDictToClass, unregisterDictToClass } from "../../src/serializers/values.js";
+import { DEFAULT_LIMITS as limits, resolveLimits } from "../../src/limits.js";
 import { SerializeError, RemoteError, CommunicationError } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
 
@@ -224,14 +225,12 @@ test("nesting: limits.maxDepth enforced both ways, never a stack overflow", () =
   const cyclic: unknown[] = [];
   cyclic.push(cyclic);
   assert.throws(() => serpent.serializeData(cyclic), SerializeError);
-  const saved = limits.maxDepth;
-  limits.maxDepth = 1_000_000;
-  try {
-    // A raised limit must still end in a SerializeError rather than a RangeError escaping.
-    assert.throws(() => serpent.deserializeData(Buffer.from("[".repeat(500000))), SerializeError);
-  } finally {
-    limits.maxDepth = saved;
-  }
+  // A raised limit must still end in a SerializeError rather than a RangeError escaping.
+  const huge = { limits: resolveLimits({ maxDepth: 1_000_000 }) };
+  assert.throws(() => serpent.deserializeData(Buffer.from("[".repeat(500000)), huge), SerializeError);
+  let w: unknown = 1;
+  for (let i = 0; i < 200_000; i++) w = [w];
+  assert.throws(() => serpent.serializeData(w, huge), SerializeError);
 });
 
 test("encoder refuses what Python's serpent refuses", () => {
