@@ -90,6 +90,15 @@ export class NameServerAccess {
     }
   }
 
+  /** Where a name points (the name server's lookup), or its NamingError as the name server raised it. */
+  async lookup(name: string, correlation: Buffer): Promise<PyroTarget> {
+    const uri = JSON.parse(await this.call("lookup", [name], {}, correlation)) as { state?: unknown[] };
+    if (!uri || !Array.isArray(uri.state)) {
+      throw new PyException(this.options.proto.errors + "NamingError", ["name server answered a lookup with something that is not a URI"]);
+    }
+    return targetFromState(uri.state);
+  }
+
   private release(link: PyroLink): void {
     if (this.idle.length < 8) this.idle.push(link);
     else link.close();
