@@ -3,6 +3,7 @@
 
 import { PyroError } from "../errors.js";
 import type { GatewayProtocol } from "./protocol.js";
+import type { TlsSettings } from "../transport/tls.js";
 
 export interface GatewayOptions {
   /** 4 (default): Pyro4's gateway, protocol 48. 5: Pyro5's gateway, protocol 502 to name server and backends. */
@@ -20,6 +21,12 @@ export interface GatewayOptions {
   gatewayKey?: string | null;
   /** HMAC key for Pyro connections (protocol 4 only: Pyro5 has no HMAC). */
   hmacKey?: string | null;
+  /**
+   * TLS to the name server and the backends: true to use the protocol's SSL_* config items (SSL_CACERTS,
+   * SSL_CLIENTCERT, SSL_CLIENTKEY, SSL_CLIENTKEYPASSWD), or settings that override them; false: plain TCP.
+   * Default: the protocol's config SSL (PYRO_SSL), as Python's gateway follows its config.
+   */
+  ssl?: boolean | TlsSettings | null;
   /** Pyro COMMTIMEOUT in seconds, 0 = none (Python's default). */
   timeout?: number;
   /** Name server location (default: Pyro4's locateNS rules, PYRO_NS_HOST/PORT, broadcast). */
@@ -54,7 +61,7 @@ export interface GatewayOptions {
 }
 
 /** The options with their defaults filled in (those that have one). */
-export type ResolvedOptions = Required<Omit<GatewayOptions, "nsHost" | "nsPort" | "gatewayKey" | "hmacKey" | "protocol" | "reuse">>;
+export type ResolvedOptions = Required<Omit<GatewayOptions, "nsHost" | "nsPort" | "gatewayKey" | "hmacKey" | "protocol" | "reuse" | "ssl">>;
 
 /** A bad option value (one place, so the error class can follow the library's invalid-argument error). */
 function badOption(message: string): PyroError {

@@ -25,6 +25,7 @@ import { readParams, type CallParams } from "./read-params.js";
 import { callObject, type CallContext } from "./call.js";
 import { homepage, type HomepageSource } from "./homepage.js";
 import { ClientModule, CLIENT_PATH } from "./client-module.js";
+import { gatewayTls } from "./tls.js";
 import { headerText, internalError, send, text } from "./respond.js";
 
 export type { GatewayOptions } from "./options.js";
@@ -53,17 +54,20 @@ export class HttpGateway {
     this.exposeRe = this.o.expose ? compilePythonRegex(this.o.expose) : null;
     this.keyDigest = options.gatewayKey ? digest(Buffer.from(options.gatewayKey, "utf8")) : null;
     const hmacKey = options.hmacKey ? Buffer.from(options.hmacKey, "utf8") : null;
+    const tls = gatewayTls(options.ssl, this.proto.profile);
     this.ns = new NameServerAccess({
       proto: this.proto,
       host: options.nsHost ?? null,
       port: options.nsPort ?? null,
       hmacKey,
+      tls,
       timeoutMs: this.o.timeout * 1000,
       maxMessageSize: 0,
     });
     this.backends = new Backends({
       proto: this.proto,
       hmacKey,
+      tls,
       reuse: options.reuse != null ? compilePythonRegex(options.reuse) : null,
       poolSize: this.o.poolSize,
       nsCacheMs: this.o.nsCacheSecs * 1000,
@@ -73,7 +77,7 @@ export class HttpGateway {
     this.homepageSource = {
       ns: this.ns,
       expose: this.o.expose,
-      link: { proto: this.proto, hmacKey, timeoutMs: this.o.timeout * 1000, correlation: null, maxMessageSize: 0 },
+      link: { proto: this.proto, hmacKey, tls, timeoutMs: this.o.timeout * 1000, correlation: null, maxMessageSize: 0 },
       clientUrl: CLIENT_PATH,
     };
     this.server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, keepAlive: true }, (req, res) => {

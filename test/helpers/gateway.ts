@@ -23,18 +23,18 @@ function pythonEnv(ns: { protocol?: 4 | 5 }): Record<string, string> {
   return ns.protocol === 5 ? { ...PYRO5_ENV, INTEROP_PEER: "5" } : {};
 }
 
-/** Python's name server (Pyro4's, or Pyro5's with protocol 5) on a free port. */
-export async function startPythonNs(hmacKey?: string, protocol: 4 | 5 = 4): Promise<PyNs> {
+/** Python's name server (Pyro4's, or Pyro5's with protocol 5) on a free port; `env` adds PYRO_* settings (TLS). */
+export async function startPythonNs(hmacKey?: string, protocol: 4 | 5 = 4, env: Record<string, string> = {}): Promise<PyNs> {
   const module = protocol === 5 ? "Pyro5.nameserver" : "Pyro4.naming";
   const server = await startPython(["-m", module, "-n", "127.0.0.1", "-p", "0"], /NS running on [^:]+:(\d+)/, {
-    env: { ...pythonEnv({ protocol }), ...(hmacKey ? { PYRO_HMAC_KEY: hmacKey } : {}) },
+    env: { ...pythonEnv({ protocol }), ...(hmacKey ? { PYRO_HMAC_KEY: hmacKey } : {}), ...env },
   });
   return { server, host: "127.0.0.1", port: Number(server.ready), protocol };
 }
 
 /** test/fixtures/gateway_backend.py registering its objects as <prefix>echo etc. in `ns`. */
-export function startPythonBackend(ns: NsAddress, prefix = "http."): Promise<PythonServer> {
-  return startPython(["gateway_backend.py", ns.host, String(ns.port), prefix], /(READY)/, { env: pythonEnv(ns) });
+export function startPythonBackend(ns: NsAddress, prefix = "http.", env: Record<string, string> = {}): Promise<PythonServer> {
+  return startPython(["gateway_backend.py", ns.host, String(ns.port), prefix], /(READY)/, { env: { ...pythonEnv(ns), ...env } });
 }
 
 /** Python's gateway (Pyro4.utils.httpgateway, or Pyro5's) on a free port; resolves with its /pyro/ URL. */
