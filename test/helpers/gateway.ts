@@ -6,6 +6,10 @@ import { Daemon, locateNS, PythonError, type NameServerClient } from "pyro4";
 import { HttpGateway, type GatewayOptions } from "../../src/gateway/server.js";
 import { startPython, type PythonServer } from "./python.js";
 import { PYRO5_ENV } from "./pyro5.js";
+import { join } from "node:path";
+import { REPO } from "./ns-process.js";
+import { spawnReady } from "./ready-process.js";
+import type { TestCerts } from "./certs.js";
 
 /** A name server the gateways and backends are started in front of; `protocol` 5 means Pyro5 throughout. */
 export interface NsAddress {
@@ -45,6 +49,53 @@ export async function startPythonGateway(ns: NsAddress, args: string[] = [], env
     /running on (http:\S+)/,
     { env: { ...pythonEnv(ns), PYRO_NS_HOST: ns.host, PYRO_NS_PORT: String(ns.port), ...env } },
   );
+  return { server, url: server.ready };
+}
+
+/**
+ * The `pyro4` / `pyro5` bin's httpgateway (through tsx) on 127.0.0.1, in its own process group, until its "running
+ * on" line. The child gets no PYRO_* variable of this process but those in `env` (Pyro5 refuses unknown ones).
+ */
+export async function startBinGateway(v: 4 | 5, args: string[], env: Record<string, string>): Promise<{ lines: string[]; url: string; stop(): Promise<void> }> {
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(base)) if (k.startsWith("PYRO_")) delete base[k];
+  const bin = join(REPO, v === 5 ? "src/cli/pyro5.ts" : "src/cli/main.ts");
+  const r = await spawnReady(process.execPath, ["--import", "tsx", bin, "httpgateway", "-H", "127.0.0.1", "-p", "0", ...args], {
+    ready: /running on (http:\S+)/, env: { ...base, ...env }, cwd: REPO, label: `pyro${v} httpgateway`, group: true, timeoutMs: 30_000, graceMs: 5000,
+  });
+  return { lines: r.output, url: r.match[1]!, stop: () => r.stop() };
+}
+
+/** Python's and our gateways' start-up lines (ports masked), to compare. */
+export function startupLines(lines: string[]): string[] {
+  return lines.filter((l) => /^(Exposing|Warning|Connected|Not yet|Pyro HTTP)/.test(l)).map((l) => l.replace(/:\d+\//, ":<port>/"));
+}
+
+/**
+ * PYRO_SSL and the PYRO_SSL_* variables as a Python user sets them for TLS with the test certificates: servers
+ * present server.pem, clients check it against the test CA and present client.pem; `requireClientCert`: 2-way TLS.
+ */
+export function pythonTlsEnv(c: TestCerts, requireClientCert: boolean): Record<string, string> {
+  return {
+    PYRO_SSL: "1",
+    PYRO_SSL_SERVERCERT: c.serverCert,
+    PYRO_SSL_SERVERKEY: c.serverKey,
+    PYRO_SSL_CACERTS: c.caCert,
+    PYRO_SSL_CLIENTCERT: c.clientCert,
+    PYRO_SSL_CLIENTKEY: c.clientKey,
+    ...(requireClientCert ? { PYRO_SSL_REQUIRECLIENTCERT: "1" } : {}),
+  };
+}
+
+/**
+ * Python's gateway with `env`: Pyro4's as it is; Pyro5's through test/fixtures/pyro5_gateway_bytes.py, which only
+ * turns its reply bodies into bytes (unmodified, it answers every call over TLS with wsgiref's 500, tested below).
+ */
+export async function startPythonGatewayOverTls(ns: PyNs, args: string[], env: Record<string, string>): Promise<{ server: PythonServer; url: string }> {
+  if (ns.protocol !== 5) return startPythonGateway(ns, args, env);
+  const server = await startPython(["-W", "ignore", "pyro5_gateway_bytes.py", "-H", "127.0.0.1", "-p", "0", ...args], /running on (http:\S+)/, {
+    env: { ...PYRO5_ENV, PYRO_NS_HOST: ns.host, PYRO_NS_PORT: String(ns.port), ...env },
+  });
   return { server, url: server.ready };
 }
 

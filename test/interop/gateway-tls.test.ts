@@ -9,26 +9,16 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Daemon, locateNS, PythonError, type NameServerClient } from "../../src/index.js";
 import { makeTestCerts } from "../helpers/certs.js";
-import { startPython, type PythonServer } from "../helpers/python.js";
+import type { PythonServer } from "../helpers/python.js";
 import { PYRO5_ENV } from "../helpers/pyro5.js";
-import { REPO } from "../helpers/ns-process.js";
-import { spawnReady } from "../helpers/ready-process.js";
-import { rawRequest, startPythonBackend, startPythonGateway, startPythonNs, startTsGateway, type PyNs } from "../helpers/gateway.js";
+import { rawRequest, startBinGateway, startupLines, startPythonBackend, startPythonGatewayOverTls, startPythonGateway, startPythonNs, pythonTlsEnv, startTsGateway, type PyNs } from "../helpers/gateway.js";
 import { C, compareGateways, type DiffCase, type GatewayPairs } from "../helpers/gateway-diff.js";
 import type { GatewayOptions, HttpGateway } from "../../src/gateway/server.js";
 import { httpgatewayMain } from "../../src/cli/httpgateway.js";
 
 const certs = makeTestCerts();
-/** What a Python user sets for 2-way TLS: the servers present server.pem and require a client certificate. */
-const TLS_ENV: Record<string, string> = {
-  PYRO_SSL: "1",
-  PYRO_SSL_SERVERCERT: certs.serverCert,
-  PYRO_SSL_SERVERKEY: certs.serverKey,
-  PYRO_SSL_CACERTS: certs.caCert,
-  PYRO_SSL_CLIENTCERT: certs.clientCert,
-  PYRO_SSL_CLIENTKEY: certs.clientKey,
-  PYRO_SSL_REQUIRECLIENTCERT: "1",
-};
+/** 2-way TLS: the servers present server.pem and require a client certificate. */
+const TLS_ENV = pythonTlsEnv(certs, true);
 const CLIENT_TLS = { caCerts: certs.caCert, clientCert: certs.clientCert, clientKey: certs.clientKey };
 
 type Gw = "plain" | "open" | "wrongCa";
@@ -94,18 +84,6 @@ async function startTlsTsBackends(ns: PyNs): Promise<{ close(): Promise<void> }>
   };
 }
 
-/**
- * Python's gateway with `env`: Pyro4's as it is; Pyro5's through test/fixtures/pyro5_gateway_bytes.py, which only
- * turns its reply bodies into bytes (unmodified, it answers every call over TLS with wsgiref's 500, tested below).
- */
-async function startPythonTlsGateway(ns: PyNs, args: string[], env: Record<string, string>): Promise<{ server: PythonServer; url: string }> {
-  if (ns.protocol !== 5) return startPythonGateway(ns, args, env);
-  const server = await startPython(["-W", "ignore", "pyro5_gateway_bytes.py", "-H", "127.0.0.1", "-p", "0", ...args], /running on (http:\S+)/, {
-    env: { ...PYRO5_ENV, PYRO_NS_HOST: ns.host, PYRO_NS_PORT: String(ns.port), ...env },
-  });
-  return { server, url: server.ready };
-}
-
 /** Python's gateway and ours per configuration, in front of `ns`. */
 async function startPairs(ns: PyNs, specs: Record<Gw, { args?: string[]; env: Record<string, string>; options: GatewayOptions }>): Promise<GatewayPairs<Gw>> {
   const python = {} as GatewayPairs<Gw>["python"];
@@ -116,7 +94,7 @@ async function startPairs(ns: PyNs, specs: Record<Gw, { args?: string[]; env: Re
   };
   try {
     for (const [g, spec] of Object.entries(specs) as [Gw, (typeof specs)[Gw]][]) {
-      python[g] = await startPythonTlsGateway(ns, spec.args ?? [], spec.env);
+      python[g] = await startPythonGatewayOverTls(ns, spec.args ?? [], spec.env);
       ours[g] = await startTsGateway(ns, spec.options);
     }
   } catch (e) {
@@ -124,17 +102,6 @@ async function startPairs(ns: PyNs, specs: Record<Gw, { args?: string[]; env: Re
     throw e;
   }
   return { python, ours, close };
-}
-
-/** The `pyroN` bin's httpgateway in its own process group until its "running on" line. */
-async function startBinGateway(v: 4 | 5, args: string[], env: Record<string, string>): Promise<{ lines: string[]; url: string; stop(): Promise<void> }> {
-  // a Pyro5 process gets no PYRO_* setting of the parent but those given (Pyro5 refuses unknown ones)
-  const base: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(base)) if (k.startsWith("PYRO_")) delete base[k];
-  const r = await spawnReady(process.execPath, ["--import", "tsx", join(REPO, v === 5 ? "src/cli/pyro5.ts" : "src/cli/main.ts"), "httpgateway", "-H", "127.0.0.1", "-p", "0", ...args], {
-    ready: /running on (http:\S+)/, env: { ...base, ...env }, cwd: REPO, label: `pyro${v} httpgateway`, group: true, timeoutMs: 30_000, graceMs: 5000,
-  });
-  return { lines: r.output, url: r.match[1]!, stop: () => r.stop() };
 }
 
 for (const v of [4, 5] as const) {
@@ -226,8 +193,7 @@ for (const v of [4, 5] as const) {
       const fromFlags = await startBinGateway(v, ["--ssl-cacerts", certs.caCert, "--ssl-clientcert", certs.clientCert, "--ssl-clientkey", certs.clientKey], nsEnv);
       try {
         const theirs = pairs.python.plain;
-        const startup = /^(Exposing|Warning|Connected|Not yet|Pyro HTTP)/;
-        const norm = (lines: string[]) => lines.filter((l) => startup.test(l)).map((l) => l.replace(/:\d+\//, ":<port>/"));
+        const norm = startupLines;
         assert.deepEqual(norm(fromEnv.lines), norm(theirs.server.output));
         assert.deepEqual(norm(fromFlags.lines), norm(theirs.server.output));
         assert.ok(norm(fromEnv.lines).includes(`Connected to name server at:  PYRO:Pyro.NameServer@127.0.0.1:${ns.port}`), fromEnv.lines.join("\n"));
