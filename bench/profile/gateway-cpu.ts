@@ -23,6 +23,9 @@ export interface Breakdown {
   parts: Map<string, number>;
 }
 
+/** libuv stream/TCP handle methods: time in them is the system call (on loopback: the peer's receive path too). */
+const SOCKET_CALLS = new Set(["connect", "connect6", "writeBuffer", "writev", "writeUtf8String", "writeLatin1String", "writeAsciiString", "close", "shutdown", "readStart", "readStop", "setNoDelay", "getsockname", "getpeername"]);
+
 /** The part a frame's script belongs to; null for a native frame (it takes its caller's part). */
 function partOf(frame: ProfileNode["callFrame"]): string | null {
   const { url, functionName } = frame;
@@ -30,6 +33,7 @@ function partOf(frame: ProfileNode["callFrame"]): string | null {
     if (functionName === "(idle)") return "idle";
     if (functionName === "(garbage collector)") return "garbage collector";
     if (functionName === "(program)") return "V8/native, outside JavaScript";
+    if (SOCKET_CALLS.has(functionName)) return "socket system calls (connect, write, close)";
     return null;
   }
   const ours = /\/(?:dist|src)\/([\w-]+)\/([\w.-]+?)\.(?:js|ts)$/.exec(url);
@@ -41,7 +45,7 @@ function partOf(frame: ProfileNode["callFrame"]): string | null {
     return `pyro4 ${dir}/`;
   }
   if (/^node:_http_|^node:http$/.test(url)) return "node:http (parser, headers, responses)";
-  if (/^node:(net|internal\/stream_base_commons|internal\/streams\/|stream|internal\/net)/.test(url)) return "sockets and streams (node:net, streams)";
+  if (/^node:(net|internal\/stream_base_commons|internal\/streams\/|stream|internal\/net)/.test(url)) return "node:net and streams (JavaScript)";
   if (/^node:internal\/(timers|process\/task_queues|async_hooks)|^node:timers/.test(url)) return "timers and microtasks";
   if (url.startsWith("node:")) return "other Node internals";
   return "other";
