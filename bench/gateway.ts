@@ -3,11 +3,16 @@
 // C concurrent clients with keep-alive agents issuing GET /pyro/http.echo/echo?message=... for D seconds each,
 // alternating rounds. Python's wsgiref answers HTTP/1.0 and closes every connection, so its clients reconnect;
 // ours keeps them open. Standalone: `node --import tsx bench/gateway.ts [--duration 3] [--concurrency 8]
-// [--rounds 3] [--json out.json] [--protocol 5]`; `runGatewayBench()` is exported for bench/run.ts. With
-// --protocol 5: `pyro5 httpgateway` against Python's Pyro5.utils.httpgateway, Pyro5 name server and backend.
+// [--rounds 3] [--json out.json] [--protocol 5] [--reuse] [--cpu-prof DIR]`; `runGatewayBench()` is exported for
+// bench/run.ts. With --protocol 5: `pyro5 httpgateway` against Python's Pyro5.utils.httpgateway, Pyro5 name server
+// and backend. `--table` measures every row of bench/README.md's table in one run (Pyro4 and Pyro5, default and
+// --reuse, 1, 8 and 32 clients or the --concurrency list). `--cpu-prof DIR` runs our gateway under
+// `node --cpu-prof` and prints where its CPU time went, by part (profile.ts).
 import { Agent, request } from "node:http";
 import { parseArgs } from "node:util";
-import { writeFileSync } from "node:fs";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { formatBreakdown, profileBreakdown } from "./profile/gateway-cpu.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -107,7 +112,7 @@ const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length
 /** Our gateway's flags in reuse mode: pooled backend connections and cached lookups for the bench object. */
 export const REUSE_FLAGS = ["--reuse", "http\\.", "--ns-cache", "10"];
 
-export async function runGatewayBench(o: { durationSecs?: number; concurrency?: number; rounds?: number; protocol?: 4 | 5; reuse?: boolean } = {}): Promise<GatewayBenchResult> {
+export async function runGatewayBench(o: { durationSecs?: number; concurrency?: number; rounds?: number; protocol?: 4 | 5; reuse?: boolean; cpuProfDir?: string } = {}): Promise<GatewayBenchResult> {
   const p5 = o.protocol === 5;
   const pyEnv: Record<string, string> = p5 ? { PYTHONPATH: process.env.PYRO5_PATH ?? PYRO5_PATH } : {};
   const durationSecs = o.durationSecs ?? 3;
@@ -123,7 +128,8 @@ export async function runGatewayBench(o: { durationSecs?: number; concurrency?: 
     backend = await start(PYTHON, ["gateway_backend.py", "127.0.0.1", ns.ready], /(READY)/, p5 ? { ...pyEnv, INTEROP_PEER: "5" } : pyEnv, FIXTURES);
     pyGw = await start(PYTHON, ["-W", "ignore", "-m", p5 ? "Pyro5.utils.httpgateway" : "Pyro4.utils.httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, { ...nsEnv, ...pyEnv });
     const bin = fileURLToPath(new URL(p5 ? "../dist/cli/pyro5.js" : "../dist/cli/main.js", import.meta.url));
-    ourGw = await start(process.execPath, [bin, "httpgateway", "-H", "127.0.0.1", "-p", "0", ...(o.reuse ? REUSE_FLAGS : [])], /running on (http:\S+)/, nsEnv);
+    const prof = o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : [];
+    ourGw = await start(process.execPath, [...prof, bin, "httpgateway", "-H", "127.0.0.1", "-p", "0", ...(o.reuse ? REUSE_FLAGS : [])], /running on (http:\S+)/, nsEnv);
     // warm-up (JIT, name server connections)
     await load(ourGw.ready, concurrency, 500);
     await load(pyGw.ready, concurrency, 500);
@@ -144,21 +150,58 @@ export async function runGatewayBench(o: { durationSecs?: number; concurrency?: 
   }
 }
 
+/** One table row's cell: ours / Python = ratio. */
+function cell(r: GatewayBenchResult): string {
+  return `${r.oursMedian.toFixed(0)} / ${r.pythonMedian.toFixed(0)} = ${r.ratio.toFixed(2)}x`;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({
-    options: { duration: { type: "string" }, concurrency: { type: "string" }, rounds: { type: "string" }, json: { type: "string" }, protocol: { type: "string" }, reuse: { type: "boolean" } },
+    options: {
+      duration: { type: "string" }, concurrency: { type: "string" }, rounds: { type: "string" }, json: { type: "string" },
+      protocol: { type: "string" }, reuse: { type: "boolean" }, table: { type: "boolean" }, "cpu-prof": { type: "string" },
+    },
   });
-  const r = await runGatewayBench({
+  const common = {
     ...(values.duration ? { durationSecs: Number(values.duration) } : {}),
-    ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
     ...(values.rounds ? { rounds: Number(values.rounds) } : {}),
-    ...(values.protocol === "5" ? { protocol: 5 as const } : {}),
-    ...(values.reuse ? { reuse: true } : {}),
-  });
-  const f = (n: number) => n.toFixed(0);
-  console.log(`${values.protocol === "5" ? "Pyro5 " : ""}HTTP gateway${values.reuse ? ` (ours with ${REUSE_FLAGS.join(" ")})` : ""}, GET http.echo/echo, ${r.concurrency} keep-alive clients, ${r.rounds} rounds of ${r.durationSecs} s (median):`);
-  console.log(`  ours   ${f(r.oursMedian)} req/s  (${r.oursRps.map(f).join(", ")})`);
-  console.log(`  Python ${f(r.pythonMedian)} req/s  (${r.pythonRps.map(f).join(", ")})`);
-  console.log(`  ours/Python ${r.ratio.toFixed(2)}x`);
-  if (values.json) writeFileSync(values.json, JSON.stringify(r, null, 2));
+  };
+  if (values.table) {
+    // every row of bench/README.md's table, same run: ours and Python's alternate within each cell
+    const clients = (values.concurrency ?? "1,8,32").split(",").map(Number);
+    const results: Record<string, GatewayBenchResult> = {};
+    console.log("| | clients | default: ours / Python | `--reuse`: ours / Python |\n|---|---|---|---|");
+    for (const protocol of [4, 5] as const) {
+      for (const c of clients) {
+        const d = await runGatewayBench({ ...common, protocol, concurrency: c });
+        const r = await runGatewayBench({ ...common, protocol, concurrency: c, reuse: true });
+        results[`Pyro${protocol} ${c} default`] = d;
+        results[`Pyro${protocol} ${c} reuse`] = r;
+        console.log(`| Pyro${protocol} | ${c} | ${cell(d)} | ${cell(r)} |`);
+      }
+    }
+    if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2));
+  } else {
+    const cpuProfDir = values["cpu-prof"];
+    if (cpuProfDir) rmSync(cpuProfDir, { recursive: true, force: true });
+    const r = await runGatewayBench({
+      ...common,
+      ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
+      ...(values.protocol === "5" ? { protocol: 5 as const } : {}),
+      ...(values.reuse ? { reuse: true } : {}),
+      ...(cpuProfDir ? { cpuProfDir } : {}),
+    });
+    const f = (n: number) => n.toFixed(0);
+    console.log(`${values.protocol === "5" ? "Pyro5 " : ""}HTTP gateway${values.reuse ? ` (ours with ${REUSE_FLAGS.join(" ")})` : ""}, GET http.echo/echo, ${r.concurrency} keep-alive clients, ${r.rounds} rounds of ${r.durationSecs} s (median):`);
+    console.log(`  ours   ${f(r.oursMedian)} req/s  (${r.oursRps.map(f).join(", ")})`);
+    console.log(`  Python ${f(r.pythonMedian)} req/s  (${r.pythonRps.map(f).join(", ")})`);
+    console.log(`  ours/Python ${r.ratio.toFixed(2)}x`);
+    if (values.json) writeFileSync(values.json, JSON.stringify(r, null, 2));
+    if (cpuProfDir) {
+      const file = readdirSync(cpuProfDir).find((f) => f.endsWith(".cpuprofile"));
+      if (!file) throw new Error(`no .cpuprofile in ${cpuProfDir}`);
+      console.log(`\nour gateway's CPU time by part (${join(cpuProfDir, file)}):`);
+      console.log(formatBreakdown(profileBreakdown(join(cpuProfDir, file))));
+    }
+  }
 }

@@ -8,7 +8,17 @@ import { HttpGateway } from "../gateway/server.js";
 import { gatewayProtocol } from "../gateway/protocol.js";
 import { PythonRegexError } from "../python/regex.js";
 import { PyroError } from "../errors.js";
+import type { TlsSettings } from "../transport/tls.js";
 import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
+
+// Extension, both protocols: TLS to the name server and the backends from flags (Python's gateways take it from
+// PYRO_SSL and the PYRO_SSL_* variables only, which work here too); any --ssl-* flag turns TLS on.
+const TLS_FLAGS: ParserSpec["options"] = [
+  { long: "ssl", extension: true, action: "store_true", help: "extension: reach the name server and the backends over TLS (as PYRO_SSL=1)" },
+  { long: "ssl-cacerts", extension: true, dest: "sslCacerts", help: "extension: CA certificates (PEM file or directory) to check the servers with (SSL_CACERTS)" },
+  { long: "ssl-clientcert", extension: true, dest: "sslClientcert", help: "extension: client certificate to present, for 2-way TLS (SSL_CLIENTCERT)" },
+  { long: "ssl-clientkey", extension: true, dest: "sslClientkey", help: "extension: the client certificate's key (SSL_CLIENTKEY)" },
+];
 
 // pyro4-httpgateway's OptionParser (Pyro4/utils/httpgateway.py main()), option for option, plus two extensions
 export const httpgatewayParser: ParserSpec = {
@@ -25,6 +35,7 @@ export const httpgatewayParser: ParserSpec = {
     { long: "reuse", extension: true, help: "extension: regex of object names whose backend connections are pooled and reused (default: none, a fresh connection per request)" },
     { long: "pool-size", extension: true, dest: "poolSize", type: "int", help: "extension: pooled connections per backend URI for --reuse objects (default 8)" },
     { long: "ns-cache", extension: true, dest: "nsCache", type: "float", help: "extension: seconds a name server lookup is cached (default 0: a lookup per request)" },
+    ...TLS_FLAGS,
   ],
 };
 
@@ -43,6 +54,7 @@ export const httpgateway5Parser: ParserSpec = {
     { long: "reuse", extension: true, help: "extension: regex of object names whose backend connections are pooled and reused (default: none, a fresh connection per request)" },
     { long: "pool-size", extension: true, dest: "poolSize", type: "int", help: "extension: pooled connections per backend URI for --reuse objects (default 8)" },
     { long: "ns-cache", extension: true, dest: "nsCache", type: "float", help: "extension: seconds a name server lookup is cached (default 0: a lookup per request)" },
+    ...TLS_FLAGS,
   ],
 };
 
@@ -62,6 +74,19 @@ export interface GatewayIo {
   err?: (t: string) => void;
   /** Called with the running gateway instead of waiting forever (tests). */
   started?: (g: HttpGateway) => void;
+}
+
+/** The gateway's `ssl` option from the TLS flags; none given: the protocol's config (PYRO_SSL) decides. */
+function tlsOption(o: Record<string, unknown>): { ssl?: TlsSettings } {
+  const str = (v: unknown) => (typeof v === "string" && v ? v : undefined);
+  const settings: TlsSettings = {};
+  const caCerts = str(o.sslCacerts);
+  const clientCert = str(o.sslClientcert);
+  const clientKey = str(o.sslClientkey);
+  if (caCerts) settings.caCerts = caCerts;
+  if (clientCert) settings.clientCert = clientCert;
+  if (clientKey) settings.clientKey = clientKey;
+  return o.ssl || caCerts || clientCert || clientKey ? { ssl: settings } : {};
 }
 
 export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promise<number> {
@@ -137,6 +162,7 @@ export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promi
       ...(o.reuse != null ? { reuse: o.reuse as string } : {}),
       ...(o.poolSize != null ? { poolSize: o.poolSize as number } : {}),
       ...(o.nsCache != null ? { nsCacheSecs: Number(o.nsCache) } : {}),
+      ...tlsOption(o),
     });
   } catch (e) {
     if (e instanceof PythonRegexError) return err(`error: invalid expose or reuse regex: ${e.message}\n`), 2;

@@ -16,11 +16,13 @@ import { PyException } from "./errors.js";
 import { PyroLink, type LinkOptions, type ObjectMeta } from "./link.js";
 import type { PyroTarget } from "./nameserver.js";
 import type { GatewayProtocol } from "./protocol.js";
+import type { TlsConnector } from "./tls.js";
 import { pythonMatch } from "../python/regex.js";
 
 export interface BackendOptions {
   proto: GatewayProtocol;
   hmacKey: Uint8Array | null;
+  tls: TlsConnector | null;
   /** Object names (Python regex, re.match) whose backend connections are pooled and reused; null = none. */
   reuse: RegExp | null;
   /** Connections per backend URI in a pool (busy + idle); more requests wait for one. */
@@ -171,7 +173,7 @@ export class Backends {
    * the URI's previous metadata lists it as a plain two-way method.
    */
   async open(name: string, corr: Buffer, timeoutMs: number, early: EarlyCall | null): Promise<Session> {
-    const opts: LinkOptions = { proto: this.o.proto, hmacKey: this.o.hmacKey, timeoutMs, correlation: corr, maxMessageSize: 0 };
+    const opts: LinkOptions = { proto: this.o.proto, hmacKey: this.o.hmacKey, tls: this.o.tls, timeoutMs, correlation: corr, maxMessageSize: 0 };
     const pooled = this.reuses(name);
     for (let attempt = 0; ; attempt++) {
       const { target, cached, spec } = pooled || this.o.nsCacheMs > 0 ? { ...(await this.resolve(name, corr)), spec: null } : await this.resolveSpeculating(name, corr, opts);

@@ -14,6 +14,7 @@ import { MessageReader } from "../protocol/reader.js";
 import { PyException } from "./errors.js";
 import { str as pyStr } from "../python/repr.js";
 import type { GatewayProtocol } from "./protocol.js";
+import type { TlsConnector } from "./tls.js";
 
 export interface ObjectMeta {
   methods: string[];
@@ -25,6 +26,8 @@ export interface LinkOptions {
   /** Pyro4 or Pyro5: framing, json serializer id, error class names. */
   proto: GatewayProtocol;
   hmacKey: Uint8Array | null;
+  /** TLS to the peer (the gateway's SSL setting), null = plain TCP. */
+  tls?: TlsConnector | null;
   /** ms, 0 = none (Pyro4's COMMTIMEOUT 0.0). */
   timeoutMs: number;
   /** 16 bytes for the CORR annotation. */
@@ -103,7 +106,7 @@ export class PyroLink {
     const where = connectLocation(target);
     let socket: Socket;
     try {
-      socket = await connectSocket(target, { timeoutMs: options.timeoutMs });
+      socket = await connectSocket(target, { timeoutMs: options.timeoutMs, tls: options.tls?.forHost(target.host) ?? null });
     } catch (e) {
       throw new PyException(options.proto.errors + "CommunicationError", [`cannot connect to ${where}: ${pythonSocketError(e)}`]);
     }
@@ -234,11 +237,19 @@ const ERRNO: Record<string, string> = {
   EACCES: "[Errno 13] Permission denied",
 };
 
+/** Node's codes for a server certificate that failed verification (OpenSSL X509_V_ERR_* names, and the host name check). */
+const CERT_VERIFY = /^(UNABLE_TO_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$)/;
+
 /** The socket error text Python would show for a failed connect (errno and strerror). */
 function pythonSocketError(e: unknown): string {
   for (let x = e as (Error & { code?: string; cause?: unknown }) | undefined; x; x = x.cause as typeof x) {
     if (x.code && ERRNO[x.code]) return ERRNO[x.code]!;
     if (x.name === "TimeoutError" || x.code === "ERR_PYRO4_TIMEOUT" || x.code === "ETIMEDOUT") return "timed out";
+    // OpenSSL's verify text, as Python's ssl module words it (without its "(_ssl.c:NNN)" suffix)
+    if (x.code && CERT_VERIFY.test(x.code)) return `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${x.message}`;
+  }
+  for (let x = e as (Error & { cause?: unknown }) | undefined; x; x = x.cause as typeof x) {
+    if (!x.cause) return x.message; // the innermost cause: the socket's own words, not our wrapper's
   }
   return (e as Error)?.message ?? String(e);
 }

@@ -9,6 +9,7 @@ import { PyException } from "./errors.js";
 import { PyroLink, type LinkOptions } from "./link.js";
 import type { GatewayProtocol } from "./protocol.js";
 import { parseRaw } from "./pyjson.js";
+import type { TlsConnector } from "./tls.js";
 
 const NS_NAME = "Pyro.NameServer";
 
@@ -30,6 +31,7 @@ export interface NsOptions {
   host: string | null;
   port: number | null;
   hmacKey: Uint8Array | null;
+  tls?: TlsConnector | null;
   timeoutMs: number;
   maxMessageSize: number;
 }
@@ -53,6 +55,7 @@ export class NameServerAccess {
       proxy = await locateNSProxy(this.options.host, this.options.port, {
         protocol: this.options.proto.profile.protocol,
         hmacKey: this.options.hmacKey,
+        ssl: this.options.tls ? this.options.tls.settings : false,
         serializer: "json",
         timeout: this.options.timeoutMs,
       });
@@ -70,7 +73,7 @@ export class NameServerAccess {
   async call(method: string, vargs: unknown[], kwargs: Record<string, unknown>, correlation: Buffer | null): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       const target = await this.locate();
-      const opts: LinkOptions = { proto: this.options.proto, hmacKey: this.options.hmacKey, timeoutMs: this.options.timeoutMs, correlation, maxMessageSize: this.options.maxMessageSize };
+      const opts: LinkOptions = { proto: this.options.proto, hmacKey: this.options.hmacKey, tls: this.options.tls ?? null, timeoutMs: this.options.timeoutMs, correlation, maxMessageSize: this.options.maxMessageSize };
       let link = this.idle.pop();
       try {
         if (!link) link = (await PyroLink.open(target, NS_NAME, opts)).link;
@@ -88,6 +91,15 @@ export class NameServerAccess {
         this.target = null; // connection with the name server lost: locate again, once
       }
     }
+  }
+
+  /** Where a name points (the name server's lookup), or its NamingError as the name server raised it. */
+  async lookup(name: string, correlation: Buffer): Promise<PyroTarget> {
+    const uri = JSON.parse(await this.call("lookup", [name], {}, correlation)) as { state?: unknown[] };
+    if (!uri || !Array.isArray(uri.state)) {
+      throw new PyException(this.options.proto.errors + "NamingError", ["name server answered a lookup with something that is not a URI"]);
+    }
+    return targetFromState(uri.state);
   }
 
   private release(link: PyroLink): void {

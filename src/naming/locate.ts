@@ -12,6 +12,7 @@ import { CommunicationError, NamingError, PyroError } from "../errors.js";
 import { PYRO4_PROFILE, profileFor, type PyroProfile } from "../profiles/index.js";
 import { URI } from "../uri.js";
 import type { SerializerName } from "../serializers/index.js";
+import type { TlsSettings } from "../transport/tls.js";
 import { Proxy } from "../client/proxy.js";
 import { setNameServerLocator, type NameServerLike } from "../client/resolve.js";
 import { GET_NSURI } from "./broadcast.js";
@@ -39,11 +40,13 @@ export interface LocateNSOptions {
   connectTimeout?: number;
   /** 4 (default): a Pyro4 name server. 5: a Pyro5 name server (protocol 502; no HMAC key). */
   protocol?: 4 | 5;
+  /** TLS to the name server, as a Proxy's `ssl` option (default: the protocol's config SSL). */
+  ssl?: boolean | TlsSettings;
 }
 
 /** The protocol options of a name-server proxy (a Pyro5 proxy refuses an HMAC key: Pyro5 has no HMAC). */
-function wireOptions(options: LocateNSOptions): { hmacKey: string | Uint8Array | null; protocol: 4 | 5 | undefined } {
-  return { hmacKey: options.hmacKey ?? null, protocol: options.protocol };
+function wireOptions(options: LocateNSOptions): { hmacKey: string | Uint8Array | null; protocol: 4 | 5 | undefined; ssl?: boolean | TlsSettings } {
+  return { hmacKey: options.hmacKey ?? null, protocol: options.protocol, ...(options.ssl !== undefined ? { ssl: options.ssl } : {}) };
 }
 
 /** PYRO_NS_HOSTS="h1:9090,h2:9090" as a list; null when unset or empty. */

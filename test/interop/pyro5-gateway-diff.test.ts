@@ -251,6 +251,7 @@ test("`pyro5 httpgateway` takes Pyro5's argparse flags: -h, bad flags and Pyro4-
   const ours = longFlags(help);
   ours.delete("--max-body"); // our extension: a request body limit
   for (const ext of ["--reuse", "--pool-size", "--ns-cache"]) ours.delete(ext); // our extensions: pooled connections, lookup cache
+  for (const ext of ["--ssl", "--ssl-cacerts", "--ssl-clientcert", "--ssl-clientkey"]) ours.delete(ext); // our extension: TLS from flags (gateway-tls.test.ts)
   assert.ok(longFlags(py.stdout).size >= 6);
   assert.deepEqual([...ours].sort(), [...longFlags(py.stdout)].sort());
   for (const f of ["-H HOST", "-c CORS", "-p PORT", "-e EXPOSE", "-g GATEWAYKEY", "-t TIMEOUT"]) assert.ok(help.includes(f) && py.stdout.includes(f), f);
