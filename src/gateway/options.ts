@@ -1,7 +1,7 @@
 // The gateway's options: what a user can set (GatewayOptions, documented per item), their defaults, and the checks
 // that refuse a bad value at construction with a typed error instead of a gateway that fails per request.
 
-import { PyroError } from "../errors.js";
+import { InvalidArgumentError } from "../errors.js";
 import type { GatewayProtocol } from "./protocol.js";
 import type { TlsSettings } from "../transport/tls.js";
 
@@ -64,8 +64,8 @@ export interface GatewayOptions {
 export type ResolvedOptions = Required<Omit<GatewayOptions, "nsHost" | "nsPort" | "gatewayKey" | "hmacKey" | "protocol" | "reuse" | "ssl">>;
 
 /** A bad option value (one place, so the error class can follow the library's invalid-argument error). */
-function badOption(message: string): PyroError {
-  return new PyroError(message);
+function badOption(message: string): InvalidArgumentError {
+  return new InvalidArgumentError(message);
 }
 
 /** Defaults and checks; `proto` is the protocol the gateway speaks (some options belong to one protocol only). */

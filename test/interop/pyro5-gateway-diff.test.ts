@@ -315,6 +315,6 @@ test("where Python's Pyro5 gateway reaches its own local proxy, ours answers Att
   assert.match(page.text, /body: "json"/);
   assert.match(page.text, /Pyro5 5\.17-dev0 compatible, protocol 502/);
   // Pyro5 has no HMAC; CORS is Pyro5's fixed header, not Pyro4's allow-list: refused with a typed error
-  assert.throws(() => new HttpGateway({ protocol: 5, hmacKey: "k" }), (e: Error & { code?: string }) => e.code === "ERR_PYRO4" && /no HMAC/.test(e.message));
+  assert.throws(() => new HttpGateway({ protocol: 5, hmacKey: "k" }), (e: Error & { code?: string }) => e.code === "ERR_PYRO4_INVALID_ARG" && /no HMAC/.test(e.message));
   assert.throws(() => new HttpGateway({ protocol: 5, corsOrigins: ["https://a"] }), /corsOrigins is for protocol 4/);
 });
