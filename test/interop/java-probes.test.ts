@@ -4,12 +4,11 @@
 // an unquoted name (Java writes a char that way: literal_eval's malformed-node ValueError), text that does not parse
 // (SyntaxError), bytes that are not UTF-8 (UnicodeDecodeError with its five args), and an exception sent as a value
 // (echoed without a traceback it never had).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
+import { runPythonAsync } from "../helpers/python.js";
 import { PYRO5_ENV } from "../helpers/pyro5.js";
-import { cleanEnv, startOurEchoserver } from "../helpers/echoservers.js";
-import type { ReadyProcess } from "../helpers/ready-process.js";
+import { cleanEnv, echoserverSetForTests } from "../helpers/echoservers.js";
 import { converse, type Observed, type Step } from "../helpers/wire-talk.js";
 import { PYRO4_PROFILE, PYRO5_PROFILE, type PyroProfile } from "../../src/profiles/index.js";
 import { MSG_CONNECT, MSG_INVOKE } from "../../src/protocol/message.js";
@@ -51,27 +50,13 @@ function masked(o: Observed[]): Observed[] {
   });
 }
 
-let py5: PythonServer;
-let py4: PythonServer;
-let ours5: ReadyProcess;
-let ours4: ReadyProcess;
-before(async () => {
-  [py5, py4, ours5, ours4] = await Promise.all([
-    startPython(["-m", "Pyro5.utils.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv(PYRO5_ENV) }),
-    startPython(["-m", "Pyro4.test.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv() }),
-    startOurEchoserver("pyro5"),
-    startOurEchoserver("main"),
-  ]);
-});
-after(async () => {
-  await Promise.all([py5?.stop(), py4?.stop(), ours5?.stop(), ours4?.stop()]);
-});
+const servers = echoserverSetForTests();
 
 const port = (uri: string) => new URI(uri).port!;
 
 for (const [name, profile, theirs, mine] of [
-  ["Pyro5", PYRO5_PROFILE, () => py5.ready, () => ours5.match[1]!],
-  ["Pyro4", PYRO4_PROFILE, () => py4.ready, () => ours4.match[1]!],
+  ["Pyro5", PYRO5_PROFILE, () => servers.py5, () => servers.ours5],
+  ["Pyro4", PYRO4_PROFILE, () => servers.py4, () => servers.ours4],
 ] as const) {
   test(`${name}: serpent call data Python cannot read or answer, from Python's echoserver and ours alike`, async () => {
     const steps = script();
