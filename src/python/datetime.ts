@@ -50,3 +50,26 @@ export function pyIsoformat(d: PyDateTime | PyDate): string {
     throw new SerializeError(`cannot serialize ${d instanceof PyDate ? "date" : "datetime"} of year ${y}: Python's datetime holds years ${MIN_YEAR} to ${MAX_YEAR} only`);
   return d.isoformat();
 }
+
+/**
+ * CPython's ValueError text for datetime/date/time constructor arguments out of range (checked in its order:
+ * year, month, day, then hour, minute, second, microsecond), or null when they are all valid. `date` null: a time.
+ */
+export function datetimeArgsError(date: [number, number, number] | null, time: [number, number, number, number] | null): string | null {
+  if (date) {
+    const [y, m, d] = date;
+    if (y < MIN_YEAR || y > MAX_YEAR) return `year ${y} is out of range`;
+    if (m < 1 || m > 12) return "month must be in 1..12";
+    const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+    const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+    if (d < 1 || d > days) return "day is out of range for month";
+  }
+  if (time) {
+    const [h, mi, s, us] = time;
+    if (h < 0 || h > 23) return "hour must be in 0..23";
+    if (mi < 0 || mi > 59) return "minute must be in 0..59";
+    if (s < 0 || s > 59) return "second must be in 0..59";
+    if (us < 0 || us > 999999) return "microsecond must be in 0..999999";
+  }
+  return null;
+}

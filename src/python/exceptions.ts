@@ -85,3 +85,46 @@ export function pythonShortName(err: unknown): string {
   if (typeof e?.pythonType === "string") return e.pythonType.slice(e.pythonType.lastIndexOf(".") + 1);
   return typeof e?.name === "string" ? e.name : "Exception";
 }
+
+/**
+ * Python's `bytes.decode("utf-8")` failure for `data` (not valid UTF-8): the UnicodeDecodeError's args
+ * ("utf-8", data, start, end, reason) and its str(), found by CPython's rules (the first bad sequence; a truncated
+ * one at the end is "unexpected end of data").
+ */
+export function utf8DecodeFailure(data: Uint8Array): { args: unknown[]; message: string } {
+  const n = data.length;
+  let i = 0;
+  let end = -1;
+  let reason = "";
+  while (i < n) {
+    const b = data[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+    if (need === 0) {
+      end = i + 1;
+      reason = "invalid start byte";
+      break;
+    }
+    // the allowed range of the second byte excludes overlong forms and surrogates (as CPython checks)
+    const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    let k = 1;
+    for (; k <= need && i + k < n; k++) {
+      const c = data[i + k]!;
+      if (k === 1 ? c < lo || c > hi : c < 0x80 || c > 0xbf) break;
+    }
+    if (k > need) {
+      i += need + 1;
+      continue;
+    }
+    end = i + k;
+    reason = i + k >= n ? "unexpected end of data" : "invalid continuation byte";
+    break;
+  }
+  if (end < 0) throw new RangeError("utf8DecodeFailure: the data is valid UTF-8");
+  const where = end - i === 1 ? `byte 0x${data[i]!.toString(16).padStart(2, "0")} in position ${i}` : `bytes in position ${i}-${end - 1}`;
+  return { args: ["utf-8", data, i, end, reason], message: `'utf-8' codec can't decode ${where}: ${reason}` };
+}

@@ -7,7 +7,8 @@ import { InvalidArgumentError, SerializeError, pyroErrorClasses } from "../error
 import { err } from "./pickle-scalars.js";
 import { arrayFrom, arrayTypecode, reconstruct } from "./pickle-arrays.js";
 import { Decimal, builtinTypeNames, deniedModules, exceptionName, py2Modules, py2Names, uuidSafe } from "./pickle-values.js";
-import { ByteArray, Complex, Float, FrozenSet, OrderedDict, Tuple, PyDate, PyDateTime, PyTime, Range, TimeDelta, UUID, type ZoneOptions } from "./values.js";
+import { ByteArray, Complex, Float, FrozenSet, OrderedDict, Tuple, PyDate, PyDateTime, PyTime, Range, TimeDelta, UUID, pythonSerializeError, type ZoneOptions } from "./values.js";
+import { datetimeArgsError } from "../python/datetime.js";
 import { pythonBuiltinExceptions } from "../python/exceptions.js";
 
 /** A global the pickle named: only a name until an opcode uses it in one of the ways we understand. */
@@ -82,11 +83,41 @@ function rangeErr(what: string, e: unknown): unknown {
   return e instanceof RangeError || e instanceof InvalidArgumentError ? err(`${what}: ${e.message}`) : e;
 }
 
+/** Arguments the constructor refuses: the ValueError Python's unpickler raises (the client gets it; the connection stays). */
+function outOfRange(date: [number, number, number] | null, time: [number, number, number, number] | null): void {
+  const message = datetimeArgsError(date, time);
+  if (message !== null) throw pythonSerializeError("ValueError", message);
+}
+
+/** The int arguments of a datetime/date/time constructor call: `min` to `max` ints, then a tzinfo where it takes one. */
+function intArgs(args: unknown[], min: number, max: number, what: string, tz = true): number[] {
+  const n = Math.min(args.length, max);
+  if (n < min || args.length > max + (tz ? 1 : 0)) throw err(`${what}: expected ${min} to ${max} int arguments`);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = args[i];
+    if (typeof v !== "number" || !Number.isInteger(v)) throw err(`${what}: expected int arguments`);
+    out.push(v);
+  }
+  return out;
+}
+
 /**
  * datetime's pickled state: year (2 bytes BE), month (its high bit is fold, protocol 4+), day, hour, minute, second,
  * microsecond (3 bytes BE); the tzinfo is a second argument.
  */
 export function datetimeFrom(args: unknown[]): PyDateTime {
+  if (typeof args[0] === "number") {
+    // the constructor call datetime(year, month, day[, hour, minute, second, microsecond[, tzinfo]]), as Pyrolite
+    // pickles a Java Calendar
+    const [y, mo, d, h = 0, mi = 0, sec = 0, us = 0] = intArgs(args, 3, 7, "datetime");
+    outOfRange([y!, mo!, d!], [h, mi, sec, us]);
+    try {
+      return new PyDateTime(y!, mo!, d!, h, mi, sec, us, zoneOf(args[7], 0, "datetime"));
+    } catch (e) {
+      throw rangeErr("datetime", e);
+    }
+  }
   const b = bytesArg(args[0], "datetime");
   if (b.length !== 10) throw err("datetime: bad state length");
   const zone = zoneOf(args[1], b[2]! >> 7, "datetime");
@@ -98,6 +129,16 @@ export function datetimeFrom(args: unknown[]): PyDateTime {
   }
 }
 export function dateFrom(args: unknown[]): PyDate {
+  if (typeof args[0] === "number") {
+    // date(year, month, day), as Pyrolite pickles a java.sql.Date
+    const [y, mo, d] = intArgs(args, 3, 3, "date", false);
+    outOfRange([y!, mo!, d!], null);
+    try {
+      return new PyDate(y!, mo!, d!);
+    } catch (e) {
+      throw rangeErr("date", e);
+    }
+  }
   const b = bytesArg(args[0], "date");
   if (b.length !== 4) throw err("date: bad state length");
   try {
@@ -108,6 +149,16 @@ export function dateFrom(args: unknown[]): PyDate {
 }
 /** time's pickled state: hour (its high bit is fold), minute, second, microsecond (3 bytes BE); then the tzinfo. */
 export function timeFrom(args: unknown[]): PyTime {
+  if (typeof args[0] === "number") {
+    // time(hour[, minute, second, microsecond[, tzinfo]]), as Pyrolite pickles its Time
+    const [h, mi = 0, sec = 0, us = 0] = intArgs(args, 1, 4, "time");
+    outOfRange(null, [h!, mi, sec, us]);
+    try {
+      return new PyTime(h!, mi, sec, us, zoneOf(args[4], 0, "time"));
+    } catch (e) {
+      throw rangeErr("time", e);
+    }
+  }
   const b = bytesArg(args[0], "time");
   if (b.length !== 6) throw err("time: bad state length");
   const zone = zoneOf(args[1], b[0]! >> 7, "time");

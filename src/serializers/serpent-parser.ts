@@ -6,6 +6,7 @@
 import { isAscii, isUtf8 } from "node:buffer";
 import { InvalidArgumentError, SerializeError, SecurityError } from "../errors.js";
 import { DEFAULT_LIMITS } from "../limits.js";
+import { utf8DecodeFailure } from "../python/exceptions.js";
 import { Tuple, Complex, Float, depthError, dictToClass, setKey, toTuple, newTuple, hashKey, serpentFloat, bytesOfDict, pythonSerializeError } from "./values.js";
 
 const C_TAB = 9, C_LF = 10, C_VT = 11, C_FF = 12, C_CR = 13, C_SPACE = 32;
@@ -97,7 +98,7 @@ class Parser {
   private evalError: Error | null = null;
 
   /** A quirk literal_eval evaluates and refuses ("malformed node or string"), in a call: remembered, not thrown. */
-  private malformed(node: "UnaryOp" | "Dict", at: number): void {
+  private malformed(node: "UnaryOp" | "Dict" | "Name", at: number): void {
     if (this.strict && this.evalError === null)
       this.evalError = pythonSerializeError("ValueError", `malformed node or string on line ${this.lineAt(at)}: <ast.${node} object at 0x0>`);
   }
@@ -186,6 +187,17 @@ class Parser {
           }
         }
         return this.fail("only set() without arguments is allowed");
+    }
+    if (this.strict) {
+      // a bare name parses in Python and literal_eval refuses it as a malformed node (a Name, e.g. the unquoted
+      // char Java's serpent writes); an attribute, call or subscript stays our parse error
+      this.ws();
+      const c = s.charCodeAt(this.pos);
+      if (c !== C_LPAREN && c !== C_DOT && c !== C_LBRACKET) {
+        this.malformed("Name", start);
+        return null;
+      }
+      this.pos = p;
     }
     return this.fail(`unexpected name '${id.length > 40 ? id.slice(0, 40) + "..." : id}'`, start);
   }
@@ -826,7 +838,11 @@ function skipToCode(b: Buffer, p: number, target: number): number {
 /** Parse serpent bytes (UTF-8 Python literal text) into the value model. */
 export function parseSerpent(data: Uint8Array, strict = false, maxDepth = DEFAULT_LIMITS.maxDepth): unknown {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (!isUtf8(buf)) throw new SerializeError("invalid serpent data: not valid UTF-8");
+  if (!isUtf8(buf)) {
+    // Python's serpent decodes the bytes first: its UnicodeDecodeError, args and all
+    const { args, message } = utf8DecodeFailure(buf);
+    throw pythonSerializeError("UnicodeDecodeError", message, args);
+  }
   if (buf.indexOf(0) >= 0) throw new SerializeError("invalid serpent data: contains NUL bytes");
   if (buf.length >= BIG_INPUT) {
     const split = splitBigBytes(buf);

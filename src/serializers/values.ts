@@ -79,7 +79,7 @@ export function classToDict(value: object, dialect: ValueDialect = PYRO4_VALUES)
     if (e.match(value)) return e.encode(value, dialect);
   }
   if (value instanceof URI) return { __class__: dialect.uriClass, state: toTuple(value.state()) };
-  if (value instanceof Error) return errorToDict(value, undefined, dialect);
+  if (value instanceof Error) return errorValueToDict(value, dialect);
   const ctorName = (value as { constructor?: { name?: string } }).constructor?.name ?? "object";
   const dict: Record<string, unknown> = { __class__: ctorName };
   for (const k of Object.keys(value)) setKey(dict, k, (value as Record<string, unknown>)[k]);
@@ -135,7 +135,9 @@ registerClassToDict(ExceptionWrapper, (w, dialect) => ({ __class__: dialect.exce
  * so a Python client sees the same error from our daemon as from Python's. In JavaScript it is a SerializeError
  * like any other (same class for instanceof, same code); only its wire class name differs.
  */
-export function pythonSerializeError(pythonType: "ValueError" | "TypeError" | "OverflowError" | "KeyError" | "OSError" | "SyntaxError", message: string): SerializeError {
+export function pythonSerializeError(
+  pythonType: "ValueError" | "TypeError" | "OverflowError" | "KeyError" | "OSError" | "SyntaxError" | "UnicodeDecodeError", message: string, args?: unknown[],
+): SerializeError {
   let cls = builtinSerializeErrors.get(pythonType);
   if (cls === undefined) {
     cls = class extends SerializeError {
@@ -144,9 +146,23 @@ export function pythonSerializeError(pythonType: "ValueError" | "TypeError" | "O
     Object.defineProperty(cls, "name", { value: "SerializeError" });
     builtinSerializeErrors.set(pythonType, cls);
   }
-  return new cls(message);
+  const err = new cls(message);
+  // Python's own args where they are not just the message (UnicodeDecodeError's five); not an attribute
+  if (args) Object.defineProperty(err, "args", { value: args, enumerable: false, writable: true, configurable: true });
+  return err;
 }
 const builtinSerializeErrors = new Map<string, typeof SerializeError>();
+
+/**
+ * The builtin Python class ("TypeError"...) of an error made by pythonSerializeError, else null. Python raises a
+ * builtin exception there, not a Pyro CommunicationError, so a daemon answers it and keeps the connection (as
+ * Python's does for serpent's TypeError).
+ */
+export function pythonBuiltinSerializeError(e: unknown): string | null {
+  if (!(e instanceof SerializeError)) return null;
+  const type = String((e.constructor as unknown as { pythonName: string }).pythonName).slice(9);
+  return builtinSerializeErrors.get(type) === e.constructor ? type : null;
+}
 
 /** Pyro4's class_to_dict failure for a Python type a serializer cannot carry, in Python's words. */
 export function cannotSerialize(pythonClass: string, serializerClass: string): SerializeError {
@@ -328,6 +344,18 @@ export function errorToDict(err: Error, traceback?: string[] | null, dialect: Va
   attributes._pyroTraceback =
     traceback !== undefined ? traceback : (err as { remoteTraceback?: string[] }).remoteTraceback ?? errorTraceback(err, cls);
   return { __class__: cls, __exception__: true, args: toTuple(args), attributes };
+}
+
+/**
+ * An exception travelling as a value (an argument or a result, not an error reply): Python sends vars(obj), which
+ * holds _pyroTraceback only when the exception already has one (it was raised through Pyro), so a traceback is
+ * sent only when the error carries a remote one; none is made up.
+ */
+function errorValueToDict(err: Error, dialect: ValueDialect): Record<string, unknown> {
+  const tb = (err as { remoteTraceback?: string[] }).remoteTraceback;
+  const dict = errorToDict(err, tb ?? null, dialect);
+  if (tb === undefined) delete (dict.attributes as Record<string, unknown>)._pyroTraceback;
+  return dict;
 }
 
 /** Rebuild an error from a received exception dict: PyroError subclasses by name, else RemoteError. */

@@ -7,7 +7,7 @@
 import { SecurityError } from "../errors.js";
 import { PythonError } from "../python/exceptions.js";
 import { isClassRefusal } from "../serializers/dialect.js";
-import { tuple } from "../serializers/values.js";
+import { pythonBuiltinSerializeError, tuple } from "../serializers/values.js";
 
 /**
  * An INVOKE with no data at all: what Python's own serializer raises for empty input. Python's daemon answers it
@@ -36,7 +36,7 @@ function pythonClass(serializer: string, message: string): string {
   switch (serializer) {
     case "serpent":
       // ast.literal_eval: text that does not parse is a SyntaxError; a name, call or operator is a ValueError
-      return /unexpected end of data|after the value|unterminated/.test(message) ? "SyntaxError" : "ValueError";
+      return /unexpected name|only set\(\)|only complex literals|expected an imaginary number/.test(message) ? "ValueError" : "SyntaxError";
     case "json":
       return "json.decoder.JSONDecodeError";
     case "marshal":
@@ -57,5 +57,13 @@ function pythonClass(serializer: string, message: string): string {
  */
 export function callDecodeError(serializer: string, e: unknown): unknown {
   if (isClassRefusal(e) || e instanceof SecurityError || !(e instanceof Error)) return e;
+  // already the builtin exception Python raises there (literal_eval's ValueError, a failed unpacking...)
+  const builtin = pythonBuiltinSerializeError(e);
+  if (builtin !== null) {
+    const args = (e as { args?: unknown }).args;
+    const err = Array.isArray(args) ? new PythonError(builtin, ...(args as unknown[])) : new PythonError(builtin, e.message);
+    err.message = e.message; // str() of the exception, as Python's traceback shows it
+    return err;
+  }
   return new PythonError(pythonClass(serializer, e.message), e.message);
 }

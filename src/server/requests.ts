@@ -20,7 +20,7 @@ import {
   type Message,
 } from "../protocol/message.js";
 import type { Serializer } from "../serializers/index.js";
-import { ExceptionWrapper, errorToDict } from "../serializers/values.js";
+import { ExceptionWrapper, errorToDict, pythonBuiltinSerializeError } from "../serializers/values.js";
 import { contextStorage, type Context } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
 import { PythonError } from "../python/exceptions.js";
@@ -35,7 +35,8 @@ import { asError, errorCode, newContext, responseAnnotations, type ServedConnect
 import { callDecodeError, emptyCallError } from "./decode-errors.js";
 
 const COMMUNICATION_CODES = new Set(["ERR_PYRO4_COMMUNICATION", "ERR_PYRO4_CONNECTION_CLOSED", "ERR_PYRO4_TIMEOUT", "ERR_PYRO4_PROTOCOL", "ERR_PYRO4_MESSAGE_TOO_LARGE", "ERR_PYRO4_SERIALIZE"]);
-const isCommunicationError = (e: unknown) => COMMUNICATION_CODES.has(errorCode(e) ?? "");
+// a serializer's refusal that Python raises as a builtin exception (TypeError...) is no CommunicationError there
+const isCommunicationError = (e: unknown) => COMMUNICATION_CODES.has(errorCode(e) ?? "") && pythonBuiltinSerializeError(e) === null;
 
 /** Runs the requests of one connection (one per connection, made by it; requests never overlap). */
 export class RequestHandler {

@@ -2,29 +2,14 @@
 // msgpack carry as lists; Pyro4: lists) and a proxy passed as an argument and echoed, whose state must come back
 // slot for slot (Python keeps the handshake and serializer slots as received, a serializer name it does not know
 // included). test/fixtures/echo_state_probe.py decodes both with Python and names every container's type.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
+import { runPythonAsync } from "../helpers/python.js";
 import { PYRO5_ENV } from "../helpers/pyro5.js";
-import { cleanEnv, startOurEchoserver } from "../helpers/echoservers.js";
-import type { ReadyProcess } from "../helpers/ready-process.js";
+import { cleanEnv, echoserverSetForTests } from "../helpers/echoservers.js";
 import { URI } from "../../src/uri.js";
 
-let py5: PythonServer;
-let py4: PythonServer;
-let ours5: ReadyProcess;
-let ours4: ReadyProcess;
-before(async () => {
-  [py5, py4, ours5, ours4] = await Promise.all([
-    startPython(["-m", "Pyro5.utils.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv(PYRO5_ENV) }),
-    startPython(["-m", "Pyro4.test.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv() }),
-    startOurEchoserver("pyro5"),
-    startOurEchoserver("main"),
-  ]);
-});
-after(async () => {
-  await Promise.all([py5?.stop(), py4?.stop(), ours5?.stop(), ours4?.stop()]);
-});
+const servers = echoserverSetForTests();
 
 const port = (uri: string) => String(new URI(uri).port);
 
@@ -35,7 +20,7 @@ async function probe(version: 4 | 5, uri: string, serializer: string): Promise<u
 
 for (const serializer of ["serpent", "marshal", "json", "msgpack"]) {
   test(`Pyro5 (${serializer}): CONNECTOK metadata and an echoed proxy's state decode as Python's daemon sends them`, async () => {
-    const [ref, got] = await Promise.all([probe(5, py5.ready, serializer), probe(5, ours5.match[1]!, serializer)]);
+    const [ref, got] = await Promise.all([probe(5, servers.py5, serializer), probe(5, servers.ours5, serializer)]);
     assert.deepEqual(got, ref);
     // the point of the comparison, spelled out: sets where the serializer has them
     const meta = (ref as any).connectok[1].meta[1];
@@ -45,7 +30,7 @@ for (const serializer of ["serpent", "marshal", "json", "msgpack"]) {
 
 for (const serializer of ["serpent", "marshal", "json"]) {
   test(`Pyro4 (${serializer}): CONNECTOK metadata (lists) and an echoed proxy's 9-tuple as Python's daemon sends them`, async () => {
-    const [ref, got] = await Promise.all([probe(4, py4.ready, serializer), probe(4, ours4.match[1]!, serializer)]);
+    const [ref, got] = await Promise.all([probe(4, servers.py4, serializer), probe(4, servers.ours4, serializer)]);
     assert.deepEqual(got, ref);
     assert.equal((ref as any).connectok[1].meta[1].methods[0], "list");
   });

@@ -4,12 +4,9 @@
 // must get replies with the same type, wire flags, sequence number, serializer, correlation id (the request's, a
 // new one, or none), annotation keys and content. Pyro5 sets flag 64 and the correlation id on every reply
 // (errors: 65, stream start: 81); Pyro4 puts CORR on normal replies only.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startPython, type PythonServer } from "../helpers/python.js";
-import { PYRO5_ENV } from "../helpers/pyro5.js";
-import { cleanEnv, startOurEchoserver } from "../helpers/echoservers.js";
-import type { ReadyProcess } from "../helpers/ready-process.js";
+import { echoserverSetForTests } from "../helpers/echoservers.js";
 import { converse, type Observed, type Step } from "../helpers/wire-talk.js";
 import { PYRO4_PROFILE, PYRO5_PROFILE, type PyroProfile } from "../../src/profiles/index.js";
 import { FLAGS_KEEPSERIALIZED, FLAGS_META_ON_CONNECT, FLAGS_ONEWAY, MSG_CONNECT, MSG_INVOKE, MSG_PING } from "../../src/protocol/message.js";
@@ -38,21 +35,7 @@ function script(profile: PyroProfile, serializer: string): Step[] {
   ];
 }
 
-let py5: PythonServer;
-let py4: PythonServer;
-let ours5: ReadyProcess;
-let ours4: ReadyProcess;
-before(async () => {
-  [py5, py4, ours5, ours4] = await Promise.all([
-    startPython(["-m", "Pyro5.utils.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv(PYRO5_ENV) }),
-    startPython(["-m", "Pyro4.test.echoserver", "-H", "127.0.0.1", "-p", "0"], /^echo uri: (PYRO:\S+)$/, { env: cleanEnv() }),
-    startOurEchoserver("pyro5"),
-    startOurEchoserver("main"),
-  ]);
-});
-after(async () => {
-  await Promise.all([py5?.stop(), py4?.stop(), ours5?.stop(), ours4?.stop()]);
-});
+const servers = echoserverSetForTests();
 
 const port = (uri: string) => new URI(uri).port!;
 
@@ -66,7 +49,7 @@ async function compare(profile: PyroProfile, theirs: string, mine: string, seria
 
 for (const serializer of ["serpent", "json", "marshal", "msgpack"]) {
   test(`Pyro5 replies (${serializer}): flags and correlation ids as Pyro5.utils.echoserver sends them`, async () => {
-    const ref = await compare(PYRO5_PROFILE, py5.ready, ours5.match[1]!, serializer);
+    const ref = await compare(PYRO5_PROFILE, servers.py5, servers.ours5, serializer);
     const by = (n: string) => ref.find((o) => o.name === n)!;
     // what Pyro5 does, spelled out: flag 64 and the request's id (or a new one) on every reply
     assert.equal(by("exception").reply!.flags, 65);
@@ -84,7 +67,7 @@ for (const serializer of ["serpent", "json", "marshal", "msgpack"]) {
 
 for (const serializer of ["serpent", "json", "marshal"]) {
   test(`Pyro4 replies (${serializer}): CORR as Pyro4.test.echoserver sends it (normal replies only)`, async () => {
-    const ref = await compare(PYRO4_PROFILE, py4.ready, ours4.match[1]!, serializer);
+    const ref = await compare(PYRO4_PROFILE, servers.py4, servers.ours4, serializer);
     const by = (n: string) => ref.find((o) => o.name === n)!;
     assert.equal(by("exception").reply!.corr, "none");
     assert.equal(by("item stream start").reply!.corr, "none");
