@@ -3,7 +3,7 @@
 // the error class server code throws to raise a specific Python builtin (PythonError), the plain traceback text
 // sent with it, and type(e).__name__ of an error as Python tools print it.
 
-import { PyroError, RemoteError, type PyroErrorCode } from "../errors.js";
+import { InvalidArgumentError, PyroError, RemoteError, type PyroErrorCode } from "../errors.js";
 import { exceptionMessage } from "./repr.js";
 
 /**
@@ -124,7 +124,7 @@ export function utf8DecodeFailure(data: Uint8Array): { args: unknown[]; message:
     reason = i + k >= n ? "unexpected end of data" : "invalid continuation byte";
     break;
   }
-  if (end < 0) throw new RangeError("utf8DecodeFailure: the data is valid UTF-8");
+  if (end < 0) throw new InvalidArgumentError("utf8DecodeFailure: the data is valid UTF-8", { python: "ValueError" });
   const where = end - i === 1 ? `byte 0x${data[i]!.toString(16).padStart(2, "0")} in position ${i}` : `bytes in position ${i}-${end - 1}`;
   return { args: ["utf-8", data, i, end, reason], message: `'utf-8' codec can't decode ${where}: ${reason}` };
 }
