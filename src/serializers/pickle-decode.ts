@@ -73,6 +73,12 @@ class Unpickler {
   /** The value stack: st[0..sp), never shrunk while decoding (no splice, no length writes on the hot path). */
   private st: unknown[] = [];
   private sp = 0;
+  /**
+   * How far this pickle filled st and memo: release() clears only that much (after one big message the arrays stay
+   * long, and clearing all of them would cost every later small message more than its decoding).
+   */
+  private spMax = 0;
+  private memoMax = 0;
   /** Stack index of the innermost MARK (0 without one): nothing at or below it may be popped. */
   private floor = 0;
   private marks: number[] = [];
@@ -126,12 +132,14 @@ class Unpickler {
     this.b = EMPTY;
     const st = this.st;
     if (st.length > REUSE_MAX) this.st = [];
-    else for (let i = 0; i < st.length; i++) st[i] = undefined;
+    else for (let i = 0, n = this.spMax; i < n; i++) st[i] = undefined;
+    this.spMax = 0;
     const memo = this.memo;
     if (this.memoSparse || memo.length > REUSE_MAX) {
       this.memo = [];
       this.memoSparse = false;
-    } else for (let i = 0; i < memo.length; i++) memo[i] = undefined;
+    } else for (let i = 0, n = this.memoMax; i < n; i++) memo[i] = undefined;
+    this.memoMax = 0;
     if (this.marks.length) this.marks.length = 0;
     this.replaced = null;
     this.loose = null;
@@ -237,6 +245,7 @@ class Unpickler {
     if (sp >= pickleLimits.maxStack) throw err(`more than ${pickleLimits.maxStack} values on the stack`);
     this.st[sp] = v;
     this.sp = sp + 1;
+    if (sp >= this.spMax) this.spMax = sp + 1;
   }
   /** Top value, finished (pending objects built, bare globals refused). */
   private pop(): unknown {
@@ -349,6 +358,7 @@ class Unpickler {
       if (i > memo.length) this.memoSparse = true;
     }
     memo[i] = v;
+    if (i >= this.memoMax) this.memoMax = i + 1;
   }
   private memoGet(i: number): void {
     const v = this.memo[i];
