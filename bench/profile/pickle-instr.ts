@@ -5,7 +5,8 @@
 // (its valgrind detection), which inflates its counts: compare checkouts with each other, Python only roughly.
 // usage: node --import tsx bench/profile/pickle-instr.ts [--checkouts /work/main,.] [--cases small,pysmall,typical,batch] [--n 100000] [--python]
 import { parseArgs } from "node:util";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import { build } from "esbuild";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -67,7 +68,7 @@ for (const [i, checkout] of a.checkouts!.split(",").entries()) {
   const src = join(dir, `driver${i}.ts`);
   writeFileSync(src, DRIVER(root));
   const out = join(dir, `driver${i}.mjs`);
-  execFileSync(process.execPath, [join(root, "node_modules/esbuild/bin/esbuild"), src, "--bundle", "--platform=node", "--format=esm", "--target=node20", `--outfile=${out}`, "--log-level=warning"]);
+  await build({ entryPoints: [src], outfile: out, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "warning" });
   for (const c of cases) process.stdout.write(`${root} ${c}: ${perOp(process.execPath, (n) => [out, c, String(n)]).toFixed(0)} instructions per decode\n`);
 }
 if (a.python) {
