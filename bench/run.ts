@@ -115,17 +115,23 @@ interface RoundColumn extends RoundRun {
   col: string | null;
 }
 
+/** The column that shows a row's own ceiling, measured in the row's rounds (issue 28 item 4). */
+const LIMIT_COL = "limit";
+
 /**
  * Measure `columns` in rounds: sample i of every column comes from the same round, so the per-round ratios
- * (`pairedRatio`, `pairedBestRatio`) compare figures taken under the same machine state. Cells go into `cells`;
- * the limit's samples are returned.
+ * (`pairedRatio`, `pairedBestRatio`) compare figures taken under the same machine state. Cells go into `cells`
+ * (the limit's as column LIMIT_COL, so that the table shows the ceiling each row was held against); the limit's
+ * samples are returned.
  */
 async function inRounds(unit: Unit, settings: Settings, columns: readonly RoundColumn[], cells: Record<string, Cell>): Promise<number[] | null> {
   const measured = await measureRounds(unit, settings, columns);
   let limit: number[] | null = null;
   columns.forEach((c, i) => {
-    if (c.col === null) limit = measured[i]!.samples;
-    else cells[c.col] = measured[i]!;
+    if (c.col === null) {
+      limit = measured[i]!.samples;
+      cells[LIMIT_COL] = measured[i]!;
+    } else cells[c.col] = measured[i]!;
   });
   return limit;
 }
@@ -294,6 +300,9 @@ function limitSampler(kind: "ping" | "bulk", nOrSize: number): ((ms: number) => 
   };
 }
 
+/** The limit rows are measured once, at the start; the RPC rows' ratios use the ceiling samples of their own rounds. */
+const LIMIT_NOTE = "at the start of the run; each RPC row measures its own (column limit)";
+
 async function limitSection(): Promise<void> {
   const raw = await (async () => {
     const { cmd, args } = await nodeCommand("raw-server.ts");
@@ -323,7 +332,7 @@ async function limitSection(): Promise<void> {
       : skipped(label, "raw server not running");
     for (const c of cs) c.close();
     limits.ping.set(n, cell.summary);
-    rows.push({ section: "Limit: raw Node TCP, no RPC", name: `ping-pong ${24 + req}/${24 + res} B, ${n} conn`, unit: "ops/s", cells: { raw: cell }, note: "ceiling for the RPC rows" });
+    rows.push({ section: "Limit: raw Node TCP, no RPC", name: `ping-pong ${24 + req}/${24 + res} B, ${n} conn`, unit: "ops/s", cells: { raw: cell }, note: LIMIT_NOTE });
   }
   for (const size of SIZES) {
     const label = `limit bulk echo ${mb(size)}`;
@@ -336,7 +345,7 @@ async function limitSection(): Promise<void> {
       : skipped(label, "raw server not running");
     c?.close();
     limits.bulk.set(size, cell.summary);
-    rows.push({ section: "Limit: raw Node TCP, no RPC", name: `bulk echo ${mb(size)}`, unit: "MB/s", cells: { raw: cell }, note: "ceiling for the RPC rows" });
+    rows.push({ section: "Limit: raw Node TCP, no RPC", name: `bulk echo ${mb(size)}`, unit: "MB/s", cells: { raw: cell }, note: LIMIT_NOTE });
   }
 }
 
@@ -396,17 +405,19 @@ function matrixKinds(sizes: readonly number[]): MatrixKind[] {
   return all.filter((k) => !matrixRows || matrixRows.has(k.kind));
 }
 
-/** The limit measured in a row's rounds: ping-pong for sequential calls, bulk echo for marshal/msgpack bytes. */
-function rowLimit(k: MatrixKind, ser: string): ((ms: number) => Promise<number>) | null {
-  return k.kind === "ping" ? limitSampler("ping", 1)
-    : k.kind === "echo" && (ser === "marshal" || ser === "msgpack") ? limitSampler("bulk", k.size!) : null;
+/**
+ * The limit measured in a row's rounds: ping-pong for sequential calls, bulk echo for every echo row (each row
+ * that shows ours/limit has its own ceiling samples: a figure from the start of the run drifts with the machine).
+ */
+function rowLimit(k: MatrixKind): ((ms: number) => Promise<number>) | null {
+  return k.kind === "ping" ? limitSampler("ping", 1) : k.kind === "echo" ? limitSampler("bulk", k.size!) : null;
 }
 
 /** p50 and p99 latency rows under a sequential-calls row, from the extras of its cells. */
 function latencyRows(section: string, ser: string, cells: Record<string, Cell>): void {
   for (const p of ["p50", "p99"] as const) {
     const lat: Record<string, Cell> = {};
-    for (const [col, c] of Object.entries(cells)) lat[col] = { samples: [], summary: c.extra?.[p] ?? null };
+    for (const [col, c] of Object.entries(cells)) if (col !== LIMIT_COL) lat[col] = { samples: [], summary: c.extra?.[p] ?? null };
     rows.push({ section, name: `  ${p} latency [${ser}]`, unit: "us", cells: lat, ours: "TS>TS", python: ["Py>Py"] });
   }
 }
@@ -488,12 +499,12 @@ async function matrixSection(): Promise<void> {
   for (const c of [tsD, pyD]) await warmServer(c?.uri);
   for (const c of [tsNs, pyNs]) await warmServer(c?.uri, ["nslookup"]);
   const kinds = matrixKinds(SIZES);
-  addPlanned(kinds.reduce((n, k) => n + serializers.reduce((m, ser) => m + 4 + (rowLimit(k, ser) ? 1 : 0), 0), 0));
+  addPlanned(kinds.reduce((n, k) => n + serializers.length * (4 + (rowLimit(k) ? 1 : 0)), 0));
   const section = "RPC matrix (client>server; TS = ours, Py = Python Pyro4; measured in rounds)";
   for (const k of kinds) {
     for (const ser of serializers) {
       const uris = k.ns ? { ts: tsNs?.uri, py: pyNs?.uri } : { ts: tsD?.uri, py: pyD?.uri };
-      const { cells, limit } = await matrixRounds(k, ser, uris, rowLimit(k, ser));
+      const { cells, limit } = await matrixRounds(k, ser, uris, rowLimit(k));
       const row: Row = { section, name: `${k.name} [${ser}]`, unit: k.unit, cells, ours: "TS>TS", python: ["Py>Py"], pairedPython: true };
       row.targets = targetsFor("matrix", k.kind, ser);
       if (k.kind === "ping") {
@@ -537,7 +548,10 @@ async function concurrencySection(
         section,
         name: `${n} clients [${ser}]`,
         unit: "ops/s",
-        cells: { "TS>TS": rounds.cells["TS>TS"]!, "Py>TS": cells["Py>TS"], "Py>Py thread": rounds.cells["Py>Py thread"]!, "Py>Py multiplex": rounds.cells["Py>Py multiplex"]! },
+        cells: {
+          "TS>TS": rounds.cells["TS>TS"]!, "Py>TS": cells["Py>TS"], "Py>Py thread": rounds.cells["Py>Py thread"]!, "Py>Py multiplex": rounds.cells["Py>Py multiplex"]!,
+          ...(rounds.cells[LIMIT_COL] ? { [LIMIT_COL]: rounds.cells[LIMIT_COL] } : {}),
+        },
         ours: "TS>TS",
         python: ["Py>Py thread", "Py>Py multiplex"],
         pairedPython: true,
@@ -676,12 +690,12 @@ async function pyro5Section(): Promise<void> {
     progress("warming up the Pyro5 servers");
     for (const c of [tsD, pyD]) await warmServer(c?.uri, undefined, side);
     for (const c of [tsNs, pyNs]) await warmServer(c?.uri, ["nslookup"], side);
-    addPlanned(kinds.reduce((n, k) => n + side.serializers.reduce((m, ser) => m + 4 + (rowLimit(k, ser) ? 1 : 0), 0), 0));
+    addPlanned(kinds.reduce((n, k) => n + side.serializers.length * (4 + (rowLimit(k) ? 1 : 0)), 0));
     const section = `Pyro5 RPC matrix (protocol 502; client>server; TS = ours with protocol: 5, Py = Python Pyro5 ${pyro5Version(path)}; measured in rounds)`;
     for (const k of kinds) {
       for (const ser of side.serializers) {
         const uris = k.ns ? { ts: tsNs?.uri, py: pyNs?.uri } : { ts: tsD?.uri, py: pyD?.uri };
-        const { cells, limit } = await matrixRounds({ ...k, name: `pyro5 ${k.name}` }, ser, uris, rowLimit(k, ser), side);
+        const { cells, limit } = await matrixRounds({ ...k, name: `pyro5 ${k.name}` }, ser, uris, rowLimit(k), side);
         const row: Row = { section, name: `${k.name} [${ser}]`, unit: k.unit, cells, ours: "TS>TS", python: ["Py>Py"], pairedPython: true };
         row.targets = targetsFor("pyro5-matrix", k.kind, ser);
         if (ser === "marshal") row.note = "Python Pyro5's marshal: plain method calls only (its batches and attribute access fail)";

@@ -17,9 +17,14 @@ async function main(): Promise<void> {
     const cs = Array.from({ length: arg || 8 }, () => new TsClient(uri!, ser!));
     await Promise.all(cs.map((c) => c.open()));
     await Promise.all(cs.map((c) => c.run("ping", 300)));
+    await mark();
+    const cpu0 = process.cpuUsage();
     const rs = await Promise.all(cs.map((c) => c.run("ping", ms)));
-    const ops = rs.reduce((a, r) => a + r.ops, 0) / Math.max(...rs.map((r) => r.secs));
-    process.stdout.write(JSON.stringify({ kind, ser, n: arg, opsPerSec: ops }) + "\n");
+    const cpu = process.cpuUsage(cpu0);
+    await mark();
+    const total = rs.reduce((a, r) => a + r.ops, 0);
+    const ops = total / Math.max(...rs.map((r) => r.secs));
+    process.stdout.write(JSON.stringify({ kind, ser, n: arg, opsPerSec: ops, ops: total, cpuUser: cpu.user, cpuSys: cpu.system }) + "\n");
     await Promise.all(cs.map((c) => c.close()));
     return;
   }

@@ -69,7 +69,7 @@ async function clientSide(ser: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const daemon = await Daemon.create({ host: "127.0.0.1", port: 0, serializersAccepted: ["serpent", "json", "marshal", "msgpack"] });
+  const daemon = await Daemon.create({ host: "127.0.0.1", port: 0, serializersAccepted: ["serpent", "json", "marshal", "msgpack", "pickle"] });
   daemon.register(new Bench(), "bench", { expose: ["ping"] });
   const sides = a.side!.split(",");
   for (const ser of a.serializers!.split(",")) {

@@ -14,11 +14,16 @@ const TYPICAL = { name: "widget-42", id: 123456, price: 19.99, tags: ["red", "gr
 const BLOB = Buffer.alloc(65536); for (let i = 0; i < BLOB.length; i++) BLOB[i] = i & 255;
 const dates = Array.from({ length: 20 }, (_, i) => new Date(Date.UTC(2020, 0, 1 + i, 1, 2, 3, 4)));
 const pydates = Array.from({ length: 20 }, (_, i) => new V.PyDateTime(2020, 1, 1 + i, 1, 2, 3, 4567, { utcoffset: 3600 }));
+const BATCH = Array.from({ length: 100 }, () => V.tuple("ping", V.tuple(), {}));
 const sets = Array.from({ length: 20 }, (_, i) => new Set([i, i + 1, "x" + i]));
 type S = typeof mine;
 const cases: [string, (s: S) => () => unknown][] = [
   ["small ser", (s) => () => s.serializeCall("bench", "ping", [], {})],
   ["small de", (s) => { const d = s.serializeCall("bench", "ping", [], {}); return () => s.deserializeCall(d); }],
+  // the same call as Python Pyro4 pickles it (protocol 5, memo stores)
+  ["small de, Python's pickle", (s) => { const d = Buffer.from("8005951600000000000000288c0562656e6368948c0470696e6794297d9474942e", "hex"); return () => s.deserializeCall(d); }],
+  // what the daemon decodes for a batch of 100 ping() calls from our client (issue 28: batch over pickle)
+  ["batch of 100 de", (s) => { const d = s.serializeCall("bench", "<batch>", BATCH, null); return () => s.deserializeCall(d); }],
   ["typical ser", (s) => () => s.serializeCall("bench", "store", ["widgets", 42, TYPICAL], {})],
   ["typical de", (s) => { const d = s.serializeCall("bench", "store", ["widgets", 42, TYPICAL], {}); return () => s.deserializeCall(d); }],
   ["bytes64k ser", (s) => () => s.serializeDataParts!(BLOB)],

@@ -1,10 +1,13 @@
-// `node --import tsx bench/profile/run.ts [--kind ping] [--serializers serpent,json] [--ms 3000] [--arg N] [--no-prof]`:
+// `node --import tsx bench/profile/run.ts [--kind ping|concurrent] [--serializers serpent,json] [--ms 3000] [--arg N] [--no-prof] [--strace] [--tsx]`:
 // starts our daemon (bench/ts/server.ts, bundled like the bench does) and the TS client in two separate processes, both under `node --cpu-prof`, measures the raw
 // Node TCP ping-pong limit (bench/ts/raw-server.ts) in the same run, and prints ops/s, the ratio to the limit, and
 // the top self-time functions of each side's profile. Profiles stay in bench/profile/out/ for DevTools.
+// `--kind concurrent --arg 8`: 8 clients at once. `--tsx` runs the server from source (not bundled) so that its
+// profile splits by file: framing (src/protocol), serializing (src/serializers), dispatch (the rest of src), socket
+// I/O (Node's net/stream code), GC. `--strace` counts the server's syscalls over the measured span (strace -c -f).
 import { parseArgs } from "node:util";
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startChild, nodeCommand } from "../lib/procs.js";
@@ -21,6 +24,8 @@ const { values: a } = parseArgs({
     top: { type: "string", default: "25" },
     "no-prof": { type: "boolean", default: false },
     "no-limit": { type: "boolean", default: false },
+    strace: { type: "boolean", default: false },
+    tsx: { type: "boolean", default: false },
   },
 });
 const prof = !a["no-prof"];
@@ -74,6 +79,49 @@ function procCpu(pid: number): [number, number] {
   return [Number(f[11]) * 10_000, Number(f[12]) * 10_000];
 }
 
+/** Where a self-time sample of the server belongs (meaningful with --tsx: a bundled server is one file). */
+function category(fn: string, url: string): string {
+  if (fn === "(garbage collector)") return "GC";
+  if (fn === "(program)") return "V8/native (program)";
+  if (/\/src\/protocol\//.test(url)) return "framing (src/protocol)";
+  if (/\/src\/serializers\/|\/src\/python\//.test(url)) return "serializing (src/serializers, src/python)";
+  if (/\/src\//.test(url)) return "dispatch and daemon (rest of src)";
+  if (/^(writev|writeBuffer|writeUtf8String|writeLatin1String)$/.test(fn) || /stream_base_commons|node:net|internal\/net|node:stream|internal\/streams/.test(url))
+    return "socket I/O (Node net/stream)";
+  return `other (${url.replace(/^.*\//, "") || fn})`;
+}
+
+function categories(file: string): string {
+  const p = JSON.parse(readFileSync(file, "utf8")) as { nodes: Node[] };
+  const by = new Map<string, number>();
+  let busy = 0;
+  for (const n of p.nodes) {
+    if (!n.hitCount || n.callFrame.functionName === "(idle)") continue;
+    busy += n.hitCount;
+    const c = category(n.callFrame.functionName, n.callFrame.url);
+    by.set(c, (by.get(c) ?? 0) + n.hitCount);
+  }
+  return [...by].sort((x, y) => y[1] - x[1]).slice(0, 12).map(([k, v]) => `    ${((100 * v) / busy).toFixed(1).padStart(5)}%  ${k}`).join("\n");
+}
+
+/** strace -c -f attached to `pid` until stop() (SIGINT); resolves with its summary table. */
+function straceAttach(pid: number, out: string): { stop: () => Promise<string> } {
+  const p = spawn("strace", ["-c", "-f", "-o", out, "-p", String(pid)], { stdio: "ignore" });
+  return {
+    stop: () => new Promise((resolve) => {
+      p.once("exit", () => resolve(existsSync(out) ? readFileSync(out, "utf8") : ""));
+      p.kill("SIGINT");
+    }),
+  };
+}
+
+/** Total syscalls in an strace -c table, and the lines of the busiest ones. */
+function syscalls(table: string): { total: number; top: string[] } {
+  const lines = table.split("\n").filter((l) => /^\s*\d/.test(l));
+  const total = /\s(\d+)(?:\s+\d+)?\s+total\s*$/m.exec(table);
+  return { total: total ? Number(total[1]) : NaN, top: lines.slice(0, 8) };
+}
+
 function runClient(uri: string, kind: string, ser: string, dir: string, serverPid: number): Promise<Record<string, unknown>> {
   const args = ["--import", "tsx"];
   if (prof) args.push("--cpu-prof", "--cpu-prof-dir", dir);
@@ -82,16 +130,29 @@ function runClient(uri: string, kind: string, ser: string, dir: string, serverPi
     const p = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
     let out = "";
     const marks: [number, number][] = [];
+    let tracer: ReturnType<typeof straceAttach> | null = null;
+    let traced: Promise<string> | null = null;
     p.stdout.on("data", (d) => {
       out += d;
       while (marks.length < 2 && out.split("MARK\n").length - 1 > marks.length) {
+        if (marks.length === 0 && a.strace) {
+          tracer = straceAttach(serverPid, join(dir, "strace.txt"));
+          // give strace time to attach to every thread before the measured span starts
+          void new Promise((r) => setTimeout(r, 500)).then(() => {
+            marks.push(procCpu(serverPid));
+            p.stdin.write("go\n");
+          });
+          return;
+        }
+        if (marks.length === 1 && tracer) traced = (tracer as { stop: () => Promise<string> }).stop();
         marks.push(procCpu(serverPid));
         p.stdin.write("go\n");
       }
     });
-    p.on("exit", (code) => {
+    p.on("exit", async (code) => {
       if (code !== 0) return reject(new Error(`client exit ${code}`));
       const r = JSON.parse(out.trim().split("\n").pop()!) as Record<string, unknown>;
+      if (traced) r.strace = await traced;
       if (marks.length === 2) {
         r.serverUser = marks[1]![0] - marks[0]![0];
         r.serverSys = marks[1]![1] - marks[0]![1];
@@ -133,7 +194,7 @@ async function main(): Promise<void> {
     const dir = join(OUT, `${a.kind}-${ser}`);
     mkdirSync(join(dir, "server"), { recursive: true });
     mkdirSync(join(dir, "client"), { recursive: true });
-    const { cmd, args } = await nodeCommand("server.ts");
+    const { cmd, args } = a.tsx ? { cmd: process.execPath, args: ["--import", "tsx", join(HERE, "..", "ts", "server.ts")] } : await nodeCommand("server.ts");
     const sargs = prof ? ["--cpu-prof", "--cpu-prof-dir", join(dir, "server"), ...args] : args;
     const server = await startChild(cmd, sargs);
     let r: Record<string, unknown>;
@@ -146,14 +207,22 @@ async function main(): Promise<void> {
     const v = (r.value ?? r.opsPerSec) as number;
     process.stdout.write(`${a.kind} [${ser}]: ${v.toFixed(1)} ${r.unit ?? "ops/s"}${lim ? `  (${(v / limVal).toFixed(2)}x limit)` : ""}` +
       `${r.p50 ? `  p50 ${(r.p50 as number).toFixed(1)}us p99 ${(r.p99 as number).toFixed(1)}us` : ""}\n`);
-    if (typeof r.ops === "number" && a.kind !== "concurrent") {
+    if (typeof r.ops === "number") {
       const per = (x: unknown) => ((x as number) / (r.ops as number)).toFixed(1);
       process.stdout.write(`    CPU us/op: server user ${per(r.serverUser)} sys ${per(r.serverSys)} | client user ${per(r.cpuUser)} sys ${per(r.cpuSys)}\n`);
+    }
+    if (typeof r.strace === "string") {
+      const sc = syscalls(r.strace);
+      process.stdout.write(`    server syscalls: ${sc.total} over ${r.ops} calls = ${(sc.total / (r.ops as number)).toFixed(2)} per call (strace -c -f slows the server: count, not time)\n${sc.top.map((l) => `      ${l.trim()}`).join("\n")}\n`);
     }
     if (prof) {
       for (const side of ["server", "client"]) {
         const files = readdirSync(join(dir, side)).filter((f) => f.endsWith(".cpuprofile"));
-        if (files.length) process.stdout.write(`  -- ${side} self time --\n${summarize(join(dir, side, files[0]!), Number(a.top))}\n`);
+        if (!files.length) continue;
+        // the biggest profile: with --tsx the loader thread writes one too
+        const file = files.map((f) => join(dir, side, f)).sort((x, y) => statSync(y).size - statSync(x).size)[0]!;
+        if (side === "server") process.stdout.write(`  -- server CPU split (self time by part, % of busy samples) --\n${categories(file)}\n`);
+        process.stdout.write(`  -- ${side} self time --\n${summarize(file, Number(a.top))}\n`);
       }
     }
   }

@@ -65,6 +65,12 @@ class Unpickler {
   /** The value stack: st[0..sp), never shrunk while decoding (no splice, no length writes on the hot path). */
   private st: unknown[] = [];
   private sp = 0;
+  /**
+   * How far this pickle filled st and memo: release() clears only that much (after one big message the arrays stay
+   * long, and clearing all of them would cost every later small message more than its decoding).
+   */
+  private spMax = 0;
+  private memoMax = 0;
   /** Stack index of the innermost MARK (0 without one): nothing at or below it may be popped. */
   private floor = 0;
   private marks: number[] = [];
@@ -88,6 +94,13 @@ class Unpickler {
   private objs = 0;
   /** The limits of the current pickle. */
   private lim: Limits = DEFAULT_LIMITS;
+  /**
+   * Decoding a call: a tuple made as the third item under the outermost MARK (the call's vargs) is left a plain
+   * array, since deserializeCall hands vargs on as a plain array anyway (giving an array Tuple's prototype costs
+   * more than the rest of a small call's decoding). STOP gives it the prototype after all unless it really is the
+   * result's vargs and nothing else refers to it (see looseTuple).
+   */
+  private loose: unknown[] | null = null;
 
   /** Take a new pickle (the instance is reused: its stack and memo keep their capacity between messages). */
   reset(data: Uint8Array, zeroCopy: boolean, call: boolean, lim: Limits): void {
@@ -107,6 +120,7 @@ class Unpickler {
     this.globals = false;
     this.dup = false;
     this.objs = 0;
+    this.loose = null;
   }
 
   /** Drop every reference to the last pickle's values (a pooled instance must not keep them alive). */
@@ -114,14 +128,17 @@ class Unpickler {
     this.b = EMPTY;
     const st = this.st;
     if (st.length > REUSE_MAX) this.st = [];
-    else for (let i = 0; i < st.length; i++) st[i] = undefined;
+    else for (let i = 0, n = this.spMax; i < n; i++) st[i] = undefined;
+    this.spMax = 0;
     const memo = this.memo;
     if (this.memoSparse || memo.length > REUSE_MAX) {
       this.memo = [];
       this.memoSparse = false;
-    } else for (let i = 0; i < memo.length; i++) memo[i] = undefined;
+    } else for (let i = 0, n = this.memoMax; i < n; i++) memo[i] = undefined;
+    this.memoMax = 0;
     if (this.marks.length) this.marks.length = 0;
     this.replaced = null;
+    this.loose = null;
   }
 
   private need(n: number): void {
@@ -224,6 +241,7 @@ class Unpickler {
     if (sp >= this.lim.maxPickleStack) throw err(`more than ${this.lim.maxPickleStack} values on the stack`);
     this.st[sp] = v;
     this.sp = sp + 1;
+    if (sp >= this.spMax) this.spMax = sp + 1;
   }
   /** Top value, finished (pending objects built, bare globals refused). */
   private pop(): unknown {
@@ -336,6 +354,7 @@ class Unpickler {
       if (i > memo.length) this.memoSparse = true;
     }
     memo[i] = v;
+    if (i >= this.memoMax) this.memoMax = i + 1;
   }
   private memoGet(i: number): void {
     const v = this.memo[i];
@@ -346,7 +365,7 @@ class Unpickler {
 
   private setItem(d: unknown, k: unknown, v: unknown): unknown {
     if (d instanceof Map) {
-      d.set(typeof k === "string" ? k : hashable(k, "dict key"), v);
+      d.set(typeof k === "string" ? k : this.hashed(k, "dict key"), v);
       return d;
     }
     if (d === null || typeof d !== "object" || !isDict(d)) throw err("SETITEM on a value that is not a dict");
@@ -355,7 +374,7 @@ class Unpickler {
       setKey(d as Record<string, unknown>, k, v);
       return d;
     }
-    k = hashable(k, "dict key");
+    k = this.hashed(k, "dict key");
     // the first non-string key: this dict becomes a Map (same key order); references to the object are fixed up
     const m = new Map<unknown, unknown>(Object.entries(d as Record<string, unknown>));
     m.set(k, v);
@@ -452,12 +471,16 @@ class Unpickler {
           break;
         }
         case 0x95: // FRAME
-          this.u64(); // frames only help buffered readers; we have the whole message
+          // frames only help buffered readers; we have the whole message (the length is not needed)
+          this.need(8);
+          this.pos += 8;
           break;
         case 0x2e: { // STOP
           if (this.sp !== 1 || this.marks.length) throw err(this.sp === 0 ? "STOP with an empty stack" : "STOP with more than one value on the stack");
-          const v = this.finish(this.st[--this.sp]);
+          const top = this.st[--this.sp];
+          const v = this.globals ? this.finish(top) : top;
           if (this.pos !== this.end) throw err(`${this.end - this.pos} unexpected trailing bytes after STOP`);
+          if (this.loose !== null) this.settleLoose(v);
           if (this.replaced || this.sharedContainers) return this.fixup(v);
           // a chain deeper than the limit needs more objects than the limit: plain data with few objects is a tree
           // that cannot be too deep (globals can build objects of their own, DUP can share one, so both walk)
@@ -570,7 +593,7 @@ class Unpickler {
           break;
         case 0x29: // EMPTY_TUPLE
           this.objs++;
-          this.push(newTuple(0));
+          this.push(this.call && this.isVargsSlot(this.sp) ? this.looseTuple(0) : newTuple(0));
           break;
         case 0x85: // TUPLE1
         case 0x86: // TUPLE2
@@ -578,7 +601,7 @@ class Unpickler {
           const at = this.sp - (code - 0x85 /* TUPLE1 */ + 1);
           if (at < this.floor) throw err("stack underflow");
           this.objs++;
-          this.push(this.globals ? this.makeTuple(this.takeRaw(at)) : this.plainTuple(at));
+          this.push(this.globals ? this.makeTuple(this.takeRaw(at)) : this.call && this.isVargsSlot(at) ? this.looseFrom(at) : this.plainTuple(at));
           break;
         }
         case 0x74: { // TUPLE
@@ -590,7 +613,7 @@ class Unpickler {
           const at = this.popMarkAt();
           // a call's outer tuple (only a memo store and STOP follow): deserializeCall takes its four items and drops
           // it, so it need not be a Tuple (making one costs a prototype change)
-          this.push(this.call && this.lastValue() ? this.takeRaw(at) : this.plainTuple(at));
+          this.push(this.call && this.lastValue() ? this.takeRaw(at) : this.call && this.isVargsSlot(at) ? this.looseFrom(at) : this.plainTuple(at));
           break;
         }
         case 0x5d: // EMPTY_LIST
@@ -675,19 +698,19 @@ class Unpickler {
           const items = this.popMark();
           const s = this.top();
           if (!(s instanceof Set)) throw err("ADDITEMS on a value that is not a set");
-          for (const v of items) s.add(hashable(v, "set item"));
+          for (const v of items) s.add(this.hashed(v, "set item"));
           break;
         }
         case 0x91: { // FROZENSET
           this.objs++;
           const items = this.popMark();
-          this.push(new FrozenSet(items.map((v) => hashable(v, "set item"))));
+          this.push(new FrozenSet(items.map((v) => this.hashed(v, "set item"))));
           break;
         }
         case 0x63: { // GLOBAL
           const module = this.line();
           const name = this.line();
-          this.globals = true;
+          this.namedGlobal();
           this.push(this.lookup(module, name));
           break;
         }
@@ -695,7 +718,7 @@ class Unpickler {
           const name = this.popRaw();
           const module = this.popRaw();
           if (typeof name !== "string" || typeof module !== "string") throw err("STACK_GLOBAL requires str module and name");
-          this.globals = true;
+          this.namedGlobal();
           this.push(this.lookup(module, name));
           break;
         }
@@ -721,7 +744,7 @@ class Unpickler {
         case 0x69: { // INST
           const module = this.line();
           const name = this.line();
-          this.globals = true;
+          this.namedGlobal();
           const args = this.popMark();
           this.push(this.newobj(lookupGlobal(module, name), args, null));
           break;
@@ -790,10 +813,64 @@ class Unpickler {
   /** The values st[at..sp) as they are, removed from the stack. */
   private takeRaw(at: number): unknown[] {
     const st = this.st;
-    const items: unknown[] = [];
-    for (let i = at; i < this.sp; i++) items.push(st[i]);
+    const n = this.sp - at;
+    const items = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) items[i] = st[at + i];
     this.sp = at;
     return items;
+  }
+  /**
+   * A tuple pushed at stack index `at` would be the third item under the outermost MARK: a call's vargs (only the
+   * first such tuple; any later one is made a Tuple right away).
+   */
+  private isVargsSlot(at: number): boolean {
+    return this.loose === null && !this.globals && this.marks.length === 1 && at - this.floor === 2;
+  }
+  /** A call's vargs tuple of n items as a plain array, remembered for settleLoose. */
+  private looseTuple(n: number): unknown[] {
+    const a = new Array<unknown>(n);
+    this.loose = a;
+    return a;
+  }
+  /** st[at..sp) as a loose vargs tuple, removed from the stack. */
+  private looseFrom(at: number): unknown[] {
+    const st = this.st;
+    const n = this.sp - at;
+    const a = this.looseTuple(n);
+    for (let i = 0; i < n; i++) a[i] = st[at + i];
+    this.sp = at;
+    return a;
+  }
+  /**
+   * At STOP: the loose tuple stays a plain array only where deserializeCall would have copied it into one, as the
+   * vargs of the 4-item result, with no other reference to it (DUP or a memo GET could have put it somewhere
+   * else too). Anywhere else it gets Tuple's prototype now, in place, so every reference to it sees a tuple.
+   */
+  /**
+   * Anything that looks at whether a value is a tuple (hashing, appending, a global's arguments) sees a real Tuple:
+   * the loose one gets the prototype first.
+   */
+  private unloose(v: unknown): void {
+    if (v === this.loose && v !== null) {
+      Object.setPrototypeOf(v, Tuple.prototype);
+      this.loose = null;
+    }
+  }
+  /** A dict key or set item, checked as Python hashes it. */
+  private hashed(v: unknown, what: string): unknown {
+    if (this.loose !== null) this.unloose(v);
+    return hashable(v, what);
+  }
+  /** Globals were named: from here on values can go to functions that check for tuples (no loose tuple then). */
+  private namedGlobal(): void {
+    this.globals = true;
+    if (this.loose !== null) this.unloose(this.loose);
+  }
+  private settleLoose(result: unknown): void {
+    const t = this.loose!;
+    this.loose = null;
+    const vargs = Array.isArray(result) && result.length === 4 && result[2] === t;
+    if (!vargs || this.dup || this.sharedContainers) Object.setPrototypeOf(t, Tuple.prototype);
   }
   /** A tuple of st[at..sp), removed from the stack: plain data only (no globals named, nothing to finish). */
   private plainTuple(at: number): unknown[] {
@@ -812,13 +889,15 @@ class Unpickler {
 
   /** APPENDS of items[from..to): the target must be a list or a set even when there are no items. */
   private appends(target: unknown, items: unknown[], from: number, to: number): void {
+    if (this.loose !== null) this.unloose(target);
     if (Array.isArray(target) && !(target instanceof Tuple)) for (let i = from; i < to; i++) target.push(items[i]);
-    else if (target instanceof Set) for (let i = from; i < to; i++) target.add(hashable(items[i], "set item"));
+    else if (target instanceof Set) for (let i = from; i < to; i++) target.add(this.hashed(items[i], "set item"));
     else throw err("APPEND on a value that is not a list");
   }
   private append(target: unknown, v: unknown): void {
+    if (this.loose !== null) this.unloose(target);
     if (Array.isArray(target) && !(target instanceof Tuple)) target.push(v);
-    else if (target instanceof Set) target.add(hashable(v, "set item"));
+    else if (target instanceof Set) target.add(this.hashed(v, "set item"));
     else throw err("APPEND on a value that is not a list");
   }
 

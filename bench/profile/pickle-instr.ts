@@ -1,0 +1,83 @@
+// Instructions per pickle decode under valgrind (callgrind), for a checkout of this repository and for Python's C
+// pickle: counts that a loaded machine does not move, unlike ops/s (issue 28 item 3). Each figure is
+// (instructions of a run with n decodes - instructions of the same run with 0) / n, after the same warm-up, so
+// start-up and JIT compilation cancel out. Python under valgrind allocates through malloc rather than pymalloc
+// (its valgrind detection), which inflates its counts: compare checkouts with each other, Python only roughly.
+// usage: node --import tsx bench/profile/pickle-instr.ts [--checkouts /work/main,.] [--cases small,pysmall,typical,batch] [--n 100000] [--python]
+import { parseArgs } from "node:util";
+import { spawnSync } from "node:child_process";
+import { build } from "esbuild";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { PYTHON } from "../lib/procs.js";
+
+const { values: a } = parseArgs({
+  options: {
+    checkouts: { type: "string", default: "." },
+    cases: { type: "string", default: "small,pysmall,typical,batch" },
+    n: { type: "string", default: "100000" },
+    python: { type: "boolean", default: false },
+  },
+});
+const N = Number(a.n);
+const dir = mkdtempSync(join(tmpdir(), "pickle-instr-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+
+const DRIVER = (root: string) => `
+import { getSerializer } from "${root}/src/protocol/index.js";
+import { tuple } from "${root}/src/serializers/values.js";
+const s = getSerializer("pickle");
+const TYPICAL = { name: "widget-42", id: 123456, price: 19.99, tags: ["red", "green", "blue"], active: true, dims: [1.5, 2.5, 3.5], owner: { first: "Ann", last: "Lee", age: 37 } };
+const data = {
+  small: s.serializeCall("bench", "ping", [], {}),
+  // the same call as Python Pyro4 pickles it (protocol 5, memo stores)
+  pysmall: Buffer.from("8005951600000000000000288c0562656e6368948c0470696e6794297d9474942e", "hex"),
+  typical: s.serializeCall("bench", "store", ["widgets", 42, TYPICAL], {}),
+  batch: s.serializeCall("bench", "<batch>", Array.from({ length: 100 }, () => tuple("ping", tuple(), {})), null),
+};
+const d = data[process.argv[2]];
+for (let i = 0; i < 20000; i++) s.deserializeCall(d);
+for (let i = 0, n = Number(process.argv[3]); i < n; i++) s.deserializeCall(d);
+`;
+
+const PY_DRIVER = `
+import sys, Pyro4.util
+s = Pyro4.util.get_serializer("pickle")
+TYPICAL = {"name": "widget-42", "id": 123456, "price": 19.99, "tags": ["red", "green", "blue"], "active": True, "dims": [1.5, 2.5, 3.5], "owner": {"first": "Ann", "last": "Lee", "age": 37}}
+data = {"small": s.serializeCall("bench", "ping", (), {})[0], "typical": s.serializeCall("bench", "store", ("widgets", 42, TYPICAL), {})[0],
+        "batch": s.serializeCall("bench", "<batch>", [("ping", (), {}) for i in range(100)], None)[0]}
+data["pysmall"] = data["small"]
+d = data[sys.argv[1]]; f = s.deserializeCall
+for _ in range(20000): f(d)
+for _ in range(int(sys.argv[2])): f(d)
+`;
+
+function instructions(cmd: string, args: string[]): number {
+  const r = spawnSync("valgrind", ["--tool=callgrind", "--smc-check=all-non-file", "--callgrind-out-file=/dev/null", cmd, ...args], { encoding: "utf8" });
+  const m = /I\s+refs:\s+([\d,]+)/.exec(r.stderr);
+  if (!m) throw new Error(`no instruction count from ${cmd} ${args.join(" ")}:\n${r.stderr.slice(-500)}`);
+  return Number(m[1]!.replace(/,/g, ""));
+}
+
+/** Decodes per case: the whole N for small messages, fewer for the big ones (valgrind runs them about 50x slower). */
+const SCALE: Record<string, number> = { small: 1, pysmall: 1, typical: 0.2, batch: 0.02 };
+const perOp = (cmd: string, c: string, args: (n: number) => string[]) => {
+  const n = Math.max(100, Math.round(N * (SCALE[c] ?? 1)));
+  return (instructions(cmd, args(n)) - instructions(cmd, args(0))) / n;
+};
+
+const cases = a.cases!.split(",");
+for (const [i, checkout] of a.checkouts!.split(",").entries()) {
+  const root = resolve(checkout);
+  const src = join(dir, `driver${i}.ts`);
+  writeFileSync(src, DRIVER(root));
+  const out = join(dir, `driver${i}.mjs`);
+  await build({ entryPoints: [src], outfile: out, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "warning" });
+  for (const c of cases) process.stdout.write(`${root} ${c}: ${perOp(process.execPath, c, (n) => [out, c, String(n)]).toFixed(0)} instructions per decode\n`);
+}
+if (a.python) {
+  const py = join(dir, "driver.py");
+  writeFileSync(py, PY_DRIVER);
+  for (const c of cases) process.stdout.write(`Python ${c}: ${perOp(PYTHON, c, (n) => [py, c, String(n)]).toFixed(0)} instructions per decode\n`);
+}
