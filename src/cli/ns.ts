@@ -7,6 +7,9 @@ import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.
 import { oneLine } from "./report.js";
 import { hmacKeyFrom } from "./hmac-key.js";
 
+/** `-s`'s help: what this name server stores names in (see startNameServer's `storage`). */
+export const STORAGE_HELP = "Storage to use (memory, sql:file, postgresql://...)";
+
 // pyro4-ns's OptionParser (Pyro4/naming.py main()), option for option, so its help text is Python's; the last
 // two options are our extension (pruning of dead registrations, docs/ha-nameserver.md)
 export const nsParser: ParserSpec = {
@@ -15,8 +18,9 @@ export const nsParser: ParserSpec = {
     { short: "n", long: "host", help: "hostname to bind server on" },
     { short: "p", long: "port", type: "int", help: "port to bind server on (0=random)" },
     { short: "u", long: "unixsocket", help: "Unix domain socket name to bind server on" },
-    // dbm: is listed as in Python; asking for it gets a message saying why it is not supported
-    { short: "s", long: "storage", default: "memory", help: "Storage system to use (memory, dbm:file, sql:file)" },
+    // Python lists dbm:file, which we refuse (with a message saying why), and lacks our postgresql:// storage: the
+    // one help line that deliberately differs from pyro4-ns's (the interop tests substitute it on Python's side)
+    { short: "s", long: "storage", default: "memory", help: STORAGE_HELP },
     { long: "bchost", help: 'hostname to bind broadcast server on (default is "")' },
     { long: "bcport", type: "int", help: "port to bind broadcast server on (0=random)" },
     { long: "nathost", help: "external hostname in case of NAT" },
@@ -28,13 +32,11 @@ export const nsParser: ParserSpec = {
   ],
 };
 
-// `pyro5 ns`: Pyro5's nameserver.py main() (argparse) has the same flags minus -k (Pyro5 has no HMAC) and lists
-// no dbm storage; our --prune extension stays
+// `pyro5 ns`: Pyro5's nameserver.py main() (argparse) has the same flags minus -k (Pyro5 has no HMAC); our
+// --prune extension stays
 export const ns5Parser: ParserSpec = {
   prog: "pyro5 ns",
-  options: nsParser.options
-    .filter((o) => o.long !== "key")
-    .map((o) => (o.long === "storage" ? { ...o, help: "Storage system to use (memory, sql:file)" } : o)),
+  options: nsParser.options.filter((o) => o.long !== "key"),
 };
 
 export interface NsMainIo {
