@@ -28,6 +28,11 @@ const commands: Record<string, CliCommand> = {
     about: "print the effective Pyro5 configuration (like python -m Pyro5.configure)",
     load: async () => (await import("./check-config.js")).checkConfigCommand,
   },
+  configure: {
+    // Python's name for the same tool (python -m Pyro5.configure)
+    about: "the same as check-config (Python's name: python -m Pyro5.configure)",
+    load: async () => (await import("./check-config.js")).checkConfigCommand,
+  },
   httpgateway: {
     about: "start a Pyro5 HTTP gateway (like python -m Pyro5.utils.httpgateway)",
     before: checkEnv,
