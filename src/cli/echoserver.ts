@@ -139,6 +139,8 @@ export const echoserverParser: ParserSpec = {
 // `pyro5 echoserver`: Pyro5/utils/echoserver.py main() (argparse): the same options minus -k (Pyro5 has no HMAC)
 export const echoserver5Parser: ParserSpec = {
   prog: "pyro5 echoserver",
+  style: "argparse",
+  description: "Pyro test echo/nameserver command line launcher.",
   options: echoserverParser.options.filter((o) => o.long !== "key"),
 };
 

@@ -8,7 +8,7 @@ import { HttpGateway } from "../gateway/server.js";
 import { gatewayProtocol } from "../gateway/protocol.js";
 import { PythonRegexError } from "../python/regex.js";
 import { PyroError } from "../errors.js";
-import type { ParserSpec } from "../python/optparse.js";
+import { formatUsage, type ParserSpec } from "../python/optparse.js";
 import { defineCommand, type CommandIo } from "./command.js";
 
 // pyro4-httpgateway's OptionParser (Pyro4/utils/httpgateway.py main()), option for option, plus two extensions
@@ -32,6 +32,7 @@ export const httpgatewayParser: ParserSpec = {
 // Pyro5/utils/httpgateway.py main()'s ArgumentParser, option for option (same order), plus --max-body
 export const httpgateway5Parser: ParserSpec = {
   prog: "pyro5 httpgateway",
+  style: "argparse",
   description: "Pyro http gateway command line launcher.",
   options: [
     { short: "H", long: "host", default: "localhost", help: "hostname to bind server on (default=%default)" },
@@ -64,7 +65,7 @@ export interface GatewayIo extends CommandIo {
 }
 
 /** The protocol's gateway command line, -t's default (COMMTIMEOUT) shown the way its Python tool shows it. */
-function gatewayParser(profile: PyroProfile): ParserSpec {
+export function gatewayParser(profile: PyroProfile): ParserSpec {
   const variant = VARIANTS[profile.name];
   const base = variant.parser;
   // -t's default is COMMTIMEOUT, read only now: a bad PYRO_COMMTIMEOUT must not break `-h`
@@ -86,7 +87,7 @@ function gatewayParser(profile: PyroProfile): ParserSpec {
 export const httpgatewayMain = defineCommand<GatewayIo>({
   parser: gatewayParser,
   output: "text",
-  async run({ io, profile, options: o, args, out, err, fail, stopped }) {
+  async run({ io, profile, parser, options: o, args, out, err, fail, stopped }) {
     const config = profile.config;
     const variant = VARIANTS[profile.name];
     const base = variant.parser;
@@ -94,7 +95,7 @@ export const httpgatewayMain = defineCommand<GatewayIo>({
     const hmac = profile.wire.hmac;
     const fixedCors = gatewayProtocol(profile).fixedCors;
     // argparse refuses what optparse would leave in args
-    if (variant.argparse && args.length) fail(`usage: ${base.prog} [options]\n${base.prog}: error: unrecognized arguments: ${args.join(" ")}`, 2);
+    if (variant.argparse && args.length) fail(`${formatUsage(parser)}${base.prog}: error: unrecognized arguments: ${args.join(" ")}`, 2);
     let pyrokey = (o.pyrokey as string | null) ?? null;
     let gatewaykey = (o.gatewaykey as string | null) ?? null;
     if (hmac && (pyrokey || gatewaykey)) {

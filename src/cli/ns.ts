@@ -37,6 +37,8 @@ export const nsParser: ParserSpec = {
 // --prune extension stays
 export const ns5Parser: ParserSpec = {
   prog: "pyro5 ns",
+  style: "argparse",
+  description: "Pyro name server command line launcher.",
   options: nsParser.options.filter((o) => o.long !== "key"),
 };
 

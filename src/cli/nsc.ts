@@ -29,16 +29,16 @@ export const nscParser: ParserSpec = {
 
 // `pyro5 nsc`: Pyro5's nsc.py main() (argparse): the same options minus -k (no HMAC in Pyro5), and
 // yplookup_all / yplookup_any in place of listmeta_all / listmeta_any
-export const nsc5Parser: ParserSpec = {
-  prog: "pyro5 nsc",
-  usage:
-    "%prog [-h] [-n HOST] [-p PORT] [-u UNIXSOCKET] [-v]\n" +
-    "                 {list,lookup,register,remove,removematching,listmatching,yplookup_all,yplookup_any,setmeta,ping}",
-  options: nscParser.options.filter((o) => o.long !== "key"),
-};
 const command5Names = [
   "list", "lookup", "register", "remove", "removematching", "listmatching", "yplookup_all", "yplookup_any", "setmeta", "ping",
 ];
+export const nsc5Parser: ParserSpec = {
+  prog: "pyro5 nsc",
+  style: "argparse",
+  description: "Pyro name server control utility.",
+  options: nscParser.options.filter((o) => o.long !== "key"),
+  positionals: [{ name: `{${command5Names.join(",")}}` }],
+};
 
 const commandNames = [
   "register", "remove", "removematching", "list", "listmatching", "lookup", "listmeta_all", "listmeta_any", "setmeta", "ping",

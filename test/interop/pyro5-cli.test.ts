@@ -319,3 +319,41 @@ test("`pyro5 configure` (Python's name) prints what `python -m Pyro5.configure` 
   assert.match(header[0]!, /^Pyro version: 5\.\d+/);
   assert.match(header[1]!, /^Loaded from: /);
 });
+
+test("`pyro5 <tool> -h` is argparse's help of Python's tool, at any $COLUMNS (our extension options left out)", async () => {
+  const { ns5Parser, STORAGE_HELP } = await import("../../src/cli/ns.js");
+  const { nsc5Parser } = await import("../../src/cli/nsc.js");
+  const { echoserver5Parser } = await import("../../src/cli/echoserver.js");
+  const { gatewayParser } = await import("../../src/cli/httpgateway.js");
+  const { formatHelp, helpWidth } = await import("../../src/python/optparse.js");
+  const { PYRO5_PROFILE } = await import("../../src/profiles/index.js");
+  const tools: [string, string, import("../../src/python/optparse.js").ParserSpec][] = [
+    ["Pyro5.nameserver", "pyro5 ns", ns5Parser],
+    ["Pyro5.nsc", "pyro5 nsc", nsc5Parser],
+    ["Pyro5.utils.echoserver", "pyro5 echoserver", echoserver5Parser],
+    ["Pyro5.utils.httpgateway", "pyro5 httpgateway", gatewayParser(PYRO5_PROFILE)],
+  ];
+  // Python's tool, named like ours (argparse's prog is argv[0]); -s's help is ours (postgresql://, see ns.ts)
+  const script = [
+    "import argparse, runpy, sys",
+    "mod, prog, storage_help = sys.argv[1:4]",
+    "add = argparse.ArgumentParser.add_argument",
+    "def patched(self, *a, **k):",
+    "    if '--storage' in a: k['help'] = storage_help",
+    "    return add(self, *a, **k)",
+    "argparse.ArgumentParser.add_argument = patched",
+    "sys.argv = [prog, '-h']",
+    "runpy.run_module(mod, run_name='__main__')",
+  ].join("\n");
+  let compared = 0;
+  for (const columns of ["80", "120", "60", "40"]) {
+    for (const [mod, prog, spec] of tools) {
+      const theirs = await runCmd(PYTHON, ["-c", script, mod, prog, STORAGE_HELP], "", { ...ENV, COLUMNS: columns });
+      assert.equal(theirs.code, 0, theirs.stderr);
+      const ours = formatHelp({ ...spec, options: spec.options.filter((o) => !o.extension) }, helpWidth({ COLUMNS: columns }));
+      assert.equal(ours, theirs.stdout, `${prog} -h at COLUMNS=${columns}`);
+      compared++;
+    }
+  }
+  assert.equal(compared, 16);
+});
