@@ -7,7 +7,9 @@ import { Config } from "../config.js";
 import { Config5 } from "../config5.js";
 import { PROTOCOL_VERSION } from "../protocol/message.js";
 import { PYRO5 } from "../protocol/wire.js";
-import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
+import type { ParserSpec } from "../python/optparse.js";
+import type { PyroProfile } from "../profiles/index.js";
+import { defineCommand, type CommandIo } from "./command.js";
 import { VERSION, PYRO4_COMPAT_VERSION, PYRO5_COMPAT_VERSION } from "../version.js";
 
 /** What differs between the two commands: the configuration they read and how Python's tool heads its dump. */
@@ -46,36 +48,39 @@ const PYRO5_VARIANT: Variant = {
   heading: "Currently active global configuration settings:",
 };
 
-async function run(v: Variant, argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
-  try {
-    parseOptions(argv, v.parser);
-  } catch (e) {
-    if (!(e instanceof OptParseExit)) throw e;
-    (e.toStderr ? err : out)(e.output.replace(/\n$/, ""));
-    return e.status;
-  }
-  const cfg = v.read(process.env);
-  const problems = cfg.problems();
-  if (problems.length) {
-    // one line per unusable variable, naming it (Python stops at the first: listing them all saves a round of fixing)
-    for (const p of problems) err(`error: ${p.error.message}`);
-    return 1;
-  }
-  out(`Pyro version: ${v.pyroVersion} (pyro4 for Node.js ${VERSION})`);
-  out(`Loaded from: ${dirname(dirname(fileURLToPath(import.meta.url)))}`);
-  out(`Node.js version: ${process.version} (${process.platform}, ${process.arch})`);
-  out(`Protocol version: ${v.protocolVersion}`);
-  out(v.heading);
-  for (const line of cfg.dumpItems()) out(line);
-  return 0;
+const VARIANTS: Record<PyroProfile["name"], Variant> = { Pyro4: PYRO4_VARIANT, Pyro5: PYRO5_VARIANT };
+
+/** `pyro4 check-config` / `pyro5 check-config` (io.protocol 5): prints the dump, or one line per refused variable. */
+export const checkConfigCommand = defineCommand<CommandIo>({
+  parser: (profile) => VARIANTS[profile.name].parser,
+  output: "line",
+  checkConfig: false,
+  async run({ profile, out, err }) {
+    const v = VARIANTS[profile.name];
+    const cfg = v.read(process.env);
+    const problems = cfg.problems();
+    if (problems.length) {
+      // one line per unusable variable, naming it (Python stops at the first: listing them all saves a round of fixing)
+      for (const p of problems) err(`error: ${p.error.message}`);
+      return 1;
+    }
+    out(`Pyro version: ${v.pyroVersion} (pyro4 for Node.js ${VERSION})`);
+    out(`Loaded from: ${dirname(dirname(fileURLToPath(import.meta.url)))}`);
+    out(`Node.js version: ${process.version} (${process.platform}, ${process.arch})`);
+    out(`Protocol version: ${v.protocolVersion}`);
+    out(v.heading);
+    for (const line of cfg.dumpItems()) out(line);
+    return 0;
+  },
+});
+
+const stdoutLine = (l: string) => void process.stdout.write(l + "\n");
+const stderrLine = (l: string) => void process.stderr.write(l + "\n");
+
+export function checkConfigMain(argv: string[], out: (line: string) => void = stdoutLine, err: (line: string) => void = stderrLine): Promise<number> {
+  return checkConfigCommand(argv, { out, err });
 }
 
-const stderr = (l: string) => process.stderr.write(l + "\n");
-
-export function checkConfigMain(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = stderr): Promise<number> {
-  return run(PYRO4_VARIANT, argv, out, err);
-}
-
-export function checkConfig5Main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = stderr): Promise<number> {
-  return run(PYRO5_VARIANT, argv, out, err);
+export function checkConfig5Main(argv: string[], out: (line: string) => void = stdoutLine, err: (line: string) => void = stderrLine): Promise<number> {
+  return checkConfigCommand(argv, { out, err, protocol: 5 });
 }

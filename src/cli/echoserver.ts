@@ -8,9 +8,10 @@ import { PythonError } from "../python/exceptions.js";
 import { repr } from "../python/repr.js";
 import { truthy } from "../python/types.js";
 import type { RunningNameServer } from "../naming/server.js";
-import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
+import type { ParserSpec } from "../python/optparse.js";
 import { oneLine } from "./report.js";
-import { profileFor, type PyroProfile } from "../profiles/index.js";
+import type { PyroProfile } from "../profiles/index.js";
+import { defineCommand, type CommandIo } from "./command.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -138,6 +139,8 @@ export const echoserverParser: ParserSpec = {
 // `pyro5 echoserver`: Pyro5/utils/echoserver.py main() (argparse): the same options minus -k (Pyro5 has no HMAC)
 export const echoserver5Parser: ParserSpec = {
   prog: "pyro5 echoserver",
+  style: "argparse",
+  description: "Pyro test echo/nameserver command line launcher.",
   options: echoserverParser.options.filter((o) => o.long !== "key"),
 };
 
@@ -158,115 +161,96 @@ interface Opts {
   key: string | null;
 }
 
-export interface EchoserverIO {
+export interface EchoserverIO extends CommandIo {
   out?: (line: string) => void;
   err?: (line: string) => void;
   /** Called once the daemon listens (tests use it to learn the URI and stop the server). */
   onReady?: (info: { daemon: Daemon; echo: EchoServer; uri: string }) => void;
   env?: NodeJS.ProcessEnv;
-  /** 4 (default): `pyro4 echoserver`, a Pyro4 daemon. 5: `pyro5 echoserver`, a Pyro5 one (protocol 502). */
-  protocol?: 4 | 5;
 }
 
 /** Run the echo server until its shutdown() method is called (or the daemon is closed). Returns the exit code. */
-export async function echoserverMain(argv: string[], io: EchoserverIO = {}): Promise<number> {
-  const out = io.out ?? ((l: string) => process.stdout.write(l + "\n"));
-  const err = io.err ?? ((l: string) => process.stderr.write(l + "\n"));
-  const env = io.env ?? process.env;
-  const profile = profileFor(io.protocol);
-  const variant = VARIANTS[profile.name];
-  const protocol = profile.protocol;
-  let o: Opts;
-  try {
-    // positional arguments are ignored, as the Python tool does
-    o = parseOptions(argv, variant.parser).options as unknown as Opts;
-  } catch (e) {
-    if (!(e instanceof OptParseExit)) throw e;
-    (e.toStderr ? err : out)(e.output.replace(/\n$/, ""));
-    return e.status;
-  }
-  if (o.key) err("UserWarning: using -k to supply HMAC key on the command line is a security problem and is deprecated since Pyro 4.72. See the documentation for an alternative.");
-  if (!profile.wire.hmac) o.key = null; // Pyro5 has no HMAC: no -k, and PYRO_HMAC_KEY is not read
-  else if (env.PYRO_HMAC_KEY !== undefined) {
-    if (o.key) {
-      err("error: don't use -k and PYRO_HMAC_KEY at the same time");
-      return 1;
+export const echoserverMain = defineCommand<EchoserverIO>({
+  // positional arguments are ignored, as the Python tool does
+  parser: (profile) => VARIANTS[profile.name].parser,
+  output: "line",
+  async run({ io, profile, options, out, err, fail, stopped }) {
+    const env = io.env ?? process.env;
+    const variant = VARIANTS[profile.name];
+    const protocol = profile.protocol;
+    const o = options as unknown as Opts;
+    if (o.key) err("UserWarning: using -k to supply HMAC key on the command line is a security problem and is deprecated since Pyro 4.72. See the documentation for an alternative.");
+    if (!profile.wire.hmac) o.key = null; // Pyro5 has no HMAC: no -k, and PYRO_HMAC_KEY is not read
+    else if (env.PYRO_HMAC_KEY !== undefined) {
+      if (o.key) fail("error: don't use -k and PYRO_HMAC_KEY at the same time");
+      o.key = env.PYRO_HMAC_KEY;
     }
-    o.key = env.PYRO_HMAC_KEY;
-  }
-  if (o.verbose) o.quiet = false;
-  if (!o.quiet) out("Starting Pyro's built-in test echo server.");
-  const hmac = o.key ?? "";
-  if (!hmac && !o.quiet && profile.wire.hmac) out("Warning: HMAC key not set. Anyone can connect to this server!");
+    if (o.verbose) o.quiet = false;
+    if (!o.quiet) out("Starting Pyro's built-in test echo server.");
+    const hmac = o.key ?? "";
+    if (!hmac && !o.quiet && profile.wire.hmac) out("Warning: HMAC key not set. Anyone can connect to this server!");
 
-  let nameserver: RunningNameServer | null = null;
-  if (o.nameserver) {
-    o.naming = true;
-    const { startNameServer } = await import("../naming/server.js");
-    try {
-      nameserver = await startNameServer({ host: o.host, hmacKey: hmac || null, protocol });
-    } catch (e) {
-      err(`error: ${oneLine(e)}`);
-      return 1;
-    }
-  }
-
-  let daemon: Daemon;
-  try {
-    daemon = await Daemon.create({ host: o.host, port: o.port, unixsocket: o.unixsocket, hmacKey: hmac || null, protocol });
-  } catch (e) {
-    err(`error: ${oneLine(e)}`);
-    await nameserver?.close();
-    return 1;
-  }
-  const echo = new EchoServer();
-  echo._verbose = o.verbose;
-  if (variant.errorText !== null) echo._errorText = variant.errorText;
-  echo._print = out;
-  const objectName = "test.echoserver";
-  const uri = daemon.register(echo, objectName);
-  try {
-    if (o.naming) {
-      const { locateNS } = await import("../naming/locate.js");
-      const host = nameserver ? nameserver.uri.host : null;
-      const port = nameserver ? nameserver.uri.port : null;
-      const ns = await locateNS(host, port, { protocol, hmacKey: hmac || null });
+    let nameserver: RunningNameServer | null = null;
+    if (o.nameserver) {
+      o.naming = true;
+      const { startNameServer } = await import("../naming/server.js");
       try {
-        await ns.register(objectName, uri);
-        if (o.verbose) {
-          out(`using name server at ${ns.uri}`);
-          if (nameserver) {
-            if (nameserver.broadcast) out(`broadcast server running at ${nameserver.broadcast.locationStr}`);
-            else out("not using a broadcast server");
-          }
-        }
-      } finally {
-        await ns.$release();
+        nameserver = await startNameServer({ host: o.host, hmacKey: hmac || null, protocol });
+      } catch (e) {
+        fail(`error: ${oneLine(e)}`);
       }
-    } else if (o.verbose) out("not using a name server.");
-  } catch (e) {
-    err(`error: ${oneLine(e)}`);
-    await daemon.close();
-    await nameserver?.close();
-    return 1;
-  }
-  if (!o.quiet) {
-    out(`object name: ${objectName}`);
-    out(`echo uri: ${uri}`);
-    out("echoserver running.");
-  }
-  io.onReady?.({ daemon, echo, uri: uri.asString() });
-  const stop = () => void daemon.close();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  try {
-    await daemon.requestLoop(() => !echo._must_shutdown);
-  } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
-    await daemon.close();
-    await nameserver?.close();
-  }
-  return 0;
-}
+    }
 
+    let daemon: Daemon;
+    try {
+      daemon = await Daemon.create({ host: o.host, port: o.port, unixsocket: o.unixsocket, hmacKey: hmac || null, protocol });
+    } catch (e) {
+      await nameserver?.close();
+      return fail(`error: ${oneLine(e)}`);
+    }
+    const echo = new EchoServer();
+    echo._verbose = o.verbose;
+    if (variant.errorText !== null) echo._errorText = variant.errorText;
+    echo._print = out;
+    const objectName = "test.echoserver";
+    const uri = daemon.register(echo, objectName);
+    try {
+      if (o.naming) {
+        const { locateNS } = await import("../naming/locate.js");
+        const host = nameserver ? nameserver.uri.host : null;
+        const port = nameserver ? nameserver.uri.port : null;
+        const ns = await locateNS(host, port, { protocol, hmacKey: hmac || null });
+        try {
+          await ns.register(objectName, uri);
+          if (o.verbose) {
+            out(`using name server at ${ns.uri}`);
+            if (nameserver) {
+              if (nameserver.broadcast) out(`broadcast server running at ${nameserver.broadcast.locationStr}`);
+              else out("not using a broadcast server");
+            }
+          }
+        } finally {
+          await ns.$release();
+        }
+      } else if (o.verbose) out("not using a name server.");
+    } catch (e) {
+      await daemon.close();
+      await nameserver?.close();
+      return fail(`error: ${oneLine(e)}`);
+    }
+    if (!o.quiet) {
+      out(`object name: ${objectName}`);
+      out(`echo uri: ${uri}`);
+      out("echoserver running.");
+    }
+    io.onReady?.({ daemon, echo, uri: uri.asString() });
+    void stopped().then(() => daemon.close());
+    try {
+      await daemon.requestLoop(() => !echo._must_shutdown);
+    } finally {
+      await daemon.close();
+      await nameserver?.close();
+    }
+    return 0;
+  },
+});

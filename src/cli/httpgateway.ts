@@ -3,13 +3,14 @@
 // `pyro5 httpgateway` (protocol 5): Pyro5.utils.httpgateway's argparse options (-H -c -p -e -g -t; no HMAC, no
 // key environment variables, -c is the fixed Access-Control-Allow-Origin value), the same startup lines, --max-body.
 
-import { profileFor, type PyroProfile } from "../profiles/index.js";
+import type { PyroProfile } from "../profiles/index.js";
 import { HttpGateway } from "../gateway/server.js";
 import { gatewayProtocol } from "../gateway/protocol.js";
 import { PythonRegexError } from "../python/regex.js";
 import { PyroError } from "../errors.js";
 import type { TlsSettings } from "../transport/tls.js";
-import { OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
+import { formatUsage, type ParserSpec } from "../python/optparse.js";
+import { defineCommand, type CommandIo } from "./command.js";
 
 // Extension, both protocols: TLS to the name server and the backends from flags (Python's gateways take it from
 // PYRO_SSL and the PYRO_SSL_* variables only, which work here too); any --ssl-* flag turns TLS on.
@@ -42,6 +43,7 @@ export const httpgatewayParser: ParserSpec = {
 // Pyro5/utils/httpgateway.py main()'s ArgumentParser, option for option (same order), plus --max-body
 export const httpgateway5Parser: ParserSpec = {
   prog: "pyro5 httpgateway",
+  style: "argparse",
   description: "Pyro http gateway command line launcher.",
   options: [
     { short: "H", long: "host", default: "localhost", help: "hostname to bind server on (default=%default)" },
@@ -67,9 +69,7 @@ const VARIANTS: Record<PyroProfile["name"], { parser: ParserSpec; argparse: bool
   Pyro5: { parser: httpgateway5Parser, argparse: true },
 };
 
-export interface GatewayIo {
-  /** 4 (default): `pyro4 httpgateway`. 5: `pyro5 httpgateway`, Pyro5's flags, protocol 502. */
-  protocol?: 4 | 5;
+export interface GatewayIo extends CommandIo {
   out?: (t: string) => void;
   err?: (t: string) => void;
   /** Called with the running gateway instead of waiting forever (tests). */
@@ -89,110 +89,99 @@ function tlsOption(o: Record<string, unknown>): { ssl?: TlsSettings } {
   return o.ssl || caCerts || clientCert || clientKey ? { ssl: settings } : {};
 }
 
-export async function httpgatewayMain(argv: string[], io: GatewayIo = {}): Promise<number> {
-  const out = io.out ?? ((t: string) => process.stdout.write(t));
-  const err = io.err ?? ((t: string) => process.stderr.write(t));
-  const profile = profileFor(io.protocol);
-  const config = profile.config;
+/** The protocol's gateway command line, -t's default (COMMTIMEOUT) shown the way its Python tool shows it. */
+export function gatewayParser(profile: PyroProfile): ParserSpec {
   const variant = VARIANTS[profile.name];
   const base = variant.parser;
-  // Pyro5's gateway has no -k, no HMAC and reads no key from the environment; it prints no deprecation warning
-  const hmac = profile.wire.hmac;
-  const fixedCors = gatewayProtocol(profile).fixedCors;
-  let parsed;
+  // -t's default is COMMTIMEOUT, read only now: a bad PYRO_COMMTIMEOUT must not break `-h`
+  let commTimeout: number | null = null;
   try {
-    // -t's default is COMMTIMEOUT, read only now: a bad PYRO_COMMTIMEOUT must not break `-h`
-    let commTimeout: number | null = null;
-    try {
-      commTimeout = config.COMMTIMEOUT;
-    } catch {
-      /* reported below when the gateway starts */
-    }
-    // argparse shows the float default with "%f" (0.000000), optparse with str() (0.0)
-    const shown = variant.argparse && commTimeout !== null ? commTimeout.toFixed(6) : commTimeout;
-    const spec: ParserSpec = {
-      ...base,
-      options: base.options.map((opt) => (opt.long === "timeout" ? { ...opt, default: commTimeout, help: opt.help!.replace("%default", String(shown)) } : opt)),
-    };
-    parsed = parseOptions(argv, spec);
-  } catch (e) {
-    if (e instanceof OptParseExit) {
-      (e.toStderr ? err : out)(e.output);
-      return e.status;
-    }
-    throw e;
-  }
-  const o = parsed.options;
-  if (variant.argparse && parsed.args.length) {
-    // argparse refuses what optparse would leave in args
-    err(`usage: ${base.prog} [options]\n${base.prog}: error: unrecognized arguments: ${parsed.args.join(" ")}\n`);
-    return 2;
-  }
-  let pyrokey = (o.pyrokey as string | null) ?? null;
-  let gatewaykey = (o.gatewaykey as string | null) ?? null;
-  if (hmac && (pyrokey || gatewaykey)) {
-    err("Warning: using -k and/or -g to supply keys on the command line is a security problem and is deprecated since Pyro 4.72. See the documentation for an alternative.\n");
-  }
-  if (hmac && process.env.PYRO_HMAC_KEY !== undefined) {
-    if (pyrokey) return err("error: don't use -k and PYRO_HMAC_KEY at the same time\n"), 1;
-    pyrokey = process.env.PYRO_HMAC_KEY;
-  }
-  if (hmac && process.env.PYRO_HTTPGATEWAY_KEY !== undefined) {
-    if (gatewaykey) return err("error: don't use -g and PYRO_HTTPGATEWAY_KEY at the same time\n"), 1;
-    gatewaykey = process.env.PYRO_HTTPGATEWAY_KEY;
-  }
-  let timeout = config.COMMTIMEOUT;
-  if (o.timeout != null) {
-    timeout = Number(o.timeout);
-  }
-  const expose = o.expose as string;
-  let gateway: HttpGateway;
-  try {
-    gateway = new HttpGateway({
-      protocol: profile.protocol,
-      ...(fixedCors ? { cors: o.cors as string } : {}),
-      host: o.host as string,
-      port: o.port as number,
-      expose,
-      gatewayKey: gatewaykey,
-      hmacKey: pyrokey,
-      timeout,
-      corsOrigins: !fixedCors && o.cors ? String(o.cors).split(",").map((s) => s.trim()).filter(Boolean) : [],
-      ...(o.maxBody != null ? { maxBodyBytes: o.maxBody as number } : {}),
-      ...(o.reuse != null ? { reuse: o.reuse as string } : {}),
-      ...(o.poolSize != null ? { poolSize: o.poolSize as number } : {}),
-      ...(o.nsCache != null ? { nsCacheSecs: Number(o.nsCache) } : {}),
-      ...tlsOption(o),
-    });
-  } catch (e) {
-    if (e instanceof PythonRegexError) return err(`error: invalid expose or reuse regex: ${e.message}\n`), 2;
-    if (e instanceof PyroError) return err(`error: ${e.message}\n`), 2;
-    throw e;
-  }
-  if (expose) out(`Exposing objects with names matching:  ${expose}\n`);
-  else out("Warning: exposing all objects (no expose regex set)\n");
-  try {
-    out(`Connected to name server at:  PYRO:Pyro.NameServer@${await gateway.nameServerLocation()}\n`);
+    commTimeout = profile.config.COMMTIMEOUT;
   } catch {
-    out("Not yet connected to a name server.\n");
+    /* reported below when the gateway starts */
   }
-  try {
-    await gateway.listen();
-  } catch (e) {
-    await gateway.close();
-    return err(`error: cannot listen on ${o.host}:${o.port}: ${(e as Error).message}\n`), 1;
-  }
-  out(`Pyro HTTP gateway running on ${gateway.url}\n`);
-  if (io.started) {
-    io.started(gateway);
-    return 0;
-  }
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      void gateway.close().then(resolve);
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  return 0;
+  // argparse shows the float default with "%f" (0.000000), optparse with str() (0.0)
+  const shown = variant.argparse && commTimeout !== null ? commTimeout.toFixed(6) : commTimeout;
+  return {
+    ...base,
+    options: base.options.map((opt) => (opt.long === "timeout" ? { ...opt, default: commTimeout, help: opt.help!.replace("%default", String(shown)) } : opt)),
+  };
 }
+
+/** `pyro4 httpgateway` / `pyro5 httpgateway` (io.protocol 5): serves until SIGINT/SIGTERM, or io.started is called. */
+export const httpgatewayMain = defineCommand<GatewayIo>({
+  parser: gatewayParser,
+  output: "text",
+  async run({ io, profile, parser, options: o, args, out, err, fail, stopped }) {
+    const config = profile.config;
+    const variant = VARIANTS[profile.name];
+    const base = variant.parser;
+    // Pyro5's gateway has no -k, no HMAC and reads no key from the environment; it prints no deprecation warning
+    const hmac = profile.wire.hmac;
+    const fixedCors = gatewayProtocol(profile).fixedCors;
+    // argparse refuses what optparse would leave in args
+    if (variant.argparse && args.length) fail(`${formatUsage(parser)}${base.prog}: error: unrecognized arguments: ${args.join(" ")}`, 2);
+    let pyrokey = (o.pyrokey as string | null) ?? null;
+    let gatewaykey = (o.gatewaykey as string | null) ?? null;
+    if (hmac && (pyrokey || gatewaykey)) {
+      err("Warning: using -k and/or -g to supply keys on the command line is a security problem and is deprecated since Pyro 4.72. See the documentation for an alternative.");
+    }
+    if (hmac && process.env.PYRO_HMAC_KEY !== undefined) {
+      if (pyrokey) fail("error: don't use -k and PYRO_HMAC_KEY at the same time");
+      pyrokey = process.env.PYRO_HMAC_KEY;
+    }
+    if (hmac && process.env.PYRO_HTTPGATEWAY_KEY !== undefined) {
+      if (gatewaykey) fail("error: don't use -g and PYRO_HTTPGATEWAY_KEY at the same time");
+      gatewaykey = process.env.PYRO_HTTPGATEWAY_KEY;
+    }
+    let timeout = config.COMMTIMEOUT;
+    if (o.timeout != null) {
+      timeout = Number(o.timeout);
+    }
+    const expose = o.expose as string;
+    let gateway: HttpGateway;
+    try {
+      gateway = new HttpGateway({
+        protocol: profile.protocol,
+        ...(fixedCors ? { cors: o.cors as string } : {}),
+        host: o.host as string,
+        port: o.port as number,
+        expose,
+        gatewayKey: gatewaykey,
+        hmacKey: pyrokey,
+        timeout,
+        corsOrigins: !fixedCors && o.cors ? String(o.cors).split(",").map((s) => s.trim()).filter(Boolean) : [],
+        ...(o.maxBody != null ? { maxBodyBytes: o.maxBody as number } : {}),
+        ...(o.reuse != null ? { reuse: o.reuse as string } : {}),
+        ...(o.poolSize != null ? { poolSize: o.poolSize as number } : {}),
+        ...(o.nsCache != null ? { nsCacheSecs: Number(o.nsCache) } : {}),
+        ...tlsOption(o),
+      });
+    } catch (e) {
+      if (e instanceof PythonRegexError) fail(`error: invalid expose or reuse regex: ${e.message}`, 2);
+      if (e instanceof PyroError) fail(`error: ${e.message}`, 2);
+      throw e;
+    }
+    if (expose) out(`Exposing objects with names matching:  ${expose}`);
+    else out("Warning: exposing all objects (no expose regex set)");
+    try {
+      out(`Connected to name server at:  PYRO:Pyro.NameServer@${await gateway.nameServerLocation()}`);
+    } catch {
+      out("Not yet connected to a name server.");
+    }
+    try {
+      await gateway.listen();
+    } catch (e) {
+      await gateway.close();
+      fail(`error: cannot listen on ${o.host}:${o.port}: ${(e as Error).message}`);
+    }
+    out(`Pyro HTTP gateway running on ${gateway.url}`);
+    if (io.started) {
+      io.started(gateway);
+      return 0;
+    }
+    await stopped();
+    await gateway.close();
+    return 0;
+  },
+});

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `pyro4` command: one binary with subcommands mirroring Python's pyro4-ns, pyro4-nsc,
-// pyro4-test-echoserver and pyro4-check-config. Subcommands are loaded lazily so `pyro4 nsc` stays quick.
+// pyro4-test-echoserver, pyro4-httpgateway and pyro4-check-config, plus our flame-console and trace. Subcommands
+// are loaded lazily so `pyro4 nsc` stays quick; src/cli/run.ts dispatches, src/cli/command.ts runs each.
 
 import { PYRO4_COMPAT_VERSION } from "../version.js";
 import { runCli, type CliCommand } from "./run.js";
@@ -23,16 +24,17 @@ const commands: Record<string, CliCommand> = {
   },
   "check-config": {
     about: "print the effective configuration (like pyro4-check-config)",
-    load: async () => (await import("./check-config.js")).checkConfigMain,
+    load: async () => (await import("./check-config.js")).checkConfigCommand,
   },
   trace: {
     about: "decode wire trace files (PYRO4_TRACE_DIR) and print their frames",
-    load: async () => (await import("./trace.js")).traceMain,
+    load: async () => (await import("./trace.js")).traceCommand,
   },
 };
 
-runCli(
-  "pyro4",
+runCli({
+  prog: "pyro4",
+  protocol: 4,
   commands,
-  (pkg) => `pyro4 ${pkg.version} (Pyro4 ${PYRO4_COMPAT_VERSION} compatible, protocol 48) on ${runtimeDescription()}`,
-);
+  version: (pkg) => `pyro4 ${pkg.version} (Pyro4 ${PYRO4_COMPAT_VERSION} compatible, protocol 48) on ${runtimeDescription()}`,
+});

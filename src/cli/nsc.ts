@@ -3,13 +3,14 @@
 
 import { createInterface } from "node:readline";
 import { locateNS, type NameServerClient } from "../naming/locate.js";
-import { formatUsage, OptParseExit, parseOptions, type ParserSpec } from "../python/optparse.js";
+import { formatUsage, type ParserSpec } from "../python/optparse.js";
 import { compareCodePoints } from "../python/str.js";
 import { repr } from "../python/repr.js";
 import { pythonShortName } from "../python/exceptions.js";
 import { oneLine } from "./report.js";
 import { hmacKeyFrom } from "./hmac-key.js";
-import { profileFor, type PyroProfile } from "../profiles/index.js";
+import type { PyroProfile } from "../profiles/index.js";
+import { defineCommand, type CommandIo } from "./command.js";
 
 // pyro4-nsc's OptionParser (Pyro4/nsc.py main()), option for option, so its help text is Python's
 export const nscParser: ParserSpec = {
@@ -28,16 +29,16 @@ export const nscParser: ParserSpec = {
 
 // `pyro5 nsc`: Pyro5's nsc.py main() (argparse): the same options minus -k (no HMAC in Pyro5), and
 // yplookup_all / yplookup_any in place of listmeta_all / listmeta_any
-export const nsc5Parser: ParserSpec = {
-  prog: "pyro5 nsc",
-  usage:
-    "%prog [-h] [-n HOST] [-p PORT] [-u UNIXSOCKET] [-v]\n" +
-    "                 {list,lookup,register,remove,removematching,listmatching,yplookup_all,yplookup_any,setmeta,ping}",
-  options: nscParser.options.filter((o) => o.long !== "key"),
-};
 const command5Names = [
   "list", "lookup", "register", "remove", "removematching", "listmatching", "yplookup_all", "yplookup_any", "setmeta", "ping",
 ];
+export const nsc5Parser: ParserSpec = {
+  prog: "pyro5 nsc",
+  style: "argparse",
+  description: "Pyro name server control utility.",
+  options: nscParser.options.filter((o) => o.long !== "key"),
+  positionals: [{ name: `{${command5Names.join(",")}}` }],
+};
 
 const commandNames = [
   "register", "remove", "removematching", "list", "listmatching", "lookup", "listmeta_all", "listmeta_any", "setmeta", "ping",
@@ -76,13 +77,11 @@ const VARIANTS: Record<PyroProfile["name"], NscVariant> = {
   },
 };
 
-export interface NscIo {
+export interface NscIo extends CommandIo {
   out?: (text: string) => void;
   err?: (text: string) => void;
   /** Answers the removematching confirmation (default: one line from stdin). */
   ask?: (prompt: string) => Promise<string>;
-  /** 4 (default): `pyro4 nsc` against a Pyro4 name server. 5: `pyro5 nsc` against a Pyro5 one. */
-  protocol?: 4 | 5;
 }
 
 /** Raised for wrong command arguments: pyro4-nsc's SystemExit(message), exit status 1. */
@@ -99,67 +98,47 @@ async function defaultAsk(prompt: string): Promise<string> {
   }
 }
 
-export async function nscMain(argv: string[], io: NscIo = {}): Promise<number> {
-  const write = io.out ?? ((t: string) => process.stdout.write(t));
-  const writeErr = io.err ?? ((t: string) => process.stderr.write(t));
-  const print = (...parts: string[]) => write(parts.join(" ") + "\n");
-  const profile = profileFor(io.protocol);
-  const variant = VARIANTS[profile.name];
-  const parser = variant.parser;
-  let parsed;
-  try {
-    parsed = parseOptions(argv, parser);
-  } catch (e) {
-    if (e instanceof OptParseExit) {
-      (e.toStderr ? writeErr : write)(e.output);
-      return e.status;
-    }
-    throw e;
-  }
-  const { options, args } = parsed;
-  // -k and PYRO_HMAC_KEY only where the protocol has HMAC (Pyro5 removed it)
-  const hmac = profile.wire.hmac ? hmacKeyFrom(options.key as string | null, (line) => writeErr(line + "\n")) : { key: null };
-  if ("error" in hmac) {
-    writeErr(hmac.error + "\n");
-    return 1;
-  }
-  const key = hmac.key;
-  if (!args.length || !variant.commands.includes(args[0]!)) {
-    writeErr(`${formatUsage(parser)}${variant.badCommand(args)}\n`);
-    return 2;
-  }
-  const verbose = options.verbose === true;
-  if (verbose) print("Locating name server...");
-  let host = options.host as string | null;
-  if (options.unixsocket) host = "./u:" + options.unixsocket;
-  let ns: NameServerClient;
-  try {
-    // Pyro5's nsc defaults the host to "" (falsy: broadcast, then NS_HOST), as a missing host does here
-    ns = await locateNS(host || null, options.port as number | null, { protocol: profile.protocol, hmacKey: key });
-  } catch (e) {
-    // pyro4-nsc prints this on stdout and exits 0; a script needs the failure in the status too
-    print(`Error: ${oneLine(e)}`);
-    return 1;
-  }
-  let status = 0;
-  try {
-    if (verbose) print(`Name server found: ${ns.uri}`);
+/** `pyro4 nsc` / `pyro5 nsc` (io.protocol 5): one command against the name server; returns the exit status. */
+export const nscMain = defineCommand<NscIo>({
+  parser: (profile) => VARIANTS[profile.name].parser,
+  output: "text",
+  async run({ io, profile, parser, options, args, out: print, err, fail }) {
+    const variant = VARIANTS[profile.name];
+    // -k and PYRO_HMAC_KEY only where the protocol has HMAC (Pyro5 removed it)
+    const hmac = profile.wire.hmac ? hmacKeyFrom(options.key as string | null, err) : { key: null };
+    if ("error" in hmac) fail(hmac.error);
+    const key = (hmac as { key: string | null }).key;
+    if (!args.length || !variant.commands.includes(args[0]!)) fail(`${formatUsage(parser)}${variant.badCommand(args)}`, 2);
+    const verbose = options.verbose === true;
+    if (verbose) print("Locating name server...");
+    let host = options.host as string | null;
+    if (options.unixsocket) host = "./u:" + options.unixsocket;
+    let ns: NameServerClient;
     try {
-      await handleCommand(ns, args, print, io.ask ?? defaultAsk, variant);
+      // Pyro5's nsc defaults the host to "" (falsy: broadcast, then NS_HOST), as a missing host does here
+      ns = await locateNS(host || null, options.port as number | null, { protocol: profile.protocol, hmacKey: key });
     } catch (e) {
-      if (e instanceof UsageExit) {
-        writeErr(e.message + "\n");
-        return 1;
-      }
-      print(`Error: ${pythonShortName(e)} - ${oneLine(e)}`);
-      status = 1;
+      // pyro4-nsc prints this on stdout and exits 0; a script needs the failure in the status too
+      print(`Error: ${oneLine(e)}`);
+      return 1;
     }
-    if (verbose) print("Done.");
-  } finally {
-    await ns.release();
-  }
-  return status;
-}
+    let status = 0;
+    try {
+      if (verbose) print(`Name server found: ${ns.uri}`);
+      try {
+        await handleCommand(ns, args, (...parts) => print(parts.join(" ")), io.ask ?? defaultAsk, variant);
+      } catch (e) {
+        if (e instanceof UsageExit) fail(e.message);
+        print(`Error: ${pythonShortName(e)} - ${oneLine(e)}`);
+        status = 1;
+      }
+      if (verbose) print("Done.");
+    } finally {
+      await ns.release();
+    }
+    return status;
+  },
+});
 
 async function handleCommand(
   ns: NameServerClient,

@@ -1,17 +1,26 @@
 // The subcommand dispatcher shared by the `pyro4` and `pyro5` binaries: usage text, `help [cmd]`, --version,
 // unknown commands, and the rule that a user mistake ends in one line on stderr, never a Node stack trace.
-// Each bin only supplies its name, its version line and its table of lazily loaded commands.
+// Each bin only supplies its name, its protocol, its version line and its table of lazily loaded commands; each
+// command is a defineCommand() entry (src/cli/command.ts), which parses, prints help and reports failures.
 
 import { createRequire } from "node:module";
 import { oneLine } from "./report.js";
-
-/** A subcommand's entry point: its argv (after the command name) in, its exit status out. */
-export type CommandMain = (argv: string[]) => Promise<number>;
+import type { CommandEntry, CommandIo } from "./command.js";
 
 /** One row of a bin's command table; `load` imports the command's module only when it is run. */
 export interface CliCommand {
   about: string;
-  load: () => Promise<CommandMain>;
+  load: () => Promise<CommandEntry<CommandIo>>;
+  /** Run before the command starts (pyro5: refuse PYRO_* variables Pyro5 does not know, as Python does). */
+  before?: () => void;
+}
+
+/** What a bin is: its name, the protocol its commands speak, its version line, its commands. */
+export interface CliBin {
+  prog: string;
+  protocol: 4 | 5;
+  commands: Record<string, CliCommand>;
+  version: (pkg: PackageInfo) => string;
 }
 
 /** package.json's name and version (../../ from both src/cli and dist/cli). */
@@ -28,12 +37,7 @@ function usage(prog: string, commands: Record<string, CliCommand>): string {
   return lines.join("\n");
 }
 
-async function dispatch(
-  prog: string,
-  commands: Record<string, CliCommand>,
-  version: (pkg: PackageInfo) => string,
-  argv: string[],
-): Promise<void> {
+async function dispatch({ prog, protocol, commands, version }: CliBin, argv: string[]): Promise<void> {
   let [name, ...rest] = argv;
   if (name === "--version" || name === "-V" || name === "version") {
     console.log(version(createRequire(import.meta.url)("../../package.json") as PackageInfo));
@@ -55,12 +59,14 @@ async function dispatch(
     process.exitCode = 2;
     return;
   }
-  const code = await (await cmd.load())(rest);
+  cmd.before?.();
+  const code = await (await cmd.load())(rest, { protocol });
   if (code !== 0) process.exitCode = code;
 }
 
-/** Run the bin `prog` on process.argv: pick the command from `commands`, report any failure as one line. */
-export function runCli(prog: string, commands: Record<string, CliCommand>, version: (pkg: PackageInfo) => string): void {
+/** Run `bin` on process.argv: pick the command from its table, report any failure as one line. */
+export function runCli(bin: CliBin): void {
+  const prog = bin.prog;
   // Anything that escapes a command, even asynchronously (a socket error after start-up), is one line and status 1.
   const fatal = (err: unknown): void => {
     process.stderr.write(`${prog}: error: ${oneLine(err)}\n`);
@@ -73,7 +79,7 @@ export function runCli(prog: string, commands: Record<string, CliCommand>, versi
     if (err.code === "EPIPE") process.exit(0);
     throw err;
   });
-  dispatch(prog, commands, version, process.argv.slice(2)).catch((err: unknown) => {
+  dispatch(bin, process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`${prog}: error: ${oneLine(err)}\n`);
     process.exitCode = 1;
   });

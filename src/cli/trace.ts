@@ -23,13 +23,20 @@ import { flagNames, messageTypeName } from "../observe/frames.js";
 import { bytesRepr } from "../observe/sinks.js";
 import { strRepr as reprStr } from "../python/str.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
+import { formatUsage, type ParserSpec } from "../python/optparse.js";
+import { defineCommand, type CommandIo } from "./command.js";
 
-const USAGE = `usage: pyro4 trace [--max-bytes N] FILE|DIR...
-
-Decodes Pyro4 wire frames, as written by the wire trace directory (PYRO4_TRACE_DIR or traceWire()): the header,
-the annotations, and the payload deserialized with its serializer (serpent, json, marshal, msgpack).
-A directory means all its files, in name (= time) order.
-  --max-bytes N   show at most N bytes of payloads that do not deserialize (default 512)`;
+export const traceParser: ParserSpec = {
+  prog: "pyro4 trace",
+  usage: "%prog [--max-bytes N] FILE|DIR...",
+  description:
+    "Decodes Pyro4 wire frames, as written by the wire trace directory (PYRO4_TRACE_DIR or traceWire()): the header, " +
+    "the annotations, and the payload deserialized with its serializer (serpent, json, marshal, msgpack). A directory " +
+    "means all its files, in name (= time) order.",
+  options: [
+    { long: "max-bytes", dest: "maxBytes", type: "int", metavar: "N", default: 512, help: "show at most N bytes of payloads that do not deserialize (default %default)" },
+  ],
+};
 
 const INSPECT = { depth: 4, maxArrayLength: 20, maxStringLength: 200, breakLength: Infinity } as const;
 const MAX_ITEMS = 100;
@@ -166,42 +173,38 @@ function expand(paths: string[]): string[] {
   return out;
 }
 
-export async function traceMain(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  if (argv.length === 0 || argv.includes("-h") || argv.includes("--help")) {
-    out(USAGE);
-    return argv.length === 0 ? 2 : 0;
-  }
-  let maxBytes = 512;
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--max-bytes") {
-      maxBytes = Number(argv[++i]);
-      if (!Number.isInteger(maxBytes) || maxBytes < 0) {
-        err("pyro4 trace: --max-bytes needs a number >= 0");
-        return 2;
+/** `pyro4 trace FILE|DIR...`: prints each file's frame; status 1 when a file does not decode. */
+export const traceCommand = defineCommand<CommandIo>({
+  parser: () => traceParser,
+  output: "line",
+  async run({ options, args, out, err, fail }) {
+    if (args.length === 0) fail(`${formatUsage(traceParser)}pyro4 trace: error: no FILE or DIR given`, 2);
+    const maxBytes = options.maxBytes as number;
+    if (maxBytes < 0) fail(`${formatUsage(traceParser)}pyro4 trace: error: option --max-bytes: must be at least 0`, 2);
+    let failed = 0;
+    for (const file of expand(args)) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch (e) {
+        err(`pyro4 trace: ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+        failed++;
+        continue;
       }
-    } else files.push(a);
-  }
-  let failed = 0;
-  for (const file of expand(files)) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      err(`pyro4 trace: ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
-      failed++;
-      continue;
+      try {
+        const lines = describeFrame(bytes, maxBytes);
+        out(`${file}: ${lines[0]}`);
+        for (const l of lines.slice(1)) out(l);
+      } catch (e) {
+        if (!(e instanceof TraceFileError)) throw e;
+        err(`pyro4 trace: ${file}: ${e.message}`);
+        failed++;
+      }
     }
-    try {
-      const lines = describeFrame(bytes, maxBytes);
-      out(`${file}: ${lines[0]}`);
-      for (const l of lines.slice(1)) out(l);
-    } catch (e) {
-      if (!(e instanceof TraceFileError)) throw e;
-      err(`pyro4 trace: ${file}: ${e.message}`);
-      failed++;
-    }
-  }
-  return failed ? 1 : 0;
+    return failed ? 1 : 0;
+  },
+});
+
+export function traceMain(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
+  return traceCommand(argv, { out, err });
 }

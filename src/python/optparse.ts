@@ -41,6 +41,13 @@ export interface ParserSpec {
   /** Shown between the usage line and the options, wrapped like optparse does. */
   description?: string;
   options: readonly OptionSpec[];
+  /**
+   * "argparse": -h and usage errors in argparse's layout (`usage: prog [-h] [-n HOST]`, `options:`, `-n HOST, --host
+   * HOST`), for Pyro5's tools, which are argparse programs. Parsing stays optparse's. Default "optparse".
+   */
+  style?: "optparse" | "argparse";
+  /** argparse style: positional arguments shown in the usage and under "positional arguments:". */
+  positionals?: readonly { name: string; help?: string }[];
 }
 
 export interface ParsedOptions {
@@ -71,8 +78,9 @@ function usageLine(p: ParserSpec): string {
   return `Usage: ${usage.replaceAll("%prog", p.prog)}\n`;
 }
 
-/** What optparse prints before an error message: the usage line and a blank line. */
+/** What optparse prints before an error message: the usage line and a blank line (argparse: the usage line). */
 export function formatUsage(p: ParserSpec): string {
+  if (p.style === "argparse") return `usage: ${argparseUsage(p, helpWidth())}\n`;
   return usageLine(p) + "\n";
 }
 
@@ -100,16 +108,102 @@ export function helpWidth(env: NodeJS.ProcessEnv = process.env): number {
   return (cols ?? 80) - 2;
 }
 
+const metavarOf = (o: OptionSpec) => o.metavar ?? destOf(o).toUpperCase();
+
 function optionStrings(o: OptionSpec): string {
-  const metavar = o.metavar ?? destOf(o).toUpperCase();
+  const metavar = metavarOf(o);
   const forms: string[] = [];
   if (o.short) forms.push(takesValue(o) ? `-${o.short} ${metavar}` : `-${o.short}`);
   forms.push(takesValue(o) ? `--${o.long}=${metavar}` : `--${o.long}`);
   return forms.join(", ");
 }
 
-/** What `-h` prints: optparse's IndentedHelpFormatter output for this parser. */
+/** argparse's usage text (after "usage: "): generated from the options unless `usage` is given, wrapped as argparse does. */
+function argparseUsage(p: ParserSpec, width: number): string {
+  if (p.usage) return p.usage.replaceAll("%prog", p.prog);
+  const optParts = [HELP_OPTION, ...p.options].map((o) => {
+    const first = o.short ? `-${o.short}` : `--${o.long}`;
+    return takesValue(o) ? `[${first} ${metavarOf(o)}]` : `[${first}]`;
+  });
+  const posParts = (p.positionals ?? []).map((x) => x.name);
+  const prefix = "usage: ";
+  const oneLine = [p.prog, ...optParts, ...posParts].join(" ");
+  if (prefix.length + oneLine.length <= width) return oneLine;
+  // HelpFormatter._format_usage's get_lines: fill lines up to the width, continuation lines indented under the options
+  const getLines = (parts: string[], indent: string, pfx?: string): string[] => {
+    const lines: string[] = [];
+    let line: string[] = [];
+    let len = pfx !== undefined ? pfx.length - 1 : indent.length - 1;
+    for (const part of parts) {
+      if (len + 1 + part.length > width && line.length) {
+        lines.push(indent + line.join(" "));
+        line = [];
+        len = indent.length - 1;
+      }
+      line.push(part);
+      len += part.length + 1;
+    }
+    if (line.length) lines.push(indent + line.join(" "));
+    if (pfx !== undefined) lines[0] = lines[0]!.slice(indent.length);
+    return lines;
+  };
+  let lines: string[];
+  if (prefix.length + p.prog.length <= 0.75 * width) {
+    const indent = " ".repeat(prefix.length + p.prog.length + 1);
+    lines = getLines([p.prog, ...optParts], indent, prefix);
+    if (posParts.length) lines.push(...getLines(posParts, indent));
+  } else {
+    const indent = " ".repeat(prefix.length);
+    lines = [p.prog, ...getLines([...optParts, ...posParts], indent)];
+  }
+  return lines.join("\n");
+}
+
+/** argparse's HelpFormatter output (Python 3.11): usage, description, positional arguments, options. */
+function formatArgparseHelp(p: ParserSpec, width: number): string {
+  const indent = 2;
+  const opts = [HELP_OPTION, ...p.options];
+  const invocation = (o: OptionSpec) => {
+    const m = takesValue(o) ? ` ${metavarOf(o)}` : "";
+    return [...(o.short ? [`-${o.short}${m}`] : []), `--${o.long}${m}`].join(", ");
+  };
+  const rows = [
+    ...(p.positionals ?? []).map((x) => ({ section: "positional arguments:", header: x.name, help: x.help })),
+    ...opts.map((o) => ({ section: "options:", header: invocation(o), help: o.help?.replaceAll("%default", pyStr(o)) })),
+  ];
+  const maxHelpPosition = Math.min(24, Math.max(width - 20, 4));
+  const helpPosition = Math.min(Math.max(...rows.map((r) => r.header.length + indent)) + 2, maxHelpPosition);
+  const helpWidthCols = Math.max(width - helpPosition, 11);
+  const actionWidth = helpPosition - indent - 2;
+  let out = `usage: ${argparseUsage(p, width)}\n\n`;
+  if (p.description) out += wrap(p.description.replaceAll("%prog", p.prog), Math.max(width, 11)).join("\n") + "\n\n";
+  let section = "";
+  for (const r of rows) {
+    if (r.section !== section) {
+      if (section) out += "\n";
+      out += r.section + "\n";
+      section = r.section;
+    }
+    if (!r.help) {
+      out += " ".repeat(indent) + r.header + "\n";
+      continue;
+    }
+    let indentFirst = 0;
+    if (r.header.length <= actionWidth) out += " ".repeat(indent) + r.header.padEnd(actionWidth) + "  ";
+    else {
+      out += " ".repeat(indent) + r.header + "\n";
+      indentFirst = helpPosition;
+    }
+    const lines = wrap(r.help.replace(/\s+/g, " ").trim(), helpWidthCols);
+    out += " ".repeat(indentFirst) + (lines[0] ?? "") + "\n";
+    for (const line of lines.slice(1)) out += " ".repeat(helpPosition) + line + "\n";
+  }
+  return out;
+}
+
+/** What `-h` prints: optparse's IndentedHelpFormatter output for this parser (argparse's for style "argparse"). */
 export function formatHelp(p: ParserSpec, width = helpWidth()): string {
+  if (p.style === "argparse") return formatArgparseHelp(p, width);
   const indent = 2;
   const all = [HELP_OPTION, ...p.options];
   const strings = all.map(optionStrings);

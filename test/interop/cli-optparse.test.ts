@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runPython, PYTHON } from "../helpers/python.js";
 import { parseOptions, OptParseExit, type ParserSpec } from "../../src/python/optparse.js";
-import { nsMain, nsParser } from "../../src/cli/ns.js";
+import { nsMain, nsParser, STORAGE_HELP } from "../../src/cli/ns.js";
 import { nscMain, nscParser } from "../../src/cli/nsc.js";
 import { echoserverMain, echoserverParser } from "../../src/cli/echoserver.js";
 
@@ -48,7 +48,8 @@ function withoutExtensionHelp(tool: Tool, text: string): string {
 }
 
 function python(cases: Case[]): Outcome[] {
-  return JSON.parse(runPython(["cli_optparse.py"], { input: JSON.stringify(cases) })) as Outcome[];
+  // -s's help deliberately names our storages (STORAGE_HELP); Python formats that text for the comparison
+  return JSON.parse(runPython(["cli_optparse.py"], { input: JSON.stringify(cases), env: { PYRO4_TEST_STORAGE_HELP: STORAGE_HELP } })) as Outcome[];
 }
 
 async function withColumns<T>(columns: Case["columns"], f: () => Promise<T>): Promise<T> {
@@ -257,10 +258,21 @@ test("`pyro4 ns -h`, `pyro4 echoserver -h`, `pyro4 nsc --bogus` print what `pyth
       run(process.execPath, ["--import", "tsx", MAIN, tool, ...argv]),
       run(PYTHON, ["-m", module, ...argv]),
     ]);
-    const adapt = (s: string) => s.replaceAll(`Usage: ${script}`, `Usage: pyro4 ${tool}`).replaceAll(`${script}: error:`, `pyro4 ${tool}: error:`);
+    // pyro4-ns's -s help names dbm:file (refused here) and not postgresql://: ours is STORAGE_HELP (one line, as theirs)
+    const adapt = (s: string) =>
+      s
+        .replaceAll(`Usage: ${script}`, `Usage: pyro4 ${tool}`)
+        .replaceAll(`${script}: error:`, `pyro4 ${tool}: error:`)
+        .replace("Storage system to use (memory, dbm:file, sql:file)", STORAGE_HELP);
     assert.equal(theirs.status, argv[0] === "-h" ? 0 : 2);
     assert.deepEqual({ ...ours, stdout: withoutExtensionHelp(tool, ours.stdout) }, { ...theirs, stdout: adapt(theirs.stdout), stderr: adapt(theirs.stderr) }, `pyro4 ${tool} ${argv[0]}`);
   }
+});
+
+test("`pyro4 ns -h` lists the storages the name server takes: postgresql://, not the refused dbm:file", async () => {
+  const ours = await oursExit({ tool: "ns", argv: ["-h"] });
+  assert.match(ours.stdout, /Storage to use \(memory, sql:file, postgresql:\/\/\.\.\.\)/);
+  assert.doesNotMatch(ours.stdout, /dbm/);
 });
 
 test("Python's int() and float() rules for typed option values", async () => {

@@ -13,6 +13,7 @@ import { REPO } from "../helpers/ns-process.js";
 import { nsMain } from "../../src/cli/ns.js";
 import { nscMain } from "../../src/cli/nsc.js";
 import { echoserverMain } from "../../src/cli/echoserver.js";
+import { httpgatewayMain } from "../../src/cli/httpgateway.js";
 
 const ENV = PYRO5_ENV;
 
@@ -244,6 +245,7 @@ test("`pyro5 echoserver` prints Pyro5.utils.echoserver's lines and answers a Pyt
 });
 
 test("the pyro5 commands take the flags of Pyro5's argparse tools, and no Pyro4-only -k", async () => {
+  const shortPairs = (help: string) => [...help.matchAll(/^ {2}(-\w)(?: [A-Z_]+)?, (--[\w-]+)/gm)].map((m) => `${m[1]}/${m[2]}`).sort();
   const longFlags = (help: string) => new Set([...help.matchAll(/(?<![\w-])--[a-z][\w-]*/g)].map((m) => m[0]));
   const pyHelp = async (mod: string) => (await runCmd(PYTHON, ["-m", mod, "-h"], "", ENV)).stdout;
   const ourHelp = async (main: (argv: string[], io: any) => Promise<number>) => {
@@ -256,13 +258,20 @@ test("the pyro5 commands take the flags of Pyro5's argparse tools, and no Pyro4-
     ["Pyro5.nameserver", nsMain, ["--prune", "--prune-after"]], // our extension: pruning of dead registrations
     ["Pyro5.nsc", nscMain, []],
     ["Pyro5.utils.echoserver", echoserverMain, []],
+    // our extensions: request body limit, pooled backend connections, name server lookup cache
+    ["Pyro5.utils.httpgateway", httpgatewayMain, ["--max-body", "--reuse", "--pool-size", "--ns-cache"]],
   ];
   for (const [mod, main, extensions] of cases) {
-    const theirs = longFlags(await pyHelp(mod));
-    const ours = longFlags(await ourHelp(main));
+    const theirText = await pyHelp(mod);
+    const ourText = await ourHelp(main);
+    const theirs = longFlags(theirText);
+    const ours = longFlags(ourText);
     for (const e of extensions) ours.delete(e);
     assert.ok(theirs.size >= 5, `${mod}: ${[...theirs]}`);
     assert.deepEqual([...ours].sort(), [...theirs].sort(), mod);
+    // and each short flag is the same long flag's (-n/--host), as argparse pairs them
+    assert.ok(shortPairs(theirText).length >= 3, theirText);
+    assert.deepEqual(shortPairs(ourText), shortPairs(theirText), `${mod}: short flags`);
   }
   // -k (HMAC) does not exist in Pyro5: a usage error, not a silently ignored key
   let err = "";
@@ -270,6 +279,9 @@ test("the pyro5 commands take the flags of Pyro5's argparse tools, and no Pyro4-
   assert.match(err, /no such option: -k/);
   err = "";
   assert.equal(await echoserverMain(["-k", "secret"], { protocol: 5, err: (l) => (err += l) }), 2);
+  assert.match(err, /no such option: -k/);
+  err = "";
+  assert.equal(await httpgatewayMain(["-k", "secret"], { protocol: 5, err: (l) => (err += l) }), 2);
   assert.match(err, /no such option: -k/);
 });
 
@@ -286,4 +298,62 @@ test("`pyro5` without a command, with an unknown one, and --version", async () =
   assert.doesNotMatch(unknown.stderr, /\n\s+at /); // no Node stack
   assert.equal(version.code, 0);
   assert.match(version.stdout, /^pyro5 \(pyro4 \d+\.\d+\.\d+, Pyro5 compatible, protocol 502\) on Node /);
+});
+
+test("`pyro5 configure` (Python's name) prints what `python -m Pyro5.configure` prints, header lines aside", async () => {
+  const env = { PYRO_COMMTIMEOUT: "2.5", PYRO_BROADCAST_ADDRS: "10.0.0.255, 127.0.0.1", PYRO_SSL: "yes" };
+  const clean: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("PYRO_")) clean[k] = v;
+  const [ours, theirs] = await Promise.all([
+    runCmd(process.execPath, ["--import", "tsx", join(REPO, "src/cli/pyro5.ts"), "configure"], "", { ...clean, ...env }),
+    runCmd(PYTHON, ["-m", "Pyro5.configure"], "", { ...clean, ...env, ...ENV }),
+  ]);
+  assert.equal(theirs.code, 0, theirs.stderr);
+  assert.equal(ours.code, 0, ours.stderr);
+  // from "Protocol version" on, line for line (before it: versions and paths of the two programs)
+  const tail = (s: string) => s.slice(s.indexOf("Protocol version:")).trimEnd().split("\n");
+  assert.ok(tail(theirs.stdout).length >= 40, theirs.stdout);
+  assert.deepEqual(tail(ours.stdout), tail(theirs.stdout));
+  assert.ok(tail(ours.stdout).includes("COMMTIMEOUT = 2.5"));
+  const header = ours.stdout.split("\n").slice(0, 3);
+  assert.match(header[0]!, /^Pyro version: 5\.\d+/);
+  assert.match(header[1]!, /^Loaded from: /);
+});
+
+test("`pyro5 <tool> -h` is argparse's help of Python's tool, at any $COLUMNS (our extension options left out)", async () => {
+  const { ns5Parser, STORAGE_HELP } = await import("../../src/cli/ns.js");
+  const { nsc5Parser } = await import("../../src/cli/nsc.js");
+  const { echoserver5Parser } = await import("../../src/cli/echoserver.js");
+  const { gatewayParser } = await import("../../src/cli/httpgateway.js");
+  const { formatHelp, helpWidth } = await import("../../src/python/optparse.js");
+  const { PYRO5_PROFILE } = await import("../../src/profiles/index.js");
+  const tools: [string, string, import("../../src/python/optparse.js").ParserSpec][] = [
+    ["Pyro5.nameserver", "pyro5 ns", ns5Parser],
+    ["Pyro5.nsc", "pyro5 nsc", nsc5Parser],
+    ["Pyro5.utils.echoserver", "pyro5 echoserver", echoserver5Parser],
+    ["Pyro5.utils.httpgateway", "pyro5 httpgateway", gatewayParser(PYRO5_PROFILE)],
+  ];
+  // Python's tool, named like ours (argparse's prog is argv[0]); -s's help is ours (postgresql://, see ns.ts)
+  const script = [
+    "import argparse, runpy, sys",
+    "mod, prog, storage_help = sys.argv[1:4]",
+    "add = argparse.ArgumentParser.add_argument",
+    "def patched(self, *a, **k):",
+    "    if '--storage' in a: k['help'] = storage_help",
+    "    return add(self, *a, **k)",
+    "argparse.ArgumentParser.add_argument = patched",
+    "sys.argv = [prog, '-h']",
+    "runpy.run_module(mod, run_name='__main__')",
+  ].join("\n");
+  let compared = 0;
+  for (const columns of ["80", "120", "60", "40"]) {
+    for (const [mod, prog, spec] of tools) {
+      const theirs = await runCmd(PYTHON, ["-c", script, mod, prog, STORAGE_HELP], "", { ...ENV, COLUMNS: columns });
+      assert.equal(theirs.code, 0, theirs.stderr);
+      const ours = formatHelp({ ...spec, options: spec.options.filter((o) => !o.extension) }, helpWidth({ COLUMNS: columns }));
+      assert.equal(ours, theirs.stdout, `${prog} -h at COLUMNS=${columns}`);
+      compared++;
+    }
+  }
+  assert.equal(compared, 16);
 });
