@@ -7,6 +7,7 @@
 import { OptParseExit, parseOptions, type OptionValue, type ParserSpec } from "../python/optparse.js";
 import { PYRO4_PROFILE, PYRO5_PROFILE, profileFor, type PyroProfile } from "../profiles/index.js";
 import { oneLine } from "./report.js";
+import { PyroError, type PyroErrorCode } from "../errors.js";
 
 /** What a command's caller may pass: output sinks, the protocol, a stop promise (tests; default: SIGINT/SIGTERM). */
 export interface CommandIo {
@@ -19,7 +20,8 @@ export interface CommandIo {
 }
 
 /** A failure the command reports itself: `message` goes to stderr as it is (one line), the status is returned. */
-export class CommandFailure extends Error {
+export class CommandFailure extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_USAGE";
   constructor(
     message: string,
     readonly status = 1,

@@ -11,6 +11,7 @@ import { oneLine } from "./report.js";
 import { hmacKeyFrom } from "./hmac-key.js";
 import type { PyroProfile } from "../profiles/index.js";
 import { defineCommand, type CommandIo } from "./command.js";
+import { PyroError, type PyroErrorCode } from "../errors.js";
 
 // pyro4-nsc's OptionParser (Pyro4/nsc.py main()), option for option, so its help text is Python's
 export const nscParser: ParserSpec = {
@@ -85,7 +86,9 @@ export interface NscIo extends CommandIo {
 }
 
 /** Raised for wrong command arguments: pyro4-nsc's SystemExit(message), exit status 1. */
-class UsageExit extends Error {}
+class UsageExit extends PyroError {
+  override readonly code: PyroErrorCode = "ERR_PYRO4_USAGE";
+}
 
 async function defaultAsk(prompt: string): Promise<string> {
   process.stdout.write(prompt);

@@ -23,6 +23,7 @@ import { flagNames, messageTypeName } from "../observe/frames.js";
 import { bytesRepr } from "../observe/sinks.js";
 import { strRepr as reprStr } from "../python/str.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
+import { ProtocolError } from "../errors.js";
 import { formatUsage, type ParserSpec } from "../python/optparse.js";
 import { defineCommand, type CommandIo } from "./command.js";
 
@@ -77,7 +78,7 @@ export function pyFormat(v: unknown, depth = 0): string {
   return inspect(v, INSPECT);
 }
 
-class TraceFileError extends Error {}
+class TraceFileError extends ProtocolError {}
 
 function hexPreview(b: Uint8Array, max: number): string {
   const hex = Buffer.from(b.subarray(0, max)).toString("hex").replace(/(..)/g, "$1 ").trim();

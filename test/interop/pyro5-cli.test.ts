@@ -258,8 +258,8 @@ test("the pyro5 commands take the flags of Pyro5's argparse tools, and no Pyro4-
     ["Pyro5.nameserver", nsMain, ["--prune", "--prune-after"]], // our extension: pruning of dead registrations
     ["Pyro5.nsc", nscMain, []],
     ["Pyro5.utils.echoserver", echoserverMain, []],
-    // our extensions: request body limit, pooled backend connections, name server lookup cache
-    ["Pyro5.utils.httpgateway", httpgatewayMain, ["--max-body", "--reuse", "--pool-size", "--ns-cache"]],
+    // our extensions: request body limit, pooled backend connections, name server lookup cache, TLS from flags
+    ["Pyro5.utils.httpgateway", httpgatewayMain, ["--max-body", "--reuse", "--pool-size", "--ns-cache", "--ssl", "--ssl-cacerts", "--ssl-clientcert", "--ssl-clientkey"]],
   ];
   for (const [mod, main, extensions] of cases) {
     const theirText = await pyHelp(mod);

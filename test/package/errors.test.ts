@@ -173,15 +173,6 @@ const ALLOWED: { file: string; text: string; why: string }[] = [
   },
 ];
 
-/**
- * Findings another helper's branch removes (src/server/daemon.ts is being split by the `server` helper, src/cli is
- * rewritten by the `docscli` helper): listed so this test passes meanwhile; the lead empties this list at merge.
- */
-const PENDING: { file: string; text: string }[] = [
-  { file: "cli/nsc.ts", text: "class UsageExit extends Error" },
-  { file: "cli/trace.ts", text: "class TraceFileError extends Error" },
-];
-
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
     d.isDirectory() ? sourceFiles(join(dir, d.name)) : d.name.endsWith(".ts") ? [join(dir, d.name)] : [],
@@ -229,7 +220,7 @@ function scan(): Finding[] {
 
 test("src throws no native error: every error class descends from PyroError (allow-list: reasons given)", () => {
   const findings = scan();
-  const entries = [...ALLOWED, ...PENDING];
+  const entries = ALLOWED;
   const unexplained = findings.filter((f) => !entries.some((e) => e.file === f.file && f.text.includes(e.text)));
   assert.deepEqual(unexplained.map((f) => `${f.file}:${f.line}: ${f.text}`), [], "native errors in src (use a PyroError subclass, e.g. InvalidArgumentError)");
   for (const e of entries) {
