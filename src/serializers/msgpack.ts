@@ -15,7 +15,7 @@ import { isPythonInt } from "../python/float.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import {
   Complex, Float, classToDict, depthError, dictToClass, isPlainObject, limits, setKey, toTuple, hashKey, cannotSerialize,
-  pythonSerializeError, FrozenSet, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal, decimalText,
+  pythonSerializeError, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal, decimalText,
 } from "./values.js";
 import { pythonDateTime } from "../python/datetime.js";
 import { roundHalfEven, utcMs } from "../python/temporal.js";

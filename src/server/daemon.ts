@@ -25,7 +25,6 @@ import {
   classBehavior,
   computeExposure,
   isClass,
-  type Exposure,
   type ExposureOptions,
   type InstanceCreator,
   type InstanceMode,
