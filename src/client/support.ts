@@ -38,6 +38,10 @@ export function newCallPromise<T>(executor: (resolve: (value: T | PromiseLike<T>
   return Object.setPrototypeOf(new Promise<T>(executor), CallPromise.prototype) as CallPromise<T>;
 }
 
+/**
+ * The promise a remote call returns: a plain Promise that can also be walked with `for await` when the call returns
+ * a remote iterator or a list.
+ */
 export class CallPromise<T> extends Promise<T> {
   // then/catch/finally derive plain Promises: only the call's own promise carries the iterator protocol
   static override get [Symbol.species](): PromiseConstructor {

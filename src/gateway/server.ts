@@ -26,6 +26,7 @@ import { gatewayProtocol, pyro5CorsHeaders, type GatewayProtocol } from "./proto
 import { PyroError } from "../errors.js";
 import { profileFor } from "../profiles/index.js";
 
+/** Options of the HTTP gateway (Pyro4's `pyro4-httpgateway`, Pyro5's `pyro5-httpgateway`). */
 export interface GatewayOptions {
   /** 4 (default): Pyro4's gateway, protocol 48. 5: Pyro5's gateway, protocol 502 to name server and backends. */
   protocol?: 4 | 5;
@@ -93,6 +94,10 @@ interface Req {
   headers: IncomingMessage["headers"];
 }
 
+/**
+ * The HTTP gateway: calls objects registered in the name server for HTTP clients, with JSON replies as Pyro's
+ * gateway sends them.
+ */
 export class HttpGateway {
   readonly server: Server;
   private readonly exposeRe: RegExp | null;

@@ -23,6 +23,7 @@ import { PgStorage, type PgStorageOptions } from "./storage-pg.js";
 import { startPruner, type PruneOptions, type Pruner } from "./prune.js";
 import type { SqliteDriver } from "./sqlite-adapter.js";
 
+/** Options of startNameServer() (Pyro4's `pyro4-ns` options). */
 export interface StartNameServerOptions {
   /** Default config.HOST. */
   host?: string;
@@ -65,6 +66,10 @@ export interface StartNameServerOptions {
   daemonOptions?: Omit<DaemonOptions, "host" | "port" | "unixsocket" | "nathost" | "natport" | "hmacKey">;
 }
 
+/**
+ * A running name server: its URI, the served NameServer, the daemon and the broadcast responder; `close()` stops
+ * all.
+ */
 export interface RunningNameServer {
   /** The name server's URI (the NAT address when nathost is set). */
   uri: URI;

@@ -42,6 +42,7 @@ const DEFAULT_WRITE_HIGH_WATER_MARK = 1 << 20;
 
 export { DAEMON_NAME };
 
+/** Options of `new Daemon(options)`; every one defaults to the matching config item. */
 export interface DaemonOptions {
   /** Default config.HOST ("localhost"; with protocol 5, Pyro5's config). "" binds every interface. */
   host?: string;
@@ -171,6 +172,7 @@ function daemonSettings(options: DaemonOptions, profile: PyroProfile): DaemonSet
 // into the class here; the constructor assigns them all from daemonSettings().
 export interface Daemon extends DaemonSettings {}
 
+/** A Pyro daemon: serves registered objects over TCP, TLS or a Unix socket to Python and JavaScript clients. */
 export class Daemon implements DaemonCore<Connection>, DaemonLike {
   readonly host: string;
   readonly port: number;
