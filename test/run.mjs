@@ -56,10 +56,8 @@ if (concurrency) args.splice(2, 0, `--test-concurrency=${concurrency}`);
 // package tests) have no source maps and are left out of the figure.
 const COVERAGE_DIR = resolve("coverage");
 const env = { ...process.env, PYRO4_PYTHON: PYTHON };
-if (coverage) {
-  rmSync(COVERAGE_DIR, { recursive: true, force: true });
-  env.NODE_V8_COVERAGE = join(COVERAGE_DIR, "raw");
-}
+// raw data per run: a second `npm test` in the same checkout must not delete this one's
+if (coverage) env.NODE_V8_COVERAGE = join(COVERAGE_DIR, `raw-${process.pid}`);
 const r = spawnSync(process.execPath, args, { stdio: "inherit", env });
 if (coverage && !existsSync(env.NODE_V8_COVERAGE)) process.stderr.write("no coverage was recorded (no test process ran)\n");
 else if (coverage) {
