@@ -8,6 +8,7 @@ import { strRepr } from "./python/str.js";
 import { str as pyStr } from "./python/repr.js";
 import { parsePyFloat, parsePyInt } from "./python/numbers.js";
 
+/** Every Pyro4 config item with its type (Pyro4.config's names; see docs/configuration.md for defaults). */
 export interface ConfigItems {
   HOST: string;
   NS_HOST: string;
@@ -56,6 +57,7 @@ export interface ConfigItems {
   SSL_CACERTS: string;
 }
 
+/** The name of a Pyro4 config item. */
 export type ConfigName = keyof ConfigItems;
 
 type Kind = "str" | "int" | "float" | "bool" | "none" | "set";
@@ -109,6 +111,7 @@ const table: [ConfigName, unknown, Kind][] = [
   ["SSL_CLIENTKEYPASSWD", "", "str"],
 ];
 
+/** Every Pyro4 config item name, in Pyro4's order. */
 export const configNames: readonly ConfigName[] = Object.freeze(table.map((r) => r[0]));
 const configNameSet: ReadonlySet<string> = new Set(configNames);
 
@@ -174,6 +177,10 @@ export function configValueStr(value: unknown, isFloat: boolean): string {
   return pyStr(value);
 }
 
+/**
+ * Pyro4's configuration object (`config`): the items with their defaults and the PYRO_* environment variables
+ * applied; `asDict()` gives them as Pyro4's config.asDict() does.
+ */
 export class Config implements ConfigItems {
   declare HOST: string;
   declare NS_HOST: string;

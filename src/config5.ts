@@ -10,6 +10,7 @@ import { ConfigValueError } from "./errors.js";
 import { configValueStr } from "./config.js";
 import { parsePyFloat, parsePyInt } from "./python/numbers.js";
 
+/** Every Pyro5 config item with its type (Pyro5.config's names). */
 export interface Config5Items {
   HOST: string;
   NS_HOST: string;
@@ -52,6 +53,7 @@ export interface Config5Items {
   SSL_CACERTS: string;
 }
 
+/** The name of a Pyro5 config item. */
 export type Config5Name = keyof Config5Items;
 
 type Kind = "str" | "int" | "float" | "bool" | "none" | "list";
@@ -100,6 +102,7 @@ const table: readonly [Config5Name, unknown, Kind][] = [
   ["SSL_CACERTS", "", "str"],
 ];
 
+/** Every Pyro5 config item name, in Pyro5's order. */
 export const config5Names: readonly Config5Name[] = Object.freeze(table.map((r) => r[0]));
 const kinds: ReadonlyMap<string, Kind> = new Map(table.map((r) => [r[0], r[2]]));
 
@@ -144,6 +147,7 @@ function defineValue(target: object, name: string, value: unknown): void {
   Object.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true });
 }
 
+/** Pyro5's configuration object (`config5`), used by everything running with protocol 5. */
 export class Config5 implements Config5Items {
   declare HOST: string;
   declare NS_HOST: string;

@@ -149,7 +149,7 @@ const REMOTE_HEADER = "    Remote traceback (Pyro):";
  */
 export function attachCallSite(err: Error, site: CallSite | null): Error {
   const head = err.message ? `${err.name}: ${err.message}` : err.name;
-  let frames = "";
+  let frames: string;
   if (site) {
     const s = site.stack ?? "";
     const nl = s.indexOf("\n");

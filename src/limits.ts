@@ -7,6 +7,10 @@
 
 import { InvalidArgumentError } from "./errors.js";
 
+/**
+ * Every size and count limit of a daemon or proxy, in one object (docs/security.md#limits): set per daemon and per
+ * proxy with the `limits` option, merged over the frozen defaults; 0 means unlimited where the field says so.
+ */
 export interface Limits {
   /**
    * Largest message (annotations + payload, as announced in its header), in bytes; a larger one is refused on its

@@ -6,8 +6,10 @@ import { config } from "./config.js";
 
 const uriRegEx = /^(?<protocol>[Pp][Yy][Rr][Oo][a-zA-Z]*):(?<object>\S+?)(@(?<location>.+))?$/s;
 
+/** The kind of a Pyro URI. */
 export type UriProtocol = "PYRO" | "PYRONAME" | "PYROMETA";
 
+/** A Pyro URI (`PYRO:obj@host:port`, `PYRONAME:name`, `PYROMETA:tag`), parsed as Pyro4 parses it. */
 export class URI {
   protocol!: UriProtocol;
   /** Object id (PYRO), name (PYRONAME), or the comma-joined tags (PYROMETA; see `metadata`). */

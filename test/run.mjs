@@ -1,9 +1,11 @@
 // `npm test`: runs every *.test.ts under test/ with node's test runner. Interop tests need Debian's
 // python3-pyro4; without it they are left out with a plain message, except under CI=true, where a missing
-// Python Pyro4 is a failure.
+// Python Pyro4 is a failure. Ends with a line-coverage table per folder of src/ (c8 over V8's own coverage;
+// `--no-coverage` or COVERAGE=0 leaves it out).
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { printCoverageTable } from "./coverage-table.mjs";
 
 const PYTHON = process.env.PYRO4_PYTHON ?? "/usr/bin/python3";
 const ci = /^(1|true|yes)$/i.test(process.env.CI ?? "");
@@ -28,7 +30,9 @@ if (build.status !== 0) {
 
 const probe = spawnSync(PYTHON, ["-c", "import Pyro4, serpent, msgpack, hypothesis; print(Pyro4.__version__)"], { encoding: "utf8" });
 const havePython = probe.status === 0;
-const filter = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const coverage = !argv.includes("--no-coverage") && !/^(0|false|no)$/i.test(process.env.COVERAGE ?? "");
+const filter = argv.filter((a) => a !== "--no-coverage");
 let files = filter.length ? filter : find("test");
 if (!havePython) {
   const msg =
@@ -47,5 +51,26 @@ if (!havePython) {
 const args = ["--import", "tsx", "--test", "--test-reporter=spec", ...files];
 const concurrency = process.env.TEST_CONCURRENCY;
 if (concurrency) args.splice(2, 0, `--test-concurrency=${concurrency}`);
-const r = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...process.env, PYRO4_PYTHON: PYTHON } });
+// V8 records coverage for every Node process the tests start (NODE_V8_COVERAGE is inherited); tsx's inline
+// source maps map the test processes' coverage back to src/*.ts. Processes that run the built dist/ (CLI and
+// package tests) have no source maps and are left out of the figure.
+const COVERAGE_DIR = resolve("coverage");
+const env = { ...process.env, PYRO4_PYTHON: PYTHON };
+// raw data per run: a second `npm test` in the same checkout must not delete this one's
+if (coverage) env.NODE_V8_COVERAGE = join(COVERAGE_DIR, `raw-${process.pid}`);
+const r = spawnSync(process.execPath, args, { stdio: "inherit", env });
+if (coverage && !existsSync(env.NODE_V8_COVERAGE)) process.stderr.write("no coverage was recorded (no test process ran)\n");
+else if (coverage) {
+  const c8 = spawnSync(
+    process.execPath,
+    ["node_modules/c8/bin/c8.js", "report", "--temp-directory", env.NODE_V8_COVERAGE, "--reports-dir", COVERAGE_DIR,
+      "--reporter=json-summary", "--all", "--src", "src", "--include", "src/**/*.ts", "--extension", ".ts"],
+    { encoding: "utf8" },
+  );
+  rmSync(env.NODE_V8_COVERAGE, { recursive: true, force: true });
+  if (c8.status === 0) {
+    const summary = JSON.parse(readFileSync(join(COVERAGE_DIR, "coverage-summary.json"), "utf8"));
+    printCoverageTable(summary, (file) => relative(process.cwd(), file), (line) => process.stdout.write(line + "\n"));
+  } else process.stderr.write(`coverage report failed (c8 exited ${c8.status}):\n${c8.stdout}${c8.stderr}\n`);
+}
 process.exit(r.status ?? 1);

@@ -76,7 +76,7 @@ export class TsClient {
       case "batch":
         while (ops < max && now() < deadline) {
           const b = p.$batch();
-          for (let i = 0; i < 100; i++) b.ping();
+          for (let i = 0; i < 100; i++) void b.ping();
           await b.$send();
           ops += 100;
         }

@@ -149,15 +149,15 @@ function runClient(uri: string, kind: string, ser: string, dir: string, serverPi
         p.stdin.write("go\n");
       }
     });
-    p.on("exit", async (code) => {
+    p.on("exit", (code) => {
       if (code !== 0) return reject(new Error(`client exit ${code}`));
       const r = JSON.parse(out.trim().split("\n").pop()!) as Record<string, unknown>;
-      if (traced) r.strace = await traced;
       if (marks.length === 2) {
         r.serverUser = marks[1]![0] - marks[0]![0];
         r.serverSys = marks[1]![1] - marks[0]![1];
       }
-      resolve(r);
+      if (!traced) return resolve(r);
+      traced.then((s) => resolve({ ...r, strace: s }), reject);
     });
   });
 }

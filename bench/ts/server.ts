@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     const ns = await startNameServer({
       host: "127.0.0.1", port: 0, enableBroadcast: false, protocol: PROTOCOL, daemonOptions: { serializersAccepted: ACCEPT as SerializerName[] },
     });
-    ns.nameserver.register("bench.object", "PYRO:bench@127.0.0.1:9999");
+    await ns.nameserver.register("bench.object", "PYRO:bench@127.0.0.1:9999");
     uri = ns.uri.toString();
     close = () => ns.close();
   } else {

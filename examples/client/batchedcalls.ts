@@ -12,7 +12,7 @@ console.log(`200 single calls: total ${total} in ${(performance.now() - t0).toFi
 
 t0 = performance.now();
 const b = p.$batch();
-for (let i = 0; i < 200; i++) b.add(i, kwargs({ b: 1 }));
+for (let i = 0; i < 200; i++) void b.add(i, kwargs({ b: 1 })); // results come from $send
 const results = (await b.$send()) as number[];
 console.log(`one batch of 200: total ${results.reduce((a, x) => a + x, 0)} in ${(performance.now() - t0).toFixed(1)} ms`);
 
@@ -26,12 +26,12 @@ console.log("failing call:", await failing.catch((e: Error) => `${e.name}: ${e.m
 console.log("later call:", await skipped.catch((e: Error) => e.message));
 
 const oneway = p.$batch();
-oneway.remember("from a oneway batch");
+void oneway.remember("from a oneway batch"); // a oneway batch has no results
 console.log("oneway batch sent:", await oneway.$send({ oneway: true }));
 
 const asyncBatch = p.$batch();
-asyncBatch.slow(0.2);
-asyncBatch.echo("async batch done");
+void asyncBatch.slow(0.2);
+void asyncBatch.echo("async batch done");
 const ar = asyncBatch.$send({ asynchronous: true });
 console.log("async batch ready right away?", ar.ready);
 console.log("async batch results:", await ar.value);

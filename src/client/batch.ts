@@ -29,6 +29,7 @@ function rejectCall(c: Recorded, e: unknown): void {
   c.reject(e);
 }
 
+/** How `$send()` ships a batch: a normal call (the default), oneway, or as an AsyncResult. */
 export interface BatchSendOptions {
   /** Send as oneway: nothing comes back; resolves once sent, every call resolves to undefined. */
   oneway?: boolean;

@@ -19,6 +19,10 @@ interface Received {
 
 const received = new WeakMap<SerializedBlob, Received>();
 
+/**
+ * Pyro's SerializedBlob: data passed on through a daemon without being deserialized there (a KEEPSERIALIZED call);
+ * `info` travels as a normal value.
+ */
 export class SerializedBlob {
   /** Small descriptive data about the blob (an id, a name): it travels marshalled, so keep it to plain values. */
   readonly info: unknown;

@@ -187,7 +187,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
         q.shift();
         const conn = this.conn;
         this.conn = null;
-        if (conn) conn.end().then(() => req.finish(undefined));
+        if (conn) void conn.end().then(() => req.finish(undefined));
         else req.finish(undefined);
         continue;
       }

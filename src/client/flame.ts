@@ -17,6 +17,7 @@ export type FlameMethod = ((...args: unknown[]) => Promise<any>) & { readonly [a
 /** A remote module: every attribute is a FlameMethod calling `module.attribute` on the server. */
 export type FlameModule = { readonly [attr: string]: FlameMethod };
 
+/** Options of {@link connectFlame}: the HMAC key and call timeout of the Flame server's proxy. */
 export interface FlameOptions {
   hmacKey?: string | Buffer | null;
   /** Call timeout in milliseconds. */

@@ -28,6 +28,10 @@ type AnyFn = (...args: any[]) => any;
 type IsAny<T> = 0 extends 1 & T ? true : false;
 /** What a remote generator/iterator method gives the caller. */
 export type Streamed<R> = R extends AsyncGenerator<infer Y, any, any> | Generator<infer Y, any, any> ? RemoteIterator<Y> : R;
+/**
+ * A remote method as a proxy exposes it: the same parameters (plus optional Python keyword arguments last) and a
+ * CallPromise of the awaited result; generators come back as a RemoteIterator.
+ */
 export type RemoteMethod<F> = F extends (...args: infer A) => infer R
   ? ((...args: A | [...any[], Kwargs]) => CallPromise<Streamed<Awaited<R>>>) & PromiseLike<never>
   : never;
@@ -36,14 +40,20 @@ export type Remote<T> =
   IsAny<T> extends true
     ? { [name: string]: any }
     : { readonly [K in keyof T as K extends string ? K : never]: T[K] extends AnyFn ? RemoteMethod<T[K]> : PromiseLike<Awaited<T[K]>> };
+/** `proxy.$oneway`: every method of T as a oneway call that resolves once the request is sent. */
 export type OnewayView<T> =
   IsAny<T> extends true
     ? { [name: string]: (...args: any[]) => Promise<void> }
     : { readonly [K in keyof T as T[K] extends AnyFn ? K : never]: (...args: any[]) => Promise<void> };
+/** `proxy.$async`: every method of T as a Pyro4 asynchronous call that returns an AsyncResult at once. */
 export type AsyncView<T> =
   IsAny<T> extends true
     ? { [name: string]: (...args: any[]) => AsyncResult<any> }
     : { readonly [K in keyof T as T[K] extends AnyFn ? K : never]: T[K] extends (...a: infer A) => infer R ? (...args: A | [...any[], Kwargs]) => AsyncResult<Awaited<R>> : never };
+/**
+ * `proxy.$batch()`: records calls of T (each gives a promise of its own result) until `$send()` ships them as one
+ * request.
+ */
 export type Batch<T> = (IsAny<T> extends true
   ? { [name: string]: (...args: any[]) => Promise<any> }
   : { readonly [K in keyof T as T[K] extends AnyFn ? K : never]: T[K] extends (...a: infer A) => infer R ? (...args: A | [...any[], Kwargs]) => Promise<Awaited<R>> : never }) & {
@@ -54,12 +64,20 @@ export type Batch<T> = (IsAny<T> extends true
   readonly $size: number;
 };
 
+/**
+ * What the daemon told about the remote object (Pyro4's get_metadata): its method, oneway method and attribute
+ * names.
+ */
 export interface ProxyMetadata {
   methods: Set<string>;
   oneway: Set<string>;
   attrs: Set<string>;
 }
 
+/**
+ * The `$`-prefixed members every proxy has beside the remote object's own: views, batches, connection control and
+ * metadata.
+ */
 export interface ProxyControls<T> {
   /** Write a remote attribute (`__setattr__`). */
   $set(name: string, value: unknown): Promise<void>;
@@ -432,6 +450,7 @@ function proxyFromDecoded(d: DecodedProxyState): Proxy {
 
 /** The constructor: `new Proxy<Warehouse>("PYRONAME:example.warehouse", { timeout: 5000 })`. */
 export const Proxy = PyroProxy as unknown as {
+  /** A proxy for the object at `uri` (PYRO:, PYRONAME: or PYROMETA:); it connects on its first call. */
   new <T = any>(uri: string | URI, options?: ProxyOptions): Proxy<T>;
   readonly prototype: object;
   fromState(state: readonly unknown[]): Proxy;

@@ -13,6 +13,10 @@ export interface NameServerLike {
   $release(): Promise<void>;
 }
 
+/**
+ * What a name server locator is asked: the name server's host and port from a PYRONAME/PYROMETA URI, or null to
+ * locate it from the configuration.
+ */
 export interface LocateOptions {
   /** From the URI; null = not given (locate by broadcast/config). */
   host: string | null;
@@ -26,6 +30,7 @@ export interface LocateOptions {
   nsAddresses?: readonly string[] | null;
 }
 
+/** A function that finds the name server for resolving PYRONAME/PYROMETA URIs (see setNameServerLocator). */
 export type NameServerLocator = (options: LocateOptions) => Promise<NameServerLike>;
 
 let locator: NameServerLocator | null = null;

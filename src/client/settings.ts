@@ -15,6 +15,7 @@ import type { TlsSettings } from "../transport/tls.js";
 import { URI } from "../uri.js";
 import { AttributeError } from "./support.js";
 
+/** Options of `new Proxy(uri, options)`; every one defaults to the matching config item. */
 export interface ProxyOptions {
   /** "serpent" (default: config.SERIALIZER), "json", "marshal" or "msgpack". */
   serializer?: SerializerName;

@@ -20,6 +20,10 @@ export interface StreamOwner {
   ): Promise<any>;
 }
 
+/**
+ * A remote iterator (Pyro4 item streaming): what a call to a remote generator gives; `for await` walks it, and
+ * leaving the loop early closes it on the server.
+ */
 export class RemoteIterator<T = unknown> implements AsyncIterableIterator<T> {
   private finished = false;
   constructor(

@@ -5,6 +5,7 @@ import { InvalidArgumentError } from "../errors.js";
 import type { GatewayProtocol } from "./protocol.js";
 import type { TlsSettings } from "../transport/tls.js";
 
+/** Options of the HTTP gateway (Pyro4's `pyro4-httpgateway`, Pyro5's `pyro5-httpgateway`). */
 export interface GatewayOptions {
   /** 4 (default): Pyro4's gateway, protocol 48. 5: Pyro5's gateway, protocol 502 to name server and backends. */
   protocol?: 4 | 5;

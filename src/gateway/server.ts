@@ -33,6 +33,10 @@ export type { GatewayOptions } from "./options.js";
 /** Python's http.server reads request lines up to 64 KiB; headers come on top. */
 export const MAX_HEADER_BYTES = 65536 + 16384;
 
+/**
+ * The HTTP gateway: calls objects registered in the name server for HTTP clients, with JSON replies as Pyro's
+ * gateway sends them.
+ */
 export class HttpGateway {
   readonly server: Server;
   private readonly exposeRe: RegExp | null;

@@ -9,8 +9,10 @@
 //
 // Remote exceptions reject with PyroHttpError carrying the Python type, args and remote traceback.
 
+/** How the HTTP client sends arguments: a JSON body, a form body, or the query string. */
 export type BodyMode = "json" | "form" | "query";
 
+/** Options of httpProxy(): where the gateway is and how calls reach it. */
 export interface HttpProxyOptions {
   /** The gateway's /pyro/ URL, e.g. "http://localhost:8080/pyro/". */
   gateway: string;
@@ -106,6 +108,7 @@ export function kwargs(values: Record<string, unknown>): Record<string, unknown>
   return Object.defineProperty({ ...values }, KWARGS, { value: true });
 }
 
+/** An object's metadata as the gateway's `$meta` gives it: its method and attribute names. */
 export interface ObjectMeta {
   methods: string[];
   attributes: string[];
@@ -115,6 +118,7 @@ type AnyFn = (...a: any[]) => any;
 type Promised<T> = T extends AnyFn ? (...a: Parameters<T>) => Promise<Awaited<ReturnType<T>>> : () => Promise<Awaited<T>>;
 type Streamed<T> = T extends (...a: infer A) => Iterable<infer I> | AsyncIterable<infer I> ? (...a: A) => AsyncIterable<I> : (...a: any[]) => AsyncIterable<unknown>;
 
+/** A proxy through the HTTP gateway: the methods of T as promise-returning calls, plus `$call` and `$meta`. */
 export type HttpProxy<T> = { [K in keyof T]: Promised<T[K]> } & {
   /** Call with keyword arguments (works with Python's gateway too). */
   $call(method: string, kw?: Record<string, unknown>, options?: CallOverrides): Promise<unknown>;
@@ -132,6 +136,7 @@ export type HttpProxy<T> = { [K in keyof T]: Promised<T[K]> } & {
   readonly $name: string;
 };
 
+/** Per-call changes to the proxy's options (all but the gateway URL). */
 export type CallOverrides = Partial<Omit<HttpProxyOptions, "gateway">>;
 
 /** A proxy for the object registered under `name`, reached through the gateway. */

@@ -7,6 +7,7 @@ import { PYRO4_PROFILE, type PyroProfile } from "../profiles/index.js";
 
 export const GET_NSURI = Buffer.from("GET_NSURI", "latin1");
 
+/** Options of the UDP broadcast responder that answers name server discovery. */
 export interface BroadcastServerOptions {
   /** Address to bind; default config.NS_BCHOST, else all interfaces ("" in Pyro4). */
   bchost?: string | null;

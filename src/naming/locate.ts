@@ -18,6 +18,7 @@ import { setNameServerLocator, type NameServerLike } from "../client/resolve.js"
 import { GET_NSURI } from "./broadcast.js";
 import { NAMESERVER_NAME } from "./nameserver.js";
 
+/** Options of locateNS(): broadcast discovery, HMAC key, timeout and the name server addresses to fail over between. */
 export interface LocateNSOptions {
   /** Try UDP broadcast discovery (default true; only when no host is given). */
   broadcast?: boolean;
@@ -249,8 +250,10 @@ export async function locateNSProxy(
   return fail();
 }
 
+/** Metadata tags given to a name server call: any iterable of strings, or nothing. */
 export type Metadata = Iterable<string> | null | undefined;
 
+/** Filters of NameServerClient.list(): a name prefix, a Python regex, or metadata tags (all of, or any of). */
 export interface ListOptions {
   prefix?: string;
   /** A Python `re` pattern, matched at the start of names (re.match). */

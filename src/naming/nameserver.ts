@@ -20,6 +20,7 @@ import { truthy } from "../python/types.js";
 import { compilePythonRegex, PythonRegexError } from "../python/regex.js";
 import { DEFAULT_REGEX_BUDGET_MS, MAX_REGEX_LENGTH, matchNames } from "./regex-guard.js";
 
+/** The name every name server registers itself under. */
 export const NAMESERVER_NAME = "Pyro.NameServer";
 
 /** Parameter names per method, for binding Python keyword arguments (`list(prefix=...)`). */
@@ -94,6 +95,7 @@ function startswith(name: string, prefix: unknown): boolean {
   return name.startsWith(prefix);
 }
 
+/** What the name server's `list` gives: name to URI text, or to a `(uri, metadata)` tuple with return_metadata. */
 export type ListResult = Record<string, string | Tuple<unknown>>;
 
 /** The registered URI's text; Python's checks and errors for anything else. */

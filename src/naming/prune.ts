@@ -12,6 +12,7 @@ import type { TlsSettings } from "../transport/tls.js";
 import { NAMESERVER_NAME, type NameServer } from "./nameserver.js";
 import { isAsyncStorage, type AnyNameStorage } from "./storage.js";
 
+/** Options of startPruner(): how often names are checked and how long an unreachable one is kept. */
 export interface PruneOptions {
   /** Seconds between checks (> 0). */
   interval: number;
@@ -31,6 +32,7 @@ export interface PruneOptions {
   onCycle?: (report: PruneReport) => void;
 }
 
+/** What one pruning cycle did. */
 export interface PruneReport {
   /** False when another instance holds the prune lock and this one skipped the cycle. */
   leader: boolean;

@@ -23,6 +23,7 @@ import { PgStorage, type PgStorageOptions } from "./storage-pg.js";
 import { startPruner, type PruneOptions, type Pruner } from "./prune.js";
 import type { SqliteDriver } from "./sqlite-adapter.js";
 
+/** Options of startNameServer() (Pyro4's `pyro4-ns` options). */
 export interface StartNameServerOptions {
   /** Default config.HOST. */
   host?: string;
@@ -65,6 +66,10 @@ export interface StartNameServerOptions {
   daemonOptions?: Omit<DaemonOptions, "host" | "port" | "unixsocket" | "nathost" | "natport" | "hmacKey">;
 }
 
+/**
+ * A running name server: its URI, the served NameServer, the daemon and the broadcast responder; `close()` stops
+ * all.
+ */
 export interface RunningNameServer {
   /** The name server's URI (the NAT address when nathost is set). */
   uri: URI;
@@ -223,7 +228,7 @@ function startAutoclean(ns: NameServer<AnyNameStorage>, period: number, commTime
   const unreachableSince = new Map<string, number>();
   let last = Date.now();
   let busy = false;
-  const timer = setInterval(async () => {
+  const sweep = async (): Promise<void> => {
     if (busy || Date.now() - last < period * 1000) return;
     busy = true;
     try {
@@ -252,7 +257,9 @@ function startAutoclean(ns: NameServer<AnyNameStorage>, period: number, commTime
     } finally {
       busy = false;
     }
-  }, autocleanTiming.loopMs);
+  };
+  // sweep() catches everything itself: nothing to report from the interval
+  const timer = setInterval(() => void sweep(), autocleanTiming.loopMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }

@@ -17,6 +17,7 @@ export interface SqliteDatabase {
   close(): void;
 }
 
+/** The SQLite driver an sql: storage uses: Node's built-in node:sqlite, or better-sqlite3. */
 export type SqliteDriver = "node:sqlite" | "better-sqlite3";
 
 export interface OpenedDatabase {

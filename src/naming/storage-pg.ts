@@ -102,6 +102,7 @@ function isConnectionError(e: unknown): boolean {
   return /^(08|57P)/.test(code) || /^E[A-Z]+$/.test(code) || /Connection terminated|timeout exceeded/i.test(String((e as Error).message));
 }
 
+/** Options of the PostgreSQL storage shared by several name server instances. */
 export interface PgStorageOptions {
   /** Pool size per instance (default 10). */
   max?: number;

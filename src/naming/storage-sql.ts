@@ -28,6 +28,10 @@ function bindable(tag: Tag): unknown {
   return typeof tag === "boolean" ? (tag ? 1 : 0) : tag;
 }
 
+/**
+ * Name storage in an SQLite file, in the schema of Pyro4's SqlStorage (a Python name server can open the same
+ * file).
+ */
 export class SqlStorage implements NameStorage {
   readonly description: string;
   readonly driver: SqliteDriver;

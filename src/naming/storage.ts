@@ -7,6 +7,7 @@
 /** A metadata tag. Pyro4 clients send strings; Python accepts any hashable, so numbers pass too. */
 export type Tag = string | number | bigint | boolean | null;
 
+/** One registered name: its URI text and metadata tags. */
 export interface Registration {
   uri: string;
   metadata: Set<Tag>;
@@ -17,6 +18,7 @@ export interface Registration {
   noMetadata?: boolean;
 }
 
+/** A synchronous name storage (memory or sql:): what the name server keeps its registrations in. */
 export interface NameStorage {
   /** "memory" or "sql:FILE". */
   readonly description: string;

@@ -24,6 +24,7 @@ export const frameReceive = dc.channel("pyro4:frame:receive");
 /** Log records of the library (what Pyro4 sends to its `logging` loggers): LogMessage. */
 export const log = dc.channel("pyro4:log");
 
+/** Published on `pyro4:client:connect` when a client connection is ready (handshake done) or failed to open. */
 export interface ClientConnectMessage {
   /** The proxy's URI as given (may be PYRONAME:...). */
   uri: string;
@@ -41,12 +42,14 @@ export interface ClientConnectMessage {
   durationMs: number;
 }
 
+/** Published on `pyro4:client:disconnect` when a proxy's connection closed. */
 export interface ClientDisconnectMessage {
   connectionId: number;
   location: string;
   reason: Error | null;
 }
 
+/** The context of the `pyro4:client:call` tracing channel's events, for every remote call made through a proxy. */
 export interface ClientCallMessage {
   uri: string;
   /** Object id the call goes to (known once connected; the URI's object before). */
@@ -73,6 +76,10 @@ export interface ClientCallMessage {
   addAnnotation(key: string, value: Uint8Array | string): void;
 }
 
+/**
+ * Published on `pyro4:server:connection` and `pyro4:server:disconnect` when a daemon accepted or closed a
+ * connection.
+ */
 export interface ServerConnectionMessage {
   connectionId: number;
   peer: { address?: string; port?: number; family?: string; path?: string };
@@ -82,6 +89,7 @@ export interface ServerConnectionMessage {
   denied: string | null;
 }
 
+/** The context of the `pyro4:server:request` tracing channel's events, for every request a daemon serves. */
 export interface ServerRequestMessage {
   connectionId: number;
   peer: ServerConnectionMessage["peer"];
@@ -102,8 +110,10 @@ export interface ServerRequestMessage {
   error?: unknown;
 }
 
+/** Which end of a connection a frame was seen on. */
 export type Side = "client" | "server";
 
+/** Published on `pyro4:frame:send` and `pyro4:frame:receive` for every wire frame. */
 export interface FrameMessage {
   side: Side;
   /** Client connection number (client side) or the daemon's connection number (server side). */
@@ -131,8 +141,10 @@ export interface FrameMessage {
   bytes(): Buffer;
 }
 
+/** A log record's level, with Python logging's names. */
 export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";
 
+/** Published on `pyro4:log` for every log record the library writes. */
 export interface LogMessage {
   level: LogLevel;
   /** Python logger name it corresponds to (Pyro4.core, Pyro4.naming, ...). */

@@ -1,6 +1,12 @@
 // The public face of the observability layer: channel objects and payload types for subscribers, the log
 // configuration Pyro4 users know (PYRO_LOGLEVEL / PYRO_LOGFILE as a call), and the wire trace directory.
 
+/**
+ * Observability: the diagnostics_channel channels and their message types, logging configuration (Pyro4's
+ * PYRO_LOGLEVEL / PYRO_LOGFILE as a call) and the wire trace directory.
+ * @module
+ */
+
 export {
   clientConnect, clientDisconnect, clientCall, serverConnection, serverDisconnect, serverRequest, frameSend, frameReceive, log,
   type ClientConnectMessage, type ClientDisconnectMessage, type ClientCallMessage, type ServerConnectionMessage,

@@ -45,6 +45,7 @@ export function formatRecord(m: LogMessage, when = new Date()): string {
   return `[${asctime(when)},${m.logger},${m.level}] ${m.message}`;
 }
 
+/** The logging sink configureLogging() started: where it writes and at which level. */
 export interface FileLogger {
   /** The file written to, or null for standard error. */
   file: string | null;

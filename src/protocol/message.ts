@@ -9,23 +9,39 @@ import { PYRO4, headerChecksum as checksum48, type WireFormat } from "./wire.js"
 
 export { PYRO4, PYRO5, wireFormat, type WireFormat } from "./wire.js";
 
+/** Pyro4's wire protocol version. */
 export const PROTOCOL_VERSION = 48;
+/** Size in bytes of a Pyro4 message header. */
 export const HEADER_SIZE = 24;
+/** Added into every Pyro4 header checksum. */
 export const CHECKSUM_MAGIC = 0x34e9;
 
+/** Message type: a client's connect request (with a handshake). */
 export const MSG_CONNECT = 1;
+/** Message type: the daemon accepted the connection. */
 export const MSG_CONNECTOK = 2;
+/** Message type: the daemon refused the connection. */
 export const MSG_CONNECTFAIL = 3;
+/** Message type: a method call. */
 export const MSG_INVOKE = 4;
+/** Message type: a call's result (or exception, with FLAGS_EXCEPTION). */
 export const MSG_RESULT = 5;
+/** Message type: a ping, answered with an empty result. */
 export const MSG_PING = 6;
 
+/** Flag: the result is an exception. */
 export const FLAGS_EXCEPTION = 1 << 0;
+/** Flag: the payload is zlib-compressed. */
 export const FLAGS_COMPRESSED = 1 << 1;
+/** Flag: a oneway call, no result is sent back. */
 export const FLAGS_ONEWAY = 1 << 2;
+/** Flag: a batch of calls in one message. */
 export const FLAGS_BATCH = 1 << 3;
+/** Flag: the client asks for the object's metadata in the connect reply. */
 export const FLAGS_META_ON_CONNECT = 1 << 4;
+/** Flag: the result is a remote iterator's id (item streaming). */
 export const FLAGS_ITEMSTREAMRESULT = 1 << 5;
+/** Flag: the daemon passes the call's arguments on still serialized (SerializedBlob). */
 export const FLAGS_KEEPSERIALIZED = 1 << 6;
 
 /** Object id of the DaemonObject every daemon serves. */
@@ -36,6 +52,7 @@ export const PING_SERIALIZER_ID = 42;
 /** Pyro4 compresses only payloads at least this large, and only when that makes them smaller. */
 export const COMPRESSION_THRESHOLD = 200;
 
+/** A message's annotations: four-letter keys to raw bytes. */
 export type Annotations = Map<string, Buffer>;
 
 /** A received (or about to be sent) message. `data` is already decompressed on receipt. */
@@ -49,6 +66,7 @@ export interface Message {
   data: Buffer;
 }
 
+/** Optional parts of an encoded message: flags, annotations, HMAC key, compression and a size limit. */
 export interface EncodeOptions {
   flags?: number;
   annotations?: Annotations | null;
@@ -82,6 +100,7 @@ export function hmacEquals(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The checksum of a Pyro4 header from its fields. */
 export const headerChecksum = checksum48;
 
 /**

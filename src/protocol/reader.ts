@@ -10,6 +10,7 @@ import { FLAGS_COMPRESSED, computeHmac, hmacEquals, type Annotations, type Messa
 import { PYRO4, checkPreamble, type HeaderLengths, type WireFormat } from "./wire.js";
 import { DEFAULT_LIMITS, inflateCap, type Limits } from "../limits.js";
 
+/** Limits and checks of a MessageReader. */
 export interface ReaderOptions {
   /**
    * The limits checked here: maxMessageSize (annotations + payload, as the header announces them, and the
@@ -37,6 +38,10 @@ const IN_PLACE_MIN = 256 * 1024;
 /** ...but only once 1/IN_PLACE_SHARE of the body is here: a peer cannot make us reserve more than 8x what it sent. */
 const IN_PLACE_SHARE = 8;
 
+/**
+ * Splits a byte stream into Pyro messages: push() the socket's chunks, get every complete message back, checked and
+ * decompressed.
+ */
 export class MessageReader {
   private chunks: Buffer[] = [];
   /** Where the unread part of chunks[0] starts (an offset, not a new view per message). */

@@ -35,6 +35,7 @@ interface Message {
   data: Buffer;
 }
 
+/** One protocol's header layout: Pyro4 (protocol 48) or Pyro5 (protocol 502). */
 export interface WireFormat {
   readonly name: "Pyro4" | "Pyro5";
   /** The protocol version in every header: 48 or 502. */
@@ -105,6 +106,7 @@ export function checkPreamble(h: Buffer, at: number, wire: WireFormat): void {
   if (magic !== PYRO_MAGIC || version !== wire.version) throw preambleError(magic, version, wire);
 }
 
+/** Pyro4's wire format (protocol 48). */
 export const PYRO4: WireFormat = {
   name: "Pyro4",
   version: 48,
@@ -169,6 +171,7 @@ function flagsOut5(f: number): number {
   return w & 0xffff;
 }
 
+/** Pyro5's wire format (protocol 502). */
 export const PYRO5: WireFormat = {
   name: "Pyro5",
   version: 502,

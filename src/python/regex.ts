@@ -197,7 +197,6 @@ class Translator {
     this.pos++;
     let prefix = "(";
     let capture: number | null = null;
-    let name: string | null = null;
     let repeatable = true;
     if (p[this.pos] === "?") {
       const q = this.pos;
@@ -214,7 +213,7 @@ class Translator {
         if (d === "<") {
           this.pos++;
           const start = this.pos;
-          name = this.groupName(start, ">");
+          const name = this.groupName(start, ">");
           capture = ++this.groups;
           const prev = this.names.get(name);
           if (prev !== undefined)

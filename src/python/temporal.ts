@@ -46,6 +46,7 @@ function checkOffset(offset: number | null): void {
     throw invalidValue(`utcoffset must be strictly between -86400 and 86400 seconds, got ${offset}`);
 }
 
+/** The time zone of a Python datetime or time value. */
 export interface ZoneOptions {
   /** Seconds east of UTC (datetime.timezone's offset); null or absent for a naive value. */
   utcoffset?: number | null;

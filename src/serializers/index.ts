@@ -1,7 +1,7 @@
 // Serializer registry: look one up by name or by wire id.
 
 import { SerializeError } from "../errors.js";
-import type { Serializer, SerializerName } from "./types.js";
+import type { Serializer } from "./types.js";
 import { serpent } from "./serpent.js";
 import { json } from "./json.js";
 import { marshal } from "./marshal.js";

@@ -9,7 +9,7 @@ import type { Call, DeserializeOptions, SerializeOptions, Serializer } from "./t
 import { DEFAULT_LIMITS } from "../limits.js";
 import {
   Complex, Float, classToDict, depthError, dictToClass, isPlainObject, setKey, bytesOfDict, cannotSerialize, pythonClassOf,
-  pythonSerializeError, FrozenSet, UUID, ByteArray, Decimal, decimalText, PyDateTime, PyDate, PyTime, TimeDelta, Range,
+  pythonSerializeError, UUID, ByteArray, Decimal, decimalText, PyDateTime, PyDate, PyTime, TimeDelta, Range,
 } from "./values.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
 import { isoformat, pyIsoformat } from "../python/datetime.js";
@@ -225,7 +225,7 @@ function postprocess(v: unknown, depth: number, strict: boolean, max: number): u
   return finishDict(obj, n, strict);
 }
 
-function finishDict(obj: Record<string, unknown>, nkeys: number, strict: boolean): unknown {
+function finishDict(obj: Record<string, unknown>, nkeys: number, _strict: boolean): unknown {
   if (typeof obj.__class__ === "string") return dictToClass(obj);
   // our own bytes (Python's json cannot send bytes): only the exact dict we write, so any other goes back as it came
   return nkeys === 2 ? bytesOfDict(obj, 2) ?? obj : obj;

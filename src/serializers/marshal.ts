@@ -29,30 +29,22 @@ const T_NULL = 0x30; // '0'
 const T_NONE = 0x4e; // 'N'
 const T_FALSE = 0x46; // 'F'
 const T_TRUE = 0x54; // 'T'
-const T_STOPITER = 0x53; // 'S'
-const T_ELLIPSIS = 0x2e; // '.'
 const T_INT = 0x69; // 'i'
-const T_FLOAT = 0x66; // 'f' (text float, marshal versions 0/1)
 const T_BINARY_FLOAT = 0x67; // 'g'
-const T_COMPLEX = 0x78; // 'x' (text complex, versions 0/1)
 const T_BINARY_COMPLEX = 0x79; // 'y'
 const T_LONG = 0x6c; // 'l'
 const T_STRING = 0x73; // 's' (bytes)
-const T_INTERNED = 0x74; // 't'
-const T_REF = 0x72; // 'r'
 const T_TUPLE = 0x28; // '('
 const T_SMALL_TUPLE = 0x29; // ')'
 const T_LIST = 0x5b; // '['
 const T_DICT = 0x7b; // '{'
-const T_CODE = 0x63; // 'c'
 const T_UNICODE = 0x75; // 'u'
-const T_UNKNOWN = 0x3f; // '?'
 const T_SET = 0x3c; // '<'
 const T_FROZENSET = 0x3e; // '>'
 const T_ASCII = 0x61; // 'a'
-const T_ASCII_INTERNED = 0x41; // 'A'
 const T_SHORT_ASCII = 0x7a; // 'z'
-const T_SHORT_ASCII_INTERNED = 0x5a; // 'Z'
+// the codes the encoder writes; the decoder's switch spells every code it reads (these and 'S' 'f' 'x' 't' 'r' 'c'
+// '?' 'A' 'Z' '.') as a literal with its name
 
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;

@@ -16,7 +16,7 @@ import { DEFAULT_LIMITS } from "../limits.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import {
   Complex, Float, classToDict, depthError, dictToClass, isPlainObject, setKey, toTuple, hashKey, cannotSerialize,
-  pythonSerializeError, FrozenSet, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal, decimalText,
+  pythonSerializeError, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal, decimalText,
 } from "./values.js";
 import { pythonDateTime } from "../python/datetime.js";
 import { roundHalfEven, utcMs } from "../python/temporal.js";

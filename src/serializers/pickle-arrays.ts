@@ -25,9 +25,11 @@ export class UnicodeArray {
   }
 }
 
+/** The typed arrays a Python `array.array` of numbers becomes. */
 export type NumericArray =
   | Int8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array
   | Float32Array | Float64Array;
+/** A Python `array.array` typecode for numbers. */
 export type ArrayTypecode = "b" | "B" | "h" | "H" | "i" | "I" | "l" | "L" | "q" | "Q" | "f" | "d";
 
 type Ctor = { new (n: number): NumericArray; new (b: ArrayBuffer): NumericArray; readonly BYTES_PER_ELEMENT: number };

@@ -721,7 +721,7 @@ class Parser {
 }
 
 /** A class dict as SerpentSerializer.dict_to_class makes it: its float dict before anything else, hooks included. */
-function classOf(d: Record<string, unknown>, cls: string, strict: boolean): unknown {
+function classOf(d: Record<string, unknown>, cls: string, _strict: boolean): unknown {
   if (cls === "float") {
     if (!Object.prototype.hasOwnProperty.call(d, "value")) throw pythonSerializeError("KeyError", "value");
     return serpentFloat(d.value);

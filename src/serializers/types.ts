@@ -2,6 +2,7 @@
 
 import type { Limits } from "../limits.js";
 
+/** A serializer Pyro can use on the wire. */
 export type SerializerName = "serpent" | "json" | "marshal" | "msgpack" | "pickle";
 
 /**
@@ -29,6 +30,7 @@ export interface Call {
   kwargs: Record<string, unknown> | null;
 }
 
+/** Options of Serializer.serializeData and serializeCall. */
 export interface SerializeOptions {
   /**
    * Called for every object that is not a plain dict/list/primitive before the class hooks run (the daemon's
@@ -75,6 +77,7 @@ export function finishParts(parts: Buffer[] | null, last: Buffer): SerializedPar
   return parts;
 }
 
+/** One wire serializer: encodes and decodes call arguments, results and plain data as Python's does. */
 export interface Serializer {
   readonly name: SerializerName;
   /** Wire id: serpent 1, json 2, marshal 3, pickle 4, msgpack 6. */

@@ -5,7 +5,7 @@
 
 import { strRepr as pyStrRepr } from "../python/str.js";
 import { parsePyFloat } from "../python/numbers.js";
-import { SerializeError, PyroError, RemoteError, pyroErrorClasses, pythonMessage, setRemoteTraceback } from "../errors.js";
+import { SerializeError, RemoteError, pyroErrorClasses, pythonMessage, setRemoteTraceback } from "../errors.js";
 import { errorTraceback, pythonNameOf } from "../python/exceptions.js";
 import { URI } from "../uri.js";
 import { PYRO4_VALUES, PYRO5_VALUES, unknownClassDict, type ValueDialect } from "./dialect.js";

@@ -35,6 +35,10 @@ export interface ClientConnection {
   close(): void;
 }
 
+/**
+ * Pyro4's `current_context` during a call: the client connection, its address, the sequence number and the
+ * annotations.
+ */
 export interface CallContext {
   client: ClientConnection | null;
   clientSockAddr: ClientConnection["peer"] | null;

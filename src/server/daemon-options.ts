@@ -10,6 +10,7 @@ import type { SerializerName } from "../serializers/index.js";
 import type { ClientConnection } from "./context.js";
 import type { DaemonSettings } from "./daemon-core.js";
 
+/** Options of `new Daemon(options)`; every one defaults to the matching config item. */
 export interface DaemonOptions {
   /** Default config.HOST ("localhost"; with protocol 5, Pyro5's config). "" binds every interface. */
   host?: string;

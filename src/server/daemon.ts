@@ -40,6 +40,7 @@ export { DAEMON_NAME };
 // merged into the class here; the constructor assigns them all from daemonSettings().
 export interface Daemon extends DaemonSettings {}
 
+/** A Pyro daemon: serves registered objects over TCP, TLS or a Unix socket to Python and JavaScript clients. */
 export class Daemon implements DaemonCore<Connection>, DaemonLike {
   readonly host: string;
   readonly port: number;

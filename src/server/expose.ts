@@ -6,7 +6,9 @@
 import { DaemonError, InvalidArgumentError } from "../errors.js";
 import { explicitParams, paramInfo, type ParamInfo } from "./params.js";
 
+/** How many instances of an exposed class the daemon makes: one, one per connection, or one per call. */
 export type InstanceMode = "single" | "session" | "percall";
+/** Makes the instance of an exposed class, instead of `new cls()`. */
 export type InstanceCreator<T = any> = (cls: new (...args: any[]) => T) => T;
 
 interface FnMarks {
@@ -60,6 +62,7 @@ function refusePrivate(name: string | symbol, isPrivateField = false): void {
     throw new InvalidArgumentError("exposing private names (starting with _) is not allowed");
 }
 
+/** Options of expose(): the parameter names that bind Python keyword arguments. */
 export interface ExposeOptions {
   /** Parameter names used to bind Python keyword arguments (default: parsed from the function source). */
   params?: string[];

@@ -73,5 +73,7 @@ export function errorCode(e: unknown): string | undefined {
 /** Anything thrown becomes an Error (Python raises only exceptions; JavaScript can throw any value). */
 export function asError(e: unknown): Error {
   if (e instanceof Error) return e;
+  // a plain Error on purpose: a thrown non-Error value reaches Python as builtins.Exception(value) (errors.test.ts)
+  // eslint-disable-next-line no-restricted-syntax
   return new Error(typeof e === "string" ? e : String(e));
 }

@@ -39,7 +39,7 @@ function read(path: string, what: string): Buffer {
 /** CA certificates from a PEM file or every *.pem / *.crt file of a directory (Python's cafile / capath). */
 export function loadCaCerts(path: string): Buffer[] {
   if (!path) return [];
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
   } catch (e) {

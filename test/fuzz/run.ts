@@ -8,7 +8,7 @@ import { inspect } from "node:util";
 import { spawnSync } from "node:child_process";
 import { FLAGS_EXCEPTION, MSG_CONNECTOK, MSG_RESULT, MSG_PING } from "../../src/protocol/message.js";
 import { Rng, SERIALIZERS, connectFrame, invokeFrame, mutatedFrame, validFrame, buildFrame } from "./frames.js";
-import { addStats, emptyStats, exchangeTcp, feedInProcess, feedTcp, startFuzzDaemon, type FeedStats } from "./harness.js";
+import { addStats, emptyStats, exchangeTcp, feedInProcess, feedTcp, startFuzzDaemon } from "./harness.js";
 import { PYTHON, runPythonAsync } from "../helpers/python.js";
 import { existsSync } from "node:fs";
 import { ErrorOracle } from "./oracle.js";
@@ -29,7 +29,6 @@ console.error = (...a: unknown[]) => {
   problems.push(`console.error: ${a.map((x) => (typeof x === "string" ? x : inspect(x))).join(" ")}`);
   origError(...a);
 };
-const origWarn = console.warn;
 console.warn = (...a: unknown[]) => {
   warnings.push(a.map(String).join(" ").slice(0, 300));
 };

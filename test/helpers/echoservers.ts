@@ -44,7 +44,7 @@ export async function startEchoserverSet(): Promise<EchoserverSet> {
     startOurEchoserver("pyro5"),
     startOurEchoserver("main"),
   ]);
-  const stop = () => Promise.all(started.map((r) => (r.status === "fulfilled" ? r.value.stop() : undefined))).then(() => {});
+  const stop = () => Promise.all(started.map((r) => Promise.resolve(r.status === "fulfilled" ? r.value.stop() : undefined))).then(() => {});
   const failed = started.find((r) => r.status === "rejected");
   if (failed) {
     await stop();

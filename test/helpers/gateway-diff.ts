@@ -46,8 +46,8 @@ export async function startGatewayPairs<G extends string>(specs: Record<G, Gatew
   const python = await Promise.allSettled(names.map((g) => startPythonGateway(specs[g].ns, specs[g].args, specs[g].env)));
   const ours = await Promise.allSettled(names.map((g) => startTsGateway(specs[g].ns, specs[g].options)));
   const close = async () => {
-    await Promise.all(ours.map((r) => (r.status === "fulfilled" ? r.value.close() : undefined)));
-    await Promise.all(python.map((r) => (r.status === "fulfilled" ? r.value.server.stop() : undefined)));
+    await Promise.all(ours.flatMap((r) => (r.status === "fulfilled" ? [r.value.close()] : [])));
+    await Promise.all(python.flatMap((r) => (r.status === "fulfilled" ? [r.value.server.stop()] : [])));
   };
   const failed = [...python, ...ours].find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) {

@@ -53,12 +53,13 @@ export function talk(port: number, chunks: readonly (Buffer | number)[], opts: T
     });
     sock.on("close", () => finish(true));
     sock.on("error", () => {});
-    sock.on("connect", async () => {
+    const send = async (): Promise<void> => {
       for (const c of chunks) {
         if (typeof c === "number") await new Promise((r) => setTimeout(r, c));
         else if (!sock.destroyed) sock.write(c);
       }
       if (opts.endAfter) sock.end();
-    });
+    };
+    sock.on("connect", () => void send());
   });
 }

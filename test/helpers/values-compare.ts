@@ -8,7 +8,7 @@
 // canon(v) is a deterministic text of a value's type and value; diffValues(a, b) lists where two values differ with
 // a signature that groups differences by cause; typeTree(v) is a short type description for reports.
 import {
-  Tuple, FrozenSet, Complex, Float, UUID, ByteArray, Range, OrderedDict, PyDateTime, PyDate, PyTime, TimeDelta,
+  Tuple, Complex, Float, UUID, Range, OrderedDict, PyDateTime, PyDate, PyTime, TimeDelta,
 } from "../../src/serializers/values.js";
 import { Decimal } from "../../src/serializers/pickle.js";
 import { RemoteError } from "../../src/errors.js";

@@ -85,7 +85,7 @@ for (const v of [5, 4] as const) {
           await assert.rejects((p as any)[first]());
           assert.equal(await (p as any).ok(), "fine");
         } finally {
-          p.$release();
+          void p.$release();
         }
         assert.equal(fake.connections(), pythonConnections, `Python: ${out.join(" / ")}`);
         assert.equal(pythonConnections, first === "bad" ? 1 : 2);

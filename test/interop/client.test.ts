@@ -189,9 +189,9 @@ for (const ser of SERIALIZERS) {
       process.on("unhandledRejection", onUnhandled);
       try {
         const b5 = p.$batch();
-        b5.echo(1);
-        b5.fail();
-        b5.echo(2);
+        void b5.echo(1);
+        void b5.fail();
+        void b5.echo(2);
         await assert.rejects(b5.$send());
         await new Promise((r) => setTimeout(r, 20));
         assert.deepEqual(unhandled, []);
@@ -200,13 +200,13 @@ for (const ser of SERIALIZERS) {
       }
 
       const b3 = p.$batch();
-      b3.remember(`${ser}-batch`);
+      void b3.remember(`${ser}-batch`);
       assert.equal(await b3.$send({ oneway: true }), undefined);
       await until(async () => ((await p.remembered()) as string[]).includes(`${ser}-batch`));
 
       const b4 = p.$batch();
-      b4.echo("a");
-      b4.slow(0.1);
+      void b4.echo("a");
+      void b4.slow(0.1);
       const ar = b4.$send({ asynchronous: true });
       assert.ok(ar instanceof AsyncResult);
       assert.equal(ar.ready, false);

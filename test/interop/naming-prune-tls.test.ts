@@ -14,7 +14,6 @@ import type { PruneReport } from "../../src/naming/prune.js";
 
 const INTERVAL = 0.3;
 const AFTER = 2;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();

@@ -97,7 +97,7 @@ for (const ser of SERIALIZERS) {
     it("runs a batch", async () => {
       const b = p.$batch();
       const a = b.echo(1);
-      b.echo("two");
+      void b.echo("two");
       assert.deepEqual(await b.$send(), [1, "two"]);
       assert.equal(await a, 1);
     });

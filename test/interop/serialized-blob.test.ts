@@ -26,7 +26,7 @@ class Handler {
     try {
       return await worker.process(blob); // passed on undecoded
     } finally {
-      worker.$release();
+      void worker.$release();
     }
   }
 }
@@ -82,7 +82,7 @@ for (const v of [5, 4] as const) {
         assert.equal(r[2], "SerializedBlob");
         await assert.rejects(p.process(new SerializedBlob("x", []), 2), /SerializedBlob is used, it must be the only argument/);
       } finally {
-        p.$release();
+        void p.$release();
       }
     });
   }

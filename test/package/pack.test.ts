@@ -1,8 +1,8 @@
 // The artifact users get, tested the way they get it: the package is built into a staging copy, packed with
 // `npm pack`, installed from the tarball into a temporary project outside the repository (no network, no
 // other dependencies), then imported from ESM, require()d from CommonJS, type-checked against the shipped
-// .d.ts, and its `npx pyro4 echoserver` is called by a Python Pyro4 client. The repository's own dist/ is not
-// touched, so tests that run at the same time keep theirs.
+// .d.ts, and its `npx pyro4 echoserver` is called by a Python Pyro4 client; publint and arethetypeswrong check
+// the tarball's metadata. The repository's own dist/ is not touched, so tests that run at the same time keep theirs.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -20,6 +20,7 @@ const HAS_NODE_SQLITE = major > 22 || (major === 22 && minor >= 13);
 
 let work = "";
 let project = "";
+let tarball = "";
 let tarballFiles: string[] = [];
 const timings: Record<string, number> = {};
 
@@ -47,9 +48,10 @@ before(() => {
   );
   cpSync(join(ROOT, "package.json"), join(stage, "package.json"));
   cpSync(join(ROOT, "README.md"), join(stage, "README.md"));
+  cpSync(join(ROOT, "LICENSE"), join(stage, "LICENSE")); // npm packs a LICENSE whatever `files` says
   const packed = timed("pack", () => JSON.parse(run(NPM, ["pack", "--json", "--ignore-scripts", "--pack-destination", work], stage)));
   tarballFiles = (packed[0].files as { path: string }[]).map((f) => f.path).sort();
-  const tarball = join(work, packed[0].filename as string);
+  tarball = join(work, packed[0].filename as string);
   project = join(work, "consumer");
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
@@ -61,13 +63,37 @@ after(() => {
   console.log(`pack test timings (ms): ${JSON.stringify(timings)}`);
 });
 
-test("the tarball holds dist/ (js + d.ts), package.json and README.md only: no tests, no source maps", () => {
-  assert.ok(tarballFiles.includes("package.json") && tarballFiles.includes("README.md"));
+test("the tarball holds dist/ (js + d.ts), package.json, README.md and LICENSE only: no tests, no source maps", () => {
+  assert.ok(tarballFiles.includes("package.json") && tarballFiles.includes("README.md") && tarballFiles.includes("LICENSE"));
   assert.ok(tarballFiles.includes("dist/index.js") && tarballFiles.includes("dist/index.d.ts"));
   assert.ok(tarballFiles.includes("dist/protocol/index.js") && tarballFiles.includes("dist/cli/main.js"));
-  const stray = tarballFiles.filter((f) => !/^dist\/.*\.(js|d\.ts)$/.test(f) && f !== "package.json" && f !== "README.md");
+  const stray = tarballFiles.filter((f) => !/^dist\/.*\.(js|d\.ts)$/.test(f) && !["package.json", "README.md", "LICENSE"].includes(f));
   assert.deepEqual(stray, []);
   assert.deepEqual(tarballFiles.filter((f) => /test|fixture|\.map$/.test(f)), []);
+});
+
+test("publint finds nothing in the tarball, not even a suggestion", async () => {
+  const { publint } = await import("publint");
+  const { formatMessage } = await import("publint/utils");
+  const data = readFileSync(tarball);
+  const { messages, pkg } = await publint({ pack: { tarball: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) }, level: "suggestion", strict: true });
+  assert.equal(pkg.name, "pyro4");
+  assert.deepEqual(messages.map((m) => `${m.type} ${m.code}: ${formatMessage(m, pkg, { color: false })}`), []);
+});
+
+test("arethetypeswrong: every entry point resolves with types for ESM, bundlers and require(esm) (profile esm-only)", () => {
+  // The package is ESM only and needs Node 20.19+, where require() loads ESM (proved by the CommonJS test above):
+  // the esm-only profile leaves out node10 resolution and the "CommonJS resolves to ESM" notice, and nothing else.
+  const r = spawnSync(process.execPath, [join(ROOT, "node_modules/@arethetypeswrong/cli/dist/index.js"), tarball, "--profile", "esm-only", "--format", "json"], {
+    encoding: "utf8",
+  });
+  const out = JSON.parse(r.stdout) as { analysis: { entrypoints: Record<string, unknown>; problems: { kind: string; entrypoint: string; resolutionKind?: string }[] } };
+  assert.deepEqual(Object.keys(out.analysis.entrypoints).sort(), [".", "./http", "./package.json", "./protocol"]);
+  const counted = out.analysis.problems.filter((p) => p.resolutionKind !== "node10" && p.resolutionKind !== "node16-cjs");
+  assert.deepEqual(counted, []);
+  const tolerated = [...new Set(out.analysis.problems.map((p) => `${p.resolutionKind} ${p.kind}`))].sort();
+  assert.deepEqual(tolerated, ["node10 NoResolution", "node16-cjs CJSResolvesToESM"], "only what the esm-only profile ignores");
+  assert.equal(r.status, 0, r.stderr);
 });
 
 test("installing the tarball brings no dependency: node_modules holds pyro4 alone", () => {

@@ -7,7 +7,7 @@
 // usage (from the consumer project): <runtime> driver.mjs   env: PYRO4_PYTHON, RT_CERTS (dir from certs.mjs),
 // RT_FEATURES (comma list, default all), RT_RUNTIME (label for the CLI features: node | bun | deno)
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import dc from "node:diagnostics_channel";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
@@ -360,7 +360,7 @@ feature("broadcast: locateNS both ways", 25_000, async () => {
   try {
     ns = await startNameServer({ host: "127.0.0.1", port: 0, bchost: "0.0.0.0", bcport, storage: "memory" });
   } catch (e) {
-    throw new Error(`broadcast responder: ${e?.code ?? ""} ${e?.name}: ${e?.message}`);
+    throw new Error(`broadcast responder: ${e?.code ?? ""} ${e?.name}: ${e?.message}`, { cause: e });
   }
   try {
     check(ns.broadcast, `no broadcast responder: ${ns.broadcastSkipped}`);

@@ -33,8 +33,8 @@ describe("failover between two name servers", () => {
     a = await startNameServer({ host: "127.0.0.1", port: 0 });
     b = await startNameServer({ host: "127.0.0.1", port: 0 });
     // separate memory storages, so where an answer came from is visible
-    a.nameserver.register("where", "PYRO:a@h:1");
-    b.nameserver.register("where", "PYRO:b@h:1");
+    await a.nameserver.register("where", "PYRO:a@h:1");
+    await b.nameserver.register("where", "PYRO:b@h:1");
     dead = `127.0.0.1:${await freePort()}`;
   });
   after(async () => {
@@ -71,7 +71,7 @@ describe("failover between two name servers", () => {
 
   test("the client moves to the next name server; idempotent calls are retried, remove is not", async () => {
     const c = await startNameServer({ host: "127.0.0.1", port: 0 });
-    c.nameserver.register("where", "PYRO:c@h:1");
+    await c.nameserver.register("where", "PYRO:c@h:1");
     const ns = await locateNS(null, null, { nsAddresses: [c.uri.location!, b.uri.location!] });
     assert.equal(String(await ns.lookup("where")), "PYRO:c@h:1");
     await c.close();

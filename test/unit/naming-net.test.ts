@@ -110,7 +110,7 @@ describe("startNameServer + locateNS (TypeScript only)", () => {
     assert.equal(createStorage(undefined).description, "memory");
     const s = createStorage("sql:" + join(dir, "spec.sqlite"));
     assert.equal(s.description, "sql:" + join(dir, "spec.sqlite"));
-    s.close();
+    void s.close();
     assert.throws(() => createStorage("dbm:/tmp/x"), /dbm storage is not supported/);
     assert.throws(() => createStorage("redis:x"), (e: unknown) => (e as { code?: string }).code === "ERR_PYRO4_CONFIG_VALUE" && /invalid storage type 'redis:x'/.test(String(e)));
   });
@@ -191,8 +191,8 @@ test("autoclean removes registrations whose server stays unreachable (Pyro4's NS
   try {
     await assert.rejects(startNameServer({ host: "127.0.0.1", port: 0, autoclean: 0.01 }), (e: unknown) => (e as { code?: string }).code === "ERR_PYRO4_CONFIG_VALUE" && /NS_AUTOCLEAN cannot be smaller than/.test(String(e)));
     await using running = await startNameServer({ host: "127.0.0.1", port: 0, autoclean: 0.1 });
-    running.nameserver.register("alive", `PYRO:a@127.0.0.1:${port}`);
-    running.nameserver.register("dead", "PYRO:d@127.0.0.1:1");
+    await running.nameserver.register("alive", `PYRO:a@127.0.0.1:${port}`);
+    await running.nameserver.register("dead", "PYRO:d@127.0.0.1:1");
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && "dead" in running.nameserver.list()) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(Object.keys(running.nameserver.list()).sort(), ["Pyro.NameServer", "alive"]);

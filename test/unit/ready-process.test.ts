@@ -46,7 +46,7 @@ test("no ready line in time: rejects and kills the child", async () => {
     spawnReady(process.execPath, node(`console.log("waiting"); setInterval(() => {}, 1000);`), {
       ...base,
       ready: /^URI/,
-      timeoutMs: 500,
+      timeoutMs: 2000, // a loaded machine (and V8 coverage) can take over 500 ms to start node and print "waiting"
       onSpawn: (p) => (pid = p.pid!),
     }),
     (e: Error) => /^child not ready in time; output:\nwaiting/.test(e.message),

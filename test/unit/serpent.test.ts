@@ -90,6 +90,7 @@ test("encodes values exactly as Python serpent does", async (t) => {
     ["Uint8Array", new Uint8Array([1, 2, 3]), "{'data': 'AQID', 'encoding': 'base64'}"],
     ["bytes view", new Uint8Array([9, 1, 2, 9]).subarray(1, 3), "{'data': 'AQI=', 'encoding': 'base64'}"],
     ["empty tuple", tuple(), "()"], ["1-tuple", tuple(1), "(1,)"], ["tuple", tuple(1, "a", null), "(1,'a',None)"],
+    // eslint-disable-next-line no-sparse-arrays -- "sparse": a hole on purpose
     ["list", [1, [2, tuple()]], "[1,[2,()]]"], ["empty list", [], "[]"], ["sparse", [1, , 3], "[1,None,3]"],
     ["dict", { a: 1, b: [2] }, "{'a':1,'b':[2]}"], ["empty dict", {}, "{}"],
     ["null proto dict", Object.assign(Object.create(null), { x: 1 }), "{'x':1}"],
