@@ -10,6 +10,7 @@ import { dictToError } from "../serializers/values.js";
 export class Kwargs {
   constructor(readonly values: Record<string, unknown>) {}
 }
+/** Marks the last argument of a call as Python keyword arguments: `proxy.echo(kwargs({ message: "hi" }))`. */
 export function kwargs(values: Record<string, unknown>): Kwargs {
   return new Kwargs(values);
 }

@@ -88,6 +88,7 @@ async function answers(location: string, options: PruneOptions, timeoutMs: numbe
 
 const CONCURRENCY = 32;
 
+/** Starts pruning a name server's dead registrations (`pyro4 ns --prune`): checks each location every interval, removes one after N failed checks; `stop()` ends it. */
 export function startPruner(ns: NameServer<AnyNameStorage>, options: PruneOptions): Pruner {
   if (!(options.interval > 0)) throw invalidValue("prune interval must be a positive number of seconds");
   const after = options.after ?? 3;

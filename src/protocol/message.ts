@@ -96,6 +96,7 @@ export function computeHmac(key: Uint8Array, data: Uint8Array | readonly Uint8Ar
   return mac.digest();
 }
 
+/** Compares two HMAC digests in constant time (different lengths are unequal). */
 export function hmacEquals(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
@@ -252,6 +253,7 @@ export function encodeMessageBuffer(type: number, serializerId: number, seq: num
 export function uuidToBytes(uuid: string): Buffer {
   return Buffer.from(uuid.replace(/-/g, ""), "hex");
 }
+/** The canonical text form of a 16-byte UUID (a Pyro5 correlation id on the wire). */
 export function bytesToUuid(b: Uint8Array): string {
   const h = Buffer.from(b).toString("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;

@@ -19,6 +19,7 @@ export function tuple<T extends unknown[]>(...items: T): Tuple<T[number]>;
 export function tuple(...items: unknown[]): Tuple<unknown> {
   return toTuple(items);
 }
+/** A Python tuple with these items (a frozen-length array that every serializer sends as a tuple). */
 export function toTuple<T>(items: Iterable<T>): Tuple<T> {
   const arr = Array.isArray(items) ? (items as T[]) : Array.from(items);
   const t = newTuple<T>(arr.length);
@@ -33,6 +34,7 @@ export function toTuple<T>(items: Iterable<T>): Tuple<T> {
 export function newTuple<T = unknown>(n: number): Tuple<T> {
   return Object.setPrototypeOf(new Array<T>(n), Tuple.prototype) as Tuple<T>;
 }
+/** Whether a value is a Python tuple (received as one, or made with `tuple()`/`toTuple()`). */
 export function isTuple(x: unknown): x is Tuple {
   return x instanceof Tuple;
 }
@@ -65,6 +67,7 @@ export class FrozenSet<T = unknown> extends Set<T> {
 export function frozenset<T>(...items: T[]): FrozenSet<T> {
   return new FrozenSet(items);
 }
+/** Whether a value is a Python frozenset (`FrozenSet`). */
 export function isFrozenSet(x: unknown): x is FrozenSet {
   return x instanceof FrozenSet;
 }
@@ -91,6 +94,7 @@ export class Float {
     return this.value;
   }
 }
+/** Marks a number as a Python float, so an integral value such as 2 goes out as `2.0`, not as an int. */
 export function float(value: number): Float {
   return new Float(value);
 }

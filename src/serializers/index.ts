@@ -38,6 +38,7 @@ export function getSerializer(nameOrId: string | number): Serializer {
   );
 }
 
+/** Whether a serializer of this name ("serpent") or wire id (1) exists in this package. */
 export function hasSerializer(nameOrId: string | number): boolean {
   return typeof nameOrId === "number" ? byId.has(nameOrId) : byName.has(nameOrId);
 }

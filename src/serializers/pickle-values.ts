@@ -12,6 +12,7 @@ export class Decimal {
     return this.value;
   }
 }
+/** A Python `decimal.Decimal` from its text or a number: `decimal("1.10")` keeps every digit (pickle only). */
 export function decimal(value: string | number | bigint): Decimal {
   return new Decimal(String(value));
 }

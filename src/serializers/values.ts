@@ -56,6 +56,7 @@ export function registerClassToDict<T extends object>(
     : (v: object) => v instanceof (cls as abstract new (...args: any[]) => T);
   encoders.unshift({ match, encode: converter as Encoder, key: cls });
 }
+/** Removes a converter added with `registerClassToDict` for this class. */
 export function unregisterClassToDict(cls: unknown): void {
   const i = encoders.findIndex((e) => e.key === cls);
   if (i >= 0) encoders.splice(i, 1);
@@ -64,6 +65,7 @@ export function unregisterClassToDict(cls: unknown): void {
 export function registerDictToClass(className: string, converter: Decoder): void {
   decoders.set(className, converter);
 }
+/** Removes a converter added with `registerDictToClass` for this Python class name. */
 export function unregisterDictToClass(className: string): void {
   decoders.delete(className);
 }

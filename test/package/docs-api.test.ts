@@ -17,6 +17,21 @@ interface Reflection {
   name: string;
   kind: number;
   children?: Reflection[];
+  comment?: { summary?: { text: string }[] };
+  signatures?: { comment?: { summary?: { text: string }[] } }[];
+  id?: number;
+  /** A re-export of a symbol another entry point documents (TypeDoc's Reference kind). */
+  target?: number;
+}
+
+/** A top-level export's TSDoc summary: on the reflection, on a function's signature, or on a re-export's target. */
+function summaryOf(r: Reflection): string {
+  if (r.target !== undefined && !r.comment) {
+    const target = project!.children!.flatMap((m) => m.children ?? []).find((t) => t.id === r.target);
+    return target && target !== r ? summaryOf(target) : "";
+  }
+  const c = r.comment ?? r.signatures?.find((s) => s.comment)?.comment;
+  return (c?.summary ?? []).map((t) => t.text).join("").trim();
 }
 
 let work = "";
@@ -55,5 +70,11 @@ for (const [entry, module] of [
     assert.ok(exported.length > 0);
     const documented = new Set((project!.children!.find((m) => m.name === module)?.children ?? []).map((r) => r.name));
     assert.deepEqual(exported.filter((name) => !documented.has(name)), [], `exports of ${entry} missing from the API reference`);
+  });
+
+  test(`every export of ${entry} has a TSDoc summary, functions included (module "${module}")`, () => {
+    const members = project!.children!.find((m) => m.name === module)?.children ?? [];
+    assert.ok(members.length > 0);
+    assert.deepEqual(members.filter((r) => !summaryOf(r)).map((r) => r.name), [], `exports of ${entry} without TSDoc`);
   });
 }
