@@ -60,7 +60,8 @@ const RUNS: Record<string, Run> = {
     needs: "gateway",
     expect: [/^\[\s+'[\s\S]*'echo',[\s\S]*\] \[ 'verbose' \] false\none\ntwo\nthree\nbuiltins\.ValueError \[ 'expected error from echoserver error\(\) method' \] \[\n\s+'Traceback/],
   },
-  "docs/httpgateway.md Programmatic use #1": { expect: [/^gateway on port \d+\n$/] },
+  "docs/errors.md Errors #1": { needs: "pyro4-echo", expect: [/^$/] },
+  "docs/httpgateway.md Programmatic use #1": { expect: [/^gateway on port \d+\n\[ 'protocol', 'host', 'port', 'ssl' \]\n$/] },
   "docs/nameserver.md Embedding a name server, registering and looking up #1": {
     expect: [/^PYRO:Pyro\.NameServer@localhost:\d+ Not starting broadcast server for localhost\.\n/, /\n2 1\n$/],
   },
@@ -70,6 +71,7 @@ const RUNS: Record<string, Run> = {
   "docs/pyro5.md Start #2": { server: /^PYRO:greeter@127\.0\.0\.1:\d+$/ },
   "docs/pyro5.md Start #3": { server: /^PYRO:Pyro\.NameServer@127\.0\.0\.1:9090$/ },
   "docs/pyro5.md What is implemented (and tested against Python Pyro5) #1": { server: /^PYRO:dispatcher@localhost:\d+$/ },
+  "docs/server.md Limits #1": { expect: [/^16777216\n$/] },
   "docs/server.md Exposing: decorators and registration options #1": { server: /^PYRO:example\.plain@localhost:\d+$/ },
   "docs/server.md Handshake validation, call context, instance modes #1": {
     expect: [/^PYRO:example\.session@\.\/u:\/tmp\/example-session\.sock\n$/],
