@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { readFileSync } from "node:fs";
 import { config } from "../../src/config.js";
-import { httpProxy, kwargs, PyroHttpError } from "pyro4/http";
+import { httpProxy, kwargs, PyroHttpError } from "../../src/http/client.js"; // src, not dist: counted by coverage, never stale
 import type { HttpGateway } from "../../src/gateway/server.js";
 import { httpgatewayMain } from "../../src/cli/httpgateway.js";
 import type { PythonServer } from "../helpers/python.js";

@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { httpProxy, PyroHttpError } from "pyro4/http";
+import { httpProxy, PyroHttpError } from "../../src/http/client.js"; // src, not dist: counted by coverage, never stale
 import { HttpGateway } from "../../src/gateway/server.js";
 import { startNameServer, type RunningNameServer } from "../../src/naming/server.js";
 import { httpgatewayMain } from "../../src/cli/httpgateway.js";
