@@ -246,7 +246,8 @@ function pythonSocketError(e: unknown): string {
     if (x.code && ERRNO[x.code]) return ERRNO[x.code]!;
     if (x.name === "TimeoutError" || x.code === "ERR_PYRO4_TIMEOUT" || x.code === "ETIMEDOUT") return "timed out";
     // OpenSSL's verify text, as Python's ssl module words it (without its "(_ssl.c:NNN)" suffix)
-    if (x.code && CERT_VERIFY.test(x.code)) return `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${x.message}`;
+    // (Node 24 appends a hint about --use-system-ca to OpenSSL's text: not part of the verify error, and Python has none)
+    if (x.code && CERT_VERIFY.test(x.code)) return `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${x.message.replace(/; if the root CA is installed locally.*$/s, "")}`;
   }
   for (let x = e as (Error & { cause?: unknown }) | undefined; x; x = x.cause as typeof x) {
     if (!x.cause) return x.message; // the innermost cause: the socket's own words, not our wrapper's
