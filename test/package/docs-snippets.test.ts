@@ -58,7 +58,7 @@ const RUNS: Record<string, Run> = {
   "docs/configuration.md Pyro5: `config5` #1": { expect: [/^1073741824\n\[ '<broadcast>', '0\.0\.0\.0' \]\n$/] },
   "docs/httpgateway.md HTTP gateway and browser client #1": {
     needs: "gateway",
-    expect: [/^\[\s+'[\s\S]*'echo',[\s\S]*\] \[ 'verbose' \] false\none\ntwo\nthree\nbuiltins\.ValueError \[ 'expected error from echoserver error\(\) method' \] \[\n\s+'Traceback/],
+    expect: [/^\[[\s\S]*'echo'[\s\S]*\] \[ 'verbose' \] false\none\ntwo\nthree\nbuiltins\.ValueError \[ 'expected error from echoserver error\(\) method' \] \[\n\s+'Traceback/],
   },
   "docs/errors.md Errors #1": { needs: "pyro4-echo", expect: [/^$/] },
   "docs/httpgateway.md Programmatic use #1": { expect: [/^gateway on port \d+\n\[ 'protocol', 'host', 'port', 'ssl' \]\n$/] },
