@@ -36,9 +36,11 @@ const PYRO4_VARIANT: Variant = {
 };
 
 const PYRO5_VARIANT: Variant = {
+  // python -m Pyro5.configure reads no command line at all; ours refuses arguments with argparse's wording, as the
+  // other pyro5 commands do
   parser: {
     prog: "pyro5 check-config",
-    usage: "%prog",
+    style: "argparse",
     description: "Prints the effective Pyro5 configuration (defaults plus PYRO_* environment variables), like python -m Pyro5.configure.",
     options: [],
   },

@@ -1,10 +1,12 @@
 // The one runner for every command of the `pyro4` and `pyro5` bins: a command is a table entry (its parser per
 // protocol, its handler), and this module does what each command used to repeat: pick the profile, parse argv with
-// the Python-optparse-compatible layer, print -h and usage errors (stdout/stderr, status 0/2), route output to the
-// caller's io (tests pass their own), turn a failure into one line and a status (never a stack for a user
-// mistake), and hold the SIGINT/SIGTERM listeners of a long-running command only while it runs.
+// the Python-compatible layer (optparse's rules for `pyro4`, argparse's for `pyro5`), print -h and usage errors
+// (stdout/stderr, status 0/2), route output to the caller's io (tests pass their own), turn a failure into one line
+// and a status (never a stack for a user mistake), and hold the SIGINT/SIGTERM listeners of a long-running command
+// only while it runs.
 
 import { OptParseExit, parseOptions, type OptionValue, type ParserSpec } from "../python/optparse.js";
+import { parseArgparse } from "../python/argparse.js";
 import { PYRO4_PROFILE, PYRO5_PROFILE, profileFor, type PyroProfile } from "../profiles/index.js";
 import { oneLine } from "./report.js";
 import { PyroError, type PyroErrorCode } from "../errors.js";
@@ -85,7 +87,8 @@ export function defineCommand<Io extends CommandIo>(spec: CommandSpec<Io>): Comm
     const parser = spec.parser(profile, io);
     let parsed;
     try {
-      parsed = parseOptions(argv, parser);
+      // Pyro4's tools are optparse programs, Pyro5's argparse ones: each reads (and refuses) a command line its way
+      parsed = parser.style === "argparse" ? parseArgparse(argv, parser) : parseOptions(argv, parser);
     } catch (e) {
       if (!(e instanceof OptParseExit)) throw e;
       (e.toStderr ? errText : outText)(e.output);

@@ -171,7 +171,7 @@ export interface EchoserverIO extends CommandIo {
 
 /** Run the echo server until its shutdown() method is called (or the daemon is closed). Returns the exit code. */
 export const echoserverMain = defineCommand<EchoserverIO>({
-  // positional arguments are ignored, as the Python tool does
+  // positional arguments: ignored by pyro4 (as pyro4-test-echoserver's optparse), refused by pyro5 (argparse)
   parser: (profile) => VARIANTS[profile.name].parser,
   output: "line",
   async run({ io, profile, options, out, err, fail, stopped }) {

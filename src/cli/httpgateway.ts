@@ -9,7 +9,7 @@ import { gatewayProtocol } from "../gateway/protocol.js";
 import { PythonRegexError } from "../python/regex.js";
 import { PyroError } from "../errors.js";
 import type { TlsSettings } from "../transport/tls.js";
-import { formatUsage, type ParserSpec } from "../python/optparse.js";
+import type { ParserSpec } from "../python/optparse.js";
 import { defineCommand, type CommandIo } from "./command.js";
 
 // Extension, both protocols: TLS to the name server and the backends from flags (Python's gateways take it from
@@ -112,15 +112,12 @@ export function gatewayParser(profile: PyroProfile): ParserSpec {
 export const httpgatewayMain = defineCommand<GatewayIo>({
   parser: gatewayParser,
   output: "text",
-  async run({ io, profile, parser, options: o, args, out, err, fail, stopped }) {
+  // extra arguments: pyro4-httpgateway's optparse leaves them unused, Pyro5's argparse refuses them (the parser does)
+  async run({ io, profile, options: o, out, err, fail, stopped }) {
     const config = profile.config;
-    const variant = VARIANTS[profile.name];
-    const base = variant.parser;
     // Pyro5's gateway has no -k, no HMAC and reads no key from the environment; it prints no deprecation warning
     const hmac = profile.wire.hmac;
     const fixedCors = gatewayProtocol(profile).fixedCors;
-    // argparse refuses what optparse would leave in args
-    if (variant.argparse && args.length) fail(`${formatUsage(parser)}${base.prog}: error: unrecognized arguments: ${args.join(" ")}`, 2);
     let pyrokey = (o.pyrokey as string | null) ?? null;
     let gatewaykey = (o.gatewaykey as string | null) ?? null;
     if (hmac && (pyrokey || gatewaykey)) {

@@ -37,8 +37,11 @@ export const nsc5Parser: ParserSpec = {
   prog: "pyro5 nsc",
   style: "argparse",
   description: "Pyro name server control utility.",
-  options: nscParser.options.filter((o) => o.long !== "key"),
-  positionals: [{ name: `{${command5Names.join(",")}}` }],
+  // nsc.py's -n defaults to "" (not None): the parsed values are Python's
+  options: nscParser.options.filter((o) => o.long !== "key").map((o) => (o.long === "host" ? { ...o, default: "" } : o)),
+  positionals: [{ name: `{${command5Names.join(",")}}`, dest: "command", choices: command5Names }],
+  // nsc.py calls parse_known_args: what follows the command (and any unknown option) goes to the command
+  parseKnown: true,
 };
 
 const commandNames = [
@@ -67,12 +70,8 @@ const VARIANTS: Record<PyroProfile["name"], NscVariant> = {
   Pyro5: {
     parser: nsc5Parser,
     commands: command5Names,
-    // argparse's wording for a missing or unknown positional choice
-    badCommand: (args) =>
-      "pyro5 nsc: error: " +
-      (!args.length
-        ? "the following arguments are required: command"
-        : `argument command: invalid choice: ${repr(args[0])} (choose from ${command5Names.map((c) => repr(c)).join(", ")})`),
+    // never used: the argparse parser (nsc5Parser's choices) already refused a missing or unknown command
+    badCommand: () => "pyro5 nsc: error: the following arguments are required: command",
     showTags: (tags) => repr(new Set(tags)),
     setmetaUsage: "requires arguments: uri and zero or more meta tags",
   },

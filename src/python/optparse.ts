@@ -42,12 +42,21 @@ export interface ParserSpec {
   description?: string;
   options: readonly OptionSpec[];
   /**
-   * "argparse": -h and usage errors in argparse's layout (`usage: prog [-h] [-n HOST]`, `options:`, `-n HOST, --host
-   * HOST`), for Pyro5's tools, which are argparse programs. Parsing stays optparse's. Default "optparse".
+   * "argparse": for Pyro5's tools, which are argparse programs: -h and usage errors in argparse's layout (`usage:
+   * prog [-h] [-n HOST]`, `options:`, `-n HOST, --host HOST`), and the command line read by parseArgparse
+   * (src/python/argparse.ts) with argparse's rules and error messages. Default "optparse" (parseOptions).
    */
   style?: "optparse" | "argparse";
-  /** argparse style: positional arguments shown in the usage and under "positional arguments:". */
-  positionals?: readonly { name: string; help?: string }[];
+  /**
+   * argparse style: positional arguments (one value each), shown in the usage and under "positional arguments:";
+   * `dest` names it in errors ("argument command: invalid choice: ..."), `choices` are the values it takes.
+   */
+  positionals?: readonly { name: string; help?: string; dest?: string; choices?: readonly string[] }[];
+  /**
+   * argparse style: parse_known_args instead of parse_args (Pyro5's nsc): unknown options and extra arguments are
+   * returned after the positional values instead of being an "unrecognized arguments" error.
+   */
+  parseKnown?: boolean;
 }
 
 export interface ParsedOptions {
@@ -67,10 +76,13 @@ export class OptParseExit extends PyroError {
   }
 }
 
-const HELP_OPTION: OptionSpec = { short: "h", long: "help", action: "store_true", help: "show this help message and exit" };
+/** The -h/--help option every parser has (optparse's and argparse's add it first). */
+export const HELP_OPTION: OptionSpec = { short: "h", long: "help", action: "store_true", help: "show this help message and exit" };
 
-const takesValue = (o: OptionSpec) => (o.action ?? "store") === "store";
-const destOf = (o: OptionSpec) => o.dest ?? o.long.replace(/-/g, "_");
+/** Whether the option stores a value given with it (rather than true/false). */
+export const takesValue = (o: OptionSpec): boolean => (o.action ?? "store") === "store";
+/** The name the option's value is stored under (its long name with "-" turned into "_" unless `dest` is given). */
+export const destOf = (o: OptionSpec): string => o.dest ?? o.long.replace(/-/g, "_");
 
 function usageLine(p: ParserSpec): string {
   let usage = p.usage ?? "%prog [options]";
@@ -236,7 +248,8 @@ export function formatHelp(p: ParserSpec, width = helpWidth()): string {
 
 /**
  * Parse argv as optparse's OptionParser.parse_args would: option values by dest (defaults filled in, null when
- * none) and the positional arguments. Throws OptParseExit for -h/--help and for every optparse error.
+ * none) and the positional arguments. Throws OptParseExit for -h/--help and for every optparse error. (A parser of
+ * style "argparse" is read by parseArgparse, src/python/argparse.ts; command.ts picks the one for the style.)
  */
 export function parseOptions(argv: readonly string[], p: ParserSpec): ParsedOptions {
   const all = [HELP_OPTION, ...p.options];
