@@ -5,6 +5,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
+import dc from "node:diagnostics_channel";
 import { startPython, type PythonServer } from "../helpers/python.js";
 import { Proxy } from "../../src/client/proxy.js";
 import { resolve } from "../../src/client/resolve.js";
@@ -19,6 +20,18 @@ import {
   TimeoutError,
 } from "../../src/errors.js";
 import { URI } from "../../src/uri.js";
+import { clientConnect, frameSend, type ClientConnectMessage, type FrameMessage } from "../../src/observe/channels.js";
+
+/** The methods of test/fixtures/client_server.py these tests call. */
+interface Fixture {
+  echo<T>(x: T): T;
+  slow(seconds: number): string;
+  /** Returns "released KEY" once release_latch(KEY) is called. */
+  wait_latch(key: string): string;
+  release_latch(key: string): void;
+  /** How many calls of wait_latch(KEY) have started. */
+  latch_entered(key: string): number;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,36 +59,84 @@ describe("client failures", () => {
     await srv?.stop();
   });
 
-  it("times out a slow call (TimeoutError) and reconnects for the next call", async () => {
-    await using p = new Proxy(srv.ready, { timeout: 200 });
-    const t0 = Date.now();
-    await assert.rejects(p.slow(2), (e: unknown) => e instanceof TimeoutError && /within 200 ms/.test((e as Error).message));
-    assert.ok(Date.now() - t0 < 1000);
-    assert.equal(await p.echo(1), 1);
-    // per-call timeout overrides the proxy's
-    await assert.rejects(p.$with({ timeout: 100 }).slow(1), TimeoutError);
-    assert.equal(await p.$with({ timeout: 5000 }).slow(0.2), "done after 0.2");
+  // The calls below wait for a latch (client_server.py's wait_latch) that the test releases: a call that ends before
+  // its release can only have been ended by the timeout or abort under test, however slow the machine is.
+  const control = () => new Proxy<Fixture>(srv.ready);
+  const release = async (...keys: string[]) => {
+    await using c = control();
+    for (const key of keys) await c.release_latch(key);
+  };
+  /** Resolves once the fixture runs wait_latch(key) (the request reached the method). */
+  const entered = async (key: string) => {
+    await using c = control();
+    while ((await c.latch_entered(key)) === 0) await sleep(20);
+  };
+  // generous: calls that are not timed out here only need to finish on a loaded machine
+  const LONG = 60_000;
+
+  it("times out a running call (TimeoutError) and reconnects for the next call", async () => {
+    await using p = new Proxy<Fixture>(srv.ready, { timeout: 200 });
+    try {
+      await assert.rejects(p.wait_latch("timeout-1"), (e: unknown) => e instanceof TimeoutError && /within 200 ms/.test((e as Error).message));
+      assert.equal(await p.$with({ timeout: LONG }).echo(1), 1);
+      // a per-call timeout overrides the proxy's: shorter...
+      await assert.rejects(p.$with({ timeout: 100 }).wait_latch("timeout-2"), TimeoutError);
+      // ...and longer: this call is still running when a later call with the proxy's 200 ms times out
+      const long = p.$with({ timeout: LONG }).wait_latch("timeout-3");
+      let longSettled = false;
+      void long.then(
+        () => (longSettled = true),
+        () => (longSettled = true),
+      );
+      await entered("timeout-3");
+      await using q = new Proxy<Fixture>(srv.ready, { timeout: 200 });
+      await assert.rejects(q.wait_latch("timeout-4"), TimeoutError);
+      assert.equal(longSettled, false, "the call with the longer per-call timeout is still waiting");
+      await release("timeout-3");
+      assert.equal(await long, "released timeout-3");
+    } finally {
+      await release("timeout-1", "timeout-2", "timeout-3", "timeout-4");
+    }
   });
 
   it("aborts a queued and an in-flight call with an AbortSignal", async () => {
-    await using p = new Proxy(srv.ready);
-    const ac = new AbortController();
-    const inflight = p.$with({ signal: ac.signal }).slow(2);
-    const queued = p.$with({ signal: ac.signal }).echo("never");
-    setTimeout(() => ac.abort(), 100);
-    await assert.rejects(inflight, { name: "AbortError" });
-    await assert.rejects(queued, { name: "AbortError" });
-    assert.equal(await p.echo("after"), "after");
-    await assert.rejects(p.$with({ signal: AbortSignal.abort() }).echo(1), { name: "AbortError" });
+    await using p = new Proxy<Fixture>(srv.ready);
+    try {
+      const ac = new AbortController();
+      const inflight = p.$with({ signal: ac.signal }).wait_latch("abort-1");
+      const queued = p.$with({ signal: ac.signal }).echo("never");
+      // abort once the in-flight call is running remotely (and the other one is queued behind it)
+      await entered("abort-1");
+      ac.abort();
+      await assert.rejects(inflight, { name: "AbortError" });
+      await assert.rejects(queued, { name: "AbortError" });
+      assert.equal(await p.echo("after"), "after");
+      await assert.rejects(p.$with({ signal: AbortSignal.abort() }).echo(1), { name: "AbortError" });
+    } finally {
+      await release("abort-1");
+    }
   });
 
-  it("retries on timeouts with maxRetries", async () => {
-    await using p = new Proxy(srv.ready, { timeout: 150, maxRetries: 2 });
-    const t0 = Date.now();
-    await assert.rejects(p.slow(1), TimeoutError);
-    assert.ok(Date.now() - t0 >= 400, "three attempts of 150 ms");
+  it("retries on timeouts with maxRetries: 1 + maxRetries attempts, then TimeoutError", async () => {
+    // an attempt is an INVOKE frame sent (then no reply in time: the method waits for its latch) or a connection
+    // attempt that timed out (a loaded machine): counted, not timed
+    let invokes = 0;
+    let connectTimeouts = 0;
+    const onFrame = (m: unknown) => void ((m as FrameMessage).side === "client" && (m as FrameMessage).typeName === "INVOKE" && invokes++);
+    const onConnect = (m: unknown) => void ((m as ClientConnectMessage).error instanceof TimeoutError && connectTimeouts++);
+    await using p = new Proxy<Fixture>(srv.ready, { timeout: 150, maxRetries: 2 });
+    dc.subscribe(frameSend.name, onFrame);
+    dc.subscribe(clientConnect.name, onConnect);
+    try {
+      await assert.rejects(p.wait_latch("retry"), TimeoutError);
+    } finally {
+      dc.unsubscribe(frameSend.name, onFrame);
+      dc.unsubscribe(clientConnect.name, onConnect);
+      await release("retry");
+    }
+    assert.equal(invokes + connectTimeouts, 3, `${invokes} calls and ${connectTimeouts} connection attempts timed out`);
     p.$maxRetries = 0;
-    assert.equal(await p.echo(2), 2);
+    assert.equal(await p.$with({ timeout: LONG }).echo(2), 2);
   });
 
   it("reports connection failures as `cannot connect to ('host', port): ...`", async () => {
@@ -167,8 +228,12 @@ describe("client failures", () => {
     try {
       const p = new Proxy(s.ready);
       const pid1 = await p.pid();
-      const callFailed = assert.rejects(p.slow(5), ConnectionClosedError);
-      await sleep(200);
+      // killed while the call runs: the method waits for a latch nobody releases
+      const callFailed = assert.rejects(p.wait_latch("killed"), ConnectionClosedError);
+      {
+        await using c = new Proxy<Fixture>(s.ready);
+        while ((await c.latch_entered("killed")) === 0) await sleep(20);
+      }
       await s.kill("SIGKILL");
       await callFailed;
       await assert.rejects(p.echo(1), (e: unknown) => e instanceof CommunicationError && /cannot connect/.test((e as Error).message));
@@ -180,7 +245,7 @@ describe("client failures", () => {
       // $reconnect waits for the server to come back
       await s.kill("SIGKILL");
       const restarting = sleep(300).then(async () => (s = await fixture(["--port", String(port)])));
-      await p.$reconnect(50, 100);
+      await p.$reconnect(600, 100); // up to a minute for Python to start again on a loaded machine
       await restarting;
       assert.equal(await p.echo("reconnected"), "reconnected");
       await p.$release();

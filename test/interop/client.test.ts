@@ -28,6 +28,11 @@ interface Thing {
   fail_naming(): never;
   remember(x: unknown): void;
   remembered(): unknown[];
+  /** Returns "released KEY" once release_latch(KEY) is called (client_server.py). */
+  wait_latch(key: string): string;
+  /** Oneway: remembers x once release_latch(KEY) is called. */
+  remember_after_latch(key: string, x: unknown): void;
+  release_latch(key: string): void;
   numbers(n: number): Generator<number>;
   forever(): Generator<number>;
   broken(n: number): Generator<number>;
@@ -46,7 +51,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function until(check: () => Promise<boolean>, ms = 3000): Promise<void> {
+// a budget for what must happen eventually (not a speed): only a broken feature waits this long
+async function until(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error("condition not reached in time");
@@ -142,9 +148,14 @@ for (const ser of SERIALIZERS) {
     });
 
     it("does oneway calls (server-declared and forced) and never loses one on release", async () => {
-      const t0 = Date.now();
+      // a oneway call resolves without waiting for the method: this one cannot have run yet (it waits for a latch
+      // released below), so a client that waited for it would resolve only after the release (or never)
+      const key = `oneway-${ser}`;
+      assert.equal(await p.remember_after_latch(key, `${ser}-0`), undefined);
+      assert.equal(((await p.remembered()) as string[]).includes(`${ser}-0`), false, "resolved before the method ran");
+      await p.release_latch(key);
+      await until(async () => ((await p.remembered()) as string[]).includes(`${ser}-0`));
       assert.equal(await p.remember(`${ser}-1`), undefined);
-      assert.ok(Date.now() - t0 < 45, "oneway does not wait for the 50 ms method");
       assert.equal(await p.$oneway.echo("ignored"), undefined);
       void p.remember(`${ser}-2`);
       await p.$release();
@@ -252,17 +263,19 @@ for (const ser of SERIALIZERS) {
     });
 
     it("makes asynchronous calls (AsyncResult: ready, wait, value, chain, iferror)", async () => {
-      const r = p.$async.slow(0.3);
+      // the remote method waits for a latch this test releases: it is still running until then
+      const key = `async-${ser}`;
+      const r = p.$async.wait_latch(key);
       assert.ok(r instanceof AsyncResult);
       assert.equal(r.ready, false);
       assert.equal(await r.wait(20), false);
-      // the async call runs on its own connection: this call is not blocked behind it
-      const t0 = Date.now();
+      // the async call runs on its own connection: this call is answered while that one still runs
       assert.equal(await p.echo("meanwhile"), "meanwhile");
-      assert.ok(Date.now() - t0 < 250);
+      assert.equal(r.ready, false, "the async call is still waiting for its latch");
+      await p.release_latch(key);
       assert.equal(await r.wait(), true);
       assert.equal(r.ready, true);
-      assert.equal(await r.value, "done after 0.3");
+      assert.equal(await r.value, `released ${key}`);
 
       const chained = p.$async.add(1).chain((v: number, extra: number) => v * extra, 2).chain((v: number) => v + 1);
       assert.equal(await chained, 23);

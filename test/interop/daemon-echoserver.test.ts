@@ -27,7 +27,8 @@ function startTheirs(args: string[], env: Record<string, string> = ENV): Promise
 
 /** The ready line carries the URI; the last startup line follows it shortly. */
 async function waitRunning(s: PythonServer): Promise<void> {
-  for (let i = 0; i < 200 && !s.output.includes("echoserver running."); i++) await new Promise((r) => setTimeout(r, 10));
+  // up to 30 s (a budget for a loaded machine, not a speed): the line comes right after the ready line
+  for (let i = 0; i < 3000 && !s.output.includes("echoserver running."); i++) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** Compare the JSON outputs of daemon_echo_compare.py for our server (a) and Python's (b). */

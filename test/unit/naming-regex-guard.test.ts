@@ -16,11 +16,11 @@ test("cheap: no quantifier, or one quantifier without alternation and without ba
 
 test("a catastrophic pattern over a long name is refused with NamingError within the budget", async () => {
   const names = ["a".repeat(40) + "b", "other"];
-  const t0 = Date.now();
+  // (a+)+$ over 40 a's and a b takes about 2^40 steps: only the budget's termination of the worker ends it within
+  // the test's lifetime, so the rejection itself proves it (no elapsed time asserted)
   const r = matchNames("(a+)+$", compilePythonRegex("(a+)+$"), names, 300);
   assert.ok(r instanceof Promise);
   await assert.rejects(r, (e: Error) => e instanceof NamingError && /time budget of 300 ms/.test(e.message));
-  assert.ok(Date.now() - t0 < 5000);
   // the pool still works after a terminated worker
   assert.deepEqual(await matchNames("(a|o)+", compilePythonRegex("(a|o)+"), names, 2000), names);
 });
