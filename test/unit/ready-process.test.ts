@@ -41,10 +41,6 @@ test("an exit before the ready line rejects with the exit code and the output", 
   );
 });
 
-/** Resolves when `proc` has exited (at once if it already has). */
-const exitOf = (proc: ChildProcess) =>
-  new Promise<void>((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once("exit", () => r())));
-
 /** Polls `cond` until true; the budget only runs out when the behaviour is broken, never because the machine is slow. */
 async function eventually(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -77,9 +73,10 @@ test("no ready line in time: rejects with the output so far and kills the child"
     );
     const printedFirst = seen.printed;
     assert.match(err.message, /^child not ready in time; output:/);
-    // the child is killed: its exit comes (the test's own timeout catches a child left running)
-    await exitOf(seen.child!);
-    assert.equal(seen.child!.signalCode, "SIGKILL");
+    // the child is killed: its exit comes (its exit event, polled with a budget only a child left running exhausts)
+    const child = seen.child!;
+    await eventually(() => child.exitCode !== null || child.signalCode !== null, "the child is killed");
+    assert.equal(child.signalCode, "SIGKILL");
     if (printedFirst) {
       assert.equal(err.message, "child not ready in time; output:\nwaiting");
       return;
