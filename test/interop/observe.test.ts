@@ -61,7 +61,8 @@ function record() {
   };
 }
 
-async function until(check: () => boolean, ms = 5000): Promise<void> {
+// a budget only a broken behaviour exhausts (not a speed): generous, for a loaded machine
+async function until(check: () => boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error("condition not reached in time");
