@@ -1,7 +1,9 @@
 // A oneway close_stream followed at once by get_next_stream_item for the same stream, both in one write on one
-// connection (a client closing a remote generator early, then a stale pull): Python's daemons always answer
-// "item stream terminated", because the oneway call's thread has run before the next message is read. Ours must
-// too, every time, in both protocols: the oneway call starts before the connection reads its next message.
+// connection (a client closing a remote generator early, then a stale pull): Python's daemons answer "item stream
+// terminated", because the oneway call's thread has normally run before the next message is read (on a loaded
+// machine that thread can lose the race and the pull gets the next item: Python's answer is then "item two").
+// Ours must answer "terminated" every time, in both protocols: the oneway call starts before the connection reads
+// its next message.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
@@ -105,8 +107,11 @@ after(async () => {
 const terminated = Array(ROUNDS).fill("PyroError: item stream terminated");
 
 for (const [profile, python] of [[PYRO5_PROFILE, () => py5], [PYRO4_PROFILE, () => py4]] as const) {
-  test(`${profile.name}: Python's daemon answers a pull right after a oneway close_stream with "item stream terminated"`, async () => {
-    assert.deepEqual(await closeThenNext(new URI(python().ready).port!, profile, "test.echoserver"), terminated);
+  test(`${profile.name}: Python's daemon answers a pull right after a oneway close_stream with "item stream terminated" (its oneway thread wins the race)`, async () => {
+    const answers = await closeThenNext(new URI(python().ready).port!, profile, "test.echoserver");
+    // Python's oneway thread races the pull; only the two outcomes of that race are Python's behaviour.
+    assert.deepEqual(answers.filter((a) => a !== terminated[0] && a !== "item two"), [], "no other answer");
+    assert.ok(answers.filter((a) => a === terminated[0]).length >= ROUNDS / 2, `mostly terminated: ${answers.join(", ")}`);
   });
 
   test(`${profile.name}: so does ours, every time`, async () => {
