@@ -12,7 +12,7 @@
 import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
-import { DEFAULT_LIMITS } from "../limits.js";
+import { limitsOf } from "../limits.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import {
   Complex, Float, classToDict, depthError, dictToClass, isPlainObject, setKey, toTuple, hashKey, cannotSerialize,
@@ -135,7 +135,8 @@ class Writer {
   pos = 0;
   busy = false;
   options: SerializeOptions | undefined = undefined;
-  maxDepth = DEFAULT_LIMITS.maxDepth;
+  /** Set for each message by encodeParts (from its options' limits). */
+  maxDepth = 0;
   /** Collects the message's parts when big bytes go by reference (encodeParts); null otherwise. */
   parts: Buffer[] | null = null;
 
@@ -444,7 +445,7 @@ function encodeParts(value: unknown, options: SerializeOptions | undefined, byRe
   w.busy = true;
   w.pos = 0;
   w.options = options;
-  const maxDepth = (w.maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth);
+  const maxDepth = (w.maxDepth = limitsOf(options).maxDepth);
   const parts: Buffer[] | null = (w.parts = byReference ? [] : null);
   try {
     w.value(value, 1);
@@ -486,11 +487,11 @@ class Reader {
   constructor(
     private readonly buf: Buffer,
     private readonly end: number,
-    private readonly zeroCopy = false,
-    private readonly keepExt = false,
+    private readonly zeroCopy: boolean,
+    private readonly keepExt: boolean,
     /** a call, read as Python's daemon reads it: unknown class dicts refused (see dictToClass) */
-    private readonly strict = false,
-    readonly maxDepth = DEFAULT_LIMITS.maxDepth,
+    private readonly strict: boolean,
+    readonly maxDepth: number,
   ) {}
 
   private need(n: number): number {
@@ -678,7 +679,7 @@ function isExtHead(h: number): boolean {
 
 function decode(data: Uint8Array, options?: DeserializeOptions, call = false): unknown {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const r = new Reader(buf, buf.length, options?.zeroCopy === true, call && options?.dialect?.name !== "Pyro5", call, (options?.limits ?? DEFAULT_LIMITS).maxDepth);
+  const r = new Reader(buf, buf.length, options?.zeroCopy === true, call && options?.dialect?.name !== "Pyro5", call, limitsOf(options).maxDepth);
   let v: unknown;
   try {
     v = r.value(1);
