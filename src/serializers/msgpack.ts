@@ -21,6 +21,7 @@ import {
 import { pythonDateTime } from "../python/datetime.js";
 import { roundHalfEven, utcMs } from "../python/temporal.js";
 import { arrayAsList } from "./pickle-arrays.js";
+import { hookRefusal } from "./dialect.js";
 
 const EXT_COMPLEX = 0x30;
 const EXT_BIGINT = 0x31;
@@ -624,7 +625,7 @@ class Reader {
       }
       default:
         if (this.keepExt) break;
-        throw new SerializeError(`invalid ext code for msgpack: ${type}`);
+        throw hookRefusal(`invalid ext code for msgpack: ${type}`); // Python's ext_hook raises Pyro's SerializeError
     }
     if (this.keepExt) return new MsgpackExt(type, Buffer.from(buf.subarray(start, start + n)));
     throw new SerializeError(`invalid msgpack data: malformed ext 0x${type.toString(16)} value`);
