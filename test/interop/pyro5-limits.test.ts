@@ -5,7 +5,7 @@
 // refused before the method runs, as Python Pyro5's daemon refuses it (its loadsCall has the ext hook, unlike Pyro4's).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
+import { runPythonAsync, startPython } from "../helpers/python.js";
 import { PYRO5_ENV } from "../helpers/pyro5.js";
 import { Daemon, type DaemonOptions } from "../../src/server/daemon.js";
 import { expose } from "../../src/server/expose.js";
@@ -95,23 +95,22 @@ elif what == "ext":
 print(json.dumps(out))
 `;
 
-const daemons: Daemon[] = [];
-const pythons: PythonServer[] = [];
+// every daemon and Python process a test starts, stopped at the end
+const stops: (() => Promise<void>)[] = [];
 after(async () => {
-  for (const d of daemons) await d.close();
-  for (const p of pythons) await p.stop();
+  for (const stop of stops) await stop();
 });
 
 async function ours(options: DaemonOptions): Promise<string> {
   const d = await Daemon.create({ protocol: 5, host: "127.0.0.1", ...options });
-  daemons.push(d);
+  stops.push(() => d.close());
   return d.register(new Nest(), "nest").toString();
 }
 
 async function theirs(): Promise<string> {
-  const p = await startPython(["-c", PY_DAEMON], /^URI (\S+)/, { env: PYRO5_ENV });
-  pythons.push(p);
-  return p.ready;
+  const py = await startPython(["-c", PY_DAEMON], /^URI (\S+)/, { env: PYRO5_ENV });
+  stops.push(() => py.stop());
+  return py.ready;
 }
 
 async function client(uri: string, what: string, serializer: string): Promise<unknown[]> {
