@@ -110,3 +110,11 @@ function checkLimit(key: keyof Limits, v: unknown): number {
 export function inflateCap(limits: Limits, maxMessageSize = limits.maxMessageSize): number {
   return maxMessageSize > 0 ? Math.min(maxMessageSize, limits.maxInflatedSize) : limits.maxInflatedSize;
 }
+
+/**
+ * The limits a codec or reader enforces: those its caller passed, else DEFAULT_LIMITS. The one place the default
+ * is applied, so every serializer and the message reader fall back alike (options without limits are public API).
+ */
+export function limitsOf(options: { readonly limits?: Limits | undefined } | undefined): Limits {
+  return options?.limits ?? DEFAULT_LIMITS;
+}

@@ -3,7 +3,6 @@
 // answered with ready-made reply bytes. The loopback round trip on this machine is dominated by syscalls and
 // scheduling noise; this measures only what our changes can move, in ns per call (median of repeats).
 // Usage: node --import tsx bench/profile/inproc.ts [--serializers ...] [--ms 1000] [--repeats 5] [--side server,client]
-import { parseArgs } from "node:util";
 import { Daemon } from "../../src/server/index.js";
 import { Connection as ServerConnection } from "../../src/server/connection.js";
 import { ProxyCore } from "../../src/client/core.js";
@@ -13,15 +12,14 @@ import { getSerializer } from "../../src/serializers/index.js";
 import { URI } from "../../src/uri.js";
 import { BatchRecorder } from "../../src/client/batch.js";
 import { Bench, clientCall, serverCall, type CallModules } from "./fake-call.js";
+import { profileArgs } from "./args.js";
 
-const { values: a } = parseArgs({
-  options: {
-    serializers: { type: "string", default: "serpent,json,marshal,msgpack" },
-    ms: { type: "string", default: "800" },
-    repeats: { type: "string", default: "5" },
-    side: { type: "string", default: "server,client" },
-    kind: { type: "string", default: "ping" },
-  },
+const a = profileArgs({
+  serializers: "serpent,json,marshal,msgpack",
+  ms: "800",
+  repeats: "5",
+  side: "server,client",
+  kind: "ping",
 });
 
 const modules: CallModules = {
@@ -71,8 +69,8 @@ async function clientSide(ser: string): Promise<number> {
 async function main(): Promise<void> {
   const daemon = await Daemon.create({ host: "127.0.0.1", port: 0, serializersAccepted: ["serpent", "json", "marshal", "msgpack", "pickle"] });
   daemon.register(new Bench(), "bench", { expose: ["ping"] });
-  const sides = a.side!.split(",");
-  for (const ser of a.serializers!.split(",")) {
+  const sides = a.side.split(",");
+  for (const ser of a.serializers.split(",")) {
     const parts: string[] = [];
     if (sides.includes("server")) parts.push(`server ${(await time(await serverCall(modules, daemon, ser, batch))).toFixed(0)} ns/call`);
     if (sides.includes("client")) parts.push(`client ${(await clientSide(ser)).toFixed(0)} ns/call`);

@@ -8,20 +8,18 @@
 import dc from "node:diagnostics_channel";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import { Bench, clientCall, serverCall, type CallModules } from "./fake-call.js";
+import { profileArgs } from "./args.js";
 
-const { values: a } = parseArgs({
-  options: {
-    observe: { type: "string", default: "none" },
-    serializers: { type: "string", default: "marshal,serpent" },
-    calls: { type: "string", default: "20000" },
-    repeats: { type: "string", default: "7" },
-    src: { type: "string", default: join(import.meta.dirname ?? ".", "..", "..", "src") },
-  },
+const a = profileArgs({
+  observe: "none",
+  serializers: "marshal,serpent",
+  calls: "20000",
+  repeats: "7",
+  src: join(import.meta.dirname ?? ".", "..", "..", "src"),
 });
 
-const src = resolve(a.src!);
+const src = resolve(a.src);
 const load = (p: string) => import(pathToFileURL(join(src, p)).href);
 const { Daemon } = await load("server/index.ts");
 const modules: CallModules = {
@@ -37,7 +35,7 @@ let seen = 0;
 const noop = () => {
   seen++;
 };
-const which = a.observe!;
+const which = a.observe;
 if (which === "calls" || which === "all")
   for (const n of ["pyro4:client:call", "pyro4:server:request"])
     dc.tracingChannel(n).subscribe({ start: noop, end: noop, asyncStart: noop, asyncEnd: noop, error: noop });
@@ -60,7 +58,7 @@ async function cpuPerCall(one: () => Promise<unknown>): Promise<number> {
 
 const daemon = await Daemon.create({ host: "127.0.0.1", port: 0, serializersAccepted: ["serpent", "json", "marshal", "msgpack"] });
 daemon.register(new Bench(), "bench", { expose: ["ping"] });
-for (const ser of a.serializers!.split(",")) {
+for (const ser of a.serializers.split(",")) {
   const server = await cpuPerCall(await serverCall(modules, daemon, ser, false));
   const client = await cpuPerCall(clientCall(modules, ser, null, (core) => core.invoke("ping", [], {}, null)));
   process.stdout.write(`observe=${which} [${ser}]: server ${server.toFixed(0)} ns/call, client ${client.toFixed(0)} ns/call (CPU time)\n`);

@@ -5,7 +5,6 @@
 // `--kind concurrent --arg 8`: 8 clients at once. `--tsx` runs the server from source (not bundled) so that its
 // profile splits by file: framing (src/protocol), serializing (src/serializers), dispatch (the rest of src), socket
 // I/O (Node's net/stream code), GC. `--strace` counts the server's syscalls over the measured span (strace -c -f).
-import { parseArgs } from "node:util";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -13,20 +12,19 @@ import { fileURLToPath } from "node:url";
 import { startChild, nodeCommand } from "../lib/procs.js";
 import { rawConnect, rawPingPong, rawBulkEcho } from "../lib/raw.js";
 import { getSerializer } from "../../src/protocol/index.js";
+import { profileArgs } from "./args.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const { values: a } = parseArgs({
-  options: {
-    kind: { type: "string", default: "ping" },
-    serializers: { type: "string", default: "serpent,json,marshal,msgpack" },
-    ms: { type: "string", default: "3000" },
-    arg: { type: "string", default: "0" },
-    top: { type: "string", default: "25" },
-    "no-prof": { type: "boolean", default: false },
-    "no-limit": { type: "boolean", default: false },
-    strace: { type: "boolean", default: false },
-    tsx: { type: "boolean", default: false },
-  },
+const a = profileArgs({
+  kind: "ping",
+  serializers: "serpent,json,marshal,msgpack",
+  ms: "3000",
+  arg: "0",
+  top: "25",
+  "no-prof": false,
+  "no-limit": false,
+  strace: false,
+  tsx: false,
 });
 const prof = !a["no-prof"];
 const ms = Number(a.ms);
@@ -125,7 +123,7 @@ function syscalls(table: string): { total: number; top: string[] } {
 function runClient(uri: string, kind: string, ser: string, dir: string, serverPid: number): Promise<Record<string, unknown>> {
   const args = ["--import", "tsx"];
   if (prof) args.push("--cpu-prof", "--cpu-prof-dir", dir);
-  args.push(join(HERE, "client.ts"), uri, kind, ser, String(ms), a.arg!);
+  args.push(join(HERE, "client.ts"), uri, kind, ser, String(ms), a.arg);
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
     let out = "";
@@ -190,7 +188,7 @@ async function main(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   const lim = a["no-limit"] ? null : await limit();
   if (lim) process.stdout.write(`limit (raw Node TCP, same run): ${lim}\n`);
-  for (const ser of a.serializers!.split(",")) {
+  for (const ser of a.serializers.split(",")) {
     const dir = join(OUT, `${a.kind}-${ser}`);
     mkdirSync(join(dir, "server"), { recursive: true });
     mkdirSync(join(dir, "client"), { recursive: true });
@@ -199,7 +197,7 @@ async function main(): Promise<void> {
     const server = await startChild(cmd, sargs);
     let r: Record<string, unknown>;
     try {
-      r = await runClient(server.uri, a.kind!, ser, join(dir, "client"), server.proc.pid!);
+      r = await runClient(server.uri, a.kind, ser, join(dir, "client"), server.proc.pid!);
     } finally {
       await server.stop();
     }

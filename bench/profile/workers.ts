@@ -5,25 +5,23 @@
 // and multiplex servers; each with n Python client processes (Py>...) and with n of our clients in this process
 // (TS>...). Prints a table of medians and the per-round ratios to the single daemon.
 // usage: node --import tsx bench/profile/workers.ts [--clients 8,32] [--serializers serpent,pickle] [--workers 2] [--ms 300] [--rounds 5]
-import { parseArgs } from "node:util";
 import { startChild, nodeCommand, PYTHON, type Child } from "../lib/procs.js";
 import { PyPool, type PyWorker } from "../lib/pyworkers.js";
 import { TsClient } from "../lib/tsclient.js";
 import { measureRounds, type RoundRun, type Sample } from "../lib/measure.js";
 import { fmtSummary } from "../lib/stats.js";
+import { profileArgs } from "./args.js";
 
-const { values: a } = parseArgs({
-  options: {
-    clients: { type: "string", default: "8,32" },
-    serializers: { type: "string", default: "serpent,pickle" },
-    workers: { type: "string", default: "2" },
-    ms: { type: "string", default: "300" },
-    rounds: { type: "string", default: "5" },
-    sides: { type: "string", default: "Py,TS" },
-  },
+const a = profileArgs({
+  clients: "8,32",
+  serializers: "serpent,pickle",
+  workers: "2",
+  ms: "300",
+  rounds: "5",
+  sides: "Py,TS",
 });
 const S = { quick: false, repeats: Number(a.rounds), ms: Number(a.ms), warmMs: Number(a.ms) };
-const SERS = a.serializers!.split(",");
+const SERS = a.serializers.split(",");
 const PY_ENV = { PYRO_SERIALIZERS_ACCEPTED: "serpent,json,marshal,msgpack,pickle", PYRO_THREADPOOL_SIZE: "64" };
 
 function sum(rs: { ops: number; secs: number }[]): Sample {
@@ -34,13 +32,13 @@ async function main(): Promise<void> {
   const { cmd, args } = await nodeCommand("server.ts");
   const servers: [string, Child][] = [
     ["ours x1", await startChild(cmd, args)],
-    [`ours x${a.workers}`, await startChild(cmd, [...args, "--workers", a.workers!])],
-    [`ours x${a.workers} rr`, await startChild(cmd, [...args, "--workers", a.workers!, "--rr"])],
+    [`ours x${a.workers}`, await startChild(cmd, [...args, "--workers", a.workers])],
+    [`ours x${a.workers} rr`, await startChild(cmd, [...args, "--workers", a.workers, "--rr"])],
     ["Py thread", await startChild(PYTHON, ["python/bench_server.py", "daemon"], { ...PY_ENV, PYRO_SERVERTYPE: "thread" })],
     ["Py multiplex", await startChild(PYTHON, ["python/bench_server.py", "daemon"], { ...PY_ENV, PYRO_SERVERTYPE: "multiplex" })],
   ];
   const pool = new PyPool();
-  const maxN = Math.max(...a.clients!.split(",").map(Number));
+  const maxN = Math.max(...a.clients.split(",").map(Number));
   await pool.ensure(maxN);
   // warm every server (JIT on ours) with our client, unmeasured
   for (const [, c] of servers) {
@@ -51,9 +49,9 @@ async function main(): Promise<void> {
       await Promise.all(cs.map((x) => x.close()));
     }
   }
-  for (const n of a.clients!.split(",").map(Number)) {
+  for (const n of a.clients.split(",").map(Number)) {
     for (const ser of SERS) {
-      for (const side of a.sides!.split(",")) {
+      for (const side of a.sides.split(",")) {
         const runs: RoundRun[] = [];
         const closers: (() => Promise<unknown>)[] = [];
         for (const [name, c] of servers) {

@@ -104,7 +104,7 @@ export class ProxySettings {
   ssl: boolean | TlsSettings;
   /** The limits this proxy enforces on replies (and on the size of what it sends). Frozen. */
   readonly limits: Limits;
-  /** How replies are deserialized: with this proxy's limits, as views into the message (zeroCopy). */
+  /** How replies are deserialized: in this proxy's protocol dialect, with its limits, as views into the message (zeroCopy). */
   protected readonly deserializeOptions: DeserializeOptions;
   /** The annotations sent with every message (extra annotations, then CORR); rebuilt when either changes. */
   annotations: Annotations | null = null;
@@ -136,8 +136,8 @@ export class ProxySettings {
     this.ssl = options.ssl ?? cfg.SSL;
     // config MAX_MESSAGE_SIZE 0 is Pyro4's default ("unlimited"): then the default limit applies
     this.limits = resolveLimits(options.limits, cfg.MAX_MESSAGE_SIZE > 0 ? { maxMessageSize: cfg.MAX_MESSAGE_SIZE } : null);
-    this.deserializeOptions = { zeroCopy: true, limits: this.limits };
     const dialect = this.profile.values;
+    this.deserializeOptions = { zeroCopy: true, dialect, limits: this.limits };
     this.serializeOptions = { replace: (v: object) => this.replaceValue(v), dialect, limits: this.limits };
     this.plainOptions = { dialect, limits: this.limits };
     this.rebuildAnnotations();

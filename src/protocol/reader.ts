@@ -8,7 +8,7 @@ import { inflateSync } from "node:zlib";
 import { MessageTooLargeError, ProtocolError, SecurityError } from "../errors.js";
 import { FLAGS_COMPRESSED, computeHmac, hmacEquals, type Annotations, type Message } from "./message.js";
 import { PYRO4, checkPreamble, type HeaderLengths, type WireFormat } from "./wire.js";
-import { DEFAULT_LIMITS, inflateCap, type Limits } from "../limits.js";
+import { inflateCap, limitsOf, type Limits } from "../limits.js";
 
 /** Limits and checks of a MessageReader. */
 export interface ReaderOptions {
@@ -64,7 +64,7 @@ export class MessageReader {
   private readonly lens: HeaderLengths = { annLen: 0, dataLen: 0 };
 
   constructor(options: ReaderOptions = {}) {
-    const limits = options.limits ?? DEFAULT_LIMITS;
+    const limits = limitsOf(options);
     this.maxMessageSize = options.maxMessageSize ?? limits.maxMessageSize;
     this.inflateCap = inflateCap(limits, this.maxMessageSize);
     this.hmacKey = options.hmacKey ?? null;

@@ -61,7 +61,18 @@ function refusal(e: Error): Error {
   return e;
 }
 
-/** True for the errors unknownClassDict throws (a refused class, not malformed data). */
+/**
+ * Pyro's own SerializeError for a value the serializer's hook has no conversion for (msgpack's ext_hook and an ext
+ * code it does not know): Python raises Pyro's SerializeError there, a CommunicationError, not a parser's error.
+ * Marked as a refusal, so a daemon answers it as it is and then closes the connection, as Python's does.
+ */
+export function hookRefusal(message: string): SerializeError {
+  const e = new SerializeError(message);
+  refusals.add(e);
+  return e;
+}
+
+/** True for the errors unknownClassDict and hookRefusal throw (a refused class or value, not malformed data). */
 export function isClassRefusal(e: unknown): boolean {
   return e instanceof Error && refusals.has(e);
 }

@@ -6,7 +6,7 @@
 
 import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
 import type { Call, DeserializeOptions, SerializeOptions, Serializer } from "./types.js";
-import { DEFAULT_LIMITS } from "../limits.js";
+import { limitsOf } from "../limits.js";
 import {
   Complex, Float, classToDict, depthError, dictToClass, isPlainObject, setKey, bytesOfDict, cannotSerialize, pythonClassOf,
   pythonSerializeError, UUID, ByteArray, Decimal, decimalText, PyDateTime, PyDate, PyTime, TimeDelta, Range,
@@ -69,7 +69,7 @@ class JsonWriter {
   out = "";
   readonly maxDepth: number;
   constructor(private readonly options: SerializeOptions | undefined) {
-    this.maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth;
+    this.maxDepth = limitsOf(options).maxDepth;
   }
 
   value(v: unknown, depth: number): void {
@@ -236,7 +236,7 @@ const LONG_INT = /(?:^|[\s,:[])-?\d{16}/;
 
 /** `strict`: a call, read as Python's daemon reads it (unknown class dicts refused, see dictToClass). */
 function parse(data: Uint8Array, options: DeserializeOptions | undefined, strict = false): unknown {
-  const max = (options?.limits ?? DEFAULT_LIMITS).maxDepth;
+  const max = limitsOf(options).maxDepth;
   const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
   if (!LONG_INT.test(text)) {
     let parsed: unknown;

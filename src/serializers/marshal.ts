@@ -15,7 +15,7 @@
 import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
-import { DEFAULT_LIMITS } from "../limits.js";
+import { limitsOf } from "../limits.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import {
   Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, parsePythonFloat, setKey, hashKey,
@@ -66,7 +66,7 @@ class Writer {
   readonly maxDepth: number;
 
   constructor(private readonly options: SerializeOptions | undefined) {
-    this.maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth;
+    this.maxDepth = limitsOf(options).maxDepth;
   }
 
   private ensure(n: number): void {
@@ -736,7 +736,7 @@ function wrapError(e: unknown, maxDepth: number): Error {
 }
 
 function decode(data: Uint8Array, options?: DeserializeOptions, call = false): unknown {
-  const r = new Reader(data, options?.zeroCopy === true, call, (options?.limits ?? DEFAULT_LIMITS).maxDepth);
+  const r = new Reader(data, options?.zeroCopy === true, call, limitsOf(options).maxDepth);
   let v: unknown;
   try {
     v = r.read(0);

@@ -12,7 +12,7 @@
 import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
-import { DEFAULT_LIMITS } from "../limits.js";
+import { limitsOf } from "../limits.js";
 import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import {
   Complex, Float, classToDict, depthError, dictToClass, isPlainObject, setKey, toTuple, hashKey, cannotSerialize,
@@ -21,6 +21,7 @@ import {
 import { pythonDateTime } from "../python/datetime.js";
 import { roundHalfEven, utcMs } from "../python/temporal.js";
 import { arrayAsList } from "./pickle-arrays.js";
+import { hookRefusal } from "./dialect.js";
 
 const EXT_COMPLEX = 0x30;
 const EXT_BIGINT = 0x31;
@@ -135,7 +136,8 @@ class Writer {
   pos = 0;
   busy = false;
   options: SerializeOptions | undefined = undefined;
-  maxDepth = DEFAULT_LIMITS.maxDepth;
+  /** Set for each message by encodeParts (from its options' limits). */
+  maxDepth = 0;
   /** Collects the message's parts when big bytes go by reference (encodeParts); null otherwise. */
   parts: Buffer[] | null = null;
 
@@ -444,7 +446,7 @@ function encodeParts(value: unknown, options: SerializeOptions | undefined, byRe
   w.busy = true;
   w.pos = 0;
   w.options = options;
-  const maxDepth = (w.maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth);
+  const maxDepth = (w.maxDepth = limitsOf(options).maxDepth);
   const parts: Buffer[] | null = (w.parts = byReference ? [] : null);
   try {
     w.value(value, 1);
@@ -486,11 +488,11 @@ class Reader {
   constructor(
     private readonly buf: Buffer,
     private readonly end: number,
-    private readonly zeroCopy = false,
-    private readonly keepExt = false,
+    private readonly zeroCopy: boolean,
+    private readonly keepExt: boolean,
     /** a call, read as Python's daemon reads it: unknown class dicts refused (see dictToClass) */
-    private readonly strict = false,
-    readonly maxDepth = DEFAULT_LIMITS.maxDepth,
+    private readonly strict: boolean,
+    readonly maxDepth: number,
   ) {}
 
   private need(n: number): number {
@@ -623,7 +625,7 @@ class Reader {
       }
       default:
         if (this.keepExt) break;
-        throw new SerializeError(`invalid ext code for msgpack: ${type}`);
+        throw hookRefusal(`invalid ext code for msgpack: ${type}`); // Python's ext_hook raises Pyro's SerializeError
     }
     if (this.keepExt) return new MsgpackExt(type, Buffer.from(buf.subarray(start, start + n)));
     throw new SerializeError(`invalid msgpack data: malformed ext 0x${type.toString(16)} value`);
@@ -678,7 +680,7 @@ function isExtHead(h: number): boolean {
 
 function decode(data: Uint8Array, options?: DeserializeOptions, call = false): unknown {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const r = new Reader(buf, buf.length, options?.zeroCopy === true, call && options?.dialect?.name !== "Pyro5", call, (options?.limits ?? DEFAULT_LIMITS).maxDepth);
+  const r = new Reader(buf, buf.length, options?.zeroCopy === true, call && options?.dialect?.name !== "Pyro5", call, limitsOf(options).maxDepth);
   let v: unknown;
   try {
     v = r.value(1);

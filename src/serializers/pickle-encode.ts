@@ -16,7 +16,7 @@ import { Decimal, realDicts, uuidSafe } from "./pickle-values.js";
 import { UnicodeArray, arrayPickleArgs } from "./pickle-arrays.js";
 import { BY_REFERENCE_MIN, finishParts, type SerializeOptions, type SerializedParts } from "./types.js";
 import { ByteArray, Complex, Float, FrozenSet, OrderedDict, PyDate, PyDateTime, PyTime, Range, TimeDelta, Tuple, UUID, classToDict, depthError, isPlainObject } from "./values.js";
-import { DEFAULT_LIMITS } from "../limits.js";
+import { limitsOf } from "../limits.js";
 
 const PROTOCOL = 4;
 
@@ -26,7 +26,7 @@ class Writer {
   private readonly maxDepth: number;
 
   constructor(private readonly options: SerializeOptions | undefined) {
-    this.maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth;
+    this.maxDepth = limitsOf(options).maxDepth;
   }
 
   private ensure(n: number): void {

@@ -5,6 +5,7 @@
 import { SerializeError } from "../errors.js";
 import { pickleCall, pickleCallParts, pickleValue, pickleValueParts } from "./pickle-encode.js";
 import { unpickle } from "./pickle-decode.js";
+import { limitsOf } from "../limits.js";
 import type { Call, Serializer } from "./types.js";
 import { Tuple, isPlainObject } from "./values.js";
 
@@ -21,7 +22,7 @@ export const pickle: Serializer = {
   },
 
   deserializeData(data, options) {
-    return unpickle(data, options?.zeroCopy === true, false, options?.limits);
+    return unpickle(data, options?.zeroCopy === true, false, limitsOf(options));
   },
 
   serializeDataParts(value, options) {
@@ -37,7 +38,7 @@ export const pickle: Serializer = {
   },
 
   deserializeCall(data, options): Call {
-    const v = unpickle(data, options?.zeroCopy === true, true, options?.limits);
+    const v = unpickle(data, options?.zeroCopy === true, true, limitsOf(options));
     if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("pickle call data is not a 4-tuple (object, method, vargs, kwargs)");
     const a = v as unknown[];
     const object = a[0], method = a[1], vargs = a[2], kwargs = a[3];

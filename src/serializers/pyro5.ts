@@ -17,11 +17,16 @@ function inPyro5(options: SerializeOptions | undefined): SerializeOptions {
   return options.dialect ? options : { ...options, dialect: PYRO5_VALUES };
 }
 
-// Decoding options carry only zeroCopy besides the dialect: two frozen objects cover them without a copy per message.
+// Decoding is always in Pyro5's dialect, with the caller's zeroCopy and limits. Callers on the hot path (daemon,
+// proxy) pass options naming PYRO5_VALUES already, used as they are; options without limits map to two frozen
+// objects; only the rest (a handshake, once a connection) is copied.
 const READ5: DeserializeOptions = Object.freeze({ dialect: PYRO5_VALUES });
 const READ5_ZERO_COPY: DeserializeOptions = Object.freeze({ dialect: PYRO5_VALUES, zeroCopy: true });
 function readPyro5(options: DeserializeOptions | undefined): DeserializeOptions {
-  return options?.zeroCopy ? READ5_ZERO_COPY : READ5;
+  if (options === undefined) return READ5;
+  if (options.dialect === PYRO5_VALUES) return options;
+  if (options.limits === undefined) return options.zeroCopy ? READ5_ZERO_COPY : READ5;
+  return { ...options, dialect: PYRO5_VALUES };
 }
 
 function asPyro5(base: Serializer): Serializer {

@@ -836,7 +836,7 @@ function skipToCode(b: Buffer, p: number, target: number): number {
 }
 
 /** Parse serpent bytes (UTF-8 Python literal text) into the value model. */
-export function parseSerpent(data: Uint8Array, strict = false, maxDepth = DEFAULT_LIMITS.maxDepth): unknown {
+export function parseSerpent(data: Uint8Array, strict: boolean, maxDepth: number): unknown {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (!isUtf8(buf)) {
     // Python's serpent decodes the bytes first: its UnicodeDecodeError, args and all

@@ -6,7 +6,7 @@
 
 import { InvalidArgumentError, SerializeError, PyroError } from "../errors.js";
 import type { Serializer, Call, DeserializeOptions, SerializeOptions } from "./types.js";
-import { DEFAULT_LIMITS } from "../limits.js";
+import { limitsOf } from "../limits.js";
 import type { ValueDialect } from "./dialect.js";
 import {
   Tuple, Complex, Float, depthError, classToDict, isPlainObject, tuple, ByteArray, OrderedDict, UUID, Range,
@@ -266,7 +266,7 @@ function run<T>(maxDepth: number, fn: () => T): T {
 }
 
 function serializeData(value: unknown, options?: SerializeOptions): Buffer {
-  const maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth;
+  const maxDepth = limitsOf(options).maxDepth;
   return run(maxDepth, () => {
     const w = new Writer(options?.replace, options?.dialect, maxDepth);
     w.value(value);
@@ -281,7 +281,7 @@ function serializeCall(
   kwargs: Record<string, unknown> | null,
   options?: SerializeOptions,
 ): Buffer {
-  const maxDepth = (options?.limits ?? DEFAULT_LIMITS).maxDepth;
+  const maxDepth = limitsOf(options).maxDepth;
   return run(maxDepth, () => {
     const w = new Writer(options?.replace, options?.dialect, maxDepth);
     // Pyro4's SerpentSerializer.dumpsCall: the 4-tuple (objectId, method, vargs-tuple, kwargs-or-None).
@@ -296,7 +296,7 @@ function serializeCall(
 }
 
 function deserializeData(data: Uint8Array, options?: DeserializeOptions): unknown {
-  return parseSerpent(data, false, options?.limits?.maxDepth);
+  return parseSerpent(data, false, limitsOf(options).maxDepth);
 }
 
 /**
@@ -315,7 +315,7 @@ function unpackCallError(v: unknown): Error {
 }
 
 function deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
-  const v = parseSerpent(data, true, options?.limits?.maxDepth);
+  const v = parseSerpent(data, true, limitsOf(options).maxDepth);
   if (!Array.isArray(v) || v.length !== 4) throw unpackCallError(v);
   // index reads: destructuring a decoded Tuple (its own prototype) takes V8's slow iterator path
   const a = v as unknown[];

@@ -61,7 +61,7 @@ export interface DaemonCore<C extends ClientConnection = ClientConnection> exten
   readonly replacer: ((value: object) => unknown) | undefined;
   /** How replies are serialized: the autoproxy replacer and the protocol's value dialect. */
   readonly serializeOptions: SerializeOptions;
-  /** How requests are deserialized: with this daemon's limits, as views into the message (zeroCopy). */
+  /** How requests are deserialized: in this daemon's protocol dialect, with its limits, as views into the message (zeroCopy). */
   readonly deserializeOptions: DeserializeOptions;
   lookup(objectId: string): Registration | undefined;
   instanceFor(reg: Registration, conn: ClientConnection): Promise<object> | object;

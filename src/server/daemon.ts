@@ -108,8 +108,8 @@ export class Daemon implements DaemonCore<Connection>, DaemonLike {
     const replace = this.autoproxy ? autoproxyReplacer(this.registry, (id, d) => this.proxyFor(id, true, d)) : null;
     this.replacer = replace ? (value: object) => replace(value, dialect) : undefined;
     this.serializeOptions = this.replacer ? { replace: this.replacer, dialect, limits: this.limits } : { dialect, limits: this.limits };
-    // requests are decoded as before (no dialect: see requests.ts), now with this daemon's limits
-    this.deserializeOptions = { zeroCopy: true, limits: this.limits };
+    // requests are decoded in this protocol's dialect (msgpack reads a Pyro4 call as Python Pyro4's daemon does)
+    this.deserializeOptions = { zeroCopy: true, dialect, limits: this.limits };
     this.removeAutoproxyHook = replace ? installAutoproxy(replace) : null;
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
     // A fixed port or unix socket gives a known location before listening, so register() works right away.

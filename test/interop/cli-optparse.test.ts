@@ -3,9 +3,9 @@
 // exit statuses. Python's side is generated live by running the real tools' main() (test/fixtures/cli_optparse.py).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runPython, PYTHON } from "../helpers/python.js";
+import { runToEnd, type RunResult } from "../helpers/run-to-end.js";
 import { parseOptions, OptParseExit, type ParserSpec } from "../../src/python/optparse.js";
 import { nsMain, nsParser, STORAGE_HELP } from "../../src/cli/ns.js";
 import { nscMain, nscParser } from "../../src/cli/nsc.js";
@@ -232,22 +232,10 @@ const MODULES: Record<Tool, [string, string]> = {
   echoserver: ["Pyro4.test.echoserver", "echoserver.py"],
 };
 
-function run(cmd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONWARNINGS: "ignore" };
-    delete env.COLUMNS;
-    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+function run(cmd: string, args: string[]): Promise<RunResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONWARNINGS: "ignore" };
+  delete env.COLUMNS;
+  return runToEnd(cmd, args, { env, timeoutMs: 30_000 });
 }
 
 test("`pyro4 ns -h`, `pyro4 echoserver -h`, `pyro4 nsc --bogus` print what `python3 -m Pyro4.<tool>` prints", { timeout: 120_000 }, async () => {
@@ -264,7 +252,7 @@ test("`pyro4 ns -h`, `pyro4 echoserver -h`, `pyro4 nsc --bogus` print what `pyth
         .replaceAll(`Usage: ${script}`, `Usage: pyro4 ${tool}`)
         .replaceAll(`${script}: error:`, `pyro4 ${tool}: error:`)
         .replace("Storage system to use (memory, dbm:file, sql:file)", STORAGE_HELP);
-    assert.equal(theirs.status, argv[0] === "-h" ? 0 : 2);
+    assert.equal(theirs.code, argv[0] === "-h" ? 0 : 2);
     assert.deepEqual({ ...ours, stdout: withoutExtensionHelp(tool, ours.stdout) }, { ...theirs, stdout: adapt(theirs.stdout), stderr: adapt(theirs.stderr) }, `pyro4 ${tool} ${argv[0]}`);
   }
 });

@@ -5,34 +5,23 @@
 // processes), so a flag added to a parser without a line in the docs fails here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Config } from "../../src/config.js";
 import { Config5 } from "../../src/config5.js";
+import { runToEnd, type RunResult } from "../helpers/run-to-end.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BINS = { pyro4: join(ROOT, "src/cli/main.ts"), pyro5: join(ROOT, "src/cli/pyro5.ts") } as const;
 type Bin = keyof typeof BINS;
 
-function runBin(bin: Bin, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.COLUMNS;
-    for (const k of Object.keys(env)) if (k.startsWith("PYRO_")) delete env[k];
-    const child = spawn(process.execPath, ["--import", "tsx", BINS[bin], ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** A bin's output in a neutral environment: default terminal width, no PYRO_* settings. */
+function runBin(bin: Bin, args: string[]): Promise<RunResult> {
+  const env = { ...process.env };
+  delete env.COLUMNS;
+  for (const k of Object.keys(env)) if (k.startsWith("PYRO_")) delete env[k];
+  return runToEnd(process.execPath, ["--import", "tsx", BINS[bin], ...args], { cwd: ROOT, env });
 }
 
 /** The command names a bin's usage text lists (`  name   about` lines under "commands:"). */
