@@ -7,10 +7,12 @@
 // bench/run.ts. With --protocol 5: `pyro5 httpgateway` against Python's Pyro5.utils.httpgateway, Pyro5 name server
 // and backend. `--table` measures every row of bench/README.md's table in one run (Pyro4 and Pyro5, default and
 // --reuse, 1, 8 and 32 clients or the --concurrency list). `--cpu-prof DIR` runs our gateway under
-// `node --cpu-prof` and prints where its CPU time went, by part (profile.ts).
+// `node --cpu-prof` and prints where its CPU time went, by part (profile.ts). Every run also prints the CPU time per
+// request of each process (our or Python's gateway, the backend, the name server, this bench client), from /proc.
+// `--dist DIR` runs another build of ours (main's dist/ for a before/after comparison).
 import { Agent, request } from "node:http";
 import { parseArgs } from "node:util";
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatBreakdown, profileBreakdown } from "./profile/gateway-cpu.js";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -72,8 +74,49 @@ function get(agent: Agent, url: URL, path: string): Promise<number> {
   });
 }
 
-/** C workers, each with its own keep-alive agent (one socket), for `ms`; returns completed requests per second. */
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
+function procCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // f[0] is field 3 (state)
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/** CPU per request (µs) of each process in one round: the gateway measured, the backend, the name server, the bench client. */
+export interface CpuPerRequest {
+  gateway: number;
+  backend: number;
+  ns: number;
+  client: number;
+}
+
+/** Requests per second of `loadCount` (warm-up). */
 async function load(base: string, concurrency: number, ms: number): Promise<number> {
+  return (await measuredLoad(base, concurrency, ms, {})).rps;
+}
+
+/** `load` plus the CPU each process (pids by role) spent per completed request during it. */
+async function measuredLoad(base: string, concurrency: number, ms: number, pids: { gateway?: number; backend?: number; ns?: number }): Promise<{ rps: number; cpu: CpuPerRequest }> {
+  const before = { g: procCpuMs(pids.gateway), b: procCpuMs(pids.backend), n: procCpuMs(pids.ns), c: process.cpuUsage() };
+  const { rps, n } = await loadCount(base, concurrency, ms);
+  const c = process.cpuUsage(before.c);
+  const per = (ms: number) => (ms * 1000) / n;
+  const cpu = {
+    gateway: per(procCpuMs(pids.gateway) - before.g),
+    backend: per(procCpuMs(pids.backend) - before.b),
+    ns: per(procCpuMs(pids.ns) - before.n),
+    client: (c.user + c.system) / n,
+  };
+  return { rps, cpu };
+}
+
+/** C workers, each with its own keep-alive agent (one socket), for `ms`: requests per second and how many completed. */
+async function loadCount(base: string, concurrency: number, ms: number): Promise<{ rps: number; n: number }> {
   const url = new URL(base);
   const path = url.pathname + "http.echo/echo?message=hello";
   let done = 0;
@@ -93,7 +136,7 @@ async function load(base: string, concurrency: number, ms: number): Promise<numb
       }
     }),
   );
-  return done / (Number(process.hrtime.bigint() - t0) / 1e9);
+  return { rps: done / (Number(process.hrtime.bigint() - t0) / 1e9), n: done };
 }
 
 export interface GatewayBenchResult {
@@ -105,14 +148,27 @@ export interface GatewayBenchResult {
   oursMedian: number;
   pythonMedian: number;
   ratio: number;
+  /** CPU per request (µs) of each process, median over the rounds: during our gateway's rounds and Python's. */
+  oursCpu: CpuPerRequest;
+  pythonCpu: CpuPerRequest;
 }
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
+function medianCpu(a: CpuPerRequest[]): CpuPerRequest {
+  return { gateway: median(a.map((c) => c.gateway)), backend: median(a.map((c) => c.backend)), ns: median(a.map((c) => c.ns)), client: median(a.map((c) => c.client)) };
+}
+
+/** "gateway 120, backend 150, ns 0, client 60 µs/request" */
+export function formatCpu(c: CpuPerRequest): string {
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : "?");
+  return `gateway ${f(c.gateway)}, backend ${f(c.backend)}, name server ${f(c.ns)}, bench client ${f(c.client)} µs CPU/request`;
+}
+
 /** Our gateway's flags in reuse mode: pooled backend connections and cached lookups for the bench object. */
 export const REUSE_FLAGS = ["--reuse", "http\\.", "--ns-cache", "10"];
 
-export async function runGatewayBench(o: { durationSecs?: number; concurrency?: number; rounds?: number; protocol?: 4 | 5; reuse?: boolean; cpuProfDir?: string } = {}): Promise<GatewayBenchResult> {
+export async function runGatewayBench(o: { durationSecs?: number; concurrency?: number; rounds?: number; protocol?: 4 | 5; reuse?: boolean; cpuProfDir?: string; dist?: string } = {}): Promise<GatewayBenchResult> {
   const p5 = o.protocol === 5;
   const pyEnv: Record<string, string> = p5 ? { PYTHONPATH: process.env.PYRO5_PATH ?? PYRO5_PATH } : {};
   const durationSecs = o.durationSecs ?? 3;
@@ -127,7 +183,8 @@ export async function runGatewayBench(o: { durationSecs?: number; concurrency?: 
     const nsEnv = { PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: ns.ready };
     backend = await start(PYTHON, ["gateway_backend.py", "127.0.0.1", ns.ready], /(READY)/, p5 ? { ...pyEnv, INTEROP_PEER: "5" } : pyEnv, FIXTURES);
     pyGw = await start(PYTHON, ["-W", "ignore", "-m", p5 ? "Pyro5.utils.httpgateway" : "Pyro4.utils.httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, { ...nsEnv, ...pyEnv });
-    const bin = fileURLToPath(new URL(p5 ? "../dist/cli/pyro5.js" : "../dist/cli/main.js", import.meta.url));
+    const dist = o.dist ?? fileURLToPath(new URL("../dist", import.meta.url));
+    const bin = join(dist, p5 ? "cli/pyro5.js" : "cli/main.js");
     const prof = o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : [];
     ourGw = await start(process.execPath, [...prof, bin, "httpgateway", "-H", "127.0.0.1", "-p", "0", ...(o.reuse ? REUSE_FLAGS : [])], /running on (http:\S+)/, nsEnv);
     // warm-up (JIT, name server connections)
@@ -135,13 +192,23 @@ export async function runGatewayBench(o: { durationSecs?: number; concurrency?: 
     await load(pyGw.ready, concurrency, 500);
     const oursRps: number[] = [];
     const pythonRps: number[] = [];
+    const oursCpu: CpuPerRequest[] = [];
+    const pythonCpu: CpuPerRequest[] = [];
+    const shared = { backend: backend.child.pid, ns: ns.child.pid };
     for (let r = 0; r < rounds; r++) {
-      oursRps.push(await load(ourGw.ready, concurrency, durationSecs * 1000));
-      pythonRps.push(await load(pyGw.ready, concurrency, durationSecs * 1000));
+      const a = await measuredLoad(ourGw.ready, concurrency, durationSecs * 1000, { ...shared, gateway: ourGw.child.pid });
+      oursRps.push(a.rps);
+      oursCpu.push(a.cpu);
+      const b = await measuredLoad(pyGw.ready, concurrency, durationSecs * 1000, { ...shared, gateway: pyGw.child.pid });
+      pythonRps.push(b.rps);
+      pythonCpu.push(b.cpu);
     }
     const oursMedian = median(oursRps);
     const pythonMedian = median(pythonRps);
-    return { concurrency, durationSecs, rounds, oursRps, pythonRps, oursMedian, pythonMedian, ratio: oursMedian / pythonMedian };
+    return {
+      concurrency, durationSecs, rounds, oursRps, pythonRps, oursMedian, pythonMedian, ratio: oursMedian / pythonMedian,
+      oursCpu: medianCpu(oursCpu), pythonCpu: medianCpu(pythonCpu),
+    };
   } finally {
     await stop(ourGw);
     await stop(pyGw);
@@ -160,11 +227,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     options: {
       duration: { type: "string" }, concurrency: { type: "string" }, rounds: { type: "string" }, json: { type: "string" },
       protocol: { type: "string" }, reuse: { type: "boolean" }, table: { type: "boolean" }, "cpu-prof": { type: "string" },
+      dist: { type: "string" },
     },
   });
   const common = {
     ...(values.duration ? { durationSecs: Number(values.duration) } : {}),
     ...(values.rounds ? { rounds: Number(values.rounds) } : {}),
+    // another build of ours (e.g. main's dist/ for a before/after comparison); default: this checkout's dist/
+    ...(values.dist ? { dist: values.dist } : {}),
   };
   if (values.table) {
     // every row of bench/README.md's table, same run: ours and Python's alternate within each cell
@@ -180,6 +250,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
         console.log(`| Pyro${protocol} | ${c} | ${cell(d)} | ${cell(r)} |`);
       }
     }
+    console.log("\nCPU per request (µs, median of the rounds; ours's rounds):");
+    for (const [k, r] of Object.entries(results)) console.log(`  ${k.padEnd(18)} ours: ${formatCpu(r.oursCpu)}; Python's gateway: ${r.pythonCpu.gateway.toFixed(0)}`);
     if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2));
   } else {
     const cpuProfDir = values["cpu-prof"];
@@ -196,6 +268,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.log(`  ours   ${f(r.oursMedian)} req/s  (${r.oursRps.map(f).join(", ")})`);
     console.log(`  Python ${f(r.pythonMedian)} req/s  (${r.pythonRps.map(f).join(", ")})`);
     console.log(`  ours/Python ${r.ratio.toFixed(2)}x`);
+    console.log(`  CPU per request, ours:   ${formatCpu(r.oursCpu)}`);
+    console.log(`  CPU per request, Python: ${formatCpu(r.pythonCpu)}`);
     if (values.json) writeFileSync(values.json, JSON.stringify(r, null, 2));
     if (cpuProfDir) {
       const file = readdirSync(cpuProfDir).find((f) => f.endsWith(".cpuprofile"));
