@@ -11,6 +11,7 @@
 // request of each process (our or Python's gateway, the backend, the name server, this bench client), from /proc.
 // `--dist DIR` runs another build of ours (main's dist/ for a before/after comparison).
 import { Agent, request } from "node:http";
+import { connect, type Socket } from "node:net";
 import { parseArgs } from "node:util";
 import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -115,7 +116,11 @@ async function measuredLoad(base: string, concurrency: number, ms: number, pids:
   return { rps, cpu };
 }
 
-/** C workers, each with its own keep-alive agent (one socket), for `ms`: requests per second and how many completed. */
+/** The load generator: `raw` (default) writes the request bytes node:http would send and reads the answer itself; `node-http` is node:http's client with a keep-alive Agent. */
+export type BenchClient = "raw" | "node-http";
+let CLIENT: BenchClient = "raw";
+
+/** C workers, each with one keep-alive connection, for `ms`: requests per second and how many completed. */
 async function loadCount(base: string, concurrency: number, ms: number): Promise<{ rps: number; n: number }> {
   const url = new URL(base);
   const path = url.pathname + "http.echo/echo?message=hello";
@@ -124,6 +129,19 @@ async function loadCount(base: string, concurrency: number, ms: number): Promise
   const t0 = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
+      if (CLIENT === "raw") {
+        const c = new RawClient(url, path);
+        try {
+          while (Date.now() < until) {
+            const status = await c.get();
+            if (status !== 200) throw new Error(`${base}: status ${status}`);
+            done++;
+          }
+        } finally {
+          c.close();
+        }
+        return;
+      }
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       try {
         while (Date.now() < until) {
@@ -137,6 +155,88 @@ async function loadCount(base: string, concurrency: number, ms: number): Promise
     }),
   );
   return { rps: done / (Number(process.hrtime.bigint() - t0) / 1e9), n: done };
+}
+
+/**
+ * A minimal HTTP/1.1 client for one fixed GET, so that the load generator's own CPU (node:http's client costs
+ * 100-200 µs per request on this machine, more than our gateway) does not cap what is measured; like wrk, it sends
+ * the same request bytes node:http sends. It keeps the connection while the answer allows (HTTP/1.1 without
+ * `Connection: close`) and reconnects otherwise (Python's wsgiref answers HTTP/1.0 and closes). Reads the status
+ * line and headers, then exactly Content-Length bytes (or up to the close when there is none).
+ */
+class RawClient {
+  private socket: Socket | null = null;
+  private readonly request: Buffer;
+  private buf = Buffer.alloc(0);
+  private pending: { resolve: (status: number) => void; reject: (e: Error) => void } | null = null;
+
+  constructor(
+    private readonly url: URL,
+    path: string,
+  ) {
+    this.request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: keep-alive\r\n\r\n`, "latin1");
+  }
+
+  get(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.buf = Buffer.alloc(0);
+      if (!this.socket) this.open();
+      this.socket!.write(this.request);
+    });
+  }
+
+  private open(): void {
+    const s = connect({ host: this.url.hostname, port: Number(this.url.port), noDelay: true });
+    this.socket = s;
+    // events of a socket given up (destroyed after an HTTP/1.0 answer) must not touch the next request
+    s.on("data", (chunk: Buffer) => {
+      if (this.socket !== s) return;
+      this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+      this.parse(false);
+    });
+    s.on("error", (e) => {
+      if (this.socket === s) this.fail(s, e);
+    });
+    s.on("close", () => {
+      if (this.socket !== s) return;
+      this.parse(true);
+      this.socket = null;
+      if (this.pending) this.fail(s, new Error(`${this.url.host}: connection closed before the answer`));
+    });
+  }
+
+  private fail(s: Socket, e: Error): void {
+    s.destroy();
+    if (this.socket === s) this.socket = null;
+    const p = this.pending;
+    this.pending = null;
+    p?.reject(e);
+  }
+
+  /** Completes the pending request when its whole answer is in `buf`. */
+  private parse(atClose: boolean): void {
+    const end = this.buf.indexOf("\r\n\r\n");
+    if (end < 0 || !this.pending) return;
+    const head = this.buf.toString("latin1", 0, end);
+    const status = Number(head.slice(9, 12));
+    const lenMatch = /\r\ncontent-length: *(\d+)/i.exec(head);
+    const bodyBytes = this.buf.length - end - 4;
+    if (lenMatch ? bodyBytes < Number(lenMatch[1]) : !atClose) return;
+    const keep = head.startsWith("HTTP/1.1") && !/\r\nconnection: *close/i.test(head) && lenMatch !== null && !atClose;
+    if (!keep && this.socket) {
+      this.socket.destroy();
+      this.socket = null;
+    }
+    const p = this.pending;
+    this.pending = null;
+    p.resolve(status);
+  }
+
+  close(): void {
+    this.socket?.destroy();
+    this.socket = null;
+  }
 }
 
 export interface GatewayBenchResult {
@@ -227,9 +327,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     options: {
       duration: { type: "string" }, concurrency: { type: "string" }, rounds: { type: "string" }, json: { type: "string" },
       protocol: { type: "string" }, reuse: { type: "boolean" }, table: { type: "boolean" }, "cpu-prof": { type: "string" },
-      dist: { type: "string" },
+      dist: { type: "string" }, client: { type: "string" },
     },
   });
+  if (values.client) {
+    if (values.client !== "raw" && values.client !== "node-http") throw new Error(`--client raw|node-http, not ${values.client}`);
+    CLIENT = values.client;
+  }
   const common = {
     ...(values.duration ? { durationSecs: Number(values.duration) } : {}),
     ...(values.rounds ? { rounds: Number(values.rounds) } : {}),

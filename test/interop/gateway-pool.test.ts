@@ -111,6 +111,32 @@ for (const protocol of [4, 5] as const) {
     }
   });
 
+  test(`${P}: reuse with the default pool bound (8): 8 concurrent requests get 8 connections, 32 queue behind them`, async () => {
+    await backend(w, "http.wide", "single");
+    const g = await startTsGateway(w.addr, { reuse: "http\\.w", nsCacheSecs: 10 });
+    try {
+      // (32: up to 24 wait; fewer when the machine is slow to deliver all 32 requests within one 300 ms call)
+      for (const [clients, open, waiting] of [[8, 8, [0, 0]], [32, 8, [1, 24]]] as const) {
+        let finished = false;
+        const all = Promise.all(Array.from({ length: clients }, () => get(g, "http.wide/slow?ms=300"))).finally(() => (finished = true));
+        let maxOpen = 0;
+        let maxWaiting = 0;
+        while (!finished) {
+          for (const s of Object.values(g.poolStats())) {
+            maxOpen = Math.max(maxOpen, s.open);
+            maxWaiting = Math.max(maxWaiting, s.waiting);
+          }
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        for (const r of await all) assert.deepEqual([r.status, r.json], [200, "slept"]);
+        assert.deepEqual([clients, maxOpen], [clients, open]);
+        assert.ok(maxWaiting >= waiting[0] && maxWaiting <= waiting[1], `${clients} clients: ${maxWaiting} waited`);
+      }
+    } finally {
+      await g.close();
+    }
+  });
+
   test(`${P}: reuse: a backend that dies gives a typed error, then the pool reconnects to its successor`, async () => {
     const d = await backend(w, "http.session3");
     const g = await startTsGateway(w.addr, { reuse: "http\\.", poolSize: 4 });
