@@ -9,7 +9,8 @@
 // --reuse, 1, 8 and 32 clients or the --concurrency list). `--cpu-prof DIR` runs our gateway under
 // `node --cpu-prof` and prints where its CPU time went, by part (profile.ts). Every run also prints the CPU time per
 // request of each process (our or Python's gateway, the backend, the name server, this bench client), from /proc.
-// `--dist DIR` runs another build of ours (main's dist/ for a before/after comparison).
+// `--dist DIR` runs another build of ours (main's dist/ for a before/after comparison); `--pool-size N` passes
+// --pool-size to ours.
 import { Agent, request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { parseArgs } from "node:util";
@@ -167,7 +168,7 @@ async function loadCount(base: string, concurrency: number, ms: number): Promise
 class RawClient {
   private socket: Socket | null = null;
   private readonly request: Buffer;
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private pending: { resolve: (status: number) => void; reject: (e: Error) => void } | null = null;
 
   constructor(
@@ -268,7 +269,7 @@ export function formatCpu(c: CpuPerRequest): string {
 /** Our gateway's flags in reuse mode: pooled backend connections and cached lookups for the bench object. */
 export const REUSE_FLAGS = ["--reuse", "http\\.", "--ns-cache", "10"];
 
-export async function runGatewayBench(o: { durationSecs?: number; concurrency?: number; rounds?: number; protocol?: 4 | 5; reuse?: boolean; cpuProfDir?: string; dist?: string } = {}): Promise<GatewayBenchResult> {
+export async function runGatewayBench(o: { durationSecs?: number; concurrency?: number; rounds?: number; protocol?: 4 | 5; reuse?: boolean; cpuProfDir?: string; dist?: string; poolSize?: number } = {}): Promise<GatewayBenchResult> {
   const p5 = o.protocol === 5;
   const pyEnv: Record<string, string> = p5 ? { PYTHONPATH: process.env.PYRO5_PATH ?? PYRO5_PATH } : {};
   const durationSecs = o.durationSecs ?? 3;
@@ -286,7 +287,7 @@ export async function runGatewayBench(o: { durationSecs?: number; concurrency?: 
     const dist = o.dist ?? fileURLToPath(new URL("../dist", import.meta.url));
     const bin = join(dist, p5 ? "cli/pyro5.js" : "cli/main.js");
     const prof = o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : [];
-    ourGw = await start(process.execPath, [...prof, bin, "httpgateway", "-H", "127.0.0.1", "-p", "0", ...(o.reuse ? REUSE_FLAGS : [])], /running on (http:\S+)/, nsEnv);
+    ourGw = await start(process.execPath, [...prof, bin, "httpgateway", "-H", "127.0.0.1", "-p", "0", ...(o.reuse ? REUSE_FLAGS : []), ...(o.poolSize ? ["--pool-size", String(o.poolSize)] : [])], /running on (http:\S+)/, nsEnv);
     // warm-up (JIT, name server connections)
     await load(ourGw.ready, concurrency, 500);
     await load(pyGw.ready, concurrency, 500);
@@ -327,7 +328,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     options: {
       duration: { type: "string" }, concurrency: { type: "string" }, rounds: { type: "string" }, json: { type: "string" },
       protocol: { type: "string" }, reuse: { type: "boolean" }, table: { type: "boolean" }, "cpu-prof": { type: "string" },
-      dist: { type: "string" }, client: { type: "string" },
+      dist: { type: "string" }, client: { type: "string" }, "pool-size": { type: "string" },
     },
   });
   if (values.client) {
@@ -366,6 +367,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       ...(values.protocol === "5" ? { protocol: 5 as const } : {}),
       ...(values.reuse ? { reuse: true } : {}),
       ...(cpuProfDir ? { cpuProfDir } : {}),
+      ...(values["pool-size"] ? { poolSize: Number(values["pool-size"]) } : {}),
     });
     const f = (n: number) => n.toFixed(0);
     console.log(`${values.protocol === "5" ? "Pyro5 " : ""}HTTP gateway${values.reuse ? ` (ours with ${REUSE_FLAGS.join(" ")})` : ""}, GET http.echo/echo, ${r.concurrency} keep-alive clients, ${r.rounds} rounds of ${r.durationSecs} s (median):`);
