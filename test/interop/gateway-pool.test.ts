@@ -56,6 +56,23 @@ async function get(g: HttpGateway, path: string): Promise<{ status: number; json
   return { status: r.status, json, text: r.text };
 }
 
+/** `n` concurrent slow calls (all must answer "slept"); the largest pool figures seen meanwhile. */
+async function concurrentSlowCalls(g: HttpGateway, name: string, n: number, ms: number): Promise<{ maxOpen: number; maxWaiting: number }> {
+  let finished = false;
+  const all = Promise.all(Array.from({ length: n }, () => get(g, `${name}/slow?ms=${ms}`))).finally(() => (finished = true));
+  let maxOpen = 0;
+  let maxWaiting = 0;
+  while (!finished) {
+    for (const s of Object.values(g.poolStats())) {
+      maxOpen = Math.max(maxOpen, s.open);
+      maxWaiting = Math.max(maxWaiting, s.waiting);
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  for (const r of await all) assert.deepEqual([r.status, r.json], [200, "slept"]);
+  return { maxOpen, maxWaiting };
+}
+
 for (const protocol of [4, 5] as const) {
   const P = protocol === 5 ? "Pyro5" : "Pyro4";
   let w: World;
@@ -88,20 +105,9 @@ for (const protocol of [4, 5] as const) {
       assert.deepEqual((await get(g, "http.session2/inc")).json, 1);
       assert.deepEqual((await get(g, "http.session2/inc")).json, 2);
       // 6 concurrent slow calls through a pool of 2: never more than 2 connections, all answered
-      let finished = false;
-      const all = Promise.all(Array.from({ length: 6 }, () => get(g, "http.single/slow?ms=50"))).finally(() => (finished = true));
-      let maxOpen = 0;
-      let maxWaiting = 0;
-      while (!finished) {
-        for (const s of Object.values(g.poolStats())) {
-          maxOpen = Math.max(maxOpen, s.open);
-          maxWaiting = Math.max(maxWaiting, s.waiting);
-        }
-        await new Promise((r) => setTimeout(r, 2));
-      }
+      const { maxOpen, maxWaiting } = await concurrentSlowCalls(g, "http.single", 6, 50);
       assert.equal(maxOpen, 2);
       assert.ok(maxWaiting > 0);
-      for (const r of await all) assert.deepEqual([r.status, r.json], [200, "slept"]);
       // a name outside the reuse regex keeps Python's fresh connection per request
       await backend(w, "http.other");
       assert.deepEqual((await get(g, "http.other/inc")).json, 1);
@@ -117,18 +123,7 @@ for (const protocol of [4, 5] as const) {
     try {
       // (32: up to 24 wait; fewer when the machine is slow to deliver all 32 requests within one 300 ms call)
       for (const [clients, open, waiting] of [[8, 8, [0, 0]], [32, 8, [1, 24]]] as const) {
-        let finished = false;
-        const all = Promise.all(Array.from({ length: clients }, () => get(g, "http.wide/slow?ms=300"))).finally(() => (finished = true));
-        let maxOpen = 0;
-        let maxWaiting = 0;
-        while (!finished) {
-          for (const s of Object.values(g.poolStats())) {
-            maxOpen = Math.max(maxOpen, s.open);
-            maxWaiting = Math.max(maxWaiting, s.waiting);
-          }
-          await new Promise((r) => setTimeout(r, 2));
-        }
-        for (const r of await all) assert.deepEqual([r.status, r.json], [200, "slept"]);
+        const { maxOpen, maxWaiting } = await concurrentSlowCalls(g, "http.wide", clients, 300);
         assert.deepEqual([clients, maxOpen], [clients, open]);
         assert.ok(maxWaiting >= waiting[0] && maxWaiting <= waiting[1], `${clients} clients: ${maxWaiting} waited`);
       }
