@@ -4,7 +4,7 @@
 // fails, the request retried once), with backends that move and die. Pyro4 and Pyro5, our name server and daemons.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Daemon, locateNS, startNameServer, type NameServerClient, type RunningNameServer } from "pyro4";
+import { Daemon, currentContext, locateNS, startNameServer, type NameServerClient, type RunningNameServer } from "pyro4";
 import { HttpGateway } from "../../src/gateway/server.js";
 import { httpgatewayMain } from "../../src/cli/httpgateway.js";
 import { rawRequest, startTsGateway, type NsAddress } from "../helpers/gateway.js";
@@ -129,6 +129,36 @@ for (const protocol of [4, 5] as const) {
       }
     } finally {
       await g.close();
+    }
+  });
+
+  test(`${P}: the correlation id the backend sees is the one answered in X-Pyro-Correlation-Id (fresh uuid4 or the client's), default and reuse`, async () => {
+    const d = new Daemon({ host: "127.0.0.1", port: 0, ...(protocol === 5 ? { protocol: 5 as const } : {}) });
+    await d.start();
+    w.daemons.push(d);
+    class Corr {
+      corr() {
+        return currentContext()?.correlationId ?? null;
+      }
+    }
+    await w.client.register("http.corr", d.register(Corr, undefined, { expose: ["corr"] }));
+    for (const reuse of [null, "http\\.c"]) {
+      const g = await startTsGateway(w.addr, reuse ? { reuse, nsCacheSecs: 10 } : {});
+      try {
+        const seen = new Set<string>();
+        for (let i = 0; i < 3; i++) {
+          const r = await rawRequest(g.url, "GET", "/pyro/http.corr/corr");
+          const header = r.headers["x-pyro-correlation-id"] as string;
+          assert.match(header, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+          assert.equal(JSON.parse(r.text), header);
+          seen.add(header);
+        }
+        assert.equal(seen.size, 3);
+        const given = await rawRequest(g.url, "GET", "/pyro/http.corr/corr", { "X-Pyro-Correlation-Id": "{11112222-1111-2222-3333-22224444999A}" });
+        assert.deepEqual([given.headers["x-pyro-correlation-id"], JSON.parse(given.text)], ["11112222-1111-2222-3333-22224444999a", "11112222-1111-2222-3333-22224444999a"]);
+      } finally {
+        await g.close();
+      }
     }
   });
 
