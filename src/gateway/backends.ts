@@ -142,11 +142,21 @@ export class Backends {
     return this.o.reuse !== null && pythonMatch(this.o.reuse, name);
   }
 
+  /** The cached location of `name` while it is fresh (nsCacheSecs), else null. */
+  private cached(name: string): PyroTarget | null {
+    if (this.o.nsCacheMs <= 0) return null;
+    const c = this.nsCache.get(name);
+    return c && c.until > Date.now() ? c.target : null;
+  }
+
   private async resolve(name: string, corr: Buffer): Promise<{ target: PyroTarget; cached: boolean }> {
-    if (this.o.nsCacheMs > 0) {
-      const c = this.nsCache.get(name);
-      if (c && c.until > Date.now()) return { target: c.target, cached: true };
-    }
+    const c = this.cached(name);
+    if (c) return { target: c, cached: true };
+    return { target: await this.lookupFresh(name, corr), cached: false };
+  }
+
+  /** A name-server lookup (kept in the cache when nsCacheSecs is set). */
+  private async lookupFresh(name: string, corr: Buffer): Promise<PyroTarget> {
     const t0 = this.phaseHook ? performance.now() : 0;
     const target = await this.o.lookup(name, corr);
     if (this.phaseHook) this.phaseHook("lookup", performance.now() - t0);
@@ -154,7 +164,7 @@ export class Backends {
       if (this.nsCache.size >= HINTS_MAX) this.nsCache.clear();
       this.nsCache.set(name, { target, until: Date.now() + this.o.nsCacheMs });
     }
-    return { target, cached: false };
+    return target;
   }
 
   /** Drop a cached location (its backend failed). */
@@ -172,13 +182,39 @@ export class Backends {
    * A connection to the object `name` for one request. `early` is sent pipelined behind a fresh handshake when
    * the URI's previous metadata lists it as a plain two-way method.
    */
-  async open(name: string, corr: Buffer, timeoutMs: number, early: EarlyCall | null): Promise<Session> {
-    const opts: LinkOptions = { proto: this.o.proto, hmacKey: this.o.hmacKey, tls: this.o.tls, timeoutMs, correlation: corr, maxMessageSize: 0 };
-    const pooled = this.reuses(name);
+  open(name: string, corr: Buffer, timeoutMs: number, early: EarlyCall | null): Promise<Session> {
+    return this.reuses(name) ? this.openPooled(name, corr, timeoutMs) : this.openFresh(name, corr, timeoutMs, early);
+  }
+
+  private linkOptions(corr: Buffer, timeoutMs: number): LinkOptions {
+    return { proto: this.o.proto, hmacKey: this.o.hmacKey, tls: this.o.tls, timeoutMs, correlation: corr, maxMessageSize: 0 };
+  }
+
+  /**
+   * A pooled connection. The hot path of `reuse` mode (a cached location, an idle connection) allocates only the
+   * session and awaits nothing but the pool; a location that fails is handled as in openFresh.
+   */
+  private async openPooled(name: string, corr: Buffer, timeoutMs: number): Promise<Session> {
     for (let attempt = 0; ; attempt++) {
-      const { target, cached, spec } = pooled || this.o.nsCacheMs > 0 ? { ...(await this.resolve(name, corr)), spec: null } : await this.resolveSpeculating(name, corr, opts);
+      let target = this.cached(name);
+      const cached = target !== null;
+      target ??= await this.lookupFresh(name, corr);
       try {
-        if (pooled) return await this.fromPool(target, opts);
+        return await this.fromPool(target, corr, timeoutMs);
+      } catch (e) {
+        if (!connectionLost(e)) throw e;
+        this.invalidate(name);
+        this.pools.get(target.text)?.flush();
+        if (!cached || attempt > 0) throw e;
+      }
+    }
+  }
+
+  private async openFresh(name: string, corr: Buffer, timeoutMs: number, early: EarlyCall | null): Promise<Session> {
+    const opts = this.linkOptions(corr, timeoutMs);
+    for (let attempt = 0; ; attempt++) {
+      const { target, cached, spec } = this.o.nsCacheMs > 0 ? { ...(await this.resolve(name, corr)), spec: null } : await this.resolveSpeculating(name, corr, opts);
+      try {
         return await this.fresh(target, opts, early, spec);
       } catch (e) {
         if (!connectionLost(e)) throw e;
@@ -250,19 +286,20 @@ export class Backends {
     return { link, meta, target, early: earlyReply, pooled: false, done: () => link.close() };
   }
 
-  private async fromPool(target: PyroTarget, opts: LinkOptions): Promise<Session> {
+  private async fromPool(target: PyroTarget, corr: Buffer, timeoutMs: number): Promise<Session> {
     let pool = this.pools.get(target.text);
     if (!pool) {
       if (this.pools.size >= HINTS_MAX) this.closePools();
       this.pools.set(target.text, (pool = new Pool(this.o.poolSize)));
     }
     const p = pool;
-    let entry = await p.acquire();
+    const got = p.acquire();
+    let entry = got instanceof Promise ? await got : got;
     if (entry) {
-      entry.link.setRequest(opts.correlation, opts.timeoutMs);
+      entry.link.setRequest(corr, timeoutMs);
     } else {
       try {
-        const { link, meta } = await PyroLink.open(target, target.object, opts);
+        const { link, meta } = await PyroLink.open(target, target.object, this.linkOptions(corr, timeoutMs));
         entry = { link, meta };
       } catch (e) {
         p.release(null);

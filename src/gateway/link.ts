@@ -40,6 +40,9 @@ export function connectLocation(t: ConnectTarget): string {
   return t.sockname ? t.sockname : `('${t.host}', ${t.port})`;
 }
 
+/** `PyroLink.failure` of a link whose socket closed: the ConnectionClosedError is built only when someone needs it. */
+const CLOSED = Symbol("closed");
+
 export class PyroLink {
   private readonly reader: MessageReader;
   /** Replies arrive in request order (a Pyro connection answers one message at a time): FIFO of waiters. */
@@ -70,14 +73,25 @@ export class PyroLink {
     });
     const errors = options.proto.errors;
     socket.on("error", (e) => this.fail(new PyException(errors + "ConnectionClosedError", [`receiving: connection lost: ${e.message}`])));
-    socket.on("close", () => this.fail(new PyException(errors + "ConnectionClosedError", ["receiving: not enough data"])));
+    // Every link ends with a close (in default mode: one per request); its error is built only if a request
+    // waits for it or comes later, not on every close (an exception object and its stack per request).
+    socket.on("close", () => this.fail(CLOSED));
   }
 
   private fail(e: unknown): void {
     if (this.failure === null) this.failure = e;
     this.clearTimer();
-    for (const w of this.waiters.splice(0)) w.reject(this.failure);
+    if (this.waiters.length) {
+      const err = this.failureError();
+      for (const w of this.waiters.splice(0)) w.reject(err);
+    }
     this.socket.destroy();
+  }
+
+  /** The error a request on this failed link gets (the close error is built on first use). */
+  private failureError(): unknown {
+    if (this.failure === CLOSED) this.failure = new PyException(this.options.proto.errors + "ConnectionClosedError", ["receiving: not enough data"]);
+    return this.failure;
   }
 
   private armTimer(): void {
@@ -159,7 +173,7 @@ export class PyroLink {
   }
 
   private exchange(type: number, flags: number, body: Buffer): Promise<Message> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.failure !== null) return Promise.reject(this.failureError());
     const seq = (this.seq = (this.seq + 1) & 0xffff);
     const { json, wire } = this.options.proto;
     const frame = encodeMessageBuffer(type, json.id, seq, body, {

@@ -4,7 +4,7 @@
 // fails, the request retried once), with backends that move and die. Pyro4 and Pyro5, our name server and daemons.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Daemon, locateNS, startNameServer, type NameServerClient, type RunningNameServer } from "pyro4";
+import { Daemon, currentContext, locateNS, startNameServer, type NameServerClient, type RunningNameServer } from "pyro4";
 import { HttpGateway } from "../../src/gateway/server.js";
 import { httpgatewayMain } from "../../src/cli/httpgateway.js";
 import { rawRequest, startTsGateway, type NsAddress } from "../helpers/gateway.js";
@@ -56,6 +56,23 @@ async function get(g: HttpGateway, path: string): Promise<{ status: number; json
   return { status: r.status, json, text: r.text };
 }
 
+/** `n` concurrent slow calls (all must answer "slept"); the largest pool figures seen meanwhile. */
+async function concurrentSlowCalls(g: HttpGateway, name: string, n: number, ms: number): Promise<{ maxOpen: number; maxWaiting: number }> {
+  let finished = false;
+  const all = Promise.all(Array.from({ length: n }, () => get(g, `${name}/slow?ms=${ms}`))).finally(() => (finished = true));
+  let maxOpen = 0;
+  let maxWaiting = 0;
+  while (!finished) {
+    for (const s of Object.values(g.poolStats())) {
+      maxOpen = Math.max(maxOpen, s.open);
+      maxWaiting = Math.max(maxWaiting, s.waiting);
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  for (const r of await all) assert.deepEqual([r.status, r.json], [200, "slept"]);
+  return { maxOpen, maxWaiting };
+}
+
 for (const protocol of [4, 5] as const) {
   const P = protocol === 5 ? "Pyro5" : "Pyro4";
   let w: World;
@@ -88,26 +105,60 @@ for (const protocol of [4, 5] as const) {
       assert.deepEqual((await get(g, "http.session2/inc")).json, 1);
       assert.deepEqual((await get(g, "http.session2/inc")).json, 2);
       // 6 concurrent slow calls through a pool of 2: never more than 2 connections, all answered
-      let finished = false;
-      const all = Promise.all(Array.from({ length: 6 }, () => get(g, "http.single/slow?ms=50"))).finally(() => (finished = true));
-      let maxOpen = 0;
-      let maxWaiting = 0;
-      while (!finished) {
-        for (const s of Object.values(g.poolStats())) {
-          maxOpen = Math.max(maxOpen, s.open);
-          maxWaiting = Math.max(maxWaiting, s.waiting);
-        }
-        await new Promise((r) => setTimeout(r, 2));
-      }
+      const { maxOpen, maxWaiting } = await concurrentSlowCalls(g, "http.single", 6, 50);
       assert.equal(maxOpen, 2);
       assert.ok(maxWaiting > 0);
-      for (const r of await all) assert.deepEqual([r.status, r.json], [200, "slept"]);
       // a name outside the reuse regex keeps Python's fresh connection per request
       await backend(w, "http.other");
       assert.deepEqual((await get(g, "http.other/inc")).json, 1);
       assert.deepEqual((await get(g, "http.other/inc")).json, 1);
     } finally {
       await g.close();
+    }
+  });
+
+  test(`${P}: reuse with the default pool bound (8): 8 concurrent requests get 8 connections, 32 queue behind them`, async () => {
+    await backend(w, "http.wide", "single");
+    const g = await startTsGateway(w.addr, { reuse: "http\\.w", nsCacheSecs: 10 });
+    try {
+      // (32: up to 24 wait; fewer when the machine is slow to deliver all 32 requests within one 300 ms call)
+      for (const [clients, open, waiting] of [[8, 8, [0, 0]], [32, 8, [1, 24]]] as const) {
+        const { maxOpen, maxWaiting } = await concurrentSlowCalls(g, "http.wide", clients, 300);
+        assert.deepEqual([clients, maxOpen], [clients, open]);
+        assert.ok(maxWaiting >= waiting[0] && maxWaiting <= waiting[1], `${clients} clients: ${maxWaiting} waited`);
+      }
+    } finally {
+      await g.close();
+    }
+  });
+
+  test(`${P}: the correlation id the backend sees is the one answered in X-Pyro-Correlation-Id (fresh uuid4 or the client's), default and reuse`, async () => {
+    const d = new Daemon({ host: "127.0.0.1", port: 0, ...(protocol === 5 ? { protocol: 5 as const } : {}) });
+    await d.start();
+    w.daemons.push(d);
+    class Corr {
+      corr() {
+        return currentContext()?.correlationId ?? null;
+      }
+    }
+    await w.client.register("http.corr", d.register(Corr, undefined, { expose: ["corr"] }));
+    for (const reuse of [null, "http\\.c"]) {
+      const g = await startTsGateway(w.addr, reuse ? { reuse, nsCacheSecs: 10 } : {});
+      try {
+        const seen = new Set<string>();
+        for (let i = 0; i < 3; i++) {
+          const r = await rawRequest(g.url, "GET", "/pyro/http.corr/corr");
+          const header = r.headers["x-pyro-correlation-id"] as string;
+          assert.match(header, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+          assert.equal(JSON.parse(r.text), header);
+          seen.add(header);
+        }
+        assert.equal(seen.size, 3);
+        const given = await rawRequest(g.url, "GET", "/pyro/http.corr/corr", { "X-Pyro-Correlation-Id": "{11112222-1111-2222-3333-22224444999A}" });
+        assert.deepEqual([given.headers["x-pyro-correlation-id"], JSON.parse(given.text)], ["11112222-1111-2222-3333-22224444999a", "11112222-1111-2222-3333-22224444999a"]);
+      } finally {
+        await g.close();
+      }
     }
   });
 
