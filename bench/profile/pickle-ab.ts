@@ -17,6 +17,9 @@ const BLOB = Buffer.alloc(65536); for (let i = 0; i < BLOB.length; i++) BLOB[i] 
 const dates = Array.from({ length: 20 }, (_, i) => new Date(Date.UTC(2020, 0, 1 + i, 1, 2, 3, 4)));
 const pydates = Array.from({ length: 20 }, (_, i) => new V.PyDateTime(2020, 1, 1 + i, 1, 2, 3, 4567, { utcoffset: 3600 }));
 const BATCH = Array.from({ length: 100 }, () => V.tuple("ping", V.tuple(), {}));
+// the same calls made with the other checkout's Tuple (its encoder knows tuples by its own class)
+const baseV = (await import(pathToFileURL(`${other}/src/serializers/values.ts`).href)) as typeof V;
+const BATCH_BASE = Array.from({ length: 100 }, () => baseV.tuple("ping", baseV.tuple(), {}));
 const PY_BATCH = Buffer.from(execFileSync(PYTHON, ["-c", "import pickle; print(pickle.dumps(('bench', '<batch>', [('ping', (), {}) for i in range(100)], None), 5).hex())"], { encoding: "utf8" }).trim(), "hex");
 const sets = Array.from({ length: 20 }, (_, i) => new Set([i, i + 1, "x" + i]));
 type S = typeof mine;
@@ -29,6 +32,7 @@ const cases: [string, (s: S) => () => unknown][] = [
   // daemon's batch option (DeserializeOptions.batch; a checkout without it ignores it), and from Python's client
   // (encoded by this checkout for both: the other checkout's encoder would not see this checkout's Tuples as tuples)
   ["batch of 100 de", (s) => { const d = mine.serializeCall("bench", "<batch>", BATCH, null); return () => s.deserializeCall(d, { batch: true }); }],
+  ["batch of 100 ser (our client's)", (s) => { const b = s === mine ? BATCH : BATCH_BASE; return () => s.serializeCall("bench", "<batch>", b, null); }],
   ["batch of 100 de, Python's pickle", (s) => () => s.deserializeCall(PY_BATCH, { batch: true })],
   ["typical ser", (s) => () => s.serializeCall("bench", "store", ["widgets", 42, TYPICAL], {})],
   ["typical de", (s) => { const d = s.serializeCall("bench", "store", ["widgets", 42, TYPICAL], {}); return () => s.deserializeCall(d); }],
