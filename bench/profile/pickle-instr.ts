@@ -5,7 +5,7 @@
 // (its valgrind detection), which inflates its counts: compare checkouts with each other, Python only roughly.
 // Batches (issue 28: batch over pickle) decode as the daemon does, with DeserializeOptions.batch (a checkout
 // without it ignores the option): "batch" is 100 ping() calls as our client writes them, "pybatch" as Python's does.
-// usage: node --import tsx bench/profile/pickle-instr.ts [--checkouts /work/main,.] [--cases small,pysmall,typical,batch,pybatch] [--n 100000] [--python]
+// usage: node --import tsx bench/profile/pickle-instr.ts [--checkouts /work/main,.] [--cases small,pysmall,typical,batch,pybatch] [--n 100000] [--python] [--single-threaded]
 import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
 import { build } from "esbuild";
@@ -20,6 +20,9 @@ const { values: a } = parseArgs({
     cases: { type: "string", default: "small,pysmall,typical,batch,pybatch" },
     n: { type: "string", default: "100000" },
     python: { type: "boolean", default: false },
+    // node --single-threaded: no background compiler threads, whose work otherwise lands in the measured decodes
+    // when valgrind slows them past the warm-up (for the batch cases, a few thousand decodes, it dominated)
+    "single-threaded": { type: "boolean", default: false },
   },
 });
 const N = Number(a.n);
@@ -83,7 +86,7 @@ for (const [i, checkout] of a.checkouts!.split(",").entries()) {
   writeFileSync(src, DRIVER(root));
   const out = join(dir, `driver${i}.mjs`);
   await build({ entryPoints: [src], outfile: out, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "warning" });
-  for (const c of cases) process.stdout.write(`${root} ${c}: ${perOp(process.execPath, c, (n) => [out, c, String(n)]).toFixed(0)} instructions per decode\n`);
+  for (const c of cases) process.stdout.write(`${root} ${c}: ${perOp(process.execPath, c, (n) => [...(a["single-threaded"] ? ["--single-threaded"] : []), out, c, String(n)]).toFixed(0)} instructions per decode\n`);
 }
 if (a.python) {
   const py = join(dir, "driver.py");
