@@ -3,7 +3,9 @@
 // (instructions of a run with n decodes - instructions of the same run with 0) / n, after the same warm-up, so
 // start-up and JIT compilation cancel out. Python under valgrind allocates through malloc rather than pymalloc
 // (its valgrind detection), which inflates its counts: compare checkouts with each other, Python only roughly.
-// usage: node --import tsx bench/profile/pickle-instr.ts [--checkouts /work/main,.] [--cases small,pysmall,typical,batch] [--n 100000] [--python]
+// Batches (issue 28: batch over pickle) decode as the daemon does, with DeserializeOptions.batch (a checkout
+// without it ignores the option): "batch" is 100 ping() calls as our client writes them, "pybatch" as Python's does.
+// usage: node --import tsx bench/profile/pickle-instr.ts [--checkouts /work/main,.] [--cases small,pysmall,typical,batch,pybatch] [--n 100000] [--python] [--single-threaded]
 import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
 import { build } from "esbuild";
@@ -15,14 +17,20 @@ import { PYTHON } from "../lib/procs.js";
 const { values: a } = parseArgs({
   options: {
     checkouts: { type: "string", default: "." },
-    cases: { type: "string", default: "small,pysmall,typical,batch" },
+    cases: { type: "string", default: "small,pysmall,typical,batch,pybatch" },
     n: { type: "string", default: "100000" },
     python: { type: "boolean", default: false },
+    // node --single-threaded: no background compiler threads, whose work otherwise lands in the measured decodes
+    // when valgrind slows them past the warm-up (for the batch cases, a few thousand decodes, it dominated)
+    "single-threaded": { type: "boolean", default: false },
   },
 });
 const N = Number(a.n);
 const dir = mkdtempSync(join(tmpdir(), "pickle-instr-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+
+/** 100 ping() calls as Python Pyro4's batch pickles them (a list of call tuples, protocol 5, memo stores). */
+const PY_BATCH = spawnSync(PYTHON, ["-c", "import pickle; print(pickle.dumps(('bench', '<batch>', [('ping', (), {}) for i in range(100)], None), 5).hex())"], { encoding: "utf8" }).stdout.trim();
 
 const DRIVER = (root: string) => `
 import { getSerializer } from "${root}/src/protocol/index.js";
@@ -35,10 +43,13 @@ const data = {
   pysmall: Buffer.from("8005951600000000000000288c0562656e6368948c0470696e6794297d9474942e", "hex"),
   typical: s.serializeCall("bench", "store", ["widgets", 42, TYPICAL], {}),
   batch: s.serializeCall("bench", "<batch>", Array.from({ length: 100 }, () => tuple("ping", tuple(), {})), null),
+  pybatch: Buffer.from(${JSON.stringify(PY_BATCH)}, "hex"),
 };
 const d = data[process.argv[2]];
-for (let i = 0; i < 20000; i++) s.deserializeCall(d);
-for (let i = 0, n = Number(process.argv[3]); i < n; i++) s.deserializeCall(d);
+// the daemon's options for a FLAGS_BATCH message
+const o = process.argv[2].endsWith("batch") ? { batch: true } : undefined;
+for (let i = 0; i < 20000; i++) s.deserializeCall(d, o);
+for (let i = 0, n = Number(process.argv[3]); i < n; i++) s.deserializeCall(d, o);
 `;
 
 const PY_DRIVER = `
@@ -48,6 +59,7 @@ TYPICAL = {"name": "widget-42", "id": 123456, "price": 19.99, "tags": ["red", "g
 data = {"small": s.serializeCall("bench", "ping", (), {})[0], "typical": s.serializeCall("bench", "store", ("widgets", 42, TYPICAL), {})[0],
         "batch": s.serializeCall("bench", "<batch>", [("ping", (), {}) for i in range(100)], None)[0]}
 data["pysmall"] = data["small"]
+data["pybatch"] = data["batch"]
 d = data[sys.argv[1]]; f = s.deserializeCall
 for _ in range(20000): f(d)
 for _ in range(int(sys.argv[2])): f(d)
@@ -61,7 +73,7 @@ function instructions(cmd: string, args: string[]): number {
 }
 
 /** Decodes per case: the whole N for small messages, fewer for the big ones (valgrind runs them about 50x slower). */
-const SCALE: Record<string, number> = { small: 1, pysmall: 1, typical: 0.2, batch: 0.02 };
+const SCALE: Record<string, number> = { small: 1, pysmall: 1, typical: 0.2, batch: 0.02, pybatch: 0.02 };
 const perOp = (cmd: string, c: string, args: (n: number) => string[]) => {
   const n = Math.max(100, Math.round(N * (SCALE[c] ?? 1)));
   return (instructions(cmd, args(n)) - instructions(cmd, args(0))) / n;
@@ -74,7 +86,7 @@ for (const [i, checkout] of a.checkouts!.split(",").entries()) {
   writeFileSync(src, DRIVER(root));
   const out = join(dir, `driver${i}.mjs`);
   await build({ entryPoints: [src], outfile: out, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "warning" });
-  for (const c of cases) process.stdout.write(`${root} ${c}: ${perOp(process.execPath, c, (n) => [out, c, String(n)]).toFixed(0)} instructions per decode\n`);
+  for (const c of cases) process.stdout.write(`${root} ${c}: ${perOp(process.execPath, c, (n) => [...(a["single-threaded"] ? ["--single-threaded"] : []), out, c, String(n)]).toFixed(0)} instructions per decode\n`);
 }
 if (a.python) {
   const py = join(dir, "driver.py");

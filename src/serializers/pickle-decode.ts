@@ -101,9 +101,27 @@ class Unpickler {
    * result's vargs and nothing else refers to it (see looseTuple).
    */
   private loose: unknown[] | null = null;
+  /**
+   * Decoding a batch call (DeserializeOptions.batch; see "Batch calls" below): the calls' tuples and their args
+   * tuples may stay plain arrays. Cleared for good by spoil() when anything could make one of them visible.
+   */
+  private batch = false;
+  /** Call tuples made above the batch mark since it was set (they sit at st[bbase..bbase+bcount)). */
+  private bcount = 0;
+  /** Stack index of the batch mark: 3 under a list that APPENDS fills (Python), 2 under a vargs TUPLE (ours). */
+  private bbase = 0;
+  /** The last call tuple made: still in its slot st[bbase + bcount - 1] unless something took it. */
+  private bcall: unknown[] | null = null;
+  /** A plain-array tuple in the slot of the next call's args, and that slot (-1 without one). */
+  private bargs: unknown[] | null = null;
+  private bargsAt = -1;
+  /** The batch's vargs (the list or tuple the calls went into), once the calls are in it. */
+  private bvargs: unknown[] | null = null;
+  /** Every call and args tuple left a plain array so far: spoil() gives them Tuple's prototype after all. */
+  private bkept: unknown[][] = [];
 
   /** Take a new pickle (the instance is reused: its stack and memo keep their capacity between messages). */
-  reset(data: Uint8Array, zeroCopy: boolean, call: boolean, lim: Limits): void {
+  reset(data: Uint8Array, zeroCopy: boolean, call: boolean, lim: Limits, batch: boolean): void {
     this.b = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.end = this.b.length;
     this.lim = lim;
@@ -121,6 +139,12 @@ class Unpickler {
     this.dup = false;
     this.objs = 0;
     this.loose = null;
+    this.batch = call && batch;
+    this.bcount = 0;
+    this.bcall = null;
+    this.bargs = null;
+    this.bargsAt = -1;
+    this.bvargs = null;
   }
 
   /** Drop every reference to the last pickle's values (a pooled instance must not keep them alive). */
@@ -139,6 +163,10 @@ class Unpickler {
     if (this.marks.length) this.marks.length = 0;
     this.replaced = null;
     this.loose = null;
+    this.bcall = null;
+    this.bargs = null;
+    this.bvargs = null;
+    if (this.bkept.length) this.bkept.length = 0;
   }
 
   private need(n: number): void {
@@ -266,6 +294,10 @@ class Unpickler {
     if (marks.length === 0) throw err("MARK expected but not found");
     const at = marks.pop()!;
     this.floor = marks.length ? marks[marks.length - 1]! : 0;
+    // a marked opcode takes st[at..sp): a batch's calls or pending args among them go somewhere else than the batch
+    // (the opcodes that end a batch's calls have settled them before they get here)
+    if (this.bargs !== null && at <= this.bargsAt) this.settleArgs();
+    if (this.bcount !== 0 && at < this.bbase + this.bcount) this.spoil();
     return at;
   }
   /** The values st[at..sp) as a new array (finished when globals were named), removed from the stack. */
@@ -359,7 +391,11 @@ class Unpickler {
   private memoGet(i: number): void {
     const v = this.memo[i];
     if (v === undefined) throw err(`memo key ${i} not found`);
-    if (v !== null && typeof v === "object") this.sharedContainers = true;
+    if (v !== null && typeof v === "object") {
+      this.sharedContainers = true;
+      // a list or tuple in a second place: if a batch's calls are (or will be) in it, they are visible there
+      if (this.batch && Array.isArray(v)) this.spoil();
+    }
     this.push(v);
   }
 
@@ -481,6 +517,7 @@ class Unpickler {
           const v = this.globals ? this.finish(top) : top;
           if (this.pos !== this.end) throw err(`${this.end - this.pos} unexpected trailing bytes after STOP`);
           if (this.loose !== null) this.settleLoose(v);
+          if (this.batch) this.settleBatch(v);
           if (this.replaced || this.sharedContainers) return this.fixup(v);
           // a chain deeper than the limit needs more objects than the limit: plain data with few objects is a tree
           // that cannot be too deep (globals can build objects of their own, DUP can share one, so both walk)
@@ -500,6 +537,7 @@ class Unpickler {
           break;
         case 0x32: // DUP
           this.dup = true;
+          if (this.batch) this.spoil();
           this.push(this.top());
           break;
         case 0x4e: // NONE
@@ -591,17 +629,24 @@ class Unpickler {
         case 0x98: // READONLY_BUFFER
           this.top();
           break;
-        case 0x29: // EMPTY_TUPLE
+        case 0x29: { // EMPTY_TUPLE
           this.objs++;
-          this.push(this.call && this.isVargsSlot(this.sp) ? this.looseTuple(0) : newTuple(0));
+          const t = this.batch ? this.batchTuple(this.sp) : null;
+          this.push(t ?? (this.call && this.isVargsSlot(this.sp) ? this.looseTuple(0) : newTuple(0)));
           break;
+        }
         case 0x85: // TUPLE1
         case 0x86: // TUPLE2
         case 0x87: { // TUPLE3
           const at = this.sp - (code - 0x85 /* TUPLE1 */ + 1);
           if (at < this.floor) throw err("stack underflow");
           this.objs++;
-          this.push(this.globals ? this.makeTuple(this.takeRaw(at)) : this.call && this.isVargsSlot(at) ? this.looseFrom(at) : this.plainTuple(at));
+          if (this.globals) {
+            this.push(this.makeTuple(this.takeRaw(at)));
+            break;
+          }
+          const t = this.batch ? this.batchTuple(at) : null;
+          this.push(t ?? (this.call && this.isVargsSlot(at) ? this.looseFrom(at) : this.plainTuple(at)));
           break;
         }
         case 0x74: { // TUPLE
@@ -610,10 +655,15 @@ class Unpickler {
             this.push(this.makeTuple(this.popMarkRaw()));
             break;
           }
+          // our client's batch: this TUPLE makes the vargs out of the calls above the batch mark
+          const end = this.bcount !== 0 && this.bbase === 2 && this.marks.length === 2 && this.endCalls(null);
           const at = this.popMarkAt();
+          const t = this.batch && !end ? this.batchTuple(at) : null;
           // a call's outer tuple (only a memo store and STOP follow): deserializeCall takes its four items and drops
           // it, so it need not be a Tuple (making one costs a prototype change)
-          this.push(this.call && this.lastValue() ? this.takeRaw(at) : this.call && this.isVargsSlot(at) ? this.looseFrom(at) : this.plainTuple(at));
+          const v = t ?? (this.call && this.lastValue() ? this.takeRaw(at) : this.call && this.isVargsSlot(at) ? this.looseFrom(at) : this.plainTuple(at));
+          if (end) this.batchVargs(v);
+          this.push(v);
           break;
         }
         case 0x5d: // EMPTY_LIST
@@ -626,6 +676,7 @@ class Unpickler {
           break;
         case 0x61: { // APPEND
           const v = this.pop();
+          if (this.bcount !== 0 || this.bargs !== null) this.batchTarget(this.sp - 1, v);
           this.append(this.top(), v);
           break;
         }
@@ -634,8 +685,11 @@ class Unpickler {
             const items = this.popMark();
             this.appends(this.top(), items, 0, items.length);
           } else {
-            // straight from the stack (no finishing needed without globals)
+            // straight from the stack (no finishing needed without globals); with a batch from Python, this APPENDS
+            // puts the calls above the batch mark into the batch's list
+            if (this.bcount !== 0 && this.bbase === 3 && this.marks.length === 2) this.endCalls(this.st[2]);
             const at = this.popMarkAt();
+            if (this.bcount !== 0 || this.bargs !== null) this.batchTarget(at - 1, undefined);
             if (at <= this.floor) throw err("stack underflow");
             this.appends(this.st[at - 1], this.st, at, this.sp);
             this.sp = at;
@@ -657,6 +711,7 @@ class Unpickler {
         }
         case 0x73: { // SETITEM
           const v = this.pop();
+          if (this.bargs !== null && v === this.bargs) this.settleArgs();
           const k = this.pop();
           this.setItem(this.top(), k, v);
           break;
@@ -859,12 +914,120 @@ class Unpickler {
   /** A dict key or set item, checked as Python hashes it. */
   private hashed(v: unknown, what: string): unknown {
     if (this.loose !== null) this.unloose(v);
+    if (this.bargs !== null && v === this.bargs) this.settleArgs();
     return hashable(v, what);
   }
   /** Globals were named: from here on values can go to functions that check for tuples (no loose tuple then). */
   private namedGlobal(): void {
     this.globals = true;
     if (this.loose !== null) this.unloose(this.loose);
+    if (this.batch) this.spoil();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Batch calls (DeserializeOptions.batch). A batch's vargs holds one (name, args, kwargs) tuple per call, and the
+  // daemon only reads their items (the args are spread into the method's arguments), so those two tuples per call
+  // never reach user code and need not be Tuples; giving 200 arrays Tuple's prototype was half of decoding a batch
+  // of 100 calls. They are recognised by where they are made, under the outermost MARK at stack index 0:
+  // - Python's client sends a list: `MARK id method EMPTY_LIST MARK call... APPENDS kwargs TUPLE`, the batch mark
+  //   at index 3; ours sends a tuple: `MARK id method MARK call... TUPLE kwargs TUPLE`, the batch mark at index 2.
+  // - a call is a 3-item tuple made in the slot right after the last call (the batch mark for the first);
+  //   a tuple made in the slot after that is taken for its args until the call is made (st[at + 1] === it).
+  // A plain array must not be seen anywhere else: every other way a value can leave the stack or be seen twice
+  // either settles it right there (settleArgs: it gets Tuple's prototype, in place) or gives up for the whole
+  // pickle (spoil: all of them get it), so the result is what the decoder makes without the hint:
+  // - the args candidate taken by anything but its call (another tuple, a marked opcode, APPEND, SETITEM, a dict
+  //   key or set item, or the next candidate made in its slot): settled;
+  // - a call taken by anything but the batch's APPENDS/TUPLE (a tuple or marked opcode reaching below the last
+  //   call, an APPEND onto one, or the last call missing from its slot when the next call or the end comes): spoil;
+  // - a list or tuple fetched from the memo, DUP, a named global, or a result whose vargs is not the list/tuple
+  //   the calls went into: spoil.
+
+  /**
+   * A tuple of st[at..sp) while decoding a batch: a call, or the candidate for the next call's args, comes back as a
+   * plain array (still to be pushed); null for every other tuple, which the caller makes as usual.
+   */
+  private batchTuple(at: number): unknown[] | null {
+    const calls = this.bcount;
+    if (calls !== 0 && at < this.bbase + calls) {
+      this.spoil(); // a tuple made of calls is a user value, and so are the calls in it
+      return null;
+    }
+    const base = this.floor;
+    const m = this.marks;
+    const pos = m.length === 2 && m[0] === 0 && (base === 2 || base === 3) ? at - base - calls : -1;
+    const args = this.bargs;
+    if (pos === 0 && this.sp - at === 3 && (calls === 0 || this.st[at - 1] === this.bcall)) {
+      if (args !== null) {
+        if (this.st[at + 1] === args) {
+          this.bkept.push(args);
+          this.bargs = null;
+          this.bargsAt = -1;
+        } else this.settleArgs();
+      }
+      const c = this.takeRaw(at);
+      this.bbase = base;
+      this.bcount = calls + 1;
+      this.bcall = c;
+      this.bkept.push(c);
+      return c;
+    }
+    if (args !== null && at <= this.bargsAt) this.settleArgs(); // the candidate went into another tuple
+    if (pos !== 1) return null;
+    const a = this.takeRaw(at);
+    this.bargs = a;
+    this.bargsAt = at;
+    return a;
+  }
+  /** APPEND/APPENDS onto st[i] (of v): a call is no list (spoil first, so that the append fails as it should). */
+  private batchTarget(i: number, v: unknown): void {
+    const args = this.bargs;
+    if (args !== null && (v === args || this.st[i] === args)) this.settleArgs();
+    if (this.bcount !== 0 && i < this.bbase + this.bcount) this.spoil();
+  }
+  /**
+   * The opcode that puts the calls into the batch's vargs comes (APPENDS onto `list`, or our client's vargs TUPLE
+   * with list null): true when the calls are all still in their slots, else spoil.
+   */
+  private endCalls(list: unknown): boolean {
+    if (this.bargs !== null) this.settleArgs(); // made after the last call: no call's args
+    const ok =
+      this.st[this.bbase + this.bcount - 1] === this.bcall &&
+      (list === null || (Array.isArray(list) && !(list instanceof Tuple) && list !== this.loose && (this.bvargs === null || this.bvargs === list)));
+    if (!ok) {
+      this.spoil();
+      return false;
+    }
+    this.bcount = 0;
+    this.bcall = null;
+    if (list !== null) this.bvargs = list as unknown[];
+    return true;
+  }
+  /** Our client's vargs tuple, made by the TUPLE that endCalls approved. */
+  private batchVargs(v: unknown): void {
+    if (this.bvargs !== null) this.spoil();
+    else this.bvargs = v as unknown[];
+  }
+  /** At STOP: the plain arrays stay only when the result's vargs is the list or tuple the calls went into. */
+  private settleBatch(result: unknown): void {
+    if (this.bargs !== null) this.settleArgs();
+    if (this.bkept.length !== 0 && !(this.bcount === 0 && Array.isArray(result) && result.length === 4 && result[2] === this.bvargs)) this.spoil();
+  }
+  /** The args candidate is no call's args: a real Tuple from now on, wherever it went. */
+  private settleArgs(): void {
+    Object.setPrototypeOf(this.bargs, Tuple.prototype);
+    this.bargs = null;
+    this.bargsAt = -1;
+  }
+  /** Something may make a call or args tuple visible: every one of them becomes a Tuple, and the hint is off. */
+  private spoil(): void {
+    this.batch = false;
+    if (this.bargs !== null) this.settleArgs();
+    const kept = this.bkept;
+    for (let i = 0; i < kept.length; i++) Object.setPrototypeOf(kept[i], Tuple.prototype);
+    kept.length = 0;
+    this.bcount = 0;
+    this.bcall = null;
   }
   private settleLoose(result: unknown): void {
     const t = this.loose!;
@@ -986,13 +1149,17 @@ function pushChild(vals: object[], depths: number[], x: object, d: number, max: 
 /** The machine unpickle reuses (null while a decode runs). */
 let idle: Unpickler | null = null;
 
-/** Decode one pickle. Every failure is a SerializeError; nothing named in the pickle is ever called. */
-export function unpickle(data: Uint8Array, zeroCopy = false, call = false, lim: Limits = DEFAULT_LIMITS): unknown {
+/**
+ * Decode one pickle. Every failure is a SerializeError; nothing named in the pickle is ever called. `call`: a call
+ * message for deserializeCall (its outer tuple and vargs tuple may be plain arrays); `batch`: also a batch whose call
+ * and args tuples the caller only reads (see "Batch calls" in the Unpickler).
+ */
+export function unpickle(data: Uint8Array, zeroCopy = false, call = false, lim: Limits = DEFAULT_LIMITS, batch = false): unknown {
   // one pooled machine; a decode started while it is busy (a class hook that unpickles) gets a fresh one
   const u = idle ?? new Unpickler();
   idle = null;
   try {
-    u.reset(data, zeroCopy, call, lim);
+    u.reset(data, zeroCopy, call, lim, batch);
     return u.run();
   } catch (e) {
     if (e instanceof SerializeError) throw e;

@@ -250,12 +250,13 @@ class Writer {
       this.u8(op.EMPTY_LIST);
       return Object.getPrototypeOf(v) === Array.prototype ? this.list(v, depth) : this.batched(v, op.APPENDS, depth, false);
     }
+    // dicts first: kwargs and records are the commonest objects (none of the classes below has a plain prototype)
+    if (isPlainObject(v)) return this.dict(v as Record<string, unknown>, depth);
     if (v instanceof Uint8Array) return v instanceof ByteArray ? this.bytearray(v) : this.bytes(v);
     if (ArrayBuffer.isView(v) || v instanceof UnicodeArray) {
       const a = arrayPickleArgs(v);
       if (a) return this.array(a.typecode, a.mformat, a.items);
     }
-    if (isPlainObject(v)) return this.dict(v as Record<string, unknown>, depth);
     if (v instanceof Float) return this.float(v.value);
     if (v instanceof Map) {
       if (v instanceof OrderedDict) {

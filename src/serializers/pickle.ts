@@ -38,7 +38,7 @@ export const pickle: Serializer = {
   },
 
   deserializeCall(data, options): Call {
-    const v = unpickle(data, options?.zeroCopy === true, true, limitsOf(options));
+    const v = unpickle(data, options?.zeroCopy === true, true, limitsOf(options), options?.batch === true);
     if (!Array.isArray(v) || v.length !== 4) throw new SerializeError("pickle call data is not a 4-tuple (object, method, vargs, kwargs)");
     const a = v as unknown[];
     const object = a[0], method = a[1], vargs = a[2], kwargs = a[3];

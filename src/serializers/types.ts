@@ -56,6 +56,12 @@ export interface DeserializeOptions {
   dialect?: ValueDialect;
   /** The limits a peer's data is checked against (depth, pickle memo/stack/ints, size). Default: DEFAULT_LIMITS. */
   limits?: Limits;
+  /**
+   * deserializeCall of a batch (FLAGS_BATCH) whose caller only reads each call's (name, args, kwargs) items and
+   * spreads the args: a decoder may leave those call and args tuples plain arrays (pickle does, unless one of them
+   * also appears anywhere else in the data). Default: false.
+   */
+  batch?: boolean;
 }
 
 /** Bytes values at least this large (or most of the message) are decoded as views when `zeroCopy` is set. */

@@ -20,6 +20,7 @@ import {
   type Message,
 } from "../protocol/message.js";
 import type { Serializer } from "../serializers/index.js";
+import type { DeserializeOptions } from "../serializers/types.js";
 import { ExceptionWrapper, errorToDict, pythonBuiltinSerializeError } from "../serializers/values.js";
 import { contextStorage, type Context } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
@@ -46,6 +47,8 @@ export class RequestHandler {
   private callbackCall = false;
   /** The pyro4:server:request payload of the request being handled, while someone subscribes. */
   private trace: RequestTrace | null = null;
+  /** The daemon's decode options plus `batch` (DeserializeOptions.batch), made for the first batch. */
+  private batchOptions: DeserializeOptions | null = null;
 
   constructor(
     private readonly conn: ServedConnection,
@@ -80,7 +83,10 @@ export class RequestHandler {
       } else {
         if (msg.data.length === 0) throw emptyCallError(serializer.name);
         try {
-          call = serializer.deserializeCall(msg.data, this.daemon.deserializeOptions); // zeroCopy: the reader made msg.data for this message only
+          // zeroCopy: the reader made msg.data for this message only. A batch's call tuples only reach runBatch,
+          // unless pyro4:server:request subscribers get the vargs (they see tuples as ever)
+          const batch = (msg.flags & FLAGS_BATCH) !== 0 && !tracingActive(serverRequest);
+          call = serializer.deserializeCall(msg.data, batch ? (this.batchOptions ??= { ...this.daemon.deserializeOptions, batch }) : this.daemon.deserializeOptions);
         } catch (e) {
           throw callDecodeError(serializer.name, e);
         }
