@@ -10,12 +10,11 @@
 // usage: node --import tsx bench/profile/calls-instr.ts [--checkouts /work/wt-old,.] [--serializers serpent,json,pickle]
 //        [--sides server,client] [--n 20000] [--warm 20000] [--out DIR (keep the callgrind files of the n runs)]
 import { parseArgs } from "node:util";
-import { spawnSync } from "node:child_process";
-import { build } from "esbuild";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleDriver, instructions } from "./callgrind.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const { values: a } = parseArgs({
@@ -78,28 +77,16 @@ await daemon.close();
 process.exit(0);
 `;
 
-function instructions(args: string[], outFile: string): number {
-  const r = spawnSync("valgrind", ["--tool=callgrind", "--smc-check=all-non-file", `--callgrind-out-file=${outFile}`, process.execPath, "--single-threaded", ...args], {
-    encoding: "utf8",
-  });
-  const m = /Collected\s*:\s*(\d+)/.exec(r.stderr) ?? /I\s+refs:\s+([\d,]+)/.exec(r.stderr);
-  if (!m) throw new Error(`no instruction count from ${args.join(" ")}:\n${r.stderr.slice(-800)}`);
-  return Number(m[1]!.replace(/,/g, ""));
-}
-
 const N = Number(a.n);
 const WARM = String(Number(a.warm));
 for (const [i, checkout] of a.checkouts!.split(",").entries()) {
   const root = resolve(checkout);
-  const src = join(dir, `driver${i}.ts`);
-  writeFileSync(src, DRIVER(root));
-  const out = join(dir, `driver${i}.mjs`);
-  await build({ entryPoints: [src], outfile: out, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "warning" });
+  const out = await bundleDriver(dir, i, DRIVER(root));
   for (const ser of a.serializers!.split(","))
     for (const side of a.sides!.split(",")) {
       const keep = a.out ? join(a.out, `${i}-${side}-${ser}.callgrind`) : "/dev/null";
-      const withN = instructions([out, side, ser, WARM, String(N)], keep);
-      const without = instructions([out, side, ser, WARM, "0"], "/dev/null");
+      const withN = instructions(process.execPath, ["--single-threaded", out, side, ser, WARM, String(N)], keep);
+      const without = instructions(process.execPath, ["--single-threaded", out, side, ser, WARM, "0"]);
       process.stdout.write(`${root} ${side} ${ser}: ${((withN - without) / N).toFixed(0)} instructions per call\n`);
     }
 }
