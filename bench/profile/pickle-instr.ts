@@ -8,11 +8,11 @@
 // usage: node --import tsx bench/profile/pickle-instr.ts [--checkouts /work/main,.] [--cases small,pysmall,typical,batch,pybatch] [--n 100000] [--python] [--single-threaded]
 import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
-import { build } from "esbuild";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PYTHON } from "../lib/procs.js";
+import { bundleDriver, instructions } from "./callgrind.js";
 
 const { values: a } = parseArgs({
   options: {
@@ -65,13 +65,6 @@ for _ in range(20000): f(d)
 for _ in range(int(sys.argv[2])): f(d)
 `;
 
-function instructions(cmd: string, args: string[]): number {
-  const r = spawnSync("valgrind", ["--tool=callgrind", "--smc-check=all-non-file", "--callgrind-out-file=/dev/null", cmd, ...args], { encoding: "utf8" });
-  const m = /I\s+refs:\s+([\d,]+)/.exec(r.stderr);
-  if (!m) throw new Error(`no instruction count from ${cmd} ${args.join(" ")}:\n${r.stderr.slice(-500)}`);
-  return Number(m[1]!.replace(/,/g, ""));
-}
-
 /** Decodes per case: the whole N for small messages, fewer for the big ones (valgrind runs them about 50x slower). */
 const SCALE: Record<string, number> = { small: 1, pysmall: 1, typical: 0.2, batch: 0.02, pybatch: 0.02 };
 const perOp = (cmd: string, c: string, args: (n: number) => string[]) => {
@@ -82,10 +75,7 @@ const perOp = (cmd: string, c: string, args: (n: number) => string[]) => {
 const cases = a.cases!.split(",");
 for (const [i, checkout] of a.checkouts!.split(",").entries()) {
   const root = resolve(checkout);
-  const src = join(dir, `driver${i}.ts`);
-  writeFileSync(src, DRIVER(root));
-  const out = join(dir, `driver${i}.mjs`);
-  await build({ entryPoints: [src], outfile: out, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "warning" });
+  const out = await bundleDriver(dir, i, DRIVER(root));
   for (const c of cases) process.stdout.write(`${root} ${c}: ${perOp(process.execPath, c, (n) => [...(a["single-threaded"] ? ["--single-threaded"] : []), out, c, String(n)]).toFixed(0)} instructions per decode\n`);
 }
 if (a.python) {

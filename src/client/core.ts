@@ -26,7 +26,8 @@ import {
   FLAGS_KEEPSERIALIZED,
   MSG_INVOKE,
   MSG_RESULT,
-  encodeMessage,
+  encodeFrame,
+  type Frame,
   type Payload,
   bytesToUuid,
   uuidToBytes,
@@ -58,6 +59,8 @@ export interface CallOptions {
   correlationId?: string | null;
 }
 
+const NO_BYTES = Buffer.alloc(0);
+
 export class ProxyCore extends ProxySettings implements ConnectionOwner, RequestOwner, ConnectingProxy {
   /** The daemon's last handshake response. */
   handshakeResponse: unknown = undefined;
@@ -71,6 +74,8 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
   connectedUri: URI | null = null;
   private queue: Request[] = [];
   private current: Request | null = null;
+  /** Reused by send(): encoding a call allocates its bytes only. */
+  private readonly frame: Frame = { head: NO_BYTES, body: NO_BYTES };
 
   setHmacKey(key: string | Uint8Array | null): void {
     this.assignHmacKey(key);
@@ -241,15 +246,11 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
           ? req.callAnnotations(this.annotations, this.correlation !== null ? this.annotations!.get("CORR")! : null)
           : this.annotations;
       if (blob) annotations = new Map(annotations ?? []).set("BLBI", encodeBlobInfo(blob.info, objectId, name));
-      [head, payload] = encodeMessage(MSG_INVOKE, ser.id, seq, data, {
-        flags,
-        annotations,
-        hmacKey: this.hmacKey,
-        compress: this.compression,
-        maxMessageSize: this.limits.maxMessageSize,
-        whole: true,
-        wire: this.wire,
-      });
+      const f = this.frame;
+      encodeFrame(f, MSG_INVOKE, ser.id, seq, data, flags, annotations, this.hmacKey, this.compression, this.limits.maxMessageSize, true, this.wire);
+      head = f.head;
+      payload = f.body;
+      f.head = f.body = NO_BYTES; // the frame must not keep a call's bytes alive
     } catch (e) {
       req.fail(e); // nothing was sent: the connection stays in sync
       return;

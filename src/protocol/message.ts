@@ -118,16 +118,47 @@ export function encodeMessage(
   payload: Payload,
   options: EncodeOptions = {},
 ): [Buffer, Payload] {
-  let flags = options.flags ?? 0;
+  const f: Frame = { head: EMPTY, body: EMPTY };
+  encodeFrame(
+    f, type, serializerId, seq, payload, options.flags ?? 0, options.annotations ?? null, options.hmacKey ?? null,
+    options.compress === true, options.maxMessageSize ?? 0, options.whole === true, options.wire ?? PYRO4,
+  );
+  return [f.head, f.body];
+}
+
+/** Where `encodeFrame` puts an encoded message: `encodeMessage`'s pair, in an object the caller reuses. */
+export interface Frame {
+  head: Buffer;
+  body: Payload;
+}
+
+/**
+ * `encodeMessage` with positional options, into `out` (a caller's reused Frame): the per-call paths of the daemon
+ * and the proxy send every message through here, with no options object and no result array per message.
+ */
+export function encodeFrame(
+  out: Frame,
+  type: number,
+  serializerId: number,
+  seq: number,
+  payload: Payload,
+  flags: number,
+  annotations: Annotations | null,
+  hmacKey: Uint8Array | null,
+  compress: boolean,
+  maxMessageSize: number,
+  whole: boolean,
+  wire: WireFormat,
+): void {
   let data: Buffer;
   let parts: readonly Buffer[] | null = null;
   if (Buffer.isBuffer(payload)) data = payload;
-  else if (options.compress) data = Buffer.concat(payload as readonly Buffer[]);
+  else if (compress) data = Buffer.concat(payload as readonly Buffer[]);
   else {
     parts = payload as readonly Buffer[];
     data = EMPTY; // only its length is used below, through dataLen
   }
-  if (options.compress && data.length >= COMPRESSION_THRESHOLD && !(flags & FLAGS_EXCEPTION)) {
+  if (compress && data.length >= COMPRESSION_THRESHOLD && !(flags & FLAGS_EXCEPTION)) {
     const z = deflateSync(data);
     if (z.length < data.length) {
       data = z;
@@ -135,13 +166,11 @@ export function encodeMessage(
     }
   }
   const dataLen = parts === null ? data.length : partsLength(parts);
-  const wire = options.wire ?? PYRO4;
-  let annotations = options.annotations ?? null;
-  if (options.hmacKey && options.hmacKey.length) {
+  if (hmacKey && hmacKey.length) {
     if (!wire.hmac) throw new ProtocolError(`${wire.name} (protocol ${wire.version}) has no HMAC signing: use TLS instead`);
     annotations = new Map(annotations ?? []);
     annotations.delete("HMAC");
-    annotations.set("HMAC", computeHmac(options.hmacKey, parts ?? data, annotations));
+    annotations.set("HMAC", computeHmac(hmacKey, parts ?? data, annotations));
   }
   let corr: Buffer | null = null;
   let annLen = 0;
@@ -156,12 +185,11 @@ export function encodeMessage(
     if (annLen > wire.maxAnnotations) throw new ProtocolError(`annotations too large (${annLen} bytes, max ${wire.maxAnnotations})`);
   }
   if (dataLen > 0x7fffffff) throw new ProtocolError("invalid message size (outside range 0..2Gb)");
-  const max = options.maxMessageSize ?? 0;
-  if (max > 0 && dataLen + annLen > max)
-    throw new MessageTooLargeError(`max message size exceeded (${dataLen + annLen} where max=${max})`);
+  if (maxMessageSize > 0 && dataLen + annLen > maxMessageSize)
+    throw new MessageTooLargeError(`max message size exceeded (${dataLen + annLen} where max=${maxMessageSize})`);
   const headerSize = wire.headerSize;
   const headLen = headerSize + annLen;
-  const whole = options.whole === true && parts === null && headLen + dataLen <= SINGLE_WRITE_MAX;
+  whole = whole && parts === null && headLen + dataLen <= SINGLE_WRITE_MAX;
   const head = Buffer.allocUnsafe(whole ? headLen + dataLen : headLen);
   seq &= 0xffff;
   wire.encodeHeader(head, type, flags, seq, dataLen, serializerId, annLen, corr);
@@ -187,11 +215,11 @@ export function encodeMessage(
       off += v.length;
     }
   }
+  out.head = head;
   if (whole) {
     head.set(data, headLen);
-    return [head, EMPTY];
-  }
-  return [head, parts ?? data];
+    out.body = EMPTY;
+  } else out.body = parts ?? data;
 }
 
 /**

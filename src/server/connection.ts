@@ -6,7 +6,7 @@
 
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
-import { encodeMessage, writeMessage, type Annotations, type Payload, type Message } from "../protocol/message.js";
+import { encodeFrame, writeMessage, type Annotations, type Frame, type Payload, type Message } from "../protocol/message.js";
 import { MessageReader, type ErrorWithMessage } from "../protocol/reader.js";
 import type { ClientConnection, Resource } from "./context.js";
 import type { DaemonCore } from "./daemon-core.js";
@@ -44,6 +44,8 @@ export class Connection implements ServedConnection {
     this.pump();
   };
   private readFailed = false;
+  /** Reused by write(): encoding a reply allocates its bytes only. */
+  private readonly frame: Frame = { head: EMPTY_BODY, body: EMPTY_BODY };
 
   constructor(
     readonly socket: Socket,
@@ -252,17 +254,16 @@ export class Connection implements ServedConnection {
   }
 
   write(type: number, serializerId: number, seq: number, data: Payload, flags: number, annotations: Annotations | null, compress: boolean): void {
-    const [head, body] = encodeMessage(type, serializerId, seq, data, {
-      flags,
-      annotations,
-      hmacKey: this.daemon.hmacKey,
-      compress,
-      maxMessageSize: this.daemon.maxMessageSize,
-      whole: true,
-      wire: this.daemon.wire,
-    });
+    const d = this.daemon;
+    const f = this.frame;
+    encodeFrame(f, type, serializerId, seq, data, flags, annotations, d.hmacKey, compress, d.maxMessageSize, true, d.wire);
+    const head = f.head;
+    const body = f.body;
+    f.head = f.body = EMPTY_BODY; // the frame must not keep a reply alive
     if (this.closed) return;
     if (frameSend.hasSubscribers) publishSend("server", this.id, head, body);
     writeMessage(this.socket, head, body);
   }
 }
+
+const EMPTY_BODY = Buffer.alloc(0);
