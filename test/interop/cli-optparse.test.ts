@@ -10,6 +10,7 @@ import { parseOptions, OptParseExit, type ParserSpec } from "../../src/python/op
 import { nsMain, nsParser, STORAGE_HELP } from "../../src/cli/ns.js";
 import { nscMain, nscParser } from "../../src/cli/nsc.js";
 import { echoserverMain, echoserverParser } from "../../src/cli/echoserver.js";
+import { NSC_SHARED_ARGV } from "../helpers/nsc-argv.js";
 
 type Tool = "ns" | "nsc" | "echoserver";
 interface Case {
@@ -117,14 +118,8 @@ const FORMS: Case[] = [
     ["--storage", "memory", "--nobc", "--key=k"],
   ].map((argv): Case => ({ tool: "ns", argv })),
   ...[
-    ["-v", "list"],
-    ["list", "-v"],
-    ["-vn", "host", "lookup", "x"],
-    ["-nhost", "-p9", "ping"],
-    ["--verb", "ping"],
-    ["-u", "sock", "list", "prefix"],
+    ...NSC_SHARED_ARGV,
     ["--host=h", "--", "-v"],
-    ["-n", "-", "register", "a", "b"],
   ].map((argv): Case => ({ tool: "nsc", argv })),
   ...[
     [],

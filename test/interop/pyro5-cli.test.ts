@@ -19,6 +19,7 @@ import { checkConfigCommand } from "../../src/cli/check-config.js";
 import { PYRO5_PROFILE } from "../../src/profiles/index.js";
 import { parseArgparse } from "../../src/python/argparse.js";
 import { OptParseExit, destOf, type ParserSpec } from "../../src/python/optparse.js";
+import { NSC_SHARED_ARGV } from "../helpers/nsc-argv.js";
 
 const ENV = PYRO5_ENV;
 
@@ -432,14 +433,8 @@ const FORMS5: Case5[] = [
   ].map((argv): Case5 => ({ tool: "ns", argv })),
   ...[
     ["list"],
-    ["-v", "list"],
-    ["list", "-v"],
-    ["-vn", "host", "lookup", "x"],
-    ["-nhost", "-p9", "ping"],
-    ["--verb", "ping"],
-    ["-u", "sock", "list", "prefix"],
+    ...NSC_SHARED_ARGV,
     ["--host=h", "--", "list"],
-    ["-n", "-", "register", "a", "b"],
     ["register", "a", "--", "b"],
     ["lookup", "-x"],
     ["list", "-k", "secret"],
