@@ -1,0 +1,171 @@
+// A SerializedBlob decodes late, in the method that calls deserialized(): it must still be checked against the limits
+// of the daemon that received it, not the defaults. Real Python Pyro4 and Pyro5 clients send KEEPSERIALIZED calls to
+// our daemon created with `limits: { maxDepth: 50 }` (and a small maxIntBytes, which only pickle's decoder uses):
+// data nested 60 levels (or an int too big) makes deserialized() throw our SerializeError, which reaches the Python
+// client as Pyro's SerializeError (as Python's daemon answers a SerializeError raised in a method); the same blob
+// info nested 60 levels in the BLBI annotation is refused the same way. Within the limits the values come back
+// exactly as from a daemon with default limits and as from Python's own daemon (json aside: there Python's
+// deserialized() returns "params", see serialized-blob.test.ts), and the default daemon still takes 60 levels.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
+import { PYRO5_ENV } from "../helpers/pyro5.js";
+import { Daemon } from "../../src/server/daemon.js";
+import { expose } from "../../src/server/expose.js";
+import { SerializedBlob } from "../../src/client/blob.js";
+import { SerializeError } from "../../src/errors.js";
+import type { SerializerName } from "../../src/serializers/index.js";
+
+type Version = 4 | 5;
+const SERIALIZERS: Record<Version, SerializerName[]> = {
+  5: ["serpent", "marshal", "json", "msgpack"],
+  4: ["serpent", "marshal", "json", "pickle"],
+};
+const LIMITS = { maxDepth: 50, maxIntBytes: 64 };
+
+// Python: a worker whose process(blob) answers [info, blob.deserialized()] (nested info as its depth: our daemon's
+// maxDepth also applies to what it sends back), or a client running one scenario
+// against argv[3] and printing one JSON line of outcomes (a result as its repr). Each scenario's refused call runs on its own proxy
+// (the daemon closes the connection after answering a SerializeError, as Python's does).
+const PEER = String.raw`
+import json, sys
+mode, version = sys.argv[1], sys.argv[2]
+if version == "5":
+    import Pyro5.api as pyro
+    from Pyro5 import config
+    SerializedBlob = pyro.SerializedBlob
+else:
+    import Pyro4 as pyro
+    from Pyro4 import config
+    SerializedBlob = pyro.core.SerializedBlob
+if mode == "worker":
+    if version == "4":
+        config.SERIALIZERS_ACCEPTED.add("pickle")
+    @pyro.expose
+    class Worker(object):
+        def process(self, blob):
+            info = blob.info
+            n = 0
+            while isinstance(info, list):
+                info, n = info[0], n + 1
+            return [n or info, blob.deserialized()]
+    daemon = pyro.Daemon(host="127.0.0.1")
+    print("uri:", daemon.register(Worker(), "worker"), flush=True)
+    daemon.requestLoop()
+    sys.exit(0)
+uri, config.SERIALIZER, what = sys.argv[3], sys.argv[4], sys.argv[5]
+def deep(n):
+    v = "leaf"
+    for _ in range(n):
+        v = [v]
+    return v
+def outcome(f):
+    try:
+        return ["ok", repr(f())]  # repr: exact ints, tuples told from lists
+    except Exception as e:
+        return [type(e).__module__ + "." + type(e).__name__, str(e)]
+def call(blob):
+    with pyro.Proxy(uri) as p:
+        return outcome(lambda: p.process(blob))
+if what == "data":
+    out = [call(SerializedBlob("b60", [deep(60), {"k": (1, 2.5)}])), call(SerializedBlob("b40", [deep(40), {"k": (1, 2.5)}]))]
+elif what == "info":
+    out = [call(SerializedBlob(deep(60), ["x"])), call(SerializedBlob(deep(40), ["x"]))]
+else:
+    out = [call(SerializedBlob("big", [2 ** 1000])), call(SerializedBlob("small", [2 ** 400]))]
+print(json.dumps(out))
+`;
+
+class Handler {
+  readonly errors: unknown[] = [];
+  @expose
+  process(blob: unknown): unknown {
+    if (!(blob instanceof SerializedBlob)) return ["not a SerializedBlob", String(blob)];
+    try {
+      let info = blob.info;
+      let n = 0;
+      while (Array.isArray(info)) {
+        info = info[0];
+        n++;
+      }
+      return [n || info, blob.deserialized()];
+    } catch (e) {
+      this.errors.push(e);
+      throw e;
+    }
+  }
+}
+
+interface Peer {
+  limited: string;
+  normal: string;
+  python: string;
+  handler: Handler;
+}
+const peers = new Map<Version, Peer>();
+const stops: (() => Promise<void>)[] = [];
+const env = (v: Version) => (v === 5 ? PYRO5_ENV : {});
+
+before(async () => {
+  for (const v of [4, 5] as const) {
+    const worker: PythonServer = await startPython(["-c", PEER, "worker", String(v)], /^uri: (PYRO:\S+)$/, { env: env(v) });
+    stops.push(() => worker.stop());
+    const handler = new Handler();
+    const uris: string[] = [];
+    for (const limits of [LIMITS, undefined]) {
+      const d = await Daemon.create({ host: "127.0.0.1", port: 0, protocol: v, serializersAccepted: SERIALIZERS[v], ...(limits ? { limits } : {}) });
+      stops.push(() => d.close());
+      uris.push(d.register(limits ? handler : new Handler(), "blob").toString());
+    }
+    peers.set(v, { limited: uris[0]!, normal: uris[1]!, python: worker.ready, handler });
+  }
+});
+after(async () => {
+  for (const stop of stops) await stop();
+});
+
+async function client(v: Version, uri: string, serializer: string, what: string): Promise<unknown[][]> {
+  const out = await runPythonAsync(["-c", PEER, "client", String(v), uri, serializer, what], { env: env(v), timeoutMs: 60_000 });
+  return JSON.parse(out.trim().split("\n").pop()!) as unknown[][];
+}
+
+/** Run one scenario against our limited daemon, our default daemon and Python's daemon; check what they share. */
+async function scenario(v: Version, s: SerializerName, what: string, message: RegExp): Promise<void> {
+  const p = peers.get(v)!;
+  const before = p.handler.errors.length;
+  const [limited, normal, python] = await Promise.all([
+    client(v, p.limited, s, what),
+    client(v, p.normal, s, what),
+    client(v, p.python, s, what),
+  ]);
+  const ctx = JSON.stringify({ limited, normal, python });
+  // beyond the limits: our SerializeError, as Python's client sees a SerializeError raised in a method
+  assert.equal(limited[0]![0], `Pyro${v}.errors.SerializeError`, ctx);
+  assert.match(String(limited[0]![1]), message, ctx);
+  // within them: exactly what the default daemon answers; and the default daemon takes the whole call
+  assert.deepEqual(limited[1], normal[1], ctx);
+  assert.equal(normal[0]![0], "ok", ctx);
+  assert.equal(normal[1]![0], "ok", ctx);
+  // which is what Python's daemon answers (json: Python's deserialized() gives "params", ours the arguments)
+  if (s !== "json" || what === "info") assert.deepEqual(normal, python, ctx);
+  if (what !== "info") {
+    // the method itself got the typed error from deserialized()
+    assert.equal(p.handler.errors.length, before + 1, ctx);
+    const e = p.handler.errors.at(-1);
+    assert.ok(e instanceof SerializeError, String(e));
+    assert.equal(e.code, "ERR_PYRO4_SERIALIZE");
+    assert.match(e.message, message);
+  } else assert.equal(p.handler.errors.length, before, "a refused BLBI annotation never reaches the method");
+}
+
+for (const v of [4, 5] as const) {
+  for (const s of SERIALIZERS[v]) {
+    test(`Pyro${v} ${s}: a blob's data nested beyond the receiving daemon's maxDepth is refused by deserialized()`, () =>
+      scenario(v, s, "data", /^(pickle: )?data nested deeper than the limit of 50 levels$/));
+  }
+  test(`Pyro${v}: blob info nested beyond the receiving daemon's maxDepth is refused before the method runs`, () =>
+    scenario(v, "marshal", "info", /^data nested deeper than the limit of 50 levels$/));
+}
+
+test("Pyro4 pickle: a blob's int beyond the receiving daemon's maxIntBytes is refused by deserialized()", () =>
+  scenario(4, "pickle", "int", /^pickle: int of 126 bytes exceeds the limit of 64$/));
