@@ -2,7 +2,8 @@
 // of the daemon that received it, not the defaults. Real Python Pyro4 and Pyro5 clients send KEEPSERIALIZED calls to
 // our daemon created with `limits: { maxDepth: 50 }` (and a small maxIntBytes, which only pickle's decoder uses):
 // data nested 60 levels (or an int too big) makes deserialized() throw our SerializeError, which reaches the Python
-// client as Pyro's SerializeError (as Python's daemon answers a SerializeError raised in a method); the same blob
+// client as Pyro's SerializeError, as from Python's daemon when a method raises one (Python's client then drops
+// the connection, since SerializeError is a CommunicationError, and its next call reconnects); the same blob
 // info nested 60 levels in the BLBI annotation is refused the same way. Within the limits the values come back
 // exactly as from a daemon with default limits and as from Python's own daemon (json aside: there Python's
 // deserialized() returns "params", see serialized-blob.test.ts), and the default daemon still takes 60 levels.
@@ -32,11 +33,11 @@ import json, sys
 mode, version = sys.argv[1], sys.argv[2]
 if version == "5":
     import Pyro5.api as pyro
-    from Pyro5 import config
+    from Pyro5 import config, errors
     SerializedBlob = pyro.SerializedBlob
 else:
     import Pyro4 as pyro
-    from Pyro4 import config
+    from Pyro4 import config, errors
     SerializedBlob = pyro.core.SerializedBlob
 if mode == "worker":
     if version == "4":
@@ -49,6 +50,8 @@ if mode == "worker":
             while isinstance(info, list):
                 info, n = info[0], n + 1
             return [n or info, blob.deserialized()]
+        def refuse(self):
+            raise errors.SerializeError("refused in the method")
     daemon = pyro.Daemon(host="127.0.0.1")
     print("uri:", daemon.register(Worker(), "worker"), flush=True)
     daemon.requestLoop()
@@ -71,8 +74,12 @@ if what == "data":
     out = [call(SerializedBlob("b60", [deep(60), {"k": (1, 2.5)}])), call(SerializedBlob("b40", [deep(40), {"k": (1, 2.5)}]))]
 elif what == "info":
     out = [call(SerializedBlob(deep(60), ["x"])), call(SerializedBlob(deep(40), ["x"]))]
-else:
+elif what == "int":
     out = [call(SerializedBlob("big", [2 ** 1000])), call(SerializedBlob("small", [2 ** 400]))]
+else:
+    # a SerializeError raised in a method, then the next call on the same proxy
+    with pyro.Proxy(uri) as p:
+        out = [outcome(p.refuse), outcome(lambda: p.process(SerializedBlob("after", ["x"])))]
 print(json.dumps(out))
 `;
 
@@ -93,6 +100,10 @@ class Handler {
       this.errors.push(e);
       throw e;
     }
+  }
+  @expose
+  refuse(): never {
+    throw new SerializeError("refused in the method");
   }
 }
 
@@ -165,6 +176,16 @@ for (const v of [4, 5] as const) {
   }
   test(`Pyro${v}: blob info nested beyond the receiving daemon's maxDepth is refused before the method runs`, () =>
     scenario(v, "marshal", "info", /^data nested deeper than the limit of 50 levels$/));
+}
+
+for (const v of [4, 5] as const) {
+  test(`Pyro${v}: a SerializeError thrown by a method reaches the client, whose next call works, as with Python's daemon`, async () => {
+    const p = peers.get(v)!;
+    const [ours, python] = await Promise.all([client(v, p.limited, "serpent", "refuse"), client(v, p.python, "serpent", "refuse")]);
+    assert.deepEqual(ours, python);
+    assert.deepEqual(python[0], [`Pyro${v}.errors.SerializeError`, "refused in the method"]);
+    assert.deepEqual(python[1], ["ok", "['after', ['x']]"]);
+  });
 }
 
 test("Pyro4 pickle: a blob's int beyond the receiving daemon's maxIntBytes is refused by deserialized()", () =>
