@@ -7,6 +7,7 @@
 // info nested 60 levels in the BLBI annotation is refused the same way. Within the limits the values come back
 // exactly as from a daemon with default limits and as from Python's own daemon (json aside: there Python's
 // deserialized() returns "params", see serialized-blob.test.ts), and the default daemon still takes 60 levels.
+// The Python side (worker and client scenarios) is test/fixtures/blob_peer.py's limits-* modes.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { runPythonAsync, startPython, type PythonServer } from "../helpers/python.js";
@@ -24,65 +25,7 @@ const SERIALIZERS: Record<Version, SerializerName[]> = {
 };
 const LIMITS = { maxDepth: 50, maxIntBytes: 64 };
 
-// Python: a worker whose process(blob) answers [info, blob.deserialized()] (nested info as its depth: our daemon's
-// maxDepth also applies to what it sends back), or a client running one scenario
-// against argv[3] and printing one JSON line of outcomes (a result as its repr). Each scenario's refused call runs on its own proxy
-// (the daemon closes the connection after answering a SerializeError, as Python's does).
-const PEER = String.raw`
-import json, sys
-mode, version = sys.argv[1], sys.argv[2]
-if version == "5":
-    import Pyro5.api as pyro
-    from Pyro5 import config, errors
-    SerializedBlob = pyro.SerializedBlob
-else:
-    import Pyro4 as pyro
-    from Pyro4 import config, errors
-    SerializedBlob = pyro.core.SerializedBlob
-if mode == "worker":
-    if version == "4":
-        config.SERIALIZERS_ACCEPTED.add("pickle")
-    @pyro.expose
-    class Worker(object):
-        def process(self, blob):
-            info = blob.info
-            n = 0
-            while isinstance(info, list):
-                info, n = info[0], n + 1
-            return [n or info, blob.deserialized()]
-        def refuse(self):
-            raise errors.SerializeError("refused in the method")
-    daemon = pyro.Daemon(host="127.0.0.1")
-    print("uri:", daemon.register(Worker(), "worker"), flush=True)
-    daemon.requestLoop()
-    sys.exit(0)
-uri, config.SERIALIZER, what = sys.argv[3], sys.argv[4], sys.argv[5]
-def deep(n):
-    v = "leaf"
-    for _ in range(n):
-        v = [v]
-    return v
-def outcome(f):
-    try:
-        return ["ok", repr(f())]  # repr: exact ints, tuples told from lists
-    except Exception as e:
-        return [type(e).__module__ + "." + type(e).__name__, str(e)]
-def call(blob):
-    with pyro.Proxy(uri) as p:
-        return outcome(lambda: p.process(blob))
-if what == "data":
-    out = [call(SerializedBlob("b60", [deep(60), {"k": (1, 2.5)}])), call(SerializedBlob("b40", [deep(40), {"k": (1, 2.5)}]))]
-elif what == "info":
-    out = [call(SerializedBlob(deep(60), ["x"])), call(SerializedBlob(deep(40), ["x"]))]
-elif what == "int":
-    out = [call(SerializedBlob("big", [2 ** 1000])), call(SerializedBlob("small", [2 ** 400]))]
-else:
-    # a SerializeError raised in a method, then the next call on the same proxy
-    with pyro.Proxy(uri) as p:
-        out = [outcome(p.refuse), outcome(lambda: p.process(SerializedBlob("after", ["x"])))]
-print(json.dumps(out))
-`;
-
+/** Our counterpart of blob_peer.py's LimitsWorker; it also keeps what deserialized() threw. */
 class Handler {
   readonly errors: unknown[] = [];
   @expose
@@ -119,7 +62,7 @@ const env = (v: Version) => (v === 5 ? PYRO5_ENV : {});
 
 before(async () => {
   for (const v of [4, 5] as const) {
-    const worker: PythonServer = await startPython(["-c", PEER, "worker", String(v)], /^uri: (PYRO:\S+)$/, { env: env(v) });
+    const worker: PythonServer = await startPython(["blob_peer.py", "limits-worker", String(v)], /^uri: (PYRO:\S+)$/, { env: env(v) });
     stops.push(() => worker.stop());
     const handler = new Handler();
     const uris: string[] = [];
@@ -136,7 +79,7 @@ after(async () => {
 });
 
 async function client(v: Version, uri: string, serializer: string, what: string): Promise<unknown[][]> {
-  const out = await runPythonAsync(["-c", PEER, "client", String(v), uri, serializer, what], { env: env(v), timeoutMs: 60_000 });
+  const out = await runPythonAsync(["blob_peer.py", "limits-client", String(v), uri, serializer, what], { env: env(v), timeoutMs: 60_000 });
   return JSON.parse(out.trim().split("\n").pop()!) as unknown[][];
 }
 
