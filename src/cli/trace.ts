@@ -1,6 +1,14 @@
 // `pyro4 trace FILE|DIR...`: decodes frames written by the wire trace directory (PYRO4_TRACE_DIR, traceWire())
 // or any file holding one raw Pyro4 message: header fields, annotations, and the payload deserialized with the
 // serializer the frame names. A file that does not decode gets a message on stderr; the others still print.
+//
+// Limits: payloads are decompressed and decoded within DEFAULT_LIMITS (src/limits.ts), not the limits of the daemon
+// or proxy that wrote the trace, and there is no option to change them. The file does not say which limits its
+// writer had (received frames passed them already; sent ones are our own data), Python's tools have nothing like
+// it to follow, and the defaults refuse nothing a Python program sends in practice while keeping this tool safe on
+// any file it is pointed at (no stack overflow on deep nesting, no unbounded inflate). A payload beyond them is
+// reported on its frame's lines ("does not deserialize ... limit of 1000 levels", with a hex preview), like any
+// other payload that does not decode; the frame's header and annotations still print.
 
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -24,6 +32,7 @@ import { bytesRepr } from "../observe/sinks.js";
 import { strRepr as reprStr } from "../python/str.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
 import { ProtocolError } from "../errors.js";
+import { DEFAULT_LIMITS, inflateCap, type Limits } from "../limits.js";
 import { formatUsage, type ParserSpec } from "../python/optparse.js";
 import { defineCommand, type CommandIo } from "./command.js";
 
@@ -91,8 +100,11 @@ function annotationValue(key: string, v: Buffer): string {
   return hexPreview(v, 32);
 }
 
-/** The decoded text of one frame (lines), or throws TraceFileError for bytes that are not a Pyro4 frame. */
-export function describeFrame(bytes: Buffer, maxBytes = 512): string[] {
+/**
+ * The decoded text of one frame (lines), or throws TraceFileError for bytes that are not a Pyro4 frame. The payload
+ * is decompressed and decoded within `limits` (the CLI always uses DEFAULT_LIMITS, see the top of this file).
+ */
+export function describeFrame(bytes: Buffer, maxBytes = 512, limits: Limits = DEFAULT_LIMITS): string[] {
   if (bytes.length < HEADER_SIZE) throw new TraceFileError(`too short for a Pyro4 header (${bytes.length} bytes)`);
   if (bytes.toString("latin1", 0, 4) !== "PYRO") throw new TraceFileError("not a Pyro4 frame (no PYRO magic)");
   const version = bytes.readUInt16BE(4);
@@ -125,11 +137,13 @@ export function describeFrame(bytes: Buffer, maxBytes = 512): string[] {
   }
   let data = bytes.subarray(annEnd, annEnd + dataLen);
   if (flags & FLAGS_COMPRESSED) {
+    const cap = inflateCap(limits);
     try {
-      data = inflateSync(data);
+      data = inflateSync(data, { maxOutputLength: cap });
       lines.push(`  (payload zlib-compressed, ${data.length} bytes uncompressed)`);
     } catch (e) {
-      lines.push(`  payload does not decompress: ${(e as Error).message}`);
+      const tooBig = (e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
+      lines.push(`  payload does not decompress: ${tooBig ? `more than the limit of ${cap} bytes uncompressed (maxInflatedSize)` : (e as Error).message}`);
       lines.push(`  payload: ${hexPreview(data, maxBytes)}`);
       return lines;
     }
@@ -143,13 +157,14 @@ export function describeFrame(bytes: Buffer, maxBytes = 512): string[] {
     return lines;
   }
   const s = getSerializer(serializerId);
+  const options = { limits };
   try {
     if (type === MSG_INVOKE) {
-      const call = s.deserializeCall(data);
+      const call = s.deserializeCall(data, options);
       lines.push(`  object: ${call.object}`, `  method: ${call.method}`, `  vargs: ${pyFormat(call.vargs)}`, `  kwargs: ${pyFormat(call.kwargs)}`);
     } else {
       const what = type === MSG_CONNECT ? "handshake" : "payload";
-      lines.push(`  ${what}: ${pyFormat(s.deserializeData(data))}`);
+      lines.push(`  ${what}: ${pyFormat(s.deserializeData(data, options))}`);
     }
   } catch (e) {
     lines.push(`  payload does not deserialize with ${s.name}: ${(e as Error).message}`);

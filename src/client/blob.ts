@@ -3,18 +3,24 @@
 // sends a blob as the whole call with FLAGS_KEEPSERIALIZED and the blob's info, object id and method name in the
 // BLBI annotation (Python's marshal of a 3-tuple); a daemon hands such a call's method one SerializedBlob, whose
 // deserialized() decodes the payload only when asked. Both protocols have the same rule, so nothing here is
-// profile-specific.
+// profile-specific. A received blob keeps the limits of the daemon that received it: its payload is peer input
+// decoded late, so it is checked against the same maxDepth / pickle / int limits the daemon's own decoding uses.
 
 import { PythonError } from "../python/exceptions.js";
 import { ProtocolError, SerializeError } from "../errors.js";
 import { getSerializer } from "../serializers/index.js";
-import type { Serializer } from "../serializers/types.js";
+import type { DeserializeOptions, Serializer } from "../serializers/types.js";
+import type { Limits } from "../limits.js";
 import { toTuple } from "../serializers/values.js";
 
-/** The data of a blob that came in a KEEPSERIALIZED call: the call's serialized bytes and their serializer. */
+/**
+ * The data of a blob that came in a KEEPSERIALIZED call: the call's serialized bytes, their serializer, and how
+ * they decode (with the receiving daemon's limits; no zeroCopy, since each deserialized() gives fresh values).
+ */
 interface Received {
   payload: Uint8Array;
   serializer: Serializer;
+  options: DeserializeOptions;
 }
 
 const received = new WeakMap<SerializedBlob, Received>();
@@ -34,10 +40,13 @@ export class SerializedBlob {
     this.#data = data;
   }
 
-  /** The blob's data: decoded from the call it came in (only now), or as given to the constructor. */
+  /**
+   * The blob's data: decoded from the call it came in (only now, checked against the limits of the daemon that
+   * received it: data beyond them is a SerializeError), or as given to the constructor.
+   */
   deserialized(): unknown {
     const r = received.get(this);
-    return r ? r.serializer.deserializeCall(r.payload).vargs : this.#data;
+    return r ? r.serializer.deserializeCall(r.payload, r.options).vargs : this.#data;
   }
 
   /** True when the blob holds a received call's serialized bytes (passed on unchanged), not data of ours. */
@@ -46,10 +55,10 @@ export class SerializedBlob {
   }
 }
 
-/** The blob a daemon hands to the method of a KEEPSERIALIZED call. */
-export function receivedBlob(info: unknown, payload: Uint8Array, serializer: Serializer): SerializedBlob {
+/** The blob a daemon hands to the method of a KEEPSERIALIZED call; `limits`: the daemon's, applied by deserialized(). */
+export function receivedBlob(info: unknown, payload: Uint8Array, serializer: Serializer, limits: Limits): SerializedBlob {
   const b = new SerializedBlob(info, null);
-  received.set(b, { payload, serializer });
+  received.set(b, { payload, serializer, options: { limits } });
   return b;
 }
 
@@ -58,11 +67,11 @@ export function encodeBlobInfo(info: unknown, objectId: string, method: string):
   return getSerializer("marshal").serializeData(toTuple([info, objectId, method]));
 }
 
-/** Read a KEEPSERIALIZED call's BLBI annotation: [info, object id, method]. */
-export function decodeBlobInfo(annotation: Uint8Array | undefined): [unknown, string, string] {
+/** Read a KEEPSERIALIZED call's BLBI annotation: [info, object id, method], within the receiving daemon's `limits`. */
+export function decodeBlobInfo(annotation: Uint8Array | undefined, limits: Limits): [unknown, string, string] {
   // Python's daemon looks the annotation up (KeyError 'BLBI'), answers, and keeps the connection: so do we
   if (!annotation) throw new PythonError("KeyError", "BLBI");
-  const v = getSerializer("marshal").deserializeData(annotation);
+  const v = getSerializer("marshal").deserializeData(annotation, { limits });
   if (!Array.isArray(v) || v.length !== 3 || typeof v[1] !== "string" || typeof v[2] !== "string")
     throw new ProtocolError("invalid BLBI annotation: not (info, object id, method)");
   return [v[0], v[1], v[2]];

@@ -77,7 +77,7 @@ export async function connect(proxy: ConnectingProxy, timeoutMs: number): Promis
 
 /** Resolve the URI, open the socket, do the CONNECT handshake and read metadata. */
 async function connectOnce(proxy: ConnectingProxy, timeoutMs: number, info: ConnectInfo | null): Promise<Connection> {
-  const uri = proxy.uri.protocol === "PYRO" ? proxy.uri : await resolveUri(proxy.uri, { hmacKey: proxy.hmacKey, timeout: proxy.timeout, profile: proxy.profile });
+  const uri = proxy.uri.protocol === "PYRO" ? proxy.uri : await resolveUri(proxy.uri, { hmacKey: proxy.hmacKey, timeout: proxy.timeout, profile: proxy.profile, limits: proxy.limits });
   const target = { host: uri.host, port: uri.port, sockname: uri.sockname };
   const where = describeTarget(target);
   if (info) {

@@ -4,6 +4,7 @@
 // dicts and this module turns into callables. Flame runs whatever the client asks on the server; that is its point.
 
 import { PyroError, ProtocolError } from "../errors.js";
+import type { Limits } from "../limits.js";
 import { tuple } from "../serializers/values.js";
 import { URI } from "../uri.js";
 import { Proxy, type ProxyOptions } from "./proxy.js";
@@ -17,11 +18,16 @@ export type FlameMethod = ((...args: unknown[]) => Promise<any>) & { readonly [a
 /** A remote module: every attribute is a FlameMethod calling `module.attribute` on the server. */
 export type FlameModule = { readonly [attr: string]: FlameMethod };
 
-/** Options of {@link connectFlame}: the HMAC key and call timeout of the Flame server's proxy. */
+/** Options of {@link connectFlame}: the HMAC key, call timeout and limits of the Flame server's proxy. */
 export interface FlameOptions {
   hmacKey?: string | Buffer | null;
   /** Call timeout in milliseconds. */
   timeout?: number;
+  /**
+   * The limits replies are checked against, as a Proxy's `limits` option (nesting depth, pickle memo/stack/int
+   * size, message size): they apply to the Flame proxy and to the remote console's. Default: DEFAULT_LIMITS.
+   */
+  limits?: Partial<Limits>;
 }
 
 /** `host:port` or `./u:socket` (as Pyro4's flame.connect takes) or a full PYRO URI. */
@@ -57,6 +63,7 @@ export class Flame {
     const popts: ProxyOptions = { serializer: "pickle" };
     if (options.hmacKey != null) popts.hmacKey = options.hmacKey;
     if (options.timeout !== undefined) popts.timeout = options.timeout;
+    if (options.limits !== undefined) popts.limits = options.limits;
     const proxy = new Proxy<any>(flameUri(location), popts);
     try {
       await proxy.$bind();

@@ -482,10 +482,10 @@ for (const profile of [PYRO4_PROFILE, PYRO5_PROFILE])
 
 // Default name-server locator for PYRONAME/PYROMETA: connect to the URI's NS location or NS_HOST:NS_PORT.
 if (!getNameServerLocator()) {
-  setNameServerLocator(async ({ host, port, hmacKey, timeout, profile }) => {
+  setNameServerLocator(async ({ host, port, hmacKey, timeout, profile, limits }) => {
     const a = defaultNameServerAddress(host, port, profile);
     const h = a.host.includes(":") ? `[${a.host}]` : a.host;
-    return new Proxy(`PYRO:Pyro.NameServer@${h}:${a.port}`, { hmacKey, timeout, protocol: profile?.protocol }) as unknown as NameServerLike;
+    return new Proxy(`PYRO:Pyro.NameServer@${h}:${a.port}`, { hmacKey, timeout, protocol: profile?.protocol, limits }) as unknown as NameServerLike;
   });
 }
 

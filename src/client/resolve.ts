@@ -5,6 +5,7 @@
 import { NamingError, PyroError, InvalidArgumentError } from "../errors.js";
 import { PYRO4_PROFILE, type PyroProfile } from "../profiles/index.js";
 import { URI } from "../uri.js";
+import type { Limits } from "../limits.js";
 
 /** What resolve needs from a name-server proxy. */
 export interface NameServerLike {
@@ -28,6 +29,8 @@ export interface LocateOptions {
   profile?: PyroProfile;
   /** Several name servers to try in order when the URI names none (our extension; see locateNS). */
   nsAddresses?: readonly string[] | null;
+  /** The limits of the proxy being resolved: the name-server proxy decodes its replies with them (default: DEFAULT_LIMITS). */
+  limits?: Limits;
 }
 
 /** A function that finds the name server for resolving PYRONAME/PYROMETA URIs (see setNameServerLocator). */
@@ -58,6 +61,8 @@ export interface ResolveOptions {
   profile?: PyroProfile;
   /** Name servers to try in order for a URI without a location (default: setNameServerAddresses, then env PYRO_NS_HOSTS). */
   nsAddresses?: readonly string[] | null;
+  /** The limits the name server's replies are checked against (a proxy resolving its URI passes its own). Default: DEFAULT_LIMITS. */
+  limits?: Limits;
 }
 
 let defaultAddresses: readonly string[] | null = null;
@@ -85,6 +90,7 @@ export async function resolve(uri: string | URI, options: ResolveOptions = {}): 
     hmacKey: options.hmacKey ?? null,
     timeout: options.timeout,
     ...(nsAddresses ? { nsAddresses } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
     profile,
   });
   try {

@@ -13,6 +13,7 @@ import { PYRO4_PROFILE, profileFor, type PyroProfile } from "../profiles/index.j
 import { URI } from "../uri.js";
 import type { SerializerName } from "../serializers/index.js";
 import type { TlsSettings } from "../transport/tls.js";
+import type { Limits } from "../limits.js";
 import { Proxy } from "../client/proxy.js";
 import { setNameServerLocator, type NameServerLike } from "../client/resolve.js";
 import { GET_NSURI } from "./broadcast.js";
@@ -37,6 +38,11 @@ export interface LocateNSOptions {
    * (comma-separated).
    */
   nsAddresses?: readonly string[] | null;
+  /**
+   * The limits the name server's replies are checked against, as a Proxy's `limits` option (a proxy resolving a
+   * PYRONAME or PYROMETA URI passes its own). Default: DEFAULT_LIMITS.
+   */
+  limits?: Partial<Limits>;
   /** With nsAddresses: how long to wait for each address to accept and handshake, ms (default 2000). */
   connectTimeout?: number;
   /** 4 (default): a Pyro4 name server. 5: a Pyro5 name server (protocol 502; no HMAC key). */
@@ -46,8 +52,13 @@ export interface LocateNSOptions {
 }
 
 /** The protocol options of a name-server proxy (a Pyro5 proxy refuses an HMAC key: Pyro5 has no HMAC). */
-function wireOptions(options: LocateNSOptions): { hmacKey: string | Uint8Array | null; protocol: 4 | 5 | undefined; ssl?: boolean | TlsSettings } {
-  return { hmacKey: options.hmacKey ?? null, protocol: options.protocol, ...(options.ssl !== undefined ? { ssl: options.ssl } : {}) };
+function wireOptions(options: LocateNSOptions): { hmacKey: string | Uint8Array | null; protocol: 4 | 5 | undefined; ssl?: boolean | TlsSettings; limits?: Partial<Limits> } {
+  return {
+    hmacKey: options.hmacKey ?? null,
+    protocol: options.protocol,
+    ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+    ...(options.limits !== undefined ? { limits: options.limits } : {}),
+  };
 }
 
 /** PYRO_NS_HOSTS="h1:9090,h2:9090" as a list; null when unset or empty. */
@@ -417,9 +428,10 @@ export async function locateNS(
 }
 
 // PYRONAME:/PYROMETA: resolution uses the full search (broadcast included) once this module is loaded.
-setNameServerLocator(async ({ host, port, hmacKey, timeout, nsAddresses, profile }) =>
+setNameServerLocator(async ({ host, port, hmacKey, timeout, nsAddresses, profile, limits }) =>
   (await locateNSProxy(host, port, {
     hmacKey,
+    ...(limits ? { limits } : {}),
     protocol: profile?.protocol,
     ...(timeout !== undefined ? { timeout } : {}),
     ...(nsAddresses ? { nsAddresses } : {}),

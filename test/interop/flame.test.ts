@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { startPython, FIXTURES, type PythonServer } from "../helpers/python.js";
 import { connectFlame, type Flame } from "../../src/client/flame.js";
 import { kwargs } from "../../src/client/support.js";
-import { RemoteError } from "../../src/errors.js";
+import { RemoteError, SerializeError } from "../../src/errors.js";
 import { tuple } from "../../src/serializers/values.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -75,6 +75,22 @@ test("flame: remote exceptions keep their Python class", async () => {
   await assert.rejects(flame.module("no_such_module_xyz"), (e: unknown) => e instanceof RemoteError && e.pythonType === "builtins.ModuleNotFoundError");
   const os = await flame.module("os");
   await assert.rejects(os.no_such_function(), (e: unknown) => e instanceof RemoteError && e.pythonType === "builtins.AttributeError");
+});
+
+test("flame: the limits option applies to the Flame proxy's replies (nesting depth, pickle int size)", async () => {
+  const limited = await connectFlame(server.ready, { limits: { maxDepth: 50, maxIntBytes: 64 } });
+  try {
+    const deep = (n: number) => `${"[".repeat(n)}'leaf'${"]".repeat(n)}`;
+    await assert.rejects(limited.evaluate(deep(60)), (e: unknown) => e instanceof SerializeError && /data nested deeper than the limit of 50 levels/.test(e.message));
+    await assert.rejects(limited.evaluate("2**1000"), (e: unknown) => e instanceof SerializeError && /int of 126 bytes exceeds the limit of 64/.test(e.message));
+    // within the limits: what a Flame proxy with the defaults gets; the defaults take the rest
+    assert.deepEqual(await limited.evaluate(deep(40)), await flame.evaluate(deep(40)));
+    assert.equal(await limited.evaluate("2**400"), 2n ** 400n);
+    assert.equal(JSON.stringify(await flame.evaluate(deep(60))), `${"[".repeat(60)}"leaf"${"]".repeat(60)}`);
+    assert.equal(await flame.evaluate("2**1000"), 2n ** 1000n);
+  } finally {
+    await limited.close();
+  }
 });
 
 test("flame: remote console runs lines, keeps state, and reports open blocks", async () => {
