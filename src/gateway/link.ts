@@ -11,6 +11,7 @@ import {
   MSG_RESULT, type Annotations, type Message,
 } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
+import { ReadRelay, type ReadSink } from "../transport/relay.js";
 import { PyException } from "./errors.js";
 import { str as pyStr } from "../python/repr.js";
 import type { GatewayProtocol } from "./protocol.js";
@@ -57,6 +58,8 @@ interface HandshakeCache {
 }
 const handshakes = new Map<string, HandshakeCache>();
 const HANDSHAKES_MAX = 4096;
+/** A body missing at least this much is read straight into its own buffer (as the client's Connection does). */
+const IN_PLACE_READ_MIN = 64 * 1024;
 
 function handshakeCache(json: GatewayProtocol["json"], objectId: string): HandshakeCache {
   let c = handshakes.get(objectId);
@@ -68,7 +71,7 @@ function handshakeCache(json: GatewayProtocol["json"], objectId: string): Handsh
   return c;
 }
 
-export class PyroLink {
+export class PyroLink implements ReadSink {
   private readonly reader: MessageReader;
   /** Replies arrive in request order (a Pyro connection answers one message at a time): FIFO of waiters. */
   private readonly waiters: { resolve: (m: Message) => void; reject: (e: unknown) => void }[] = [];
@@ -80,27 +83,47 @@ export class PyroLink {
     private readonly socket: Socket,
     private readonly options: LinkOptions,  // own copy (see open)
     private readonly where: string,
+    relay: ReadRelay | null,
   ) {
     this.reader = new MessageReader({ hmacKey: options.hmacKey, maxMessageSize: options.maxMessageSize, wire: options.proto.wire });
-    socket.on("data", (chunk: Buffer) => {
-      let msgs: Message[];
-      try {
-        msgs = this.reader.push(chunk);
-      } catch (e) {
-        return this.fail(e);
-      }
-      for (const m of msgs) {
-        const w = this.waiters.shift();
-        this.clearTimer();
-        if (this.waiters.length) this.armTimer();
-        w?.resolve(m);
-      }
-    });
+    // a plain socket's reads come through its relay (no readable-stream machinery, no buffer per read); TLS: 'data'
+    if (relay) relay.attach(this);
+    else socket.on("data", (chunk: Buffer) => this.received(chunk, 0, false));
     const errors = options.proto.errors;
     socket.on("error", (e) => this.fail(new PyException(errors + "ConnectionClosedError", [`receiving: connection lost: ${e.message}`])));
     // Every link ends with a close (in default mode: one per request); its error is built only if a request
     // waits for it or comes later, not on every close (an exception object and its stack per request).
     socket.on("close", () => this.fail(CLOSED));
+  }
+
+  /** ReadSink: a read into the relay's shared buffer (valid only during the call: the reader copies what it keeps). */
+  onRead(chunk: Buffer): void {
+    this.received(chunk, 0, true);
+  }
+  /** ReadSink: the large body being assembled, when the next read should go straight into it. */
+  readTarget(): Buffer | null {
+    return this.failure === null ? this.reader.readTarget(IN_PLACE_READ_MIN) : null;
+  }
+  /** ReadSink: `n` bytes were read straight into the buffer readTarget() gave. */
+  onReadInPlace(n: number): void {
+    this.received(null, n, false);
+  }
+
+  /** `chunk` null: `n` bytes were read straight into the body being assembled; `transient`: the relay's buffer. */
+  private received(chunk: Buffer | null, n: number, transient: boolean): void {
+    if (this.failure !== null) return;
+    let msgs: Message[];
+    try {
+      msgs = chunk === null ? this.reader.filledInPlace(n) : transient ? this.reader.pushTransient(chunk) : this.reader.push(chunk);
+    } catch (e) {
+      return this.fail(e);
+    }
+    for (const m of msgs) {
+      const w = this.waiters.shift();
+      this.clearTimer();
+      if (this.waiters.length) this.armTimer();
+      w?.resolve(m);
+    }
   }
 
   private fail(e: unknown): void {
@@ -144,12 +167,14 @@ export class PyroLink {
   static async connect(target: ConnectTarget, options: LinkOptions): Promise<PyroLink> {
     const where = connectLocation(target);
     let socket: Socket;
+    const tls = options.tls?.forHost(target.host) ?? null;
+    const relay = tls ? null : new ReadRelay();
     try {
-      socket = await connectSocket(target, { timeoutMs: options.timeoutMs, tls: options.tls?.forHost(target.host) ?? null });
+      socket = await connectSocket(target, { timeoutMs: options.timeoutMs, tls, relay });
     } catch (e) {
       throw new PyException(options.proto.errors + "CommunicationError", [`cannot connect to ${where}: ${pythonSocketError(e)}`]);
     }
-    return new PyroLink(socket, { ...options }, where);
+    return new PyroLink(socket, { ...options }, where, relay);
   }
 
   /**
