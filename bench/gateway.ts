@@ -269,7 +269,7 @@ export function formatCpu(c: CpuPerRequest): string {
 /** Our gateway's flags in reuse mode: pooled backend connections and cached lookups for the bench object. */
 export const REUSE_FLAGS = ["--reuse", "http\\.", "--ns-cache", "10"];
 
-export async function runGatewayBench(o: { durationSecs?: number; concurrency?: number; rounds?: number; protocol?: 4 | 5; reuse?: boolean; cpuProfDir?: string; dist?: string; poolSize?: number } = {}): Promise<GatewayBenchResult> {
+export async function runGatewayBench(o: { durationSecs?: number; concurrency?: number; rounds?: number; protocol?: 4 | 5; reuse?: boolean; cpuProfDir?: string; dist?: string; poolSize?: number; vsDist?: string } = {}): Promise<GatewayBenchResult> {
   const p5 = o.protocol === 5;
   const pyEnv: Record<string, string> = p5 ? { PYTHONPATH: process.env.PYRO5_PATH ?? PYRO5_PATH } : {};
   const durationSecs = o.durationSecs ?? 3;
@@ -283,11 +283,14 @@ export async function runGatewayBench(o: { durationSecs?: number; concurrency?: 
     ns = await start(PYTHON, ["-m", p5 ? "Pyro5.nameserver" : "Pyro4.naming", "-n", "127.0.0.1", "-p", "0"], /NS running on [^:]+:(\d+)/, pyEnv);
     const nsEnv = { PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: ns.ready };
     backend = await start(PYTHON, ["gateway_backend.py", "127.0.0.1", ns.ready], /(READY)/, p5 ? { ...pyEnv, INTEROP_PEER: "5" } : pyEnv, FIXTURES);
-    pyGw = await start(PYTHON, ["-W", "ignore", "-m", p5 ? "Pyro5.utils.httpgateway" : "Pyro4.utils.httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, { ...nsEnv, ...pyEnv });
     const dist = o.dist ?? fileURLToPath(new URL("../dist", import.meta.url));
-    const bin = join(dist, p5 ? "cli/pyro5.js" : "cli/main.js");
+    const ourArgs = (d: string) => [join(d, p5 ? "cli/pyro5.js" : "cli/main.js"), "httpgateway", "-H", "127.0.0.1", "-p", "0", ...(o.reuse ? REUSE_FLAGS : []), ...(o.poolSize ? ["--pool-size", String(o.poolSize)] : [])];
+    // --vs-dist: the other side is another build of ours (same flags) instead of Python's gateway (before/after A/B)
+    pyGw = o.vsDist
+      ? await start(process.execPath, ourArgs(o.vsDist), /running on (http:\S+)/, nsEnv)
+      : await start(PYTHON, ["-W", "ignore", "-m", p5 ? "Pyro5.utils.httpgateway" : "Pyro4.utils.httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, { ...nsEnv, ...pyEnv });
     const prof = o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : [];
-    ourGw = await start(process.execPath, [...prof, bin, "httpgateway", "-H", "127.0.0.1", "-p", "0", ...(o.reuse ? REUSE_FLAGS : []), ...(o.poolSize ? ["--pool-size", String(o.poolSize)] : [])], /running on (http:\S+)/, nsEnv);
+    ourGw = await start(process.execPath, [...prof, ...ourArgs(dist)], /running on (http:\S+)/, nsEnv);
     // warm-up (JIT, name server connections)
     await load(ourGw.ready, concurrency, 500);
     await load(pyGw.ready, concurrency, 500);
@@ -328,7 +331,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     options: {
       duration: { type: "string" }, concurrency: { type: "string" }, rounds: { type: "string" }, json: { type: "string" },
       protocol: { type: "string" }, reuse: { type: "boolean" }, table: { type: "boolean" }, "cpu-prof": { type: "string" },
-      dist: { type: "string" }, client: { type: "string" }, "pool-size": { type: "string" },
+      dist: { type: "string" }, client: { type: "string" }, "pool-size": { type: "string" }, "vs-dist": { type: "string" },
     },
   });
   if (values.client) {
@@ -340,7 +343,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     ...(values.rounds ? { rounds: Number(values.rounds) } : {}),
     // another build of ours (e.g. main's dist/ for a before/after comparison); default: this checkout's dist/
     ...(values.dist ? { dist: values.dist } : {}),
+    // instead of Python's gateway, measure against another build of ours (rounds alternate, CPU per request of both)
+    ...(values["vs-dist"] ? { vsDist: values["vs-dist"] } : {}),
   };
+  const other = values["vs-dist"] ? `ours(${values["vs-dist"]})` : "Python";
   if (values.table) {
     // every row of bench/README.md's table, same run: ours and Python's alternate within each cell
     const clients = (values.concurrency ?? "1,8,32").split(",").map(Number);
@@ -372,10 +378,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const f = (n: number) => n.toFixed(0);
     console.log(`${values.protocol === "5" ? "Pyro5 " : ""}HTTP gateway${values.reuse ? ` (ours with ${REUSE_FLAGS.join(" ")})` : ""}, GET http.echo/echo, ${r.concurrency} keep-alive clients, ${r.rounds} rounds of ${r.durationSecs} s (median):`);
     console.log(`  ours   ${f(r.oursMedian)} req/s  (${r.oursRps.map(f).join(", ")})`);
-    console.log(`  Python ${f(r.pythonMedian)} req/s  (${r.pythonRps.map(f).join(", ")})`);
-    console.log(`  ours/Python ${r.ratio.toFixed(2)}x`);
+    console.log(`  ${other} ${f(r.pythonMedian)} req/s  (${r.pythonRps.map(f).join(", ")})`);
+    console.log(`  ours/${other} ${r.ratio.toFixed(2)}x`);
     console.log(`  CPU per request, ours:   ${formatCpu(r.oursCpu)}`);
-    console.log(`  CPU per request, Python: ${formatCpu(r.pythonCpu)}`);
+    console.log(`  CPU per request, ${other}: ${formatCpu(r.pythonCpu)}`);
     if (values.json) writeFileSync(values.json, JSON.stringify(r, null, 2));
     if (cpuProfDir) {
       const file = readdirSync(cpuProfDir).find((f) => f.endsWith(".cpuprofile"));

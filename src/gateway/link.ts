@@ -11,6 +11,7 @@ import {
   MSG_RESULT, type Annotations, type Message,
 } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
+import { ReadRelay, type ReadSink } from "../transport/relay.js";
 import { PyException } from "./errors.js";
 import { str as pyStr } from "../python/repr.js";
 import type { GatewayProtocol } from "./protocol.js";
@@ -43,7 +44,34 @@ export function connectLocation(t: ConnectTarget): string {
 /** `PyroLink.failure` of a link whose socket closed: the ConnectionClosedError is built only when someone needs it. */
 const CLOSED = Symbol("closed");
 
-export class PyroLink {
+/**
+ * Per object id: the handshake body sent for it and the last CONNECTOK payload received with the metadata decoded
+ * from it. In default mode every request handshakes with the same object and gets the same bytes back; equal bytes
+ * decode to equal metadata, so the JSON is encoded and decoded once, not per request (the bytes are still compared
+ * every time, so a changed object is decoded afresh). Entries are read-only for their users.
+ */
+interface HandshakeCache {
+  json: GatewayProtocol["json"];
+  body: Buffer;
+  reply: Buffer | null;
+  meta: ObjectMeta | null;
+}
+const handshakes = new Map<string, HandshakeCache>();
+const HANDSHAKES_MAX = 4096;
+/** A body missing at least this much is read straight into its own buffer (as the client's Connection does). */
+const IN_PLACE_READ_MIN = 64 * 1024;
+
+function handshakeCache(json: GatewayProtocol["json"], objectId: string): HandshakeCache {
+  let c = handshakes.get(objectId);
+  if (c?.json !== json) {
+    if (handshakes.size >= HANDSHAKES_MAX) handshakes.clear();
+    c = { json, body: json.serializeData(new Map<string, unknown>([["handshake", "hello"], ["object", objectId]])), reply: null, meta: null };
+    handshakes.set(objectId, c);
+  }
+  return c;
+}
+
+export class PyroLink implements ReadSink {
   private readonly reader: MessageReader;
   /** Replies arrive in request order (a Pyro connection answers one message at a time): FIFO of waiters. */
   private readonly waiters: { resolve: (m: Message) => void; reject: (e: unknown) => void }[] = [];
@@ -55,27 +83,47 @@ export class PyroLink {
     private readonly socket: Socket,
     private readonly options: LinkOptions,  // own copy (see open)
     private readonly where: string,
+    relay: ReadRelay | null,
   ) {
     this.reader = new MessageReader({ hmacKey: options.hmacKey, maxMessageSize: options.maxMessageSize, wire: options.proto.wire });
-    socket.on("data", (chunk: Buffer) => {
-      let msgs: Message[];
-      try {
-        msgs = this.reader.push(chunk);
-      } catch (e) {
-        return this.fail(e);
-      }
-      for (const m of msgs) {
-        const w = this.waiters.shift();
-        this.clearTimer();
-        if (this.waiters.length) this.armTimer();
-        w?.resolve(m);
-      }
-    });
+    // a plain socket's reads come through its relay (no readable-stream machinery, no buffer per read); TLS: 'data'
+    if (relay) relay.attach(this);
+    else socket.on("data", (chunk: Buffer) => this.received(chunk, 0, false));
     const errors = options.proto.errors;
     socket.on("error", (e) => this.fail(new PyException(errors + "ConnectionClosedError", [`receiving: connection lost: ${e.message}`])));
     // Every link ends with a close (in default mode: one per request); its error is built only if a request
     // waits for it or comes later, not on every close (an exception object and its stack per request).
     socket.on("close", () => this.fail(CLOSED));
+  }
+
+  /** ReadSink: a read into the relay's shared buffer (valid only during the call: the reader copies what it keeps). */
+  onRead(chunk: Buffer): void {
+    this.received(chunk, 0, true);
+  }
+  /** ReadSink: the large body being assembled, when the next read should go straight into it. */
+  readTarget(): Buffer | null {
+    return this.failure === null ? this.reader.readTarget(IN_PLACE_READ_MIN) : null;
+  }
+  /** ReadSink: `n` bytes were read straight into the buffer readTarget() gave. */
+  onReadInPlace(n: number): void {
+    this.received(null, n, false);
+  }
+
+  /** `chunk` null: `n` bytes were read straight into the body being assembled; `transient`: the relay's buffer. */
+  private received(chunk: Buffer | null, n: number, transient: boolean): void {
+    if (this.failure !== null) return;
+    let msgs: Message[];
+    try {
+      msgs = chunk === null ? this.reader.filledInPlace(n) : transient ? this.reader.pushTransient(chunk) : this.reader.push(chunk);
+    } catch (e) {
+      return this.fail(e);
+    }
+    for (const m of msgs) {
+      const w = this.waiters.shift();
+      this.clearTimer();
+      if (this.waiters.length) this.armTimer();
+      w?.resolve(m);
+    }
   }
 
   private fail(e: unknown): void {
@@ -119,12 +167,14 @@ export class PyroLink {
   static async connect(target: ConnectTarget, options: LinkOptions): Promise<PyroLink> {
     const where = connectLocation(target);
     let socket: Socket;
+    const tls = options.tls?.forHost(target.host) ?? null;
+    const relay = tls ? null : new ReadRelay();
     try {
-      socket = await connectSocket(target, { timeoutMs: options.timeoutMs, tls: options.tls?.forHost(target.host) ?? null });
+      socket = await connectSocket(target, { timeoutMs: options.timeoutMs, tls, relay });
     } catch (e) {
       throw new PyException(options.proto.errors + "CommunicationError", [`cannot connect to ${where}: ${pythonSocketError(e)}`]);
     }
-    return new PyroLink(socket, { ...options }, where);
+    return new PyroLink(socket, { ...options }, where, relay);
   }
 
   /**
@@ -135,9 +185,10 @@ export class PyroLink {
   handshake(target: ConnectTarget & { text?: string }, objectId: string): Promise<ObjectMeta> {
     const { errors, json } = this.options.proto;
     const where = this.where;
-    const body = json.serializeData(new Map<string, unknown>([["handshake", "hello"], ["object", objectId]]));
-    return this.exchange(MSG_CONNECT, FLAGS_META_ON_CONNECT, body).then(
+    const cache = handshakeCache(json, objectId);
+    return this.exchange(MSG_CONNECT, FLAGS_META_ON_CONNECT, cache.body).then(
       (reply) => {
+        if (reply.type === MSG_CONNECTOK && cache.meta && cache.reply?.equals(reply.data)) return cache.meta;
         const data = reply.data.length ? json.deserializeData(reply.data) : "?";
         if (reply.type === MSG_CONNECTFAIL) {
           this.close();
@@ -158,6 +209,11 @@ export class PyroLink {
           this.close();
           throw new PyException(errors + "PyroError", [this.options.proto.noExposedMessage(target.text ?? `PYRO:${objectId}@${where}`)]);
         }
+        cache.reply = Buffer.from(reply.data); // own copy: the message's bytes may be a view of a larger read
+        cache.meta = result; // shared by the requests that get the same bytes: never changed after this
+        Object.freeze(result.methods);
+        Object.freeze(result.oneway);
+        Object.freeze(result.attrs);
         return result;
       },
       (e) => {
@@ -232,8 +288,10 @@ export class PyroLink {
 
   close(): void {
     this.clearTimer();
-    this.socket.end();
-    this.socket.destroySoon?.();
+    // close(2) at once, as Python's proxy closes its socket (shutdown and close): the kernel still sends what was
+    // written and then the FIN. end() + destroySoon() cost a shutdown request, its callback and the 'finish'
+    // events on every request of default mode, for the same bytes on the wire.
+    this.socket.destroy();
   }
 
   get location(): string {

@@ -12,6 +12,7 @@ import { parseRaw } from "./pyjson.js";
 import type { TlsConnector } from "./tls.js";
 
 const NS_NAME = "Pyro.NameServer";
+const ANSWERS_MAX = 4096;
 
 export interface PyroTarget extends ConnectTarget {
   object: string;
@@ -39,6 +40,8 @@ export interface NsOptions {
 export class NameServerAccess {
   private target: PyroTarget | null = null;
   private readonly idle: PyroLink[] = [];
+  /** name -> the last lookup answer's text and the target decoded from it (see lookup). */
+  private readonly lastAnswer = new Map<string, { text: string; target: PyroTarget }>();
 
   constructor(private readonly options: NsOptions) {}
 
@@ -95,11 +98,19 @@ export class NameServerAccess {
 
   /** Where a name points (the name server's lookup), or its NamingError as the name server raised it. */
   async lookup(name: string, correlation: Buffer): Promise<PyroTarget> {
-    const uri = JSON.parse(await this.call("lookup", [name], {}, correlation)) as { state?: unknown[] };
+    const text = await this.call("lookup", [name], {}, correlation);
+    // the name server answers the same text for a name until it is re-registered: decode it once (the answer is
+    // still asked for and compared every time; this is not a lookup cache)
+    const last = this.lastAnswer.get(name);
+    if (last?.text === text) return last.target;
+    const uri = JSON.parse(text) as { state?: unknown[] };
     if (!uri || !Array.isArray(uri.state)) {
       throw new PyException(this.options.proto.errors + "NamingError", ["name server answered a lookup with something that is not a URI"]);
     }
-    return targetFromState(uri.state);
+    const target = Object.freeze(targetFromState(uri.state));
+    if (this.lastAnswer.size >= ANSWERS_MAX && !this.lastAnswer.has(name)) this.lastAnswer.clear();
+    this.lastAnswer.set(name, { text, target });
+    return target;
   }
 
   private release(link: PyroLink): void {

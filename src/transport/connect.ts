@@ -51,7 +51,8 @@ export function describeTarget(t: ConnectTarget): string {
 
 /** Connect; resolves with a connected socket (no data listeners attached, not unref'd). */
 export function connectSocket(target: ConnectTarget, options: ConnectOptions = {}): Promise<Socket> {
-  const where = describeTarget(target);
+  // the location's Python repr appears only in failures: formatted then, not on every connect
+  const where = () => describeTarget(target);
   return new Promise<Socket>((resolve, reject) => {
     const signal = options.signal ?? null;
     if (signal?.aborted) {
@@ -71,7 +72,7 @@ export function connectSocket(target: ConnectTarget, options: ConnectOptions = {
           : netConnect({ host: target.host ?? "localhost", port: target.port ?? 0, onread });
       }
     } catch (e) {
-      reject(new CommunicationError(`cannot connect to ${where}: ${(e as Error).message}`, { cause: e }));
+      reject(new CommunicationError(`cannot connect to ${where()}: ${(e as Error).message}`, { cause: e }));
       return;
     }
     // A TLS socket is usable only after the handshake, which is also where certificate errors surface.
@@ -93,7 +94,7 @@ export function connectSocket(target: ConnectTarget, options: ConnectOptions = {
       socket.destroy();
       const code = (err as NodeJS.ErrnoException).code;
       const tlsHint = options.tls && code && /CERT|SELF_SIGNED|UNABLE_TO|HOSTNAME|ERR_TLS|ERR_SSL/.test(code) ? ` (TLS: ${code})` : "";
-      reject(new CommunicationError(`cannot connect to ${where}: ${err.message}${tlsHint}`, { cause: err }));
+      reject(new CommunicationError(`cannot connect to ${where()}: ${err.message}${tlsHint}`, { cause: err }));
     };
     const onAbort = () => {
       cleanup();
@@ -107,7 +108,7 @@ export function connectSocket(target: ConnectTarget, options: ConnectOptions = {
       timer = setTimeout(() => {
         cleanup();
         socket.destroy();
-        reject(new TimeoutError(`cannot connect to ${where}: timed out after ${options.timeoutMs} ms`));
+        reject(new TimeoutError(`cannot connect to ${where()}: timed out after ${options.timeoutMs} ms`));
       }, options.timeoutMs);
     }
   });
