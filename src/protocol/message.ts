@@ -134,14 +134,16 @@ export interface Frame {
 
 /**
  * `encodeMessage` with positional options, into `out` (a caller's reused Frame): the per-call paths of the daemon
- * and the proxy send every message through here, with no options object and no result array per message.
+ * and the proxy send every message through here, with no options object and no result array per message. The
+ * payload may also be text (a text serializer's output, Serializer.serializeDataText): it is sent as UTF-8, written
+ * straight into a whole message's buffer.
  */
 export function encodeFrame(
   out: Frame,
   type: number,
   serializerId: number,
   seq: number,
-  payload: Payload,
+  payload: Payload | string,
   flags: number,
   annotations: Annotations | null,
   hmacKey: Uint8Array | null,
@@ -152,7 +154,14 @@ export function encodeFrame(
 ): void {
   let data: Buffer;
   let parts: readonly Buffer[] | null = null;
-  if (Buffer.isBuffer(payload)) data = payload;
+  let text: string | null = null;
+  if (typeof payload === "string") {
+    // text goes into the message buffer as it is encoded, when nothing needs its bytes first and it fits one write
+    if (compress || (hmacKey && hmacKey.length) || payload.length > SINGLE_WRITE_MAX || !whole) payload = Buffer.from(payload, "utf8");
+    else text = payload;
+  }
+  if (text !== null) data = EMPTY; // only its length is used below, through dataLen
+  else if (Buffer.isBuffer(payload)) data = payload;
   else if (compress) data = Buffer.concat(payload as readonly Buffer[]);
   else {
     parts = payload as readonly Buffer[];
@@ -165,7 +174,7 @@ export function encodeFrame(
       flags |= FLAGS_COMPRESSED;
     }
   }
-  const dataLen = parts === null ? data.length : partsLength(parts);
+  const dataLen = text !== null ? Buffer.byteLength(text, "utf8") : parts === null ? data.length : partsLength(parts);
   if (hmacKey && hmacKey.length) {
     if (!wire.hmac) throw new ProtocolError(`${wire.name} (protocol ${wire.version}) has no HMAC signing: use TLS instead`);
     annotations = new Map(annotations ?? []);
@@ -190,6 +199,10 @@ export function encodeFrame(
   const headerSize = wire.headerSize;
   const headLen = headerSize + annLen;
   whole = whole && parts === null && headLen + dataLen <= SINGLE_WRITE_MAX;
+  if (text !== null && !whole) {
+    data = Buffer.from(text, "utf8");
+    text = null;
+  }
   const head = Buffer.allocUnsafe(whole ? headLen + dataLen : headLen);
   seq &= 0xffff;
   wire.encodeHeader(head, type, flags, seq, dataLen, serializerId, annLen, corr);
@@ -217,7 +230,8 @@ export function encodeFrame(
   }
   out.head = head;
   if (whole) {
-    head.set(data, headLen);
+    if (text === null) head.set(data, headLen);
+    else if (head.write(text, headLen, "utf8") !== dataLen) throw new ProtocolError("internal error: text payload changed size while encoding");
     out.body = EMPTY;
   } else out.body = parts ?? data;
 }

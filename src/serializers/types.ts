@@ -107,6 +107,12 @@ export interface Serializer {
    * (serpent, json) do not have these.
    */
   serializeDataParts?(value: unknown, options?: SerializeOptions): SerializedParts;
+  /**
+   * serializeData for a text format (serpent, json): the serialized text itself, which the daemon's framing writes
+   * straight into the message buffer as UTF-8 (no payload buffer of its own, no copy of it into the frame); the
+   * bytes on the wire are serializeData's. A Buffer when the value is better not made one string (big bytes).
+   */
+  serializeDataText?(value: unknown, options?: SerializeOptions): string | Buffer;
   serializeCallParts?(
     object: string,
     method: string,
