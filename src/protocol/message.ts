@@ -183,7 +183,12 @@ export function encodeFrame(
   }
   let corr: Buffer | null = null;
   let annLen = 0;
-  if (annotations) {
+  // the daemon's every reply has exactly one annotation, CORR: read without iterating the Map
+  const onlyCorr = annotations !== null && annotations.size === 1 ? annotations.get("CORR") : undefined;
+  if (onlyCorr !== undefined) {
+    if (wire.corrInHeader && onlyCorr.length === 16) corr = onlyCorr;
+    else annLen = wire.chunkHeaderSize + onlyCorr.length;
+  } else if (annotations) {
     const chunkHead = wire.chunkHeaderSize;
     for (const [k, v] of annotations) {
       if (k.length !== 4) throw new ProtocolError("annotation key must be of length 4");
@@ -191,8 +196,8 @@ export function encodeFrame(
       if (wire.corrInHeader && k === "CORR" && v.length === 16) corr = v;
       else annLen += chunkHead + v.length;
     }
-    if (annLen > wire.maxAnnotations) throw new ProtocolError(`annotations too large (${annLen} bytes, max ${wire.maxAnnotations})`);
   }
+  if (annLen > wire.maxAnnotations) throw new ProtocolError(`annotations too large (${annLen} bytes, max ${wire.maxAnnotations})`);
   if (dataLen > 0x7fffffff) throw new ProtocolError("invalid message size (outside range 0..2Gb)");
   if (maxMessageSize > 0 && dataLen + annLen > maxMessageSize)
     throw new MessageTooLargeError(`max message size exceeded (${dataLen + annLen} where max=${maxMessageSize})`);
@@ -207,25 +212,14 @@ export function encodeFrame(
   seq &= 0xffff;
   wire.encodeHeader(head, type, flags, seq, dataLen, serializerId, annLen, corr);
   if (annotations && annLen) {
-    let off = headerSize;
     const wide = wire.chunkHeaderSize === 8;
-    for (const [k, v] of annotations) {
-      if (corr !== null && k === "CORR" && v === corr) continue;
-      // byte stores: the key is 4 ASCII characters (checked above), too short for a native write to pay off
-      head[off] = k.charCodeAt(0);
-      head[off + 1] = k.charCodeAt(1);
-      head[off + 2] = k.charCodeAt(2);
-      head[off + 3] = k.charCodeAt(3);
-      if (wide) {
-        head.writeUInt32BE(v.length, off + 4);
-        off += 8;
-      } else {
-        head[off + 4] = v.length >>> 8;
-        head[off + 5] = v.length & 0xff;
-        off += 6;
+    if (onlyCorr !== undefined) putChunk(head, headerSize, "CORR", onlyCorr, wide);
+    else {
+      let off = headerSize;
+      for (const [k, v] of annotations) {
+        if (corr !== null && k === "CORR" && v === corr) continue;
+        off = putChunk(head, off, k, v, wide);
       }
-      head.set(v, off);
-      off += v.length;
     }
   }
   out.head = head;
@@ -241,6 +235,25 @@ export function encodeFrame(
  * by reference instead of copying them into one buffer).
  */
 export type Payload = Buffer | readonly Buffer[];
+
+/** Write one annotation chunk (a 4-character ASCII key, checked by the caller) at `off`; returns where it ends. */
+function putChunk(head: Buffer, off: number, k: string, v: Buffer, wide: boolean): number {
+  // byte stores: the key is 4 ASCII characters, too short for a native write to pay off
+  head[off] = k.charCodeAt(0);
+  head[off + 1] = k.charCodeAt(1);
+  head[off + 2] = k.charCodeAt(2);
+  head[off + 3] = k.charCodeAt(3);
+  if (wide) {
+    head.writeUInt32BE(v.length, off + 4);
+    off += 8;
+  } else {
+    head[off + 4] = v.length >>> 8;
+    head[off + 5] = v.length & 0xff;
+    off += 6;
+  }
+  head.set(v, off);
+  return off + v.length;
+}
 
 /** A 4-character key in ASCII, as Pyro4 encodes and decodes annotation keys. */
 function isAscii4(k: string): boolean {
