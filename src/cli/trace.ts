@@ -161,7 +161,10 @@ export function describeFrame(bytes: Buffer, maxBytes = 512, limits: Limits = DE
   try {
     if (type === MSG_INVOKE) {
       const call = s.deserializeCall(data, options);
-      lines.push(`  object: ${call.object}`, `  method: ${call.method}`, `  vargs: ${pyFormat(call.vargs)}`, `  kwargs: ${pyFormat(call.kwargs)}`);
+      // deserializeCall may hand a vargs tuple on as a plain array (the daemon only spreads it): show what was sent
+      const sent = s.tuples ? s.deserializeData(data, options) : null;
+      const vargs = Array.isArray(sent) && sent.length === 4 ? (sent as unknown[])[2] : call.vargs;
+      lines.push(`  object: ${call.object}`, `  method: ${call.method}`, `  vargs: ${pyFormat(vargs)}`, `  kwargs: ${pyFormat(call.kwargs)}`);
     } else {
       const what = type === MSG_CONNECT ? "handshake" : "payload";
       lines.push(`  ${what}: ${pyFormat(s.deserializeData(data, options))}`);

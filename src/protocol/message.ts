@@ -134,14 +134,16 @@ export interface Frame {
 
 /**
  * `encodeMessage` with positional options, into `out` (a caller's reused Frame): the per-call paths of the daemon
- * and the proxy send every message through here, with no options object and no result array per message.
+ * and the proxy send every message through here, with no options object and no result array per message. The
+ * payload may also be text (a text serializer's output, Serializer.serializeDataText): it is sent as UTF-8, written
+ * straight into a whole message's buffer.
  */
 export function encodeFrame(
   out: Frame,
   type: number,
   serializerId: number,
   seq: number,
-  payload: Payload,
+  payload: Payload | string,
   flags: number,
   annotations: Annotations | null,
   hmacKey: Uint8Array | null,
@@ -152,7 +154,14 @@ export function encodeFrame(
 ): void {
   let data: Buffer;
   let parts: readonly Buffer[] | null = null;
-  if (Buffer.isBuffer(payload)) data = payload;
+  let text: string | null = null;
+  if (typeof payload === "string") {
+    // text goes into the message buffer as it is encoded, when nothing needs its bytes first and it fits one write
+    if (compress || (hmacKey && hmacKey.length) || payload.length > SINGLE_WRITE_MAX || !whole) payload = Buffer.from(payload, "utf8");
+    else text = payload;
+  }
+  if (text !== null) data = EMPTY; // only its length is used below, through dataLen
+  else if (Buffer.isBuffer(payload)) data = payload;
   else if (compress) data = Buffer.concat(payload as readonly Buffer[]);
   else {
     parts = payload as readonly Buffer[];
@@ -165,7 +174,7 @@ export function encodeFrame(
       flags |= FLAGS_COMPRESSED;
     }
   }
-  const dataLen = parts === null ? data.length : partsLength(parts);
+  const dataLen = text !== null ? Buffer.byteLength(text, "utf8") : parts === null ? data.length : partsLength(parts);
   if (hmacKey && hmacKey.length) {
     if (!wire.hmac) throw new ProtocolError(`${wire.name} (protocol ${wire.version}) has no HMAC signing: use TLS instead`);
     annotations = new Map(annotations ?? []);
@@ -174,7 +183,12 @@ export function encodeFrame(
   }
   let corr: Buffer | null = null;
   let annLen = 0;
-  if (annotations) {
+  // the daemon's every reply has exactly one annotation, CORR: read without iterating the Map
+  const onlyCorr = annotations !== null && annotations.size === 1 ? annotations.get("CORR") : undefined;
+  if (onlyCorr !== undefined) {
+    if (wire.corrInHeader && onlyCorr.length === 16) corr = onlyCorr;
+    else annLen = wire.chunkHeaderSize + onlyCorr.length;
+  } else if (annotations) {
     const chunkHead = wire.chunkHeaderSize;
     for (const [k, v] of annotations) {
       if (k.length !== 4) throw new ProtocolError("annotation key must be of length 4");
@@ -182,42 +196,36 @@ export function encodeFrame(
       if (wire.corrInHeader && k === "CORR" && v.length === 16) corr = v;
       else annLen += chunkHead + v.length;
     }
-    if (annLen > wire.maxAnnotations) throw new ProtocolError(`annotations too large (${annLen} bytes, max ${wire.maxAnnotations})`);
   }
+  if (annLen > wire.maxAnnotations) throw new ProtocolError(`annotations too large (${annLen} bytes, max ${wire.maxAnnotations})`);
   if (dataLen > 0x7fffffff) throw new ProtocolError("invalid message size (outside range 0..2Gb)");
   if (maxMessageSize > 0 && dataLen + annLen > maxMessageSize)
     throw new MessageTooLargeError(`max message size exceeded (${dataLen + annLen} where max=${maxMessageSize})`);
   const headerSize = wire.headerSize;
   const headLen = headerSize + annLen;
   whole = whole && parts === null && headLen + dataLen <= SINGLE_WRITE_MAX;
+  if (text !== null && !whole) {
+    data = Buffer.from(text, "utf8");
+    text = null;
+  }
   const head = Buffer.allocUnsafe(whole ? headLen + dataLen : headLen);
   seq &= 0xffff;
   wire.encodeHeader(head, type, flags, seq, dataLen, serializerId, annLen, corr);
   if (annotations && annLen) {
-    let off = headerSize;
     const wide = wire.chunkHeaderSize === 8;
-    for (const [k, v] of annotations) {
-      if (corr !== null && k === "CORR" && v === corr) continue;
-      // byte stores: the key is 4 ASCII characters (checked above), too short for a native write to pay off
-      head[off] = k.charCodeAt(0);
-      head[off + 1] = k.charCodeAt(1);
-      head[off + 2] = k.charCodeAt(2);
-      head[off + 3] = k.charCodeAt(3);
-      if (wide) {
-        head.writeUInt32BE(v.length, off + 4);
-        off += 8;
-      } else {
-        head[off + 4] = v.length >>> 8;
-        head[off + 5] = v.length & 0xff;
-        off += 6;
+    if (onlyCorr !== undefined) putChunk(head, headerSize, "CORR", onlyCorr, wide);
+    else {
+      let off = headerSize;
+      for (const [k, v] of annotations) {
+        if (corr !== null && k === "CORR" && v === corr) continue;
+        off = putChunk(head, off, k, v, wide);
       }
-      head.set(v, off);
-      off += v.length;
     }
   }
   out.head = head;
   if (whole) {
-    head.set(data, headLen);
+    if (text === null) head.set(data, headLen);
+    else if (head.write(text, headLen, "utf8") !== dataLen) throw new ProtocolError("internal error: text payload changed size while encoding");
     out.body = EMPTY;
   } else out.body = parts ?? data;
 }
@@ -227,6 +235,25 @@ export function encodeFrame(
  * by reference instead of copying them into one buffer).
  */
 export type Payload = Buffer | readonly Buffer[];
+
+/** Write one annotation chunk (a 4-character ASCII key, checked by the caller) at `off`; returns where it ends. */
+function putChunk(head: Buffer, off: number, k: string, v: Buffer, wide: boolean): number {
+  // byte stores: the key is 4 ASCII characters, too short for a native write to pay off
+  head[off] = k.charCodeAt(0);
+  head[off + 1] = k.charCodeAt(1);
+  head[off + 2] = k.charCodeAt(2);
+  head[off + 3] = k.charCodeAt(3);
+  if (wide) {
+    head.writeUInt32BE(v.length, off + 4);
+    off += 8;
+  } else {
+    head[off + 4] = v.length >>> 8;
+    head[off + 5] = v.length & 0xff;
+    off += 6;
+  }
+  head.set(v, off);
+  return off + v.length;
+}
 
 /** A 4-character key in ASCII, as Pyro4 encodes and decodes annotation keys. */
 function isAscii4(k: string): boolean {

@@ -184,13 +184,18 @@ class JsonWriter {
 }
 
 function encode(value: unknown, options: SerializeOptions | undefined): Buffer {
+  return Buffer.from(encodeText(value, options), "utf8");
+}
+
+/** The JSON text of `value` (Serializer.serializeDataText). */
+function encodeText(value: unknown, options: SerializeOptions | undefined): string {
   const w = new JsonWriter(options);
   try {
     w.value(value, 1);
   } catch (e) {
     throw asSerializeError(e, w.maxDepth);
   }
-  return Buffer.from(w.out, "utf8");
+  return w.out;
 }
 
 /** Keep Pyro errors (e.g. SecurityError from a class hook); anything else becomes a SerializeError. */
@@ -504,6 +509,9 @@ export const json: Serializer = {
   tuples: false,
   serializeData(value: unknown, options?: SerializeOptions): Buffer {
     return encode(value, options);
+  },
+  serializeDataText(value: unknown, options?: SerializeOptions): string {
+    return encodeText(value, options);
   },
   deserializeData(data: Uint8Array, options?: DeserializeOptions): unknown {
     return parse(data, options);

@@ -400,6 +400,8 @@ class Reader {
   pos = 0;
   readonly end: number;
   readonly refs: unknown[] = [];
+  /** In a call, the item being read is the call tuple's third (vargs): see the tuple case of read(). */
+  private vargsNext = false;
   /** Flagged dicts still being filled, and the ones referenced from inside themselves (rare: only then it matters). */
   building: Set<object> | null = null;
   recursed: Set<object> | null = null;
@@ -582,10 +584,21 @@ class Reader {
           n = this.buf[this.pos++]!;
         } else n = this.size("tuple", 1);
         if (depth >= this.maxDepth) throw depthError(this.maxDepth);
+        // In a call, the call tuple itself and its vargs tuple stay plain arrays unless flagged (a T_REF could
+        // then show them elsewhere): deserializeCall only reads their items and the daemon spreads vargs, and
+        // giving an array Tuple's prototype costs more than the rest of a small call's decoding.
+        const plain = this.strict && !flag && (depth === 0 || (depth === 1 && this.vargsNext));
         // Sized construction: push() on an Array subclass is an order of magnitude slower.
-        const t = newTuple(n);
+        const t = plain ? new Array<unknown>(n) : newTuple(n);
         if (flag) this.refs.push(t);
-        for (let i = 0; i < n; i++) t[i] = this.read(depth + 1);
+        if (this.strict && depth === 0) {
+          // the call tuple: its third item is vargs
+          for (let i = 0; i < n; i++) {
+            this.vargsNext = i === 2;
+            t[i] = this.read(depth + 1);
+          }
+          this.vargsNext = false;
+        } else for (let i = 0; i < n; i++) t[i] = this.read(depth + 1);
         return t;
       }
       case 0x5b: /* T_LIST */ {

@@ -43,6 +43,10 @@ function asPyro5(base: Serializer): Serializer {
     const parts = base.serializeDataParts.bind(base);
     s.serializeDataParts = (value, options) => parts(value, inPyro5(options));
   }
+  if (base.serializeDataText) {
+    const text = base.serializeDataText.bind(base);
+    s.serializeDataText = (value, options) => text(value, inPyro5(options));
+  }
   if (base.serializeCallParts) {
     const parts = base.serializeCallParts.bind(base);
     s.serializeCallParts = (object, method, vargs, kwargs, options) => parts(object, method, vargs, kwargs, inPyro5(options));

@@ -617,14 +617,25 @@ class Parser {
   }
 
   /** "()" empty tuple, "(x)" just x, "(x,)" / "(x, y)" a tuple. */
+  /**
+   * In a call (`strict`): where the call tuple's third item (vargs) starts. A call's own tuple and its vargs tuple
+   * stay plain arrays: deserializeCall only reads their items and the daemon spreads vargs as arguments, and giving
+   * an array Tuple's prototype costs more than the rest of a small call's parse. Serpent text has no shared
+   * references, so neither can show up anywhere else in the value.
+   */
+  private plainAt = -1;
+
   private paren(): unknown {
+    // the call tuple (the outermost parenthesis of a call) or its vargs
+    const plain = this.strict && (this.depth === 0 || this.pos === this.plainAt);
+    const call = this.strict && this.depth === 0;
     this.enter();
     this.pos++;
     this.ws();
     let result: unknown;
     if (this.s.charCodeAt(this.pos) === C_RPAREN) {
       this.pos++;
-      result = newTuple(0);
+      result = plain ? [] : newTuple(0);
     } else {
       const first = this.value();
       this.ws();
@@ -634,8 +645,11 @@ class Parser {
       } else {
         // a plain array, then one preallocated Tuple: pushing onto an Array subclass is several times slower
         const items = [first];
-        while (!this.sep(C_RPAREN, "tuple")) items.push(this.value());
-        result = toTuple(items);
+        while (!this.sep(C_RPAREN, "tuple")) {
+          if (call && items.length === 2) this.plainAt = this.pos;
+          items.push(this.value());
+        }
+        result = plain ? items : toTuple(items);
       }
     }
     this.depth--;

@@ -274,6 +274,16 @@ function serializeData(value: unknown, options?: SerializeOptions): Buffer {
   });
 }
 
+/** serializeData's text, or its Buffer when the value holds big bytes (Serializer.serializeDataText). */
+function serializeDataText(value: unknown, options?: SerializeOptions): string | Buffer {
+  const maxDepth = limitsOf(options).maxDepth;
+  return run(maxDepth, () => {
+    const w = new Writer(options?.replace, options?.dialect, maxDepth);
+    w.value(value);
+    return w.parts === null ? w.out : finish(w);
+  });
+}
+
 function serializeCall(
   object: string,
   method: string,
@@ -333,6 +343,7 @@ export const serpent: Serializer = {
   id: 1,
   tuples: true,
   serializeData,
+  serializeDataText,
   deserializeData,
   serializeCall,
   deserializeCall,

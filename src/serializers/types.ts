@@ -25,6 +25,10 @@ export interface ValueDialect {
 export interface Call {
   object: string;
   method: string;
+  /**
+   * The positional arguments. A plain array: the wire's vargs container (a tuple in Python) is not a value a method
+   * sees (the daemon spreads it), so the decoders need not give it Tuple's prototype; the arguments keep their types.
+   */
   vargs: unknown[];
   /** null for `__getattr__`, `__setattr__` and `<batch>` (as Pyro4 sends them). */
   kwargs: Record<string, unknown> | null;
@@ -107,6 +111,12 @@ export interface Serializer {
    * (serpent, json) do not have these.
    */
   serializeDataParts?(value: unknown, options?: SerializeOptions): SerializedParts;
+  /**
+   * serializeData for a text format (serpent, json): the serialized text itself, which the daemon's framing writes
+   * straight into the message buffer as UTF-8 (no payload buffer of its own, no copy of it into the frame); the
+   * bytes on the wire are serializeData's. A Buffer when the value is better not made one string (big bytes).
+   */
+  serializeDataText?(value: unknown, options?: SerializeOptions): string | Buffer;
   serializeCallParts?(
     object: string,
     method: string,

@@ -253,7 +253,7 @@ export class Connection implements ServedConnection {
     if (this.readFailed) this.closeAfterWrite();
   }
 
-  write(type: number, serializerId: number, seq: number, data: Payload, flags: number, annotations: Annotations | null, compress: boolean): void {
+  write(type: number, serializerId: number, seq: number, data: Payload | string, flags: number, annotations: Annotations | null, compress: boolean): void {
     const d = this.daemon;
     const f = this.frame;
     encodeFrame(f, type, serializerId, seq, data, flags, annotations, d.hmacKey, compress, d.maxMessageSize, true, d.wire);

@@ -4,6 +4,7 @@
 import type { PeerCertificate } from "node:tls";
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes } from "node:crypto";
 import { PyroError } from "../errors.js";
 import { bytesToUuid, uuidToBytes, type Annotations } from "../protocol/message.js";
 
@@ -79,6 +80,28 @@ export function currentContext(): CallContext | undefined {
 
 const EMPTY_ANNOTATIONS: Annotations = new Map();
 
+// Correlation ids for requests that bring none: version-4 UUID bytes made of a random per-process base with a
+// counter in the last six bytes. A correlation id must be unique, not secret; drawing 16 random bytes per call
+// (Pyro4's uuid4()) showed up in the daemon's profile. A context keeps only the counter until someone needs the
+// bytes; the reply's CORR is written from it into one reused buffer.
+const uuidBase = randomBytes(16);
+uuidBase[6] = (uuidBase[6]! & 0x0f) | 0x40;
+uuidBase[8] = (uuidBase[8]! & 0x3f) | 0x80;
+let uuidCounter = uuidBase.readUIntBE(10, 6);
+/** uuidBase with the counter of the id being sent, for messages encoded at once (correlationAnnotationNow). */
+const uuidScratch = Buffer.from(uuidBase);
+
+/** A fresh correlation id, as the counter of its bytes (Context.correlationCounter). */
+export function nextCorrelation(): number {
+  uuidCounter = (uuidCounter + 1) % 0x1000000000000;
+  return uuidCounter;
+}
+
+function uuidBytes(counter: number, into: Buffer): Buffer {
+  into.writeUIntBE(counter, 10, 6);
+  return into;
+}
+
 /**
  * The context object of one call. A class (methods on the prototype, no closures per call) whose request
  * annotations, response annotations and correlation id string are made only when someone asks: most calls
@@ -95,6 +118,8 @@ export class Context implements CallContext {
   private _correlationId: string | null = null;
   /** 16 raw bytes of the correlation id while `_correlationId` has not been formatted (or set) yet. */
   correlationBytes: Buffer | null = null;
+  /** A generated correlation id whose bytes were not made yet (nextCorrelation), else -1. */
+  correlationCounter = -1;
 
   constructor(client: ClientConnection | null) {
     served = true;
@@ -123,17 +148,34 @@ export class Context implements CallContext {
     return this._responseAnnotations;
   }
   get correlationId(): string | null {
-    if (this._correlationId === null && this.correlationBytes) this._correlationId = bytesToUuid(this.correlationBytes);
+    if (this._correlationId === null) {
+      const b = this.correlationAnnotation();
+      if (b) this._correlationId = bytesToUuid(b);
+    }
     return this._correlationId;
   }
   set correlationId(id: string | null) {
     this._correlationId = id;
     this.correlationBytes = null;
+    this.correlationCounter = -1;
   }
   /** The CORR annotation value for the response, or null when there is no correlation id. */
   correlationAnnotation(): Buffer | null {
     if (this.correlationBytes) return this.correlationBytes;
+    if (this.correlationCounter >= 0) {
+      this.correlationBytes = uuidBytes(this.correlationCounter, Buffer.from(uuidBase));
+      this.correlationCounter = -1;
+      return this.correlationBytes;
+    }
     return this._correlationId ? uuidToBytes(this._correlationId) : null;
+  }
+  /**
+   * correlationAnnotation() for a message encoded right away: a generated id's bytes come in a buffer reused by
+   * the next call, so nothing is allocated per call.
+   */
+  correlationAnnotationNow(): Buffer | null {
+    if (this.correlationCounter >= 0 && this.correlationBytes === null) return uuidBytes(this.correlationCounter, uuidScratch);
+    return this.correlationAnnotation();
   }
 
   /** A context for work that outlives this call (a threaded oneway call): same request, fresh response annotations. */
@@ -146,6 +188,7 @@ export class Context implements CallContext {
     c._annotations = this._annotations;
     c._correlationId = this._correlationId;
     c.correlationBytes = this.correlationBytes;
+    c.correlationCounter = this.correlationCounter;
     return c;
   }
 

@@ -3,34 +3,18 @@
 // annotations, and how a thrown value becomes an Error. Kept apart from connection.ts so that neither of them
 // imports the socket code that drives them (no import cycle).
 
-import { randomBytes } from "node:crypto";
 import type { Annotations, Message, Payload } from "../protocol/message.js";
-import { Context, type ClientConnection } from "./context.js";
+import { Context, nextCorrelation, type ClientConnection } from "./context.js";
 import type { DaemonCore } from "./daemon-core.js";
 
 /** The connection as the handshake and the request handler use it (Connection in connection.ts). */
 export interface ServedConnection extends ClientConnection {
   /** Set by the handshake from the client's CONNECT data. */
   objectId: string | null;
-  /** Encode and send one message (dropped once the connection is closed). */
-  write(type: number, serializerId: number, seq: number, data: Payload, flags: number, annotations: Annotations | null, compress: boolean): void;
+  /** Encode and send one message (dropped once the connection is closed); text data is sent as UTF-8. */
+  write(type: number, serializerId: number, seq: number, data: Payload | string, flags: number, annotations: Annotations | null, compress: boolean): void;
   /** Close after everything written so far is flushed. */
   closeAfterWrite(): void;
-}
-
-// Correlation ids for requests that bring none: version-4 UUID bytes made of a random per-process base with a
-// counter in the last six bytes. A correlation id must be unique, not secret; drawing 16 random bytes per call
-// (Pyro4's uuid4()) showed up in the daemon's profile.
-const uuidBase = randomBytes(16);
-uuidBase[6] = (uuidBase[6]! & 0x0f) | 0x40;
-uuidBase[8] = (uuidBase[8]! & 0x3f) | 0x80;
-let uuidCounter = uuidBase.readUIntBE(10, 6);
-function randomUuidBytes(): Buffer {
-  const b = Buffer.allocUnsafe(16);
-  uuidBase.copy(b, 0, 0, 10);
-  uuidCounter = (uuidCounter + 1) % 0x1000000000000;
-  b.writeUIntBE(uuidCounter, 10, 6);
-  return b;
 }
 
 /** The context of one received message: its request annotations and correlation id (the client's, else a new one). */
@@ -42,7 +26,8 @@ export function newContext(conn: ClientConnection, msg: Message): Context {
   const ann = msg.annotations;
   if (ann) ctx.annotations = ann;
   const corr = ann?.get("CORR");
-  ctx.correlationBytes = corr && corr.length === 16 ? corr : randomUuidBytes();
+  if (corr && corr.length === 16) ctx.correlationBytes = corr;
+  else ctx.correlationCounter = nextCorrelation();
   return ctx;
 }
 
@@ -52,13 +37,15 @@ const CORR_ONLY: Annotations = new Map();
 export function responseAnnotations(daemon: DaemonCore, ctx: Context | null, withCorr: boolean): Annotations | null {
   const user = daemon.userAnnotations();
   const ctxAnn = ctx ? ctx.responseAnnotationsIfAny : null;
-  const corr = withCorr && ctx ? ctx.correlationAnnotation() : null;
   if (!user && !(ctxAnn && ctxAnn.size)) {
+    // the common case, once per call: one map reused, and a generated id's bytes in a reused buffer (the message
+    // is encoded at once: encodeFrame copies the annotations into it and keeps nothing)
+    const corr = withCorr && ctx ? ctx.correlationAnnotationNow() : null;
     if (!corr) return null;
-    // the common case, once per call: one map reused (encodeMessage reads it at once and keeps nothing)
     CORR_ONLY.set("CORR", corr);
     return CORR_ONLY;
   }
+  const corr = withCorr && ctx ? ctx.correlationAnnotation() : null;
   const ann: Annotations = new Map(ctxAnn ?? []);
   if (corr) ann.set("CORR", corr);
   else ann.delete("CORR");

@@ -265,9 +265,11 @@ export class RequestHandler {
         this.sendException(msg.seq, ctx, serializer, new ProtocolError("result of call is an iterator"), FLAGS_ITEMSTREAMRESULT, ann, null);
         return;
       }
-      // big bytes in the result go out by reference: the socket takes the parts right away
+      // big bytes in the result go out by reference: the socket takes the parts right away; a text format's
+      // text is encoded straight into the message buffer
       const sopts = this.daemon.serializeOptions;
-      const payload = serializer.serializeDataParts ? serializer.serializeDataParts(outcome.data, sopts) : serializer.serializeData(outcome.data, sopts);
+      const payload = serializer.serializeDataParts ? serializer.serializeDataParts(outcome.data, sopts)
+        : serializer.serializeDataText ? serializer.serializeDataText(outcome.data, sopts) : serializer.serializeData(outcome.data, sopts);
       const flags = outcome.kind === "batch" ? FLAGS_BATCH : 0;
       this.conn.write(MSG_RESULT, serializer.id, msg.seq, payload, flags, responseAnnotations(this.daemon, ctx, true), this.daemon.compression);
     } catch (e) {

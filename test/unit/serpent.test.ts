@@ -142,7 +142,12 @@ test("calls: 4-tuple with vargs tuple and kwargs dict or None, both ways", () =>
   assert.equal(serpent.serializeCall("o", "__getattr__", ["p"], null).toString(), H + "('o','__getattr__',('p',),None)");
   assert.equal(serpent.serializeCall("o", "m", [], {}).toString(), H + "('o','m',(),{})");
   const c = serpent.deserializeCall(Buffer.from(H + "('thing','add',(1,2),{'b':(2,)})"));
-  assert.deepStrictEqual(c, { object: "thing", method: "add", vargs: tuple(1, 2), kwargs: { b: tuple(2) } });
+  // the call's vargs tuple comes as a plain array (the daemon spreads it); every other tuple is a Tuple
+  assert.deepStrictEqual(c, { object: "thing", method: "add", vargs: [1, 2], kwargs: { b: tuple(2) } });
+  assert.deepStrictEqual(serpent.deserializeCall(Buffer.from("('o','m',((1,),()),None)")).vargs, [tuple(1), tuple()]);
+  assert.deepStrictEqual(serpent.deserializeCall(Buffer.from("('o','m',(),None)")).vargs, []);
+  assert.deepStrictEqual(serpent.deserializeCall(Buffer.from("(('o','m',(1,),None))")).vargs, tuple(1));
+  assert.deepStrictEqual(serpent.deserializeData(Buffer.from("('o','m',(1,),None)")), tuple("o", "m", tuple(1), null));
   assert.deepStrictEqual(serpent.deserializeCall(Buffer.from("('o','m',['s'],None)")), { object: "o", method: "m", vargs: ["s"], kwargs: null });
   for (const bad of ["('o','m',())", "['o','m',(),{}]x", "(1,'m',(),{})", "('o','m',5,{})", "('o','m',(),[])", "('o','m',(),{1:2})", "5"])
     assert.throws(() => serpent.deserializeCall(Buffer.from(bad)), SerializeError, bad);
