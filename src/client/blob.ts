@@ -11,7 +11,7 @@ import { ProtocolError, SerializeError } from "../errors.js";
 import { getSerializer } from "../serializers/index.js";
 import type { DeserializeOptions, Serializer } from "../serializers/types.js";
 import type { Limits } from "../limits.js";
-import { toTuple } from "../serializers/values.js";
+import { toTuple, unpackError } from "../serializers/values.js";
 
 /**
  * The data of a blob that came in a KEEPSERIALIZED call: the call's serialized bytes, their serializer, and how
@@ -72,7 +72,10 @@ export function decodeBlobInfo(annotation: Uint8Array | undefined, limits: Limit
   // Python's daemon looks the annotation up (KeyError 'BLBI'), answers, and keeps the connection: so do we
   if (!annotation) throw new PythonError("KeyError", "BLBI");
   const v = getSerializer("marshal").deserializeData(annotation, { limits });
-  if (!Array.isArray(v) || v.length !== 3 || typeof v[1] !== "string" || typeof v[2] !== "string")
+  // Python unpacks it (`blobinfo, objId, method = marshal.loads(...)`): its errors are answered, the connection stays
+  const unpacked = unpackError(v, 3);
+  if (unpacked) throw unpacked;
+  if (!Array.isArray(v) || typeof v[1] !== "string" || typeof v[2] !== "string")
     throw new ProtocolError("invalid BLBI annotation: not (info, object id, method)");
   return [v[0], v[1], v[2]];
 }

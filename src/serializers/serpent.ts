@@ -10,7 +10,7 @@ import { limitsOf } from "../limits.js";
 import type { ValueDialect } from "./dialect.js";
 import {
   Tuple, Complex, Float, depthError, classToDict, isPlainObject, tuple, ByteArray, OrderedDict, UUID, Range,
-  PyDateTime, PyDate, PyTime, TimeDelta, pythonClassOf, pythonSerializeError, Decimal, decimalText,
+  PyDateTime, PyDate, PyTime, TimeDelta, pythonClassOf, pythonSerializeError, Decimal, decimalText, unpackError,
 } from "./values.js";
 import { parseSerpent } from "./serpent-parser.js";
 import { strRepr } from "../python/str.js";
@@ -309,24 +309,10 @@ function deserializeData(data: Uint8Array, options?: DeserializeOptions): unknow
   return parseSerpent(data, false, limitsOf(options).maxDepth);
 }
 
-/**
- * Python's daemon unpacks the call as `obj, method, vargs, kwargs = loads(data)`: data of another shape fails
- * with the unpacking's own TypeError / ValueError, which the client gets (and the connection stays).
- */
-function unpackCallError(v: unknown): Error {
-  const n = Array.isArray(v) || typeof v === "string" ? [...(v as Iterable<unknown>)].length
-    : v instanceof Uint8Array ? v.length
-      : v instanceof Map || v instanceof Set ? v.size
-        : v !== null && typeof v === "object" && isPlainObject(v) ? Object.keys(v).length : -1;
-  if (n < 0) return pythonSerializeError("TypeError", `cannot unpack non-iterable ${pythonClassOf(v)} object`);
-  if (n < 4) return pythonSerializeError("ValueError", `not enough values to unpack (expected 4, got ${n})`);
-  if (n > 4) return pythonSerializeError("ValueError", "too many values to unpack (expected 4)");
-  return new SerializeError("serpent call data is not a 4-tuple");
-}
 
 function deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
   const v = parseSerpent(data, true, limitsOf(options).maxDepth);
-  if (!Array.isArray(v) || v.length !== 4) throw unpackCallError(v);
+  if (!Array.isArray(v) || v.length !== 4) throw unpackError(v, 4) ?? new SerializeError("serpent call data is not a 4-tuple");
   // index reads: destructuring a decoded Tuple (its own prototype) takes V8's slow iterator path
   const a = v as unknown[];
   const object = a[0], method = a[1], vargs = a[2], kwargs = a[3];

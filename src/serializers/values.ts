@@ -166,6 +166,22 @@ export function pythonBuiltinSerializeError(e: unknown): string | null {
   return builtinSerializeErrors.get(type) === e.constructor ? type : null;
 }
 
+/**
+ * Python's `a, b, ... = v` with `expected` names, for decoded data a daemon unpacks (a serpent call's 4-tuple, a
+ * SerializedBlob's BLBI 3-tuple): the unpacking's own TypeError / ValueError, which Python's daemon answers while the
+ * connection stays; null when `v` unpacks into `expected` items.
+ */
+export function unpackError(v: unknown, expected: number): SerializeError | null {
+  const n = Array.isArray(v) || typeof v === "string" ? [...(v as Iterable<unknown>)].length
+    : v instanceof Uint8Array ? v.length
+      : v instanceof Map || v instanceof Set ? v.size
+        : v !== null && typeof v === "object" && isPlainObject(v) ? Object.keys(v).length : -1;
+  if (n < 0) return pythonSerializeError("TypeError", `cannot unpack non-iterable ${pythonClassOf(v)} object`);
+  if (n < expected) return pythonSerializeError("ValueError", `not enough values to unpack (expected ${expected}, got ${n})`);
+  if (n > expected) return pythonSerializeError("ValueError", `too many values to unpack (expected ${expected})`);
+  return null;
+}
+
 /** Pyro4's class_to_dict failure for a Python type a serializer cannot carry, in Python's words. */
 export function cannotSerialize(pythonClass: string, serializerClass: string): SerializeError {
   return new SerializeError(

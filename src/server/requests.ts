@@ -78,7 +78,14 @@ export class RequestHandler {
       if (msg.flags & FLAGS_KEEPSERIALIZED) {
         // a SerializedBlob call: the method gets the call data undecoded (client/blob.ts); object and method
         // travel in the BLBI annotation. msg.data belongs to this message only, so the blob may keep it.
-        const [info, object, method] = decodeBlobInfo(msg.annotations?.get("BLBI"), this.daemon.limits);
+        let blobInfo;
+        try {
+          blobInfo = decodeBlobInfo(msg.annotations?.get("BLBI"), this.daemon.limits);
+        } catch (e) {
+          // Python's KeyError, marshal.loads and unpacking errors: answered, the connection stays
+          throw e instanceof PythonError ? e : callDecodeError("marshal", e);
+        }
+        const [info, object, method] = blobInfo;
         call = { object, method, vargs: [receivedBlob(info, msg.data, serializer, this.daemon.limits)], kwargs: null };
       } else {
         if (msg.data.length === 0) throw emptyCallError(serializer.name);

@@ -1,5 +1,6 @@
 // Every reply at the byte level, against Python's own daemons: the same raw requests (handshake, calls with and
-// without a correlation id, an exception, the start of an item stream, a oneway call, a ping, an unknown object)
+// without a correlation id, an exception, the start of an item stream, a oneway call, a ping, SerializedBlob calls
+// whose BLBI annotation is missing or does not unpack, an unknown object)
 // sent to Pyro5.utils.echoserver and to `pyro5 echoserver`, and to Pyro4.test.echoserver and `pyro4 echoserver`,
 // must get replies with the same type, wire flags, sequence number, serializer, correlation id (the request's, a
 // new one, or none), annotation keys and content. Pyro5 sets flag 64 and the correlation id on every reply
@@ -11,6 +12,10 @@ import { converse, type Observed, type Step } from "../helpers/wire-talk.js";
 import { PYRO4_PROFILE, PYRO5_PROFILE, type PyroProfile } from "../../src/profiles/index.js";
 import { FLAGS_KEEPSERIALIZED, FLAGS_META_ON_CONNECT, FLAGS_ONEWAY, MSG_CONNECT, MSG_INVOKE, MSG_PING } from "../../src/protocol/message.js";
 import { URI } from "../../src/uri.js";
+import { getSerializer } from "../../src/serializers/index.js";
+import { tuple } from "../../src/serializers/values.js";
+
+const marshal = getSerializer("marshal");
 
 const corr = (n: number) => Buffer.alloc(16, n);
 
@@ -30,6 +35,9 @@ function script(profile: PyroProfile, serializer: string): Step[] {
     { name: "oneway", type: MSG_INVOKE, serializerId: id, corr: corr(5), flags: FLAGS_ONEWAY, reply: false, data: call("test.echoserver", "oneway_echo", ["z"]) },
     { name: "ping", type: MSG_PING, serializerId: 42, corr: corr(6), data: Buffer.from("ping") },
     { name: "KEEPSERIALIZED without its BLBI annotation", type: MSG_INVOKE, serializerId: id, corr: corr(9), flags: FLAGS_KEEPSERIALIZED, data: call("test.echoserver", "echo", ["blob"]) },
+    // Python unpacks BLBI as `blobinfo, objId, method = marshal.loads(...)`: its errors are answered, the connection stays
+    { name: "KEEPSERIALIZED with a BLBI of two items", type: MSG_INVOKE, serializerId: id, corr: corr(10), flags: FLAGS_KEEPSERIALIZED, annotations: [["BLBI", marshal.serializeData(tuple("info", "test.echoserver"))]], data: call("test.echoserver", "echo", ["blob"]) },
+    { name: "KEEPSERIALIZED with a BLBI of an int", type: MSG_INVOKE, serializerId: id, corr: corr(11), flags: FLAGS_KEEPSERIALIZED, annotations: [["BLBI", marshal.serializeData(5)]], data: call("test.echoserver", "echo", ["blob"]) },
     { name: "unknown object", type: MSG_INVOKE, serializerId: id, corr: corr(7), data: call("no.such.object", "echo", [1]) },
     { name: "still serving", type: MSG_INVOKE, serializerId: id, corr: corr(8), data: call("test.echoserver", "echo", ["end"]) },
   ];
