@@ -104,7 +104,9 @@ async function execute(core: ProxyCore, calls: BatchCall[], settle: unknown[], o
   }
   const list = Array.isArray(results) ? results : [];
   let failure: unknown = null;
-  const values: unknown[] = [];
+  // the decoded result list itself when it is a plain list of exactly the calls' results (else a copy of those)
+  const whole = list.length === n && Object.getPrototypeOf(list) === Array.prototype;
+  const values: unknown[] = whole ? list : [];
   for (let i = 0; i < n; i++) {
     if (failure !== null) {
       rejectCall(settle, i, new BatchSkippedError(calls[i]![0], failure));
@@ -120,7 +122,7 @@ async function execute(core: ProxyCore, calls: BatchCall[], settle: unknown[], o
       failure = r.exception;
       rejectCall(settle, i, r.exception);
     } else {
-      values.push(r);
+      if (!whole) values.push(r);
       (settle[3 * i + 1] as (v: unknown) => void)(r);
     }
   }
