@@ -6,7 +6,9 @@
 
 import { FLAGS_BATCH } from "../protocol/message.js";
 import { BatchSkippedError, PyroError } from "../errors.js";
-import { ExceptionWrapper, newTuple, toTuple } from "../serializers/values.js";
+import { ExceptionWrapper, newTuple, toTuple, tuple } from "../serializers/values.js";
+import { batchCalls, type BatchCall } from "../serializers/batch-calls.js";
+import { clientCall, tracingActive } from "../observe/channels.js";
 import type { ProxyCore } from "./core.js";
 import { AsyncResult, callOnClone } from "./async.js";
 import { splitArgs } from "./support.js";
@@ -14,19 +16,10 @@ import { splitArgs } from "./support.js";
 /** A batched call that did not run because an earlier call in the same batch failed. */
 export { BatchSkippedError };
 
-interface Recorded {
-  method: string;
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-  promise: Promise<unknown>;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-}
-
 /** Reject a recorded call whose promise the caller may never look at. */
-function rejectCall(c: Recorded, e: unknown): void {
-  c.promise.catch(noop);
-  c.reject(e);
+function rejectCall(settle: unknown[], i: number, e: unknown): void {
+  (settle[3 * i] as Promise<unknown>).catch(noop);
+  (settle[3 * i + 2] as (e: unknown) => void)(e);
 }
 
 /** How `$send()` ships a batch: a normal call (the default), oneway, or as an AsyncResult. */
@@ -41,8 +34,21 @@ const noop = () => {};
 /** The argument tuple of calls without arguments (serializers only read it). */
 const EMPTY_ARGS = Object.freeze(newTuple(0));
 
+/**
+ * The resolving functions of the promise just made: one shared executor instead of a closure (and the context
+ * it captures) per recorded call. Promise runs the executor synchronously, so the slots are read right after.
+ */
+const captured = { resolve: noop as (v: unknown) => void, reject: noop as (e: unknown) => void };
+function capture(resolve: (v: unknown) => void, reject: (e: unknown) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
 export class BatchRecorder {
-  private calls: Recorded[] = [];
+  /** The recorded calls, as they go on the wire (batch-calls.ts: plain arrays, written as tuples). */
+  private calls: BatchCall[] = [];
+  /** Per recorded call three slots: its promise, resolve and reject (no object per call). */
+  private settle: unknown[] = [];
   constructor(private readonly core: ProxyCore) {}
 
   get size(): number {
@@ -56,72 +62,68 @@ export class BatchRecorder {
 
   record(method: string, rawArgs: unknown[]): Promise<unknown> {
     const [args, kwargs] = splitArgs(rawArgs);
-    let resolve!: (v: unknown) => void, reject!: (e: unknown) => void;
-    const promise = new Promise<unknown>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.calls.push({ method, args, kwargs, promise, resolve, reject });
+    const promise = new Promise<unknown>(capture);
+    this.calls.push([method, args, kwargs]);
+    this.settle.push(promise, captured.resolve, captured.reject);
     return promise;
   }
 
   send(options: BatchSendOptions = {}): Promise<unknown[] | undefined> | AsyncResult<unknown[]> {
     if (options.oneway && options.asynchronous) throw new PyroError("async oneway calls make no sense");
-    const calls = this.calls;
+    const calls = this.calls, settle = this.settle;
     this.calls = []; // the batch object can be reused for a new batch
-    if (options.asynchronous) return callOnClone(this.core, (clone) => execute(clone, calls, false)) as AsyncResult<unknown[]>;
-    return execute(this.core, calls, options.oneway === true);
+    this.settle = [];
+    if (options.asynchronous) return callOnClone(this.core, (clone) => execute(clone, calls, settle, false)) as AsyncResult<unknown[]>;
+    return execute(this.core, calls, settle, options.oneway === true);
   }
 }
 
-async function execute(core: ProxyCore, calls: Recorded[], oneway: boolean): Promise<unknown[] | undefined> {
-  const triples: unknown[] = new Array(calls.length);
-  // where the format has no tuple type (a tuple goes as an array anyway), plain arrays are cheaper to build
-  const tuples = core.serializer.tuples;
-  for (let i = 0; i < calls.length; i++) {
-    const c = calls[i]!;
-    if (!tuples) {
-      triples[i] = [c.method, c.args, c.kwargs];
-      continue;
-    }
-    const t = newTuple(3);
-    t[0] = c.method;
-    t[1] = c.args.length ? toTuple(c.args) : EMPTY_ARGS;
-    t[2] = c.kwargs;
-    triples[i] = t;
-  }
+/**
+ * The call list as the serializer gets it: marked for the formats with a tuple type (their encoders write each
+ * entry as a tuple), plain for json and msgpack; Tuples as before while `pyro4:client:call` has subscribers, which
+ * see the call's args.
+ */
+function wireCalls(core: ProxyCore, calls: BatchCall[]): unknown[] {
+  if (!core.serializer.tuples) return calls;
+  if (!tracingActive(clientCall)) return batchCalls(calls);
+  return calls.map(([method, args, kwargs]) => tuple(method, args.length ? toTuple(args) : EMPTY_ARGS, kwargs));
+}
+
+async function execute(core: ProxyCore, calls: BatchCall[], settle: unknown[], oneway: boolean): Promise<unknown[] | undefined> {
+  const n = calls.length;
   let results: unknown;
   try {
-    results = await core.invoke("<batch>", triples, null, oneway ? { oneway: true } : null, FLAGS_BATCH);
+    results = await core.invoke("<batch>", wireCalls(core, calls), null, oneway ? { oneway: true } : null, FLAGS_BATCH);
   } catch (e) {
-    for (const c of calls) rejectCall(c, e);
+    for (let i = 0; i < n; i++) rejectCall(settle, i, e);
     throw e;
   }
   if (oneway) {
-    for (const c of calls) c.resolve(undefined);
+    for (let i = 0; i < n; i++) (settle[3 * i + 1] as (v: unknown) => void)(undefined);
     return undefined;
   }
   const list = Array.isArray(results) ? results : [];
   let failure: unknown = null;
-  const values: unknown[] = [];
-  for (let i = 0; i < calls.length; i++) {
-    const c = calls[i]!;
+  // the decoded result list itself when it is a plain list of exactly the calls' results (else a copy of those)
+  const whole = list.length === n && Object.getPrototypeOf(list) === Array.prototype;
+  const values: unknown[] = whole ? list : [];
+  for (let i = 0; i < n; i++) {
     if (failure !== null) {
-      rejectCall(c, new BatchSkippedError(c.method, failure));
+      rejectCall(settle, i, new BatchSkippedError(calls[i]![0], failure));
       continue;
     }
     if (i >= list.length) {
-      failure = new PyroError(`batch reply has ${list.length} results for ${calls.length} calls`);
-      rejectCall(c, failure);
+      failure = new PyroError(`batch reply has ${list.length} results for ${n} calls`);
+      rejectCall(settle, i, failure);
       continue;
     }
     const r = list[i];
     if (r instanceof ExceptionWrapper) {
       failure = r.exception;
-      rejectCall(c, r.exception);
+      rejectCall(settle, i, r.exception);
     } else {
-      values.push(r);
-      c.resolve(r);
+      if (!whole) values.push(r);
+      (settle[3 * i + 1] as (v: unknown) => void)(r);
     }
   }
   if (failure !== null) throw failure;

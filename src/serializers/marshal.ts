@@ -23,6 +23,7 @@ import {
 } from "./values.js";
 import { isoformat } from "../python/datetime.js";
 import { arrayAsList } from "./pickle-arrays.js";
+import { BatchCalls, type BatchCall } from "./batch-calls.js";
 
 const FLAG_REF = 0x80;
 const T_NULL = 0x30; // '0'
@@ -191,11 +192,30 @@ class Writer {
     this.str(method);
     const n = vargs.length;
     this.typeAndInt32(T_LIST, n);
-    for (let i = 0; i < n; i++) this.value(vargs[i], 2);
+    if (vargs instanceof BatchCalls) for (let i = 0; i < n; i++) this.batchCall(vargs[i]!);
+    else for (let i = 0; i < n; i++) this.value(vargs[i], 2);
     if (kwargs === null || kwargs === undefined) {
       this.ensure(1);
       this.buf[this.pos++] = T_NONE;
     } else this.value(kwargs, 1);
+  }
+
+  /** value(tuple(method, tuple(...args), kwargs), 2) for an entry of a batch's call list (batch-calls.ts). */
+  private batchCall(c: BatchCall): void {
+    if (3 >= this.maxDepth) throw depthError(this.maxDepth); // the entry at depth 2, its args at 3
+    this.ensure(2);
+    this.buf[this.pos++] = T_SMALL_TUPLE;
+    this.buf[this.pos++] = 3;
+    this.value(c[0], 3);
+    const args = c[1];
+    const n = args.length;
+    if (n < 256) {
+      this.ensure(2);
+      this.buf[this.pos++] = T_SMALL_TUPLE;
+      this.buf[this.pos++] = n;
+    } else this.typeAndInt32(T_TUPLE, n);
+    for (let i = 0; i < n; i++) this.value(args[i], 4);
+    this.value(c[2], 3);
   }
 
   /**

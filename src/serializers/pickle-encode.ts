@@ -17,6 +17,7 @@ import { UnicodeArray, arrayPickleArgs } from "./pickle-arrays.js";
 import { BY_REFERENCE_MIN, finishParts, type SerializeOptions, type SerializedParts } from "./types.js";
 import { ByteArray, Complex, Float, FrozenSet, OrderedDict, PyDate, PyDateTime, PyTime, Range, TimeDelta, Tuple, UUID, classToDict, depthError, isPlainObject } from "./values.js";
 import { limitsOf } from "../limits.js";
+import { BatchCalls, type BatchCall } from "./batch-calls.js";
 
 const PROTOCOL = 4;
 
@@ -188,6 +189,24 @@ class Writer {
     if (n > 3) this.u8(op.MARK);
     for (let i = 0; i < n; i++) this.value(items[i], depth);
     this.u8(n === 1 ? op.TUPLE1 : n === 2 ? op.TUPLE2 : n === 3 ? op.TUPLE3 : op.TUPLE);
+  }
+
+  /** A batch's call list (batch-calls.ts): what tuple(vargs, 1) writes when every entry is a Tuple with a tuple of args. */
+  private batchCalls(calls: BatchCalls): void {
+    const n = calls.length;
+    if (n === 0) return this.u8(op.EMPTY_TUPLE);
+    if (n > 3) this.u8(op.MARK);
+    for (let i = 0; i < n; i++) this.batchCall(calls[i]!);
+    this.u8(n === 1 ? op.TUPLE1 : n === 2 ? op.TUPLE2 : n === 3 ? op.TUPLE3 : op.TUPLE);
+  }
+
+  /** value(tuple(method, tuple(...args), kwargs), 1), with the same depth checks. */
+  private batchCall(c: BatchCall): void {
+    if (2 > this.maxDepth) throw depthError(this.maxDepth); // the entry at depth 1, its args at 2
+    this.value(c[0], 2);
+    this.tuple(c[1], 3);
+    this.value(c[2], 2);
+    this.u8(op.TUPLE3);
   }
 
   /** Batches of 1000 as Python's pickler writes them (keeps its unpickler's stack small). */
@@ -565,7 +584,8 @@ class Writer {
     this.u8(op.MARK);
     this.str(object);
     this.str(method);
-    this.tuple(vargs, 1);
+    if (vargs instanceof BatchCalls) this.batchCalls(vargs);
+    else this.tuple(vargs, 1);
     this.value(kwargs, 0);
     this.u8(op.TUPLE);
   }

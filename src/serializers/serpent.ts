@@ -13,6 +13,7 @@ import {
   PyDateTime, PyDate, PyTime, TimeDelta, pythonClassOf, pythonSerializeError, Decimal, decimalText, unpackError,
 } from "./values.js";
 import { parseSerpent } from "./serpent-parser.js";
+import { BatchCalls, type BatchCall } from "./batch-calls.js";
 import { strRepr } from "../python/str.js";
 import { floatRepr, isPythonInt } from "../python/float.js";
 import { isoformat, pyIsoformat } from "../python/datetime.js";
@@ -168,6 +169,32 @@ class Writer {
     this.out += n === 1 ? ",)" : ")";
   }
 
+  /** A batch's call list (batch-calls.ts): what tuple() writes when every entry is a Tuple with a tuple of args. */
+  batchCalls(calls: BatchCalls): void {
+    const n = calls.length;
+    this.out += "(";
+    for (let i = 0; i < n; i++) {
+      if (i > 0) this.out += ",";
+      this.batchCall(calls[i]!);
+    }
+    this.out += n === 1 ? ",)" : ")";
+  }
+
+  /** value(tuple(method, tuple(...args), kwargs)), with the same depth checks. */
+  private batchCall(c: BatchCall): void {
+    if (++this.depth > this.maxDepth) throw depthError(this.maxDepth);
+    this.out += "(";
+    this.value(c[0]);
+    this.out += ",";
+    if (++this.depth > this.maxDepth) throw depthError(this.maxDepth);
+    this.tuple(c[1]);
+    this.depth--;
+    this.out += ",";
+    this.value(c[2]);
+    this.out += ")";
+    this.depth--;
+  }
+
   private list(l: readonly unknown[]): void {
     this.out += "[";
     for (let i = 0; i < l.length; i++) {
@@ -296,7 +323,8 @@ function serializeCall(
     const w = new Writer(options?.replace, options?.dialect, maxDepth);
     // Pyro4's SerpentSerializer.dumpsCall: the 4-tuple (objectId, method, vargs-tuple, kwargs-or-None).
     w.out += "(" + strRepr(String(object)) + "," + strRepr(String(method)) + ",";
-    w.tuple(vargs);
+    if (vargs instanceof BatchCalls) w.batchCalls(vargs);
+    else w.tuple(vargs);
     w.out += ",";
     if (kwargs == null) w.out += "None";
     else w.value(kwargs);
