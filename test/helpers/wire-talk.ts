@@ -19,7 +19,7 @@ export interface Step {
   /** 16 bytes; null = the request carries no correlation id. */
   corr?: Buffer | null;
   /** Annotations besides CORR (e.g. a SerializedBlob call's BLBI). */
-  annotations?: [string, Uint8Array][];
+  annotations?: [string, Buffer][];
   /** Whether an answer is expected (false for oneway calls: the step then checks that none comes). */
   reply?: boolean;
 }
@@ -138,7 +138,7 @@ export async function converse(port: number, profile: PyroProfile, steps: readon
     for (const step of steps) {
       if (closed) break;
       seq = (seq + 1) & 0xffff;
-      const pairs: [string, Uint8Array][] = [...(step.corr ? [["CORR", step.corr] as [string, Uint8Array]] : []), ...(step.annotations ?? [])];
+      const pairs: [string, Buffer][] = [...(step.corr ? [["CORR", step.corr] as [string, Buffer]] : []), ...(step.annotations ?? [])];
       const ann: Annotations | null = pairs.length ? new Map(pairs) : null;
       const [head, body] = encodeMessage(step.type, step.serializerId, seq, step.data, { flags: step.flags ?? 0, annotations: ann, wire });
       sock.write(Buffer.concat([head, body]));
