@@ -11,28 +11,20 @@
 // (process.cpuUsage over n batches after the warm-up), checkouts alternating for `--rounds` rounds.
 // usage: node --import tsx bench/profile/batch-instr.ts [--checkouts /work/wt-base,.] [--serializers pickle]
 //        [--sides client,server] [--n 2000] [--warm 3000] [--cpu --rounds 5] [--out DIR] [--cpu-prof DIR]
-import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleDriver, instructions } from "./callgrind.js";
+import { profileArgs } from "./args.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const { values: a } = parseArgs({
-  options: {
-    checkouts: { type: "string", default: "." },
-    serializers: { type: "string", default: "pickle" },
-    sides: { type: "string", default: "client,server" },
-    n: { type: "string", default: "2000" },
-    warm: { type: "string", default: "3000" },
-    cpu: { type: "boolean", default: false },
-    rounds: { type: "string", default: "5" },
-    out: { type: "string" },
-    // --cpu-prof DIR: one plain run per checkout and side under node --cpu-prof (profiles go to DIR)
-    "cpu-prof": { type: "string" },
-  },
+const a = profileArgs({
+  checkouts: ".", serializers: "pickle", sides: "client,server", n: "2000", warm: "3000", cpu: false, rounds: "5",
+  out: "", // keep the callgrind files of the n runs here ("": not kept)
+  // --cpu-prof DIR: one plain run per checkout and side under node --cpu-prof (profiles go to DIR)
+  "cpu-prof": "",
 });
 const dir = mkdtempSync(join(tmpdir(), "batch-instr-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));

@@ -9,23 +9,17 @@
 // whose work would otherwise land in one run and not the other).
 // usage: node --import tsx bench/profile/calls-instr.ts [--checkouts /work/wt-old,.] [--serializers serpent,json,pickle]
 //        [--sides server,client] [--n 20000] [--warm 20000] [--out DIR (keep the callgrind files of the n runs)]
-import { parseArgs } from "node:util";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleDriver, instructions } from "./callgrind.js";
+import { profileArgs } from "./args.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const { values: a } = parseArgs({
-  options: {
-    checkouts: { type: "string", default: "." },
-    serializers: { type: "string", default: "serpent,json,pickle" },
-    sides: { type: "string", default: "server,client" },
-    n: { type: "string", default: "20000" },
-    warm: { type: "string", default: "20000" },
-    out: { type: "string" },
-  },
+const a = profileArgs({
+  checkouts: ".", serializers: "serpent,json,pickle", sides: "server,client", n: "20000", warm: "20000",
+  out: "", // keep the callgrind files of the n runs here ("": not kept)
 });
 const dir = mkdtempSync(join(tmpdir(), "calls-instr-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
