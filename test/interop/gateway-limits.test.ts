@@ -20,7 +20,7 @@ import { InvalidArgumentError } from "../../src/errors.js";
 
 type Version = 4 | 5;
 type Gw = "limited" | "plain";
-interface Case extends DiffCase<Gw> {
+interface Case<G extends string = Gw> extends DiffCase<G> {
   /** Python's Pyro4 gateway crashes here (wsgiref's plain-text 500); ours must answer this JSON instead. */
   pythonCrashes?: RegExp;
   /** What our answer must be (guards against both sides failing the same way): status and a body pattern. */
@@ -96,7 +96,7 @@ after(async () => {
 });
 
 function checker(v: Version) {
-  return (c: Case, pyRes: HttpResult, ourRes: HttpResult): boolean => {
+  return <G extends string>(c: Case<G>, pyRes: HttpResult, ourRes: HttpResult): boolean => {
     if (c.expect) {
       assert.equal(ourRes.status, c.expect[0], ourRes.text.slice(0, 300));
       assert.match(ourRes.text, c.expect[1]);
@@ -146,6 +146,36 @@ for (const v of [4, 5] as const) {
     }
   });
 }
+
+test("Pyro4 with an HMAC key: the signature counts towards the size, as in Python's gateway", async (t) => {
+  const KEY = "hm4c";
+  const ns = await startPythonNs(KEY);
+  let ts: TsBackend | null = null;
+  let pairs: GatewayPairs<"keyed"> | null = null;
+  try {
+    ts = await startTsBackend(ns, "http.ts.", KEY);
+    pairs = await startGatewayPairs<"keyed">({
+      keyed: { ns, env: { PYRO_HMAC_KEY: KEY, PYRO_MAX_MESSAGE_SIZE: String(LIMIT) }, options: { hmacKey: KEY, limits: { maxMessageSize: LIMIT } } },
+    });
+    // a reply carries the correlation id (6 + 16 bytes) and the HMAC-SHA1 signature (6 + 20 bytes) besides its payload
+    const extra = 22 + 26;
+    const over = (n: number) => new RegExp(tooLarge(4).source.replace("(\\d+)", String(n + 2 + extra)));
+    const list: Case<"keyed">[] = [
+      { name: "keyed: reply of exactly the limit passes", gw: "keyed", path: `/pyro/http.ts.echo/big?n=${LIMIT - 2 - extra}`, headers: C, expect: [200, /^"x+"$/] },
+      { name: "keyed: reply one byte over the limit", gw: "keyed", path: `/pyro/http.ts.echo/big?n=${LIMIT - 1 - extra}`, headers: C, pythonCrashes: over(LIMIT - 1 - extra) },
+      { name: "keyed: call over the limit", gw: "keyed", path: `/pyro/http.ts.echo/echo?message=${"y".repeat(30_000)}`, headers: C, expect: [500, tooLarge(4)] },
+      { name: "keyed: a call after refused ones", gw: "keyed", path: "/pyro/http.ts.echo/echo?message=k", headers: C, expect: [200, /^"k"$/] },
+    ];
+    const { identical, deliberate, diffs } = await compareGateways(list, pairs, { check: checker(4) });
+    t.diagnostic(`${identical} of ${list.length} identical, ${deliberate} where Python's gateway crashes and ours answers`);
+    assert.deepEqual(diffs, []);
+    assert.equal(deliberate, 1);
+  } finally {
+    await pairs?.close();
+    await ts?.close();
+    await ns.server.stop();
+  }
+});
 
 test("a bad gateway limit is refused when the gateway is made", () => {
   assert.throws(() => new HttpGateway({ limits: { maxMessageSize: -1 } }), (e) => e instanceof InvalidArgumentError && /maxMessageSize: -1/.test(e.message));
