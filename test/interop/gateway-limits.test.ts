@@ -17,6 +17,8 @@ import {
 import { C, FORM, compareGateways, startGatewayPairs, type DiffCase, type GatewayPairs } from "../helpers/gateway-diff.js";
 import { HttpGateway } from "../../src/gateway/server.js";
 import { InvalidArgumentError } from "../../src/errors.js";
+import { Daemon } from "../../src/server/daemon.js";
+import { locateNS } from "../../src/naming/locate.js";
 
 type Version = 4 | 5;
 type Gw = "limited" | "plain";
@@ -174,6 +176,34 @@ test("Pyro4 with an HMAC key: the signature counts towards the size, as in Pytho
     await pairs?.close();
     await ts?.close();
     await ns.server.stop();
+  }
+});
+
+test("extension: a streamed item over the limit ends the NDJSON stream with the error line", async () => {
+  class Items {
+    *items() {
+      yield "small";
+      yield "x".repeat(30_000);
+      yield "never";
+    }
+  }
+  for (const v of [4, 5] as const) {
+    const s = setups.get(v)!;
+    const d = await Daemon.create({ host: "127.0.0.1", port: 0, protocol: v });
+    const nsProxy = await locateNS(s.ns.host, s.ns.port, { protocol: v });
+    try {
+      await nsProxy.register("http.items", d.register(new Items(), undefined, { expose: ["items"] }));
+      const r = await rawRequest(s.gateways.ours.limited.url, "GET", "/pyro/http.items/items", { ...C, "X-Pyro-Options": "stream" });
+      assert.equal(r.status, 200);
+      const size = v === 5 ? 30_002 : 30_002 + 22;
+      const error = v === 5 ? `{"__class__": "Pyro5.errors.ProtocolError", "__exception__": true, "args": ["message too large (${size}, max=${LIMIT})"], "attributes": {}}`
+        : `{"__class__": "Pyro4.errors.MessageTooLargeError", "__exception__": true, "args": ["max message size exceeded (${size} where max=${LIMIT})"], "attributes": {}}`;
+      assert.equal(r.text, `[0, "small"]\n[1, ${error}]\n`);
+    } finally {
+      await nsProxy.remove("http.items").catch(() => {});
+      await nsProxy.$release();
+      await d.close();
+    }
   }
 });
 
