@@ -31,6 +31,17 @@ export class ProtocolError extends CommunicationError {
 export class MessageTooLargeError extends ProtocolError {
   override readonly code: PyroErrorCode = "ERR_PYRO4_MESSAGE_TOO_LARGE";
   static override pythonName = "Pyro4.errors.MessageTooLargeError";
+  /**
+   * The refused message's size (annotations + payload, bytes) and the limit it exceeds, when the error is about one
+   * message's size (not a decompressed payload over the cap): so a caller can word it as its peer would (the HTTP
+   * gateway answers Pyro5's "message too large (size, max=max)"). Not enumerable: never an exception attribute.
+   */
+  declare readonly sizes?: { readonly size: number; readonly max: number };
+  constructor(message = "", options?: { cause?: unknown; size?: number; max?: number }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    const { size, max } = options ?? {};
+    if (size !== undefined && max !== undefined) Object.defineProperty(this, "sizes", { value: Object.freeze({ size, max }), enumerable: false });
+  }
 }
 /** A value the serializer cannot write, or data it cannot read (code ERR_PYRO4_SERIALIZE). */
 export class SerializeError extends ProtocolError {

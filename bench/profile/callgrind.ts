@@ -1,5 +1,7 @@
 // What the callgrind drivers (pickle-instr.ts, calls-instr.ts) share: a driver script bundled per checkout (its
 // src/ imported from that checkout), and the instruction count of one command run under valgrind's callgrind.
+// The bundler is esbuild, a devDependency of its own (the version tsx uses, so one copy is installed): bundled
+// plain JS runs under valgrind without a loader, whose hooks and transforms would otherwise be counted too.
 import { spawnSync } from "node:child_process";
 import { build } from "esbuild";
 import { writeFileSync } from "node:fs";

@@ -13,6 +13,7 @@ import { PyroLink } from "../../src/gateway/link.js";
 import { gatewayProtocol } from "../../src/gateway/protocol.js";
 import { profileFor } from "../../src/profiles/index.js";
 import { HttpGateway } from "../../src/gateway/server.js";
+import { DEFAULT_LIMITS } from "../../src/limits.js";
 
 const { values } = parseArgs({ options: { n: { type: "string" }, protocol: { type: "string" } } });
 const N = Number(values.n ?? 400);
@@ -39,8 +40,8 @@ const be = await start(["gateway_backend.py", "127.0.0.1", String(nsPort)], /(RE
 const pyGw = await start(["-W", "ignore", "-m", p5 ? "Pyro5.utils.httpgateway" : "Pyro4.utils.httpgateway", "-H", "127.0.0.1", "-p", "0"], /running on (http:\S+)/, { ...pyEnv, PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: String(nsPort) });
 try {
   const proto = gatewayProtocol(profileFor(p5 ? 5 : 4));
-  const nsa = new NameServerAccess({ proto, host: "127.0.0.1", port: nsPort, hmacKey: null, timeoutMs: 0, maxMessageSize: 0 });
-  const opts = { proto, hmacKey: null, timeoutMs: 0, correlation: Buffer.alloc(16, 1), maxMessageSize: 0 };
+  const nsa = new NameServerAccess({ proto, host: "127.0.0.1", port: nsPort, hmacKey: null, timeoutMs: 0, limits: DEFAULT_LIMITS });
+  const opts = { proto, hmacKey: null, timeoutMs: 0, correlation: Buffer.alloc(16, 1), limits: DEFAULT_LIMITS };
   const ph: Record<string, number[]> = { lookup: [], tcpConnect: [], handshake: [], call: [], close: [], total: [] };
   for (let i = 0; i < N + 50; i++) {
     const t0 = now();

@@ -18,6 +18,7 @@ import type { PyroTarget } from "./nameserver.js";
 import type { GatewayProtocol } from "./protocol.js";
 import type { TlsConnector } from "./tls.js";
 import { pythonMatch } from "../python/regex.js";
+import type { Limits } from "../limits.js";
 
 export interface BackendOptions {
   proto: GatewayProtocol;
@@ -27,6 +28,8 @@ export interface BackendOptions {
   reuse: RegExp | null;
   /** Connections per backend URI in a pool (busy + idle); more requests wait for one. */
   poolSize: number;
+  /** The gateway's limits (maxMessageSize for calls and replies). */
+  limits: Limits;
   /** Lookup cache lifetime in ms; 0 = a lookup per request (Python). */
   nsCacheMs: number;
   /** The name-server lookup. */
@@ -187,7 +190,7 @@ export class Backends {
   }
 
   private linkOptions(corr: Buffer, timeoutMs: number): LinkOptions {
-    return { proto: this.o.proto, hmacKey: this.o.hmacKey, tls: this.o.tls, timeoutMs, correlation: corr, maxMessageSize: 0 };
+    return { proto: this.o.proto, hmacKey: this.o.hmacKey, tls: this.o.tls, timeoutMs, correlation: corr, limits: this.o.limits };
   }
 
   /**

@@ -11,6 +11,8 @@ import {
   MSG_RESULT, type Annotations, type Message,
 } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
+import { MessageTooLargeError } from "../errors.js";
+import type { Limits } from "../limits.js";
 import { ReadRelay, type ReadSink } from "../transport/relay.js";
 import { PyException } from "./errors.js";
 import { str as pyStr } from "../python/repr.js";
@@ -33,7 +35,17 @@ export interface LinkOptions {
   timeoutMs: number;
   /** 16 bytes for the CORR annotation. */
   correlation: Buffer | null;
-  maxMessageSize: number;
+  /**
+   * The gateway's limits (its `limits` option over config MAX_MESSAGE_SIZE): maxMessageSize for the messages it
+   * writes and reads, maxInflatedSize for compressed replies, the decoding limits for the metadata it decodes.
+   */
+  limits: Limits;
+}
+
+/** A message over the limit as the gateway's Python counterpart reports it (see GatewayProtocol.tooLarge). */
+function pythonTooLarge(proto: GatewayProtocol, e: MessageTooLargeError): PyException {
+  const t = proto.tooLarge;
+  return new PyException(t.pythonClass, [e.sizes ? t.text(e.sizes.size, e.sizes.max) : e.message]);
 }
 
 /** Python's repr of the connect location, as it appears in CommunicationError messages. */
@@ -85,7 +97,7 @@ export class PyroLink implements ReadSink {
     private readonly where: string,
     relay: ReadRelay | null,
   ) {
-    this.reader = new MessageReader({ hmacKey: options.hmacKey, maxMessageSize: options.maxMessageSize, wire: options.proto.wire });
+    this.reader = new MessageReader({ hmacKey: options.hmacKey, limits: options.limits, wire: options.proto.wire });
     // a plain socket's reads come through its relay (no readable-stream machinery, no buffer per read); TLS: 'data'
     if (relay) relay.attach(this);
     else socket.on("data", (chunk: Buffer) => this.received(chunk, 0, false));
@@ -116,7 +128,7 @@ export class PyroLink implements ReadSink {
     try {
       msgs = chunk === null ? this.reader.filledInPlace(n) : transient ? this.reader.pushTransient(chunk) : this.reader.push(chunk);
     } catch (e) {
-      return this.fail(e);
+      return this.fail(e instanceof MessageTooLargeError ? pythonTooLarge(this.options.proto, e) : e);
     }
     for (const m of msgs) {
       const w = this.waiters.shift();
@@ -189,7 +201,7 @@ export class PyroLink implements ReadSink {
     return this.exchange(MSG_CONNECT, FLAGS_META_ON_CONNECT, cache.body).then(
       (reply) => {
         if (reply.type === MSG_CONNECTOK && cache.meta && cache.reply?.equals(reply.data)) return cache.meta;
-        const data = reply.data.length ? json.deserializeData(reply.data) : "?";
+        const data = reply.data.length ? json.deserializeData(reply.data, { limits: this.options.limits }) : "?";
         if (reply.type === MSG_CONNECTFAIL) {
           this.close();
           throw new PyException(errors + "CommunicationError", [`connection to ${where} rejected: ${pyStr(data)}`]);
@@ -228,17 +240,34 @@ export class PyroLink implements ReadSink {
     return this.options.correlation ? new Map([["CORR", this.options.correlation]]) : null;
   }
 
+  /**
+   * One frame to write. A message over maxMessageSize is refused before anything is sent, with the Python error the
+   * gateway's counterpart raises (its Message / SendingMessage constructor checks the size too); the link stays usable.
+   */
+  private encode(type: number, seq: number, flags: number, body: Buffer): Buffer {
+    const { json, wire } = this.options.proto;
+    try {
+      return encodeMessageBuffer(type, json.id, seq, body, {
+        wire,
+        flags,
+        annotations: this.annotations(),
+        hmacKey: this.options.hmacKey,
+        maxMessageSize: this.options.limits.maxMessageSize,
+      });
+    } catch (e) {
+      throw e instanceof MessageTooLargeError ? pythonTooLarge(this.options.proto, e) : e;
+    }
+  }
+
   private exchange(type: number, flags: number, body: Buffer): Promise<Message> {
     if (this.failure !== null) return Promise.reject(this.failureError());
     const seq = (this.seq = (this.seq + 1) & 0xffff);
-    const { json, wire } = this.options.proto;
-    const frame = encodeMessageBuffer(type, json.id, seq, body, {
-      wire,
-      flags,
-      annotations: this.annotations(),
-      hmacKey: this.options.hmacKey,
-      maxMessageSize: this.options.maxMessageSize,
-    });
+    let frame: Buffer;
+    try {
+      frame = this.encode(type, seq, flags, body);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return new Promise<Message>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       if (!this.timer) this.armTimer();
@@ -248,15 +277,10 @@ export class PyroLink implements ReadSink {
 
   /** A call; resolves with the raw reply, or null for a oneway call (sent, not answered). */
   async invoke(objectId: string, method: string, vargs: unknown[], kwargs: Record<string, unknown>, oneway = false): Promise<Message | null> {
-    const { json, wire, errors } = this.options.proto;
+    const { json, errors } = this.options.proto;
     const body = json.serializeCall(objectId, method, vargs, kwargs);
     if (oneway) {
-      const frame = encodeMessageBuffer(MSG_INVOKE, json.id, (this.seq = (this.seq + 1) & 0xffff), body, {
-        wire,
-        flags: FLAGS_ONEWAY,
-        annotations: this.annotations(),
-        hmacKey: this.options.hmacKey,
-      });
+      const frame = this.encode(MSG_INVOKE, (this.seq = (this.seq + 1) & 0xffff), FLAGS_ONEWAY, body);
       await new Promise<void>((res, rej) => this.socket.write(frame, (e) => (e ? rej(e) : res())));
       return null;
     }

@@ -10,6 +10,7 @@ import { PyroLink, type LinkOptions } from "./link.js";
 import type { GatewayProtocol } from "./protocol.js";
 import { parseRaw } from "./pyjson.js";
 import type { TlsConnector } from "./tls.js";
+import type { Limits } from "../limits.js";
 
 const NS_NAME = "Pyro.NameServer";
 const ANSWERS_MAX = 4096;
@@ -34,7 +35,8 @@ export interface NsOptions {
   hmacKey: Uint8Array | null;
   tls?: TlsConnector | null;
   timeoutMs: number;
-  maxMessageSize: number;
+  /** The gateway's limits: for the lookups and for locating the name server. */
+  limits: Limits;
 }
 
 export class NameServerAccess {
@@ -61,6 +63,7 @@ export class NameServerAccess {
         ssl: this.options.tls ? this.options.tls.settings : false,
         serializer: "json",
         timeout: this.options.timeoutMs,
+        limits: this.options.limits,
       });
     } catch (e) {
       throw new PyException(this.options.proto.errors + "NamingError", [(e as Error).message.split("\n")[0]!.replace(/; tried:$/, "")]);
@@ -76,7 +79,7 @@ export class NameServerAccess {
   async call(method: string, vargs: unknown[], kwargs: Record<string, unknown>, correlation: Buffer | null): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       const target = await this.locate();
-      const opts: LinkOptions = { proto: this.options.proto, hmacKey: this.options.hmacKey, tls: this.options.tls ?? null, timeoutMs: this.options.timeoutMs, correlation, maxMessageSize: this.options.maxMessageSize };
+      const opts: LinkOptions = { proto: this.options.proto, hmacKey: this.options.hmacKey, tls: this.options.tls ?? null, timeoutMs: this.options.timeoutMs, correlation, limits: this.options.limits };
       let link = this.idle.pop();
       try {
         if (!link) link = (await PyroLink.open(target, NS_NAME, opts)).link;

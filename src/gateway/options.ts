@@ -4,6 +4,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import type { GatewayProtocol } from "./protocol.js";
 import type { TlsSettings } from "../transport/tls.js";
+import { resolveLimits, type Limits } from "../limits.js";
 
 /** Options of the HTTP gateway (Pyro4's `pyro4-httpgateway`, Pyro5's `pyro5-httpgateway`). */
 export interface GatewayOptions {
@@ -33,6 +34,15 @@ export interface GatewayOptions {
   /** Name server location (default: Pyro4's locateNS rules, PYRO_NS_HOST/PORT, broadcast). */
   nsHost?: string | null;
   nsPort?: number | null;
+  /**
+   * Limits of the gateway's Pyro connections to the name server and the backends, as a Proxy's `limits` option
+   * (docs/security.md#limits): `maxMessageSize` refuses a call message the gateway would write and a reply it reads
+   * (answered 500 with Python's error: Pyro4's MessageTooLargeError, Pyro5's ProtocolError "message too large"),
+   * `maxInflatedSize` caps a compressed reply; the decoding limits apply to the metadata it decodes. Default: the
+   * protocol's config MAX_MESSAGE_SIZE (PYRO_MAX_MESSAGE_SIZE) when not 0, as Python's gateway follows its config,
+   * else DEFAULT_LIMITS (1 GiB).
+   */
+  limits?: Partial<Limits>;
   /** Request body cap in bytes (default 16 MiB) — Python has none. */
   maxBodyBytes?: number;
   /** Distinct parameter names per request (default 1000). */
@@ -62,7 +72,7 @@ export interface GatewayOptions {
 }
 
 /** The options with their defaults filled in (those that have one). */
-export type ResolvedOptions = Required<Omit<GatewayOptions, "nsHost" | "nsPort" | "gatewayKey" | "hmacKey" | "protocol" | "reuse" | "ssl">>;
+export type ResolvedOptions = Required<Omit<GatewayOptions, "nsHost" | "nsPort" | "gatewayKey" | "hmacKey" | "protocol" | "reuse" | "ssl" | "limits">>;
 
 /** A bad option value (one place, so the error class can follow the library's invalid-argument error). */
 function badOption(message: string): InvalidArgumentError {
@@ -94,4 +104,13 @@ export function resolveOptions(options: GatewayOptions, proto: GatewayProtocol):
   if (!Number.isInteger(o.poolSize) || o.poolSize < 1) throw badOption(`poolSize must be an integer >= 1, not ${o.poolSize}`);
   if (!(o.nsCacheSecs >= 0)) throw badOption(`nsCacheSecs must be >= 0, not ${o.nsCacheSecs}`);
   return o;
+}
+
+/**
+ * The limits of the gateway's Pyro connections: the `limits` option, then config MAX_MESSAGE_SIZE (0 is Pyro4's
+ * "unlimited": then our default applies, as for a Proxy), then DEFAULT_LIMITS. A bad value is an InvalidArgumentError.
+ */
+export function gatewayLimits(options: GatewayOptions, proto: GatewayProtocol): Limits {
+  const configured = proto.profile.config.MAX_MESSAGE_SIZE;
+  return resolveLimits(options.limits, configured > 0 ? { maxMessageSize: configured } : null);
 }

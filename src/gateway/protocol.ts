@@ -28,6 +28,12 @@ export interface GatewayProtocol {
    * answer of its app and answers OPTIONS under /pyro/ with 200 "200 OK"; Pyro4 has no CORS (OPTIONS is a 405).
    */
   readonly fixedCors: boolean;
+  /**
+   * Python's error for a message over MAX_MESSAGE_SIZE, written or read by the gateway: Pyro4's MessageTooLargeError
+   * "max message size exceeded (N where max=M)", Pyro5's ProtocolError "message too large (N, max=M)" (N: payload +
+   * annotations, as each protocol counts them).
+   */
+  readonly tooLarge: { readonly pythonClass: string; text(size: number, max: number): string };
   /** PyroError text when an object exposes nothing (Pyro5 names the URI). */
   noExposedMessage(uriText: string): string;
   /** The Python package version the index page names. */
@@ -45,6 +51,7 @@ export const GATEWAY_PYRO4: GatewayProtocol = Object.freeze({
   formBody: true,
   queryEncoding: "latin1",
   fixedCors: false,
+  tooLarge: { pythonClass: "Pyro4.errors.MessageTooLargeError", text: (size: number, max: number) => `max message size exceeded (${size} where max=${max})` },
   noExposedMessage: () => "remote object doesn't expose any methods or attributes. Did you forget setting @expose on them?",
   pythonVersion: "4.82",
   indexVersion: (ours: string) => ours,
@@ -59,6 +66,7 @@ export const GATEWAY_PYRO5: GatewayProtocol = Object.freeze({
   formBody: false,
   queryEncoding: "utf8",
   fixedCors: true,
+  tooLarge: { pythonClass: "Pyro5.errors.ProtocolError", text: (size: number, max: number) => `message too large (${size}, max=${max})` },
   noExposedMessage: (uri: string) => `remote object '${uri}' doesn't expose any methods or attributes. Did you forget setting @expose on them?`,
   pythonVersion: "5.17-dev0",
   indexVersion: (ours: string) => `${ours}, Pyro5 5.17-dev0 compatible, protocol 502`,

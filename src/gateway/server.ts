@@ -19,7 +19,7 @@ import { Backends, type PhaseHook } from "./backends.js";
 import { NameServerAccess } from "./nameserver.js";
 import { unquoteLatin1 } from "./params.js";
 import { gatewayProtocol, type GatewayProtocol } from "./protocol.js";
-import { resolveOptions, type GatewayOptions, type ResolvedOptions } from "./options.js";
+import { gatewayLimits, resolveOptions, type GatewayOptions, type ResolvedOptions } from "./options.js";
 import { Cors } from "./cors.js";
 import { readParams, type CallParams } from "./read-params.js";
 import { callObject, type CallContext } from "./call.js";
@@ -59,6 +59,7 @@ export class HttpGateway {
     this.keyDigest = options.gatewayKey ? digest(Buffer.from(options.gatewayKey, "utf8")) : null;
     const hmacKey = options.hmacKey ? Buffer.from(options.hmacKey, "utf8") : null;
     const tls = gatewayTls(options.ssl, this.proto.profile);
+    const limits = gatewayLimits(options, this.proto);
     this.ns = new NameServerAccess({
       proto: this.proto,
       host: options.nsHost ?? null,
@@ -66,7 +67,7 @@ export class HttpGateway {
       hmacKey,
       tls,
       timeoutMs: this.o.timeout * 1000,
-      maxMessageSize: 0,
+      limits,
     });
     this.backends = new Backends({
       proto: this.proto,
@@ -74,6 +75,7 @@ export class HttpGateway {
       tls,
       reuse: options.reuse != null ? compilePythonRegex(options.reuse) : null,
       poolSize: this.o.poolSize,
+      limits,
       nsCacheMs: this.o.nsCacheSecs * 1000,
       lookup: (name, corr) => this.ns.lookup(name, corr),
     });
@@ -81,7 +83,7 @@ export class HttpGateway {
     this.homepageSource = {
       ns: this.ns,
       expose: this.o.expose,
-      link: { proto: this.proto, hmacKey, tls, timeoutMs: this.o.timeout * 1000, correlation: null, maxMessageSize: 0 },
+      link: { proto: this.proto, hmacKey, tls, timeoutMs: this.o.timeout * 1000, correlation: null, limits },
       clientUrl: CLIENT_PATH,
     };
     this.server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, keepAlive: true }, (req, res) => {

@@ -271,24 +271,81 @@ function failure(o: HttpProxyOptions, p: Prepared, e: unknown): unknown {
   return new PyroHttpError({ kind: "HTTP", status: 0, message: `gateway unreachable: ${(e as Error)?.message ?? e}`, cause: e });
 }
 
-/** JSON.parse plus Python's NaN/Infinity/-Infinity tokens (Pyro4's json serializer writes them). */
+/**
+ * Deepest nesting of arrays and objects accepted in a gateway's answer: the package's default maxDepth (Limits) and
+ * Python's recursion limit, so no Python gateway or backend writes deeper. Deeper input is a PROTOCOL error, never a
+ * RangeError from a recursion somewhere later.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** A gateway answer this module cannot read: a PyroHttpError of kind PROTOCOL. */
+const badJson = (message: string, cause?: unknown) => new PyroHttpError({ kind: "PROTOCOL", status: 0, message, cause });
+
+/** Index just past the string literal opening at `i` (its closing quote), or text.length when unterminated. */
+function stringEnd(text: string, i: number): number {
+  for (let j = text.indexOf('"', i + 1); j >= 0; j = text.indexOf('"', j + 1)) {
+    let k = j - 1;
+    while (text.charCodeAt(k) === 0x5c) k--; // an odd number of backslashes escapes this quote
+    if ((j - k) % 2 === 1) return j + 1;
+  }
+  return text.length;
+}
+
+/** Throws when arrays/objects nest deeper than MAX_JSON_DEPTH outside string literals. */
+function checkDepth(text: string): void {
+  if (text.length <= 2 * MAX_JSON_DEPTH) return; // too short to nest that deep
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) i = stringEnd(text, i) - 1;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) throw badJson(`gateway answered with JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+}
+
+const SPECIAL = { NaN: "\u0000NaN", Infinity: "\u0000Inf", "-Infinity": "\u0000-Inf" } as const;
+const SPECIAL_VALUES: ReadonlyMap<string, number> = new Map([["\u0000NaN", NaN], ["\u0000Inf", Infinity], ["\u0000-Inf", -Infinity]]);
+
+/** Puts NaN/Infinity back where markers stand, with an explicit stack (JSON.parse's reviver recurses). */
+function restoreSpecials(root: unknown): unknown {
+  if (typeof root === "string") return SPECIAL_VALUES.get(root) ?? root;
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const node = stack.pop();
+    if (node === null || typeof node !== "object") continue;
+    const obj = node as Record<string, unknown>;
+    for (const k of Object.keys(obj)) {
+      const v = obj[k];
+      if (typeof v === "string") {
+        const special = SPECIAL_VALUES.get(v);
+        if (special !== undefined) obj[k] = special;
+      } else if (v !== null && typeof v === "object") stack.push(v);
+    }
+  }
+  return root;
+}
+
+/**
+ * JSON.parse plus Python's NaN/Infinity/-Infinity tokens (Pyro4's json serializer writes them). Invalid JSON and
+ * nesting deeper than MAX_JSON_DEPTH throw a PyroHttpError of kind PROTOCOL.
+ */
 export function parsePythonJson(text: string): unknown {
+  checkDepth(text);
   try {
     return JSON.parse(text);
   } catch (e) {
-    if (!/NaN|Infinity/.test(text)) throw e;
+    if (!/NaN|Infinity/.test(text)) throw badJson(`invalid JSON: ${(e as Error).message}`, e);
   }
-  const SPECIAL = { NaN: "\u0000NaN", Infinity: "\u0000Inf", "-Infinity": "\u0000-Inf" } as const;
   // replace the bare tokens outside strings by marker strings, then map them back
   let out = "";
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
     if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j + 1;
+      const j = stringEnd(text, i);
+      out += text.slice(i, j);
+      i = j;
       continue;
     }
     const m = /^(-Infinity|Infinity|NaN)/.exec(text.slice(i, i + 9));
@@ -300,7 +357,23 @@ export function parsePythonJson(text: string): unknown {
     out += c;
     i++;
   }
-  return JSON.parse(out, (_k, v) => (v === "\u0000NaN" ? NaN : v === "\u0000Inf" ? Infinity : v === "\u0000-Inf" ? -Infinity : v));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(out);
+  } catch (e) {
+    throw badJson(`invalid JSON: ${(e as Error).message}`, e);
+  }
+  return restoreSpecials(parsed);
+}
+
+/** parsePythonJson for an answer: its failure carries the HTTP status and the body. */
+function parseAnswer(res: Response, text: string, what: string): unknown {
+  try {
+    return parsePythonJson(text);
+  } catch (e) {
+    const message = e instanceof PyroHttpError ? e.message : String(e);
+    throw new PyroHttpError({ kind: "PROTOCOL", status: res.status, message: `${what}: ${message}`, body: text, cause: e });
+  }
 }
 
 async function errorFrom(res: Response, text: string): Promise<PyroHttpError> {
@@ -336,11 +409,7 @@ async function request(o: HttpProxyOptions, base: string, name: string, method: 
     }
     if (!res.ok) throw await errorFrom(res, text);
     if (mode === "oneway" || text === "") return undefined;
-    try {
-      return parsePythonJson(text);
-    } catch (e) {
-      throw new PyroHttpError({ kind: "PROTOCOL", status: res.status, message: "gateway answered with invalid JSON", body: text, cause: e });
-    }
+    return parseAnswer(res, text, "gateway answered with invalid JSON");
   } finally {
     p.cleanup();
   }
@@ -373,7 +442,11 @@ async function* stream(o: HttpProxyOptions, base: string, name: string, method: 
           const line = buf.slice(0, nl);
           buf = buf.slice(nl + 1);
           if (!line) continue;
-          const [kind, value] = parsePythonJson(line) as [number, unknown];
+          const item = parseAnswer(res, line, "gateway streamed an invalid line");
+          if (!Array.isArray(item) || item.length !== 2 || (item[0] !== 0 && item[0] !== 1)) {
+            throw new PyroHttpError({ kind: "PROTOCOL", status: res.status, message: "gateway streamed a line that is not [0, item] or [1, exception]", body: line });
+          }
+          const [kind, value] = item as [number, unknown];
           if (kind === 1) {
             const d = value as Record<string, unknown>;
             const type = String(d["__class__"]);

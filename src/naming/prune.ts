@@ -3,12 +3,14 @@
 // location that failed `after` consecutive checks. Unlike Pyro4's NS_AUTOCLEAN (a bare TCP connect per name,
 // 20 s), it checks each daemon once however many names it registered, speaks Pyro (HMAC key, TLS), never removes
 // the name server itself, and with shared storage only the instance holding the storage's prune lock works. A
-// name server serving TLS checks over TLS (naming/server.ts).
+// name server serving TLS checks over TLS, and checks with its own limits (naming/server.ts): a daemon whose
+// handshake answer is over them has not answered as a Pyro daemon the name server would talk to.
 
 import { CommunicationError, ProtocolError, SecurityError, TimeoutError, invalidValue } from "../errors.js";
 import { URI } from "../uri.js";
 import { Proxy } from "../client/proxy.js";
 import type { TlsSettings } from "../transport/tls.js";
+import type { Limits } from "../limits.js";
 import { NAMESERVER_NAME, type NameServer } from "./nameserver.js";
 import { isAsyncStorage, type AnyNameStorage } from "./storage.js";
 
@@ -22,6 +24,11 @@ export interface PruneOptions {
   hmacKey?: string | Uint8Array | null;
   /** TLS settings for the handshake (default the protocol's config SSL). */
   ssl?: boolean | TlsSettings;
+  /**
+   * The limits the handshake answers are checked against, as a Proxy's `limits` option: startNameServer passes its
+   * daemon's. Default: DEFAULT_LIMITS over config MAX_MESSAGE_SIZE (a Proxy's default).
+   */
+  limits?: Partial<Limits>;
   /** The protocol the registered daemons speak: the name server's (4, the default, or 5). */
   protocol?: 4 | 5;
   /** Per-check connect+handshake timeout, ms (default: the interval, at most 5000, at least 200). */
@@ -68,6 +75,7 @@ async function answers(location: string, options: PruneOptions, timeoutMs: numbe
     metadata: false,
     protocol: options.protocol,
     ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+    ...(options.limits !== undefined ? { limits: options.limits } : {}),
   });
   try {
     await proxy.$bind();

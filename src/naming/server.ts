@@ -170,8 +170,9 @@ export async function startNameServer(options: StartNameServerOptions = {}): Pro
       // a name server serving TLS checks over TLS by default, with its own CA and client certificate: the daemons
       // registered with it are usually reachable only that way (without this they would all look dead)
       const ssl = options.prune.ssl ?? options.daemonOptions?.ssl;
+      // the checks read the daemons' handshake answers within the name server's own limits (its daemon's)
       pruner = startPruner(nameserver, {
-        hmacKey: options.hmacKey ?? null, ...options.prune, ...(ssl !== undefined ? { ssl } : {}), ownLocations: own, protocol: profile.protocol,
+        hmacKey: options.hmacKey ?? null, limits: daemon.limits, ...options.prune, ...(ssl !== undefined ? { ssl } : {}), ownLocations: own, protocol: profile.protocol,
       });
     }
     const pr = pruner;

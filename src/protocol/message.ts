@@ -200,7 +200,7 @@ export function encodeFrame(
   if (annLen > wire.maxAnnotations) throw new ProtocolError(`annotations too large (${annLen} bytes, max ${wire.maxAnnotations})`);
   if (dataLen > 0x7fffffff) throw new ProtocolError("invalid message size (outside range 0..2Gb)");
   if (maxMessageSize > 0 && dataLen + annLen > maxMessageSize)
-    throw new MessageTooLargeError(`max message size exceeded (${dataLen + annLen} where max=${maxMessageSize})`);
+    throw new MessageTooLargeError(`max message size exceeded (${dataLen + annLen} where max=${maxMessageSize})`, { size: dataLen + annLen, max: maxMessageSize });
   const headerSize = wire.headerSize;
   const headLen = headerSize + annLen;
   whole = whole && parts === null && headLen + dataLen <= SINGLE_WRITE_MAX;

@@ -263,6 +263,7 @@ export class MessageReader {
     if (this.maxMessageSize > 0 && dataLen + annLen > this.maxMessageSize) {
       const err: ErrorWithMessage = new MessageTooLargeError(
         `max message size exceeded (${dataLen + annLen} where max=${this.maxMessageSize})`,
+        { size: dataLen + annLen, max: this.maxMessageSize },
       );
       err.pyroMsg = msg;
       throw err;
