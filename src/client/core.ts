@@ -130,10 +130,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
   }
 
   private rejected(req: Request, err: Error): CallPromise<any> {
-    const p = newCallPromise<unknown>((resolve, reject) => {
-      req.resolve = resolve;
-      req.reject = reject;
-    });
+    const p = newCallPromise<unknown>(req);
     req.fail(err);
     return p;
   }
@@ -152,10 +149,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
   }
 
   private enqueue(req: Request): CallPromise<any> {
-    const p = newCallPromise<unknown>((resolve, reject) => {
-      req.resolve = resolve;
-      req.reject = reject;
-    });
+    const p = newCallPromise<unknown>(req);
     const signal = req.signal;
     if (signal) {
       if (signal.aborted) {
