@@ -6,6 +6,9 @@
 // this class. The per-call path allocates the request object and its promise, nothing else: listeners are
 // bound once per connection and queue entries carry their own state.
 
+// the module binding, not the global: Node 20 defines globalThis.Buffer as a getter, which optimized code
+// cannot inline (a LoadGlobalIC call and the getter on every use, ~170 instructions each)
+import { Buffer } from "node:buffer";
 import { isClassRefusal } from "../serializers/dialect.js";
 import { SerializedBlob, blobCallData, checkBlobCall, encodeBlobInfo } from "./blob.js";
 import { addAutoproxyHook, autoproxyHooks } from "../serializers/autoproxy.js";
