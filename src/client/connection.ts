@@ -1,5 +1,5 @@
 // One client socket: the incremental message reader, a reply timer, flush notifications for oneway calls and
-// busy/idle bookkeeping so an idle proxy never keeps the process alive (keepalive.ts). It knows nothing about calls: every
+// ref/unref bookkeeping so an idle proxy never keeps the process alive. It knows nothing about calls: every
 // complete message and every failure goes to its owner (the proxy core), which runs the FIFO request queue.
 
 // the module binding, not the global: Node 20 defines globalThis.Buffer as a getter, which optimized code
@@ -14,7 +14,6 @@ import type { Limits } from "../limits.js";
 import type { ReadRelay, ReadSink } from "../transport/relay.js";
 import { clientDisconnect, frameReceive, frameSend } from "../observe/channels.js";
 import { publishReceive, publishSend } from "../observe/frames.js";
-import { hold, release } from "./keepalive.js";
 
 export interface ConnectionOwner {
   onMessage(conn: Connection, msg: Message): void;
@@ -44,7 +43,6 @@ export class Connection implements ReadSink {
   private timer: NodeJS.Timeout | null = null;
   private timerMs = 0;
   private timeoutWhat = "";
-  /** Busy: this connection holds the process alive (keepalive.ts); its socket itself is unref'd throughout. */
   private refd = true;
   private readonly flushWaiters: FlushWaiter[] = [];
 
@@ -58,9 +56,6 @@ export class Connection implements ReadSink {
     else socket.on("data", this.onData);
     socket.on("error", this.onError);
     socket.on("close", this.onClose);
-    // a new connection is busy (handshaking) until its owner says otherwise
-    socket.unref();
-    hold();
   }
 
   /** Write a message in one syscall; a waiter hears when its bytes have left the process. */
@@ -70,19 +65,12 @@ export class Connection implements ReadSink {
     writeMessage(this.socket, head, payload, waiter ? this.onFlushed : undefined);
   }
 
-  /** Mark the connection busy (keeps the event loop alive) or idle. */
+  /** Mark the socket busy (keeps the event loop alive) or idle (unref'd). */
   busy(on: boolean): void {
     if (on === this.refd || this.closed) return;
     this.refd = on;
-    if (on) hold();
-    else release();
-  }
-
-  /** Closed: no longer busy. */
-  private letGo(): void {
-    if (!this.refd) return;
-    this.refd = false;
-    release();
+    if (on) this.socket.ref();
+    else this.socket.unref();
   }
 
   /** Start (or restart) the inactivity timer for a reply; 0 disables it. */
@@ -111,13 +99,12 @@ export class Connection implements ReadSink {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     this.disarm();
-    this.letGo();
     if (clientDisconnect.hasSubscribers) clientDisconnect.publish({ connectionId: this.id, location: this.where, reason: null });
     return new Promise<void>((resolve) => {
       const s = this.socket;
-      // the socket is unref'd: ref it while closing, or a runtime whose loop only waits for ref'd handles (Deno)
-      // exits with this promise pending when nothing else is scheduled
-      s.ref();
+      // an idle connection is unref'd: ref it while closing, or a runtime whose loop only waits for ref'd
+      // handles (Deno) exits with this promise pending when nothing else is scheduled
+      if (!this.refd) s.ref();
       s.once("close", () => resolve());
       s.end();
       // a peer that never closes its side must not hold us: destroy once our FIN is out
@@ -129,7 +116,6 @@ export class Connection implements ReadSink {
     if (this.closed) return;
     this.closed = true;
     this.disarm();
-    this.letGo();
     this.socket.destroy();
     if (clientDisconnect.hasSubscribers) clientDisconnect.publish({ connectionId: this.id, location: this.where, reason });
   }

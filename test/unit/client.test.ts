@@ -24,7 +24,6 @@ import {
 } from "../../src/protocol/message.js";
 import { MessageReader } from "../../src/protocol/reader.js";
 import { ReadRelay } from "../../src/transport/relay.js";
-import { busyConnections } from "../../src/client/keepalive.js";
 import { getSerializer } from "../../src/serializers/index.js";
 
 const serpent = getSerializer("serpent");
@@ -177,66 +176,23 @@ describe("client against a fake daemon", () => {
     }
   });
 
-  /** Run `body` (module code with `p`, a proxy for `uri`) in a child process that has nothing else to keep it alive. */
-  async function inChild(uri: string, body: string): Promise<string> {
-    const proxyModule = fileURLToPath(new URL("../../src/client/proxy.ts", import.meta.url));
-    const script = `import { Proxy } from ${JSON.stringify(proxyModule)};
-      const p = new Proxy(${JSON.stringify(uri)});
-      ${body}`;
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (b) => (out += b));
-    let err = "";
-    child.stderr.on("data", (b) => (err += b));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
-    clearTimeout(timer);
-    assert.equal(code, 0, err);
-    return out.trim();
-  }
-
   it("does not keep the process alive when idle", async () => {
     const d = await fakeDaemon((m, s) => reply(s, m, echoValue(m)));
     try {
-      assert.equal(await inChild(d.uri, `console.log(await p.echo("idle"));`), "idle");
-    } finally {
-      d.server.close();
-    }
-  });
-
-  it("keeps the process alive while a call waits for its reply, and while its connection closes", async () => {
-    // the reply comes late and nothing else is scheduled in the child: only the busy connection keeps it running
-    const d = await fakeDaemon((m, s) => setTimeout(() => reply(s, m, echoValue(m)), 400));
-    try {
-      const out = await inChild(d.uri, `const a = await p.echo("late");
-        const b = await p.$oneway.echo("oneway");
-        await p.$release();
-        const c = await Promise.all([p.echo(1), p.echo(2)]);
-        await p.$release();
-        console.log(JSON.stringify([a, b, c]));`);
-      assert.equal(out, JSON.stringify(["late", null, [1, 2]]));
-    } finally {
-      d.server.close();
-    }
-  });
-
-  it("holds the process for busy connections only: none once calls are answered or connections closed", async () => {
-    const d = await fakeDaemon((m, s) => setTimeout(() => reply(s, m, echoValue(m)), 100));
-    try {
-      const p = new Proxy(d.uri);
-      const q = new Proxy(d.uri);
-      const both = Promise.all([p.echo(1), q.echo(2)]);
-      assert.deepEqual(await both, [1, 2]);
-      assert.equal(busyConnections(), 0);
-      const pending = p.echo(3);
-      await new Promise((r) => setTimeout(r, 20));
-      assert.equal(busyConnections(), 1);
-      await q.$release();
-      assert.equal(busyConnections(), 1);
-      assert.equal(await pending, 3);
-      assert.equal(busyConnections(), 0);
-      await p.$release();
-      assert.equal(busyConnections(), 0);
+      const proxyModule = fileURLToPath(new URL("../../src/client/proxy.ts", import.meta.url));
+      const script = `import { Proxy } from ${JSON.stringify(proxyModule)};
+        const p = new Proxy(${JSON.stringify(d.uri)});
+        console.log(await p.echo("idle"));`;
+      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (b) => (out += b));
+      let err = "";
+      child.stderr.on("data", (b) => (err += b));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+      clearTimeout(timer);
+      assert.equal(code, 0, err);
+      assert.equal(out.trim(), "idle");
     } finally {
       d.server.close();
     }
