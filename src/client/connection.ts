@@ -2,6 +2,9 @@
 // ref/unref bookkeeping so an idle proxy never keeps the process alive. It knows nothing about calls: every
 // complete message and every failure goes to its owner (the proxy core), which runs the FIFO request queue.
 
+// the module binding, not the global: Node 20 defines globalThis.Buffer as a getter, which optimized code
+// cannot inline (a LoadGlobalIC call and the getter on every use, ~170 instructions each)
+import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { ConnectionClosedError, TimeoutError } from "../errors.js";
 import { writeMessage, type Message, type Payload } from "../protocol/message.js";

@@ -6,6 +6,9 @@
 // this class. The per-call path allocates the request object and its promise, nothing else: listeners are
 // bound once per connection and queue entries carry their own state.
 
+// the module binding, not the global: Node 20 defines globalThis.Buffer as a getter, which optimized code
+// cannot inline (a LoadGlobalIC call and the getter on every use, ~170 instructions each)
+import { Buffer } from "node:buffer";
 import { isClassRefusal } from "../serializers/dialect.js";
 import { SerializedBlob, blobCallData, checkBlobCall, encodeBlobInfo } from "./blob.js";
 import { addAutoproxyHook, autoproxyHooks } from "../serializers/autoproxy.js";
@@ -130,10 +133,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
   }
 
   private rejected(req: Request, err: Error): CallPromise<any> {
-    const p = newCallPromise<unknown>((resolve, reject) => {
-      req.resolve = resolve;
-      req.reject = reject;
-    });
+    const p = newCallPromise<unknown>(req);
     req.fail(err);
     return p;
   }
@@ -152,10 +152,7 @@ export class ProxyCore extends ProxySettings implements ConnectionOwner, Request
   }
 
   private enqueue(req: Request): CallPromise<any> {
-    const p = newCallPromise<unknown>((resolve, reject) => {
-      req.resolve = resolve;
-      req.reject = reject;
-    });
+    const p = newCallPromise<unknown>(req);
     const signal = req.signal;
     if (signal) {
       if (signal.aborted) {

@@ -2,6 +2,9 @@
 // zlib compression. Encoding returns [header+annotations, payload] so large payloads are never copied;
 // decoding of a byte stream lives in reader.ts.
 
+// the module binding, not the global: Node 20 defines globalThis.Buffer as a getter, which optimized code
+// cannot inline (a LoadGlobalIC call and the getter on every use, ~170 instructions each)
+import { Buffer } from "node:buffer";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import { MessageTooLargeError, ProtocolError } from "../errors.js";

@@ -4,6 +4,9 @@
 // large body into its final buffer chunk by chunk as it arrives (while the wire is still busy, not all at once at
 // the end), and checks HMAC and decompresses with a size cap.
 
+// the module binding, not the global: Node 20 defines globalThis.Buffer as a getter, which optimized code
+// cannot inline (a LoadGlobalIC call and the getter on every use, ~170 instructions each)
+import { Buffer } from "node:buffer";
 import { inflateSync } from "node:zlib";
 import { MessageTooLargeError, ProtocolError, SecurityError } from "../errors.js";
 import { FLAGS_COMPRESSED, computeHmac, hmacEquals, type Annotations, type Message } from "./message.js";

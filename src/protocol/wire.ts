@@ -4,6 +4,9 @@
 // correlation id as a "CORR" annotation; the Pyro5 format translates both at the wire (its flags are renumbered
 // and its correlation id lives in the header), so client, daemon and context code need no per-protocol branches.
 
+// the module binding, not the global: Node 20 defines globalThis.Buffer as a getter, which optimized code
+// cannot inline (a LoadGlobalIC call and the getter on every use, ~170 instructions each)
+import { Buffer } from "node:buffer";
 import { ProtocolError } from "../errors.js";
 import { PYRO4_VALUES, PYRO5_VALUES, type ValueDialect } from "../serializers/dialect.js";
 
