@@ -136,7 +136,10 @@ export interface Frame {
  * `encodeMessage` with positional options, into `out` (a caller's reused Frame): the per-call paths of the daemon
  * and the proxy send every message through here, with no options object and no result array per message. The
  * payload may also be text (a text serializer's output, Serializer.serializeDataText): it is sent as UTF-8, written
- * straight into a whole message's buffer.
+ * straight into a whole message's buffer. `room`: that many bytes in front of a Buffer payload, in its memory, are
+ * free (Serializer.serializeDataFramed wrote it after room for the header): when the header and annotations fit
+ * there and the payload is sent as it is (not compressed), the message is built around the payload, of any size,
+ * without copying it; `out.head` is then a view of the payload's memory.
  */
 export function encodeFrame(
   out: Frame,
@@ -151,6 +154,7 @@ export function encodeFrame(
   maxMessageSize: number,
   whole: boolean,
   wire: WireFormat,
+  room = 0,
 ): void {
   let data: Buffer;
   let parts: readonly Buffer[] | null = null;
@@ -203,12 +207,13 @@ export function encodeFrame(
     throw new MessageTooLargeError(`max message size exceeded (${dataLen + annLen} where max=${maxMessageSize})`);
   const headerSize = wire.headerSize;
   const headLen = headerSize + annLen;
-  whole = whole && parts === null && headLen + dataLen <= SINGLE_WRITE_MAX;
+  const around = room >= headLen && data === payload;
+  whole = !around && whole && parts === null && headLen + dataLen <= SINGLE_WRITE_MAX;
   if (text !== null && !whole) {
     data = Buffer.from(text, "utf8");
     text = null;
   }
-  const head = Buffer.allocUnsafe(whole ? headLen + dataLen : headLen);
+  const head = around ? Buffer.from(data.buffer, data.byteOffset - headLen, headLen + dataLen) : Buffer.allocUnsafe(whole ? headLen + dataLen : headLen);
   seq &= 0xffff;
   wire.encodeHeader(head, type, flags, seq, dataLen, serializerId, annLen, corr);
   if (annotations && annLen) {
@@ -223,7 +228,8 @@ export function encodeFrame(
     }
   }
   out.head = head;
-  if (whole) {
+  if (around) out.body = EMPTY;
+  else if (whole) {
     if (text === null) head.set(data, headLen);
     else if (head.write(text, headLen, "utf8") !== dataLen) throw new ProtocolError("internal error: text payload changed size while encoding");
     out.body = EMPTY;

@@ -13,7 +13,7 @@ import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
 import { limitsOf } from "../limits.js";
-import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
+import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type FrameScratch, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import {
   Complex, Float, classToDict, depthError, dictToClass, isPlainObject, setKey, toTuple, hashKey, cannotSerialize,
   pythonSerializeError, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal, decimalText,
@@ -132,7 +132,7 @@ export function naiveTimestamp(dt: PyDateTime): number {
 // Encoding
 
 class Writer {
-  buf = Buffer.allocUnsafe(INITIAL_SIZE);
+  buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE);
   pos = 0;
   busy = false;
   options: SerializeOptions | undefined = undefined;
@@ -140,6 +140,8 @@ class Writer {
   maxDepth = 0;
   /** Collects the message's parts when big bytes go by reference (encodeParts); null otherwise. */
   parts: Buffer[] | null = null;
+  /** Where the message starts in `buf`: a caller's header room (FrameScratch), else 0. */
+  start = 0;
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -311,8 +313,8 @@ class Writer {
     else this.head32(0xc6, n);
     if (this.parts !== null && n >= BY_REFERENCE_MIN) {
       // by reference: what was written so far is copied out (this buffer is reused), then the value itself
-      this.parts.push(Buffer.from(this.buf.subarray(0, this.pos)), Buffer.from(b.buffer, b.byteOffset, n));
-      this.pos = 0;
+      this.parts.push(Buffer.from(this.buf.subarray(this.start, this.pos)), Buffer.from(b.buffer, b.byteOffset, n));
+      this.pos = this.start = 0;
       return;
     }
     this.ensure(n);
@@ -440,21 +442,29 @@ function encode(value: unknown, options: SerializeOptions | undefined): Buffer {
   return encodeParts(value, options, false) as Buffer;
 }
 
-function encodeParts(value: unknown, options: SerializeOptions | undefined, byReference: boolean): SerializedParts {
+/** With a `scratch`, the message is written into it after its room instead of the writer's own buffer (serializeDataFramed). */
+function encodeParts(value: unknown, options: SerializeOptions | undefined, byReference: boolean, scratch: FrameScratch | null = null): SerializedParts {
   // A replace hook or class converter may itself serialize something: give nested calls their own writer.
   const w = pooled.busy ? new Writer() : pooled;
   w.busy = true;
-  w.pos = 0;
+  const own = w.buf;
+  if (scratch !== null) {
+    w.buf = scratch.buf;
+    w.pos = w.start = scratch.room;
+  } else w.pos = w.start = 0;
   w.options = options;
   const maxDepth = (w.maxDepth = limitsOf(options).maxDepth);
   const parts: Buffer[] | null = (w.parts = byReference ? [] : null);
   try {
     w.value(value, 1);
-    const last = w.finish();
-    return finishParts(parts, last);
+    if (scratch === null) return finishParts(parts, w.finish());
+    // one buffer: the message is in the buffer last written, after its room (with parts, scratch.buf stays as given)
+    if (parts!.length === 0) scratch.buf = w.buf;
+    return finishParts(parts, w.buf.subarray(w.start, w.pos));
   } catch (e) {
     throw asSerializeError(e, maxDepth);
   } finally {
+    if (scratch !== null) w.buf = own;
     w.busy = false;
     w.options = undefined;
     w.parts = null;
@@ -722,6 +732,9 @@ export const msgpack: Serializer = {
   },
   serializeCallParts(object, method, vargs, kwargs, options): SerializedParts {
     return encodeParts([object, method, vargs, kwargs], options, true);
+  },
+  serializeDataFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): SerializedParts {
+    return encodeParts(value, options, true, scratch);
   },
   deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
     return checkCall(decode(data, options, true));

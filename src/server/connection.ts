@@ -253,16 +253,23 @@ export class Connection implements ServedConnection {
     if (this.readFailed) this.closeAfterWrite();
   }
 
-  write(type: number, serializerId: number, seq: number, data: Payload | string, flags: number, annotations: Annotations | null, compress: boolean): void {
+  write(type: number, serializerId: number, seq: number, data: Payload | string, flags: number, annotations: Annotations | null, compress: boolean, room = 0): boolean {
     const d = this.daemon;
     const f = this.frame;
-    encodeFrame(f, type, serializerId, seq, data, flags, annotations, d.hmacKey, compress, d.maxMessageSize, true, d.wire);
+    encodeFrame(f, type, serializerId, seq, data, flags, annotations, d.hmacKey, compress, d.maxMessageSize, true, d.wire, room);
     const head = f.head;
     const body = f.body;
     f.head = f.body = EMPTY_BODY; // the frame must not keep a reply alive
-    if (this.closed) return;
-    if (frameSend.hasSubscribers) publishSend("server", this.id, head, body);
+    if (this.closed) return false;
+    let held = false;
+    if (frameSend.hasSubscribers) {
+      publishSend("server", this.id, head, body);
+      held = true; // a subscriber may read the frame's bytes later
+    }
     writeMessage(this.socket, head, body);
+    // a write the socket could not finish at once keeps the buffers (a write queued behind others, or the kernel
+    // took part of it): they are released only when the socket's pending length drops to 0
+    return held || this.socket.writableLength !== 0;
   }
 }
 

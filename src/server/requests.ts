@@ -34,6 +34,7 @@ import { serverRequest, tracingActive } from "../observe/channels.js";
 import { requestDone, requestStart, type RequestTrace } from "../observe/tracing.js";
 import { asError, errorCode, newContext, responseAnnotations, type ServedConnection } from "./reply.js";
 import { callDecodeError, emptyCallError } from "./decode-errors.js";
+import { lendScratch, returnScratch } from "./frame-scratch.js";
 
 const COMMUNICATION_CODES = new Set(["ERR_PYRO4_COMMUNICATION", "ERR_PYRO4_CONNECTION_CLOSED", "ERR_PYRO4_TIMEOUT", "ERR_PYRO4_PROTOCOL", "ERR_PYRO4_MESSAGE_TOO_LARGE", "ERR_PYRO4_SERIALIZE"]);
 // a serializer's refusal that Python raises as a builtin exception (TypeError...) is no CommunicationError there
@@ -272,12 +273,24 @@ export class RequestHandler {
         this.sendException(msg.seq, ctx, serializer, new ProtocolError("result of call is an iterator"), FLAGS_ITEMSTREAMRESULT, ann, null);
         return;
       }
-      // big bytes in the result go out by reference: the socket takes the parts right away; a text format's
-      // text is encoded straight into the message buffer
+      // a binary format writes the result into the reused scratch, after room for the header (the message is built
+      // around it); big bytes in the result go out by reference: the socket takes the parts right away; a text
+      // format's text is encoded straight into the message buffer
       const sopts = this.daemon.serializeOptions;
+      const flags = outcome.kind === "batch" ? FLAGS_BATCH : 0;
+      if (serializer.serializeDataFramed) {
+        const scratch = lendScratch();
+        let held = false;
+        try {
+          const payload = serializer.serializeDataFramed(outcome.data, sopts, scratch);
+          held = this.conn.write(MSG_RESULT, serializer.id, msg.seq, payload, flags, responseAnnotations(this.daemon, ctx, true), this.daemon.compression, scratch.room);
+        } finally {
+          returnScratch(scratch, held);
+        }
+        return;
+      }
       const payload = serializer.serializeDataParts ? serializer.serializeDataParts(outcome.data, sopts)
         : serializer.serializeDataText ? serializer.serializeDataText(outcome.data, sopts) : serializer.serializeData(outcome.data, sopts);
-      const flags = outcome.kind === "batch" ? FLAGS_BATCH : 0;
       this.conn.write(MSG_RESULT, serializer.id, msg.seq, payload, flags, responseAnnotations(this.daemon, ctx, true), this.daemon.compression);
     } catch (e) {
       this.requestFailed(msg, ctx, serializer, e, oneway);
