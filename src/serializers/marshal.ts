@@ -407,7 +407,7 @@ function encodeParts(fill: (w: Writer) => void, options: SerializeOptions | unde
 }
 
 /** serializeDataParts into a caller's reused buffer after its header room (Serializer.serializeDataFramed). */
-function encodeFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): SerializedParts {
+function encodeFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): readonly Buffer[] | null {
   const w = new Writer(options, scratch.buf, scratch.room);
   w.byReference = true;
   try {
@@ -415,9 +415,11 @@ function encodeFramed(value: unknown, options: SerializeOptions | undefined, scr
   } catch (e) {
     throw wrapError(e, w.maxDepth);
   }
-  // one buffer: the message is in the buffer last written, after its room (with parts, scratch.buf stays as given)
-  if (w.parts === null) scratch.buf = w.buf;
-  return finishParts(w.parts, w.result());
+  if (w.parts !== null) return finishParts(w.parts, w.result()) as readonly Buffer[];
+  // one buffer: the message is in the buffer last written, after its room
+  scratch.buf = w.buf;
+  scratch.end = w.pos;
+  return null;
 }
 
 // =====================================================================================================
@@ -828,7 +830,7 @@ export const marshal: Serializer = {
     return encodeParts((w) => w.call(object, method, vargs, kwargs), options, true);
   },
 
-  serializeDataFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): SerializedParts {
+  serializeDataFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): readonly Buffer[] | null {
     return encodeFramed(value, options, scratch);
   },
 

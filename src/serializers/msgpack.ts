@@ -138,7 +138,8 @@ class Writer {
   options: SerializeOptions | undefined = undefined;
   /** Set for each message by encodeParts (from its options' limits). */
   maxDepth = 0;
-  /** Collects the message's parts when big bytes go by reference (encodeParts); null otherwise. */
+  /** Set by encodeParts: big bytes go by reference, collected in `parts` (made by the first). */
+  byReference = false;
   parts: Buffer[] | null = null;
   /** Where the message starts in `buf`: a caller's header room (FrameScratch), else 0. */
   start = 0;
@@ -311,9 +312,9 @@ class Writer {
     if (n < 0x100) this.head8(0xc4, n);
     else if (n < 0x10000) this.head16(0xc5, n);
     else this.head32(0xc6, n);
-    if (this.parts !== null && n >= BY_REFERENCE_MIN) {
+    if (this.byReference && n >= BY_REFERENCE_MIN) {
       // by reference: what was written so far is copied out (this buffer is reused), then the value itself
-      this.parts.push(Buffer.from(this.buf.subarray(this.start, this.pos)), Buffer.from(b.buffer, b.byteOffset, n));
+      (this.parts ??= []).push(Buffer.from(this.buf.subarray(this.start, this.pos)), Buffer.from(b.buffer, b.byteOffset, n));
       this.pos = this.start = 0;
       return;
     }
@@ -443,7 +444,7 @@ function encode(value: unknown, options: SerializeOptions | undefined): Buffer {
 }
 
 /** With a `scratch`, the message is written into it after its room instead of the writer's own buffer (serializeDataFramed). */
-function encodeParts(value: unknown, options: SerializeOptions | undefined, byReference: boolean, scratch: FrameScratch | null = null): SerializedParts {
+function encodeParts(value: unknown, options: SerializeOptions | undefined, byReference: boolean, scratch: FrameScratch | null = null): SerializedParts | null {
   // A replace hook or class converter may itself serialize something: give nested calls their own writer.
   const w = pooled.busy ? new Writer() : pooled;
   w.busy = true;
@@ -454,13 +455,16 @@ function encodeParts(value: unknown, options: SerializeOptions | undefined, byRe
   } else w.pos = w.start = 0;
   w.options = options;
   const maxDepth = (w.maxDepth = limitsOf(options).maxDepth);
-  const parts: Buffer[] | null = (w.parts = byReference ? [] : null);
+  w.byReference = byReference;
+  w.parts = null;
   try {
     w.value(value, 1);
-    if (scratch === null) return finishParts(parts, w.finish());
-    // one buffer: the message is in the buffer last written, after its room (with parts, scratch.buf stays as given)
-    if (parts!.length === 0) scratch.buf = w.buf;
-    return finishParts(parts, w.buf.subarray(w.start, w.pos));
+    if (scratch === null) return finishParts(w.parts, w.finish());
+    if (w.parts !== null) return finishParts(w.parts, w.buf.subarray(w.start, w.pos));
+    // one buffer: the message is in the buffer last written, after its room
+    scratch.buf = w.buf;
+    scratch.end = w.pos;
+    return null;
   } catch (e) {
     throw asSerializeError(e, maxDepth);
   } finally {
@@ -728,13 +732,13 @@ export const msgpack: Serializer = {
     return encode([object, method, vargs, kwargs], options);
   },
   serializeDataParts(value: unknown, options?: SerializeOptions): SerializedParts {
-    return encodeParts(value, options, true);
+    return encodeParts(value, options, true)!;
   },
   serializeCallParts(object, method, vargs, kwargs, options): SerializedParts {
-    return encodeParts([object, method, vargs, kwargs], options, true);
+    return encodeParts([object, method, vargs, kwargs], options, true)!;
   },
-  serializeDataFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): SerializedParts {
-    return encodeParts(value, options, true, scratch);
+  serializeDataFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): readonly Buffer[] | null {
+    return encodeParts(value, options, true, scratch) as readonly Buffer[] | null;
   },
   deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
     return checkCall(decode(data, options, true));

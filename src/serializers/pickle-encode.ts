@@ -74,6 +74,11 @@ class Writer {
   }
 
   end(): Buffer {
+    return this.buf.subarray(this.start, this.finish());
+  }
+
+  /** Write STOP and the frame length (or drop the frame of a tiny pickle); returns where the pickle ends in `buf`. */
+  finish(): number {
     this.u8(op.STOP);
     const s = this.start;
     const frameLen = this.pos - s - 11;
@@ -81,10 +86,15 @@ class Writer {
       // Python writes no frame for tiny pickles; drop ours the same way (at most 3 bytes to move)
       const b = this.buf;
       for (let i = s + 11; i < this.pos; i++) b[i - 9] = b[i]!;
-      return b.subarray(s, this.pos - 9);
+      return this.pos - 9;
     }
     writeU64(this.buf, frameLen, s + 3);
-    return this.buf.subarray(s, this.pos);
+    return this.pos;
+  }
+
+  /** The parts so far (null: none, the pickle is one buffer). */
+  get partsSoFar(): readonly Buffer[] | null {
+    return this.parts;
   }
 
   int(v: number): void {
@@ -651,15 +661,16 @@ export function pickleValueParts(value: unknown, options?: SerializeOptions): Se
 }
 
 /** pickleValueParts written into a caller's reused buffer after its header room (Serializer.serializeDataFramed). */
-export function pickleValueFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): SerializedParts {
+export function pickleValueFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): readonly Buffer[] | null {
   const w = new Writer(options, scratch.buf, scratch.room);
   w.byReference = true;
   w.begin();
   w.value(value, 0);
-  const out = w.endParts();
-  // one buffer: the pickle is in the buffer last written, after its room (with parts, scratch.buf stays as given)
-  if (Buffer.isBuffer(out)) scratch.buf = w.buf;
-  return out;
+  if (w.partsSoFar !== null) return w.endParts() as readonly Buffer[];
+  // one buffer: the pickle is in the buffer last written, after its room
+  scratch.end = w.finish();
+  scratch.buf = w.buf;
+  return null;
 }
 export function pickleCallParts(object: string, method: string, vargs: readonly unknown[], kwargs: Record<string, unknown> | null, options?: SerializeOptions): SerializedParts {
   const w = new Writer(options);

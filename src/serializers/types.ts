@@ -97,6 +97,8 @@ export interface FrameScratch {
   buf: Buffer;
   /** Bytes at the front of `buf` that the encoder leaves alone. */
   readonly room: number;
+  /** Set by the encoder: where the payload, written from `room` on, ends. */
+  end: number;
 }
 
 /** One wire serializer: encodes and decodes call arguments, results and plain data as Python's does. */
@@ -131,11 +133,11 @@ export interface Serializer {
   serializeDataText?(value: unknown, options?: SerializeOptions): string | Buffer;
   /**
    * serializeDataParts written into `scratch.buf` from offset `scratch.room` on (binary formats: marshal, msgpack,
-   * pickle): a Buffer result is always `scratch.buf.subarray(scratch.room, scratch.room + length)`, with
-   * `scratch.buf` the buffer it ended up in, so the caller can put the message header into the room in front of it.
-   * Parts (big bytes by reference) may lie in `scratch.buf` too. The bytes are serializeData's.
+   * pickle): returns null when the payload is `scratch.buf` from `room` to `scratch.end` (with `scratch.buf` the
+   * buffer it ended up in), so the caller can put the message header into the room in front of it; else the parts
+   * (big bytes by reference), which may lie in `scratch.buf` too. The bytes are serializeData's.
    */
-  serializeDataFramed?(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): SerializedParts;
+  serializeDataFramed?(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): readonly Buffer[] | null;
   serializeCallParts?(
     object: string,
     method: string,

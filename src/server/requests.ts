@@ -282,8 +282,11 @@ export class RequestHandler {
         const scratch = lendScratch();
         let held = false;
         try {
-          const payload = serializer.serializeDataFramed(outcome.data, sopts, scratch);
-          held = this.conn.write(MSG_RESULT, serializer.id, msg.seq, payload, flags, responseAnnotations(this.daemon, ctx, true), this.daemon.compression, scratch.room);
+          const parts = serializer.serializeDataFramed(outcome.data, sopts, scratch);
+          const ann = responseAnnotations(this.daemon, ctx, true);
+          held = parts === null
+            ? this.conn.writeAround(MSG_RESULT, serializer.id, msg.seq, scratch.buf, scratch.room, scratch.end, flags, ann, this.daemon.compression)
+            : this.conn.write(MSG_RESULT, serializer.id, msg.seq, parts, flags, ann, this.daemon.compression);
         } finally {
           returnScratch(scratch, held);
         }
