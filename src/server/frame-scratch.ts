@@ -22,7 +22,7 @@ let spare: FrameScratch | null = null;
 /** The scratch for the next reply (the kept one, else a new one); give it back with `returnScratch`. */
 export function lendScratch(): FrameScratch {
   const s = spare;
-  if (s === null) return { buf: Buffer.allocUnsafeSlow(SIZE), room: FRAME_ROOM, end: FRAME_ROOM };
+  if (s === null) return { buf: Buffer.allocUnsafe(SIZE), room: FRAME_ROOM, end: FRAME_ROOM };
   spare = null;
   return s;
 }
