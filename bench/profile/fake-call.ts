@@ -31,6 +31,8 @@ export class FakeSocket extends EventEmitter {
   remoteAddress = "127.0.0.1";
   remotePort = 5555;
   remoteFamily = "IPv4";
+  /** Every write completes at once (net.Socket: nothing queued), so the daemon may reuse what it wrote from. */
+  writableLength = 0;
   onWrite: (b: Buffer) => void = () => {};
   corked = 0;
   /** Index of the write within the current cork (0 = the message header). */

@@ -6,7 +6,7 @@ export * from "./message.js";
 export { MessageReader, type ReaderOptions, type ErrorWithMessage } from "./reader.js";
 export { getSerializer, hasSerializer, serializerIds } from "../serializers/index.js";
 export { getPyro5Serializer } from "../serializers/pyro5.js";
-export type { Serializer, SerializerName, Call, SerializeOptions } from "../serializers/index.js";
+export type { Serializer, SerializerName, Call, SerializeOptions, FrameScratch } from "../serializers/index.js";
 export { errorToDict, dictToError } from "../serializers/values.js";
 export { pyroErrorClasses, pythonMessage } from "../errors.js";
 // Moved from the package root in 0.2 (plumbing an application does not write):

@@ -184,6 +184,64 @@ export function encodeFrame(
     annotations.delete("HMAC");
     annotations.set("HMAC", computeHmac(hmacKey, parts ?? data, annotations));
   }
+  const annLen = annotationsLength(annotations, wire, dataLen, maxMessageSize);
+  const headLen = wire.headerSize + annLen;
+  whole = whole && parts === null && headLen + dataLen <= SINGLE_WRITE_MAX;
+  if (text !== null && !whole) {
+    data = Buffer.from(text, "utf8");
+    text = null;
+  }
+  const head = Buffer.allocUnsafe(whole ? headLen + dataLen : headLen);
+  putHead(head, type, flags, seq, dataLen, serializerId, annotations, annLen, wire);
+  out.head = head;
+  if (whole) {
+    if (text === null) head.set(data, headLen);
+    else if (head.write(text, headLen, "utf8") !== dataLen) throw new ProtocolError("internal error: text payload changed size while encoding");
+    out.body = EMPTY;
+  } else out.body = parts ?? data;
+}
+
+/**
+ * `encodeFrame` of the payload `buf[start, end)` written after room for the header (Serializer.serializeDataFramed):
+ * the message is built around it, `out.head` a view of `buf` from the header on, of any size, nothing copied. Returns
+ * false, doing nothing, where the payload's bytes are needed first (compression of a payload it applies to, HMAC) or
+ * the header and annotations do not fit in front of it: then frame `buf.subarray(start, end)` with encodeFrame.
+ */
+export function encodeFrameAround(
+  out: Frame,
+  type: number,
+  serializerId: number,
+  seq: number,
+  buf: Buffer,
+  start: number,
+  end: number,
+  flags: number,
+  annotations: Annotations | null,
+  hmacKey: Uint8Array | null,
+  compress: boolean,
+  maxMessageSize: number,
+  wire: WireFormat,
+): boolean {
+  const dataLen = end - start;
+  if ((compress && dataLen >= COMPRESSION_THRESHOLD && !(flags & FLAGS_EXCEPTION)) || (hmacKey && hmacKey.length)) return false;
+  const annLen = annotationsLength(annotations, wire, dataLen, maxMessageSize);
+  const headLen = wire.headerSize + annLen;
+  if (headLen > start) return false;
+  const head = buf.subarray(start - headLen, end);
+  putHead(head, type, flags, seq, dataLen, serializerId, annotations, annLen, wire);
+  out.head = head;
+  out.body = EMPTY;
+  return true;
+}
+
+/** A message header's Pyro5 correlation id, found by annotationsLength for putHead (one message at a time). */
+let headerCorr: Buffer | null = null;
+
+/**
+ * The length of the annotation chunks of a message, checked against the protocol's and the caller's limits; a
+ * correlation id the header carries (Pyro5) is left for putHead in `headerCorr` and not counted.
+ */
+function annotationsLength(annotations: Annotations | null, wire: WireFormat, dataLen: number, maxMessageSize: number): number {
   let corr: Buffer | null = null;
   let annLen = 0;
   // the daemon's every reply has exactly one annotation, CORR: read without iterating the Map
@@ -204,18 +262,19 @@ export function encodeFrame(
   if (dataLen > 0x7fffffff) throw new ProtocolError("invalid message size (outside range 0..2Gb)");
   if (maxMessageSize > 0 && dataLen + annLen > maxMessageSize)
     throw new MessageTooLargeError(`max message size exceeded (${dataLen + annLen} where max=${maxMessageSize})`, { size: dataLen + annLen, max: maxMessageSize });
-  const headerSize = wire.headerSize;
-  const headLen = headerSize + annLen;
-  whole = whole && parts === null && headLen + dataLen <= SINGLE_WRITE_MAX;
-  if (text !== null && !whole) {
-    data = Buffer.from(text, "utf8");
-    text = null;
-  }
-  const head = Buffer.allocUnsafe(whole ? headLen + dataLen : headLen);
-  seq &= 0xffff;
-  wire.encodeHeader(head, type, flags, seq, dataLen, serializerId, annLen, corr);
+  headerCorr = corr;
+  return annLen;
+}
+
+/** The header and annotation chunks at the start of `head` (annotationsLength ran just before, for this message). */
+function putHead(head: Buffer, type: number, flags: number, seq: number, dataLen: number, serializerId: number, annotations: Annotations | null, annLen: number, wire: WireFormat): void {
+  const corr = headerCorr;
+  headerCorr = null;
+  wire.encodeHeader(head, type, flags, seq & 0xffff, dataLen, serializerId, annLen, corr);
   if (annotations && annLen) {
     const wide = wire.chunkHeaderSize === 8;
+    const headerSize = wire.headerSize;
+    const onlyCorr = annotations.size === 1 ? annotations.get("CORR") : undefined;
     if (onlyCorr !== undefined) putChunk(head, headerSize, "CORR", onlyCorr, wide);
     else {
       let off = headerSize;
@@ -225,12 +284,6 @@ export function encodeFrame(
       }
     }
   }
-  out.head = head;
-  if (whole) {
-    if (text === null) head.set(data, headLen);
-    else if (head.write(text, headLen, "utf8") !== dataLen) throw new ProtocolError("internal error: text payload changed size while encoding");
-    out.body = EMPTY;
-  } else out.body = parts ?? data;
 }
 
 /**

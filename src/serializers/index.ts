@@ -8,7 +8,7 @@ import { marshal } from "./marshal.js";
 import { msgpack } from "./msgpack.js";
 import { pickle } from "./pickle.js";
 
-export type { Serializer, SerializerName, Call, SerializeOptions } from "./types.js";
+export type { Serializer, SerializerName, Call, SerializeOptions, FrameScratch } from "./types.js";
 
 const byName = new Map<string, Serializer>();
 const byId = new Map<number, Serializer>();

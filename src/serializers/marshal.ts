@@ -16,7 +16,7 @@ import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
 import { limitsOf } from "../limits.js";
-import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
+import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type FrameScratch, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import {
   Complex, Float, FrozenSet, Tuple, classToDict, newTuple, depthError, dictToClass, isPlainObject, parsePythonFloat, setKey, hashKey,
   cannotSerialize, pythonSerializeError, OrderedDict, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal,
@@ -58,16 +58,21 @@ type LatinSlice = Buffer & { latin1Slice(start: number, end: number): string };
 type StringWithWellFormed = string & { isWellFormed(): boolean };
 
 class Writer {
-  buf: Buffer = Buffer.allocUnsafe(256);
-  pos = 0;
-  /** Collects the message's parts when big bytes go by reference (encodeParts); null otherwise. */
+  buf: Buffer;
+  pos: number;
+  /** Where the message starts in `buf` (a caller's header room, FrameScratch; 0 again after a part went by reference). */
+  private start: number;
+  /** Set by encodeParts: big bytes go by reference, collected in `parts` (made by the first). */
+  byReference = false;
   parts: Buffer[] | null = null;
   /** The depth of the values Pyro4 converts before marshal.dumps (convert_obj_into_marshallable): 0, or 2 in a call. */
   top = 0;
   readonly maxDepth: number;
 
-  constructor(private readonly options: SerializeOptions | undefined) {
+  constructor(private readonly options: SerializeOptions | undefined, buf: Buffer | null = null, start = 0) {
     this.maxDepth = limitsOf(options).maxDepth;
+    this.buf = buf ?? Buffer.allocUnsafe(256);
+    this.pos = this.start = start;
   }
 
   private ensure(n: number): void {
@@ -82,7 +87,7 @@ class Writer {
   }
 
   result(): Buffer {
-    return this.buf.subarray(0, this.pos);
+    return this.buf.subarray(this.start, this.pos);
   }
 
   private typeAndInt32(type: number, v: number): void {
@@ -229,11 +234,11 @@ class Writer {
   private bytes(v: Uint8Array): void {
     const n = v.length;
     this.typeAndInt32(T_STRING, n);
-    if (this.parts !== null && n >= BY_REFERENCE_MIN) {
+    if (this.byReference && n >= BY_REFERENCE_MIN) {
       // by reference: the text so far and the value become parts; writing goes on in a fresh buffer
-      this.parts.push(this.buf.subarray(0, this.pos), Buffer.from(v.buffer, v.byteOffset, n));
+      (this.parts ??= []).push(this.buf.subarray(this.start, this.pos), Buffer.from(v.buffer, v.byteOffset, n));
       this.buf = Buffer.allocUnsafe(256);
-      this.pos = 0;
+      this.pos = this.start = 0;
       return;
     }
     this.ensure(n);
@@ -392,13 +397,29 @@ function encode(fill: (w: Writer) => void, options: SerializeOptions | undefined
 
 function encodeParts(fill: (w: Writer) => void, options: SerializeOptions | undefined, byReference: boolean): SerializedParts {
   const w = new Writer(options);
-  const parts: Buffer[] | null = (w.parts = byReference ? [] : null);
+  w.byReference = byReference;
   try {
     fill(w);
   } catch (e) {
     throw wrapError(e, w.maxDepth);
   }
-  return finishParts(parts, w.result());
+  return finishParts(w.parts, w.result());
+}
+
+/** serializeDataParts into a caller's reused buffer after its header room (Serializer.serializeDataFramed). */
+function encodeFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): readonly Buffer[] | null {
+  const w = new Writer(options, scratch.buf, scratch.room);
+  w.byReference = true;
+  try {
+    w.value(value, 0);
+  } catch (e) {
+    throw wrapError(e, w.maxDepth);
+  }
+  if (w.parts !== null) return finishParts(w.parts, w.result()) as readonly Buffer[];
+  // one buffer: the message is in the buffer last written, after its room
+  scratch.buf = w.buf;
+  scratch.end = w.pos;
+  return null;
 }
 
 // =====================================================================================================
@@ -807,6 +828,10 @@ export const marshal: Serializer = {
 
   serializeCallParts(object, method, vargs, kwargs, options): SerializedParts {
     return encodeParts((w) => w.call(object, method, vargs, kwargs), options, true);
+  },
+
+  serializeDataFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): readonly Buffer[] | null {
+    return encodeFramed(value, options, scratch);
   },
 
   deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {

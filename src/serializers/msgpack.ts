@@ -13,7 +13,7 @@ import { InvalidArgumentError, PyroError, SerializeError } from "../errors.js";
 import { copyAscii } from "./ascii.js";
 import { isPythonInt } from "../python/float.js";
 import { limitsOf } from "../limits.js";
-import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
+import { BY_REFERENCE_MIN, ZERO_COPY_MIN, finishParts, type Call, type DeserializeOptions, type FrameScratch, type SerializeOptions, type SerializedParts, type Serializer } from "./types.js";
 import {
   Complex, Float, classToDict, depthError, dictToClass, isPlainObject, setKey, toTuple, hashKey, cannotSerialize,
   pythonSerializeError, UUID, PyDateTime, PyDate, PyTime, TimeDelta, Range, Decimal, decimalText,
@@ -132,14 +132,17 @@ export function naiveTimestamp(dt: PyDateTime): number {
 // Encoding
 
 class Writer {
-  buf = Buffer.allocUnsafe(INITIAL_SIZE);
+  buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE);
   pos = 0;
   busy = false;
   options: SerializeOptions | undefined = undefined;
   /** Set for each message by encodeParts (from its options' limits). */
   maxDepth = 0;
-  /** Collects the message's parts when big bytes go by reference (encodeParts); null otherwise. */
+  /** Set by encodeParts: big bytes go by reference, collected in `parts` (made by the first). */
+  byReference = false;
   parts: Buffer[] | null = null;
+  /** Where the message starts in `buf`: a caller's header room (FrameScratch), else 0. */
+  start = 0;
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -309,10 +312,10 @@ class Writer {
     if (n < 0x100) this.head8(0xc4, n);
     else if (n < 0x10000) this.head16(0xc5, n);
     else this.head32(0xc6, n);
-    if (this.parts !== null && n >= BY_REFERENCE_MIN) {
+    if (this.byReference && n >= BY_REFERENCE_MIN) {
       // by reference: what was written so far is copied out (this buffer is reused), then the value itself
-      this.parts.push(Buffer.from(this.buf.subarray(0, this.pos)), Buffer.from(b.buffer, b.byteOffset, n));
-      this.pos = 0;
+      (this.parts ??= []).push(Buffer.from(this.buf.subarray(this.start, this.pos)), Buffer.from(b.buffer, b.byteOffset, n));
+      this.pos = this.start = 0;
       return;
     }
     this.ensure(n);
@@ -440,21 +443,32 @@ function encode(value: unknown, options: SerializeOptions | undefined): Buffer {
   return encodeParts(value, options, false) as Buffer;
 }
 
-function encodeParts(value: unknown, options: SerializeOptions | undefined, byReference: boolean): SerializedParts {
+/** With a `scratch`, the message is written into it after its room instead of the writer's own buffer (serializeDataFramed). */
+function encodeParts(value: unknown, options: SerializeOptions | undefined, byReference: boolean, scratch: FrameScratch | null = null): SerializedParts | null {
   // A replace hook or class converter may itself serialize something: give nested calls their own writer.
   const w = pooled.busy ? new Writer() : pooled;
   w.busy = true;
-  w.pos = 0;
+  const own = w.buf;
+  if (scratch !== null) {
+    w.buf = scratch.buf;
+    w.pos = w.start = scratch.room;
+  } else w.pos = w.start = 0;
   w.options = options;
   const maxDepth = (w.maxDepth = limitsOf(options).maxDepth);
-  const parts: Buffer[] | null = (w.parts = byReference ? [] : null);
+  w.byReference = byReference;
+  w.parts = null;
   try {
     w.value(value, 1);
-    const last = w.finish();
-    return finishParts(parts, last);
+    if (scratch === null) return finishParts(w.parts, w.finish());
+    if (w.parts !== null) return finishParts(w.parts, w.buf.subarray(w.start, w.pos));
+    // one buffer: the message is in the buffer last written, after its room
+    scratch.buf = w.buf;
+    scratch.end = w.pos;
+    return null;
   } catch (e) {
     throw asSerializeError(e, maxDepth);
   } finally {
+    if (scratch !== null) w.buf = own;
     w.busy = false;
     w.options = undefined;
     w.parts = null;
@@ -718,10 +732,13 @@ export const msgpack: Serializer = {
     return encode([object, method, vargs, kwargs], options);
   },
   serializeDataParts(value: unknown, options?: SerializeOptions): SerializedParts {
-    return encodeParts(value, options, true);
+    return encodeParts(value, options, true)!;
   },
   serializeCallParts(object, method, vargs, kwargs, options): SerializedParts {
-    return encodeParts([object, method, vargs, kwargs], options, true);
+    return encodeParts([object, method, vargs, kwargs], options, true)!;
+  },
+  serializeDataFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): readonly Buffer[] | null {
+    return encodeParts(value, options, true, scratch) as readonly Buffer[] | null;
   },
   deserializeCall(data: Uint8Array, options?: DeserializeOptions): Call {
     return checkCall(decode(data, options, true));

@@ -14,7 +14,7 @@ import * as op from "./pickle-ops.js";
 import { LITTLE_ENDIAN, writeFloat64BE } from "./pickle-scalars.js";
 import { Decimal, realDicts, uuidSafe } from "./pickle-values.js";
 import { UnicodeArray, arrayPickleArgs } from "./pickle-arrays.js";
-import { BY_REFERENCE_MIN, finishParts, type SerializeOptions, type SerializedParts } from "./types.js";
+import { BY_REFERENCE_MIN, finishParts, type FrameScratch, type SerializeOptions, type SerializedParts } from "./types.js";
 import { ByteArray, Complex, Float, FrozenSet, OrderedDict, PyDate, PyDateTime, PyTime, Range, TimeDelta, Tuple, UUID, classToDict, depthError, isPlainObject } from "./values.js";
 import { limitsOf } from "../limits.js";
 import { BatchCalls, type BatchCall } from "./batch-calls.js";
@@ -22,12 +22,16 @@ import { BatchCalls, type BatchCall } from "./batch-calls.js";
 const PROTOCOL = 4;
 
 class Writer {
-  buf: Buffer = Buffer.allocUnsafe(256);
+  buf: Buffer;
   pos = 0;
+  /** Where the pickle starts in `buf` (a caller's header room, FrameScratch; 0 again after a part went by reference). */
+  private start: number;
   private readonly maxDepth: number;
 
-  constructor(private readonly options: SerializeOptions | undefined) {
+  constructor(private readonly options: SerializeOptions | undefined, buf: Buffer | null = null, start = 0) {
     this.maxDepth = limitsOf(options).maxDepth;
+    this.buf = buf ?? Buffer.allocUnsafe(256);
+    this.start = start;
   }
 
   private ensure(n: number): void {
@@ -48,34 +52,49 @@ class Writer {
   }
 
   /** Set by the *Parts entry points: big bytes become parts of the result instead of being copied. */
-  parts: Buffer[] | null = null;
+  byReference = false;
+  /** The parts so far, once a big bytes value went by reference. */
+  private parts: Buffer[] | null = null;
   private partsLen = 0;
 
   begin(): void {
+    const s = (this.pos = this.start);
     this.ensure(11);
-    this.buf[0] = op.PROTO;
-    this.buf[1] = PROTOCOL;
-    this.buf[2] = op.FRAME;
-    this.pos = 11; // frame length filled in by end()
+    this.buf[s] = op.PROTO;
+    this.buf[s + 1] = PROTOCOL;
+    this.buf[s + 2] = op.FRAME;
+    this.pos = s + 11; // frame length filled in by end()
   }
   endParts(): SerializedParts {
-    if (!this.parts || this.parts.length === 0) return this.end();
+    if (this.parts === null) return this.end();
     this.u8(op.STOP);
     // the header is in the first part (the buffer begin() wrote it to may have been outgrown since)
-    writeU64(this.parts[0]!, this.partsLen + this.pos - 11, 3);
+    writeU64(this.parts[0]!, this.partsLen + this.pos - this.start - 11, 3);
     return finishParts(this.parts, this.buf.subarray(0, this.pos));
   }
 
   end(): Buffer {
+    return this.buf.subarray(this.start, this.finish());
+  }
+
+  /** Write STOP and the frame length (or drop the frame of a tiny pickle); returns where the pickle ends in `buf`. */
+  finish(): number {
     this.u8(op.STOP);
-    const frameLen = this.pos - 11;
+    const s = this.start;
+    const frameLen = this.pos - s - 11;
     if (frameLen < 4) {
-      // Python writes no frame for tiny pickles; drop ours the same way
-      this.buf.copy(this.buf, 2, 11, this.pos);
-      return this.buf.subarray(0, this.pos - 9);
+      // Python writes no frame for tiny pickles; drop ours the same way (at most 3 bytes to move)
+      const b = this.buf;
+      for (let i = s + 11; i < this.pos; i++) b[i - 9] = b[i]!;
+      return this.pos - 9;
     }
-    writeU64(this.buf, frameLen, 3);
-    return this.buf.subarray(0, this.pos);
+    writeU64(this.buf, frameLen, s + 3);
+    return this.pos;
+  }
+
+  /** The parts so far (null: none, the pickle is one buffer). */
+  get partsSoFar(): readonly Buffer[] | null {
+    return this.parts;
   }
 
   int(v: number): void {
@@ -164,12 +183,12 @@ class Writer {
       this.buf.writeBigUInt64LE(BigInt(n), this.pos + 1);
       this.pos += 9;
     }
-    if (this.parts && n >= BY_REFERENCE_MIN) {
+    if (this.byReference && n >= BY_REFERENCE_MIN) {
       // hand the caller's bytes over as a part of their own instead of copying them
-      this.parts.push(this.buf.subarray(0, this.pos), Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-      this.partsLen += this.pos + n;
+      (this.parts ??= []).push(this.buf.subarray(this.start, this.pos), Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+      this.partsLen += this.pos - this.start + n;
       this.buf = Buffer.allocUnsafe(256);
-      this.pos = 0;
+      this.pos = this.start = 0;
       return;
     }
     this.ensure(n);
@@ -635,14 +654,27 @@ export function pickleCall(object: string, method: string, vargs: readonly unkno
 /** pickleValue / pickleCall with bytes of BY_REFERENCE_MIN or more handed over by reference (see Serializer). */
 export function pickleValueParts(value: unknown, options?: SerializeOptions): SerializedParts {
   const w = new Writer(options);
-  w.parts = [];
+  w.byReference = true;
   w.begin();
   w.value(value, 0);
   return w.endParts();
 }
+
+/** pickleValueParts written into a caller's reused buffer after its header room (Serializer.serializeDataFramed). */
+export function pickleValueFramed(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): readonly Buffer[] | null {
+  const w = new Writer(options, scratch.buf, scratch.room);
+  w.byReference = true;
+  w.begin();
+  w.value(value, 0);
+  if (w.partsSoFar !== null) return w.endParts() as readonly Buffer[];
+  // one buffer: the pickle is in the buffer last written, after its room
+  scratch.end = w.finish();
+  scratch.buf = w.buf;
+  return null;
+}
 export function pickleCallParts(object: string, method: string, vargs: readonly unknown[], kwargs: Record<string, unknown> | null, options?: SerializeOptions): SerializedParts {
   const w = new Writer(options);
-  w.parts = [];
+  w.byReference = true;
   w.begin();
   w.call(object, method, vargs, kwargs);
   return w.endParts();

@@ -3,7 +3,7 @@
 // docs/pickle.md); encoding writes protocol 4 pickles that Python's plain pickle.loads reads as the same types.
 
 import { SerializeError } from "../errors.js";
-import { pickleCall, pickleCallParts, pickleValue, pickleValueParts } from "./pickle-encode.js";
+import { pickleCall, pickleCallParts, pickleValue, pickleValueFramed, pickleValueParts } from "./pickle-encode.js";
 import { unpickle } from "./pickle-decode.js";
 import { limitsOf } from "../limits.js";
 import type { Call, Serializer } from "./types.js";
@@ -27,6 +27,10 @@ export const pickle: Serializer = {
 
   serializeDataParts(value, options) {
     return pickleValueParts(value, options);
+  },
+
+  serializeDataFramed(value, options, scratch) {
+    return pickleValueFramed(value, options, scratch);
   },
 
   serializeCallParts(object, method, vargs, kwargs, options) {

@@ -43,6 +43,10 @@ function asPyro5(base: Serializer): Serializer {
     const parts = base.serializeDataParts.bind(base);
     s.serializeDataParts = (value, options) => parts(value, inPyro5(options));
   }
+  if (base.serializeDataFramed) {
+    const framed = base.serializeDataFramed.bind(base);
+    s.serializeDataFramed = (value, options, scratch) => framed(value, inPyro5(options), scratch);
+  }
   if (base.serializeDataText) {
     const text = base.serializeDataText.bind(base);
     s.serializeDataText = (value, options) => text(value, inPyro5(options));

@@ -87,6 +87,20 @@ export function finishParts(parts: Buffer[] | null, last: Buffer): SerializedPar
   return parts;
 }
 
+/**
+ * Where Serializer.serializeDataFramed writes: a buffer its caller reuses from message to message, whose first
+ * `room` bytes are left free for the message header, so that header and payload end up in one buffer without a
+ * copy (the daemon's replies, src/server/frame-scratch.ts).
+ */
+export interface FrameScratch {
+  /** The buffer to write into; an encoder that outgrows it puts the bigger buffer here (its first `room` bytes free too). */
+  buf: Buffer;
+  /** Bytes at the front of `buf` that the encoder leaves alone. */
+  readonly room: number;
+  /** Set by the encoder: where the payload, written from `room` on, ends. */
+  end: number;
+}
+
 /** One wire serializer: encodes and decodes call arguments, results and plain data as Python's does. */
 export interface Serializer {
   readonly name: SerializerName;
@@ -117,6 +131,13 @@ export interface Serializer {
    * bytes on the wire are serializeData's. A Buffer when the value is better not made one string (big bytes).
    */
   serializeDataText?(value: unknown, options?: SerializeOptions): string | Buffer;
+  /**
+   * serializeDataParts written into `scratch.buf` from offset `scratch.room` on (binary formats: marshal, msgpack,
+   * pickle): returns null when the payload is `scratch.buf` from `room` to `scratch.end` (with `scratch.buf` the
+   * buffer it ended up in), so the caller can put the message header into the room in front of it; else the parts
+   * (big bytes by reference), which may lie in `scratch.buf` too. The bytes are serializeData's.
+   */
+  serializeDataFramed?(value: unknown, options: SerializeOptions | undefined, scratch: FrameScratch): readonly Buffer[] | null;
   serializeCallParts?(
     object: string,
     method: string,

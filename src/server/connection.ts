@@ -6,7 +6,7 @@
 
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
-import { encodeFrame, writeMessage, type Annotations, type Frame, type Payload, type Message } from "../protocol/message.js";
+import { encodeFrame, encodeFrameAround, writeMessage, type Annotations, type Frame, type Payload, type Message } from "../protocol/message.js";
 import { MessageReader, type ErrorWithMessage } from "../protocol/reader.js";
 import type { ClientConnection, Resource } from "./context.js";
 import type { DaemonCore } from "./daemon-core.js";
@@ -253,16 +253,35 @@ export class Connection implements ServedConnection {
     if (this.readFailed) this.closeAfterWrite();
   }
 
-  write(type: number, serializerId: number, seq: number, data: Payload | string, flags: number, annotations: Annotations | null, compress: boolean): void {
+  write(type: number, serializerId: number, seq: number, data: Payload | string, flags: number, annotations: Annotations | null, compress: boolean): boolean {
     const d = this.daemon;
+    encodeFrame(this.frame, type, serializerId, seq, data, flags, annotations, d.hmacKey, compress, d.maxMessageSize, true, d.wire);
+    return this.send();
+  }
+
+  writeAround(type: number, serializerId: number, seq: number, buf: Buffer, start: number, end: number, flags: number, annotations: Annotations | null, compress: boolean): boolean {
+    const d = this.daemon;
+    if (!encodeFrameAround(this.frame, type, serializerId, seq, buf, start, end, flags, annotations, d.hmacKey, compress, d.maxMessageSize, d.wire))
+      encodeFrame(this.frame, type, serializerId, seq, buf.subarray(start, end), flags, annotations, d.hmacKey, compress, d.maxMessageSize, true, d.wire);
+    return this.send();
+  }
+
+  /** Send the message encoded into this.frame; returns whether the socket (or a subscriber) still holds its buffers. */
+  private send(): boolean {
     const f = this.frame;
-    encodeFrame(f, type, serializerId, seq, data, flags, annotations, d.hmacKey, compress, d.maxMessageSize, true, d.wire);
     const head = f.head;
     const body = f.body;
     f.head = f.body = EMPTY_BODY; // the frame must not keep a reply alive
-    if (this.closed) return;
-    if (frameSend.hasSubscribers) publishSend("server", this.id, head, body);
+    if (this.closed) return false;
+    let held = false;
+    if (frameSend.hasSubscribers) {
+      publishSend("server", this.id, head, body);
+      held = true; // a subscriber may read the frame's bytes later
+    }
     writeMessage(this.socket, head, body);
+    // a write the socket could not finish at once keeps the buffers (a write queued behind others, or the kernel
+    // took part of it): they are released only when the socket's pending length drops to 0
+    return held || this.socket.writableLength !== 0;
   }
 }
 

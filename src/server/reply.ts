@@ -11,8 +11,14 @@ import type { DaemonCore } from "./daemon-core.js";
 export interface ServedConnection extends ClientConnection {
   /** Set by the handshake from the client's CONNECT data. */
   objectId: string | null;
-  /** Encode and send one message (dropped once the connection is closed); text data is sent as UTF-8. */
-  write(type: number, serializerId: number, seq: number, data: Payload | string, flags: number, annotations: Annotations | null, compress: boolean): void;
+  /**
+   * Encode and send one message (dropped once the connection is closed); text data is sent as UTF-8. Returns whether
+   * the socket (or a frame subscriber) may still read the buffers it was given after this returns: false once
+   * they are with the kernel.
+   */
+  write(type: number, serializerId: number, seq: number, data: Payload | string, flags: number, annotations: Annotations | null, compress: boolean): boolean;
+  /** `write` of the payload `buf[start, end)`, with the bytes in front of it free for the header (encodeFrameAround). */
+  writeAround(type: number, serializerId: number, seq: number, buf: Buffer, start: number, end: number, flags: number, annotations: Annotations | null, compress: boolean): boolean;
   /** Close after everything written so far is flushed. */
   closeAfterWrite(): void;
 }

@@ -34,6 +34,7 @@ import { serverRequest, tracingActive } from "../observe/channels.js";
 import { requestDone, requestStart, type RequestTrace } from "../observe/tracing.js";
 import { asError, errorCode, newContext, responseAnnotations, type ServedConnection } from "./reply.js";
 import { callDecodeError, emptyCallError } from "./decode-errors.js";
+import { lendScratch, returnScratch } from "./frame-scratch.js";
 
 const COMMUNICATION_CODES = new Set(["ERR_PYRO4_COMMUNICATION", "ERR_PYRO4_CONNECTION_CLOSED", "ERR_PYRO4_TIMEOUT", "ERR_PYRO4_PROTOCOL", "ERR_PYRO4_MESSAGE_TOO_LARGE", "ERR_PYRO4_SERIALIZE"]);
 // a serializer's refusal that Python raises as a builtin exception (TypeError...) is no CommunicationError there
@@ -205,13 +206,13 @@ export class RequestHandler {
             closeIterator(it);
             throw new PyroError(`too many open item streams on this connection (max=${max})`);
           }
-          return { kind: "stream", data: this.daemon.streams.add(this.conn, it) };
+          return new Special("stream", this.daemon.streams.add(this.conn, it));
         }
-        if (this.daemon.streamFallback === "list") return drain(it).then((data) => ({ kind: "value", data }));
-        return { kind: "stream", data: null };
+        if (this.daemon.streamFallback === "list") return drain(it);
+        return new Special("stream", null);
       }
     }
-    return { kind: "value", data: result };
+    return result;
   }
 
   /** The calls of a batch in order; stops at the first error, which becomes the last result. */
@@ -230,7 +231,7 @@ export class RequestHandler {
         r = callMethod(obj, exposure.typeName, m, Array.isArray(args) ? args : [], kw && typeof kw === "object" ? kwargsRecord(kw) : null);
       } catch (e) {
         results.push(this.batchError(m, e));
-        return { kind: "batch", data: results };
+        return new Special("batch", results);
       }
       if (isThenable(r)) {
         return Promise.resolve(r).then(
@@ -240,13 +241,13 @@ export class RequestHandler {
           },
           (e: unknown) => {
             results.push(this.batchError(m, e));
-            return { kind: "batch", data: results } as Outcome;
+            return new Special("batch", results);
           },
         );
       }
       results.push(r);
     }
-    return { kind: "batch", data: results };
+    return new Special("batch", results);
   }
 
   private batchError(m: MethodInfo, e: unknown): ExceptionWrapper {
@@ -260,24 +261,41 @@ export class RequestHandler {
   /** Send the outcome of a call (nothing for oneway calls). */
   private respond(msg: Message, ctx: Context, serializer: Serializer, outcome: Outcome, oneway: boolean): void {
     this.sendOutcome(msg, ctx, serializer, outcome, oneway);
-    if (this.trace) this.traceDone(outcome.data, undefined, false);
+    if (this.trace) this.traceDone(outcomeData(outcome), undefined, false);
   }
 
   private sendOutcome(msg: Message, ctx: Context, serializer: Serializer, outcome: Outcome, oneway: boolean): void {
     this.busy = false;
     try {
       if (oneway) return;
-      if (outcome.kind === "stream") {
-        const ann: Annotations | null = outcome.data ? new Map([["STRM", Buffer.from(outcome.data as string, "latin1")]]) : null;
+      const special = outcome instanceof Special ? outcome : null;
+      if (special !== null && special.kind === "stream") {
+        const ann: Annotations | null = special.data ? new Map([["STRM", Buffer.from(special.data as string, "latin1")]]) : null;
         this.sendException(msg.seq, ctx, serializer, new ProtocolError("result of call is an iterator"), FLAGS_ITEMSTREAMRESULT, ann, null);
         return;
       }
-      // big bytes in the result go out by reference: the socket takes the parts right away; a text format's
-      // text is encoded straight into the message buffer
+      // a binary format writes the result into the reused scratch, after room for the header (the message is built
+      // around it); big bytes in the result go out by reference: the socket takes the parts right away; a text
+      // format's text is encoded straight into the message buffer
       const sopts = this.daemon.serializeOptions;
-      const payload = serializer.serializeDataParts ? serializer.serializeDataParts(outcome.data, sopts)
-        : serializer.serializeDataText ? serializer.serializeDataText(outcome.data, sopts) : serializer.serializeData(outcome.data, sopts);
-      const flags = outcome.kind === "batch" ? FLAGS_BATCH : 0;
+      const flags = special !== null && special.kind === "batch" ? FLAGS_BATCH : 0;
+      const data = special !== null ? special.data : outcome;
+      if (serializer.serializeDataFramed) {
+        const scratch = lendScratch();
+        let held = false;
+        try {
+          const parts = serializer.serializeDataFramed(data, sopts, scratch);
+          const ann = responseAnnotations(this.daemon, ctx, true);
+          held = parts === null
+            ? this.conn.writeAround(MSG_RESULT, serializer.id, msg.seq, scratch.buf, scratch.room, scratch.end, flags, ann, this.daemon.compression)
+            : this.conn.write(MSG_RESULT, serializer.id, msg.seq, parts, flags, ann, this.daemon.compression);
+        } finally {
+          returnScratch(scratch, held);
+        }
+        return;
+      }
+      const payload = serializer.serializeDataParts ? serializer.serializeDataParts(data, sopts)
+        : serializer.serializeDataText ? serializer.serializeDataText(data, sopts) : serializer.serializeData(data, sopts);
       this.conn.write(MSG_RESULT, serializer.id, msg.seq, payload, flags, responseAnnotations(this.daemon, ctx, true), this.daemon.compression);
     } catch (e) {
       this.requestFailed(msg, ctx, serializer, e, oneway);
@@ -339,12 +357,28 @@ export class RequestHandler {
   }
 }
 
-type Outcome = { kind: "value" | "batch" | "stream" | "none"; data: unknown };
-const NONE_OUTCOME: Outcome = { kind: "none", data: null };
+/**
+ * What a call produced: a batch's results, an item stream's id (or null when streaming is off), nothing (oneway).
+ * A plain result is its own outcome (no object per call); user code cannot make instances of this class.
+ */
+class Special {
+  constructor(
+    readonly kind: "batch" | "stream" | "none",
+    readonly data: unknown,
+  ) {}
+}
+/** A call's outcome: its result, or a Special. */
+type Outcome = unknown;
+const NONE_OUTCOME = new Special("none", null);
 
 function valueOutcome(v: unknown): Outcome | Promise<Outcome> {
-  if (isThenable(v)) return Promise.resolve(v).then((data) => ({ kind: "value", data }));
-  return { kind: "value", data: v };
+  if (isThenable(v)) return Promise.resolve(v);
+  return v;
+}
+
+/** The value an outcome sends. */
+function outcomeData(o: Outcome): unknown {
+  return o instanceof Special ? o.data : o;
 }
 
 function isThenable(v: unknown): boolean {
