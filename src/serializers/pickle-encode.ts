@@ -74,7 +74,9 @@ class Writer {
   }
 
   end(): Buffer {
-    return this.buf.subarray(this.start, this.finish());
+    // finish() first: its STOP may outgrow this.buf, and the pickle is in the buffer it leaves
+    const stop = this.finish();
+    return this.buf.subarray(this.start, stop);
   }
 
   /** Write STOP and the frame length (or drop the frame of a tiny pickle); returns where the pickle ends in `buf`. */
