@@ -79,7 +79,7 @@ test("a framed binary reply's frame is byte for byte the frame of serializeData'
               // the common reply (one buffer, annotations that fit, not compressed nor signed) is built around the
               // payload: a view of the scratch
               const around = bytes.length < 64 * 1024 && ann !== WIDE && !(compress && bytes.length >= 200) && !hmac;
-              assert.equal(f.head.buffer === scratch.buf.buffer, around, `${what}: built around the payload`);
+              assert.equal(overlap(f.head, scratch.buf), around, `${what}: built around the payload`);
               if (around) assert.equal((f.body as Buffer).length, 0, what);
             }
       }
