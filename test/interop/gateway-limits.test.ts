@@ -7,7 +7,8 @@
 // large (N, max=M)"), ours the same bytes. A reply over the limit: Pyro5's gateway answers its ProtocolError, ours
 // the same; Pyro4's crashes inside wsgiref (the error carries the refused message, which its JSON cannot encode:
 // plain-text 500), ours answers the MessageTooLargeError JSON instead (a deliberate difference, docs/httpgateway.md).
-// Messages of exactly the limit pass, one byte more is refused; without a limit the same requests succeed.
+// Messages of exactly the limit pass, one byte more is refused; without a limit the same requests succeed. A limit
+// under the name server's lookup answer or the backend's handshake answer fails as Python's does.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { PythonServer } from "../helpers/python.js";
@@ -145,6 +146,39 @@ for (const v of [4, 5] as const) {
       }
     } finally {
       await g.stop();
+    }
+  });
+}
+
+for (const v of [4, 5] as const) {
+  test(`Pyro${v}: a limit smaller than the name server's answer or the backend's handshake, as Python's gateway`, async (t) => {
+    // 100 bytes: the name server's lookup answer is over it, so locating it fails (NamingError); 200 bytes: the
+    // lookup passes, the backend's handshake answer (its metadata) is over it. Python's Pyro4 gateway crashes on the
+    // latter like on any over-limit reply; ours answers the error JSON.
+    const s = setups.get(v)!;
+    const pairs = await startGatewayPairs<"l100" | "l200">({
+      l100: { ns: s.ns, env: { PYRO_MAX_MESSAGE_SIZE: "100" }, options: { limits: { maxMessageSize: 100 } } },
+      l200: { ns: s.ns, env: { PYRO_MAX_MESSAGE_SIZE: "200" }, options: { limits: { maxMessageSize: 200 } } },
+    });
+    try {
+      const noNs = new RegExp(`^\\{"__class__": "Pyro${v}\\.errors\\.NamingError", "__exception__": true, "args": \\["Failed to locate the nameserver"\\], "attributes": \\{\\}\\}$`);
+      const handshake = new RegExp(tooLarge(v).source.replace("20000", "200"));
+      const list: Case<"l100" | "l200">[] = [];
+      for (const path of ["/pyro/http.echo/echo?message=ok", "/pyro/http.echo/$meta"]) {
+        list.push({ name: `lookup answer over 100 bytes: ${path}`, gw: "l100", path, headers: C, expect: [500, noNs] });
+        list.push(v === 5
+          ? { name: `handshake answer over 200 bytes: ${path}`, gw: "l200", path, headers: C, expect: [500, handshake] }
+          : { name: `handshake answer over 200 bytes: ${path}`, gw: "l200", path, headers: C, pythonCrashes: handshake });
+      }
+      const { identical, deliberate, diffs } = await compareGateways(list, pairs, {
+        headers: v === 5 ? ["access-control-allow-origin"] : [],
+        check: checker(v),
+      });
+      t.diagnostic(`${identical} of ${list.length} identical, ${deliberate} where Python's gateway crashes and ours answers`);
+      assert.deepEqual(diffs, []);
+      assert.equal(deliberate, v === 4 ? 2 : 0);
+    } finally {
+      await pairs.close();
     }
   });
 }
