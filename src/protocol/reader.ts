@@ -117,7 +117,9 @@ export class MessageReader {
             pos += hs; // header parsed: the general path below continues with its body
             break;
           }
-          (out ??= []).push(this.finish(chunk, pos + hs, true));
+          const msg = this.finish(chunk, pos + hs, true);
+          if (out === null) out = [msg]; // a literal: `[]` then push() grows a backing store for 17
+          else out.push(msg);
           pos = bodyEnd;
         }
         if (pos === end) return out ?? EMPTY;
