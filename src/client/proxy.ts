@@ -136,42 +136,18 @@ const MODE_ASYNC = 1;
 
 /**
  * A view's state is its JS Proxy's handler: the traps find it as `this`, with no lookup per member access (a
- * WeakMap from the proxy to its state cost about 150 instructions per call).
+ * WeakMap from the proxy to its state cost about 150 instructions per call). The `get` trap is an own property:
+ * V8 looks the trap up on the handler at every access, and an own property is found sooner than a prototype's
+ * method (about 50 instructions per access in a micro-benchmark under callgrind).
  */
 class ViewState implements ProxyHandler<object> {
   readonly members = new Map<string, unknown>();
+  readonly get = viewGet;
   constructor(
     readonly core: ProxyCore,
     readonly opts: CallOptions | null,
     readonly mode: number,
   ) {}
-
-  get(target: object, prop: string | symbol, receiver: any): unknown {
-    if (typeof prop === "symbol") {
-      if (prop === Symbol.asyncDispose) return () => this.core.release();
-      if (prop === inspect.custom) return () => describe(this.core);
-      if (prop === Symbol.toStringTag) return `${this.core.profile.name}.Proxy`;
-      return undefined;
-    }
-    const m = this.members.get(prop);
-    if (m !== undefined) return m;
-    const c = prop.charCodeAt(0);
-    if (c === 36 /* $ */) return control(this, target, prop, receiver);
-    if (c === 95 /* _ */ && prop.startsWith("_pyro")) return control(this, target, prop, receiver);
-    switch (prop) {
-      case "then":
-        return undefined;
-      case "toJSON":
-        return () => this.core.uri.asString();
-      case "toString":
-        return () => describe(this.core);
-      case "valueOf":
-        return () => receiver;
-      case "constructor":
-        return Proxy;
-    }
-    return member(this, prop);
-  }
 
   set(_target: object, prop: string | symbol, value: unknown): boolean {
     if (typeof prop === "string" && setControl(this.core, prop, value)) return true;
@@ -194,6 +170,34 @@ class ViewState implements ProxyHandler<object> {
   deleteProperty(): boolean {
     throw new InvalidArgumentError("cannot delete properties of a Pyro proxy");
   }
+}
+
+/** The `get` trap of every view (`this` is the view's state). */
+function viewGet(this: ViewState, target: object, prop: string | symbol, receiver: any): unknown {
+  if (typeof prop === "symbol") {
+    if (prop === Symbol.asyncDispose) return () => this.core.release();
+    if (prop === inspect.custom) return () => describe(this.core);
+    if (prop === Symbol.toStringTag) return `${this.core.profile.name}.Proxy`;
+    return undefined;
+  }
+  const m = this.members.get(prop);
+  if (m !== undefined) return m;
+  const c = prop.charCodeAt(0);
+  if (c === 36 /* $ */) return control(this, target, prop, receiver);
+  if (c === 95 /* _ */ && prop.startsWith("_pyro")) return control(this, target, prop, receiver);
+  switch (prop) {
+    case "then":
+      return undefined;
+    case "toJSON":
+      return () => this.core.uri.asString();
+    case "toString":
+      return () => describe(this.core);
+    case "valueOf":
+      return () => receiver;
+    case "constructor":
+      return Proxy;
+  }
+  return member(this, prop);
 }
 
 const views = new WeakMap<object, ViewState>();
