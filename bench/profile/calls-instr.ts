@@ -57,7 +57,7 @@ function clientCall() {
     const p = core.invoke("ping", [], {}, null);
     const r = pending;
     pending = null;
-    conn.onRead(r);
+    conn.onRead(r, r.length);
     return p;
   };
 }

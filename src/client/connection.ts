@@ -131,11 +131,11 @@ export class Connection implements ReadSink {
     while (this.flushWaiters.length) this.flushWaiters.shift()!.flushed(err);
   }
 
-  private readonly onData = (chunk: Buffer): void => this.received(chunk, 0, false);
+  private readonly onData = (chunk: Buffer): void => this.received(chunk, chunk.length, false);
 
   // ReadSink (the relay of a plain socket)
-  onRead(chunk: Buffer): void {
-    this.received(chunk, 0, true);
+  onRead(buf: Buffer, n: number): void {
+    this.received(buf, n, true);
   }
   readTarget(): Buffer | null {
     return this.closed ? null : this.reader.readTarget(IN_PLACE_READ_MIN);
@@ -144,13 +144,16 @@ export class Connection implements ReadSink {
     this.received(null, n, false);
   }
 
-  /** `chunk` null: `n` bytes were read straight into the body being assembled; `transient`: the relay's buffer. */
+  /**
+   * `chunk` null: `n` bytes were read straight into the body being assembled; else the first `n` bytes of `chunk`
+   * arrived (`transient`: in the relay's buffer).
+   */
   private received(chunk: Buffer | null, n: number, transient: boolean): void {
     if (this.closed) return;
     if (this.timer) this.timer.refresh();
     let msgs: Message[];
     try {
-      msgs = chunk === null ? this.reader.filledInPlace(n) : transient ? this.reader.pushTransient(chunk) : this.reader.push(chunk);
+      msgs = chunk === null ? this.reader.filledInPlace(n) : transient ? this.reader.pushTransient(chunk, n) : this.reader.push(chunk);
     } catch (e) {
       this.fail(e as Error);
       return;

@@ -134,20 +134,78 @@ export type Proxy<T = any> = Remote<T> & ProxyControls<T>;
 const MODE_CALL = 0;
 const MODE_ASYNC = 1;
 
-interface ViewState {
-  core: ProxyCore;
-  opts: CallOptions | null;
-  mode: number;
-  members: Map<string, unknown>;
-  /** Serializer name given by the user (null = default), sent in the proxy state. */
+/**
+ * A view's state is its JS Proxy's handler: the traps find it as `this`, with no lookup per member access (a
+ * WeakMap from the proxy to its state cost about 150 instructions per call). The `get` trap is an own property:
+ * V8 looks the trap up on the handler at every access, and an own property is found sooner than a prototype's
+ * method (about 50 instructions per access in a micro-benchmark under callgrind).
+ */
+class ViewState implements ProxyHandler<object> {
+  readonly members = new Map<string, unknown>();
+  readonly get = viewGet;
+  constructor(
+    readonly core: ProxyCore,
+    readonly opts: CallOptions | null,
+    readonly mode: number,
+  ) {}
+
+  set(_target: object, prop: string | symbol, value: unknown): boolean {
+    if (typeof prop === "string" && setControl(this.core, prop, value)) return true;
+    const name = String(prop);
+    throw new InvalidArgumentError(
+      `cannot assign remote attribute '${name}' on a Pyro proxy: use await proxy.$set('${name}', value) (every network access is awaited)`,
+    );
+  }
+
+  has(target: object, prop: string | symbol): boolean {
+    if (typeof prop !== "string") return false;
+    if (prop.startsWith("$")) return control(this, target, prop, null) !== undefined;
+    return this.core.methods.has(prop) || this.core.attrs.has(prop);
+  }
+
+  defineProperty(): boolean {
+    throw new InvalidArgumentError("cannot define properties on a Pyro proxy: use await proxy.$set(name, value)");
+  }
+
+  deleteProperty(): boolean {
+    throw new InvalidArgumentError("cannot delete properties of a Pyro proxy");
+  }
+}
+
+/** The `get` trap of every view (`this` is the view's state). */
+function viewGet(this: ViewState, target: object, prop: string | symbol, receiver: any): unknown {
+  if (typeof prop === "symbol") {
+    if (prop === Symbol.asyncDispose) return () => this.core.release();
+    if (prop === inspect.custom) return () => describe(this.core);
+    if (prop === Symbol.toStringTag) return `${this.core.profile.name}.Proxy`;
+    return undefined;
+  }
+  const m = this.members.get(prop);
+  if (m !== undefined) return m;
+  const c = prop.charCodeAt(0);
+  if (c === 36 /* $ */) return control(this, target, prop, receiver);
+  if (c === 95 /* _ */ && prop.startsWith("_pyro")) return control(this, target, prop, receiver);
+  switch (prop) {
+    case "then":
+      return undefined;
+    case "toJSON":
+      return () => this.core.uri.asString();
+    case "toString":
+      return () => describe(this.core);
+    case "valueOf":
+      return () => receiver;
+    case "constructor":
+      return Proxy;
+  }
+  return member(this, prop);
 }
 
 const views = new WeakMap<object, ViewState>();
 const explicitSerializer = new WeakMap<ProxyCore, unknown>();
 
 function makeView(target: object, core: ProxyCore, opts: CallOptions | null, mode: number): any {
-  const state: ViewState = { core, opts, mode, members: new Map() };
-  const p = new JSProxy(target, handler);
+  const state = new ViewState(core, opts, mode);
+  const p = new JSProxy(target, state);
   views.set(p, state);
   viewOfTarget.set(target, state);
   return p;
@@ -313,56 +371,6 @@ function setControl(core: ProxyCore, name: string, value: any): boolean {
   }
   return false;
 }
-
-const handler: ProxyHandler<any> = {
-  get(target, prop, receiver) {
-    const state = viewOfTarget.get(target)!;
-    if (typeof prop === "symbol") {
-      if (prop === Symbol.asyncDispose) return () => state.core.release();
-      if (prop === inspect.custom) return () => describe(state.core);
-      if (prop === Symbol.toStringTag) return `${state.core.profile.name}.Proxy`;
-      return undefined;
-    }
-    const m = state.members.get(prop);
-    if (m !== undefined) return m;
-    const c = prop.charCodeAt(0);
-    if (c === 36 /* $ */) return control(state, target, prop, receiver);
-    if (c === 95 /* _ */ && prop.startsWith("_pyro")) return control(state, target, prop, receiver);
-    switch (prop) {
-      case "then":
-        return undefined;
-      case "toJSON":
-        return () => state.core.uri.asString();
-      case "toString":
-        return () => describe(state.core);
-      case "valueOf":
-        return () => receiver;
-      case "constructor":
-        return Proxy;
-    }
-    return member(state, prop);
-  },
-  set(target, prop, value) {
-    const state = viewOfTarget.get(target)!;
-    if (typeof prop === "string" && setControl(state.core, prop, value)) return true;
-    const name = String(prop);
-    throw new InvalidArgumentError(
-      `cannot assign remote attribute '${name}' on a Pyro proxy: use await proxy.$set('${name}', value) (every network access is awaited)`,
-    );
-  },
-  has(target, prop) {
-    if (typeof prop !== "string") return false;
-    const state = viewOfTarget.get(target)!;
-    if (prop.startsWith("$")) return control(state, target, prop, null) !== undefined;
-    return state.core.methods.has(prop) || state.core.attrs.has(prop);
-  },
-  defineProperty() {
-    throw new InvalidArgumentError("cannot define properties on a Pyro proxy: use await proxy.$set(name, value)");
-  },
-  deleteProperty() {
-    throw new InvalidArgumentError("cannot delete properties of a Pyro proxy");
-  },
-};
 
 /**
  * A batch is a plain object whose prototype chain ends in a JS Proxy: the first access to a method name falls

@@ -109,8 +109,8 @@ export class PyroLink implements ReadSink {
   }
 
   /** ReadSink: a read into the relay's shared buffer (valid only during the call: the reader copies what it keeps). */
-  onRead(chunk: Buffer): void {
-    this.received(chunk, 0, true);
+  onRead(buf: Buffer, n: number): void {
+    this.received(buf.subarray(0, n), 0, true);
   }
   /** ReadSink: the large body being assembled, when the next read should go straight into it. */
   readTarget(): Buffer | null {

@@ -93,15 +93,38 @@ export class MessageReader {
    * `push` for a chunk that is only valid during this call (a socket's reused `onread` buffer): the messages and
    * any partial message kept for later are copies, so the caller may overwrite the chunk as soon as this returns.
    */
-  pushTransient(chunk: Buffer): Message[] {
-    return this.feed(chunk, true);
+  pushTransient(chunk: Buffer, end = chunk.length): Message[] {
+    return this.feed(chunk, true, end);
   }
 
-  private feed(chunk: Buffer, transient: boolean): Message[] {
+  private feed(chunk: Buffer, transient: boolean, end = chunk.length): Message[] {
     if (this.failure) throw this.failure;
     let out: Message[] | null = null;
     this.transient = transient;
     try {
+      if (transient && this.buffered === 0 && this.header === null && this.body === null) {
+        // Nothing is pending (the usual case: a read holds whole replies). Messages complete in the read are
+        // decoded from it in place, their annotation values and data copied out one by one: no copy of the whole
+        // body and no views of it (a Buffer view costs a TypedArray and, through Buffer#subarray, its
+        // ArrayBuffer lookup; several hundred instructions each).
+        const hs = this.headerSize;
+        const lens = this.lens;
+        let pos = 0;
+        while (end - pos >= hs) {
+          this.parseHeader(chunk, pos);
+          const bodyEnd = pos + hs + lens.annLen + lens.dataLen;
+          if (bodyEnd > end) {
+            pos += hs; // header parsed: the general path below continues with its body
+            break;
+          }
+          const msg = this.finish(chunk, pos + hs, true);
+          if (out === null) out = [msg]; // a literal: `[]` then push() grows a backing store for 17
+          else out.push(msg);
+          pos = bodyEnd;
+        }
+        if (pos === end) return out ?? EMPTY;
+        chunk = chunk.subarray(pos, end);
+      } else if (end !== chunk.length) chunk = chunk.subarray(0, end);
       if (this.body) {
         const body = this.body;
         const need = body.length - this.filled;
@@ -113,7 +136,7 @@ export class MessageReader {
         body.set(need === chunk.length ? chunk : chunk.subarray(0, need), this.filled);
         this.body = null;
         this.filled = 0;
-        out = [this.finish(body)];
+        out = [this.finish(body, 0, false)];
         if (need === chunk.length) return out;
         chunk = chunk.subarray(need);
       }
@@ -144,7 +167,7 @@ export class MessageReader {
           break;
         }
         const body = this.take(this.bodyLen);
-        const msg = this.finish(body);
+        const msg = this.finish(body, 0, false);
         (out ??= []).push(msg);
       }
       if (transient && this.buffered) this.keepLeftover(chunk);
@@ -180,7 +203,7 @@ export class MessageReader {
     this.body = null;
     this.filled = 0;
     try {
-      return [this.finish(body)];
+      return [this.finish(body, 0, false)];
     } catch (e) {
       this.failure = e as ErrorWithMessage;
       throw e;
@@ -276,10 +299,15 @@ export class MessageReader {
     this.bodyLen = annLen + dataLen;
   }
 
-  private finish(body: Buffer): Message {
+  /**
+   * The message whose body starts at `at` in `body` (and runs to its end unless `copy`): annotations and data as
+   * views of `body`, or with `copy` (a transient read) as copies of their own.
+   */
+  private finish(body: Buffer, at: number, copy: boolean): Message {
     const msg = this.header!;
     this.header = null;
     const annLen = this.annLen;
+    const dataLen = this.bodyLen - annLen;
     if (annLen) {
       // msg.annotations may already hold what the header carried (Pyro5's correlation id)
       const ann: Annotations = msg.annotations ?? new Map();
@@ -287,17 +315,18 @@ export class MessageReader {
       let i = 0;
       while (i < annLen) {
         if (i + ch > annLen) throw this.fail(msg, new ProtocolError("invalid annotation chunk: truncated header"));
-        const key = annotationKey(body, i);
+        const key = annotationKey(body, at + i);
         // Pyro4 and Pyro5 both decode keys as ASCII and drop the connection otherwise
         if (key === null) throw this.fail(msg, new ProtocolError("invalid annotation chunk: key is not ASCII"));
-        const len = ch === 6 ? u16(body, i + 4) : u32(body, i + 4);
+        const len = ch === 6 ? u16(body, at + i + 4) : u32(body, at + i + 4);
         if (i + ch + len > annLen) throw this.fail(msg, new ProtocolError(`invalid annotation chunk '${key}': length beyond annotations`));
-        ann.set(key, body.subarray(i + ch, i + ch + len));
+        const from = at + i + ch;
+        ann.set(key, copy ? copyOut(body, from, len) : body.subarray(from, from + len));
         i += ch + len;
       }
       msg.annotations = ann;
     }
-    msg.data = annLen ? body.subarray(annLen) : body;
+    msg.data = copy ? copyOut(body, at + annLen, dataLen) : annLen ? body.subarray(annLen) : body;
     const mac = this.wire.hmac ? msg.annotations?.get("HMAC") : undefined;
     if (mac && this.hmacKey && this.hmacKey.length) {
       if (!hmacEquals(mac, computeHmac(this.hmacKey, msg.data, msg.annotations)))
@@ -334,6 +363,18 @@ function u16(b: Buffer, i: number): number {
 }
 function u32(b: Buffer, i: number): number {
   return ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+}
+
+/** Below this many bytes a copy is a byte loop: Buffer#copy of a range makes a view of the source first. */
+const LOOP_COPY_MAX = 64;
+
+/** `len` bytes of `src` from `start`, in a buffer of their own. */
+function copyOut(src: Buffer, start: number, len: number): Buffer {
+  if (len === 0) return EMPTY_BUF;
+  const out = Buffer.allocUnsafe(len);
+  if (len <= LOOP_COPY_MAX) for (let i = 0; i < len; i++) out[i] = src[start + i]!;
+  else src.copy(out, 0, start, start + len);
+  return out;
 }
 
 /** The 4-character key at `i` (null if not ASCII): the keys every message carries come as constants, others are decoded. */

@@ -208,7 +208,7 @@ describe("read relay", () => {
     feed("two");
     buf.fill(0);
     const seen: string[] = [];
-    relay.attach({ onRead: (chunk) => seen.push(chunk.toString()), readTarget: () => null, onReadInPlace: () => assert.fail("no target") });
+    relay.attach({ onRead: (chunk, n) => seen.push(chunk.toString("latin1", 0, n)), readTarget: () => null, onReadInPlace: () => assert.fail("no target") });
     feed("three");
     assert.deepEqual(seen, ["one", "two", "three"]);
   });
@@ -219,7 +219,7 @@ describe("read relay", () => {
     const body = Buffer.alloc(100);
     let target: Buffer | null = null;
     const seen: string[] = [];
-    relay.attach({ onRead: (c) => seen.push(`shared ${c.length}`), readTarget: () => target, onReadInPlace: (n) => seen.push(`in place ${n}`) });
+    relay.attach({ onRead: (_c, n) => seen.push(`shared ${n}`), readTarget: () => target, onReadInPlace: (n) => seen.push(`in place ${n}`) });
     target = body.subarray(40);
     const next = relay.onread.buffer();
     assert.equal(next, target);

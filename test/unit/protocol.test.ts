@@ -101,12 +101,13 @@ test("transient chunks (a reused read buffer): messages and partial messages sur
     [MSG_INVOKE, Buffer.from("small")], [MSG_RESULT, mid], [MSG_INVOKE, Buffer.from("x")], [MSG_RESULT, big], [MSG_INVOKE, Buffer.from("last")],
   );
   const shared = Buffer.alloc(70_000);
-  for (const size of [1, 5, 23, 24, 25, 100, 4096, 65536, 70_000]) {
+  // the relay's form too: the whole shared buffer and how much of it the read filled
+  for (const [size, whole] of [1, 5, 23, 24, 25, 100, 4096, 65536, 70_000].flatMap((s) => [[s, false], [s, true]] as const)) {
     const r = new MessageReader({ hmacKey: key });
     const got = [];
     for (let off = 0; off < stream.length; off += size) {
       const n = stream.copy(shared, 0, off, off + size);
-      got.push(...r.pushTransient(shared.subarray(0, n)));
+      got.push(...(whole ? r.pushTransient(shared, n) : r.pushTransient(shared.subarray(0, n))));
       shared.fill(0xee); // what the next read would do to the buffer
     }
     assert.equal(r.pending, 0, `size ${size}`);
