@@ -19,3 +19,11 @@ export class BatchCalls extends Array<BatchCall> {
 export function batchCalls(calls: BatchCall[]): BatchCalls {
   return Object.setPrototypeOf(calls, BatchCalls.prototype) as BatchCalls;
 }
+
+/**
+ * The args and kwargs of a decoded batch call without arguments (the pickle decoder's batch hint, "Batch calls" in
+ * pickle-decode.ts): shared, since only the daemon's runBatch reads them, and the method gets its own copies.
+ */
+export const BATCH_NO_ARGS: readonly unknown[] = Object.freeze([]);
+/** See BATCH_NO_ARGS: the empty kwargs of such a call (runBatch passes no kwargs for it). */
+export const BATCH_NO_KWARGS: Readonly<Record<string, unknown>> = Object.freeze({});
