@@ -395,7 +395,10 @@ Object.setPrototypeOf(
     get(_t, prop, receiver) {
       if (typeof prop === "symbol" || prop === "then" || prop === "toJSON") return undefined;
       const rec = BatchView.recorder(receiver as BatchView);
-      const fn = (...args: unknown[]) => rec.record(prop, args);
+      // no rest array: a call without arguments (the common batched getter) allocates none
+      const fn = function (): Promise<unknown> {
+        return arguments.length === 0 ? rec.recordNoArgs(prop) : rec.record(prop, Array.prototype.slice.call(arguments) as unknown[]);
+      };
       Object.defineProperty(receiver, prop, { value: fn }); // read-only from now on
       return fn;
     },

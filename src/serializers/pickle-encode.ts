@@ -17,7 +17,7 @@ import { UnicodeArray, arrayPickleArgs } from "./pickle-arrays.js";
 import { BY_REFERENCE_MIN, finishParts, type FrameScratch, type SerializeOptions, type SerializedParts } from "./types.js";
 import { ByteArray, Complex, Float, FrozenSet, OrderedDict, PyDate, PyDateTime, PyTime, Range, TimeDelta, Tuple, UUID, classToDict, depthError, isPlainObject } from "./values.js";
 import { limitsOf } from "../limits.js";
-import { BatchCalls, type BatchCall } from "./batch-calls.js";
+import { BATCH_NO_KWARGS, BatchCalls, type BatchCall } from "./batch-calls.js";
 
 const PROTOCOL = 4;
 
@@ -224,9 +224,13 @@ class Writer {
   /** value(tuple(method, tuple(...args), kwargs), 1), with the same depth checks. */
   private batchCall(c: BatchCall): void {
     if (2 > this.maxDepth) throw depthError(this.maxDepth); // the entry at depth 1, its args at 2
-    this.value(c[0], 2);
+    const name = c[0], kwargs = c[2];
+    if (typeof name === "string") this.str(name);
+    else this.value(name, 2);
     this.tuple(c[1], 3);
-    this.value(c[2], 2);
+    // a call without keyword arguments has the shared empty kwargs: plainDict writes EMPTY_DICT for it
+    if (kwargs === BATCH_NO_KWARGS) this.u8(op.EMPTY_DICT);
+    else this.value(kwargs, 2);
     this.u8(op.TUPLE3);
   }
 
