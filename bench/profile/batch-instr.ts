@@ -10,7 +10,7 @@
 // node runs with --single-threaded (no compiler or GC threads). `--cpu` instead prints CPU microseconds per batch
 // (process.cpuUsage over n batches after the warm-up), checkouts alternating for `--rounds` rounds.
 // usage: node --import tsx bench/profile/batch-instr.ts [--checkouts /work/wt-base,.] [--serializers pickle]
-//        [--sides client,server] [--n 2000] [--warm 3000] [--cpu --rounds 5] [--out DIR] [--cpu-prof DIR]
+//        [--sides client,server] [--n 2000] [--warm 3000] [--cpu --rounds 5] [--out DIR] [--cpu-prof DIR] [--node-args "..."]
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +25,8 @@ const a = profileArgs({
   out: "", // keep the callgrind files of the n runs here ("": not kept)
   // --cpu-prof DIR: one plain run per checkout and side under node --cpu-prof (profiles go to DIR)
   "cpu-prof": "",
+  // --node-args "--trace-gc ...": extra node options for the --cpu-prof and --cpu runs (space-separated)
+  "node-args": "",
 });
 const dir = mkdtempSync(join(tmpdir(), "batch-instr-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -59,7 +61,10 @@ function clientBatch() {
   };
   return async () => {
     const rec = new BatchRecorder(core);
-    const ping = (...args) => rec.record("ping", args);
+    // as the proxy's batch view calls the recorder (src/client/proxy.ts; recordNoArgs where the checkout has it)
+    const ping = typeof rec.recordNoArgs === "function"
+      ? (...args) => (args.length === 0 ? rec.recordNoArgs("ping") : rec.record("ping", args))
+      : (...args) => rec.record("ping", args);
     for (let i = 0; i < 100; i++) void ping();
     const p = rec.send(); // a connected core writes the request right away
     const r = pending;
@@ -103,6 +108,7 @@ process.exit(0);
 `;
 
 const N = Number(a.n);
+const NODE_ARGS = a["node-args"] ? a["node-args"].split(" ").filter(Boolean) : [];
 const WARM = String(Number(a.warm));
 const roots = a.checkouts!.split(",").map((c) => resolve(c));
 const drivers: string[] = [];
@@ -113,7 +119,7 @@ for (const ser of a.serializers!.split(","))
   for (const side of a.sides!.split(",")) {
     if (a["cpu-prof"]) {
       for (const [i, out] of drivers.entries()) {
-        const p = spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-dir", a["cpu-prof"], "--cpu-prof-name", `${i}-${side}-${ser}.cpuprofile`, out, side, ser, WARM, String(N), "cpu"], { encoding: "utf8" });
+        const p = spawnSync(process.execPath, [...NODE_ARGS, "--cpu-prof", "--cpu-prof-dir", a["cpu-prof"], "--cpu-prof-name", `${i}-${side}-${ser}.cpuprofile`, out, side, ser, WARM, String(N), "cpu"], { encoding: "utf8" });
         process.stdout.write(`${roots[i]} ${side} ${ser}: ${p.stdout} us CPU per batch, profile ${a["cpu-prof"]}/${i}-${side}-${ser}.cpuprofile\n`);
       }
       continue;
@@ -123,7 +129,7 @@ for (const ser of a.serializers!.split(","))
       const per: number[][] = roots.map(() => []);
       for (let r = 0; r < Number(a.rounds); r++)
         for (const [i, out] of drivers.entries()) {
-          const p = spawnSync(process.execPath, [out, side, ser, WARM, String(N), "cpu"], { encoding: "utf8" });
+          const p = spawnSync(process.execPath, [...NODE_ARGS, out, side, ser, WARM, String(N), "cpu"], { encoding: "utf8" });
           if (p.status !== 0) throw new Error(p.stderr);
           per[i]!.push(Number(p.stdout));
         }

@@ -7,11 +7,11 @@
 import { FLAGS_BATCH } from "../protocol/message.js";
 import { BatchSkippedError, PyroError } from "../errors.js";
 import { ExceptionWrapper, newTuple, toTuple, tuple } from "../serializers/values.js";
-import { batchCalls, type BatchCall } from "../serializers/batch-calls.js";
+import { BATCH_NO_ARGS, BATCH_NO_KWARGS, batchCalls, type BatchCall } from "../serializers/batch-calls.js";
 import { clientCall, tracingActive } from "../observe/channels.js";
 import type { ProxyCore } from "./core.js";
 import { AsyncResult, callOnClone } from "./async.js";
-import { splitArgs } from "./support.js";
+import { Kwargs } from "./support.js";
 
 /** A batched call that did not run because an earlier call in the same batch failed. */
 export { BatchSkippedError };
@@ -60,8 +60,20 @@ export class BatchRecorder {
     return this.core.profile.name;
   }
 
+  /** Record a call with the call site's arguments (a trailing Kwargs holds its keyword arguments). */
   record(method: string, rawArgs: unknown[]): Promise<unknown> {
-    const [args, kwargs] = splitArgs(rawArgs);
+    const n = rawArgs.length;
+    const last: unknown = n !== 0 ? rawArgs[n - 1] : undefined;
+    if (last instanceof Kwargs) return this.add(method, rawArgs.slice(0, n - 1), last.values);
+    return this.add(method, rawArgs, BATCH_NO_KWARGS);
+  }
+
+  /** Record a call without arguments: no array of its own (the encoders write the shared empties as `()`, `{}`). */
+  recordNoArgs(method: string): Promise<unknown> {
+    return this.add(method, BATCH_NO_ARGS, BATCH_NO_KWARGS);
+  }
+
+  private add(method: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): Promise<unknown> {
     const promise = new Promise<unknown>(capture);
     this.calls.push([method, args, kwargs]);
     this.settle.push(promise, captured.resolve, captured.reject);

@@ -403,7 +403,9 @@ Object.setPrototypeOf(
     get(_t, prop, receiver) {
       if (typeof prop === "symbol" || prop === "then" || prop === "toJSON") return undefined;
       const rec = BatchView.recorder(receiver as BatchView);
-      const fn = (...args: unknown[]) => rec.record(prop, args);
+      // a call without arguments (the common batched getter) keeps no array: where the call is inlined, V8 then
+      // allocates no rest array for it either
+      const fn = (...args: unknown[]) => (args.length === 0 ? rec.recordNoArgs(prop) : rec.record(prop, args));
       Object.defineProperty(receiver, prop, { value: fn }); // read-only from now on
       return fn;
     },

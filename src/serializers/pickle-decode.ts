@@ -13,6 +13,7 @@ import { LITTLE_ENDIAN, decodeUtf8, err, float64BE, longFromBytes, parseTextFloa
 import { builtinTypeNames, exceptionName, realDicts } from "./pickle-values.js";
 import { ByteArray, FrozenSet, OrderedDict, Tuple, dictToClass, dictToError, ExceptionWrapper, newTuple, setKey } from "./values.js";
 import { DEFAULT_LIMITS, type Limits } from "../limits.js";
+import { BATCH_NO_ARGS, BATCH_NO_KWARGS } from "./batch-calls.js";
 import { pythonBuiltinExceptions } from "../python/exceptions.js";
 
 // What a peer can make the decoder build is bounded by the Limits passed to unpickle (src/limits.ts): the pickle's
@@ -588,6 +589,7 @@ class Unpickler {
           break;
         }
         case 0x8c: // SHORT_BINUNICODE
+          if (this.batch && this.batchCallNoArgs()) break;
           this.push(this.str(this.u8()));
           break;
         case 0x58: // BINUNICODE
@@ -979,6 +981,33 @@ class Unpickler {
     this.bargsAt = at;
     return a;
   }
+  /**
+   * At a SHORT_BINUNICODE in the next call's slot: a whole call without arguments, `name ) } TUPLE3` (what our
+   * client writes for `batch.ping()`), made in one step with what EMPTY_TUPLE, EMPTY_DICT and TUPLE3 would do through
+   * batchTuple, except that the args and kwargs are the shared empties of batch-calls.ts (spoil() gives the call
+   * a fresh Tuple and dict of its own). False (nothing read) for anything else, which the opcodes handle one by one.
+   */
+  private batchCallNoArgs(): boolean {
+    const b = this.b, p = this.pos, n = b[p]!, sp = this.sp, calls = this.bcount;
+    if (p + n + 4 > this.end || b[p + n + 1] !== 0x29 /* EMPTY_TUPLE */ || b[p + n + 2] !== 0x7d /* EMPTY_DICT */ || b[p + n + 3] !== 0x87 /* TUPLE3 */) return false;
+    const base = this.floor, m = this.marks;
+    // the conditions under which batchTuple takes `)` for the args candidate and TUPLE3 for the next call
+    if (this.globals || this.bargs !== null || m.length !== 2 || m[0] !== 0 || (base !== 2 && base !== 3) || sp !== base + calls) return false;
+    if (calls !== 0 && (this.bbase !== base || this.st[sp - 1] !== this.bcall)) return false;
+    if (sp + 3 > this.lim.maxPickleStack) return false; // the opcodes one by one give the stack error
+    this.pos = p + 1;
+    const c: unknown[] = [this.str(n), BATCH_NO_ARGS, BATCH_NO_KWARGS];
+    this.pos += 3;
+    this.objs += 3;
+    this.bbase = base;
+    this.bcount = calls + 1;
+    this.bcall = c;
+    this.bkept.push(c);
+    this.st[sp] = c;
+    this.sp = sp + 1;
+    if (sp >= this.spMax) this.spMax = sp + 1;
+    return true;
+  }
   /** APPEND/APPENDS onto st[i] (of v): a call is no list (spoil first, so that the append fails as it should). */
   private batchTarget(i: number, v: unknown): void {
     const args = this.bargs;
@@ -1024,7 +1053,13 @@ class Unpickler {
     this.batch = false;
     if (this.bargs !== null) this.settleArgs();
     const kept = this.bkept;
-    for (let i = 0; i < kept.length; i++) Object.setPrototypeOf(kept[i], Tuple.prototype);
+    for (let i = 0; i < kept.length; i++) {
+      const k = kept[i]!;
+      Object.setPrototypeOf(k, Tuple.prototype);
+      // a call made by batchCallNoArgs gets the fresh () and {} the opcodes would have made
+      if (k[1] === BATCH_NO_ARGS) k[1] = newTuple(0);
+      if (k[2] === BATCH_NO_KWARGS) k[2] = {};
+    }
     kept.length = 0;
     this.bcount = 0;
     this.bcall = null;

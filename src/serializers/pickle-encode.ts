@@ -17,7 +17,7 @@ import { UnicodeArray, arrayPickleArgs } from "./pickle-arrays.js";
 import { BY_REFERENCE_MIN, finishParts, type FrameScratch, type SerializeOptions, type SerializedParts } from "./types.js";
 import { ByteArray, Complex, Float, FrozenSet, OrderedDict, PyDate, PyDateTime, PyTime, Range, TimeDelta, Tuple, UUID, classToDict, depthError, isPlainObject } from "./values.js";
 import { limitsOf } from "../limits.js";
-import { BatchCalls, type BatchCall } from "./batch-calls.js";
+import { BATCH_NO_KWARGS, BatchCalls, type BatchCall } from "./batch-calls.js";
 
 const PROTOCOL = 4;
 
@@ -224,9 +224,27 @@ class Writer {
   /** value(tuple(method, tuple(...args), kwargs), 1), with the same depth checks. */
   private batchCall(c: BatchCall): void {
     if (2 > this.maxDepth) throw depthError(this.maxDepth); // the entry at depth 1, its args at 2
-    this.value(c[0], 2);
-    this.tuple(c[1], 3);
-    this.value(c[2], 2);
+    const name = c[0], args = c[1], kwargs = c[2];
+    if (typeof name === "string" && name.length < 64 && args.length === 0 && kwargs === BATCH_NO_KWARGS) {
+      // a call without arguments, `name () {}`, in one piece: what str, tuple, EMPTY_DICT and TUPLE3 write for it
+      this.ensure(name.length + 5);
+      const b = this.buf, end = copyAscii(b, this.pos + 2, name);
+      if (end >= 0) {
+        b[this.pos] = op.SHORT_BINUNICODE;
+        b[this.pos + 1] = name.length;
+        b[end] = op.EMPTY_TUPLE;
+        b[end + 1] = op.EMPTY_DICT;
+        b[end + 2] = op.TUPLE3;
+        this.pos = end + 3;
+        return;
+      }
+    }
+    if (typeof name === "string") this.str(name);
+    else this.value(name, 2);
+    this.tuple(args, 3);
+    // a call without keyword arguments has the shared empty kwargs: plainDict writes EMPTY_DICT for it
+    if (kwargs === BATCH_NO_KWARGS) this.u8(op.EMPTY_DICT);
+    else this.value(kwargs, 2);
     this.u8(op.TUPLE3);
   }
 

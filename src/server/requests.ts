@@ -21,6 +21,7 @@ import {
 } from "../protocol/message.js";
 import type { Serializer } from "../serializers/index.js";
 import type { DeserializeOptions } from "../serializers/types.js";
+import { BATCH_NO_KWARGS } from "../serializers/batch-calls.js";
 import { ExceptionWrapper, errorToDict, pythonBuiltinSerializeError } from "../serializers/values.js";
 import { contextStorage, type Context } from "./context.js";
 import { callMethod, getRemoteAttribute, resolveMethod, setRemoteAttribute } from "./dispatch.js";
@@ -217,20 +218,28 @@ export class RequestHandler {
 
   /** The calls of a batch in order; stops at the first error, which becomes the last result. */
   private runBatch(obj: object, exposure: Exposure, vargs: unknown[], start: number, results: unknown[]): Outcome | Promise<Outcome> {
+    // a batch mostly repeats one method: resolved again only when the name changes (resolveMethod depends on
+    // nothing else, and throws for a name it refuses, which is then not remembered)
+    let last: string | null = null;
+    let m: MethodInfo | null = null;
     for (let i = start; i < vargs.length; i++) {
       const item = vargs[i];
       // index reads, not destructuring: decoded tuples have Tuple's prototype, where destructuring takes the slow
       // iterator path
       const isArr = Array.isArray(item);
-      const name: unknown = isArr ? item[0] : undefined;
+      const name = String(isArr ? item[0] : undefined);
       const args: unknown = isArr ? item[1] : undefined;
       const kw: unknown = isArr ? item[2] : undefined;
-      const m = resolveMethod(obj, exposure, String(name));
+      if (m === null || name !== last) {
+        m = resolveMethod(obj, exposure, name);
+        last = name;
+      }
+      const mi = m;
       let r: unknown;
       try {
-        r = callMethod(obj, exposure.typeName, m, Array.isArray(args) ? args : [], kw && typeof kw === "object" ? kwargsRecord(kw) : null);
+        r = callMethod(obj, exposure.typeName, mi, Array.isArray(args) ? args : [], kw === BATCH_NO_KWARGS ? null : kw && typeof kw === "object" ? kwargsRecord(kw) : null);
       } catch (e) {
-        results.push(this.batchError(m, e));
+        results.push(this.batchError(mi, e));
         return new Special("batch", results);
       }
       if (isThenable(r)) {
@@ -240,7 +249,7 @@ export class RequestHandler {
             return this.runBatch(obj, exposure, vargs, i + 1, results);
           },
           (e: unknown) => {
-            results.push(this.batchError(m, e));
+            results.push(this.batchError(mi, e));
             return new Special("batch", results);
           },
         );

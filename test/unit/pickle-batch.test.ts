@@ -11,6 +11,7 @@ import { pickle } from "../../src/serializers/pickle.js";
 import { unpickle } from "../../src/serializers/pickle-decode.js";
 import { FrozenSet, Tuple, isPlainObject, newTuple, toTuple } from "../../src/serializers/values.js";
 import { DEFAULT_LIMITS } from "../../src/limits.js";
+import { BATCH_NO_ARGS, BATCH_NO_KWARGS } from "../../src/serializers/batch-calls.js";
 import { runPython } from "../helpers/python.js";
 
 /** Python's repr of the value kinds used here; `canonical` holds the plain arrays that stand for tuples. */
@@ -101,6 +102,28 @@ function decodeBatch(data: Buffer): unknown[] | string {
   }
 }
 
+/**
+ * The shared empties of a call without arguments (BATCH_NO_ARGS, BATCH_NO_KWARGS) may only be the args and kwargs of
+ * a call left plain in the vargs: wherever else a value can be seen, it must be a fresh () or {} of its own.
+ */
+function noSharedEmpties(name: string, r: unknown[]): void {
+  const vargs = r[2];
+  const allowed = new Set<unknown>();
+  if (Array.isArray(vargs)) for (const c of vargs) if (Array.isArray(c) && !(c instanceof Tuple)) allowed.add(c);
+  const seen = new Set<unknown>();
+  const walk = (v: unknown, parent: unknown, i: unknown): void => {
+    if (v === BATCH_NO_ARGS || v === BATCH_NO_KWARGS)
+      assert.ok(allowed.has(parent) && (i === 1 || i === 2), `${name}: a shared empty ${v === BATCH_NO_ARGS ? "()" : "{}"} is visible at ${String(i)}`);
+    if (v === null || typeof v !== "object" || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) v.forEach((x, j) => walk(x, v, j));
+    else if (v instanceof Map) for (const [k, x] of v) (walk(k, v, "key"), walk(x, v, k));
+    else if (v instanceof Set) for (const x of v) walk(x, v, "item");
+    else for (const [k, x] of Object.entries(v)) walk(x, v, k);
+  };
+  walk(r, null, null);
+}
+
 /** Our rendering must be Python's, whatever the shortcut did; returns whether it left any call or args plain. */
 function check(name: string, data: Buffer, py: PyView): boolean {
   // twice: the pooled machine must not carry batch state from one message into the next
@@ -113,6 +136,7 @@ function check(name: string, data: Buffer, py: PyView): boolean {
     }
     assert.ok(!py.repr.startsWith("ERROR"), `${name}: Python failed (${py.repr}), ours gave a value`);
     assert.equal(repr(r, canonical(r, py.shape)), py.repr, name);
+    noSharedEmpties(name, r);
     const vargs = r[2];
     plain = Array.isArray(vargs) && vargs.some((c) => Array.isArray(c) && (!(c instanceof Tuple) || (Array.isArray(c[1]) && !(c[1] instanceof Tuple))));
   }
@@ -216,6 +240,8 @@ const [APPEND, APPENDS, SETITEM, DUP, POP, MEMOIZE, LIST, FROZENSET, DICT] = [[0
 const BINGET = (i: number) => [0x68, i];
 /** A call ('f', (), None): hashable, so Python accepts it as a set item or dict key too. */
 const call = (name: string, ...args: (number[] | string | Buffer)[]) => bin(u(name), ...(args.length ? args : [EMPTY_TUPLE]), NONE, TUPLE3);
+/** A call ('f', (), {}) as our client writes `batch.f()`: what the decoder takes in one step (batchCallNoArgs). */
+const bare = (name: string) => bin(u(name), EMPTY_TUPLE, EMPTY_DICT, TUPLE3);
 const head = bin(PROTO, MARK, u("o"), u("m"), EMPTY_LIST, MARK); // Python's layout: the batch mark at index 3
 const ourHead = bin(PROTO, MARK, u("o"), u("m"), MARK); // ours: at index 2
 
@@ -223,6 +249,15 @@ const ourHead = bin(PROTO, MARK, u("o"), u("m"), MARK); // ours: at index 2
 const CASES: [string, Buffer][] = [
   ["plain", bin(head, call("f"), call("g"), APPENDS, NONE, TUPLE, STOP)],
   ["plain, our layout", bin(ourHead, call("f"), call("g"), call("h"), call("i"), TUPLE, NONE, TUPLE, STOP)],
+  ["calls without arguments, our layout", bin(ourHead, bare("f"), bare("g"), bare("h"), bare("i"), bare("f"), TUPLE, NONE, TUPLE, STOP)],
+  ["calls without arguments and with, our layout", bin(ourHead, bare("f"), call("g"), bare("h"), call("i", [0x4b, 1], TUPLE1), bare("j"), TUPLE, NONE, TUPLE, STOP)],
+  ["a call without arguments fetched from the memo as kwargs", bin(ourHead, bare("f"), MEMOIZE, bare("g"), bare("h"), bare("i"), TUPLE, BINGET(0), TUPLE, STOP)],
+  ["a call without arguments duplicated (DUP)", bin(ourHead, bare("f"), bare("g"), DUP, bare("h"), bare("i"), TUPLE, NONE, TUPLE, STOP)],
+  ["calls without arguments wrapped in a tuple", bin(ourHead, bare("f"), bare("g"), TUPLE2, bare("h"), bare("i"), TUPLE, NONE, TUPLE, STOP)],
+  ["calls without arguments made the kwargs list (LIST)", bin(PROTO, MARK, u("o"), u("m"), u("v"), MARK, bare("f"), bare("g"), bare("h"), LIST, TUPLE, STOP)],
+  ["a call without arguments after a tuple left in the args slot", bin(ourHead, bare("f"), u("g"), EMPTY_TUPLE, bare("h"), bare("i"), TUPLE, NONE, TUPLE, STOP)],
+  ["a call without arguments in Python's layout", bin(head, bare("f"), bare("g"), bare("h"), APPENDS, NONE, TUPLE, STOP)],
+  ["a call without arguments cut short", bin(ourHead, bare("f"), u("g"), EMPTY_TUPLE, EMPTY_DICT)],
   ["a call wrapped in a tuple", bin(head, call("f"), call("g"), TUPLE1, APPENDS, NONE, TUPLE, STOP)],
   ["two calls wrapped in a tuple", bin(head, call("f"), call("g"), TUPLE2, APPENDS, NONE, TUPLE, STOP)],
   ["a call duplicated (DUP)", bin(head, call("f"), call("g"), DUP, APPENDS, NONE, TUPLE, STOP)],
@@ -251,11 +286,21 @@ const CASES: [string, Buffer][] = [
 test("pickle batch decoding: a call or args tuple anywhere else than its place is a Tuple there (hand-made pickles)", () => {
   const views = python(CASES.map(([, b]) => b));
   CASES.forEach(([name, data], i) => check(name, data, views[i]!));
-  // the first two are plain batches: the shortcut is taken there
-  for (const [name, data] of CASES.slice(0, 2)) {
+  // the first four are plain batches: the shortcut is taken there
+  for (const [name, data] of CASES.slice(0, 4)) {
     const r = unpickle(data, false, true, DEFAULT_LIMITS, true) as unknown[];
     assert.ok((r[2] as unknown[]).every((c) => !(c instanceof Tuple) && !((c as unknown[])[1] instanceof Tuple)), name);
   }
+  // calls without arguments are taken in one step (the shared empties); once a call is seen elsewhere, every call
+  // has a () and {} of its own, as without the hint
+  const byName = (n: string) => CASES.find(([c]) => c === n)![1];
+  const fast = unpickle(byName("calls without arguments, our layout"), false, true, DEFAULT_LIMITS, true) as unknown[];
+  for (const c of fast[2] as unknown[][]) assert.ok(c[1] === BATCH_NO_ARGS && c[2] === BATCH_NO_KWARGS);
+  const seen = unpickle(byName("a call without arguments fetched from the memo as kwargs"), false, true, DEFAULT_LIMITS, true) as unknown[];
+  assert.equal(seen[3], (seen[2] as unknown[])[0]);
+  const kwargs = (seen[2] as unknown[][]).map((c) => c[2]);
+  assert.equal(new Set(kwargs).size, 4);
+  for (const c of seen[2] as unknown[][]) assert.ok(c instanceof Tuple && c[1] instanceof Tuple && !Object.isFrozen(c[1]) && !Object.isFrozen(c[2]));
   // and a call appended onto fails as in Python, with the same message as without the hint
   const appended = CASES.find(([n]) => n.startsWith("a call appended"))![1];
   assert.match(views[CASES.findIndex(([n]) => n.startsWith("a call appended"))]!.repr, /^ERROR AttributeError/);
