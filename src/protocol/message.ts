@@ -184,7 +184,8 @@ export function encodeFrame(
     annotations.delete("HMAC");
     annotations.set("HMAC", computeHmac(hmacKey, parts ?? data, annotations));
   }
-  const annLen = annotationsLength(annotations, wire, dataLen, maxMessageSize);
+  const corr = headerCorr(annotations, wire);
+  const annLen = annotationsLength(annotations, corr, wire, dataLen, maxMessageSize);
   const headLen = wire.headerSize + annLen;
   whole = whole && parts === null && headLen + dataLen <= SINGLE_WRITE_MAX;
   if (text !== null && !whole) {
@@ -192,7 +193,7 @@ export function encodeFrame(
     text = null;
   }
   const head = Buffer.allocUnsafe(whole ? headLen + dataLen : headLen);
-  putHead(head, type, flags, seq, dataLen, serializerId, annotations, annLen, wire);
+  putHead(head, type, flags, seq, dataLen, serializerId, annotations, corr, annLen, wire);
   out.head = head;
   if (whole) {
     if (text === null) head.set(data, headLen);
@@ -224,52 +225,57 @@ export function encodeFrameAround(
 ): boolean {
   const dataLen = end - start;
   if ((compress && dataLen >= COMPRESSION_THRESHOLD && !(flags & FLAGS_EXCEPTION)) || (hmacKey && hmacKey.length)) return false;
-  const annLen = annotationsLength(annotations, wire, dataLen, maxMessageSize);
+  const corr = headerCorr(annotations, wire);
+  const annLen = annotationsLength(annotations, corr, wire, dataLen, maxMessageSize);
   const headLen = wire.headerSize + annLen;
   if (headLen > start) return false;
   const head = buf.subarray(start - headLen, end);
-  putHead(head, type, flags, seq, dataLen, serializerId, annotations, annLen, wire);
+  putHead(head, type, flags, seq, dataLen, serializerId, annotations, corr, annLen, wire);
   out.head = head;
   out.body = EMPTY;
   return true;
 }
 
-/** A message header's Pyro5 correlation id, found by annotationsLength for putHead (one message at a time). */
-let headerCorr: Buffer | null = null;
+/**
+ * The correlation id a message header carries itself (Pyro5: a 16-byte CORR annotation goes in the header, not in a
+ * chunk), else null. annotationsLength leaves it out of the chunks and putHead writes it into the header.
+ */
+function headerCorr(annotations: Annotations | null, wire: WireFormat): Buffer | null {
+  if (!wire.corrInHeader || annotations === null) return null;
+  const c = annotations.get("CORR");
+  return c !== undefined && c.length === 16 ? c : null;
+}
 
 /**
- * The length of the annotation chunks of a message, checked against the protocol's and the caller's limits; a
- * correlation id the header carries (Pyro5) is left for putHead in `headerCorr` and not counted.
+ * The length of the annotation chunks of a message, checked against the protocol's and the caller's limits; `corr`
+ * (headerCorr: the id the header carries) is not counted.
  */
-function annotationsLength(annotations: Annotations | null, wire: WireFormat, dataLen: number, maxMessageSize: number): number {
-  let corr: Buffer | null = null;
+function annotationsLength(annotations: Annotations | null, corr: Buffer | null, wire: WireFormat, dataLen: number, maxMessageSize: number): number {
   let annLen = 0;
   // the daemon's every reply has exactly one annotation, CORR: read without iterating the Map
   const onlyCorr = annotations !== null && annotations.size === 1 ? annotations.get("CORR") : undefined;
   if (onlyCorr !== undefined) {
-    if (wire.corrInHeader && onlyCorr.length === 16) corr = onlyCorr;
-    else annLen = wire.chunkHeaderSize + onlyCorr.length;
+    if (onlyCorr !== corr) annLen = wire.chunkHeaderSize + onlyCorr.length;
   } else if (annotations) {
     const chunkHead = wire.chunkHeaderSize;
     for (const [k, v] of annotations) {
       if (k.length !== 4) throw new ProtocolError("annotation key must be of length 4");
       if (!isAscii4(k)) throw new ProtocolError(`annotation key must be ASCII (Pyro4 reads keys as ASCII): ${JSON.stringify(k)}`);
-      if (wire.corrInHeader && k === "CORR" && v.length === 16) corr = v;
-      else annLen += chunkHead + v.length;
+      if (!(corr !== null && k === "CORR" && v === corr)) annLen += chunkHead + v.length;
     }
   }
   if (annLen > wire.maxAnnotations) throw new ProtocolError(`annotations too large (${annLen} bytes, max ${wire.maxAnnotations})`);
   if (dataLen > 0x7fffffff) throw new ProtocolError("invalid message size (outside range 0..2Gb)");
   if (maxMessageSize > 0 && dataLen + annLen > maxMessageSize)
     throw new MessageTooLargeError(`max message size exceeded (${dataLen + annLen} where max=${maxMessageSize})`, { size: dataLen + annLen, max: maxMessageSize });
-  headerCorr = corr;
   return annLen;
 }
 
-/** The header and annotation chunks at the start of `head` (annotationsLength ran just before, for this message). */
-function putHead(head: Buffer, type: number, flags: number, seq: number, dataLen: number, serializerId: number, annotations: Annotations | null, annLen: number, wire: WireFormat): void {
-  const corr = headerCorr;
-  headerCorr = null;
+/** The header (carrying `corr`, see headerCorr) and the annotation chunks (`annLen` bytes) at the start of `head`. */
+function putHead(
+  head: Buffer, type: number, flags: number, seq: number, dataLen: number, serializerId: number, annotations: Annotations | null, corr: Buffer | null,
+  annLen: number, wire: WireFormat,
+): void {
   wire.encodeHeader(head, type, flags, seq & 0xffff, dataLen, serializerId, annLen, corr);
   if (annotations && annLen) {
     const wide = wire.chunkHeaderSize === 8;
