@@ -100,7 +100,7 @@ export class PyroLink implements ReadSink {
     this.reader = new MessageReader({ hmacKey: options.hmacKey, limits: options.limits, wire: options.proto.wire });
     // a plain socket's reads come through its relay (no readable-stream machinery, no buffer per read); TLS: 'data'
     if (relay) relay.attach(this);
-    else socket.on("data", (chunk: Buffer) => this.received(chunk, 0, false));
+    else socket.on("data", (chunk: Buffer) => this.received(chunk, chunk.length, false));
     const errors = options.proto.errors;
     socket.on("error", (e) => this.fail(new PyException(errors + "ConnectionClosedError", [`receiving: connection lost: ${e.message}`])));
     // Every link ends with a close (in default mode: one per request); its error is built only if a request
@@ -110,7 +110,7 @@ export class PyroLink implements ReadSink {
 
   /** ReadSink: a read into the relay's shared buffer (valid only during the call: the reader copies what it keeps). */
   onRead(buf: Buffer, n: number): void {
-    this.received(buf.subarray(0, n), 0, true);
+    this.received(buf, n, true);
   }
   /** ReadSink: the large body being assembled, when the next read should go straight into it. */
   readTarget(): Buffer | null {
@@ -121,12 +121,15 @@ export class PyroLink implements ReadSink {
     this.received(null, n, false);
   }
 
-  /** `chunk` null: `n` bytes were read straight into the body being assembled; `transient`: the relay's buffer. */
+  /**
+   * `chunk` null: `n` bytes were read straight into the body being assembled; else the first `n` bytes of `chunk`
+   * arrived (`transient`: in the relay's buffer, decoded in place without a view of it).
+   */
   private received(chunk: Buffer | null, n: number, transient: boolean): void {
     if (this.failure !== null) return;
     let msgs: Message[];
     try {
-      msgs = chunk === null ? this.reader.filledInPlace(n) : transient ? this.reader.pushTransient(chunk) : this.reader.push(chunk);
+      msgs = chunk === null ? this.reader.filledInPlace(n) : transient ? this.reader.pushTransient(chunk, n) : this.reader.push(chunk);
     } catch (e) {
       return this.fail(e instanceof MessageTooLargeError ? pythonTooLarge(this.options.proto, e) : e);
     }
