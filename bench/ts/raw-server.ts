@@ -2,13 +2,6 @@
 // no dispatch), so the rows measured against it are the ceiling no RPC can beat on this machine. Frames are a
 // 24-byte header (payload length at offset 12, wanted reply length at offset 16) plus payload. A reply length of
 // 0xffffffff echoes the payload back (bulk rows). Runs in its own process, like the daemons. Prints "URI raw:<port>".
-// RAW_SERVER_IO=handle-write|handle-rw (an experiment of issue 28, not the ceiling: bench/README.md "Daemon per call,
-// round 4") writes replies through the socket's libuv handle instead of socket.write, and with handle-rw also
-// takes reads from the handle's onread instead of 'data' events: how much of the ceiling is Node's stream code.
-// RAW_SERVER_ALS=once|call (the same experiment) enables an AsyncLocalStorage at start, or also runs each reply's
-// write inside its run(), as our daemon does around each call: what the async hooks it enables cost per call.
-// Unset, the ceiling is exactly the plain 'data' + socket.write server.
-import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer, type Socket } from "node:net";
 
 const HEADER = 24;
@@ -26,53 +19,13 @@ function reply(size: number): Buffer {
   return b;
 }
 
-const IO = process.env.RAW_SERVER_IO ?? "stream";
-const ALS = process.env.RAW_SERVER_ALS === "call" ? new AsyncLocalStorage<number>() : null;
-if (process.env.RAW_SERVER_ALS === "once") new AsyncLocalStorage<number>().run(1, () => {});
-
-/** Node internals of the experiment (process.binding is deprecated but present in Node 20-24). */
-interface StreamWrap {
-  WriteWrap: new () => Record<string, unknown>;
-  streamBaseState: Int32Array;
-  kReadBytesOrError: number;
-  kArrayBufferOffset: number;
-  kLastWriteWasAsync: number;
-}
-interface Handle {
-  writeBuffer(req: object, buf: Buffer): number;
-  onread: (ab: ArrayBuffer) => unknown;
-}
-const sw = IO === "stream" ? null : (process as unknown as { binding(n: string): StreamWrap }).binding("stream_wrap");
-
-/** (experiment) A write function for `sock`: the handle's writeBuffer while nothing is queued, else socket.write. */
-function writer(sock: Socket, sw: StreamWrap): (b: Buffer) => void {
-  const h = (sock as unknown as { _handle: Handle })._handle;
-  let pending = 0;
-  const done = (): void => void pending--;
-  return (b) => {
-    if (pending || sock.writableLength) {
-      sock.write(b);
-      return;
-    }
-    const req = new sw.WriteWrap();
-    req.handle = h;
-    req.oncomplete = done;
-    req.async = false;
-    req.buffer = b;
-    const err = h.writeBuffer(req, b);
-    if (err) sock.destroy();
-    else if (sw.streamBaseState[sw.kLastWriteWasAsync]) pending++;
-  };
-}
-
 function serve(sock: Socket): void {
   sock.setNoDelay(true);
-  const write = sw ? writer(sock, sw) : null;
   let chunks: Buffer[] = [];
   let have = 0;
   let need = -1; // whole frame size once the header is in
   let want = 0;
-  const onData = (chunk: Buffer): void => {
+  sock.on("data", (chunk: Buffer) => {
     chunks.push(chunk);
     have += chunk.length;
     for (;;) {
@@ -109,21 +62,10 @@ function serve(sock: Socket): void {
         for (const c of frame) if (c.length) sock.write(c);
         sock.uncork();
       } else {
-        if (ALS) ALS.run(want, () => (write ? write(reply(want)) : sock.write(reply(want))));
-        else if (write) write(reply(want));
-        else sock.write(reply(want));
+        sock.write(reply(want));
       }
     }
-  };
-  if (IO === "handle-rw" && sw) {
-    const h = (sock as unknown as { _handle: Handle })._handle;
-    const orig = h.onread;
-    h.onread = function (this: Handle, ab: ArrayBuffer) {
-      const n = sw.streamBaseState[sw.kReadBytesOrError]!;
-      if (n > 0) onData(Buffer.from(ab, sw.streamBaseState[sw.kArrayBufferOffset], n));
-      else return orig.call(this, ab);
-    };
-  } else sock.on("data", onData);
+  });
   sock.on("error", () => sock.destroy());
 }
 
